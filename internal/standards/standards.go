@@ -1,0 +1,394 @@
+// Package standards holds the evaluation standards and the province profiles
+// as data embedded in the binary (data/*.json). A standard names indicators,
+// per-stage thresholds, the school rule and the balance (差异系数) rule; a
+// profile overlays settings and thresholds on the national profile. Code holds
+// only the few kinds of rule; numbers live in the data.
+package standards
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"maps"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
+
+//go:embed data/*.json
+var dataFS embed.FS
+
+// Indicator kinds: how the numerator of one school part is found.
+const (
+	// KindStage: the numerator is the per-stage column `source_<stage>`
+	// (teacher counts are reported per stage and never split).
+	KindStage = "stage"
+	// KindFacility: the numerator is a whole-school column `source`, split
+	// between the parts of a mixed school unless per-part columns are given.
+	KindFacility = "facility"
+)
+
+// Indicator is one resource indicator of a standard.
+type Indicator struct {
+	ID         string                   `json:"id"`
+	ZH         string                   `json:"zh"`
+	EN         string                   `json:"en"`
+	Unit       string                   `json:"unit"`
+	Source     string                   `json:"source"`
+	Kind       string                   `json:"kind"`
+	Scale      float64                  `json:"scale"`
+	Thresholds map[census.Stage]float64 `json:"thresholds"`
+}
+
+// Formula returns the indicator's formula for one school part, in Chinese.
+func (ind *Indicator) Formula() string {
+	num := ind.ZH
+	if f, ok := census.FieldByKey(ind.Source); ok {
+		num = census.Columns[f].ZH
+	} else if f, ok := census.FieldByKey(ind.Source + "_primary"); ok {
+		num = strings.TrimPrefix(census.Columns[f].ZH, "小学")
+	}
+	if ind.Scale != 1 {
+		return fmt.Sprintf("%s ÷ 在校生数 × %g", num, ind.Scale)
+	}
+	return num + " ÷ 在校生数"
+}
+
+// SchoolRule is the rule every school part must pass: at least MinMet
+// indicators reach their thresholds, and every one that does not reaches at
+// least Floor of its threshold. A zero MinMet means the standard has no school rule.
+type SchoolRule struct {
+	MinMet int     `json:"min_met"`
+	Floor  float64 `json:"floor"`
+}
+
+// Balance kinds.
+const (
+	// BalanceEach: every indicator's CV must be within the stage limit (yzjh2017).
+	BalanceEach = "each"
+	// BalanceComposite: the mean of the indicators' CVs must be within the limit (jbjh2012).
+	BalanceComposite = "composite"
+)
+
+// BalanceRule is the 差异系数 rule of a standard.
+type BalanceRule struct {
+	Kind   string                   `json:"kind"`
+	Limits map[census.Stage]float64 `json:"limits"`
+}
+
+// Standard is one evaluation standard.
+type Standard struct {
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	NameEN     string         `json:"name_en"`
+	Document   string         `json:"document"`
+	Stages     []census.Stage `json:"stages"`
+	Indicators []Indicator    `json:"indicators"`
+	SchoolRule SchoolRule     `json:"school_rule"`
+	Balance    BalanceRule    `json:"balance"`
+}
+
+// SplitWeights are the weights of one student of each stage when a mixed
+// school's shared totals are split between its parts (standards.md §2.3).
+type SplitWeights struct {
+	// Mode is "weighted" (the weights below) or "students" (plain student share).
+	Mode              string                   `json:"mode"`
+	NineYear          map[census.Stage]float64 `json:"nine_year"`
+	TwelveYear        map[census.Stage]float64 `json:"twelve_year"`
+	CompleteSecondary map[census.Stage]float64 `json:"complete_secondary"`
+}
+
+// For returns the weights for a school type, or nil for a one-stage school.
+func (w *SplitWeights) For(t census.SchoolType) map[census.Stage]float64 {
+	var m map[census.Stage]float64
+	switch t {
+	case census.NineYear:
+		m = w.NineYear
+	case census.TwelveYear:
+		m = w.TwelveYear
+	case census.CompleteSecondary:
+		m = w.CompleteSecondary
+	default:
+		return nil
+	}
+	if w.Mode == "students" {
+		plain := make(map[census.Stage]float64, len(m))
+		for s := range m {
+			plain[s] = 1
+		}
+		return plain
+	}
+	return m
+}
+
+// Settings are the choices a province profile may change.
+type Settings struct {
+	// ExcludeTeachingPointsBelow excludes 教学点 with fewer students than this
+	// from the resource indicators (Hebei, Liaoning: 50). 0 excludes none.
+	ExcludeTeachingPointsBelow int `json:"exclude_teaching_points_below"`
+	// SplitWeights splits mixed schools' shared totals.
+	SplitWeights SplitWeights `json:"split_weights"`
+	// CVCompareDecimals rounds a CV to this many decimals before comparing it
+	// with its limit; -1 (the default) compares the unrounded value.
+	CVCompareDecimals int `json:"cv_compare_decimals"`
+	// SubtractIndoorGymFromTeachingArea subtracts indoor_gym_area from
+	// teaching_area, where the statistics count the hall in both.
+	SubtractIndoorGymFromTeachingArea bool `json:"subtract_indoor_gym_from_teaching_area"`
+}
+
+// Override changes thresholds or limits of one standard under a profile.
+type Override struct {
+	Thresholds map[string]map[census.Stage]float64 `json:"thresholds"`
+	CVLimits   map[census.Stage]float64            `json:"cv_limits"`
+}
+
+// Profile is a province's variant of the standards.
+type Profile struct {
+	ID           string              `json:"id"`
+	Name         string              `json:"name"`
+	NameEN       string              `json:"name_en"`
+	Base         string              `json:"base"`
+	ProvinceCode string              `json:"province_code"`
+	Note         string              `json:"note"`
+	Settings     json.RawMessage     `json:"settings"`
+	Overrides    map[string]Override `json:"overrides"`
+}
+
+// Rules is a standard with a profile applied: what the engine evaluates against.
+type Rules struct {
+	Standard
+	Profile  *Profile
+	Settings Settings
+	// Changed lists, in words, what the profile changed from the national rules.
+	Changed []string
+}
+
+// Indicator returns the indicator with id, or nil.
+func (r *Rules) Indicator(id string) *Indicator {
+	for i := range r.Indicators {
+		if r.Indicators[i].ID == id {
+			return &r.Indicators[i]
+		}
+	}
+	return nil
+}
+
+var (
+	stds     = map[string]*Standard{}
+	profiles = map[string]*Profile{}
+)
+
+func init() {
+	if err := load(dataFS); err != nil {
+		panic("standards: embedded data: " + err.Error())
+	}
+}
+
+func load(fsys fs.FS) error {
+	files, err := fs.Glob(fsys, "data/*.json")
+	if err != nil {
+		return err
+	}
+	for _, name := range files {
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		var probe struct {
+			Indicators json.RawMessage `json:"indicators"`
+		}
+		if err := json.Unmarshal(b, &probe); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if probe.Indicators != nil {
+			var s Standard
+			if err := dec.Decode(&s); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			if err := s.validate(); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			stds[s.ID] = &s
+		} else {
+			var p Profile
+			if err := dec.Decode(&p); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
+			profiles[p.ID] = &p
+		}
+	}
+	if _, ok := profiles["national"]; !ok {
+		return fmt.Errorf("no national profile")
+	}
+	// Resolve every pair once so a broken profile fails at start-up.
+	for sid := range stds {
+		for pid := range profiles {
+			if _, err := Resolve(sid, pid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Standard) validate() error {
+	if s.ID == "" || len(s.Stages) == 0 || len(s.Indicators) == 0 {
+		return fmt.Errorf("standard needs an id, stages and indicators")
+	}
+	for _, ind := range s.Indicators {
+		switch ind.Kind {
+		case KindStage:
+			for _, st := range s.Stages {
+				if _, ok := census.StageField(ind.Source, st); !ok {
+					return fmt.Errorf("indicator %s: no census column %s_%s", ind.ID, ind.Source, st)
+				}
+			}
+		case KindFacility:
+			if _, ok := census.FieldByKey(ind.Source); !ok {
+				return fmt.Errorf("indicator %s: no census column %s", ind.ID, ind.Source)
+			}
+		default:
+			return fmt.Errorf("indicator %s: unknown kind %q", ind.ID, ind.Kind)
+		}
+		if ind.Scale <= 0 {
+			return fmt.Errorf("indicator %s: scale must be positive", ind.ID)
+		}
+		for _, st := range s.Stages {
+			if ind.Thresholds[st] <= 0 && s.SchoolRule.MinMet > 0 {
+				return fmt.Errorf("indicator %s: no %s threshold", ind.ID, st)
+			}
+		}
+	}
+	if s.Balance.Kind != BalanceEach && s.Balance.Kind != BalanceComposite {
+		return fmt.Errorf("unknown balance kind %q", s.Balance.Kind)
+	}
+	for _, st := range s.Stages {
+		if s.Balance.Limits[st] <= 0 {
+			return fmt.Errorf("no CV limit for %s", st)
+		}
+	}
+	return nil
+}
+
+// List returns the built-in standards, sorted by id.
+func List() []*Standard {
+	out := slices.Collect(maps.Values(stds))
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
+}
+
+// Profiles returns the built-in profiles, national first, then by id.
+func Profiles() []*Profile {
+	out := slices.Collect(maps.Values(profiles))
+	sort.Slice(out, func(i, j int) bool {
+		if (out[i].ID == "national") != (out[j].ID == "national") {
+			return out[i].ID == "national"
+		}
+		return out[i].ID < out[j].ID
+	})
+	return out
+}
+
+// ErrUnknown is returned for a standard or profile id that is not built in.
+var ErrUnknown = fmt.Errorf("unknown standard or profile")
+
+// Resolve applies profile pid to standard sid.
+func Resolve(sid, pid string) (*Rules, error) {
+	s, ok := stds[sid]
+	if !ok {
+		return nil, fmt.Errorf("%w: standard %q (built in: %s)", ErrUnknown, sid, strings.Join(ids(stds), ", "))
+	}
+	p, ok := profiles[pid]
+	if !ok {
+		return nil, fmt.Errorf("%w: profile %q (built in: %s)", ErrUnknown, pid, strings.Join(ids(profiles), ", "))
+	}
+	r := &Rules{Standard: cloneStandard(s), Profile: p}
+	// Settings: the national settings, then each base in turn, then the
+	// profile's own. Unmarshalling onto the same struct sets only the keys present.
+	chain := []*Profile{p}
+	for q := p; q.Base != "" && q.Base != q.ID; {
+		b, ok := profiles[q.Base]
+		if !ok {
+			return nil, fmt.Errorf("profile %s: unknown base %q", q.ID, q.Base)
+		}
+		chain = append(chain, b)
+		q = b
+		if len(chain) > 10 {
+			return nil, fmt.Errorf("profile %s: base chain too long", p.ID)
+		}
+	}
+	national := r.Settings
+	for i := len(chain) - 1; i >= 0; i-- {
+		q := chain[i]
+		if len(q.Settings) > 0 {
+			dec := json.NewDecoder(bytes.NewReader(q.Settings))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&r.Settings); err != nil {
+				return nil, fmt.Errorf("profile %s settings: %w", q.ID, err)
+			}
+		}
+		if q.ID == "national" {
+			national = r.Settings
+		}
+		if o, ok := q.Overrides[sid]; ok {
+			for id, th := range o.Thresholds {
+				ind := r.Indicator(id)
+				if ind == nil {
+					return nil, fmt.Errorf("profile %s: %s has no indicator %q", q.ID, sid, id)
+				}
+				for st, v := range th {
+					if ind.Thresholds[st] != v {
+						r.Changed = append(r.Changed, fmt.Sprintf("%s %s 标准值 %g → %g", ind.ZH, st.ZH(), ind.Thresholds[st], v))
+					}
+					ind.Thresholds[st] = v
+				}
+			}
+			for st, v := range o.CVLimits {
+				r.Changed = append(r.Changed, fmt.Sprintf("%s差异系数上限 %g → %g", st.ZH(), r.Balance.Limits[st], v))
+				r.Balance.Limits[st] = v
+			}
+		}
+	}
+	if r.Settings.ExcludeTeachingPointsBelow != national.ExcludeTeachingPointsBelow {
+		r.Changed = append(r.Changed, fmt.Sprintf("在校生不足%d人的教学点不纳入七项指标计算", r.Settings.ExcludeTeachingPointsBelow))
+	}
+	if r.Settings.SplitWeights.Mode != national.SplitWeights.Mode {
+		r.Changed = append(r.Changed, "共用设施按学生数比例拆分")
+	}
+	if r.Settings.CVCompareDecimals != national.CVCompareDecimals {
+		r.Changed = append(r.Changed, fmt.Sprintf("差异系数保留%d位小数后与上限比较", r.Settings.CVCompareDecimals))
+	}
+	if r.Settings.SubtractIndoorGymFromTeachingArea != national.SubtractIndoorGymFromTeachingArea {
+		r.Changed = append(r.Changed, "室内体育馆面积从教学及辅助用房面积中扣除")
+	}
+	switch r.Settings.SplitWeights.Mode {
+	case "weighted", "students":
+	default:
+		return nil, fmt.Errorf("profile %s: split_weights.mode must be weighted or students", p.ID)
+	}
+	return r, nil
+}
+
+func cloneStandard(s *Standard) Standard {
+	c := *s
+	c.Stages = slices.Clone(s.Stages)
+	c.Indicators = make([]Indicator, len(s.Indicators))
+	for i, ind := range s.Indicators {
+		ind.Thresholds = maps.Clone(ind.Thresholds)
+		c.Indicators[i] = ind
+	}
+	c.Balance.Limits = maps.Clone(s.Balance.Limits)
+	return c
+}
+
+func ids[V any](m map[string]V) []string {
+	out := slices.Collect(maps.Keys(m))
+	sort.Strings(out)
+	return out
+}
