@@ -69,3 +69,20 @@ func round(v float64, d int) float64 {
 	p := math.Pow(10, float64(d))
 	return math.Round(v*p) / p
 }
+
+// JudgeCV compares a CV with its limit. decimals < 0 compares the unrounded
+// value (the default); otherwise the CV is first rounded to that many
+// decimals, as some provinces publish. compared is the value compared; flips
+// reports whether rounding to 2 decimals would give the other verdict than
+// the unrounded comparison, which a report must flag. An undefined (NaN) CV
+// never passes.
+func JudgeCV(cv, limit float64, decimals int) (compared float64, pass, flips bool) {
+	if math.IsNaN(cv) {
+		return cv, false, false
+	}
+	compared = cv
+	if decimals >= 0 {
+		compared = round(cv, decimals)
+	}
+	return compared, atMost(compared, limit), atMost(cv, limit) != atMost(round(cv, 2), limit)
+}

@@ -442,17 +442,9 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 		ir.CV = WeightedCV(x, w, ind.Scale)
 		if r.Balance.Kind == standards.BalanceEach {
 			ir.Limit = r.Balance.Limits[st]
-			ir.Compared = ir.CV.CV
-			if d := r.Settings.CVCompareDecimals; d >= 0 && ir.Defined {
-				ir.Compared = round(ir.CV.CV, d)
-			}
-			ir.Pass = ir.Defined && ir.Missing == 0 && atMost(ir.Compared, ir.Limit)
-			if ir.Defined {
-				ir.Margin = ir.Limit - ir.CV.CV
-				ir.RoundingFlips = atMost(ir.CV.CV, ir.Limit) != atMost(round(ir.CV.CV, 2), ir.Limit)
-			} else {
-				ir.Margin = math.NaN()
-			}
+			ir.Compared, ir.Pass, ir.RoundingFlips = JudgeCV(ir.CV.CV, ir.Limit, r.Settings.CVCompareDecimals)
+			ir.Pass = ir.Pass && ir.Missing == 0
+			ir.Margin = ir.Limit - ir.CV.CV // NaN when undefined
 			if !ir.Pass && len(in) > 0 {
 				sr.BalancePass = false
 			}
@@ -470,11 +462,7 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 	}
 	if r.Balance.Kind == standards.BalanceComposite {
 		sr.CompositeLim = r.Balance.Limits[st]
-		cmp := sr.CompositeCV
-		if d := r.Settings.CVCompareDecimals; d >= 0 {
-			cmp = round(cmp, d)
-		}
-		sr.CompositePass = !math.IsNaN(cmp) && atMost(cmp, sr.CompositeLim)
+		_, sr.CompositePass, _ = JudgeCV(sr.CompositeCV, sr.CompositeLim, r.Settings.CVCompareDecimals)
 		sr.BalancePass = sr.CompositePass || len(in) == 0
 	}
 	sr.Pass = sr.AllPartsPass && sr.BalancePass && sr.MissingParts == 0
