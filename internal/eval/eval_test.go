@@ -2,9 +2,12 @@ package eval
 
 import (
 	"encoding/csv"
+	"encoding/json"
+	"errors"
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -395,5 +398,94 @@ func TestContributions(t *testing.T) {
 	}
 	if !near(sum, 1, 1e-12) || best.Part.SchoolCode != "3402070001" {
 		t.Fatalf("sum %v best %s", sum, best.Part.SchoolCode)
+	}
+}
+
+func TestExplain(t *testing.T) {
+	a, b := goodPrimary("3402070001", 1000), goodPrimary("3402070002", 1000)
+	a.Set(census.BackboneTeachersPrimary, 301)
+	b.Set(census.BackboneTeachersPrimary, 100)
+	b.Set(census.SportsArea, 6000) // 6.0 < 7.5, 80 %: below the floor
+	c := Evaluate(rules(t, "national"), 2024, []census.School{a, b}).Counties[0]
+
+	e, err := c.ExplainValue("3402070002", census.StagePrimary, "sports_area")
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt := e.String()
+	for _, want := range []string{"体育运动场馆面积 ÷ 在校生数", "6000", "1000", "结果：6 ㎡/生", "标准：7.5", "余量 -1.5", "80.0%（低于85%）", "还需增加 1500 ㎡"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("value explanation lacks %q:\n%s", want, txt)
+		}
+	}
+	e, err = c.ExplainCV(census.StagePrimary, "backbone_teachers")
+	if err != nil {
+		t.Fatal(err)
+	}
+	txt = e.String()
+	for _, want := range []string{"按学生数加权", "在校生合计 P = 2000", "未达标（0.501247 > 0.50）", "结论会相反", "拉大差异最多的学校"} {
+		if !strings.Contains(txt, want) {
+			t.Errorf("CV explanation lacks %q:\n%s", want, txt)
+		}
+	}
+	if _, err := c.ExplainValue("9999999999", census.StagePrimary, "sports_area"); !errors.Is(err, ErrNoFigure) {
+		t.Errorf("unknown school: %v", err)
+	}
+}
+
+func TestJSONContract(t *testing.T) {
+	a, b := goodPrimary("3402070001", 1000), goodPrimary("3402070002", 1000)
+	b.Set(census.BackboneTeachersPrimary, 0)
+	sp := goodPrimary("3402070003", 50)
+	sp.Type = census.Special
+	res := Evaluate(rules(t, "national"), 2024, []census.School{a, b, sp})
+	data, err := json.Marshal(res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(data, &doc); err != nil {
+		t.Fatal(err)
+	}
+	county := doc["counties"].([]any)[0].(map[string]any)
+	for _, k := range []string{"code", "name", "resource_pass", "stages", "parts"} {
+		if _, ok := county[k]; !ok {
+			t.Errorf("county lacks %q", k)
+		}
+	}
+	stage := county["stages"].([]any)[0].(map[string]any)
+	for _, k := range []string{"stage", "parts", "students", "all_parts_pass", "indicators"} {
+		if _, ok := stage[k]; !ok {
+			t.Errorf("stage lacks %q", k)
+		}
+	}
+	ind := stage["indicators"].([]any)[1].(map[string]any)
+	for _, k := range []string{"id", "threshold", "mean", "cv", "cv_limit", "cv_pass"} {
+		if _, ok := ind[k]; !ok {
+			t.Errorf("indicator lacks %q", k)
+		}
+	}
+	if ind["id"] != "backbone_teachers" || ind["cv_limit"] != 0.5 {
+		t.Errorf("indicator: %v", ind)
+	}
+	// The junior stage has no parts: its CVs are undefined and come out as null, never 0.
+	junior := county["stages"].([]any)[1].(map[string]any)
+	if cv := junior["indicators"].([]any)[0].(map[string]any)["cv"]; cv != nil {
+		t.Errorf("undefined CV marshalled as %v", cv)
+	}
+	var excluded map[string]any
+	for _, p := range county["parts"].([]any) {
+		pm := p.(map[string]any)
+		for _, k := range []string{"school_code", "school_name", "stage", "students", "values", "met", "pass", "excluded", "reason"} {
+			if _, ok := pm[k]; !ok {
+				t.Errorf("part lacks %q", k)
+			}
+		}
+		if pm["excluded"] == true {
+			excluded = pm
+		}
+	}
+	if excluded == nil || excluded["reason"] == "" {
+		t.Errorf("the special school is not listed as excluded with a reason")
 	}
 }
