@@ -1,0 +1,175 @@
+// Package export writes evaluation results for people and spreadsheets: a
+// plain-text report, CSV tables and an XLSX workbook. The tables are the same
+// in CSV and XLSX: one row per county, per county × stage × indicator, and per
+// school part.
+package export
+
+import (
+	"encoding/csv"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/eval"
+)
+
+// Table is a header and rows of cells: string, float64 (NaN: empty), int or bool.
+type Table struct {
+	Name   string // sheet name
+	Header []string
+	Rows   [][]any
+	// Formats gives an Excel number format per column index (e.g. "0.000000").
+	Formats map[int]string
+}
+
+// Tables names the tables by key for --table.
+var Tables = []string{"counties", "indicators", "parts"}
+
+// Build returns the table named key ("counties", "indicators" or "parts").
+func Build(res *eval.Result, key string) (*Table, error) {
+	switch key {
+	case "counties":
+		return countiesTable(res), nil
+	case "indicators":
+		return indicatorsTable(res), nil
+	case "parts":
+		return partsTable(res), nil
+	}
+	return nil, fmt.Errorf("unknown table %q: use one of %s", key, strings.Join(Tables, ", "))
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "达标"
+	}
+	return "未达标"
+}
+
+func countiesTable(res *eval.Result) *Table {
+	t := &Table{Name: "县区汇总", Header: []string{"县区代码", "县区名称", "资源配置", "数据完整",
+		"小学学校(部)数", "小学未达标学校数", "小学差异系数未达标项", "初中学校(部)数", "初中未达标学校数", "初中差异系数未达标项", "舍入会改变结论的项数"}}
+	for _, c := range res.Counties {
+		row := []any{c.Code, c.Name, yesNo(c.ResourcePass), c.Complete}
+		for _, st := range []census.Stage{census.StagePrimary, census.StageJunior} {
+			s := c.Stage(st)
+			if s == nil {
+				row = append(row, 0, 0, "")
+				continue
+			}
+			var bad []string
+			for _, ir := range s.Indicators {
+				if !ir.Pass && s.Parts > 0 {
+					bad = append(bad, ir.Indicator.ZH)
+				}
+			}
+			row = append(row, s.Parts, s.FailingParts, strings.Join(bad, "、"))
+		}
+		row = append(row, c.RoundingFlips)
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func indicatorsTable(res *eval.Result) *Table {
+	t := &Table{Name: "差异系数", Header: []string{"县区代码", "县区名称", "学段", "指标代码", "指标", "单位", "标准值",
+		"学校(部)数", "在校生数", "加权均值", "标准差", "差异系数", "上限", "结论", "余量", "舍入会改变结论", "低于标准值学校数", "未填报学校数"},
+		Formats: map[int]string{9: "0.0000", 10: "0.0000", 11: "0.000000", 12: "0.00", 14: "+0.000000;-0.000000"}}
+	for _, c := range res.Counties {
+		for _, s := range c.Stages {
+			for _, ir := range s.Indicators {
+				verdict := yesNo(ir.Pass)
+				if !ir.Defined {
+					verdict = "无法计算"
+				}
+				t.Rows = append(t.Rows, []any{c.Code, c.Name, s.Stage.ZH(), ir.Indicator.ID, ir.Indicator.ZH, ir.Indicator.Unit,
+					ir.Threshold, ir.N, ir.Students, ir.Mean, ir.SD, ir.CV.CV, ir.Limit, verdict, ir.Margin, ir.RoundingFlips, ir.PartsBelow, ir.Missing})
+			}
+		}
+	}
+	return t
+}
+
+func partsTable(res *eval.Result) *Table {
+	inds := res.Rules.Indicators
+	t := &Table{Name: "学校", Header: []string{"县区代码", "县区名称", "学校标识码", "学校名称", "学校类型", "学段", "在校生数"},
+		Formats: map[int]string{}}
+	for i, ind := range inds {
+		t.Header = append(t.Header, ind.ZH+"（"+ind.Unit+"）")
+		t.Formats[7+i] = "0.00"
+	}
+	t.Header = append(t.Header, "达标项数", "学校结论", "未达标指标", "是否排除", "说明")
+	for _, c := range res.Counties {
+		for _, p := range c.Parts {
+			row := []any{c.Code, c.Name, p.SchoolCode, p.SchoolName, p.SchoolType.ZH(), p.Stage.ZH(), p.Students}
+			for k := range inds {
+				v := math.NaN()
+				if !p.Excluded {
+					v = p.Values[k]
+				}
+				row = append(row, v)
+			}
+			var short []string
+			for _, sf := range p.Shortfalls {
+				short = append(short, fmt.Sprintf("%s %.1f%%", res.Rules.Indicator(sf.Indicator).ZH, sf.Ratio*100))
+			}
+			verdict := yesNo(p.Pass)
+			note := p.Reason
+			if p.Excluded {
+				verdict = "不参与"
+			} else if len(p.Missing) > 0 {
+				verdict = "数据不全"
+				note = "未填报：" + strings.Join(p.Missing, "、")
+			}
+			row = append(row, p.Met, verdict, strings.Join(short, "；"), p.Excluded, note)
+			t.Rows = append(t.Rows, row)
+		}
+	}
+	return t
+}
+
+// CellText formats one cell for CSV and text: full precision for numbers
+// (shortest exact form), empty for NaN.
+func CellText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return ""
+		}
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	case bool:
+		if x {
+			return "是"
+		}
+		return "否"
+	}
+	return fmt.Sprint(v)
+}
+
+// WriteCSV writes t as UTF-8 CSV with a BOM, so Excel on Chinese Windows opens it correctly.
+func WriteCSV(w io.Writer, t *Table) error {
+	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write(t.Header); err != nil {
+		return err
+	}
+	rec := make([]string, len(t.Header))
+	for _, row := range t.Rows {
+		for i, v := range row {
+			rec[i] = CellText(v)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

@@ -1,0 +1,153 @@
+package export
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/eval"
+)
+
+// WriteText writes the evaluation as a plain-text report: per county and
+// stage the indicators' weighted mean, 差异系数, limit, verdict and margin;
+// the parts that fail the school rule and by how much; exclusions; and the
+// 资源配置 verdict. It ends with a one-line summary.
+func WriteText(w io.Writer, res *eval.Result) error {
+	ew := &errWriter{w: w}
+	r := res.Rules
+	ew.printf("%s（%s）· 方案：%s · %d年度\n", r.Name, r.Document, r.Profile.Name, res.Year)
+	if len(r.Changed) > 0 {
+		ew.printf("本方案与全国标准的不同：%s\n", strings.Join(r.Changed, "；"))
+	}
+	ew.printf("判定精度：未舍入比较，相对容差 %g；差异系数保留两位小数会改变结论的，以“⚠”标出。\n", eval.Tolerance)
+	passed := 0
+	for _, c := range res.Counties {
+		if c.ResourcePass {
+			passed++
+		}
+		ew.printf("\n━━ %s（%s）资源配置：%s", c.Name, c.Code, yesNo(c.ResourcePass))
+		if !c.Complete {
+			ew.printf("（数据不全）")
+		}
+		ew.printf("\n")
+		for _, s := range c.Stages {
+			ew.printf("  【%s】学校（部）%d 个，在校生 %s 人，学校达标 %d/%d", s.Stage.ZH(), s.Parts, fmtNum(s.Students), s.Parts-s.FailingParts, s.Parts)
+			if s.Excluded > 0 {
+				ew.printf("，另有 %d 个不参与计算", s.Excluded)
+			}
+			ew.printf("\n")
+			if s.Parts == 0 {
+				continue
+			}
+			ew.printf("    %-4s %-34s %10s %8s %10s %6s %-8s %s\n", "", "指标", "加权均值", "标准值", "差异系数", "上限", "结论", "余量")
+			for _, ir := range s.Indicators {
+				mark := " "
+				if ir.RoundingFlips {
+					mark = "⚠"
+				}
+				verdict := yesNo(ir.Pass)
+				if !ir.Defined {
+					verdict = "无法计算"
+				} else if ir.Missing > 0 {
+					verdict = "数据不全"
+				}
+				ew.printf("    %-4s %s %10s %8s %10s %6.2f %s %s\n", mark, pad(ir.Indicator.ZH, 34), fmtFix(ir.Mean, 4), fmtNum(ir.Threshold),
+					fmtFix(ir.CV.CV, 6), ir.Limit, pad(verdict, 8), fmtSigned(ir.Margin))
+			}
+			if !math.IsNaN(s.CompositeCV) {
+				if s.CompositeLim > 0 {
+					ew.printf("    综合差异系数 %.6f（上限 %.2f，%s）\n", s.CompositeCV, s.CompositeLim, yesNo(s.CompositePass))
+				} else {
+					ew.printf("    综合差异系数 %.6f（仅供参考，本标准不设上限）\n", s.CompositeCV)
+				}
+			}
+		}
+		var failing, excluded, missing []*eval.Part
+		for _, p := range c.Parts {
+			switch {
+			case p.Excluded:
+				excluded = append(excluded, p)
+			case len(p.Missing) > 0:
+				missing = append(missing, p)
+			case !p.Pass:
+				failing = append(failing, p)
+			}
+		}
+		if len(failing) > 0 {
+			ew.printf("  未达标学校（部）：\n")
+			for _, p := range failing {
+				ew.printf("    %s %s（%s）达标 %d 项：", p.SchoolCode, p.SchoolName, p.Stage.ZH(), p.Met)
+				for i, sf := range p.Shortfalls {
+					if i > 0 {
+						ew.printf("；")
+					}
+					ind := r.Indicator(sf.Indicator)
+					floor := ""
+					if sf.BelowFloor {
+						floor = "，低于85%"
+					}
+					ew.printf("%s %s < %s（%.1f%%%s，缺 %s）", ind.ZH, fmtFix(sf.Value, 2), fmtNum(sf.Threshold), sf.Ratio*100, floor, fmtNum(sf.Need))
+				}
+				ew.printf("\n")
+			}
+		}
+		if len(missing) > 0 {
+			ew.printf("  数据不全的学校（部）：\n")
+			for _, p := range missing {
+				ew.printf("    %s %s（%s）未填报：%s\n", p.SchoolCode, p.SchoolName, p.Stage.ZH(), strings.Join(p.Missing, "、"))
+			}
+		}
+		if len(excluded) > 0 {
+			ew.printf("  不参与计算：\n")
+			for _, p := range excluded {
+				ew.printf("    %s %s（%s）：%s\n", p.SchoolCode, p.SchoolName, p.Stage.ZH(), p.Reason)
+			}
+		}
+	}
+	ew.printf("\n共 %d 个县区，资源配置达标 %d 个，未达标 %d 个。\n", len(res.Counties), passed, len(res.Counties)-passed)
+	return ew.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, a ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, a...)
+	}
+}
+
+// pad pads s to n display columns, counting a CJK character as two.
+func pad(s string, n int) string {
+	w := 0
+	for _, r := range s {
+		if r >= 0x2E80 {
+			w += 2
+		} else {
+			w++
+		}
+	}
+	if w >= n {
+		return s
+	}
+	return s + strings.Repeat(" ", n-w)
+}
+
+func fmtNum(v float64) string { return CellText(v) }
+
+func fmtFix(v float64, d int) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%.*f", d, v)
+}
+
+func fmtSigned(v float64) string {
+	if math.IsNaN(v) {
+		return "—"
+	}
+	return fmt.Sprintf("%+.6f", v)
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs every check and test of dudao, installing what the tests need first:
+# PostgreSQL (from Debian's packages, started on loopback for the store tests).
+# This is the command the README names and the one CI runs (.ci/run).
+#
+#   scripts/test.sh            # everything
+#   scripts/test.sh -short     # extra flags go to `go test`
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change these files (run gofmt -w):"; echo "$unformatted"; exit 1
+fi
+
+echo "== go vet"
+go vet ./...
+
+echo "== staticcheck (pinned in go.mod as a tool)"
+go tool staticcheck ./...
+
+echo "== PostgreSQL for the store tests"
+if [ -z "${DUDAO_TEST_POSTGRES:-}" ]; then
+  eval "$(scripts/pg-test-server.sh start)"
+  trap 'scripts/pg-test-server.sh stop >/dev/null 2>&1 || true' EXIT
+fi
+echo "DUDAO_TEST_POSTGRES=$DUDAO_TEST_POSTGRES"
+export DUDAO_TEST_POSTGRES
+
+echo "== go test"
+# -count=1: always run against the real databases, never from the test cache.
+go test -count=1 "$@" ./...
