@@ -1,0 +1,98 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+)
+
+// Change is one entry of a school record's history.
+type Change struct {
+	Batch int64  // the batch that made the change
+	File  string // its file name; "" for an edit
+	Kind  string // its kind: KindSchool, KindEdit
+	Actor string // who imported the file or made the edit
+	// Column is the key of the changed column (a census field key or one of
+	// county_code, county_name, school_name, school_type, ownership,
+	// location). It is "" for the entry that records the record's creation,
+	// whose Old and New are nil.
+	Column string
+	// Old and New are the values before and after; nil means not reported.
+	// A number is written as strconv.FormatFloat(v, 'f', -1, 64) writes it.
+	Old, New *string
+	At       time.Time // UTC
+}
+
+// History returns the history of the school with code in year, oldest first:
+// its creation, then every changed column. It returns ErrNotFound if the
+// school has neither a record nor a history in that year.
+func (s *Store) History(ctx context.Context, year int, schoolCode string) (_ []Change, err error) {
+	defer wrap(&err, "history of %s in %d", schoolCode, year)
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT c.batch_id, b.file_name, b.kind, b.actor, c.column_key, c.old_value, c.new_value, c.changed_at
+		FROM record_changes c JOIN import_batches b ON b.id = c.batch_id
+		WHERE c.year = $1 AND c.school_code = $2
+		ORDER BY c.id`, year, schoolCode)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Change{}
+	for rows.Next() {
+		var c Change
+		var old, new sql.NullString
+		if err := rows.Scan(&c.Batch, &c.File, &c.Kind, &c.Actor, &c.Column, &old, &new, &c.At); err != nil {
+			return nil, err
+		}
+		if old.Valid {
+			c.Old = &old.String
+		}
+		if new.Valid {
+			c.New = &new.String
+		}
+		c.At = c.At.UTC()
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		if _, err := school(ctx, s.db, year, schoolCode); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// Batch is one entry of the import log: a file imported or an edit made.
+type Batch struct {
+	ID                        int64
+	File                      string // "" for an edit
+	SHA256                    string
+	Kind                      string
+	At                        time.Time // UTC
+	Added, Changed, Unchanged int
+	Actor                     string
+}
+
+// Batches returns the import log, oldest first, or an empty list.
+func (s *Store) Batches(ctx context.Context) (_ []Batch, err error) {
+	defer wrap(&err, "batches")
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT id, file_name, file_sha256, kind, imported_at, added, changed, unchanged, actor
+		FROM import_batches ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Batch{}
+	for rows.Next() {
+		var b Batch
+		if err := rows.Scan(&b.ID, &b.File, &b.SHA256, &b.Kind, &b.At, &b.Added, &b.Changed, &b.Unchanged, &b.Actor); err != nil {
+			return nil, err
+		}
+		b.At = b.At.UTC()
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,192 @@
+// Package store keeps dudao's census records, regions and import history in
+// SQLite or PostgreSQL through one database/sql code path.
+//
+// Every write is one transaction: an import of several files either lands
+// completely or not at all, so a command never leaves a half-written
+// database. The SQL is written in the subset both databases accept ($n
+// placeholders, INSERT … ON CONFLICT … DO UPDATE, RETURNING); the few places
+// where the dialects differ are marked.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	_ "modernc.org/sqlite" // registers driver "sqlite"
+)
+
+// ErrNotFound is returned by the methods that look up one thing (a school, a
+// school's history) when there is none. Methods that list things return an
+// empty list instead.
+var ErrNotFound = errors.New("not found")
+
+// Dialect names the database behind a Store.
+type Dialect string
+
+// The two databases dudao runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// Store is dudao's database. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+
+	// Now is the clock that stamps batches and changes; tests replace it.
+	// Times are stored in UTC with microsecond precision (PostgreSQL's).
+	Now func() time.Time
+}
+
+//go:embed migrations
+var migrations embed.FS
+
+// Open opens the database named by dsn and brings its schema up to date.
+//
+// dsn is "sqlite:PATH" (PATH may be ":memory:", then the store holds a single
+// connection) or a PostgreSQL URL "postgres://…" / "postgresql://…".
+func Open(ctx context.Context, dsn string) (_ *Store, err error) {
+	defer wrap(&err, "open database")
+	s := &Store{Now: time.Now}
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		path := strings.TrimPrefix(dsn, "sqlite:")
+		if path == "" || strings.ContainsRune(path, '?') {
+			return nil, fmt.Errorf("bad SQLite DSN %q: want sqlite:PATH, with no '?' in PATH", dsn)
+		}
+		s.dialect = SQLite
+		s.db, err = sql.Open("sqlite", path+"?"+sqliteParams)
+		if err != nil {
+			return nil, err
+		}
+		if path == ":memory:" {
+			// Every connection to :memory: is a database of its own.
+			s.db.SetMaxOpenConns(1)
+		}
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		s.dialect = Postgres
+		s.db, err = sql.Open("pgx", dsn)
+		if err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("unknown DSN %q: want sqlite:PATH or postgres://…", redact(dsn))
+	}
+	if err := s.db.PingContext(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteParams configures every SQLite connection: WAL so that readers never
+// wait for the writer; foreign keys on; a writer that finds the database
+// locked waits up to 10 s instead of failing; write transactions take the
+// write lock at BEGIN (_txlock=immediate), so two writers queue instead of
+// deadlocking when a read lock would have to be upgraded; and times are
+// written in SQLite's own format, which the driver parses back.
+const sqliteParams = "_pragma=busy_timeout(10000)" +
+	"&_pragma=journal_mode(WAL)" +
+	"&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(NORMAL)" +
+	"&_txlock=immediate" +
+	"&_time_format=sqlite"
+
+// redact hides a password that a mistyped DSN may carry.
+func redact(dsn string) string {
+	if u, err := url.Parse(dsn); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return dsn
+}
+
+// migrate applies the embedded migrations of the store's dialect. On
+// PostgreSQL a session advisory lock keeps two dudao processes that start at
+// once from migrating together.
+func (s *Store) migrate(ctx context.Context) error {
+	fsys, err := fs.Sub(migrations, "migrations/"+string(s.dialect))
+	if err != nil {
+		return err
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	dialect := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		dialect = goose.DialectPostgres
+		locker, err := lock.NewPostgresSessionLocker()
+		if err != nil {
+			return err
+		}
+		opts = append(opts, goose.WithSessionLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, s.db, fsys, opts...)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect reports which database the store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB returns the underlying database, for tests and benchmarks that need SQL
+// the store does not offer.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// now returns the store's clock in the form stored: UTC, microseconds.
+func (s *Store) now() time.Time { return s.Now().UTC().Truncate(time.Microsecond) }
+
+// writerLock is the PostgreSQL advisory lock that serialises the store's
+// write transactions, so that an import diffs against rows no other import
+// is changing. (SQLite's write transactions are serial already.)
+const writerLock = 0x64756461 // "duda"
+
+// inTx runs fn in a write transaction, committing when fn returns nil and
+// rolling back otherwise.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if s.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, "SELECT pg_advisory_xact_lock($1)", writerLock); err != nil {
+			return err
+		}
+	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// wrap prefixes a non-nil *errp with "store: " and the formatted context.
+func wrap(errp *error, format string, args ...any) {
+	if *errp != nil {
+		*errp = fmt.Errorf("store: %s: %w", fmt.Sprintf(format, args...), *errp)
+	}
+}
