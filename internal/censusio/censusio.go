@@ -1,0 +1,269 @@
+// Package censusio reads census files (.xlsx and .csv, interfaces.md §2) into
+// census records and writes the empty import template.
+//
+// A read is all or nothing: a file with any bad cell yields no Batch but
+// Errors, one per problem, each naming the file, the row as Excel numbers it,
+// the column by its header and letter, the bad value and what to fix, because
+// the people who fix them are county statisticians working in Excel, not
+// programmers. Problems that do not make the data wrong (an unknown column,
+// an implausible equipment value) are Warnings on a successful Batch.
+package censusio
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
+
+// Options control a read.
+type Options struct {
+	// EquipmentUnit is the unit of an 教学仪器设备值 column whose header names
+	// no unit: "" (the header must say), "元" or "万元". A unit in the header
+	// always wins, because the header travels with the data and a setting
+	// does not.
+	EquipmentUnit string
+	// Kind is the kind of record in the file; "" and "school" are the only
+	// kinds so far.
+	Kind string
+}
+
+// Batch is what one file yields.
+type Batch struct {
+	File     string // base name as given
+	SHA256   string // hex of the file bytes
+	Schools  []census.School
+	Skipped  []Note   // rows skipped and why (template example rows, empty rows)
+	Warnings []Note   // not fatal: unknown columns, implausible values
+	Unknown  []string // headers not recognised, in file order
+}
+
+// Note is a remark about one row or column that did not stop the read.
+type Note struct {
+	File    string
+	Row     int    // 1-based as Excel shows it; 0 for the whole file
+	Column  string // the header text as written, "" for a whole row
+	Letter  string // the column letter as Excel shows it ("C"), "" for a whole row
+	Message string
+}
+
+// String renders the note on one line, in the same shape as Error.
+func (n Note) String() string {
+	return location(n.File, n.Row, n.Column, n.Letter) + "：" + n.Message
+}
+
+// Error is one bad cell, row or file. The fields are kept apart so that a web
+// page can show them as a table; Error() joins them into one line.
+type Error struct {
+	File    string
+	Row     int    // 1-based as Excel shows it; 0 when the problem is the whole file
+	Column  string // the header text as written, or "" when no single column is at fault
+	Letter  string // the column letter ("C"), "" when Column is ""
+	Value   string // the bad value as written, "" when there is none
+	Problem string // what is wrong
+	Fix     string // what to do about it
+}
+
+// Error returns one line: file, row, column, value, problem and fix, e.g.
+// a.csv 第5行 C列「小学在校生数」：“abc”不是数字；请填写阿拉伯数字……
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString(location(e.File, e.Row, e.Column, e.Letter))
+	b.WriteString("：")
+	if e.Value != "" {
+		fmt.Fprintf(&b, "“%s”", clip(e.Value, 40))
+	}
+	b.WriteString(e.Problem)
+	if e.Fix != "" {
+		b.WriteString("；")
+		b.WriteString(e.Fix)
+	}
+	return b.String()
+}
+
+// location names a place in a file: "a.xlsx 第5行 C列「小学在校生数」".
+func location(file string, row int, column, letter string) string {
+	var b strings.Builder
+	b.WriteString(file)
+	if row > 0 {
+		fmt.Fprintf(&b, " 第%d行", row)
+	}
+	switch {
+	case letter != "" && column != "":
+		fmt.Fprintf(&b, " %s列「%s」", letter, column)
+	case letter != "":
+		fmt.Fprintf(&b, " %s列", letter)
+	case column != "":
+		fmt.Fprintf(&b, " 「%s」列", column)
+	}
+	return b.String()
+}
+
+// MaxErrors is how many errors a read lists; beyond it the last element of
+// Errors is a summary with Row 0 that says how many more there were.
+const MaxErrors = 100
+
+// Errors is every problem found in one read, at most MaxErrors of them plus
+// a summary. It is returned only when there is at least one.
+type Errors []*Error
+
+// Error returns the single error's line, or a count followed by one line per
+// error.
+func (es Errors) Error() string {
+	switch len(es) {
+	case 0:
+		return "没有错误"
+	case 1:
+		return es[0].Error()
+	}
+	var b strings.Builder
+	if len(es) > MaxErrors {
+		fmt.Fprintf(&b, "%s：发现超过 %d 处错误，未导入任何数据：", es[0].File, MaxErrors)
+	} else {
+		fmt.Fprintf(&b, "%s：发现 %d 处错误，未导入任何数据：", es[0].File, len(es))
+	}
+	for _, e := range es {
+		b.WriteString("\n  ")
+		b.WriteString(e.Error())
+	}
+	return b.String()
+}
+
+// maxFileSize bounds what one read accepts: a census of a whole province is
+// a few tens of megabytes, so anything far larger is a mistake, and reading
+// it would only exhaust memory.
+const maxFileSize = 256 << 20
+
+// ReadFile reads the census file at path. The extension picks the format
+// (.xlsx/.xlsm or .csv), except that content wins where they disagree: a
+// zip is read as a workbook whatever it is called, because users rename
+// files. Any other extension is refused with an error that names the file.
+func ReadFile(path string, opt Options) (*Batch, error) {
+	name := filepath.Base(path)
+	switch ext := strings.ToLower(filepath.Ext(path)); ext {
+	case ".xlsx", ".xlsm", ".csv", ".txt":
+	case ".xls", ".et", ".wps", ".ods", ".numbers":
+		return nil, Errors{{File: name, Problem: "是 " + ext + " 格式，dudao 只读 .xlsx 和 .csv",
+			Fix: "在 Excel 或 WPS 中打开它，另存为“Excel 工作簿(*.xlsx)”或“CSV UTF-8(逗号分隔)”后再导入"}}
+	default:
+		what := "没有扩展名"
+		if ext != "" {
+			what = "扩展名 " + ext + " 不是表格文件"
+		}
+		return nil, Errors{{File: name, Problem: what,
+			Fix: "请导入 .xlsx 或 .csv 文件（可用 dudao template 生成模板）"}}
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s：无法打开：%w", name, err)
+	}
+	defer f.Close()
+	return Read(name, f, opt)
+}
+
+// Read reads one census file from r, for uploads where there is no path.
+// The content decides the format: a zip is an .xlsx workbook, anything else
+// is CSV. name is used in messages only (its base name).
+func Read(name string, r io.Reader, opt Options) (*Batch, error) {
+	name = filepath.Base(name)
+	if err := opt.check(); err != nil {
+		return nil, fmt.Errorf("%s：%w", name, err)
+	}
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s：读取失败：%w", name, err)
+	}
+	if len(data) > maxFileSize {
+		return nil, Errors{{File: name, Problem: fmt.Sprintf("文件超过 %d MB", maxFileSize>>20),
+			Fix: "一个文件放一个县区或一个年度的数据，分成几个文件导入"}}
+	}
+	sum := sha256.Sum256(data)
+	rd := newReader(name, opt)
+	rd.batch.SHA256 = hex.EncodeToString(sum[:])
+
+	switch {
+	case len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0:
+		rd.fileError("是空文件", "请在模板中填写数据后再导入（可用 dudao template 生成模板）")
+	case bytes.HasPrefix(data, zipMagic):
+		rd.readXLSX(data)
+	case bytes.HasPrefix(data, oleMagic):
+		rd.fileError("是 Excel 97-2003（.xls）文件或设了密码的工作簿，无法读取",
+			"在 Excel 中另存为“Excel 工作簿(*.xlsx)”（不设打开密码）或“CSV UTF-8(逗号分隔)”后再导入")
+	default:
+		if kind := binaryKind(data); kind != "" {
+			rd.fileError("不是表格文件（看起来是"+kind+"）", "请导入 .xlsx 或 .csv 文件")
+			break
+		}
+		rd.readCSV(data)
+	}
+	return rd.finish()
+}
+
+// check validates the options.
+func (o Options) check() error {
+	switch o.EquipmentUnit {
+	case "", "元", "万元":
+	default:
+		return fmt.Errorf("金额单位 %q 无效：只能是 元 或 万元", o.EquipmentUnit)
+	}
+	switch o.Kind {
+	case "", "school":
+	default:
+		return fmt.Errorf("数据类别 %q 暂不支持：目前只能导入 school（义务教育学校）", o.Kind)
+	}
+	return nil
+}
+
+var (
+	utf8BOM  = []byte{0xEF, 0xBB, 0xBF}
+	zipMagic = []byte("PK\x03\x04")
+	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
+)
+
+// binaryKind returns a description of data when it is plainly not text: a
+// known magic number, or NUL bytes, which no CSV has. UTF-16 text, which
+// Excel writes as "Unicode 文本", has NULs and is recognised by its BOM first.
+func binaryKind(data []byte) string {
+	for _, m := range []struct {
+		magic, kind string
+	}{
+		{"%PDF", "PDF 文件"},
+		{"\x89PNG", "PNG 图片"},
+		{"\xFF\xD8\xFF", "JPEG 图片"},
+		{"GIF8", "GIF 图片"},
+		{"Rar!", "RAR 压缩包"},
+		{"7z\xBC\xAF", "7z 压缩包"},
+		{"\x1F\x8B", "gzip 压缩包"},
+		{"{\\rtf", "RTF 文档"},
+	} {
+		if bytes.HasPrefix(data, []byte(m.magic)) {
+			return m.kind
+		}
+	}
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		return ""
+	}
+	if bytes.IndexByte(data[:min(len(data), 1<<16)], 0) >= 0 {
+		return "二进制文件"
+	}
+	return ""
+}
+
+// clip shortens a value quoted in a message to n runes, so that a cell
+// holding a paragraph does not flood the error list.
+func clip(s string, n int) string {
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}

@@ -1,0 +1,99 @@
+package censusio
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// readCSV reads a CSV file: UTF-8 with or without a BOM, GB18030/GBK (what
+// Excel on Chinese Windows writes when told "CSV (逗号分隔)"), or UTF-16
+// with a BOM (Excel's "Unicode 文本", which is tab-separated).
+func (r *reader) readCSV(data []byte) {
+	text, ok := r.decode(data)
+	if !ok {
+		return
+	}
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	cr.Comma = sniffComma(text)
+
+	// Excel shows a record as one row however many lines its quoted cells
+	// span, and shows a blank line (which encoding/csv skips) as an empty
+	// row. So the row is the record's first line minus the line breaks
+	// inside earlier cells.
+	inside := 0
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			row := 0
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				row = pe.StartLine - inside
+			}
+			r.add(&Error{Row: row, Problem: "CSV 格式有误（" + err.Error() + "）",
+				Fix: "请用 Excel 打开该文件，检查引号是否成对，然后另存为“CSV UTF-8(逗号分隔)”"})
+			return
+		}
+		line, _ := cr.FieldPos(0)
+		r.line(line-inside, rec)
+		for _, f := range rec {
+			inside += strings.Count(f, "\n")
+		}
+	}
+}
+
+// decode returns data as UTF-8 without a BOM.
+func (r *reader) decode(data []byte) ([]byte, bool) {
+	var enc encoding.Encoding
+	switch {
+	case bytes.HasPrefix(data, utf8BOM):
+		data = data[len(utf8BOM):]
+		if utf8.Valid(data) {
+			return data, true
+		}
+		// A BOM followed by invalid UTF-8 is a damaged file; let the
+		// check below say so rather than guess an encoding.
+		enc = encoding.Nop
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}):
+		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
+	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
+	case utf8.Valid(data):
+		return data, true
+	default:
+		enc = simplifiedchinese.GB18030
+	}
+	out, err := enc.NewDecoder().Bytes(data)
+	if err != nil || !utf8.Valid(out) || bytes.ContainsRune(out, utf8.RuneError) || bytes.IndexByte(out, 0) >= 0 {
+		r.fileError("编码无法识别（既不是 UTF-8，也不是 GBK/GB18030），或不是表格文件",
+			"请用 Excel 打开，另存为“CSV UTF-8(逗号分隔)”或 .xlsx 后再导入")
+		return nil, false
+	}
+	return out, true
+}
+
+// sniffComma picks the delimiter from the first line: a tab when it has
+// tabs and no commas (Excel's "Unicode 文本"), else a comma.
+func sniffComma(text []byte) rune {
+	first := text
+	if i := bytes.IndexByte(text, '\n'); i >= 0 {
+		first = text[:i]
+	}
+	if bytes.IndexByte(first, '\t') >= 0 && bytes.IndexByte(first, ',') < 0 {
+		return '\t'
+	}
+	return ','
+}

@@ -1,0 +1,712 @@
+package censusio
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
+
+// reader turns the rows of one file, whatever its format, into a Batch or
+// Errors. The format readers call header once and row for every later row.
+type reader struct {
+	opt   Options
+	batch Batch
+	errs  Errors
+	nerr  int // all errors, including those beyond MaxErrors
+
+	headerDone bool // the header row has been seen
+	headerOK   bool // and it can be used
+	cols       []column
+	text       [textCount]int        // column index of each text column, -1 if absent
+	num        [census.NumFields]int // column index of each numeric field, -1 if absent
+	textHdr    [textCount]string
+
+	dataRows           int // non-empty rows after the header, examples included
+	emptyFrom, emptyTo int // the run of empty rows not yet noted
+	seen               map[schoolYear]int
+	strayWarned        map[int]bool // columns without a header already warned about
+}
+
+// column is one column of the file as the header describes it.
+type column struct {
+	header string // as written, trimmed
+	letter string // A, B, …
+	t      target
+	known  bool
+}
+
+type schoolYear struct {
+	year int
+	code string
+}
+
+// Indexes of census.TextColumns, checked against the table in init so that
+// a reordering there cannot silently swap columns here.
+const (
+	tYear = iota
+	tCountyCode
+	tCountyName
+	tSchoolCode
+	tSchoolName
+	tSchoolType
+	tOwnership
+	tLocation
+	textCount
+)
+
+func init() {
+	want := [textCount]string{"year", "county_code", "county_name", "school_code", "school_name", "school_type", "ownership", "location"}
+	if len(census.TextColumns) != textCount {
+		panic("censusio: census.TextColumns changed; update the t* constants")
+	}
+	for i, k := range want {
+		if census.TextColumns[i].Key != k {
+			panic("censusio: census.TextColumns changed; update the t* constants")
+		}
+	}
+}
+
+func newReader(name string, opt Options) *reader {
+	r := &reader{opt: opt, seen: make(map[schoolYear]int), strayWarned: make(map[int]bool)}
+	r.batch.File = name
+	for i := range r.text {
+		r.text[i] = -1
+	}
+	for i := range r.num {
+		r.num[i] = -1
+	}
+	return r
+}
+
+// add records an error; past MaxErrors it is only counted.
+func (r *reader) add(e *Error) {
+	e.File = r.batch.File
+	r.nerr++
+	if len(r.errs) < MaxErrors {
+		r.errs = append(r.errs, e)
+	}
+}
+
+// fileError records a problem with the file as a whole.
+func (r *reader) fileError(problem, fix string) {
+	r.add(&Error{Problem: problem, Fix: fix})
+}
+
+func (r *reader) warn(row int, c *column, msg string) {
+	n := Note{File: r.batch.File, Row: row, Message: msg}
+	if c != nil {
+		n.Column, n.Letter = c.header, c.letter
+	}
+	r.batch.Warnings = append(r.batch.Warnings, n)
+}
+
+// cellError records a problem with one cell.
+func (r *reader) cellError(row int, c *column, value, problem, fix string) {
+	r.add(&Error{Row: row, Column: c.header, Letter: c.letter, Value: value, Problem: problem, Fix: fix})
+}
+
+// blank reports whether every cell is empty or spaces.
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if trim(c) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// line feeds one row, numbered as Excel numbers it, to header or row.
+func (r *reader) line(n int, cells []string) {
+	if blank(cells) {
+		if r.headerDone {
+			if r.emptyFrom == 0 {
+				r.emptyFrom = n
+			}
+			r.emptyTo = n
+		}
+		return
+	}
+	if !r.headerDone {
+		r.headerDone = true
+		r.header(n, cells)
+		return
+	}
+	r.flushEmpty()
+	if r.headerOK {
+		r.dataRows++
+		r.row(n, cells)
+	}
+}
+
+// flushEmpty notes the run of empty rows that has just ended. Runs are
+// noted once, not per row, because a sheet formatted down to row 100 000
+// should not yield 100 000 notes.
+func (r *reader) flushEmpty() {
+	if r.emptyFrom == 0 {
+		return
+	}
+	msg := "空行，已跳过"
+	if r.emptyTo > r.emptyFrom {
+		msg = fmt.Sprintf("第%d–%d行是空行，已跳过", r.emptyFrom, r.emptyTo)
+	}
+	r.batch.Skipped = append(r.batch.Skipped, Note{File: r.batch.File, Row: r.emptyFrom, Message: msg})
+	r.emptyFrom, r.emptyTo = 0, 0
+}
+
+// header reads the header row n.
+func (r *reader) header(n int, cells []string) {
+	r.cols = make([]column, len(cells))
+	before := r.nerr
+	recognised := 0
+	for i, raw := range cells {
+		c := &r.cols[i]
+		c.header = trim(raw)
+		c.letter = letter(i)
+		if c.header == "" {
+			continue
+		}
+		t, ok, p := matchHeader(c.header, r.opt)
+		if !ok {
+			r.batch.Unknown = append(r.batch.Unknown, c.header)
+			r.warn(n, c, "未识别的列，已忽略其数据（列名见模板的“说明”页）")
+			continue
+		}
+		recognised++
+		if p != nil {
+			r.cellError(n, c, "", "表头"+p.problem, p.fix)
+			continue
+		}
+		slot := &r.num[t.field]
+		if t.text >= 0 {
+			slot = &r.text[t.text]
+		}
+		if *slot >= 0 {
+			prev := &r.cols[*slot]
+			r.cellError(n, c, "", fmt.Sprintf("与 %s列「%s」是同一列", prev.letter, prev.header), "删除其中一列")
+			continue
+		}
+		*slot = i
+		c.t, c.known = t, true
+		if t.text >= 0 {
+			r.textHdr[t.text] = c.header
+		}
+	}
+	if recognised == 0 {
+		r.add(&Error{Row: n, Problem: "第一行不是表头：没有一个列名能识别",
+			Fix: "第一行必须是列名（如 年度、学校标识码、小学在校生数），请删除表头上方的标题行，或用 dudao template 生成的模板填写"})
+		return
+	}
+	var missing []string
+	for i, tc := range census.TextColumns {
+		if tc.Required && r.text[i] < 0 {
+			missing = append(missing, tc.ZH)
+		}
+	}
+	if len(missing) > 0 {
+		r.add(&Error{Row: n, Problem: "缺少必填列：" + strings.Join(missing, "、"),
+			Fix: "在第一行加上这些列名（列名与说明见模板的“说明”页）"})
+	}
+	r.headerOK = r.nerr == before
+}
+
+// letter is the Excel column letter of 0-based column i.
+func letter(i int) string {
+	s, err := excelize.ColumnNumberToName(i + 1)
+	if err != nil {
+		return strconv.Itoa(i + 1)
+	}
+	return s
+}
+
+// col returns the column of cell index i, or a column without a header for
+// cells beyond the header.
+func (r *reader) col(i int) *column {
+	if i < len(r.cols) {
+		return &r.cols[i]
+	}
+	return &column{letter: letter(i)}
+}
+
+// cell returns the trimmed cell of column index i, "" when absent.
+func cell(cells []string, i int) string {
+	if i < 0 || i >= len(cells) {
+		return ""
+	}
+	return trim(cells[i])
+}
+
+// examplePrefixes mark the template's example rows, which are skipped so
+// that a filled-in template can be imported without deleting them.
+var examplePrefixes = []string{"【示例】", "[示例]"}
+
+// row reads data row n.
+func (r *reader) row(n int, cells []string) {
+	name := cell(cells, r.text[tSchoolName])
+	for _, p := range examplePrefixes {
+		if strings.HasPrefix(name, p) {
+			r.batch.Skipped = append(r.batch.Skipped, Note{File: r.batch.File, Row: n,
+				Column: r.textHdr[tSchoolName], Letter: r.cols[r.text[tSchoolName]].letter,
+				Message: "学校名称以" + p + "开头，是模板的示例行，已跳过"})
+			return
+		}
+	}
+	s := census.NewSchool()
+
+	for i, v := range cells {
+		c := r.col(i)
+		if !c.known && c.header == "" && !r.strayWarned[i] && trim(v) != "" {
+			r.strayWarned[i] = true
+			r.warn(n, c, "这一列没有表头，数据已忽略")
+		}
+	}
+
+	for ti := range textCount {
+		ci := r.text[ti]
+		if ci < 0 {
+			continue
+		}
+		v := cell(cells, ci)
+		c := &r.cols[ci]
+		if v == "" {
+			if census.TextColumns[ti].Required {
+				r.cellError(n, c, "", "不能为空", "这是必填列，请填写"+census.TextColumns[ti].ZH)
+			}
+			continue
+		}
+		r.text1(n, c, ti, v, &s)
+	}
+
+	for f := census.Field(0); f < census.NumFields; f++ {
+		ci := r.num[f]
+		if ci < 0 {
+			continue
+		}
+		v := cell(cells, ci)
+		if v == "" {
+			continue // not reported
+		}
+		c := &r.cols[ci]
+		x, ok := r.number(n, c, f, v)
+		if ok {
+			s.Set(f, x)
+		}
+	}
+	r.crossCheck(n, &s)
+
+	if s.Code != "" && s.Year != 0 {
+		k := schoolYear{s.Year, s.Code}
+		if p, dup := r.seen[k]; dup {
+			r.cellError(n, &r.cols[r.text[tSchoolCode]], s.Code,
+				fmt.Sprintf("与第%d行重复（%d年度）", p, s.Year),
+				fmt.Sprintf("同一年度每所学校只能有一行：请删除或合并第%d行和第%d行", p, n))
+		} else {
+			r.seen[k] = n
+		}
+	}
+	if r.nerr > 0 {
+		// All or nothing: once anything is wrong no batch is returned,
+		// so keep validating but stop collecting.
+		r.batch.Schools = nil
+		return
+	}
+	r.plausibility(n, &s)
+	r.batch.Schools = append(r.batch.Schools, s)
+}
+
+// text1 reads one non-empty text cell into s.
+func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
+	switch ti {
+	case tYear:
+		y, ok := parseYear(v)
+		if !ok {
+			r.cellError(n, c, v, "不是有效的统计年度", "请填写4位年份，如 2024（2000–2100 之间）")
+			return
+		}
+		s.Year = y
+	case tCountyCode:
+		d, ok := digits(v, 6)
+		if !ok {
+			r.cellError(n, c, v, "不是6位行政区划代码", codeFix(v, "请填写6位县区代码，如 340207"))
+			return
+		}
+		s.CountyCode = d
+	case tCountyName:
+		s.CountyName = v
+	case tSchoolCode:
+		d, ok := digits(v, 10)
+		if !ok {
+			r.cellError(n, c, v, "不是10位学校标识码", codeFix(v, "请填写10位全国学校标识码，如 3134020001"))
+			return
+		}
+		s.Code = d
+	case tSchoolName:
+		s.Name = v
+	case tSchoolType:
+		t, ok := census.ParseSchoolType(v)
+		if !ok {
+			r.cellError(n, c, v, "不是可识别的学校类型", "请填写以下之一："+schoolTypeList())
+			return
+		}
+		s.Type = t
+	case tOwnership:
+		s.Ownership = v
+	case tLocation:
+		s.Location = v
+	}
+}
+
+// codeFix adds to fix the cause Excel users meet most: a long number shown
+// in scientific notation and saved that way to CSV.
+func codeFix(v, fix string) string {
+	if strings.ContainsAny(v, "Ee") && strings.Contains(v, "+") {
+		return fix + "（Excel 把它显示成了科学计数法：请把该列设为“文本”格式后重新填写代码再保存）"
+	}
+	return fix
+}
+
+// schoolTypeList lists the accepted school types for a message.
+func schoolTypeList() string {
+	zh := make([]string, len(census.SchoolTypes))
+	keys := make([]string, len(census.SchoolTypes))
+	for i, t := range census.SchoolTypes {
+		zh[i], keys[i] = t.ZH, string(t.Type)
+	}
+	return strings.Join(zh, "、") + "（或 " + strings.Join(keys, "、") + "）"
+}
+
+// parseYear reads a statistics year: 2024, ２０２４, 2024年, or 2024.0 as a
+// spreadsheet may store it.
+func parseYear(v string) (int, bool) {
+	v = strings.TrimSuffix(narrow(v), "年")
+	d, ok := digits(v, 4)
+	if !ok {
+		return 0, false
+	}
+	y, _ := strconv.Atoi(d)
+	return y, y >= 2000 && y <= 2100
+}
+
+// digits returns v as exactly n ASCII digits, accepting full-width digits
+// and a ".0" tail that a numeric spreadsheet cell may carry.
+func digits(v string, n int) (string, bool) {
+	v = narrow(v)
+	if i := strings.IndexByte(v, '.'); i >= 0 && strings.Trim(v[i+1:], "0") == "" {
+		v = v[:i]
+	}
+	if len(v) != n {
+		return "", false
+	}
+	for i := 0; i < len(v); i++ {
+		if v[i] < '0' || v[i] > '9' {
+			return "", false
+		}
+	}
+	return v, true
+}
+
+// narrow makes full-width ASCII half-width and the minus sign U+2212 a
+// hyphen; it returns s itself when there is nothing to change.
+func narrow(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			return r - 0xFEE0
+		case r == '−':
+			return '-'
+		case r == '\u3000' || r == '\u00a0' || r == '\u2009' || r == '\u202f':
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+// number reads one non-empty numeric cell of field f, in the file's unit,
+// and returns it in the stored unit.
+func (r *reader) number(n int, c *column, f census.Field, v string) (float64, bool) {
+	col := census.Columns[f]
+	x, err := parseNumber(v)
+	switch err {
+	case nil:
+	case errNegative:
+		r.cellError(n, c, v, "是负数", col.ZH+"不能为负数，请核对")
+		return 0, false
+	default:
+		r.cellError(n, c, v, "不是数字", "请填写阿拉伯数字（可带千分位逗号，如 1,234）；未填报请留空，为零请填 0")
+		return 0, false
+	}
+	if col.Integer {
+		rounded := math.Round(x)
+		if math.Abs(x-rounded) > 1e-9*math.Max(1, math.Abs(x)) {
+			r.cellError(n, c, v, "不是整数", col.ZH+"以"+col.Unit+"计，请填写整数")
+			return 0, false
+		}
+		x = rounded
+	}
+	if c.t.scale != 1 {
+		// 万元 to 元, kept to the 分 so that 12.3456 万元 is 123456 元 and
+		// not 123455.99999999999.
+		x = math.Round(x*c.t.scale*100) / 100
+	}
+	return x, true
+}
+
+type numberError string
+
+func (e numberError) Error() string { return string(e) }
+
+const (
+	errNotNumber numberError = "not a number"
+	errNegative  numberError = "negative"
+)
+
+// parseNumber reads a number as people type it in a census: 1234, 1,234,
+// 1 234, full-width １２３４, 12.5, 1.2E+5 (as a spreadsheet stores large
+// values). It refuses words (十二, 无, -), percentages, hex, Inf and NaN, and
+// reports negative numbers apart so the message can say so.
+func parseNumber(v string) (float64, error) {
+	v = narrow(v)
+	if strings.ContainsAny(v, ", ") {
+		var ok bool
+		if v, ok = ungroup(v); !ok {
+			return 0, errNotNumber
+		}
+	}
+	if !numeric(v) {
+		return 0, errNotNumber
+	}
+	x, err := strconv.ParseFloat(v, 64)
+	if err != nil || math.IsInf(x, 0) || math.IsNaN(x) {
+		return 0, errNotNumber
+	}
+	if x < 0 {
+		return 0, errNegative
+	}
+	if x == 0 {
+		x = 0 // no negative zero
+	}
+	return x, nil
+}
+
+// numeric reports whether v is [+-]digits[.digits][e[+-]digits] with at
+// least one digit in the mantissa: the subset of ParseFloat's syntax that a
+// person or a spreadsheet writes.
+func numeric(v string) bool {
+	i := 0
+	if i < len(v) && (v[i] == '+' || v[i] == '-') {
+		i++
+	}
+	mant := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+		mant++
+	}
+	if i < len(v) && v[i] == '.' {
+		i++
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i++
+			mant++
+		}
+	}
+	if mant == 0 {
+		return false
+	}
+	if i < len(v) && (v[i] == 'e' || v[i] == 'E') {
+		i++
+		if i < len(v) && (v[i] == '+' || v[i] == '-') {
+			i++
+		}
+		exp := 0
+		for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+			i++
+			exp++
+		}
+		if exp == 0 {
+			return false
+		}
+	}
+	return i == len(v)
+}
+
+// ungroup removes thousands separators (commas or spaces) from v when they
+// group the integer part in threes, as in 1,234,567.5 or 1 234; anything
+// else (1,2 or 12,34) is ambiguous and refused.
+func ungroup(v string) (string, bool) {
+	sign := ""
+	if v != "" && (v[0] == '+' || v[0] == '-') {
+		sign, v = v[:1], v[1:]
+	}
+	intPart, frac := v, ""
+	if i := strings.IndexByte(v, '.'); i >= 0 {
+		intPart, frac = v[:i], v[i:]
+	}
+	if strings.ContainsAny(frac, ", ") {
+		return "", false
+	}
+	sep := byte(',')
+	if !strings.Contains(intPart, ",") {
+		sep = ' '
+	} else if strings.Contains(intPart, " ") {
+		return "", false
+	}
+	groups := strings.Split(intPart, string(sep))
+	if len(groups[0]) < 1 || len(groups[0]) > 3 {
+		return "", false
+	}
+	for _, g := range groups[1:] {
+		if len(g) != 3 {
+			return "", false
+		}
+	}
+	return sign + strings.Join(groups, "") + frac, true
+}
+
+// partOf pairs a column that counts a subset of another column's things.
+type partOf struct {
+	part, whole census.Field
+	fix         string
+}
+
+var subsets = []partOf{
+	{census.QualifiedTeachersPrimary, census.TeachersPrimary, "高于规定学历教师是专任教师的一部分"},
+	{census.QualifiedTeachersJunior, census.TeachersJunior, "高于规定学历教师是专任教师的一部分"},
+	{census.BackboneTeachersPrimary, census.TeachersPrimary, "骨干教师是专任教师的一部分"},
+	{census.BackboneTeachersJunior, census.TeachersJunior, "骨干教师是专任教师的一部分"},
+	{census.PEArtTeachersPrimary, census.TeachersPrimary, "体育艺术教师是专任教师的一部分"},
+	{census.PEArtTeachersJunior, census.TeachersJunior, "体育艺术教师是专任教师的一部分"},
+	{census.OversizeClassesPrimary, census.ClassesPrimary, "超大班额的班是班级的一部分"},
+	{census.OversizeClassesJunior, census.ClassesJunior, "超大班额的班是班级的一部分"},
+	{census.TeachingAreaPrimary, census.TeachingArea, "分学段面积是全校面积的一部分"},
+	{census.TeachingAreaJunior, census.TeachingArea, "分学段面积是全校面积的一部分"},
+	{census.SportsAreaPrimary, census.SportsArea, "分学段面积是全校面积的一部分"},
+	{census.SportsAreaJunior, census.SportsArea, "分学段面积是全校面积的一部分"},
+	{census.EquipmentValuePrimary, census.EquipmentValue, "分学段设备值是全校设备值的一部分"},
+	{census.EquipmentValueJunior, census.EquipmentValue, "分学段设备值是全校设备值的一部分"},
+	{census.MultimediaRoomsPrimary, census.MultimediaRooms, "分学段教室数是全校教室数的一部分"},
+	{census.MultimediaRoomsJunior, census.MultimediaRooms, "分学段教室数是全校教室数的一部分"},
+}
+
+// crossCheck finds values that cannot all be true at once. Each check
+// applies only when both values were reported.
+func (r *reader) crossCheck(n int, s *census.School) {
+	for _, p := range subsets {
+		part, ok1 := s.Get(p.part)
+		whole, ok2 := s.Get(p.whole)
+		if !ok1 || !ok2 || part <= whole*(1+1e-9) {
+			continue
+		}
+		c, w := &r.cols[r.num[p.part]], &r.cols[r.num[p.whole]]
+		r.cellError(n, c, r.display(p.part, part),
+			fmt.Sprintf("大于 %s列「%s」（%s）", w.letter, w.header, r.display(p.whole, whole)),
+			p.fix+"，请核对这两列")
+	}
+	// Parts of a facility may be reported together with the whole; their
+	// sum above the whole is suspicious but not impossible (a shared
+	// playground counted by both parts), so it is only a warning.
+	for _, g := range [][3]census.Field{
+		{census.TeachingArea, census.TeachingAreaPrimary, census.TeachingAreaJunior},
+		{census.SportsArea, census.SportsAreaPrimary, census.SportsAreaJunior},
+		{census.EquipmentValue, census.EquipmentValuePrimary, census.EquipmentValueJunior},
+		{census.MultimediaRooms, census.MultimediaRoomsPrimary, census.MultimediaRoomsJunior},
+	} {
+		whole, ok := s.Get(g[0])
+		p, ok1 := s.Get(g[1])
+		j, ok2 := s.Get(g[2])
+		if ok && ok1 && ok2 && p+j > whole*(1+1e-9) {
+			r.warn(n, &r.cols[r.num[g[0]]], fmt.Sprintf("%s（%s）小学部与初中部之和 %s 大于全校合计 %s，请核对（共用设施只应计入全校合计）",
+				s.Name, s.Code, r.display(g[0], p+j), r.display(g[0], whole)))
+		}
+	}
+}
+
+// display writes a stored value in the file's unit, for messages.
+func (r *reader) display(f census.Field, v float64) string {
+	if ci := r.num[f]; ci >= 0 && r.cols[ci].t.scale != 1 {
+		v /= r.cols[ci].t.scale
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// Bounds of a believable 生均教学仪器设备值. The national standard asks for
+// 2 000 元 (primary) and 2 500 元 (junior); a value below 10 元 is almost
+// always a 万元 figure under a 元 header, and one above a million a 元
+// figure under a 万元 header (or a slipped decimal point).
+const (
+	minEquipmentPerStudent = 10
+	maxEquipmentPerStudent = 1e6
+)
+
+// plausibility warns about equipment values that look like the wrong unit.
+func (r *reader) plausibility(n int, s *census.School) {
+	all := s.Students(census.StagePrimary) + s.Students(census.StageJunior) + s.Students(census.StageSenior)
+	for _, g := range []struct {
+		f        census.Field
+		students float64
+	}{
+		{census.EquipmentValue, all},
+		{census.EquipmentValuePrimary, s.Students(census.StagePrimary)},
+		{census.EquipmentValueJunior, s.Students(census.StageJunior)},
+	} {
+		v, ok := s.Get(g.f)
+		if !ok || g.students <= 0 || v == 0 {
+			continue
+		}
+		c := &r.cols[r.num[g.f]]
+		zh := census.Columns[g.f].ZH
+		per := v / g.students
+		var what, fix string
+		switch {
+		case per < minEquipmentPerStudent && c.t.unit == "元":
+			what = fmt.Sprintf("生均只有 %.2f 元", per)
+			fix = "像是按万元填写的：若如此，请把表头改为 " + zh + "（万元）"
+		case per < minEquipmentPerStudent:
+			what = fmt.Sprintf("生均只有 %.2f 元", per)
+			fix = "请核对数值和单位"
+		case per > maxEquipmentPerStudent && c.t.unit == "万元":
+			what = fmt.Sprintf("生均高达 %.0f 元", per)
+			fix = "像是按元填写的：若如此，请把表头改为 " + zh + "（元）"
+		case per > maxEquipmentPerStudent:
+			what = fmt.Sprintf("生均高达 %.0f 元", per)
+			fix = "请核对数值（是否多写了位数）"
+		default:
+			continue
+		}
+		r.warn(n, c, fmt.Sprintf("%s（%s）的%s%s，不太可能；%s", s.Name, s.Code, zh, what, fix))
+	}
+}
+
+// finish returns the batch, or every error found.
+func (r *reader) finish() (*Batch, error) {
+	r.flushEmpty()
+	if r.nerr == 0 && !r.headerDone {
+		r.fileError("没有任何内容", "请在模板中填写数据后再导入（可用 dudao template 生成模板）")
+	}
+	if r.nerr == 0 && r.headerOK && r.dataRows == 0 {
+		r.fileError("只有表头，没有数据行", "从第2行起每所学校每年度填一行")
+	}
+	if r.nerr > 0 {
+		es := r.errs
+		if more := r.nerr - len(es); more > 0 {
+			es = append(es, &Error{File: r.batch.File,
+				Problem: fmt.Sprintf("另有 %d 处错误未列出", more),
+				Fix:     "先改正以上错误，再次导入即可看到其余错误"})
+		}
+		return nil, es
+	}
+	b := r.batch
+	return &b, nil
+}

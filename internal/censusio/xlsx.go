@@ -1,0 +1,105 @@
+package censusio
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// Sheet names that hold school records, by kind; a workbook without one is
+// read from its first sheet.
+var kindSheets = []string{"学校", "school", "schools", "学校数据"}
+
+// unzipLimit bounds what a workbook may unpack to. A province's census
+// unpacks to well under 1 GiB; a zip bomb uploaded through the web page
+// must not fill the disk (excelize's default is 16 GB).
+const unzipLimit = 1 << 30
+
+// readXLSX reads the school sheet of a workbook, streaming its rows so that
+// a 100 000-row sheet is never held in memory as a whole.
+func (r *reader) readXLSX(data []byte) {
+	f, err := openWorkbook(data)
+	if err != nil {
+		r.fileError("不是有效的 .xlsx 工作簿（文件已损坏，或是别的 zip 压缩包）",
+			"请用 Excel 或 WPS 打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
+		return
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		r.fileError("工作簿里没有工作表", "请在第一个工作表中填写数据")
+		return
+	}
+	sheet := sheets[0]
+	named := false
+	for _, s := range sheets {
+		for _, k := range kindSheets {
+			if strings.EqualFold(fold(s), k) {
+				sheet, named = s, true
+			}
+		}
+		if named {
+			break
+		}
+	}
+	if !named && len(sheets) > 1 {
+		r.warn(0, nil, fmt.Sprintf("只读取了第一个工作表「%s」，其余 %d 个工作表未读取（如数据在别的工作表，请把它移到最前，或命名为“学校”）",
+			sheet, len(sheets)-1))
+	}
+	if err := r.streamSheet(f, sheet); err != nil {
+		r.fileError(fmt.Sprintf("工作表「%s」无法读取（%v）", sheet, err),
+			"请用 Excel 打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
+	}
+}
+
+// streamSheet feeds every row of sheet to the reader. excelize numbers the
+// rows it returns from 1 and returns the rows missing from the file (empty
+// rows) too, so the count is the row as Excel shows it.
+func (r *reader) streamSheet(f *excelize.File, sheet string) error {
+	rows, err := guard(func() (*excelize.Rows, error) { return f.Rows(sheet) })
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	// Raw values: formatting would turn 12.6 in a "0" format into 13 and
+	// hide a fractional head count.
+	raw := excelize.Options{RawCellValue: true}
+	for n := 1; ; n++ {
+		more, err := guard(func() (bool, error) { return rows.Next(), nil })
+		if err != nil {
+			return err
+		}
+		if !more {
+			break
+		}
+		cells, err := guard(func() ([]string, error) { return rows.Columns(raw) })
+		if err != nil {
+			return err
+		}
+		r.line(n, cells)
+	}
+	return rows.Error()
+}
+
+// guard calls an excelize function, turning a panic into an error: excelize
+// is robust on files that Excel writes, but a damaged or hostile upload
+// must not bring the server down. Only excelize calls are guarded, so that
+// a bug in this package still panics where tests and fuzzing can see it.
+func guard[T any](fn func() (T, error)) (v T, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("文件结构损坏: %v", p)
+		}
+	}()
+	return fn()
+}
+
+// openWorkbook opens a workbook from memory, turning a panic in excelize on
+// a malformed file into an error.
+func openWorkbook(data []byte) (*excelize.File, error) {
+	return guard(func() (*excelize.File, error) {
+		return excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit})
+	})
+}
