@@ -365,7 +365,7 @@ func writeNotesSheet(f *excelize.File) error {
 			unit = "—"
 		}
 		note := c.note
-		if c.unit == "元" {
+		if c.unit == "元" && !strings.Contains(note, "万元") {
 			note = strings.TrimPrefix(note+"；也可按万元填写，表头改为 "+strings.TrimSuffix(c.header, "（元）")+"（万元）", "；")
 		}
 		for i, v := range []string{c.header, c.key, unit, req, note} {
