@@ -40,7 +40,7 @@ func WriteText(w io.Writer, res *eval.Result) error {
 			if s.Parts == 0 {
 				continue
 			}
-			ew.printf("    %-4s %-34s %10s %8s %10s %6s %-8s %s\n", "", "指标", "加权均值", "标准值", "差异系数", "上限", "结论", "余量")
+			ew.printf("    %-2s %s %s %s %s %s %s %s\n", "", Pad("指标", 48), padLeft("加权均值", 10), padLeft("标准值", 8), padLeft("差异系数", 10), padLeft("上限", 6), Pad("结论", 8), "余量")
 			for _, ir := range s.Indicators {
 				mark := " "
 				if ir.RoundingFlips {
@@ -52,8 +52,8 @@ func WriteText(w io.Writer, res *eval.Result) error {
 				} else if ir.Missing > 0 {
 					verdict = "数据不全"
 				}
-				ew.printf("    %-4s %s %10s %8s %10s %6.2f %s %s\n", mark, pad(ir.Indicator.ZH, 34), fmtFix(ir.Mean, 4), fmtNum(ir.Threshold),
-					fmtFix(ir.CV.CV, 6), ir.Limit, pad(verdict, 8), fmtSigned(ir.Margin))
+				ew.printf("    %-2s %s %10s %8s %10s %6.2f %s %s\n", mark, Pad(ir.Indicator.ZH, 48), fmtFix(ir.Mean, 4), fmtNum(ir.Threshold),
+					fmtFix(ir.CV.CV, 6), ir.Limit, Pad(verdict, 8), fmtSigned(ir.Margin))
 			}
 			if !math.IsNaN(s.CompositeCV) {
 				if s.CompositeLim > 0 {
@@ -87,7 +87,7 @@ func WriteText(w io.Writer, res *eval.Result) error {
 					if sf.BelowFloor {
 						floor = "，低于85%"
 					}
-					ew.printf("%s %s < %s（%.1f%%%s，缺 %s）", ind.ZH, fmtFix(sf.Value, 2), fmtNum(sf.Threshold), sf.Ratio*100, floor, fmtNum(sf.Need))
+					ew.printf("%s %s < %s（%.1f%%%s，缺 %s）", ind.ZH, fmtFix(sf.Value, 2), fmtNum(sf.Threshold), sf.Ratio*100, floor, fmtAmount(sf.Need))
 				}
 				ew.printf("\n")
 			}
@@ -120,8 +120,8 @@ func (e *errWriter) printf(format string, a ...any) {
 	}
 }
 
-// pad pads s to n display columns, counting a CJK character as two.
-func pad(s string, n int) string {
+// width is the display width of s, counting a CJK character as two columns.
+func width(s string) int {
 	w := 0
 	for _, r := range s {
 		if r >= 0x2E80 {
@@ -130,11 +130,14 @@ func pad(s string, n int) string {
 			w++
 		}
 	}
-	if w >= n {
-		return s
-	}
-	return s + strings.Repeat(" ", n-w)
+	return w
 }
+
+// Pad pads s on the right to n display columns (a CJK character is two).
+func Pad(s string, n int) string { return s + strings.Repeat(" ", max(0, n-width(s))) }
+
+// padLeft pads s on the left to n display columns.
+func padLeft(s string, n int) string { return strings.Repeat(" ", max(0, n-width(s))) + s }
 
 func fmtNum(v float64) string { return CellText(v) }
 
@@ -150,4 +153,13 @@ func fmtSigned(v float64) string {
 		return "—"
 	}
 	return fmt.Sprintf("%+.6f", v)
+}
+
+// fmtAmount formats a quantity to add: whole numbers as they are, others to
+// two decimals (㎡, 元).
+func fmtAmount(v float64) string {
+	if v == math.Trunc(v) {
+		return fmtNum(v)
+	}
+	return fmt.Sprintf("%.2f", v)
 }
