@@ -1,0 +1,189 @@
+// Package cli is the `dudao` command line: one function per subcommand, each
+// taking its arguments and writers so tests can run the CLI in-process.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Version is set at build time with -ldflags "-X …/cli.Version=…".
+var Version = "dev"
+
+// env carries what a subcommand needs from its caller.
+type env struct {
+	ctx    context.Context
+	stdout io.Writer
+	stderr io.Writer
+	// getenv reads the environment (DUDAO_DB and the like); tests replace it.
+	getenv func(string) string
+}
+
+type command struct {
+	summary string
+	run     func(e *env, args []string) error
+}
+
+var commands map[string]command
+
+func init() {
+	commands = map[string]command{
+		"evaluate":  {"评估县域义务教育资源配置（优质均衡七项指标、差异系数）", runEvaluate},
+		"import":    {"导入学校统计数据文件（.xlsx / .csv），全部成功才写入", runImport},
+		"standards": {"列出内置评估标准和省级方案，显示每项标准值和设置", runStandards},
+		"template":  {"生成带中文表头和填表说明的导入模板（.xlsx）", runTemplate},
+		"explain":   {"解释一个数字：输入、公式、标准、余量", runExplain},
+		"demo":      {"在新的嵌入式数据库中生成演示省份数据并评估", runDemo},
+		"version":   {"显示版本", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "dudao", Version); return nil }},
+	}
+}
+
+// usageError is an error in the command's words; Main exits 2 for it.
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// Main runs the command line and returns the exit code: 0 success, 1 an
+// error, 2 a usage error.
+func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	e := &env{ctx: ctx, stdout: stdout, stderr: stderr, getenv: os.Getenv}
+	return e.main(args)
+}
+
+func (e *env) main(args []string) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		e.usage(e.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "dudao: 未知命令 %q。运行 dudao --help 查看可用命令。\n", args[0])
+		return 2
+	}
+	err := cmd.run(e, args[1:])
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	}
+	var u usageError
+	if errors.As(err, &u) {
+		fmt.Fprintf(e.stderr, "dudao %s: %s\n", args[0], err)
+		return 2
+	}
+	fmt.Fprintf(e.stderr, "dudao %s: %s\n", args[0], err)
+	return 1
+}
+
+func (e *env) usage(w io.Writer) {
+	fmt.Fprintf(w, "dudao — 教育督导评估（Education supervision and evaluation）\n\n用法：dudao <命令> [参数]\n\n命令：\n")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintf(w, "\n每个命令都有 --help。数据库用 --db 指定：sqlite:路径（默认 sqlite:dudao.db）或 postgres://…，也可设环境变量 DUDAO_DB。\n")
+}
+
+// newFlags returns a flag set whose -h prints the command's usage to stdout.
+func newFlags(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stdout, "用法：dudao %s %s\n\n", name, usage)
+		fs.SetOutput(e.stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parse parses flags that may stand before or after positional arguments
+// (stdlib flag stops at the first positional one), and returns the positionals.
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				fs.Usage()
+				return nil, err
+			}
+			return nil, usagef("%s（运行 dudao %s --help 查看参数）", err, fs.Name())
+		}
+		rest := fs.Args()
+		// flag.Parse consumes a "--" terminator: everything after it is positional.
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}
+
+// dbFlag registers --db with its default from DUDAO_DB or sqlite:dudao.db.
+func dbFlag(e *env, fs *flag.FlagSet) *string {
+	def := e.getenv("DUDAO_DB")
+	if def == "" {
+		def = "sqlite:dudao.db"
+	}
+	return fs.String("db", def, "数据库：sqlite:路径 或 postgres://用户@主机/库名（环境变量 DUDAO_DB）")
+}
+
+// writeOutput writes by calling fn, to the file named out or to stdout. A
+// file is written to a temporary name beside it and renamed on success, so an
+// error never leaves a half-written file.
+func writeOutput(e *env, out string, fn func(io.Writer) error) (err error) {
+	if out == "" || out == "-" {
+		return fn(e.stdout)
+	}
+	dir := filepath.Dir(out)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("不能写入 %s：%w", out, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+		}
+	}()
+	if err = fn(tmp); err != nil {
+		return err
+	}
+	if err = tmp.Close(); err != nil {
+		return fmt.Errorf("写入 %s：%w", out, err)
+	}
+	if err = os.Rename(tmp.Name(), out); err != nil {
+		return fmt.Errorf("写入 %s：%w", out, err)
+	}
+	return nil
+}
+
+// oneOf checks a flag value against the allowed ones.
+func oneOf(flagName, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return usagef("--%s %q 无效：可用 %s", flagName, v, strings.Join(allowed, "、"))
+}

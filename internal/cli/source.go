@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// source is where a command's census records come from: files read in
+// memory, or a database. Commands that read records register its flags.
+type source struct {
+	db            *string
+	year          *int
+	county        *string
+	equipmentUnit *string
+}
+
+func sourceFlags(e *env, fs *flag.FlagSet) *source {
+	return &source{
+		db:            dbFlag(e, fs),
+		year:          fs.Int("year", 0, "统计年度（默认：数据中最新的年度）"),
+		county:        fs.String("county", "", "只看一个县区：6位县区代码或县区名称"),
+		equipmentUnit: fs.String("equipment-unit", "", "文件表头未注明单位时，教学仪器设备值的单位：元 或 万元"),
+	}
+}
+
+// load returns the records of the chosen year and county, and that year.
+// With files it works in memory and writes nothing.
+func (src *source) load(e *env, files []string, dbSet bool) ([]census.School, int, error) {
+	var all []census.School
+	if len(files) > 0 {
+		if dbSet {
+			return nil, 0, usagef("给出文件时在内存中评估，不读数据库：请去掉 --db 或去掉文件")
+		}
+		seen := map[string]string{}
+		for _, f := range files {
+			b, err := censusio.ReadFile(f, censusio.Options{EquipmentUnit: *src.equipmentUnit, Kind: "school"})
+			if err != nil {
+				return nil, 0, err
+			}
+			printNotes(e, b.Warnings)
+			for _, s := range b.Schools {
+				key := fmt.Sprint(s.Year, "/", s.Code)
+				if prev, ok := seen[key]; ok {
+					return nil, 0, fmt.Errorf("%s：学校标识码 %s 在 %d 年度已出现在 %s 中；同一学校同一年度只能有一行，请删去重复的一行", f, s.Code, s.Year, prev)
+				}
+				seen[key] = f
+			}
+			all = append(all, b.Schools...)
+		}
+		year := *src.year
+		if year == 0 {
+			for _, s := range all {
+				year = max(year, s.Year)
+			}
+		}
+		return src.filter(all, year)
+	}
+	st, err := openStore(e, *src.db, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer st.Close()
+	year := *src.year
+	if year == 0 {
+		years, err := st.Years(e.ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(years) == 0 {
+			return nil, 0, fmt.Errorf("数据库 %s 中还没有数据：先运行 dudao import 文件.xlsx", *src.db)
+		}
+		year = slices.Max(years)
+	}
+	all, err = st.Schools(e.ctx, year, "")
+	if err != nil {
+		return nil, 0, err
+	}
+	return src.filter(all, year)
+}
+
+func (src *source) filter(all []census.School, year int) ([]census.School, int, error) {
+	c := strings.TrimSpace(*src.county)
+	out := all[:0:0]
+	years := map[int]bool{}
+	for _, s := range all {
+		years[s.Year] = true
+		if s.Year != year {
+			continue
+		}
+		if c != "" && s.CountyCode != c && s.CountyName != c {
+			continue
+		}
+		out = append(out, s)
+	}
+	if len(out) == 0 {
+		switch {
+		case !years[year]:
+			var ys []string
+			for y := range years {
+				ys = append(ys, fmt.Sprint(y))
+			}
+			slices.Sort(ys)
+			return nil, 0, fmt.Errorf("没有 %d 年度的数据（已有年度：%s）：请用 --year 选择", year, strings.Join(ys, "、"))
+		case c != "":
+			return nil, 0, fmt.Errorf("%d 年度没有县区 %q 的数据：--county 请填6位县区代码或县区名称", year, c)
+		}
+		return nil, 0, fmt.Errorf("%d 年度没有学校数据", year)
+	}
+	return out, year, nil
+}
+
+// openStore opens the database. When mustExist is false and the DSN is a
+// SQLite file that does not exist, it says so instead of creating an empty one.
+func openStore(e *env, dsn string, create bool) (*store.Store, error) {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok && !create {
+		if _, err := os.Stat(path); err != nil {
+			return nil, fmt.Errorf("找不到数据库 %s：先用 dudao import 导入数据，或用 --db 指定数据库，或直接给出数据文件", path)
+		}
+	}
+	return store.Open(e.ctx, dsn)
+}
+
+func printNotes(e *env, notes []censusio.Note) {
+	for _, n := range notes {
+		fmt.Fprintf(e.stderr, "提示：%s\n", noteText(n))
+	}
+}
+
+func noteText(n censusio.Note) string {
+	var b strings.Builder
+	b.WriteString(n.File)
+	if n.Row > 0 {
+		fmt.Fprintf(&b, " 第%d行", n.Row)
+	}
+	if n.Column != "" {
+		fmt.Fprintf(&b, " %s", n.Column)
+	}
+	b.WriteString("：")
+	b.WriteString(n.Message)
+	return b.String()
+}

@@ -1,0 +1,133 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/export"
+	"github.com/dudao-edu/dudao/internal/standards"
+)
+
+// runStandards: dudao standards [list | show ID [--profile P]]
+func runStandards(e *env, args []string) error {
+	fs := newFlags(e, "standards", "[list | show 标准代码 [--profile 方案代码]]")
+	prof := fs.String("profile", "national", "省级方案")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) == 0 || pos[0] == "list" {
+		fmt.Fprintln(e.stdout, "评估标准：")
+		for _, s := range standards.List() {
+			fmt.Fprintf(e.stdout, "  %-10s %s（%s）\n", s.ID, s.Name, s.Document)
+		}
+		fmt.Fprintln(e.stdout, "\n省级方案（--profile）：")
+		for _, p := range standards.Profiles() {
+			fmt.Fprintf(e.stdout, "  %-10s %s  %s\n", p.ID, p.Name, p.Note)
+		}
+		fmt.Fprintln(e.stdout, "\n查看一项标准的全部标准值和设置：dudao standards show yzjh2017 [--profile hebei]")
+		return nil
+	}
+	if pos[0] != "show" || len(pos) != 2 {
+		return usagef("用法：dudao standards list 或 dudao standards show 标准代码 [--profile 方案代码]")
+	}
+	r, err := standards.Resolve(pos[1], *prof)
+	if err != nil {
+		return usagef("%s", err)
+	}
+	return showRules(e.stdout, r)
+}
+
+func showRules(w io.Writer, r *standards.Rules) error {
+	ew := &lineWriter{w: w}
+	ew.f("%s  %s\n%s\n文件：%s\n方案：%s（%s）\n", r.ID, r.Name, r.NameEN, r.Document, r.Profile.Name, r.Profile.ID)
+	if r.Profile.Note != "" {
+		ew.f("  %s\n", r.Profile.Note)
+	}
+	for _, c := range r.Changed {
+		ew.f("  与全国标准不同：%s\n", c)
+	}
+	ew.f("\n资源配置指标（学校（部）层面）：\n")
+	ew.f("  %-20s %-34s %-8s", "代码", "指标", "单位")
+	for _, st := range r.Stages {
+		ew.f(" %8s", st.ZH()+"≥")
+	}
+	ew.f("  计算方法\n")
+	for _, ind := range r.Indicators {
+		ew.f("  %-20s %s %s", ind.ID, export.Pad(ind.ZH, 34), export.Pad(ind.Unit, 8))
+		for _, st := range r.Stages {
+			ew.f(" %8g", ind.Thresholds[st])
+		}
+		ew.f("  %s\n", ind.Formula())
+	}
+	if r.SchoolRule.MinMet > 0 {
+		ew.f("\n学校规则：每所学校（部）至少 %d 项达到标准值，其余不低于标准值的 %g%%；所有学校（部）都须达到。\n", r.SchoolRule.MinMet, r.SchoolRule.Floor*100)
+	}
+	var lims []string
+	for _, st := range r.Stages {
+		lims = append(lims, fmt.Sprintf("%s ≤ %.2f", st.ZH(), r.Balance.Limits[st]))
+	}
+	switch r.Balance.Kind {
+	case standards.BalanceEach:
+		ew.f("均衡规则：每项指标的校际差异系数 %s（综合差异系数仅供参考）。\n", strings.Join(lims, "，"))
+	case standards.BalanceComposite:
+		ew.f("均衡规则：综合差异系数（各项差异系数的平均）%s。\n", strings.Join(lims, "，"))
+	}
+	ew.f("差异系数：按学生数加权，X̄ = Σx_i ÷ ΣP_i，S = √(Σ(P_i/P)(X_i−X̄)²)，CV = S ÷ X̄（总体形式）。\n")
+	s := r.Settings
+	ew.f("\n设置：\n")
+	ew.f("  exclude_teaching_points_below = %d（%s）\n", s.ExcludeTeachingPointsBelow, map[bool]string{true: "不排除教学点", false: fmt.Sprintf("在校生不足%d人的教学点不参与计算", s.ExcludeTeachingPointsBelow)}[s.ExcludeTeachingPointsBelow == 0])
+	w9, w12, wc := s.SplitWeights.NineYear, s.SplitWeights.TwelveYear, s.SplitWeights.CompleteSecondary
+	ew.f("  split_weights.mode = %s（九年一贯制 小学%g:初中%g；十二年一贯制 %g:%g:%g；完全中学 初中%g:高中%g）\n", s.SplitWeights.Mode,
+		w9[census.StagePrimary], w9[census.StageJunior], w12[census.StagePrimary], w12[census.StageJunior], w12[census.StageSenior], wc[census.StageJunior], wc[census.StageSenior])
+	dec := "不舍入，按原值比较"
+	if s.CVCompareDecimals >= 0 {
+		dec = fmt.Sprintf("保留%d位小数后比较", s.CVCompareDecimals)
+	}
+	ew.f("  cv_compare_decimals = %d（%s；舍入会改变结论的都会标出）\n", s.CVCompareDecimals, dec)
+	ew.f("  subtract_indoor_gym_from_teaching_area = %v\n", s.SubtractIndoorGymFromTeachingArea)
+	ew.f("  比较容差：相对 %g（吸收浮点误差，远小于统计数据的精度）\n", eval.Tolerance)
+	return ew.err
+}
+
+type lineWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (l *lineWriter) f(format string, a ...any) {
+	if l.err == nil {
+		_, l.err = fmt.Fprintf(l.w, format, a...)
+	}
+}
+
+// runTemplate: dudao template [--kind school] -o FILE.xlsx
+func runTemplate(e *env, args []string) error {
+	fs := newFlags(e, "template", "[--kind school] -o 文件.xlsx")
+	kind := fs.String("kind", "school", "模板种类：school（学校）")
+	out := fs.String("o", "", "输出文件（.xlsx）")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *out == "" && len(pos) == 1 {
+		*out = pos[0]
+	} else if len(pos) > 0 {
+		return usagef("多余的参数 %v", pos)
+	}
+	if *out == "" {
+		return usagef("请用 -o 指定输出文件，如：dudao template --kind school -o 学校模板.xlsx")
+	}
+	if err := oneOf("kind", *kind, "school"); err != nil {
+		return err
+	}
+	if err := writeOutput(e, *out, func(w io.Writer) error { return censusio.WriteTemplate(w, *kind) }); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "已写入模板 %s（“说明”工作表解释每一列；示例行以【示例】开头，导入时会跳过）\n", *out)
+	return nil
+}
