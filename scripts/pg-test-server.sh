@@ -1,4 +1,4 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # pg-test-server.sh starts a throw-away PostgreSQL server for dudao's tests and
 # prints the line that points the tests at it:
 #
@@ -15,7 +15,7 @@
 # directory under $DUDAO_PG_DIR (default /tmp/dudao-pg-test), listens on
 # 127.0.0.1 on a free port, trusts every local connection and runs with
 # fsync off: it is for tests only and holds nothing worth keeping.
-set -eu
+set -euo pipefail
 
 dir=${DUDAO_PG_DIR:-/tmp/dudao-pg-test}
 data=$dir/data
@@ -72,13 +72,10 @@ port_free() {
 	! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
 }
 
-# free_port prints a free TCP port on 127.0.0.1.
+# free_port prints a free TCP port on 127.0.0.1, tried from a random start
+# (bash's /dev/tcp: a fresh Debian has bash but not always python3 or ss).
 free_port() {
-	if command -v python3 >/dev/null 2>&1; then
-		python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
-		return
-	fi
-	p=$((54320 + $$ % 1000))
+	local p=$((40000 + RANDOM % 20000))
 	while ! port_free "$p"; do p=$((p + 1)); done
 	echo "$p"
 }

@@ -34,7 +34,9 @@ type CountyCV struct {
 // needs splitting. A part with no students, or that did not report the
 // indicator's count, is left out, as the engine leaves it out; special
 // schools are out of scope. The engine's other rules (the minimum size of a
-// 教学点 that some provinces set) are not applied.
+// 教学点 that some provinces set) are not applied. A county, stage and
+// indicator with no part in the computation has no entry; one whose X̄ is 0
+// has CV NaN.
 //
 // It exists to measure and cross-check evaluating in SQL against the Go
 // engine (internal/eval), which is the one dudao reports from. It returns an

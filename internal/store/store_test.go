@@ -497,3 +497,34 @@ func TestOpen(t *testing.T) {
 		t.Errorf("in-memory store has %d schools, want 1", len(got))
 	}
 }
+
+// TestConcurrentImports runs the same import twice at once: the writers
+// queue (SQLite's immediate transactions, PostgreSQL's advisory lock), so
+// one adds the records and the other finds them unchanged.
+func TestConcurrentImports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		open(t, s)
+		file := store.FileBatch{File: "f.csv", Schools: storetest.Synthetic(2024, 300, 3, 1)}
+		sums := make(chan store.Summary, 2)
+		errs := make(chan error, 2)
+		for range 2 {
+			go func() {
+				sum, err := s.Import(ctx, "tester", []store.FileBatch{file})
+				sums <- sum
+				errs <- err
+			}()
+		}
+		var added, unchanged int
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+			sum := <-sums
+			added += sum.Added
+			unchanged += sum.Unchanged
+		}
+		if added != 300 || unchanged != 300 {
+			t.Errorf("two concurrent imports of 300 records: added %d, unchanged %d; want 300 and 300", added, unchanged)
+		}
+	})
+}
