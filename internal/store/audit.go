@@ -1,0 +1,82 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Audit actions.
+const (
+	AuditSignIn       = "sign_in"
+	AuditSignInFailed = "sign_in_failed"
+	AuditSignOut      = "sign_out"
+	AuditImport       = "import"
+	AuditEdit         = "edit"
+	AuditUserAdd      = "user_add"
+	AuditTokenAdd     = "token_add"
+	AuditTokenDelete  = "token_delete"
+	AuditPassword     = "password"
+)
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID       int64
+	At       time.Time // UTC
+	Username string
+	Action   string
+	// Region is the region the action touched ("" when none): a scoped
+	// reader sees the entries of its region.
+	Region     string
+	Target     string
+	Detail     string
+	RemoteAddr string
+}
+
+// Audit appends e to the audit log, stamping it with the store's clock.
+func (s *Store) Audit(ctx context.Context, e AuditEntry) (err error) {
+	defer wrap(&err, "audit %s", e.Action)
+	_, err = s.db.ExecContext(ctx, `
+		INSERT INTO audit_log (at, username, action, region_code, target, detail, remote_addr)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+		s.now(), e.Username, e.Action, e.Region, e.Target, e.Detail, e.RemoteAddr)
+	return err
+}
+
+// AuditLog returns at most limit entries, newest first, whose region starts
+// with regionPrefix ("" for all entries), or an empty list.
+func (s *Store) AuditLog(ctx context.Context, regionPrefix string, limit int) (_ []AuditEntry, err error) {
+	defer wrap(&err, "audit log")
+	q := `SELECT id, at, username, action, region_code, target, detail, remote_addr FROM audit_log`
+	args := []any{}
+	if regionPrefix != "" {
+		q += ` WHERE region_code LIKE $1`
+		args = append(args, strings.NewReplacer("%", "", "_", "").Replace(regionPrefix)+"%")
+	}
+	q += ` ORDER BY id DESC LIMIT ` + strconv.Itoa(max(limit, 1))
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []AuditEntry{}
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.ID, &e.At, &e.Username, &e.Action, &e.Region, &e.Target, &e.Detail, &e.RemoteAddr); err != nil {
+			return nil, err
+		}
+		e.At = e.At.UTC()
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// DataVersion returns a number that changes whenever school records may have
+// changed (an import or an edit): the latest batch id. Caches of evaluations
+// key on it, so an import by another process is seen at the next request.
+func (s *Store) DataVersion(ctx context.Context) (v int64, err error) {
+	defer wrap(&err, "data version")
+	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM import_batches`).Scan(&v)
+	return v, err
+}
