@@ -1,6 +1,7 @@
 package censusio
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -621,5 +622,42 @@ func TestXLSXSheetsAndRawValues(t *testing.T) {
 	b := mustRead(t, "first.xlsx", buf.Bytes(), Options{})
 	if len(b.Schools) != 1 || len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0].Message, "只读取了第一个工作表「数据」") {
 		t.Errorf("schools %d, warnings %v", len(b.Schools), b.Warnings)
+	}
+}
+
+func TestNotesCapped(t *testing.T) {
+	rows := [][]string{hdr}
+	for i := range MaxNotes + 500 {
+		r := with(good, "学校标识码", fmt.Sprintf("31340%05d", i))
+		rows = append(rows, with(r, "教学仪器设备值（元）", "160")) // 万元 under a 元 header
+	}
+	b := mustRead(t, "w.csv", csvBytes(rows...), Options{})
+	if len(b.Schools) != MaxNotes+500 || len(b.Warnings) != MaxNotes+1 {
+		t.Fatalf("%d schools, %d warnings; want %d and %d", len(b.Schools), len(b.Warnings), MaxNotes+500, MaxNotes+1)
+	}
+	if last := b.Warnings[MaxNotes].String(); last != "w.csv：另有 500 条提示未列出" {
+		t.Errorf("last warning %q", last)
+	}
+}
+
+func TestZipBombRefused(t *testing.T) {
+	// A part that claims to unpack to 2 GiB: excelize would allocate a
+	// buffer of that size before finding out it is a lie.
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "xl/styles.xml", Method: zip.Store,
+		CompressedSize64: 4, UncompressedSize64: 2 << 30})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte("<a/>")); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	es := mustFail(t, "bomb.xlsx", buf.Bytes(), Options{})
+	if len(es) != 1 || !strings.Contains(es[0].Error(), "解压后超过") {
+		t.Errorf("got %v", es)
 	}
 }

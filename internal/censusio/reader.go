@@ -30,6 +30,9 @@ type reader struct {
 	emptyFrom, emptyTo int // the run of empty rows not yet noted
 	seen               map[schoolYear]int
 	strayWarned        map[int]bool // columns without a header already warned about
+	interned           map[string]string
+
+	moreWarnings, moreSkipped int // notes beyond MaxNotes
 }
 
 // column is one column of the file as the header describes it.
@@ -72,7 +75,7 @@ func init() {
 }
 
 func newReader(name string, opt Options) *reader {
-	r := &reader{opt: opt, seen: make(map[schoolYear]int), strayWarned: make(map[int]bool)}
+	r := &reader{opt: opt, seen: make(map[schoolYear]int), strayWarned: make(map[int]bool), interned: make(map[string]string)}
 	r.batch.File = name
 	for i := range r.text {
 		r.text[i] = -1
@@ -97,12 +100,28 @@ func (r *reader) fileError(problem, fix string) {
 	r.add(&Error{Problem: problem, Fix: fix})
 }
 
+// MaxNotes is how many warnings, and how many skipped rows, a Batch lists;
+// beyond it the last note says how many more there were. A file where
+// every one of 100 000 rows draws the same warning needs one fix, not
+// 100 000 lines.
+const MaxNotes = 1000
+
 func (r *reader) warn(row int, c *column, msg string) {
-	n := Note{File: r.batch.File, Row: row, Message: msg}
+	n := Note{Row: row, Message: msg}
 	if c != nil {
 		n.Column, n.Letter = c.header, c.letter
 	}
-	r.batch.Warnings = append(r.batch.Warnings, n)
+	r.moreWarnings += r.note(&r.batch.Warnings, n)
+}
+
+// note appends n to notes unless they are full, and returns 1 if it did not.
+func (r *reader) note(notes *[]Note, n Note) int {
+	if len(*notes) >= MaxNotes {
+		return 1
+	}
+	n.File = r.batch.File
+	*notes = append(*notes, n)
+	return 0
 }
 
 // cellError records a problem with one cell.
@@ -154,7 +173,7 @@ func (r *reader) flushEmpty() {
 	if r.emptyTo > r.emptyFrom {
 		msg = fmt.Sprintf("第%d–%d行是空行，已跳过", r.emptyFrom, r.emptyTo)
 	}
-	r.batch.Skipped = append(r.batch.Skipped, Note{File: r.batch.File, Row: r.emptyFrom, Message: msg})
+	r.moreSkipped += r.note(&r.batch.Skipped, Note{Row: r.emptyFrom, Message: msg})
 	r.emptyFrom, r.emptyTo = 0, 0
 }
 
@@ -249,7 +268,7 @@ func (r *reader) row(n int, cells []string) {
 	name := cell(cells, r.text[tSchoolName])
 	for _, p := range examplePrefixes {
 		if strings.HasPrefix(name, p) {
-			r.batch.Skipped = append(r.batch.Skipped, Note{File: r.batch.File, Row: n,
+			r.moreSkipped += r.note(&r.batch.Skipped, Note{Row: n,
 				Column: r.textHdr[tSchoolName], Letter: r.cols[r.text[tSchoolName]].letter,
 				Message: "学校名称以" + p + "开头，是模板的示例行，已跳过"})
 			return
@@ -334,18 +353,18 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 			r.cellError(n, c, v, "不是6位行政区划代码", codeFix(v, "请填写6位县区代码，如 340207"))
 			return
 		}
-		s.CountyCode = d
+		s.CountyCode = r.intern(d)
 	case tCountyName:
-		s.CountyName = v
+		s.CountyName = r.intern(v)
 	case tSchoolCode:
 		d, ok := digits(v, 10)
 		if !ok {
 			r.cellError(n, c, v, "不是10位学校标识码", codeFix(v, "请填写10位全国学校标识码，如 3134020001"))
 			return
 		}
-		s.Code = d
+		s.Code = strings.Clone(d)
 	case tSchoolName:
-		s.Name = v
+		s.Name = strings.Clone(v)
 	case tSchoolType:
 		t, ok := census.ParseSchoolType(v)
 		if !ok {
@@ -354,10 +373,25 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 		}
 		s.Type = t
 	case tOwnership:
-		s.Ownership = v
+		s.Ownership = r.intern(v)
 	case tLocation:
-		s.Location = v
+		s.Location = r.intern(v)
 	}
+}
+
+// intern returns a copy of v shared by every record that has the same
+// value. The cells of a row are slices of one string holding the whole
+// row, so keeping them would keep every row in memory; county names and
+// codes repeat, so one copy each serves them all.
+func (r *reader) intern(v string) string {
+	if s, ok := r.interned[v]; ok {
+		return s
+	}
+	s := strings.Clone(v)
+	if len(r.interned) < 100_000 {
+		r.interned[s] = s
+	}
+	return s
 }
 
 // codeFix adds to fix the cause Excel users meet most: a long number shown
@@ -706,6 +740,14 @@ func (r *reader) finish() (*Batch, error) {
 				Fix:     "先改正以上错误，再次导入即可看到其余错误"})
 		}
 		return nil, es
+	}
+	if r.moreWarnings > 0 {
+		r.batch.Warnings = append(r.batch.Warnings, Note{File: r.batch.File,
+			Message: fmt.Sprintf("另有 %d 条提示未列出", r.moreWarnings)})
+	}
+	if r.moreSkipped > 0 {
+		r.batch.Skipped = append(r.batch.Skipped, Note{File: r.batch.File,
+			Message: fmt.Sprintf("另有 %d 处跳过未列出", r.moreSkipped)})
 	}
 	b := r.batch
 	return &b, nil

@@ -1,7 +1,9 @@
 package censusio
 
 import (
+	"archive/zip"
 	"bytes"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -12,15 +14,56 @@ import (
 // read from its first sheet.
 var kindSheets = []string{"学校", "school", "schools", "学校数据"}
 
-// unzipLimit bounds what a workbook may unpack to. A province's census
-// unpacks to well under 1 GiB; a zip bomb uploaded through the web page
-// must not fill the disk (excelize's default is 16 GB).
-const unzipLimit = 1 << 30
+// Limits on what a workbook may unpack to. A province's census unpacks to
+// well under 1 GiB, nearly all of it worksheet XML, which excelize streams
+// through a temporary file once it is larger than excelize.StreamChunkSize.
+// Every other part excelize reads into a buffer sized by the size the zip
+// declares, so a few hundred crafted bytes could make it allocate
+// gigabytes: zipLimits checks the declared sizes before excelize sees them.
+const (
+	unzipLimit    = 1 << 30   // all parts (excelize's default is 16 GB)
+	inMemoryLimit = 128 << 20 // parts excelize holds in memory
+)
+
+// zipLimits returns an error when the zip cannot be read or would unpack
+// to more than the limits allow.
+func zipLimits(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return err
+	}
+	var total, inMemory uint64
+	for _, f := range zr.File {
+		size := f.UncompressedSize64
+		total += size
+		name := strings.ToLower(strings.ReplaceAll(f.Name, "\\", "/"))
+		streamed := size > excelize.StreamChunkSize &&
+			(strings.HasPrefix(name, "xl/worksheets/sheet") || name == "xl/sharedstrings.xml")
+		if !streamed {
+			inMemory += size
+		}
+		if total > unzipLimit || inMemory > inMemoryLimit {
+			return errTooLarge
+		}
+	}
+	return nil
+}
+
+var errTooLarge = errors.New("workbook unpacks to more than the limit")
 
 // readXLSX reads the school sheet of a workbook, streaming its rows so that
 // a 100 000-row sheet is never held in memory as a whole.
 func (r *reader) readXLSX(data []byte) {
-	f, err := openWorkbook(data)
+	err := zipLimits(data)
+	if errors.Is(err, errTooLarge) {
+		r.fileError(fmt.Sprintf("解压后超过 %d MB，无法读取", unzipLimit>>20),
+			"一个文件放一个县区或一个年度的数据；如工作簿中有图片等附件，请删除后另存为 .xlsx")
+		return
+	}
+	var f *excelize.File
+	if err == nil {
+		f, err = openWorkbook(data)
+	}
 	if err != nil {
 		r.fileError("不是有效的 .xlsx 工作簿（文件已损坏，或是别的 zip 压缩包）",
 			"请用 Excel 或 WPS 打开，另存为“Excel 工作簿(*.xlsx)”后再导入")

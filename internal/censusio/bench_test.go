@@ -1,0 +1,197 @@
+package censusio
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/metrics"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
+
+const benchRows = 100_000
+
+// benchRecord returns the i-th generated row under the template's header:
+// a valid, plausible school with every column filled.
+func benchRecord(i int) []any {
+	types := []string{"小学", "初中", "九年一贯制学校"}
+	rec := []any{
+		2024, fmt.Sprintf("34%04d", i/500), fmt.Sprintf("县区%d", i/500), fmt.Sprintf("3%09d", i),
+		fmt.Sprintf("第%d学校", i), types[i%3], "公办", "乡村",
+	}
+	for f := census.Field(0); f < census.NumFields; f++ {
+		v := 20 + float64(i%50)
+		switch {
+		case f == census.EquipmentValue:
+			v = 3_000_000 + float64(i%1000)
+		case census.Columns[f].Unit == "元":
+			v = 1_000_000
+		case census.Columns[f].Unit == "㎡" && f == census.TeachingArea || f == census.SportsArea:
+			v = 9000.5
+		case census.Columns[f].Unit == "㎡":
+			v = 2000.25
+		case f == census.StudentsPrimary || f == census.StudentsJunior:
+			v = 600 + float64(i%400)
+		case f == census.MultimediaRoomsPrimary || f == census.MultimediaRoomsJunior:
+			v = 30
+		case f == census.TeachersPrimary || f == census.TeachersJunior || f == census.ClassesPrimary || f == census.ClassesJunior || f == census.MultimediaRooms:
+			v = 80
+		}
+		rec = append(rec, v)
+	}
+	return rec
+}
+
+func benchHeader() []string {
+	var h []string
+	for _, c := range templateColumns() {
+		h = append(h, c.header)
+	}
+	return h
+}
+
+func writeBenchCSV(b *testing.B) string {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "100k.csv")
+	fh, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	bw := bufio.NewWriter(fh)
+	w := csv.NewWriter(bw)
+	_ = w.Write(benchHeader())
+	row := make([]string, 0, 64)
+	for i := range benchRows {
+		row = row[:0]
+		for _, v := range benchRecord(i) {
+			switch v := v.(type) {
+			case string:
+				row = append(row, v)
+			case int:
+				row = append(row, strconv.Itoa(v))
+			case float64:
+				row = append(row, strconv.FormatFloat(v, 'f', -1, 64))
+			}
+		}
+		_ = w.Write(row)
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		b.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	if err := fh.Close(); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+func writeBenchXLSX(b *testing.B) string {
+	b.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var hdr []any
+	for _, h := range benchHeader() {
+		hdr = append(hdr, h)
+	}
+	if err := sw.SetRow("A1", hdr); err != nil {
+		b.Fatal(err)
+	}
+	for i := range benchRows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, benchRecord(i)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "100k.xlsx")
+	if err := f.SaveAs(path); err != nil {
+		b.Fatal(err)
+	}
+	return path
+}
+
+// peakHeap samples the live heap every few milliseconds while fn runs and
+// returns the largest value seen, so that a read which streams can be told
+// from one that holds the whole sheet.
+func peakHeap(fn func()) uint64 {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak uint64
+	read := func() {
+		metrics.Read(sample)
+		peak = max(peak, sample[0].Value.Uint64())
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+				read()
+			}
+		}
+	})
+	fn()
+	close(stop)
+	wg.Wait()
+	read()
+	return peak
+}
+
+func benchRead(b *testing.B, path string) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	var peak uint64
+	runtime.GC()
+	b.ResetTimer()
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			bt, err := ReadFile(path, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(bt.Schools) != benchRows || len(bt.Warnings) != 0 {
+				first := ""
+				if len(bt.Warnings) > 0 {
+					first = bt.Warnings[0].String()
+				}
+				b.Fatalf("%d schools, %d warnings (first %s)", len(bt.Schools), len(bt.Warnings), first)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
+}
+
+func BenchmarkReadCSV100k(b *testing.B) {
+	benchRead(b, writeBenchCSV(b))
+}
+
+func BenchmarkReadXLSX100k(b *testing.B) {
+	benchRead(b, writeBenchXLSX(b))
+}
