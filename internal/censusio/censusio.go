@@ -140,25 +140,13 @@ func (es Errors) Error() string {
 // it would only exhaust memory.
 const maxFileSize = 256 << 20
 
-// ReadFile reads the census file at path. The extension picks the format
-// (.xlsx/.xlsm or .csv), except that content wins where they disagree: a
-// zip is read as a workbook whatever it is called, because users rename
-// files. Any other extension is refused with an error that names the file.
+// ReadFile reads the census file at path. The content decides the format
+// where it can (a zip is read as a workbook whatever it is called, because
+// users rename files); otherwise the extension must be .csv (or .txt), and
+// .xlsx or .xlsm must hold a workbook. Any other file is refused with an
+// error that names it.
 func ReadFile(path string, opt Options) (*Batch, error) {
-	name := filepath.Base(path)
-	switch ext := strings.ToLower(filepath.Ext(path)); ext {
-	case ".xlsx", ".xlsm", ".csv", ".txt":
-	case ".xls", ".et", ".wps", ".ods", ".numbers":
-		return nil, Errors{{File: name, Problem: "是 " + ext + " 格式，dudao 只读 .xlsx 和 .csv",
-			Fix: "在 Excel 或 WPS 中打开它，另存为“Excel 工作簿(*.xlsx)”或“CSV UTF-8(逗号分隔)”后再导入"}}
-	default:
-		what := "没有扩展名"
-		if ext != "" {
-			what = "扩展名 " + ext + " 不是表格文件"
-		}
-		return nil, Errors{{File: name, Problem: what,
-			Fix: "请导入 .xlsx 或 .csv 文件（可用 dudao template 生成模板）"}}
-	}
+	name := baseName(path)
 	if err := opt.check(); err != nil {
 		return nil, fmt.Errorf("%s：%w", name, err)
 	}
@@ -170,13 +158,31 @@ func ReadFile(path string, opt Options) (*Batch, error) {
 	// Read into a buffer of the file's size rather than one grown by
 	// doubling: for a large file that halves the memory the read takes.
 	// Pipes and the like have no size and are read as a stream.
+	var data []byte
 	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size() > maxFileSize {
-		return Read(name, f, opt)
+		data, err = io.ReadAll(io.LimitReader(f, maxFileSize+1))
+	} else {
+		data = make([]byte, fi.Size())
+		_, err = io.ReadFull(f, data)
 	}
-	data := make([]byte, fi.Size())
-	if _, err := io.ReadFull(f, data); err != nil {
+	if err != nil {
 		return nil, fmt.Errorf("%s：读取失败：%w", name, err)
+	}
+	if !bytes.HasPrefix(data, zipMagic) {
+		switch ext := strings.ToLower(filepath.Ext(path)); ext {
+		case ".xlsx", ".xlsm", ".csv", ".txt":
+		case ".xls", ".et", ".wps", ".ods", ".numbers":
+			return nil, Errors{{File: name, Problem: "是 " + ext + " 格式，dudao 只读 .xlsx 和 .csv",
+				Fix: "在 Excel 或 WPS 中打开它，另存为“Excel 工作簿(*.xlsx)”或“CSV UTF-8(逗号分隔)”后再导入"}}
+		default:
+			what := "没有扩展名"
+			if ext != "" {
+				what = "扩展名 " + ext + " 不是表格文件"
+			}
+			return nil, Errors{{File: name, Problem: what,
+				Fix: "请导入 .xlsx 或 .csv 文件（可用 dudao template 生成模板）"}}
+		}
 	}
 	return readBytes(name, data, opt)
 }
@@ -185,7 +191,7 @@ func ReadFile(path string, opt Options) (*Batch, error) {
 // The content decides the format: a zip is an .xlsx workbook, anything else
 // is CSV. name is used in messages only (its base name).
 func Read(name string, r io.Reader, opt Options) (*Batch, error) {
-	name = filepath.Base(name)
+	name = baseName(name)
 	if err := opt.check(); err != nil {
 		return nil, fmt.Errorf("%s：%w", name, err)
 	}
@@ -194,6 +200,16 @@ func Read(name string, r io.Reader, opt Options) (*Batch, error) {
 		return nil, fmt.Errorf("%s：读取失败：%w", name, err)
 	}
 	return readBytes(name, data, opt)
+}
+
+// baseName is the name of a file without its directory, by either kind of
+// slash: a browser on Windows may send C:\fakepath\学校.xlsx.
+func baseName(path string) string {
+	name := path[strings.LastIndexAny(path, `/\`)+1:]
+	if name == "" {
+		return "（未命名文件）"
+	}
+	return name
 }
 
 // readBytes reads a whole file held in memory; name is its base name.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"unicode/utf8"
@@ -74,6 +75,11 @@ func (r *reader) decode(data []byte) ([]byte, bool) {
 	case utf8.Valid(data):
 		return data, true
 	default:
+		if line, ok := brokenUTF8(data); ok {
+			r.fileError(fmt.Sprintf("是 UTF-8 编码，但第%d行附近有无法识别的字符", line),
+				"请用 Excel 打开并检查这一行，然后另存为“CSV UTF-8(逗号分隔)”")
+			return nil, false
+		}
 		enc = simplifiedchinese.GB18030
 	}
 	out, err := enc.NewDecoder().Bytes(data)
@@ -96,4 +102,34 @@ func sniffComma(text []byte) rune {
 		return '\t'
 	}
 	return ','
+}
+
+// brokenUTF8 tells a UTF-8 file with a few bad bytes (a cell pasted from
+// elsewhere, two files joined) from a GBK file: GBK text forms a valid
+// multi-byte UTF-8 sequence only by accident, so when valid sequences far
+// outnumber invalid bytes the file is UTF-8. Decoding it as GBK would
+// garble every Chinese header and blame the header instead of the one bad
+// line. It returns the line of the first invalid byte.
+func brokenUTF8(data []byte) (line int, broken bool) {
+	valid, invalid, first := 0, 0, -1
+	for i := 0; i < len(data); {
+		if data[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRune(data[i:])
+		if r == utf8.RuneError && size == 1 {
+			if first < 0 {
+				first = i
+			}
+			invalid++
+		} else {
+			valid++
+		}
+		i += size
+	}
+	if first < 0 || valid < 10*invalid {
+		return 0, false
+	}
+	return bytes.Count(data[:first], []byte("\n")) + 1, true
 }

@@ -91,6 +91,7 @@ func TestReadFileDispatch(t *testing.T) {
 		{"a.csv", csvData},
 		{"UPPER.CSV", csvData},
 		{"renamed.csv", xlsx}, // content wins: users rename files
+		{"renamed.xls", xlsx},
 	} {
 		b, err := ReadFile(write(tc.name, tc.data), Options{})
 		if err != nil {
@@ -133,6 +134,17 @@ func TestReadFileDispatch(t *testing.T) {
 	var es Errors
 	if errors.As(err, &es) {
 		t.Errorf("missing file gave validation Errors; want a plain error")
+	}
+}
+
+func TestReadNames(t *testing.T) {
+	for in, want := range map[string]string{
+		`C:\fakepath\学校.csv`: "学校.csv", "/tmp/x/a.csv": "a.csv", "a.csv": "a.csv", "": "（未命名文件）",
+	} {
+		b := mustRead(t, in, csvBytes(hdr, good), Options{})
+		if b.File != want {
+			t.Errorf("Read(%q).File = %q; want %q", in, b.File, want)
+		}
 	}
 }
 
@@ -429,6 +441,8 @@ func TestErrorsNotSpreadsheet(t *testing.T) {
 		{"blob.bin", []byte("a,b\x00\x01\x02,c\n"), []string{"blob.bin", "不是表格文件"}},
 		{"latin1.csv", []byte("年度\xff\xfe\xfd,x\n"), []string{"latin1.csv", "编码无法识别", "CSV UTF-8"}},
 		{"old.xls", append(slices.Clone(oleMagic), make([]byte, 512)...), []string{"old.xls", "97-2003"}},
+		{"joined.csv", bytes.Replace(csvBytes(hdr, good, good2), []byte("第一小学"), []byte("第一\xb0小学"), 1),
+			[]string{"joined.csv", "UTF-8 编码，但第3行附近", "CSV UTF-8"}},
 	} {
 		es := mustFail(t, tc.name, tc.data, Options{})
 		msg := es.Error()

@@ -293,7 +293,8 @@ func (r *reader) row(n int, cells []string) {
 		c := &r.cols[ci]
 		if v == "" {
 			if census.TextColumns[ti].Required {
-				r.cellError(n, c, "", "不能为空", "这是必填列，请填写"+census.TextColumns[ti].ZH)
+				r.cellError(n, c, "", "不能为空", "这是必填列，请填写"+census.TextColumns[ti].ZH+
+					"（如果是合并单元格，请取消合并并在每一行都填写）")
 			}
 			continue
 		}
