@@ -68,6 +68,8 @@ type Error struct {
 	Value   string // the bad value as written, "" when there is none
 	Problem string // what is wrong
 	Fix     string // what to do about it
+
+	more int // on the summary that ends a capped list: the errors it stands for
 }
 
 // Error returns one line: file, row, column, value, problem and fix, e.g.
@@ -106,12 +108,27 @@ func location(file string, row int, column, letter string) string {
 }
 
 // MaxErrors is how many errors a read lists; beyond it the last element of
-// Errors is a summary with Row 0 that says how many more there were.
+// Errors is a summary with Row 0 that says how many more there were, and
+// Errors.Total counts them all.
 const MaxErrors = 100
 
 // Errors is every problem found in one read, at most MaxErrors of them plus
 // a summary. It is returned only when there is at least one.
 type Errors []*Error
+
+// Total returns how many errors the read found, including those beyond
+// MaxErrors that the list only counts.
+func (es Errors) Total() int {
+	n := 0
+	for _, e := range es {
+		if e.more > 0 {
+			n += e.more
+		} else {
+			n++
+		}
+	}
+	return n
+}
 
 // Error returns the single error's line, or a count followed by one line per
 // error.
@@ -123,11 +140,7 @@ func (es Errors) Error() string {
 		return es[0].Error()
 	}
 	var b strings.Builder
-	if len(es) > MaxErrors {
-		fmt.Fprintf(&b, "%s：发现超过 %d 处错误，未导入任何数据：", es[0].File, MaxErrors)
-	} else {
-		fmt.Fprintf(&b, "%s：发现 %d 处错误，未导入任何数据：", es[0].File, len(es))
-	}
+	fmt.Fprintf(&b, "%s：发现 %d 处错误，未导入任何数据：", es[0].File, es.Total())
 	for _, e := range es {
 		b.WriteString("\n  ")
 		b.WriteString(e.Error())

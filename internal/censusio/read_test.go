@@ -468,7 +468,10 @@ func TestErrorsAllReportedAndCapped(t *testing.T) {
 	if last.Row != 0 || !strings.Contains(last.Error(), "另有 50 处错误未列出") {
 		t.Errorf("summary = %q", last)
 	}
-	if msg := es.Error(); !strings.Contains(msg, "发现超过 100 处错误") || strings.Count(msg, "\n") != MaxErrors+1 {
+	if es.Total() != 150 {
+		t.Errorf("Total() = %d; want 150", es.Total())
+	}
+	if msg := es.Error(); !strings.Contains(msg, "发现 150 处错误") || strings.Count(msg, "\n") != MaxErrors+1 {
 		t.Errorf("Errors.Error() = %q…", msg[:200])
 	}
 	// Several errors in one row are all reported.

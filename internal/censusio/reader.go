@@ -736,7 +736,7 @@ func (r *reader) finish() (*Batch, error) {
 	if r.nerr > 0 {
 		es := r.errs
 		if more := r.nerr - len(es); more > 0 {
-			es = append(es, &Error{File: r.batch.File,
+			es = append(es, &Error{File: r.batch.File, more: more,
 				Problem: fmt.Sprintf("另有 %d 处错误未列出", more),
 				Fix:     "先改正以上错误，再次导入即可看到其余错误"})
 		}
