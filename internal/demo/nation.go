@@ -21,6 +21,7 @@ func Nation(seed int64, counties, records int) []census.School {
 	}
 	r := rand.New(rand.NewPCG(uint64(seed), 0x6e6174696f6e)) // "nation"
 	out := make([]census.School, 0, records)
+	s := new(school) // reused: one record at a time
 	for i := range counties {
 		n := records / counties
 		if i < records%counties {
@@ -32,7 +33,7 @@ func Nation(seed int64, counties, records int) []census.School {
 			wealth: uni(r, 0.9, 1.3), staff: uni(r, 0.95, 1.1), gamma: uni(r, 0.2, 0.5), pace: 1,
 		}
 		for j := range n {
-			s := c.nationSchool(j)
+			c.nationSchool(s, j)
 			c.draw(s)
 			// Most schools have been brought up to the thresholds, as in
 			// the demo province; the others keep their raw draw.
@@ -57,11 +58,13 @@ func nationCode(i int) string {
 	return fmt.Sprintf("%02d%02d%02d", 11+i/900, 1+i/30%30, 1+i%30)
 }
 
-// nationSchool draws the kind of school j of a county: the special school
+// nationSchool sets s to the kind of school j of a county: the special school
 // and a 完全中学 first, then a mix close to the national one.
-func (c *county) nationSchool(j int) *school {
+func (c *county) nationSchool(s *school, j int) {
 	r := c.r
-	s := &school{code: c.code + fmt.Sprintf("%04d", j%10000), own: public, first: c.latest, last: c.latest}
+	n := j % 10000
+	code := append([]byte(c.code), byte('0'+n/1000), byte('0'+n/100%10), byte('0'+n/10%10), byte('0'+n%10))
+	*s = school{code: string(code), own: public, first: c.latest, last: c.latest}
 	loc := func(pu, pt float64) {
 		switch v := r.Float64(); {
 		case v < pu:
@@ -98,5 +101,4 @@ func (c *county) nationSchool(j int) *school {
 		s.own, s.role = private, rolePrivate
 	}
 	s.name = s.typ.ZH() + strconv.Itoa(j+1)
-	return s
 }

@@ -58,3 +58,10 @@ func TestNation(t *testing.T) {
 	}
 	t.Logf("%d of %d synthetic counties pass", pass, counties)
 }
+
+func BenchmarkNation(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		Nation(1, 2900, 210000)
+	}
+}

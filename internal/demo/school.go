@@ -128,19 +128,28 @@ type school struct {
 	preBuilt float64    // area factor before it
 }
 
+// The stage sets of the school types, shared: callers must not change them.
+var (
+	stagesP   = []int{sp}
+	stagesJ   = []int{sj}
+	stagesJS  = []int{sj, ss}
+	stagesPJ  = []int{sp, sj}
+	stagesPJS = []int{sp, sj, ss}
+)
+
 // stages reports which stages (sp, sj, ss) the school has.
 func (s *school) stages() []int {
 	switch s.typ {
 	case census.Primary, census.TeachingPoint:
-		return []int{sp}
+		return stagesP
 	case census.Junior:
-		return []int{sj}
+		return stagesJ
 	case census.CompleteSecondary:
-		return []int{sj, ss}
+		return stagesJS
 	case census.NineYear, census.Special:
-		return []int{sp, sj}
+		return stagesPJ
 	case census.TwelveYear:
-		return []int{sp, sj, ss}
+		return stagesPJS
 	}
 	return nil
 }
