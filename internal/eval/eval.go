@@ -8,8 +8,11 @@ package eval
 import (
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -147,10 +150,31 @@ func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 		}
 		groups[g] = append(groups[g], s)
 	}
-	e := newEngine(r)
 	res.Counties = make([]*County, len(groups))
-	for i, g := range groups {
-		res.Counties[i] = e.county(g)
+	// Counties are independent: evaluate them on every core, each worker with
+	// an engine of its own (the engine holds scratch buffers).
+	workers := min(runtime.GOMAXPROCS(0), len(groups))
+	if workers <= 1 || len(schools) < 20000 {
+		e := newEngine(r)
+		for i, g := range groups {
+			res.Counties[i] = e.county(g)
+		}
+	} else {
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Go(func() {
+				e := newEngine(r)
+				for {
+					i := int(next.Add(1)) - 1
+					if i >= len(groups) {
+						return
+					}
+					res.Counties[i] = e.county(groups[i])
+				}
+			})
+		}
+		wg.Wait()
 	}
 	slices.SortFunc(res.Counties, func(a, b *County) int { return strings.Compare(a.Code, b.Code) })
 	return res
@@ -161,34 +185,60 @@ func EvaluateCounty(r *standards.Rules, schools []*census.School) *County {
 	return newEngine(r).county(schools)
 }
 
-// engine holds what is resolved once per evaluation.
+// numStages is the number of stages an engine indexes (primary, junior, senior).
+const numStages = 3
+
+// indRule is one indicator resolved for fast evaluation: array lookups
+// instead of map lookups on the hot path.
+type indRule struct {
+	ind      *standards.Indicator
+	facility bool
+	scale    float64
+	// src[stage] is the per-stage column (KindStage) or the per-part
+	// column (KindFacility), -1 when none; whole the whole-school column.
+	src     [numStages]census.Field
+	whole   census.Field
+	thr     [numStages]float64
+	integer [numStages]bool
+}
+
+// engine holds what is resolved once per evaluation, and scratch buffers;
+// it is not safe for concurrent use.
 type engine struct {
-	r *standards.Rules
-	// src[k][stage] is the census field of indicator k for a stage
-	// (per-stage column for KindStage, per-part column for KindFacility);
-	// whole[k] the whole-school column of a facility indicator.
-	src   []map[census.Stage]census.Field
-	whole []census.Field
+	r    *standards.Rules
+	inds []indRule
+	in   []*Part
+	x, w []float64
 }
 
 func newEngine(r *standards.Rules) *engine {
-	e := &engine{r: r}
-	for _, ind := range r.Indicators {
-		m := map[census.Stage]census.Field{}
-		for _, st := range r.Stages {
+	e := &engine{r: r, inds: make([]indRule, len(r.Indicators))}
+	for k := range r.Indicators {
+		ind := &r.Indicators[k]
+		ir := indRule{ind: ind, facility: ind.Kind == standards.KindFacility, scale: ind.Scale, whole: -1}
+		for i := range ir.src {
+			ir.src[i] = -1
+		}
+		for _, st := range []census.Stage{census.StagePrimary, census.StageJunior, census.StageSenior} {
+			i := stageOrder(st)
 			if f, ok := census.StageField(ind.Source, st); ok {
-				m[st] = f
+				ir.src[i] = f
+				ir.integer[i] = census.Columns[f].Integer
+			}
+			ir.thr[i] = ind.Thresholds[st]
+		}
+		if ir.facility {
+			ir.whole, _ = census.FieldByKey(ind.Source)
+			for i := range ir.integer {
+				ir.integer[i] = census.Columns[ir.whole].Integer
 			}
 		}
-		e.src = append(e.src, m)
-		w := census.Field(-1)
-		if ind.Kind == standards.KindFacility {
-			w, _ = census.FieldByKey(ind.Source)
-		}
-		e.whole = append(e.whole, w)
+		e.inds[k] = ir
 	}
 	return e
 }
+
+func (e *engine) inScope(st census.Stage) bool { return slices.Contains(e.r.Stages, st) }
 
 func (e *engine) county(schools []*census.School) *County {
 	r := e.r
@@ -196,23 +246,34 @@ func (e *engine) county(schools []*census.School) *County {
 	if len(schools) > 0 {
 		c.Code, c.Name = schools[0].CountyCode, schools[0].CountyName
 	}
-	nInd := len(r.Indicators)
-	// One backing array for all parts' numbers keeps allocations few.
-	backing := make([]float64, 0, 2*nInd*len(schools)*2)
+	nInd := len(e.inds)
+	// Count the parts first, so that the parts and their figures each take
+	// one allocation per county.
+	nParts := 0
+	for _, s := range schools {
+		for _, st := range s.Type.Stages() {
+			if e.inScope(st) {
+				nParts++
+			}
+		}
+	}
+	slab := make([]Part, nParts)
+	figures := make([]float64, 2*nInd*nParts)
+	c.Parts = make([]*Part, 0, nParts)
 	for _, s := range schools {
 		stages := s.Type.Stages()
 		for _, st := range stages {
-			if !slices.Contains(r.Stages, st) {
+			if !e.inScope(st) {
 				continue
 			}
-			p := &Part{
-				SchoolCode: s.Code, SchoolName: s.Name, SchoolType: s.Type,
-				Location: s.Location, Ownership: s.Ownership,
-				Stage: st, Students: s.Students(st),
-			}
+			p := &slab[len(c.Parts)]
+			p.SchoolCode, p.SchoolName, p.SchoolType = s.Code, s.Name, s.Type
+			p.Location, p.Ownership = s.Location, s.Ownership
+			p.Stage, p.Students = st, s.Students(st)
 			if s.Type == census.Special {
 				// One excluded line per stage with pupils, or one line when none.
 				if p.Students <= 0 && (st != stages[0] || s.Students(census.StagePrimary)+s.Students(census.StageJunior) > 0) {
+					*p = Part{}
 					continue
 				}
 				p.Excluded, p.Reason = true, "特殊教育学校不纳入七项指标计算"
@@ -230,10 +291,9 @@ func (e *engine) county(schools []*census.School) *County {
 				c.Parts = append(c.Parts, p)
 				continue
 			}
-			n := len(backing)
-			backing = append(backing, make([]float64, 2*nInd)...)
-			p.Raw = backing[n : n+nInd : n+nInd]
-			p.Values = backing[n+nInd : n+2*nInd : n+2*nInd]
+			n := 2 * nInd * len(c.Parts)
+			p.Raw = figures[n : n+nInd : n+nInd]
+			p.Values = figures[n+nInd : n+2*nInd : n+2*nInd]
 			e.attribute(s, p)
 			e.judge(p)
 			c.Parts = append(c.Parts, p)
@@ -246,6 +306,7 @@ func (e *engine) county(schools []*census.School) *County {
 		return strings.Compare(a.SchoolCode, b.SchoolCode)
 	})
 	c.ResourcePass = true
+	c.Stages = make([]*StageResult, 0, len(r.Stages))
 	for _, st := range r.Stages {
 		sr := e.stage(c, st)
 		c.Stages = append(c.Stages, sr)
@@ -277,6 +338,7 @@ func stageOrder(s census.Stage) int {
 // attribute fills p.Raw and p.Values from the school record.
 func (e *engine) attribute(s *census.School, p *Part) {
 	r := e.r
+	si := stageOrder(p.Stage)
 	share, weights := 1.0, r.Settings.SplitWeights.For(s.Type)
 	if weights != nil {
 		var tot float64
@@ -288,61 +350,55 @@ func (e *engine) attribute(s *census.School, p *Part) {
 		}
 		p.Split = &Split{Basis: r.Settings.SplitWeights.Mode, Share: share, Weights: weights}
 	}
-	for k, ind := range r.Indicators {
+	for k := range e.inds {
+		ir := &e.inds[k]
 		x := math.NaN()
-		switch ind.Kind {
-		case standards.KindStage:
-			if f, ok := e.src[k][p.Stage]; ok {
+		if !ir.facility {
+			if f := ir.src[si]; f >= 0 {
 				x = s.V[f]
 			}
-		case standards.KindFacility:
-			whole := s.V[e.whole[k]]
-			if ind.Source == "teaching_area" && r.Settings.SubtractIndoorGymFromTeachingArea && s.Has(census.IndoorGymArea) && !math.IsNaN(whole) {
+		} else {
+			whole := s.V[ir.whole]
+			if ir.whole == census.TeachingArea && r.Settings.SubtractIndoorGymFromTeachingArea && s.Has(census.IndoorGymArea) {
 				whole -= s.V[census.IndoorGymArea]
 			}
-			if weights == nil {
+			switch {
+			case weights == nil:
 				// A one-stage school: its whole total is its part's.
 				x = whole
-				break
+			case ir.src[si] >= 0 && s.Has(ir.src[si]):
+				x = s.V[ir.src[si]]
+				p.Split.Given = append(p.Split.Given, ir.ind.ID)
+			default:
+				// Another part's figure and the total give ours by
+				// difference, when the school has exactly two parts with students.
+				if other, ok := e.otherPartFigure(s, ir, p.Stage, weights); ok && !math.IsNaN(whole) {
+					x = whole - other
+					p.Split.Derived = append(p.Split.Derived, ir.ind.ID)
+				} else {
+					x = whole * share
+				}
 			}
-			own, hasOwn := math.NaN(), false
-			if f, ok := e.src[k][p.Stage]; ok {
-				own, hasOwn = s.V[f], s.Has(f)
-			}
-			if hasOwn {
-				x = own
-				p.Split.Given = append(p.Split.Given, ind.ID)
-				break
-			}
-			// Another part's figure plus the total gives ours by difference,
-			// when the school has exactly two parts with students.
-			if other, ok := e.otherPartFigure(s, k, p.Stage, weights); ok && !math.IsNaN(whole) {
-				x = whole - other
-				p.Split.Derived = append(p.Split.Derived, ind.ID)
-				break
-			}
-			x = whole * share
 		}
 		p.Raw[k] = x
-		p.Values[k] = x / p.Students * ind.Scale
+		p.Values[k] = x / p.Students * ir.scale
 	}
 }
 
 // otherPartFigure returns the per-part figure given for the other part of a
 // two-part school, when exactly one other stage has students and a figure.
-func (e *engine) otherPartFigure(s *census.School, k int, st census.Stage, weights map[census.Stage]float64) (float64, bool) {
-	var other census.Stage
-	n := 0
+func (e *engine) otherPartFigure(s *census.School, ir *indRule, st census.Stage, weights map[census.Stage]float64) (float64, bool) {
+	other, n := -1, 0
 	for o := range weights {
 		if o != st && s.Students(o) > 0 {
-			other, n = o, n+1
+			other, n = stageOrder(o), n+1
 		}
 	}
 	if n != 1 {
 		return 0, false
 	}
-	f, ok := census.StageField(e.r.Indicators[k].Source, other)
-	if !ok || !s.Has(f) {
+	f := ir.src[other]
+	if f < 0 || !s.Has(f) {
 		return 0, false
 	}
 	return s.V[f], true
@@ -351,21 +407,23 @@ func (e *engine) otherPartFigure(s *census.School, k int, st census.Stage, weigh
 // judge applies the school rule to p.
 func (e *engine) judge(p *Part) {
 	r := e.r
-	for k, ind := range r.Indicators {
+	si := stageOrder(p.Stage)
+	for k := range e.inds {
+		ir := &e.inds[k]
 		v := p.Values[k]
 		if math.IsNaN(v) {
-			p.Missing = append(p.Missing, ind.ID)
+			p.Missing = append(p.Missing, ir.ind.ID)
 			continue
 		}
-		th := ind.Thresholds[p.Stage]
+		th := ir.thr[si]
 		if atLeast(v, th) {
 			p.Met++
 			continue
 		}
-		sf := Shortfall{Indicator: ind.ID, Value: v, Threshold: th, Ratio: v / th,
+		sf := Shortfall{Indicator: ir.ind.ID, Value: v, Threshold: th, Ratio: v / th,
 			BelowFloor: !atLeast(v, r.SchoolRule.Floor*th)}
-		sf.Need = th*p.Students/ind.Scale - p.Raw[k]
-		if e.integer(k, p.Stage) {
+		sf.Need = th*p.Students/ir.scale - p.Raw[k]
+		if ir.integer[si] {
 			sf.Need = math.Ceil(sf.Need - Tolerance)
 		}
 		p.Shortfalls = append(p.Shortfalls, sf)
@@ -386,20 +444,11 @@ func (e *engine) judge(p *Part) {
 	}
 }
 
-// integer reports whether indicator k counts whole things (teachers, rooms).
-func (e *engine) integer(k int, st census.Stage) bool {
-	if e.whole[k] >= 0 {
-		return census.Columns[e.whole[k]].Integer
-	}
-	f, ok := e.src[k][st]
-	return ok && census.Columns[f].Integer
-}
-
 // stage computes one stage set's CVs and verdict.
 func (e *engine) stage(c *County, st census.Stage) *StageResult {
 	r := e.r
 	sr := &StageResult{Stage: st, AllPartsPass: true}
-	var in []*Part
+	in := e.in[:0]
 	for _, p := range c.Parts {
 		if p.Stage != st {
 			continue
@@ -419,15 +468,18 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 			sr.AllPartsPass = false
 		}
 	}
-	x := make([]float64, 0, len(in))
-	w := make([]float64, 0, len(in))
+	e.in = in
+	x, w := e.x[:0], e.w[:0]
+	results := make([]IndicatorResult, len(e.inds))
+	sr.Indicators = make([]*IndicatorResult, len(e.inds))
 	sr.BalancePass = true
 	var cvSum float64
 	cvAll := true
-	for k := range r.Indicators {
-		ind := &r.Indicators[k]
+	for k := range e.inds {
+		ind := e.inds[k].ind
 		x, w = x[:0], w[:0]
-		ir := &IndicatorResult{Indicator: ind, Threshold: ind.Thresholds[st]}
+		ir := &results[k]
+		ir.Indicator, ir.Threshold = ind, e.inds[k].thr[stageOrder(st)]
 		for _, p := range in {
 			if math.IsNaN(p.Raw[k]) {
 				ir.Missing++
@@ -454,8 +506,9 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 		} else {
 			cvAll = false
 		}
-		sr.Indicators = append(sr.Indicators, ir)
+		sr.Indicators[k] = ir
 	}
+	e.x, e.w = x, w
 	sr.CompositeCV = math.NaN()
 	if cvAll && len(r.Indicators) > 0 {
 		sr.CompositeCV = cvSum / float64(len(r.Indicators))
