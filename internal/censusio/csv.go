@@ -44,7 +44,7 @@ func (r *reader) readCSV(data []byte) {
 			if errors.As(err, &pe) {
 				row = pe.StartLine - inside
 			}
-			r.add(&Error{Row: row, Problem: "CSV 格式有误（" + err.Error() + "）",
+			r.add(&Error{Row: row, Problem: "CSV 格式有误（" + detail(err) + "）",
 				Fix: "请用 Excel 打开该文件，检查引号是否成对，然后另存为“CSV UTF-8(逗号分隔)”"})
 			return
 		}

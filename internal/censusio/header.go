@@ -39,6 +39,8 @@ var unitSynonyms = map[string][]string{
 	"人": {"人", "名"},
 	"个": {"个", "班"},
 	"间": {"间", "个"},
+	"台": {"台"},
+	"册": {"册", "本"},
 }
 
 // isEquipment reports whether f is money in 元, where the header's unit

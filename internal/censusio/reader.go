@@ -59,11 +59,12 @@ const (
 	tSchoolType
 	tOwnership
 	tLocation
+	tSponsor
 	textCount
 )
 
 func init() {
-	want := [textCount]string{"year", "county_code", "county_name", "school_code", "school_name", "school_type", "ownership", "location"}
+	want := [textCount]string{"year", "county_code", "county_name", "school_code", "school_name", "school_type", "ownership", "location", "sponsor"}
 	if len(census.TextColumns) != textCount {
 		panic("censusio: census.TextColumns changed; update the t* constants")
 	}
@@ -377,6 +378,8 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 		s.Ownership = r.intern(v)
 	case tLocation:
 		s.Location = r.intern(v)
+	case tSponsor:
+		s.Sponsor = r.intern(v)
 	}
 }
 

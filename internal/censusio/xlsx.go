@@ -92,7 +92,7 @@ func (r *reader) readXLSX(data []byte) {
 			sheet, len(sheets)-1))
 	}
 	if err := r.streamSheet(f, sheet); err != nil {
-		r.fileError(fmt.Sprintf("工作表「%s」无法读取（%v）", sheet, err),
+		r.fileError(fmt.Sprintf("工作表「%s」无法读取（%s）", sheet, detail(err)),
 			"请用 Excel 打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
 	}
 }
@@ -133,7 +133,7 @@ func (r *reader) streamSheet(f *excelize.File, sheet string) error {
 func guard[T any](fn func() (T, error)) (v T, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("文件结构损坏: %v", p)
+			err = fmt.Errorf("文件结构损坏: %s", detail(fmt.Errorf("%v", p)))
 		}
 	}()
 	return fn()
@@ -145,4 +145,10 @@ func openWorkbook(data []byte) (*excelize.File, error) {
 	return guard(func() (*excelize.File, error) {
 		return excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit})
 	})
+}
+
+// detail is err's text fit for a message: an XML error quotes the bytes it
+// choked on, which need not be UTF-8, and may be long.
+func detail(err error) string {
+	return clip(strings.ToValidUTF8(err.Error(), "\uFFFD"), 120)
 }
