@@ -161,6 +161,17 @@ const (
 	MultimediaRoomsPrimary
 	MultimediaRoomsJunior
 	IndoorGymArea
+	// Added for 基本均衡 (jbjh2012) and the per-school items of 优质均衡.
+	Computers
+	Books
+	ComputersPrimary
+	ComputersJunior
+	BooksPrimary
+	BooksJunior
+	SeniorTitleTeachersPrimary
+	SeniorTitleTeachersJunior
+	PublicFunds
+	TrainingFunds
 	NumFields // the number of numeric fields; not a field
 )
 
@@ -197,6 +208,17 @@ var Columns = [NumFields]Column{
 	MultimediaRoomsPrimary:   {Key: "multimedia_rooms_primary", ZH: "小学部网络多媒体教室数", Unit: "间", Integer: true, Note: "可选：分学段数据"},
 	MultimediaRoomsJunior:    {Key: "multimedia_rooms_junior", ZH: "初中部网络多媒体教室数", Unit: "间", Integer: true, Note: "可选：分学段数据"},
 	IndoorGymArea:            {Key: "indoor_gym_area", ZH: "室内体育馆面积", Unit: "㎡", Note: "可选：省级方案要求从教学及辅助用房中扣除时使用"},
+
+	Computers:                  {Key: "computers", ZH: "教学用计算机台数", Unit: "台", Integer: true, Note: "全校合计；基本均衡“每百名学生拥有计算机台数”"},
+	Books:                      {Key: "books", ZH: "图书册数", Unit: "册", Integer: true, Note: "全校合计；基本均衡“生均图书册数”"},
+	ComputersPrimary:           {Key: "computers_primary", ZH: "小学部教学用计算机台数", Unit: "台", Integer: true, Note: "可选：分学段数据"},
+	ComputersJunior:            {Key: "computers_junior", ZH: "初中部教学用计算机台数", Unit: "台", Integer: true, Note: "可选：分学段数据"},
+	BooksPrimary:               {Key: "books_primary", ZH: "小学部图书册数", Unit: "册", Integer: true, Note: "可选：分学段数据"},
+	BooksJunior:                {Key: "books_junior", ZH: "初中部图书册数", Unit: "册", Integer: true, Note: "可选：分学段数据"},
+	SeniorTitleTeachersPrimary: {Key: "senior_title_teachers_primary", ZH: "小学中级及以上职称教师数", Unit: "人", Integer: true, Note: "具有中级及以上专业技术职务的小学专任教师；基本均衡指标"},
+	SeniorTitleTeachersJunior:  {Key: "senior_title_teachers_junior", ZH: "初中中级及以上职称教师数", Unit: "人", Integer: true, Note: "具有中级及以上专业技术职务的初中专任教师；基本均衡指标"},
+	PublicFunds:                {Key: "public_funds", ZH: "公用经费支出", Unit: "元", Note: "学校年度公用经费支出；优质均衡“教师培训经费不低于公用经费的5%”的分母"},
+	TrainingFunds:              {Key: "training_funds", ZH: "教师培训经费支出", Unit: "元", Note: "学校年度用于教师培训的经费"},
 }
 
 // Key returns the field's column key.
@@ -240,6 +262,9 @@ type School struct {
 	Type       SchoolType
 	Ownership  string // 公办 / 民办 as written
 	Location   string // 城区 / 镇区 / 乡村 as written
+	// Sponsor is the 举办者 as written ("" when not reported, read as
+	// county-run): only 基本均衡 needs it, to leave out schools run above the county.
+	Sponsor string
 	// V holds the numeric columns, indexed by Field; NaN means not reported.
 	V [NumFields]float64
 }
@@ -302,4 +327,5 @@ var TextColumns = []TextColumn{
 	{Key: "school_type", ZH: "学校类型", Required: true, Note: "小学、初中、九年一贯制学校、十二年一贯制学校、完全中学、教学点、特殊教育学校"},
 	{Key: "ownership", ZH: "办学性质", Note: "公办 / 民办"},
 	{Key: "location", ZH: "城乡类型", Note: "城区 / 镇区 / 乡村"},
+	{Key: "sponsor", ZH: "举办者", Note: "可选：县级教育部门、乡镇、地市级教育部门、省级教育部门、其他部门、民办等；基本均衡只计县级及以下举办的公办学校，不填视为县级"},
 }

@@ -238,6 +238,7 @@ func diffRecords(a, b *census.School) []fieldDiff {
 	text("school_type", string(a.Type), string(b.Type))
 	text("ownership", a.Ownership, b.Ownership)
 	text("location", a.Location, b.Location)
+	text("sponsor", a.Sponsor, b.Sponsor)
 	for f := range census.NumFields {
 		x, y := a.V[f], b.V[f]
 		if x == y || math.IsNaN(x) && math.IsNaN(y) {
@@ -342,7 +343,7 @@ func (w *writer) apply(ctx context.Context, actor string, b FileBatch, stored ma
 	for _, c := range todo {
 		r := c.rec
 		args := make([]any, 0, recordWidth+2)
-		args = append(args, r.Year, r.Code, r.CountyCode, r.CountyName, r.Name, string(r.Type), r.Ownership, r.Location)
+		args = append(args, r.Year, r.Code, r.CountyCode, r.CountyName, r.Name, string(r.Type), r.Ownership, r.Location, r.Sponsor)
 		for _, v := range r.V {
 			args = append(args, nullable(v))
 		}

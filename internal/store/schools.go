@@ -14,7 +14,7 @@ import (
 
 // textColumns are the identifying columns of school_records after year and
 // school_code, in the order schoolColumns lists them.
-var textColumns = []string{"county_code", "county_name", "school_name", "school_type", "ownership", "location"}
+var textColumns = []string{"county_code", "county_name", "school_name", "school_type", "ownership", "location", "sponsor"}
 
 // recordColumns lists the columns of a school record as read and written:
 // year, school_code, the text columns, then one column per census field.
@@ -27,7 +27,7 @@ var recordColumns = func() string {
 }()
 
 // recordWidth is the number of columns in recordColumns.
-const recordWidth = 2 + 6 + int(census.NumFields)
+const recordWidth = 2 + 7 + int(census.NumFields)
 
 // recordScanner scans rows of recordColumns into one census.School without
 // reflection: database/sql hands every value to a Scan method below, which
@@ -48,8 +48,9 @@ func newRecordScanner() *recordScanner {
 	r.dest[5] = &r.typ
 	r.dest[6] = &r.cur.Ownership
 	r.dest[7] = &r.cur.Location
+	r.dest[8] = &r.cur.Sponsor
 	for f := range census.NumFields {
-		r.dest[8+f] = (*floatScanner)(&r.cur.V[f])
+		r.dest[9+f] = (*floatScanner)(&r.cur.V[f])
 	}
 	return r
 }

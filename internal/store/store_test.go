@@ -85,7 +85,7 @@ func TestSchoolColumnsMatchCensus(t *testing.T) {
 			t.Fatal(err)
 		}
 		fixed := map[string]bool{"year": true, "school_code": true, "county_code": true, "county_name": true,
-			"school_name": true, "school_type": true, "ownership": true, "location": true,
+			"school_name": true, "school_type": true, "ownership": true, "location": true, "sponsor": true,
 			"batch_id": true, "updated_at": true}
 		var got, want []string
 		for _, ct := range types {
