@@ -24,9 +24,14 @@ const benchRows = 100_000
 // a valid, plausible school with every column filled.
 func benchRecord(i int) []any {
 	types := []string{"小学", "初中", "九年一贯制学校"}
-	rec := []any{
-		2024, fmt.Sprintf("34%04d", i/500), fmt.Sprintf("县区%d", i/500), fmt.Sprintf("3%09d", i),
-		fmt.Sprintf("第%d学校", i), types[i%3], "公办", "乡村",
+	text := map[string]any{
+		"year": 2024, "county_code": fmt.Sprintf("34%04d", i/500), "county_name": fmt.Sprintf("县区%d", i/500),
+		"school_code": fmt.Sprintf("3%09d", i), "school_name": fmt.Sprintf("第%d学校", i), "school_type": types[i%3],
+		"ownership": "公办", "location": "乡村", "sponsor": "县级教育部门",
+	}
+	var rec []any
+	for _, c := range census.TextColumns {
+		rec = append(rec, text[c.Key])
 	}
 	for f := census.Field(0); f < census.NumFields; f++ {
 		v := 20 + float64(i%50)
@@ -43,6 +48,8 @@ func benchRecord(i int) []any {
 			v = 600 + float64(i%400)
 		case f == census.MultimediaRoomsPrimary || f == census.MultimediaRoomsJunior:
 			v = 30
+		case f == census.Computers || f == census.Books:
+			v = 200
 		case f == census.TeachersPrimary || f == census.TeachersJunior || f == census.ClassesPrimary || f == census.ClassesJunior || f == census.MultimediaRooms:
 			v = 80
 		}
@@ -74,6 +81,8 @@ func writeBenchCSV(b *testing.B) string {
 		row = row[:0]
 		for _, v := range benchRecord(i) {
 			switch v := v.(type) {
+			case nil:
+				row = append(row, "")
 			case string:
 				row = append(row, v)
 			case int:

@@ -24,10 +24,10 @@ import (
 
 // Options control a read.
 type Options struct {
-	// EquipmentUnit is the unit of an 教学仪器设备值 column whose header names
-	// no unit: "" (the header must say), "元" or "万元". A unit in the header
-	// always wins, because the header travels with the data and a setting
-	// does not.
+	// EquipmentUnit is the unit of a money column (教学仪器设备值 and the
+	// other columns in 元) whose header names no unit: "" (the header must
+	// say), "元" or "万元". A unit in the header always wins, because the
+	// header travels with the data and a setting does not.
 	EquipmentUnit string
 	// Kind is the kind of record in the file; "" and "school" are the only
 	// kinds so far.

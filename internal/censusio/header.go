@@ -43,9 +43,9 @@ var unitSynonyms = map[string][]string{
 	"册": {"册", "本"},
 }
 
-// isEquipment reports whether f is money in 元, where the header's unit
-// matters: 教学仪器设备值 and its per-part variants.
-func isEquipment(f census.Field) bool {
+// isMoney reports whether f is money in 元, where the header's unit
+// matters: 教学仪器设备值 and its per-part variants, and the funds columns.
+func isMoney(f census.Field) bool {
 	return census.Columns[f].Unit == "元"
 }
 
@@ -75,7 +75,7 @@ func matchHeader(raw string, opt Options) (t target, ok bool, p *headerProblem) 
 	}
 	c := census.Columns[t.field]
 	byKey := base == fold(c.Key)
-	if isEquipment(t.field) {
+	if isMoney(t.field) {
 		wantHeader := "请把表头写成 " + c.ZH + "（元） 或 " + c.ZH + "（万元）"
 		switch unit {
 		case "元":

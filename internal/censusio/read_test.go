@@ -253,6 +253,18 @@ func TestEquipmentUnits(t *testing.T) {
 		})
 	}
 
+	// The funds columns are money too.
+	hf := append(slices.Clone(hdr[:8]), "公用经费支出（万元）", "public_funds_typo", "教师培训经费支出（元）", "举办者")
+	rf := append(slices.Clone(good[:8]), "35.5", "1", "20000", "乡镇")
+	b := mustRead(t, "funds.csv", csvBytes(hf, rf), Options{})
+	if s := b.Schools[0]; s.V[census.PublicFunds] != 355000 || s.V[census.TrainingFunds] != 20000 || s.Sponsor != "乡镇" {
+		t.Errorf("funds read as %v, %v, sponsor %q", s.V[census.PublicFunds], s.V[census.TrainingFunds], s.Sponsor)
+	}
+	hf[8] = "公用经费支出"
+	if es := mustFail(t, "funds.csv", csvBytes(hf, rf), Options{}); len(es) != 1 || !strings.Contains(es[0].Error(), "公用经费支出（万元）") {
+		t.Errorf("bare 公用经费支出: %v", es)
+	}
+
 	// No unit and no option: an error that says how to fix it, once per column.
 	hh := slices.Clone(h)
 	hh[9], hh[10] = "教学仪器设备值", "小学部教学仪器设备值"
@@ -358,6 +370,10 @@ func TestErrors(t *testing.T) {
 			[]string{"「小学超45人班级数」", "“13”", "「小学班级数」（12）"}},
 		{"part above whole", [][]string{hdr, with(good, "小学部教学及辅助用房面积（㎡）", "6000")},
 			[]string{"「小学部教学及辅助用房面积（㎡）」", "“6000”", "「教学及辅助用房面积（㎡）」（5200.5）", "分学段面积是全校面积的一部分"}},
+		{"senior title above teachers", [][]string{append(slices.Clone(hdr), "小学中级及以上职称教师数"), append(slices.Clone(good), "31")},
+			[]string{"「小学中级及以上职称教师数」", "“31”", "「小学专任教师数」（30）"}},
+		{"books part above whole", [][]string{append(slices.Clone(hdr), "图书册数（册）", "初中部图书册数（本）"), append(slices.Clone(good), "1000", "1001")},
+			[]string{"「初中部图书册数（本）」", "“1001”", "「图书册数（册）」（1000）"}},
 		{"duplicate school", [][]string{hdr, good, good2, good},
 			[]string{"第4行", L("学校标识码") + "列「学校标识码」", "“3134020701”", "与第2行重复（2024年度）", "删除或合并第2行和第4行"}},
 		{"unknown school type", [][]string{hdr, with(good, "学校类型", "职业高中")},

@@ -636,6 +636,12 @@ var subsets = []partOf{
 	{census.EquipmentValueJunior, census.EquipmentValue, "分学段设备值是全校设备值的一部分"},
 	{census.MultimediaRoomsPrimary, census.MultimediaRooms, "分学段教室数是全校教室数的一部分"},
 	{census.MultimediaRoomsJunior, census.MultimediaRooms, "分学段教室数是全校教室数的一部分"},
+	{census.ComputersPrimary, census.Computers, "分学段计算机台数是全校台数的一部分"},
+	{census.ComputersJunior, census.Computers, "分学段计算机台数是全校台数的一部分"},
+	{census.BooksPrimary, census.Books, "分学段图书册数是全校册数的一部分"},
+	{census.BooksJunior, census.Books, "分学段图书册数是全校册数的一部分"},
+	{census.SeniorTitleTeachersPrimary, census.TeachersPrimary, "中级及以上职称教师是专任教师的一部分"},
+	{census.SeniorTitleTeachersJunior, census.TeachersJunior, "中级及以上职称教师是专任教师的一部分"},
 }
 
 // crossCheck finds values that cannot all be true at once. Each check
@@ -660,6 +666,8 @@ func (r *reader) crossCheck(n int, s *census.School) {
 		{census.SportsArea, census.SportsAreaPrimary, census.SportsAreaJunior},
 		{census.EquipmentValue, census.EquipmentValuePrimary, census.EquipmentValueJunior},
 		{census.MultimediaRooms, census.MultimediaRoomsPrimary, census.MultimediaRoomsJunior},
+		{census.Computers, census.ComputersPrimary, census.ComputersJunior},
+		{census.Books, census.BooksPrimary, census.BooksJunior},
 	} {
 		whole, ok := s.Get(g[0])
 		p, ok1 := s.Get(g[1])
