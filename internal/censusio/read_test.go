@@ -694,3 +694,39 @@ func TestZipBombRefused(t *testing.T) {
 		t.Errorf("got %v", es)
 	}
 }
+
+// TestEveryTextColumnIsRead fails when census.TextColumns gains a column
+// that the reader does not store.
+func TestEveryTextColumnIsRead(t *testing.T) {
+	got := map[string]func(s census.School) string{
+		"year":        func(s census.School) string { return fmt.Sprint(s.Year) },
+		"county_code": func(s census.School) string { return s.CountyCode },
+		"county_name": func(s census.School) string { return s.CountyName },
+		"school_code": func(s census.School) string { return s.Code },
+		"school_name": func(s census.School) string { return s.Name },
+		"school_type": func(s census.School) string { return string(s.Type) },
+		"ownership":   func(s census.School) string { return s.Ownership },
+		"location":    func(s census.School) string { return s.Location },
+		"sponsor":     func(s census.School) string { return s.Sponsor },
+	}
+	fixed := map[string]string{"year": "2024", "county_code": "340207", "school_code": "3134020701", "school_type": "primary"}
+	var h, row []string
+	for _, c := range census.TextColumns {
+		v, ok := fixed[c.Key]
+		if !ok {
+			v = "v-" + c.Key
+		}
+		h, row = append(h, c.Key), append(row, v)
+	}
+	b := mustRead(t, "text.csv", csvBytes(h, row), Options{})
+	for i, c := range census.TextColumns {
+		get, ok := got[c.Key]
+		if !ok {
+			t.Errorf("text column %s is not read into census.School: add it to reader.text1 and to this test", c.Key)
+			continue
+		}
+		if g := get(b.Schools[0]); g != row[i] {
+			t.Errorf("%s read as %q; want %q", c.Key, g, row[i])
+		}
+	}
+}

@@ -3,6 +3,7 @@ package censusio
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -22,9 +23,9 @@ type reader struct {
 	headerDone bool // the header row has been seen
 	headerOK   bool // and it can be used
 	cols       []column
-	text       [textCount]int        // column index of each text column, -1 if absent
+	text       []int                 // column index of each of census.TextColumns, -1 if absent
 	num        [census.NumFields]int // column index of each numeric field, -1 if absent
-	textHdr    [textCount]string
+	textHdr    []string
 
 	dataRows           int // non-empty rows after the header, examples included
 	emptyFrom, emptyTo int // the run of empty rows not yet noted
@@ -48,36 +49,23 @@ type schoolYear struct {
 	code string
 }
 
-// Indexes of census.TextColumns, checked against the table in init so that
-// a reordering there cannot silently swap columns here.
-const (
-	tYear = iota
-	tCountyCode
-	tCountyName
-	tSchoolCode
-	tSchoolName
-	tSchoolType
-	tOwnership
-	tLocation
-	tSponsor
-	textCount
-)
-
-func init() {
-	want := [textCount]string{"year", "county_code", "county_name", "school_code", "school_name", "school_type", "ownership", "location", "sponsor"}
-	if len(census.TextColumns) != textCount {
-		panic("censusio: census.TextColumns changed; update the t* constants")
-	}
-	for i, k := range want {
-		if census.TextColumns[i].Key != k {
-			panic("censusio: census.TextColumns changed; update the t* constants")
-		}
-	}
+// textIndex returns the position of the text column key in
+// census.TextColumns. The reader finds columns by key, not by position, so
+// that columns added to the table cannot shift the meaning of others.
+func textIndex(key string) int {
+	return slices.IndexFunc(census.TextColumns, func(c census.TextColumn) bool { return c.Key == key })
 }
+
+var (
+	tSchoolName = textIndex("school_name")
+	tSchoolCode = textIndex("school_code")
+)
 
 func newReader(name string, opt Options) *reader {
 	r := &reader{opt: opt, seen: make(map[schoolYear]int), strayWarned: make(map[int]bool), interned: make(map[string]string)}
 	r.batch.File = name
+	r.text = make([]int, len(census.TextColumns))
+	r.textHdr = make([]string, len(census.TextColumns))
 	for i := range r.text {
 		r.text[i] = -1
 	}
@@ -285,7 +273,7 @@ func (r *reader) row(n int, cells []string) {
 		}
 	}
 
-	for ti := range textCount {
+	for ti := range census.TextColumns {
 		ci := r.text[ti]
 		if ci < 0 {
 			continue
@@ -341,45 +329,48 @@ func (r *reader) row(n int, cells []string) {
 
 // text1 reads one non-empty text cell into s.
 func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
-	switch ti {
-	case tYear:
+	switch census.TextColumns[ti].Key {
+	case "year":
 		y, ok := parseYear(v)
 		if !ok {
 			r.cellError(n, c, v, "不是有效的统计年度", "请填写4位年份，如 2024（2000–2100 之间）")
 			return
 		}
 		s.Year = y
-	case tCountyCode:
+	case "county_code":
 		d, ok := digits(v, 6)
 		if !ok {
 			r.cellError(n, c, v, "不是6位行政区划代码", codeFix(v, "请填写6位县区代码，如 340207"))
 			return
 		}
 		s.CountyCode = r.intern(d)
-	case tCountyName:
+	case "county_name":
 		s.CountyName = r.intern(v)
-	case tSchoolCode:
+	case "school_code":
 		d, ok := digits(v, 10)
 		if !ok {
 			r.cellError(n, c, v, "不是10位学校标识码", codeFix(v, "请填写10位全国学校标识码，如 3134020001"))
 			return
 		}
 		s.Code = strings.Clone(d)
-	case tSchoolName:
+	case "school_name":
 		s.Name = strings.Clone(v)
-	case tSchoolType:
+	case "school_type":
 		t, ok := census.ParseSchoolType(v)
 		if !ok {
 			r.cellError(n, c, v, "不是可识别的学校类型", "请填写以下之一："+schoolTypeList())
 			return
 		}
 		s.Type = t
-	case tOwnership:
+	case "ownership":
 		s.Ownership = r.intern(v)
-	case tLocation:
+	case "location":
 		s.Location = r.intern(v)
-	case tSponsor:
+	case "sponsor":
 		s.Sponsor = r.intern(v)
+	default:
+		// A column added to census.TextColumns that this reader does not
+		// store yet; TestEveryTextColumnIsRead fails until it does.
 	}
 }
 
