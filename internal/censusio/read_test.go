@@ -656,6 +656,20 @@ func TestXLSXSheetsAndRawValues(t *testing.T) {
 	if len(b.Schools) != 1 || len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0].Message, "只读取了第一个工作表「数据」") {
 		t.Errorf("schools %d, warnings %v", len(b.Schools), b.Warnings)
 	}
+
+	// Data on another sheet than the one read: the error names the sheet.
+	notes := xlsxBytes(t, "填表说明", []string{"本表由县教育局填写"})
+	g, err = excelize.OpenReader(bytes.NewReader(notes))
+	must(err)
+	_, err = g.NewSheet("数据")
+	must(err)
+	must(g.SetSheetRow("数据", "A1", &[]string{"年度"}))
+	buf.Reset()
+	must(g.Write(&buf))
+	es = mustFail(t, "second.xlsx", buf.Bytes(), Options{})
+	if len(es) != 1 || !strings.Contains(es[0].Error(), "工作表「填表说明」第一行不是表头") {
+		t.Errorf("got %v", es)
+	}
 }
 
 func TestNotesCapped(t *testing.T) {

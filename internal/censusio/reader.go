@@ -32,6 +32,7 @@ type reader struct {
 	seen               map[schoolYear]int
 	strayWarned        map[int]bool // columns without a header already warned about
 	interned           map[string]string
+	sheet              string // the worksheet read, for messages; "" for CSV
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
 }
@@ -73,6 +74,15 @@ func newReader(name string, opt Options) *reader {
 		r.num[i] = -1
 	}
 	return r
+}
+
+// inSheet names the worksheet read, for messages about the sheet as a
+// whole: a workbook whose data is not on the sheet read needs saying so.
+func (r *reader) inSheet() string {
+	if r.sheet == "" {
+		return ""
+	}
+	return "工作表「" + r.sheet + "」"
 }
 
 // add records an error; past MaxErrors it is only counted.
@@ -205,7 +215,7 @@ func (r *reader) header(n int, cells []string) {
 		}
 	}
 	if recognised == 0 {
-		r.add(&Error{Row: n, Problem: "第一行不是表头：没有一个列名能识别",
+		r.add(&Error{Row: n, Problem: r.inSheet() + "第一行不是表头：没有一个列名能识别",
 			Fix: "第一行必须是列名（如 年度、学校标识码、小学在校生数），请删除表头上方的标题行，或用 dudao template 生成的模板填写"})
 		return
 	}
@@ -733,7 +743,7 @@ func (r *reader) finish() (*Batch, error) {
 		r.fileError("没有任何内容", "请在模板中填写数据后再导入（可用 dudao template 生成模板）")
 	}
 	if r.nerr == 0 && r.headerOK && r.dataRows == 0 {
-		r.fileError("只有表头，没有数据行", "从第2行起每所学校每年度填一行")
+		r.fileError(r.inSheet()+"只有表头，没有数据行", "从第2行起每所学校每年度填一行")
 	}
 	if r.nerr > 0 {
 		es := r.errs

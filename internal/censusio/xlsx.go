@@ -87,6 +87,7 @@ func (r *reader) readXLSX(data []byte) {
 			break
 		}
 	}
+	r.sheet = sheet
 	if !named && len(sheets) > 1 {
 		r.warn(0, nil, fmt.Sprintf("只读取了第一个工作表「%s」，其余 %d 个工作表未读取（如数据在别的工作表，请把它移到最前，或命名为“学校”）",
 			sheet, len(sheets)-1))
