@@ -53,7 +53,7 @@ func runImport(e *env, args []string) error {
 				for _, x := range errs {
 					fmt.Fprintln(e.stderr, x.Error())
 				}
-				return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入", f, len(errs))
+				return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入", f, errs.Total())
 			}
 			return err
 		}
