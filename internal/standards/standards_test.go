@@ -1,0 +1,102 @@
+package standards
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
+
+func TestNationalYZJH2017Thresholds(t *testing.T) {
+	r, err := Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// standards.md §2.1, every threshold of both stages.
+	want := map[string][2]float64{
+		"qualified_teachers": {4.2, 5.3},
+		"backbone_teachers":  {1.0, 1.0},
+		"pe_art_teachers":    {0.9, 0.9},
+		"teaching_area":      {4.5, 5.8},
+		"sports_area":        {7.5, 10.2},
+		"equipment_value":    {2000, 2500},
+		"multimedia_rooms":   {2.3, 2.4},
+	}
+	if len(r.Indicators) != len(want) {
+		t.Fatalf("%d indicators, want %d", len(r.Indicators), len(want))
+	}
+	for id, th := range want {
+		ind := r.Indicator(id)
+		if ind == nil {
+			t.Fatalf("no indicator %s", id)
+		}
+		if ind.Thresholds[census.StagePrimary] != th[0] || ind.Thresholds[census.StageJunior] != th[1] {
+			t.Errorf("%s thresholds %v, want %v", id, ind.Thresholds, th)
+		}
+	}
+	if r.SchoolRule.MinMet != 6 || r.SchoolRule.Floor != 0.85 {
+		t.Errorf("school rule %+v", r.SchoolRule)
+	}
+	if r.Balance.Kind != BalanceEach || r.Balance.Limits[census.StagePrimary] != 0.50 || r.Balance.Limits[census.StageJunior] != 0.45 {
+		t.Errorf("balance %+v", r.Balance)
+	}
+	s := r.Settings
+	if s.ExcludeTeachingPointsBelow != 0 || s.CVCompareDecimals != -1 || s.SplitWeights.Mode != "weighted" ||
+		s.SplitWeights.NineYear[census.StageJunior] != 1.1 || s.SplitWeights.TwelveYear[census.StageSenior] != 1.32 ||
+		s.SplitWeights.CompleteSecondary[census.StageSenior] != 1.2 {
+		t.Errorf("national settings %+v", s)
+	}
+	if len(r.Changed) != 0 {
+		t.Errorf("national changes nothing, got %v", r.Changed)
+	}
+}
+
+func TestHebeiOverlaysNational(t *testing.T) {
+	r, err := Resolve("yzjh2017", "hebei")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Settings.ExcludeTeachingPointsBelow != 50 {
+		t.Errorf("hebei excludes teaching points below %d, want 50", r.Settings.ExcludeTeachingPointsBelow)
+	}
+	// Everything else is inherited from national.
+	if r.Settings.SplitWeights.NineYear[census.StageJunior] != 1.1 || r.Settings.CVCompareDecimals != -1 {
+		t.Errorf("hebei lost national settings: %+v", r.Settings)
+	}
+	if len(r.Changed) == 0 || !strings.Contains(strings.Join(r.Changed, ";"), "50") {
+		t.Errorf("changes not described: %v", r.Changed)
+	}
+}
+
+func TestResolveIsACopy(t *testing.T) {
+	a, _ := Resolve("yzjh2017", "national")
+	a.Indicator("qualified_teachers").Thresholds[census.StagePrimary] = 99
+	a.Balance.Limits[census.StagePrimary] = 9
+	b, _ := Resolve("yzjh2017", "national")
+	if b.Indicator("qualified_teachers").Thresholds[census.StagePrimary] != 4.2 || b.Balance.Limits[census.StagePrimary] != 0.50 {
+		t.Fatal("changing resolved rules changed the built-in standard")
+	}
+}
+
+func TestUnknownIDs(t *testing.T) {
+	if _, err := Resolve("nope", "national"); !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), "yzjh2017") {
+		t.Errorf("unknown standard: %v", err)
+	}
+	if _, err := Resolve("yzjh2017", "nope"); !errors.Is(err, ErrUnknown) || !strings.Contains(err.Error(), "hebei") {
+		t.Errorf("unknown profile: %v", err)
+	}
+}
+
+func TestEveryPairResolves(t *testing.T) {
+	for _, s := range List() {
+		for _, p := range Profiles() {
+			if _, err := Resolve(s.ID, p.ID); err != nil {
+				t.Errorf("%s/%s: %v", s.ID, p.ID, err)
+			}
+		}
+	}
+	if Profiles()[0].ID != "national" {
+		t.Error("national is listed first")
+	}
+}
