@@ -25,6 +25,8 @@ type Result struct {
 	Year     int
 	Rules    *standards.Rules
 	Counties []*County
+	// Whole is set by EvaluateWhole: every county has a Verdict.
+	Whole bool
 }
 
 // County is the resource evaluation of one county.
@@ -40,6 +42,8 @@ type County struct {
 	Parts    []*Part
 	// RoundingFlips counts CV verdicts that rounding to 2 decimals would flip.
 	RoundingFlips int
+	// Verdict is the whole standard's verdict (EvaluateWhole only; else nil).
+	Verdict *Verdict
 }
 
 // StageResult is one stage set of one county.
@@ -277,6 +281,11 @@ func (e *engine) county(schools []*census.School) *County {
 					continue
 				}
 				p.Excluded, p.Reason = true, "特殊教育学校不纳入七项指标计算"
+				c.Parts = append(c.Parts, p)
+				continue
+			}
+			if why := r.OutOfScope(s); why != "" {
+				p.Excluded, p.Reason = true, why
 				c.Parts = append(c.Parts, p)
 				continue
 			}

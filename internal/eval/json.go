@@ -57,6 +57,8 @@ type (
 		RoundingFlips int         `json:"rounding_flips"`
 		Stages        []JSONStage `json:"stages"`
 		Parts         []JSONPart  `json:"parts"`
+		// The whole standard's verdict (EvaluateWhole): absent otherwise.
+		*JSONVerdict
 	}
 	// JSONStage is one stage set of a county.
 	JSONStage struct {
@@ -171,6 +173,9 @@ func (res *Result) JSON() *JSONResult {
 					Given: p.Split.Given, Derived: p.Split.Derived}
 			}
 			jc.Parts = append(jc.Parts, jp)
+		}
+		if c.Verdict != nil {
+			jc.JSONVerdict = c.Verdict.JSON()
 		}
 		out.Counties = append(out.Counties, jc)
 	}

@@ -90,7 +90,20 @@ type Standard struct {
 	Indicators []Indicator    `json:"indicators"`
 	SchoolRule SchoolRule     `json:"school_rule"`
 	Balance    BalanceRule    `json:"balance"`
+	// Subject is what the standard evaluates: SubjectCompulsory (school
+	// records, the default) or SubjectPreschool (kindergarten records).
+	Subject string `json:"subject"`
+	// Scope says which schools count for the indicators.
+	Scope Scope `json:"scope"`
+	// Items are the standard's items beyond the resource indicators, in
+	// report order; a county is recognised only when all are met.
+	Items []Item `json:"items"`
+	// Notes say what the standard leaves out or assumes, for reports.
+	Notes []string `json:"notes"`
 }
+
+// Preschool reports whether the standard evaluates kindergartens.
+func (s *Standard) Preschool() bool { return s.Subject == SubjectPreschool }
 
 // SplitWeights are the weights of one student of each stage when a mixed
 // school's shared totals are split between its parts (standards.md §2.3).
@@ -138,12 +151,21 @@ type Settings struct {
 	// SubtractIndoorGymFromTeachingArea subtracts indoor_gym_area from
 	// teaching_area, where the statistics count the hall in both.
 	SubtractIndoorGymFromTeachingArea bool `json:"subtract_indoor_gym_from_teaching_area"`
+	// FloorDisplayDecimals, when ≥ 0, prints the school rule's 85 % floors
+	// rounded to that many decimals (Chongqing prints 3.57 and 4.51). It is
+	// display only: verdicts compare the exact floor. -1 prints them exactly.
+	FloorDisplayDecimals int `json:"floor_display_decimals"`
 }
 
 // Override changes thresholds or limits of one standard under a profile.
 type Override struct {
 	Thresholds map[string]map[census.Stage]float64 `json:"thresholds"`
 	CVLimits   map[census.Stage]float64            `json:"cv_limits"`
+	// Items changes items' checks; ExtraItems adds items (a province's own
+	// vetoes or floors); Scope replaces the standard's school scope.
+	Items      map[string]ItemOverride `json:"items"`
+	ExtraItems []Item                  `json:"extra_items"`
+	Scope      *Scope                  `json:"scope"`
 }
 
 // Profile is a province's variant of the standards.
@@ -200,13 +222,14 @@ func load(fsys fs.FS) error {
 		}
 		var probe struct {
 			Indicators json.RawMessage `json:"indicators"`
+			Items      json.RawMessage `json:"items"`
 		}
 		if err := json.Unmarshal(b, &probe); err != nil {
 			return fmt.Errorf("%s: %w", name, err)
 		}
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
-		if probe.Indicators != nil {
+		if probe.Indicators != nil || probe.Items != nil {
 			var s Standard
 			if err := dec.Decode(&s); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
@@ -238,6 +261,30 @@ func load(fsys fs.FS) error {
 }
 
 func (s *Standard) validate() error {
+	switch s.Subject {
+	case "":
+		s.Subject = SubjectCompulsory
+	case SubjectCompulsory, SubjectPreschool:
+	default:
+		return fmt.Errorf("unknown subject %q", s.Subject)
+	}
+	seen := map[string]bool{}
+	for i := range s.Items {
+		it := &s.Items[i]
+		if seen[it.ID] {
+			return fmt.Errorf("item %s appears twice", it.ID)
+		}
+		seen[it.ID] = true
+		if err := it.prepare(s); err != nil {
+			return err
+		}
+	}
+	if s.Preschool() {
+		if s.ID == "" || len(s.Items) == 0 || len(s.Indicators) > 0 {
+			return fmt.Errorf("a preschool standard needs an id and items, and has no school indicators")
+		}
+		return nil
+	}
 	if s.ID == "" || len(s.Stages) == 0 || len(s.Indicators) == 0 {
 		return fmt.Errorf("standard needs an id, stages and indicators")
 	}
@@ -353,7 +400,17 @@ func Resolve(sid, pid string) (*Rules, error) {
 				r.Changed = append(r.Changed, fmt.Sprintf("%s差异系数上限 %g → %g", st.ZH(), r.Balance.Limits[st], v))
 				r.Balance.Limits[st] = v
 			}
+			if err := r.applyItems(q.ID, o); err != nil {
+				return nil, err
+			}
 		}
+	}
+	if r.Settings.FloorDisplayDecimals != national.FloorDisplayDecimals && r.SchoolRule.MinMet > 0 {
+		r.Changed = append(r.Changed, fmt.Sprintf("学校规则%g%%下限按%d位小数显示（仅显示，判定用原值）", r.SchoolRule.Floor*100, r.Settings.FloorDisplayDecimals))
+	}
+	if r.Preschool() {
+		// The school settings do not apply to kindergartens.
+		return r, nil
 	}
 	if r.Settings.ExcludeTeachingPointsBelow != national.ExcludeTeachingPointsBelow {
 		r.Changed = append(r.Changed, fmt.Sprintf("在校生不足%d人的教学点不纳入七项指标计算", r.Settings.ExcludeTeachingPointsBelow))
@@ -384,6 +441,7 @@ func cloneStandard(s *Standard) Standard {
 		c.Indicators[i] = ind
 	}
 	c.Balance.Limits = maps.Clone(s.Balance.Limits)
+	c.Items = cloneItems(s.Items)
 	return c
 }
 
