@@ -121,10 +121,10 @@ type Check struct {
 	// e.g. no migrant children), rather than pending.
 	Vacuous bool `json:"vacuous,omitempty"`
 	// Rule, Types, TypeLimits and Params configure a schools check.
-	Rule       string                       `json:"rule,omitempty"`
-	Types      []census.SchoolType          `json:"types,omitempty"`
+	Rule       string                        `json:"rule,omitempty"`
+	Types      []census.SchoolType           `json:"types,omitempty"`
 	TypeLimits map[census.SchoolType]float64 `json:"type_limits,omitempty"`
-	Params     map[string]float64           `json:"params,omitempty"`
+	Params     map[string]float64            `json:"params,omitempty"`
 	// Stage is the stage of a resource check.
 	Stage census.Stage `json:"stage,omitempty"`
 	// Years, Limits and Standard configure a prior_basic_cvs check.
