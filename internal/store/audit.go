@@ -80,3 +80,5 @@ func (s *Store) DataVersion(ctx context.Context) (v int64, err error) {
 	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM import_batches`).Scan(&v)
 	return v, err
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,141 @@
+package web
+
+import (
+	"context"
+	"sync"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// evalCache keeps evaluations by (year, standard, profile, county, data
+// version): a whole year (county "") for the overview, single counties for
+// county and school pages. The data version is the store's latest batch, so
+// an import or edit, by this server or another process, makes every entry
+// stale; stale entries are dropped when a newer version is first seen.
+// Concurrent requests for one missing entry compute it once.
+type evalCache struct {
+	st      *store.Store
+	mu      sync.Mutex
+	version int64
+	entries map[cacheKey]*cacheEntry
+}
+
+type cacheKey struct {
+	year              int
+	standard, profile string
+	county            string
+}
+
+type cacheEntry struct {
+	done chan struct{}
+	res  *eval.Result
+	err  error
+}
+
+func newEvalCache(st *store.Store) *evalCache {
+	return &evalCache{st: st, entries: map[cacheKey]*cacheEntry{}}
+}
+
+// maxEntries bounds the cache: a province's three years under two profiles
+// and a few hundred single counties stay well within it.
+const maxEntries = 2000
+
+// result returns the evaluation of county (or of every county when county is
+// "") in year under rules.
+func (c *evalCache) result(ctx context.Context, rules *standards.Rules, year int, county string) (*eval.Result, error) {
+	v, err := c.st.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	k := cacheKey{year, rules.ID, rules.Profile.ID, county}
+	c.mu.Lock()
+	if v != c.version {
+		c.version = v
+		c.entries = map[cacheKey]*cacheEntry{}
+	}
+	e, ok := c.entries[k]
+	if !ok && county != "" {
+		// A cached whole year holds the county already.
+		if all, ok := c.entries[cacheKey{year, rules.ID, rules.Profile.ID, ""}]; ok && isDone(all) && all.err == nil {
+			c.mu.Unlock()
+			return oneCounty(all.res, county), nil
+		}
+	}
+	if !ok {
+		if len(c.entries) >= maxEntries {
+			c.entries = map[cacheKey]*cacheEntry{}
+		}
+		e = &cacheEntry{done: make(chan struct{})}
+		c.entries[k] = e
+		c.mu.Unlock()
+		e.res, e.err = c.compute(context.WithoutCancel(ctx), rules, year, county)
+		close(e.done)
+		if e.err != nil {
+			c.mu.Lock()
+			delete(c.entries, k)
+			c.mu.Unlock()
+		}
+		return e.res, e.err
+	}
+	c.mu.Unlock()
+	select {
+	case <-e.done:
+		return e.res, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+func isDone(e *cacheEntry) bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
+}
+
+func oneCounty(all *eval.Result, county string) *eval.Result {
+	out := *all
+	out.Counties = nil
+	for _, c := range all.Counties {
+		if c.Code == county {
+			out.Counties = []*eval.County{c}
+			break
+		}
+	}
+	return &out
+}
+
+func (c *evalCache) compute(ctx context.Context, rules *standards.Rules, year int, county string) (*eval.Result, error) {
+	schools, err := c.st.Schools(ctx, year, county)
+	if err != nil {
+		return nil, err
+	}
+	return eval.Evaluate(rules, year, schools), nil
+}
+
+// county returns the evaluation of one county in year, or store.ErrNotFound
+// when it has no records that year.
+func (c *evalCache) county(ctx context.Context, rules *standards.Rules, year int, code string) (*eval.County, error) {
+	res, err := c.result(ctx, rules, year, code)
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Counties) == 0 {
+		return nil, store.ErrNotFound
+	}
+	return res.Counties[0], nil
+}
+
+// stageOf parses a stage name.
+func stageOf(s string) (census.Stage, bool) {
+	switch census.Stage(s) {
+	case census.StagePrimary, census.StageJunior:
+		return census.Stage(s), true
+	}
+	return "", false
+}

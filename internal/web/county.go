@@ -1,0 +1,292 @@
+package web
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"net/http"
+	"slices"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/export"
+	"github.com/dudao-edu/dudao/internal/standards"
+)
+
+type countyPage struct {
+	*Base
+	*choice
+	Q        []any
+	County   *eval.County
+	City     census.Region
+	Stages   []stageView
+	Failing  []failingPart
+	Excluded []*eval.Part
+	Trend    string // JSON; "" with fewer than two years
+	Rules    *standards.Rules
+	CanEdit  bool
+}
+
+type stageView struct {
+	SR    *eval.StageResult
+	Inds  []indView
+	Parts []partRow
+	Chart string // JSON of the CV chart
+}
+
+type indView struct {
+	*eval.IndicatorResult
+	Cls string
+	Top []eval.Contribution // the parts that make the CV largest
+}
+
+type partRow struct {
+	Part  *eval.Part
+	Cells []cellView
+}
+
+type cellView struct {
+	Text string
+	Cls  string
+}
+
+type failingPart struct {
+	Part    *eval.Part
+	Reasons []reason
+}
+
+type reason struct {
+	Ind        *standards.Indicator
+	Value      float64
+	Threshold  float64
+	Ratio      float64
+	BelowFloor bool
+}
+
+// decimals is how many decimals an indicator's values show.
+func decimals(ind *standards.Indicator) int {
+	if ind.Source == "equipment_value" {
+		return 0
+	}
+	return 2
+}
+
+// countyPage serves GET /county/{code}: the seven indicators per stage with
+// their CVs against the limit, the heat-table of every school part, the
+// failing parts and why, the parts that drive each CV, trends and downloads.
+func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "county")
+	code := r.PathValue("code")
+	if !b.Scope.County(code) {
+		return errForbidden
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	cty, err := s.cache.county(r.Context(), c.Rules, c.Year, code)
+	if err != nil {
+		return err
+	}
+	p := &countyPage{Base: b, choice: c, Q: c.Query(s), County: cty, Rules: c.Rules, CanEdit: b.Scope.CanEdit()}
+	p.City = census.Region{Code: census.CityCode(code)}
+	floor := c.Rules.SchoolRule.Floor
+	for _, sr := range cty.Stages {
+		sv := stageView{SR: sr}
+		var names []string
+		var cvs, limits []any
+		var classes []string
+		for k, ir := range sr.Indicators {
+			iv := indView{IndicatorResult: ir, Cls: cvClass(ir.CV.CV, ir.Limit, ir.Pass)}
+			cs := cty.Contributions(sr.Stage, k)
+			slices.SortStableFunc(cs, func(a, b eval.Contribution) int { return cmp.Compare(b.Share, a.Share) })
+			iv.Top = cs[:min(3, len(cs))]
+			sv.Inds = append(sv.Inds, iv)
+			names = append(names, b.T("ind.short."+ir.Indicator.ID))
+			cvs = append(cvs, jsonNum(ir.CV.CV))
+			limits = append(limits, ir.Limit)
+			classes = append(classes, iv.Cls)
+		}
+		for _, part := range cty.Parts {
+			if part.Stage != sr.Stage || part.Excluded {
+				continue
+			}
+			row := partRow{Part: part}
+			for k, ind := range c.Rules.Indicators {
+				v := part.Values[k]
+				row.Cells = append(row.Cells, cellView{Text: fmtNum(v, decimals(&ind)), Cls: valueClass(v, ind.Thresholds[sr.Stage], floor)})
+			}
+			sv.Parts = append(sv.Parts, row)
+			if !part.Pass {
+				fp := failingPart{Part: part}
+				for _, sf := range part.Shortfalls {
+					fp.Reasons = append(fp.Reasons, reason{Ind: c.Rules.Indicator(sf.Indicator), Value: sf.Value, Threshold: sf.Threshold, Ratio: sf.Ratio, BelowFloor: sf.BelowFloor})
+				}
+				p.Failing = append(p.Failing, fp)
+			}
+		}
+		// Failing parts first, then the fewest indicators met: the rows
+		// that need attention are at the top of the heat-table.
+		slices.SortStableFunc(sv.Parts, func(a, b partRow) int {
+			if a.Part.Pass != b.Part.Pass {
+				if a.Part.Pass {
+					return 1
+				}
+				return -1
+			}
+			return cmp.Compare(a.Part.Met, b.Part.Met)
+		})
+		sv.Chart, err = toJSON(map[string]any{"kind": "cv", "names": names, "cv": cvs, "limit": limits, "cls": classes,
+			"cvLabel": b.T("county.cv"), "limitLabel": b.T("county.limit")})
+		if err != nil {
+			return err
+		}
+		p.Stages = append(p.Stages, sv)
+	}
+	for _, part := range cty.Parts {
+		if part.Excluded {
+			p.Excluded = append(p.Excluded, part)
+		}
+	}
+	if p.Trend, err = s.trend(r, c, code, b); err != nil {
+		return err
+	}
+	if rg, err := s.regionName(r, p.City.Code); err == nil {
+		p.City = rg
+	}
+	b.Title = cty.Name + " · " + fmt.Sprint(c.Year)
+	b.Charts = true
+	s.render(w, r, http.StatusOK, "county", p)
+	return nil
+}
+
+// jsonNum is a number for a chart, null when undefined.
+func jsonNum(v float64) any {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil
+	}
+	return math.Round(v*1e6) / 1e6
+}
+
+// trend returns the chart of the county's CVs over the years, per stage,
+// or "" when there are fewer than two years.
+func (s *Server) trend(r *http.Request, c *choice, code string, b *Base) (string, error) {
+	if len(c.Years) < 2 {
+		return "", nil
+	}
+	type series struct {
+		Name string `json:"name"`
+		Data []any  `json:"data"`
+	}
+	type stageTrend struct {
+		Stage  string   `json:"stage"`
+		Limit  float64  `json:"limit"`
+		Series []series `json:"series"`
+	}
+	var years []int
+	var out []stageTrend
+	idx := map[census.Stage]int{}
+	for _, y := range c.Years {
+		cty, err := s.cache.county(r.Context(), c.Rules, y, code)
+		if err != nil {
+			continue // no records that year
+		}
+		years = append(years, y)
+		for _, sr := range cty.Stages {
+			i, ok := idx[sr.Stage]
+			if !ok {
+				i = len(out)
+				idx[sr.Stage] = i
+				st := stageTrend{Stage: b.T("stage." + string(sr.Stage))}
+				for _, ir := range sr.Indicators {
+					st.Limit = ir.Limit
+					st.Series = append(st.Series, series{Name: b.T("ind.short." + ir.Indicator.ID)})
+				}
+				out = append(out, st)
+			}
+			for k, ir := range sr.Indicators {
+				if k < len(out[i].Series) {
+					ser := &out[i].Series[k]
+					for len(ser.Data) < len(years)-1 {
+						ser.Data = append(ser.Data, nil)
+					}
+					ser.Data = append(ser.Data, jsonNum(ir.CV.CV))
+				}
+			}
+		}
+	}
+	if len(years) < 2 {
+		return "", nil
+	}
+	return toJSON(map[string]any{"kind": "trend", "years": years, "stages": out, "limitLabel": b.T("county.limit")})
+}
+
+// regionName looks up a region's name.
+func (s *Server) regionName(r *http.Request, code string) (census.Region, error) {
+	regions, err := s.st.Regions(r.Context())
+	if err != nil {
+		return census.Region{}, err
+	}
+	for _, rg := range regions {
+		if rg.Code == code {
+			return rg, nil
+		}
+	}
+	return census.Region{Code: code}, nil
+}
+
+// countyResult is the evaluation of one county for the downloads.
+func (s *Server) countyResult(r *http.Request) (*eval.Result, string, error) {
+	code := r.PathValue("code")
+	if !scopeOf(userOf(r)).County(code) {
+		return nil, "", errForbidden
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return nil, "", err
+	}
+	res, err := s.cache.result(r.Context(), c.Rules, c.Year, code)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(res.Counties) == 0 {
+		return nil, "", store404()
+	}
+	return res, fmt.Sprintf("%s-%s-%d", res.Counties[0].Name, code, c.Year), nil
+}
+
+// countyExportXLSX serves GET /county/{code}/export.xlsx: the county's
+// tables (summary, CVs, school parts) as a workbook.
+func (s *Server) countyExportXLSX(w http.ResponseWriter, r *http.Request) error {
+	res, name, err := s.countyResult(r)
+	if err != nil {
+		return err
+	}
+	attach(w, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	return export.WriteXLSX(w, res)
+}
+
+// countyExportCSV serves GET /county/{code}/export.csv?table=parts|indicators|counties.
+func (s *Server) countyExportCSV(w http.ResponseWriter, r *http.Request) error {
+	res, name, err := s.countyResult(r)
+	if err != nil {
+		return err
+	}
+	key := r.URL.Query().Get("table")
+	if key == "" {
+		key = "parts"
+	}
+	t, err := export.Build(res, key)
+	if err != nil {
+		return badRequest("error.400")
+	}
+	attach(w, name+"-"+key+".csv", "text/csv; charset=utf-8")
+	return export.WriteCSV(w, t)
+}
+
+// attach sets the headers of a download named name (UTF-8 names per RFC 6266).
+func attach(w http.ResponseWriter, name, ctype string) {
+	w.Header().Set("Content-Type", ctype)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="download%s"; filename*=UTF-8''%s`, extOf(name), pathEscape(name)))
+	w.Header().Set("Cache-Control", "no-store")
+}

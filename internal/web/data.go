@@ -1,0 +1,645 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/i18n"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// pendingUpload is a parsed upload waiting for its confirmation.
+type pendingUpload struct {
+	user    int64
+	file    string
+	sha     string
+	schools []census.School
+	expires time.Time
+}
+
+const uploadTTL = 30 * time.Minute
+
+type dataPage struct {
+	*Base
+	*choice
+	Q        []any
+	CanEdit  bool
+	File     string
+	Errors   []*censusio.Error
+	Problem  string // an error that is not about a cell
+	Grid     *previewGrid
+	Warnings []censusio.Note
+	Skipped  int
+	Diff     *uploadDiff
+	Token    string
+	Recent   []store.AuditEntry
+}
+
+type previewGrid struct {
+	Letters []string
+	Rows    []previewRow
+}
+
+type previewRow struct {
+	N     int
+	Cells []previewCell
+}
+
+type previewCell struct {
+	Text  string
+	Error string // the problem, when this cell is wrong
+}
+
+type uploadDiff struct {
+	Added, Changed, Unchanged int
+	Records                   []diffRecord
+	More                      int // records changed or added but not listed
+	Counties                  []string
+}
+
+type diffRecord struct {
+	Year               int
+	Code, Name, County string
+	Added              bool
+	Changes            []fieldChange
+}
+
+type fieldChange struct {
+	Key, Old, New string
+}
+
+// dataPage serves GET /data: upload, downloads, completeness, recent imports.
+func (s *Server) dataPage(w http.ResponseWriter, r *http.Request) error {
+	p, err := s.newDataPage(r)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "data", p)
+	return nil
+}
+
+func (s *Server) newDataPage(r *http.Request) (*dataPage, error) {
+	b := s.base(r, "data")
+	b.Title = b.T("nav.data")
+	c, err := s.choose(r)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if c == nil {
+		c = &choice{Standard: s.standard, Profile: s.profile}
+	}
+	p := &dataPage{Base: b, choice: c, Q: c.Query(s), CanEdit: b.Scope.CanEdit()}
+	if prefix, ok := b.Scope.Audit(); ok {
+		log, err := s.st.AuditLog(r.Context(), prefix, 200)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range log {
+			if e.Action == store.AuditImport || e.Action == store.AuditEdit {
+				p.Recent = append(p.Recent, e)
+				if len(p.Recent) == 10 {
+					break
+				}
+			}
+		}
+	}
+	return p, nil
+}
+
+// upload serves POST /data/upload: reads the file, and shows either every
+// error per cell over a preview of the rows concerned, or what importing
+// would change, with a button that confirms it.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
+	u := userOf(r)
+	sc := scopeOf(u)
+	if !sc.CanEdit() {
+		return errForbidden
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<20)
+	file, hdr, err := r.FormFile("file")
+	if err != nil {
+		return badRequest("data.no_file")
+	}
+	defer file.Close()
+	data, err := io.ReadAll(file)
+	if err != nil {
+		return badRequest("data.too_large")
+	}
+	p, err := s.newDataPage(r)
+	if err != nil {
+		return err
+	}
+	p.File = hdr.Filename
+	batch, err := censusio.Read(hdr.Filename, bytes.NewReader(data), censusio.Options{EquipmentUnit: r.FormValue("unit")})
+	var errs censusio.Errors
+	switch {
+	case errors.As(err, &errs):
+		p.Errors = errs
+		p.Grid = rawPreview(data, errs)
+		s.render(w, r, http.StatusUnprocessableEntity, "data", p)
+		return nil
+	case err != nil:
+		p.Problem = err.Error()
+		s.render(w, r, http.StatusUnprocessableEntity, "data", p)
+		return nil
+	}
+	p.Warnings = batch.Warnings
+	p.Skipped = len(batch.Skipped)
+	// Every record must be one the account may change.
+	for _, rec := range batch.Schools {
+		if !sc.EditSchool(rec.CountyCode, rec.Code) {
+			p.Errors = append(p.Errors, &censusio.Error{File: hdr.Filename, Column: "县区代码 / 学校标识码",
+				Value: rec.CountyCode + " / " + rec.Code, Problem: p.T("data.out_of_scope"), Fix: p.T("data.out_of_scope.fix")})
+			if len(p.Errors) >= censusio.MaxErrors {
+				break
+			}
+		}
+	}
+	if len(p.Errors) > 0 {
+		s.render(w, r, http.StatusForbidden, "data", p)
+		return nil
+	}
+	if p.Diff, err = s.diffUpload(r.Context(), batch.Schools); err != nil {
+		return err
+	}
+	p.Token = store.NewSecret()
+	s.mu.Lock()
+	s.uploads[p.Token] = &pendingUpload{user: u.ID, file: hdr.Filename, sha: batch.SHA256, schools: batch.Schools, expires: s.now().Add(uploadTTL)}
+	s.mu.Unlock()
+	s.render(w, r, http.StatusOK, "data", p)
+	return nil
+}
+
+// diffUpload compares records with the stored ones.
+func (s *Server) diffUpload(ctx context.Context, recs []census.School) (*uploadDiff, error) {
+	type yc struct {
+		year   int
+		county string
+	}
+	stored := map[yc]map[string]*census.School{}
+	d := &uploadDiff{}
+	for i := range recs {
+		rec := &recs[i]
+		k := yc{rec.Year, rec.CountyCode}
+		m, ok := stored[k]
+		if !ok {
+			list, err := s.st.Schools(ctx, rec.Year, rec.CountyCode)
+			if err != nil {
+				return nil, err
+			}
+			m = make(map[string]*census.School, len(list))
+			for j := range list {
+				m[list[j].Code] = &list[j]
+			}
+			stored[k] = m
+			d.Counties = append(d.Counties, rec.CountyName)
+		}
+		dr := diffRecord{Year: rec.Year, Code: rec.Code, Name: rec.Name, County: rec.CountyName}
+		old, ok := m[rec.Code]
+		if !ok {
+			// A school reported for the first time, or moved from another county.
+			if o, err := s.st.School(ctx, rec.Year, rec.Code); err == nil {
+				old = &o
+			}
+		}
+		if old == nil {
+			d.Added++
+			dr.Added = true
+		} else {
+			dr.Changes = diffSchool(old, rec)
+			if len(dr.Changes) == 0 {
+				d.Unchanged++
+				continue
+			}
+			d.Changed++
+		}
+		if len(d.Records) < 300 {
+			d.Records = append(d.Records, dr)
+		} else {
+			d.More++
+		}
+	}
+	return d, nil
+}
+
+// diffSchool lists the columns in which b differs from a, as text.
+func diffSchool(a, b *census.School) []fieldChange {
+	var out []fieldChange
+	text := func(key, x, y string) {
+		if x != y {
+			out = append(out, fieldChange{key, x, y})
+		}
+	}
+	text("county_code", a.CountyCode, b.CountyCode)
+	text("county_name", a.CountyName, b.CountyName)
+	text("school_name", a.Name, b.Name)
+	text("school_type", a.Type.ZH(), b.Type.ZH())
+	text("ownership", a.Ownership, b.Ownership)
+	text("location", a.Location, b.Location)
+	for f := range census.NumFields {
+		x, y := a.V[f], b.V[f]
+		if x == y || math.IsNaN(x) && math.IsNaN(y) {
+			continue
+		}
+		out = append(out, fieldChange{census.Columns[f].Key, fmtFixed(x), fmtFixed(y)})
+	}
+	return out
+}
+
+// confirmUpload serves POST /data/confirm: imports a previewed upload.
+func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
+	u := userOf(r)
+	if !scopeOf(u).CanEdit() {
+		return errForbidden
+	}
+	tok := r.PostFormValue("token")
+	s.mu.Lock()
+	pu := s.uploads[tok]
+	if pu != nil && pu.user == u.ID {
+		delete(s.uploads, tok)
+	}
+	s.mu.Unlock()
+	if pu == nil || pu.user != u.ID || s.now().After(pu.expires) {
+		return badRequest("data.expired")
+	}
+	// The scope was checked at upload; check again in case the account changed.
+	for _, rec := range pu.schools {
+		if !scopeOf(u).EditSchool(rec.CountyCode, rec.Code) {
+			return errForbidden
+		}
+	}
+	sum, err := s.st.Import(r.Context(), u.Username, []store.FileBatch{{File: pu.file, SHA256: pu.sha, Kind: store.KindSchool, Schools: pu.schools}})
+	if err != nil {
+		return err
+	}
+	counties := map[string]bool{}
+	for _, rec := range pu.schools {
+		counties[rec.CountyCode] = true
+	}
+	region := u.Region
+	if len(counties) == 1 {
+		for c := range counties {
+			region = c
+		}
+	}
+	lang := langOf(r)
+	s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditImport, Region: region, Target: pu.file,
+		Detail: fmt.Sprintf("added %d, changed %d (%d fields), unchanged %d", sum.Added, sum.Changed, sum.Changes, sum.Unchanged)})
+	setFlash(w, tr(lang, "data.imported", pu.file, sum.Added, sum.Changed, sum.Unchanged))
+	next := "/data"
+	if len(counties) == 1 && scopeOf(u).County(region) {
+		next = "/county/" + region
+	} else if len(pu.schools) == 1 {
+		next = "/school/" + pu.schools[0].Code
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) dropExpiredUploads() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for k, pu := range s.uploads {
+		if s.now().After(pu.expires) {
+			delete(s.uploads, k)
+		}
+	}
+}
+
+// rawPreview shows the header and the rows with errors (at most 30) as the
+// file has them, marking the wrong cells. It reads the file loosely: a file
+// that cannot be read at all yields no preview, only the error table.
+func rawPreview(data []byte, errs censusio.Errors) *previewGrid {
+	rows := rawRows(data)
+	if len(rows) == 0 {
+		return nil
+	}
+	bad := map[int]map[string]string{}
+	var order []int
+	for _, e := range errs {
+		if e.Row <= 0 {
+			continue
+		}
+		if bad[e.Row] == nil {
+			bad[e.Row] = map[string]string{}
+			order = append(order, e.Row)
+		}
+		key := e.Letter
+		if key == "" {
+			key = "*"
+		}
+		if prev, ok := bad[e.Row][key]; ok {
+			bad[e.Row][key] = prev + "；" + e.Problem
+		} else {
+			bad[e.Row][key] = e.Problem
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	slices.Sort(order)
+	width := 0
+	for _, n := range append([]int{1}, order...) {
+		if n-1 < len(rows) {
+			width = max(width, len(rows[n-1]))
+		}
+	}
+	g := &previewGrid{}
+	for i := range width {
+		g.Letters = append(g.Letters, columnLetter(i))
+	}
+	add := func(n int) {
+		if n-1 >= len(rows) {
+			return
+		}
+		row := previewRow{N: n}
+		for i := range width {
+			c := previewCell{}
+			if i < len(rows[n-1]) {
+				c.Text = rows[n-1][i]
+			}
+			if m := bad[n]; m != nil {
+				c.Error = m[columnLetter(i)]
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		g.Rows = append(g.Rows, row)
+	}
+	add(1)
+	for _, n := range order[:min(30, len(order))] {
+		if n != 1 {
+			add(n)
+		}
+	}
+	return g
+}
+
+// columnLetter names column i (0-based) as Excel does: A … Z, AA ….
+func columnLetter(i int) string {
+	s := ""
+	for i++; i > 0; i = (i - 1) / 26 {
+		s = string(rune('A'+(i-1)%26)) + s
+	}
+	return s
+}
+
+// rawRows reads the cells of a workbook's data sheet or of a CSV file.
+func rawRows(data []byte) [][]string {
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		f, err := excelize.OpenReader(bytes.NewReader(data))
+		if err != nil {
+			return nil
+		}
+		defer f.Close()
+		sheets := f.GetSheetList()
+		if len(sheets) == 0 {
+			return nil
+		}
+		sheet := sheets[0]
+		for _, name := range []string{"学校", "school", "schools", "学校数据"} {
+			if slices.Contains(sheets, name) {
+				sheet = name
+				break
+			}
+		}
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			return nil
+		}
+		return rows
+	}
+	text := data
+	switch {
+	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
+		text = data[3:]
+	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+		t, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder().Bytes(data)
+		if err != nil {
+			return nil
+		}
+		text = t
+	case !utf8.Valid(data):
+		t, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
+		if err != nil {
+			return nil
+		}
+		text = t
+	}
+	first, _, _ := bytes.Cut(text, []byte("\n"))
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	for _, sep := range []rune{'\t', ';'} {
+		if bytes.Count(first, []byte(string(sep))) > bytes.Count(first, []byte(",")) {
+			cr.Comma = sep
+		}
+	}
+	rows, _ := cr.ReadAll()
+	return rows
+}
+
+// downloadTemplate serves GET /data/template.xlsx: the empty import template.
+func (s *Server) downloadTemplate(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	if err := censusio.WriteTemplate(&buf, "school"); err != nil {
+		return err
+	}
+	attach(w, "学校数据模板.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// downloadRecords serves GET /data/records.xlsx?year=&county=: the stored
+// records in scope, with the template's headers, so that a clerk can
+// correct them in Excel and upload the file again.
+func (s *Server) downloadRecords(w http.ResponseWriter, r *http.Request) error {
+	sc := scopeOf(userOf(r))
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	county := r.URL.Query().Get("county")
+	if sc.SchoolOnly() {
+		county = sc.Region()
+	}
+	if county != "" && !sc.County(county) && !sc.SchoolOnly() {
+		return errForbidden
+	}
+	all, err := s.st.Schools(r.Context(), c.Year, county)
+	if err != nil {
+		return err
+	}
+	recs := all[:0]
+	for _, rec := range all {
+		if sc.School(rec.CountyCode, rec.Code) {
+			recs = append(recs, rec)
+		}
+	}
+	var buf bytes.Buffer
+	if err := writeRecords(&buf, recs); err != nil {
+		return err
+	}
+	name := fmt.Sprintf("学校数据-%d", c.Year)
+	if county != "" {
+		name += "-" + county
+	}
+	attach(w, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// writeRecords writes school records as an import file: Chinese headers with
+// units (教学仪器设备值（元）), one row per record, unreported values empty.
+func writeRecords(w io.Writer, recs []census.School) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	const sheet = "学校"
+	if err := f.SetSheetName("Sheet1", sheet); err != nil {
+		return err
+	}
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	var header []any
+	for _, c := range census.TextColumns {
+		header = append(header, c.ZH)
+	}
+	for _, c := range census.Columns {
+		header = append(header, c.ZH+"（"+c.Unit+"）")
+	}
+	if err := sw.SetRow("A1", header); err != nil {
+		return err
+	}
+	for i, rec := range recs {
+		row := []any{rec.Year, rec.CountyCode, rec.CountyName, rec.Code, rec.Name, rec.Type.ZH(), rec.Ownership, rec.Location}
+		for _, v := range rec.V {
+			if math.IsNaN(v) {
+				row = append(row, nil)
+			} else {
+				row = append(row, v)
+			}
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, row); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	_, err = f.WriteTo(w)
+	return err
+}
+
+type completenessPage struct {
+	*Base
+	*choice
+	Q        []any
+	Previous int
+	Rows     []completeRow
+	Missing  int
+	Partial  int
+}
+
+type completeRow struct {
+	Code, Name  string
+	Reported    int
+	LastYear    int
+	NotReported []census.School // reported last year, not this year
+	Incomplete  []incompletePart
+}
+
+type incompletePart struct {
+	Code, Name string
+	Stage      census.Stage
+	Missing    []string
+}
+
+// completenessPage serves GET /data/completeness?year=: per county in scope,
+// the schools that reported last year but not this year, and the school
+// parts whose data are incomplete.
+func (s *Server) completenessPage(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "data")
+	if b.Scope.SchoolOnly() {
+		return errForbidden
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	p := &completenessPage{Base: b, choice: c, Q: c.Query(s)}
+	i := slices.Index(c.Years, c.Year)
+	var prev map[string][]census.School
+	if i > 0 {
+		p.Previous = c.Years[i-1]
+		all, err := s.st.Schools(r.Context(), p.Previous, "")
+		if err != nil {
+			return err
+		}
+		prev = map[string][]census.School{}
+		for _, rec := range all {
+			if b.Scope.County(rec.CountyCode) {
+				prev[rec.CountyCode] = append(prev[rec.CountyCode], rec)
+			}
+		}
+	}
+	res, err := s.cache.result(r.Context(), c.Rules, c.Year, "")
+	if err != nil {
+		return err
+	}
+	cur, err := s.st.Schools(r.Context(), c.Year, "")
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	count := map[string]int{}
+	for _, rec := range cur {
+		have[rec.Code] = true
+		count[rec.CountyCode]++
+	}
+	for _, cty := range res.Counties {
+		if !b.Scope.County(cty.Code) {
+			continue
+		}
+		row := completeRow{Code: cty.Code, Name: cty.Name, Reported: count[cty.Code], LastYear: len(prev[cty.Code])}
+		for _, rec := range prev[cty.Code] {
+			if !have[rec.Code] {
+				row.NotReported = append(row.NotReported, rec)
+			}
+		}
+		for _, part := range cty.Parts {
+			if !part.Excluded && len(part.Missing) > 0 {
+				row.Incomplete = append(row.Incomplete, incompletePart{Code: part.SchoolCode, Name: part.SchoolName, Stage: part.Stage, Missing: part.Missing})
+			}
+		}
+		p.Missing += len(row.NotReported)
+		p.Partial += len(row.Incomplete)
+		p.Rows = append(p.Rows, row)
+	}
+	// Counties with gaps first.
+	slices.SortStableFunc(p.Rows, func(a, b completeRow) int {
+		return (len(b.NotReported) + len(b.Incomplete)) - (len(a.NotReported) + len(a.Incomplete))
+	})
+	b.Title = b.T("complete.title")
+	s.render(w, r, http.StatusOK, "completeness", p)
+	return nil
+}
+
+// tr translates outside a page.
+func tr(l i18n.Lang, key string, args ...any) string { return i18n.T(l, key, args...) }

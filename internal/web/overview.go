@@ -1,0 +1,263 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/standards"
+)
+
+type overviewPage struct {
+	*Base
+	*choice
+	Standards []*standards.Standard
+	Profiles  []*standards.Profile
+	Region    census.Region   // the region shown
+	Crumbs    []census.Region // from the province down to Region's parent
+	Children  []childRow      // the cities of a province
+	Cities    []census.Region // for the city filter
+	City      string
+	Verdict   string
+	Sort      string
+	Rows      []countyRow
+	Total     int
+	Passed    int
+	Failed    int
+	Missing   int
+	Chart     string // JSON for the chart
+	Q         []any  // the choice as query pairs
+}
+
+type childRow struct {
+	Region                  census.Region
+	Counties, Passed, Parts int
+	FailingParts            int
+}
+
+type countyRow struct {
+	Rank          int
+	Code, Name    string
+	City          string
+	Pass          bool
+	Complete      bool
+	Parts         int
+	FailingParts  int
+	FailingCVs    int
+	RoundingFlips int
+	Worst         []worstCV
+	worstMargin   float64
+}
+
+type worstCV struct {
+	Stage census.Stage
+	Ind   *standards.Indicator
+	CV    float64
+	Limit float64
+}
+
+// overviewPage serves GET /overview: every county in scope with its
+// verdict, failing school parts and worst indicators; drill-down by
+// ?region (province → city), filters (?city, ?verdict, ?year, ?standard,
+// ?profile) and ?sort (rank, code, failing, name).
+func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "overview")
+	if b.Scope.SchoolOnly() {
+		return errForbidden
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	regions, err := s.st.Regions(r.Context())
+	if err != nil {
+		return err
+	}
+	byCode := map[string]census.Region{}
+	for _, rg := range regions {
+		byCode[rg.Code] = rg
+	}
+	q := r.URL.Query()
+	regionCode := q.Get("region")
+	if regionCode == "" {
+		regionCode = b.Scope.Region()
+		if rg, ok := byCode[regionCode]; ok && rg.Level == census.LevelCounty && rg.Parent != "" {
+			regionCode = rg.Parent
+		}
+	}
+	region, ok := byCode[regionCode]
+	if !ok {
+		return notFound("error.no_region", regionCode)
+	}
+	if !b.Scope.Sees(region) {
+		return errForbidden
+	}
+	if region.Level == census.LevelCounty {
+		http.Redirect(w, r, "/county/"+region.Code+string(queryString(c.Query(s)...)), http.StatusSeeOther)
+		return nil
+	}
+	res, err := s.cache.result(r.Context(), c.Rules, c.Year, "")
+	if err != nil {
+		return err
+	}
+	p := &overviewPage{Base: b, choice: c, Standards: standards.List(), Profiles: standards.Profiles(), Region: region,
+		City: q.Get("city"), Verdict: q.Get("verdict"), Sort: q.Get("sort"), Q: c.Query(s)}
+	if p.Sort == "" {
+		p.Sort = "rank"
+	}
+	for pc := region.Parent; pc != ""; pc = byCode[pc].Parent {
+		p.Crumbs = append([]census.Region{byCode[pc]}, p.Crumbs...)
+		if len(p.Crumbs) > 3 {
+			break
+		}
+	}
+	prefix := regionPrefix(region)
+	children := map[string]*childRow{}
+	for _, rg := range regions {
+		if rg.Level == census.LevelCity && strings.HasPrefix(rg.Code, prefix) && b.Scope.Sees(rg) {
+			p.Cities = append(p.Cities, rg)
+			if region.Level == census.LevelProvince {
+				p.Children = append(p.Children, childRow{Region: rg})
+			}
+		}
+	}
+	for i := range p.Children {
+		children[p.Children[i].Region.Code] = &p.Children[i]
+	}
+	var chartNames []string
+	var chartPass, chartFail []int
+	for _, cty := range res.Counties {
+		if !strings.HasPrefix(cty.Code, prefix) || !b.Scope.County(cty.Code) {
+			continue
+		}
+		row := summarize(cty)
+		cityCode := census.CityCode(cty.Code)
+		row.City = byCode[cityCode].Name
+		if ch := children[cityCode]; ch != nil {
+			ch.Counties++
+			ch.Parts += row.Parts
+			ch.FailingParts += row.FailingParts
+			if row.Pass {
+				ch.Passed++
+			}
+		}
+		p.Total++
+		switch {
+		case row.Pass:
+			p.Passed++
+		case !row.Complete:
+			p.Missing++
+			p.Failed++
+		default:
+			p.Failed++
+		}
+		if p.City != "" && cityCode != p.City {
+			continue
+		}
+		switch p.Verdict {
+		case "pass":
+			if !row.Pass {
+				continue
+			}
+		case "fail":
+			if row.Pass {
+				continue
+			}
+		case "incomplete":
+			if row.Complete {
+				continue
+			}
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	// The ranking: passing counties first, then by failing CVs, failing
+	// parts and the worst CV excess; ties by code.
+	slices.SortStableFunc(p.Rows, func(a, b countyRow) int {
+		if a.Pass != b.Pass {
+			if a.Pass {
+				return -1
+			}
+			return 1
+		}
+		return cmp.Or(cmp.Compare(a.FailingCVs, b.FailingCVs), cmp.Compare(a.FailingParts, b.FailingParts),
+			cmp.Compare(b.worstMargin, a.worstMargin), strings.Compare(a.Code, b.Code))
+	})
+	for i := range p.Rows {
+		p.Rows[i].Rank = i + 1
+	}
+	switch p.Sort {
+	case "code":
+		slices.SortStableFunc(p.Rows, func(a, b countyRow) int { return strings.Compare(a.Code, b.Code) })
+	case "failing":
+		slices.SortStableFunc(p.Rows, func(a, b countyRow) int {
+			return cmp.Or(cmp.Compare(b.FailingParts, a.FailingParts), cmp.Compare(b.FailingCVs, a.FailingCVs))
+		})
+	case "worst":
+		slices.SortStableFunc(p.Rows, func(a, b countyRow) int { return cmp.Compare(a.worstMargin, b.worstMargin) })
+	}
+	if region.Level == census.LevelProvince {
+		for _, ch := range p.Children {
+			chartNames = append(chartNames, ch.Region.Name)
+			chartPass = append(chartPass, ch.Passed)
+			chartFail = append(chartFail, ch.Counties-ch.Passed)
+		}
+	} else {
+		for _, row := range p.Rows {
+			chartNames = append(chartNames, row.Name)
+			chartPass = append(chartPass, row.Parts-row.FailingParts)
+			chartFail = append(chartFail, row.FailingParts)
+		}
+	}
+	passLabel, failLabel := b.T("overview.chart.pass"), b.T("overview.chart.fail")
+	if region.Level != census.LevelProvince {
+		passLabel, failLabel = b.T("overview.chart.parts_pass"), b.T("overview.chart.parts_fail")
+	}
+	p.Chart, err = toJSON(map[string]any{
+		"kind": "stack", "names": chartNames,
+		"series": []map[string]any{{"name": passLabel, "data": chartPass, "cls": "ok"}, {"name": failLabel, "data": chartFail, "cls": "bad"}},
+	})
+	if err != nil {
+		return err
+	}
+	b.Title = region.Name + " · " + b.T("nav.overview")
+	b.Charts = true
+	s.render(w, r, http.StatusOK, "overview", p)
+	return nil
+}
+
+// regionPrefix is the code prefix of the counties in a region.
+func regionPrefix(rg census.Region) string {
+	switch rg.Level {
+	case census.LevelProvince:
+		return rg.Code[:2]
+	case census.LevelCity:
+		return rg.Code[:4]
+	}
+	return rg.Code
+}
+
+// summarize reduces a county's evaluation to an overview row.
+func summarize(c *eval.County) countyRow {
+	row := countyRow{Code: c.Code, Name: c.Name, Pass: c.ResourcePass, Complete: c.Complete, RoundingFlips: c.RoundingFlips, worstMargin: 1}
+	for _, sr := range c.Stages {
+		row.Parts += sr.Parts
+		row.FailingParts += sr.FailingParts
+		for _, ir := range sr.Indicators {
+			if !ir.Pass && sr.Parts > 0 {
+				row.FailingCVs++
+				row.Worst = append(row.Worst, worstCV{Stage: sr.Stage, Ind: ir.Indicator, CV: ir.CV.CV, Limit: ir.Limit})
+			}
+			if ir.Margin == ir.Margin && ir.Margin < row.worstMargin {
+				row.worstMargin = ir.Margin
+			}
+		}
+	}
+	slices.SortStableFunc(row.Worst, func(a, b worstCV) int { return cmp.Compare(b.CV-b.Limit, a.CV-a.Limit) })
+	if len(row.Worst) > 3 {
+		row.Worst = row.Worst[:3]
+	}
+	return row
+}

@@ -1,0 +1,148 @@
+package web
+
+import (
+	"encoding/json"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/i18n"
+	"github.com/dudao-edu/dudao/internal/standards"
+)
+
+// choice is what a page shows: which year, under which rules.
+type choice struct {
+	Year     int
+	Years    []int
+	Standard string
+	Profile  string
+	Rules    *standards.Rules
+}
+
+// choose reads ?year, ?standard and ?profile, defaulting to the latest year
+// and the rules in force. An unknown year is a 404; unknown rules a 400.
+func (s *Server) choose(r *http.Request) (*choice, error) {
+	years, err := s.st.Years(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	c := &choice{Years: years, Standard: s.standard, Profile: s.profile}
+	q := r.URL.Query()
+	if v := q.Get("standard"); v != "" {
+		c.Standard = v
+	}
+	if v := q.Get("profile"); v != "" {
+		c.Profile = v
+	}
+	if c.Rules, err = standards.Resolve(c.Standard, c.Profile); err != nil {
+		return nil, badRequest("error.rules", c.Standard, c.Profile)
+	}
+	if len(years) == 0 {
+		return nil, notFound("error.no_data")
+	}
+	c.Year = years[len(years)-1]
+	if v := q.Get("year"); v != "" {
+		y, err := strconv.Atoi(v)
+		if err != nil || !slices.Contains(years, y) {
+			return nil, notFound("error.no_year", v)
+		}
+		c.Year = y
+	}
+	return c, nil
+}
+
+// Query returns the choice as query parameters, leaving out defaults, for links.
+func (c *choice) Query(s *Server) []any {
+	kv := []any{"year", c.Year}
+	if c.Standard != s.standard {
+		kv = append(kv, "standard", c.Standard)
+	}
+	if c.Profile != s.profile {
+		kv = append(kv, "profile", c.Profile)
+	}
+	return kv
+}
+
+// Ind returns an indicator's name in the page's language.
+func (b *Base) Ind(ind *standards.Indicator) string {
+	if b.EN() && ind.EN != "" {
+		return ind.EN
+	}
+	return ind.ZH
+}
+
+// Col returns a census column's label in the page's language.
+func (b *Base) Col(key string) string {
+	if b.EN() {
+		if k := "col." + key; i18n.Has(b.Lang, k) {
+			return b.T(k)
+		}
+	}
+	if f, ok := census.FieldByKey(key); ok {
+		return census.Columns[f].ZH
+	}
+	for _, c := range census.TextColumns {
+		if c.Key == key {
+			return c.ZH
+		}
+	}
+	return b.T("col." + key)
+}
+
+// Unit returns a census column's unit.
+func (b *Base) Unit(key string) string {
+	if f, ok := census.FieldByKey(key); ok {
+		return census.Columns[f].Unit
+	}
+	return ""
+}
+
+// SchoolType names a school type in the page's language.
+func (b *Base) SchoolType(t census.SchoolType) string {
+	if b.EN() {
+		return b.T("type." + string(t))
+	}
+	return t.ZH()
+}
+
+// status classes of the colour code: met, between 85 % and 100 %, below.
+const (
+	clsOK   = "ok"
+	clsWarn = "warn"
+	clsBad  = "bad"
+	clsNA   = "na"
+)
+
+// valueClass colours an indicator value against its threshold and the
+// school rule's floor (85 %): green met, amber between, red below.
+func valueClass(v, threshold, floor float64) string {
+	switch {
+	case v != v: // NaN
+		return clsNA
+	case v >= threshold*(1-1e-9):
+		return clsOK
+	case v >= floor*threshold*(1-1e-9):
+		return clsWarn
+	}
+	return clsBad
+}
+
+// cvClass colours a CV against its limit: red over the limit, amber within
+// the last 15 % of it, green otherwise.
+func cvClass(cv, limit float64, pass bool) string {
+	switch {
+	case cv != cv:
+		return clsNA
+	case !pass:
+		return clsBad
+	case cv > 0.85*limit:
+		return clsWarn
+	}
+	return clsOK
+}
+
+func toJSON(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}

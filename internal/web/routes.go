@@ -1,0 +1,88 @@
+package web
+
+import "net/http"
+
+// routes registers every route of the application. State changes only on
+// POST/PUT/DELETE; http.CrossOriginProtection refuses cross-site requests
+// for those, and the SameSite=Lax session cookie is a second layer (plain
+// HTTP intranets send Origin but not Sec-Fetch-Site).
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	p, in := s.page, s.signedIn
+
+	// Assets, at content-hashed URLs.
+	mux.HandleFunc("GET /static/{hash}/{name...}", s.serveStatic)
+	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, s.assets.URL("favicon.svg"), http.StatusMovedPermanently)
+	})
+
+	// Signing in and out; the language switch.
+	mux.Handle("GET /login", p(s.loginForm))
+	mux.Handle("POST /login", p(s.login))
+	mux.Handle("POST /logout", p(s.logout))
+	mux.Handle("POST /lang", p(s.setLang))
+
+	// Pages.
+	mux.Handle("GET /{$}", p(in(s.home)))
+	mux.Handle("GET /overview", p(in(s.overviewPage)))
+	mux.Handle("GET /county/{code}", p(in(s.countyPage)))
+	mux.Handle("GET /county/{code}/export.xlsx", p(in(s.countyExportXLSX)))
+	mux.Handle("GET /county/{code}/export.csv", p(in(s.countyExportCSV)))
+	mux.Handle("GET /school/{code}", p(in(s.schoolPage)))
+	mux.Handle("GET /explain", p(in(s.explainPage)))
+	mux.Handle("GET /standards", p(in(s.standardsPage)))
+
+	// Data entry.
+	mux.Handle("GET /data", p(in(s.dataPage)))
+	mux.Handle("POST /data/upload", p(in(s.upload)))
+	mux.Handle("POST /data/confirm", p(in(s.confirmUpload)))
+	mux.Handle("GET /data/template.xlsx", p(in(s.downloadTemplate)))
+	mux.Handle("GET /data/records.xlsx", p(in(s.downloadRecords)))
+	mux.Handle("GET /data/completeness", p(in(s.completenessPage)))
+	mux.Handle("GET /school/{code}/edit", p(in(s.editForm)))
+	mux.Handle("POST /school/{code}/edit", p(in(s.editSchool)))
+
+	// The account: password, API tokens; the audit log.
+	mux.Handle("GET /account", p(in(s.accountPage)))
+	mux.Handle("POST /account/password", p(in(s.changePassword)))
+	mux.Handle("POST /account/tokens", p(in(s.createToken)))
+	mux.Handle("POST /account/tokens/{id}/delete", p(in(s.deleteToken)))
+	mux.Handle("GET /audit", p(in(s.auditPage)))
+
+	// The JSON API, documented by the OpenAPI file.
+	mux.Handle("GET /api/v1/openapi.json", http.HandlerFunc(s.openAPI))
+	mux.Handle("GET /api/v1/me", s.api(s.apiMe))
+	mux.Handle("GET /api/v1/years", s.api(s.apiYears))
+	mux.Handle("GET /api/v1/regions", s.api(s.apiRegions))
+	mux.Handle("GET /api/v1/schools", s.api(s.apiSchools))
+	mux.Handle("GET /api/v1/records", s.api(s.apiRecords))
+	mux.Handle("GET /api/v1/records/{year}/{code}", s.api(s.apiRecord))
+	mux.Handle("PUT /api/v1/records/{year}/{code}", s.api(s.apiUpdateRecord))
+	mux.Handle("GET /api/v1/evaluations", s.api(s.apiEvaluations))
+	mux.Handle("GET /api/v1/evaluations/{county}", s.api(s.apiCountyEvaluation))
+
+	// Everything else: a translated 404 page.
+	mux.Handle("/", p(func(w http.ResponseWriter, r *http.Request) error { return notFound("error.404") }))
+
+	cop := http.NewCrossOriginProtection()
+	return s.identify(securityHeaders(cop.Handler(mux)))
+}
+
+// securityHeaders sets the headers every response carries. The CSP allows
+// only this origin: every script and style is embedded.
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// home serves GET /: the account's own page.
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	http.Redirect(w, r, scopeOf(userOf(r)).Home(), http.StatusSeeOther)
+	return nil
+}

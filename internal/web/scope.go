@@ -1,0 +1,106 @@
+package web
+
+import (
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// Scope is what an account may see and change. It is the one place where
+// access rules live: pages and the API both ask it.
+type Scope struct {
+	role   string
+	region string // 6-digit code: a province (xx0000), a city (xxxx00) or a county
+	school string // for a school account
+}
+
+func scopeOf(u *store.User) Scope {
+	return Scope{role: u.Role, region: u.Region, school: u.School}
+}
+
+// prefix is the code prefix that the counties in scope share.
+func (s Scope) prefix() string {
+	switch {
+	case s.role == "":
+		return "\x00" // no account: nothing
+	case s.role == store.RoleSchool || s.role == store.RoleCounty:
+		return s.region
+	case strings.HasSuffix(s.region, "0000"):
+		return s.region[:2]
+	case strings.HasSuffix(s.region, "00"):
+		return s.region[:4]
+	}
+	return s.region
+}
+
+// Region is the code of the region the account sees.
+func (s Scope) Region() string { return s.region }
+
+// SchoolOnly reports whether the account sees one school only.
+func (s Scope) SchoolOnly() bool { return s.role == store.RoleSchool }
+
+// County reports whether the account sees the whole county code (its
+// county page, its evaluation). A school account sees its school only.
+func (s Scope) County(code string) bool {
+	if s.role == "" || s.role == store.RoleSchool || len(code) != 6 {
+		return false
+	}
+	return strings.HasPrefix(code, s.prefix())
+}
+
+// Region reports whether the account sees region code (a province, city or
+// county) or part of it: a city account sees its province's page, limited
+// to its own counties.
+func (s Scope) Sees(r census.Region) bool {
+	if s.role == "" || s.role == store.RoleSchool {
+		return false
+	}
+	switch r.Level {
+	case census.LevelCounty:
+		return s.County(r.Code)
+	case census.LevelCity:
+		return strings.HasPrefix(r.Code, s.prefix()) || strings.HasPrefix(s.prefix(), r.Code[:4])
+	case census.LevelProvince:
+		return strings.HasPrefix(s.prefix(), r.Code[:2])
+	}
+	return false
+}
+
+// School reports whether the account sees the school code of county.
+func (s Scope) School(county, code string) bool {
+	if s.role == store.RoleSchool {
+		return code == s.school && county == s.region
+	}
+	return s.County(county)
+}
+
+// CanEdit reports whether the account may change data: every role but read-only.
+func (s Scope) CanEdit() bool { return s.role != "" && s.role != store.RoleReadOnly }
+
+// EditSchool reports whether the account may change the record of school
+// code in county.
+func (s Scope) EditSchool(county, code string) bool { return s.CanEdit() && s.School(county, code) }
+
+// Home is the first page of the account: its school, its county, or the overview.
+func (s Scope) Home() string {
+	switch s.role {
+	case store.RoleSchool:
+		return "/school/" + s.school
+	case store.RoleCounty:
+		return "/county/" + s.region
+	}
+	return "/overview"
+}
+
+// Audit reports whether the account reads the audit log, and of which
+// regions: every account but a school's, of its own region.
+func (s Scope) Audit() (prefix string, ok bool) {
+	switch s.role {
+	case "", store.RoleSchool:
+		return "", false
+	case store.RoleProvince:
+		return "", true // every entry, failed sign-ins of unknown names too
+	}
+	return s.prefix(), true
+}

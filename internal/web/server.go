@@ -1,0 +1,146 @@
+// Package web is dudao's web application: server-rendered pages for the
+// county supervision office (overview, county, school, explain, data entry,
+// standards), accounts scoped to regions, and the same data under a JSON API
+// at /api/v1. Every template and asset is embedded; nothing is fetched from
+// outside, so the binary runs on an isolated intranet.
+//
+// Handlers return errors and one adapter renders them (errors.go); every
+// route is registered in routes.go; each page or action has its own file.
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// Config is what a Server needs.
+type Config struct {
+	Store *store.Store
+	// Standard and Profile are the rules in force by default (yzjh2017 and
+	// national when empty); pages may ask for others.
+	Standard, Profile string
+	Logger            *slog.Logger
+	// Now is the clock (time.Now when nil); tests replace it.
+	Now func() time.Time
+	// SessionTTL is how long a session lasts without use (12 h when 0).
+	SessionTTL time.Duration
+}
+
+// Server serves the web application. Create it with New.
+type Server struct {
+	st         *store.Store
+	log        *slog.Logger
+	now        func() time.Time
+	standard   string
+	profile    string
+	sessionTTL time.Duration
+
+	tmpl    *templates
+	assets  *assets
+	cache   *evalCache
+	limiter *limiter
+	// hashing bounds the argon2id computations running at once: each takes
+	// 19 MiB and a core's worth of time.
+	hashing chan struct{}
+
+	mu      sync.Mutex
+	uploads map[string]*pendingUpload // confirm tokens of parsed uploads
+
+	handler http.Handler
+}
+
+// New returns a server for cfg, with its templates parsed and its assets
+// hashed: a template that does not parse fails here, at start-up.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, fmt.Errorf("web: no store")
+	}
+	s := &Server{
+		st:         cfg.Store,
+		log:        cfg.Logger,
+		now:        cfg.Now,
+		standard:   cfg.Standard,
+		profile:    cfg.Profile,
+		sessionTTL: cfg.SessionTTL,
+		uploads:    map[string]*pendingUpload{},
+		hashing:    make(chan struct{}, 2),
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.standard == "" {
+		s.standard = "yzjh2017"
+	}
+	if s.profile == "" {
+		s.profile = "national"
+	}
+	if _, err := standards.Resolve(s.standard, s.profile); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	if s.sessionTTL == 0 {
+		s.sessionTTL = 12 * time.Hour
+	}
+	var err error
+	if s.assets, err = loadAssets(); err != nil {
+		return nil, fmt.Errorf("web: assets: %w", err)
+	}
+	if s.tmpl, err = parseTemplates(s.assets); err != nil {
+		return nil, fmt.Errorf("web: templates: %w", err)
+	}
+	s.cache = newEvalCache(s.st)
+	s.limiter = newLimiter(s.now)
+	s.handler = s.routes()
+	return s, nil
+}
+
+// ServeHTTP serves the application.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// Serve serves on l until ctx is done, then shuts down gracefully, giving
+// requests in flight five seconds to finish.
+func (s *Server) Serve(ctx context.Context, l net.Listener) error {
+	hs := &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(l) }()
+	go s.sweep(ctx)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}
+
+// sweep removes expired sessions and uploads every ten minutes.
+func (s *Server) sweep(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.st.DeleteExpiredSessions(ctx); err != nil {
+				s.log.Warn("sweep sessions", "err", err)
+			}
+			s.dropExpiredUploads()
+		}
+	}
+}

@@ -1,0 +1,132 @@
+// dudao: light progressive enhancement. Every page works without this file;
+// with it, charts are drawn (ECharts, SVG renderer, no animation: fast on
+// old PCs and crisp in print), a number's explanation opens in a dialog
+// (htmx), year selects submit themselves and print buttons print.
+(function () {
+  "use strict";
+  var colours = { ok: "#2e7d4f", warn: "#d89614", bad: "#b3261e", na: "#8a94a3" };
+  var palette = ["#1f4e79", "#3fae6a", "#d89614", "#b3261e", "#6b4fa1", "#1c8a9b", "#8a5a2b"];
+
+  function base() {
+    return { animation: false, textStyle: { fontFamily: getComputedStyle(document.documentElement).fontFamily }, color: palette };
+  }
+
+  function cvChart(el, d) {
+    var c = echarts.init(el, null, { renderer: "svg" });
+    var opt = base();
+    opt.grid = { left: 48, right: 16, top: 28, bottom: 64 };
+    opt.tooltip = { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(3); } };
+    opt.xAxis = { type: "category", data: d.names, axisLabel: { interval: 0, rotate: 30, fontSize: 11 } };
+    opt.yAxis = { type: "value", name: d.cvLabel, min: 0, max: function (v) { return Math.max(v.max, d.limit[0]) * 1.15; }, axisLabel: { formatter: function (v) { return v.toFixed(2); } } };
+    opt.series = [{
+      type: "bar", name: d.cvLabel, barMaxWidth: 34,
+      data: d.cv.map(function (v, i) { return { value: v, itemStyle: { color: colours[d.cls[i]] || colours.na } }; }),
+      label: { show: true, position: "top", fontSize: 11, formatter: function (p) { return p.value == null ? "—" : p.value.toFixed(3); } },
+      markLine: { symbol: "none", silent: true, lineStyle: { color: "#1d2733", type: "dashed" },
+        label: { formatter: d.limitLabel + " {c}", position: "insideEndTop" }, data: [{ yAxis: d.limit[0] }] }
+    }];
+    c.setOption(opt);
+    return [c];
+  }
+
+  function stackChart(el, d) {
+    var c = echarts.init(el, null, { renderer: "svg" });
+    var opt = base();
+    opt.grid = { left: 40, right: 16, top: 34, bottom: 70 };
+    opt.legend = { top: 0 };
+    opt.tooltip = { trigger: "axis" };
+    opt.xAxis = { type: "category", data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 8 ? 40 : 0, fontSize: 11 } };
+    opt.yAxis = { type: "value", minInterval: 1 };
+    opt.series = d.series.map(function (s) {
+      return { type: "bar", stack: "all", name: s.name, data: s.data, barMaxWidth: 36, itemStyle: { color: colours[s.cls] } };
+    });
+    c.setOption(opt);
+    return [c];
+  }
+
+  function trendChart(el, d) {
+    el.style.height = "auto";
+    var out = [];
+    d.stages.forEach(function (st) {
+      var box = document.createElement("div");
+      box.className = "trend-stage";
+      box.style.height = "300px";
+      el.appendChild(box);
+      var c = echarts.init(box, null, { renderer: "svg" });
+      var opt = base();
+      opt.title = { text: st.stage, textStyle: { fontSize: 13 } };
+      opt.grid = { left: 48, right: 150, top: 36, bottom: 28 };
+      opt.legend = { orient: "vertical", right: 0, top: 30, textStyle: { fontSize: 11 } };
+      opt.tooltip = { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(3); } };
+      opt.xAxis = { type: "category", data: d.years.map(String) };
+      opt.yAxis = { type: "value", min: 0 };
+      opt.series = st.series.map(function (s) { return { type: "line", name: s.name, data: s.data, symbolSize: 6 }; });
+      opt.series.push({ type: "line", name: d.limitLabel, data: d.years.map(function () { return st.limit; }),
+        lineStyle: { type: "dashed", color: "#1d2733" }, itemStyle: { color: "#1d2733" }, symbol: "none" });
+      c.setOption(opt);
+      out.push(c);
+    });
+    return out;
+  }
+
+  var charts = [];
+  function drawCharts(root) {
+    if (typeof echarts === "undefined") return;
+    root.querySelectorAll(".chart[data-chart]:not([data-rendered])").forEach(function (el) {
+      var d;
+      try { d = JSON.parse(el.getAttribute("data-chart")); } catch (e) { return; }
+      var made = d.kind === "cv" ? cvChart(el, d) : d.kind === "trend" ? trendChart(el, d) : stackChart(el, d);
+      charts = charts.concat(made);
+      el.setAttribute("data-rendered", "1");
+    });
+  }
+
+  function explain(url) {
+    var dlg = document.getElementById("explain-dialog");
+    var body = document.getElementById("explain-body");
+    if (!dlg || !body || typeof dlg.showModal !== "function") { location.href = url; return; }
+    var show = function () { if (!dlg.open) dlg.showModal(); };
+    if (window.htmx) {
+      htmx.ajax("GET", url, { target: "#explain-body", swap: "innerHTML" }).then(show);
+    } else {
+      fetch(url, { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (r) { return r.text(); })
+        .then(function (t) { body.innerHTML = t; show(); });
+    }
+  }
+
+  document.addEventListener("click", function (ev) {
+    var a = ev.target.closest("a[data-explain]");
+    if (a && !ev.ctrlKey && !ev.metaKey && !ev.shiftKey) {
+      ev.preventDefault();
+      explain(a.href);
+      return;
+    }
+    var td = ev.target.closest("table.heat td");
+    if (td && !ev.target.closest("a")) {
+      var table = td.closest("table");
+      var th = table.tHead.rows[0].cells[td.cellIndex];
+      var ind = th && th.getAttribute("data-ind");
+      var tr = td.closest("tr");
+      if (!ind) return;
+      var q = new URLSearchParams((table.getAttribute("data-q") || "").replace(/^\?/, ""));
+      q.set("county", table.getAttribute("data-county"));
+      q.set("school", tr.getAttribute("data-school"));
+      q.set("stage", table.getAttribute("data-stage"));
+      q.set("indicator", ind);
+      explain("/explain?" + q.toString());
+      return;
+    }
+    if (ev.target.closest("[data-print]")) {
+      window.print();
+    }
+  });
+
+  document.addEventListener("change", function (ev) {
+    if (ev.target.matches("select.autosubmit")) ev.target.form.submit();
+  });
+
+  window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
+  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+})();
