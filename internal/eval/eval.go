@@ -141,9 +141,15 @@ func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 	res := &Result{Standard: r.ID, Profile: r.Profile.ID, Year: year, Rules: r}
 	idx := map[string]int{}
 	var groups [][]*census.School
+	last := -1
 	for i := range schools {
 		s := &schools[i]
 		if year != 0 && s.Year != year {
+			continue
+		}
+		if last >= 0 && groups[last][0].CountyCode == s.CountyCode {
+			// Records usually come sorted by county: skip the map lookup.
+			groups[last] = append(groups[last], s)
 			continue
 		}
 		g, ok := idx[s.CountyCode]
@@ -153,6 +159,7 @@ func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 			groups = append(groups, nil)
 		}
 		groups[g] = append(groups[g], s)
+		last = g
 	}
 	res.Counties = make([]*County, len(groups))
 	// Counties are independent: evaluate them on every core, each worker with
@@ -308,12 +315,9 @@ func (e *engine) county(schools []*census.School) *County {
 			c.Parts = append(c.Parts, p)
 		}
 	}
-	slices.SortStableFunc(c.Parts, func(a, b *Part) int {
-		if a.Stage != b.Stage {
-			return stageOrder(a.Stage) - stageOrder(b.Stage)
-		}
-		return strings.Compare(a.SchoolCode, b.SchoolCode)
-	})
+	if !slices.IsSortedFunc(c.Parts, byStageAndCode) {
+		slices.SortStableFunc(c.Parts, byStageAndCode)
+	}
 	c.ResourcePass = true
 	c.Stages = make([]*StageResult, 0, len(r.Stages))
 	for _, st := range r.Stages {
@@ -332,6 +336,14 @@ func (e *engine) county(schools []*census.School) *County {
 		}
 	}
 	return c
+}
+
+// byStageAndCode orders parts by stage, then school code.
+func byStageAndCode(a, b *Part) int {
+	if a.Stage != b.Stage {
+		return stageOrder(a.Stage) - stageOrder(b.Stage)
+	}
+	return strings.Compare(a.SchoolCode, b.SchoolCode)
 }
 
 func stageOrder(s census.Stage) int {
