@@ -479,7 +479,7 @@ func (d *countyData) quantity(q *standards.Quantity) (float64, []string) {
 				sum++
 				continue
 			}
-			x, ok := sumTerms(s.V[:], q.Terms)
+			x, ok := schoolTerms(s, q.Terms)
 			if !ok {
 				missing++
 				continue
@@ -517,6 +517,34 @@ func (d *countyData) quantity(q *standards.Quantity) (float64, []string) {
 		return sum, nil
 	}
 	return math.NaN(), []string{q.Text}
+}
+
+// schoolTerms sums terms over one school. A per-stage column of a stage the
+// school does not have (a primary school's junior teachers) counts as 0
+// when not reported; any other unreported column makes the sum unknown.
+func schoolTerms(s *census.School, terms []standards.Term) (float64, bool) {
+	var sum float64
+	for _, t := range terms {
+		x := s.V[t.Index]
+		if math.IsNaN(x) {
+			if st, ok := stageOfKey(t.Key); ok && !slices.Contains(s.Type.Stages(), st) {
+				continue
+			}
+			return 0, false
+		}
+		sum += t.Sign * x
+	}
+	return sum, true
+}
+
+// stageOfKey returns the stage a per-stage column key ends with.
+func stageOfKey(key string) (census.Stage, bool) {
+	for _, st := range []census.Stage{census.StagePrimary, census.StageJunior, census.StageSenior} {
+		if strings.HasSuffix(key, "_"+string(st)) {
+			return st, true
+		}
+	}
+	return "", false
 }
 
 func sumTerms(v []float64, terms []standards.Term) (float64, bool) {
