@@ -491,7 +491,7 @@ func (s *Server) downloadRecords(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	var buf bytes.Buffer
-	if err := writeRecords(&buf, recs); err != nil {
+	if err := censusio.WriteSchoolsXLSX(&buf, recs); err != nil {
 		return err
 	}
 	name := fmt.Sprintf("学校数据-%d", c.Year)
@@ -500,50 +500,6 @@ func (s *Server) downloadRecords(w http.ResponseWriter, r *http.Request) error {
 	}
 	attach(w, name+".xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	_, err = w.Write(buf.Bytes())
-	return err
-}
-
-// writeRecords writes school records as an import file: Chinese headers with
-// units (教学仪器设备值（元）), one row per record, unreported values empty.
-func writeRecords(w io.Writer, recs []census.School) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	const sheet = "学校"
-	if err := f.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
-	var header []any
-	for _, c := range census.TextColumns {
-		header = append(header, c.ZH)
-	}
-	for _, c := range census.Columns {
-		header = append(header, c.ZH+"（"+c.Unit+"）")
-	}
-	if err := sw.SetRow("A1", header); err != nil {
-		return err
-	}
-	for i, rec := range recs {
-		row := []any{rec.Year, rec.CountyCode, rec.CountyName, rec.Code, rec.Name, rec.Type.ZH(), rec.Ownership, rec.Location}
-		for _, v := range rec.V {
-			if math.IsNaN(v) {
-				row = append(row, nil)
-			} else {
-				row = append(row, v)
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, row); err != nil {
-			return err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	_, err = f.WriteTo(w)
 	return err
 }
 

@@ -18,7 +18,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
-//go:embed templates
+//go:embed templates/*.html
 var templateFS embed.FS
 
 // templates holds one template set per page: the layout and partials
