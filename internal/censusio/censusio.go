@@ -29,19 +29,25 @@ type Options struct {
 	// say), "元" or "万元". A unit in the header always wins, because the
 	// header travels with the data and a setting does not.
 	EquipmentUnit string
-	// Kind is the kind of record in the file; "" and "school" are the only
-	// kinds so far.
+	// Kind is the kind of record in the file: "school", "kindergarten" or
+	// "county" (or their Chinese names); "" decides from the header, and
+	// reads a file whose header points nowhere else as school records.
 	Kind string
 }
 
 // Batch is what one file yields.
 type Batch struct {
-	File     string // base name as given
-	SHA256   string // hex of the file bytes
-	Schools  []census.School
-	Skipped  []Note   // rows skipped and why (template example rows, empty rows)
-	Warnings []Note   // not fatal: unknown columns, implausible values
-	Unknown  []string // headers not recognised, in file order
+	File    string // base name as given
+	SHA256  string // hex of the file bytes
+	Schools []census.School
+	// Kind is the kind of the records read; Kindergartens or Counties hold
+	// them when it is not school.
+	Kind          census.Kind
+	Kindergartens []census.Kindergarten
+	Counties      []census.CountyRecord
+	Skipped       []Note   // rows skipped and why (template example rows, empty rows)
+	Warnings      []Note   // not fatal: unknown columns, implausible values
+	Unknown       []string // headers not recognised, in file order
 }
 
 // Note is a remark about one row or column that did not stop the read.
@@ -260,10 +266,8 @@ func (o Options) check() error {
 	default:
 		return fmt.Errorf("金额单位 %q 无效：只能是 元 或 万元", o.EquipmentUnit)
 	}
-	switch o.Kind {
-	case "", "school":
-	default:
-		return fmt.Errorf("数据类别 %q 暂不支持：目前只能导入 school（义务教育学校）", o.Kind)
+	if _, ok := ParseKind(o.Kind); !ok {
+		return fmt.Errorf("数据类别 %q 无效：可用 school（义务教育学校）、kindergarten（幼儿园）、county（县级数据）", o.Kind)
 	}
 	return nil
 }

@@ -149,7 +149,7 @@ func TestReadNames(t *testing.T) {
 }
 
 func TestOptionsInvalid(t *testing.T) {
-	for _, opt := range []Options{{EquipmentUnit: "千元"}, {Kind: "kindergarten"}} {
+	for _, opt := range []Options{{EquipmentUnit: "千元"}, {Kind: "hospital"}} {
 		_, err := Read("a.csv", bytes.NewReader(csvBytes(hdr, good)), opt)
 		var es Errors
 		if err == nil || errors.As(err, &es) || !strings.Contains(err.Error(), "a.csv") {

@@ -32,7 +32,8 @@ type reader struct {
 	seen               map[schoolYear]int
 	strayWarned        map[int]bool // columns without a header already warned about
 	interned           map[string]string
-	sheet              string // the worksheet read, for messages; "" for CSV
+	sheet              string      // the worksheet read, for messages; "" for CSV
+	unit               *unitReader // reads the rows of a kindergarten or county file
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
 }
@@ -178,6 +179,9 @@ func (r *reader) flushEmpty() {
 
 // header reads the header row n.
 func (r *reader) header(n int, cells []string) {
+	if r.chooseKind(n, cells) {
+		return
+	}
 	r.cols = make([]column, len(cells))
 	before := r.nerr
 	recognised := 0
@@ -264,6 +268,10 @@ var examplePrefixes = []string{"【示例】", "[示例]"}
 
 // row reads data row n.
 func (r *reader) row(n int, cells []string) {
+	if r.unit != nil {
+		r.unit.row(n, cells)
+		return
+	}
 	name := cell(cells, r.text[tSchoolName])
 	for _, p := range examplePrefixes {
 		if strings.HasPrefix(name, p) {
@@ -743,7 +751,7 @@ func (r *reader) finish() (*Batch, error) {
 		r.fileError("没有任何内容", "请在模板中填写数据后再导入（可用 dudao template 生成模板）")
 	}
 	if r.nerr == 0 && r.headerOK && r.dataRows == 0 {
-		r.fileError(r.inSheet()+"只有表头，没有数据行", "从第2行起每所学校每年度填一行")
+		r.fileError(r.inSheet()+"只有表头，没有数据行", "从第2行起"+perRow(r.batch.Kind)+"每年度填一行")
 	}
 	if r.nerr > 0 {
 		es := r.errs

@@ -23,21 +23,22 @@ const (
 // brackets) and a few example rows that the reader skips, and a sheet 说明
 // that explains every column.
 func WriteTemplate(w io.Writer, kind string) error {
-	if kind != "" && kind != "school" {
-		return fmt.Errorf("模板类别 %q 暂不支持：目前只有 school（义务教育学校）", kind)
+	sp, err := specFor(kind)
+	if err != nil {
+		return err
 	}
 	f := excelize.NewFile()
 	defer f.Close()
-	if err := f.SetSheetName(f.GetSheetName(0), templateSheet); err != nil {
+	if err := f.SetSheetName(f.GetSheetName(0), sp.sheet); err != nil {
 		return err
 	}
-	if err := writeDataSheet(f); err != nil {
+	if err := writeDataSheet(f, sp); err != nil {
 		return fmt.Errorf("模板：%w", err)
 	}
 	if _, err := f.NewSheet(notesSheet); err != nil {
 		return err
 	}
-	if err := writeNotesSheet(f); err != nil {
+	if err := writeNotesSheet(f, sp); err != nil {
 		return fmt.Errorf("模板说明：%w", err)
 	}
 	f.SetActiveSheet(0)
@@ -117,9 +118,9 @@ var templateExamples = []map[string]any{
 	},
 }
 
-func writeDataSheet(f *excelize.File) error {
-	const sh = templateSheet
-	cols := templateColumns()
+func writeDataSheet(f *excelize.File, sp *templateSpec) error {
+	sh := sp.sheet
+	cols := sp.cols
 	border := []excelize.Border{
 		{Type: "left", Color: "A6A6A6", Style: 1}, {Type: "right", Color: "A6A6A6", Style: 1},
 		{Type: "top", Color: "A6A6A6", Style: 1}, {Type: "bottom", Color: "A6A6A6", Style: 1},
@@ -161,7 +162,7 @@ func writeDataSheet(f *excelize.File) error {
 		if err := f.SetColWidth(sh, name, name, columnWidth(c.header)); err != nil {
 			return err
 		}
-		if c.key == "county_code" || c.key == "school_code" {
+		if sp.isText(c.key) {
 			if err := f.SetColStyle(sh, name, textStyle); err != nil {
 				return err
 			}
@@ -184,12 +185,12 @@ func writeDataSheet(f *excelize.File) error {
 		return err
 	}
 
-	for r, ex := range templateExamples {
+	for r, ex := range sp.examples {
 		row := r + 2
 		for i, c := range cols {
 			cell := fmt.Sprintf("%s%d", letter(i), row)
 			style := example
-			if c.key == "county_code" || c.key == "school_code" {
+			if sp.isText(c.key) {
 				style = exampleText
 			}
 			if err := f.SetCellStyle(sh, cell, cell, style); err != nil {
@@ -208,7 +209,7 @@ func writeDataSheet(f *excelize.File) error {
 	// that a row stays recognisable while scrolling across 40 columns.
 	freeze := 0
 	for i, c := range cols {
-		if c.key == "school_name" {
+		if c.key == sp.freeze {
 			freeze = i + 1
 		}
 	}
@@ -247,6 +248,12 @@ func addValidation(f *excelize.File, sheet, col string, c templateColumn) error 
 			return err
 		}
 		dv.SetError(excelize.DataValidationErrorStyleWarning, "办学性质", "请选择 公办 或 民办")
+	case c.key == "category":
+		list := strings.Split(categoryList(), "、")
+		if err := dv.SetDropList(list); err != nil {
+			return err
+		}
+		dv.SetError(excelize.DataValidationErrorStyleWarning, "办园类型", "请从下拉列表中选择："+categoryList())
 	case c.key == "location":
 		if err := dv.SetDropList([]string{"城区", "镇区", "乡村"}); err != nil {
 			return err
@@ -295,7 +302,7 @@ var templateNotes = []string{
 	"也可以另存为 CSV 文件导入，UTF-8 或 GBK 编码均可。",
 }
 
-func writeNotesSheet(f *excelize.File) error {
+func writeNotesSheet(f *excelize.File, sp *templateSpec) error {
 	const sh = notesSheet
 	title, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}})
 	if err != nil {
@@ -329,11 +336,11 @@ func writeNotesSheet(f *excelize.File) error {
 	}
 
 	row := 1
-	if err := set("A1", "义务教育学校基本情况导入模板：填写说明", title); err != nil {
+	if err := set("A1", sp.title, title); err != nil {
 		return err
 	}
 	row += 2
-	for i, n := range templateNotes {
+	for i, n := range sp.notes {
 		cell := fmt.Sprintf("A%d", row)
 		if err := set(cell, fmt.Sprintf("%d. %s", i+1, n), wrap); err != nil {
 			return err
@@ -355,7 +362,7 @@ func writeNotesSheet(f *excelize.File) error {
 		}
 	}
 	row++
-	for _, c := range templateColumns() {
+	for _, c := range sp.cols {
 		req := "选填"
 		if c.required {
 			req = "必填"

@@ -169,7 +169,7 @@ func TestTemplateKinds(t *testing.T) {
 	if err := WriteTemplate(&buf, ""); err != nil || buf.Len() == 0 {
 		t.Errorf(`WriteTemplate(""): %v`, err)
 	}
-	if err := WriteTemplate(&buf, "kindergarten"); err == nil || !strings.Contains(err.Error(), "kindergarten") {
-		t.Errorf("WriteTemplate(kindergarten) = %v; want an error naming the kind", err)
+	if err := WriteTemplate(&buf, "hospital"); err == nil || !strings.Contains(err.Error(), "hospital") {
+		t.Errorf("WriteTemplate(hospital) = %v; want an error naming the kind", err)
 	}
 }

@@ -8,11 +8,9 @@ import (
 	"strings"
 
 	"github.com/xuri/excelize/v2"
-)
 
-// Sheet names that hold school records, by kind; a workbook without one is
-// read from its first sheet.
-var kindSheets = []string{"学校", "school", "schools", "学校数据"}
+	"github.com/dudao-edu/dudao/internal/census"
+)
 
 // Limits on what a workbook may unpack to. A province's census unpacks to
 // well under 1 GiB, nearly all of it worksheet XML, which excelize streams
@@ -75,22 +73,15 @@ func (r *reader) readXLSX(data []byte) {
 		r.fileError("工作簿里没有工作表", "请在第一个工作表中填写数据")
 		return
 	}
-	sheet := sheets[0]
-	named := false
-	for _, s := range sheets {
-		for _, k := range kindSheets {
-			if strings.EqualFold(fold(s), k) {
-				sheet, named = s, true
-			}
-		}
-		if named {
-			break
-		}
-	}
+	sheet, named := pickSheet(sheets, r.opt.Kind)
 	r.sheet = sheet
 	if !named && len(sheets) > 1 {
-		r.warn(0, nil, fmt.Sprintf("只读取了第一个工作表「%s」，其余 %d 个工作表未读取（如数据在别的工作表，请把它移到最前，或命名为“学校”）",
-			sheet, len(sheets)-1))
+		kind := census.KindSchool
+		if r.opt.Kind != "" {
+			kind, _ = ParseKind(r.opt.Kind)
+		}
+		r.warn(0, nil, fmt.Sprintf("只读取了第一个工作表「%s」，其余 %d 个工作表未读取（如数据在别的工作表，请把它移到最前，或命名为“%s”）",
+			sheet, len(sheets)-1, kindNames[kind][0]))
 	}
 	if err := r.streamSheet(f, sheet); err != nil {
 		r.fileError(fmt.Sprintf("工作表「%s」无法读取（%s）", sheet, detail(err)),
