@@ -31,7 +31,7 @@ func (s *Store) History(ctx context.Context, year int, schoolCode string) (_ []C
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT c.batch_id, b.file_name, b.kind, b.actor, c.column_key, c.old_value, c.new_value, c.changed_at
 		FROM record_changes c JOIN import_batches b ON b.id = c.batch_id
-		WHERE c.year = $1 AND c.school_code = $2
+		WHERE c.year = $1 AND c.school_code = $2 AND c.kind = 'school'
 		ORDER BY c.id`, year, schoolCode)
 	if err != nil {
 		return nil, err

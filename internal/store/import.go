@@ -16,18 +16,24 @@ import (
 // Kinds of batch. A batch of kind school comes from a census file; a batch
 // of kind edit records one change made by hand (UpdateSchool).
 const (
-	KindSchool = "school"
-	KindEdit   = "edit"
+	KindSchool       = "school"
+	KindKindergarten = "kindergarten"
+	KindCounty       = "county"
+	KindEdit         = "edit"
 )
 
 // FileBatch is the content of one census file, as read by internal/censusio.
 type FileBatch struct {
 	File   string // the file's name as the user gave it
 	SHA256 string // hex digest of the file's bytes
-	Kind   string // KindSchool; "" means KindSchool
+	Kind   string // KindSchool, KindKindergarten or KindCounty; "" means KindSchool
 	// Schools are the file's records. A (year, school code) may appear only
 	// once in a file; across the files of one import, later files win.
 	Schools []census.School
+	// Kindergartens or Counties are the records of a file of kind
+	// KindKindergarten or KindCounty, under the same rules.
+	Kindergartens []census.Kindergarten
+	Counties      []census.CountyRecord
 }
 
 // Summary reports what an import did.
@@ -67,10 +73,16 @@ func (s *Store) Import(ctx context.Context, actor string, batches []FileBatch) (
 		if b.Kind == "" {
 			b.Kind = KindSchool
 		}
-		if b.Kind != KindSchool {
-			return Summary{}, fmt.Errorf("%s: kind %q cannot be stored yet", b.File, b.Kind)
+		var err error
+		switch b.Kind {
+		case KindSchool:
+			err = checkUnique(b.Schools)
+		case KindKindergarten, KindCounty:
+			err = checkUniqueUnits(*b)
+		default:
+			err = fmt.Errorf("kind %q cannot be stored", b.Kind)
 		}
-		if err := checkUnique(b.Schools); err != nil {
+		if err != nil {
 			return Summary{}, fmt.Errorf("%s: %w", b.File, err)
 		}
 	}
@@ -83,7 +95,7 @@ func (s *Store) Import(ctx context.Context, actor string, batches []FileBatch) (
 		for i := range batches {
 			all[i] = batches[i].Schools
 		}
-		if err := upsertRegions(ctx, tx, regionsOf(all)); err != nil {
+		if err := upsertRegions(ctx, tx, regionsOf(append(all, unitCounties(batches)))); err != nil {
 			return fmt.Errorf("regions: %w", err)
 		}
 		stored, err := loadRecords(ctx, tx, s.dialect, all)
@@ -93,7 +105,13 @@ func (s *Store) Import(ctx context.Context, actor string, batches []FileBatch) (
 		w := newWriter(tx, s.dialect, s.now())
 		defer w.close()
 		for _, b := range batches {
-			fs, err := w.apply(ctx, actor, b, stored)
+			var fs FileSummary
+			var err error
+			if b.Kind == KindSchool {
+				fs, err = w.apply(ctx, actor, b, stored)
+			} else {
+				fs, err = applyUnits(ctx, tx, s.dialect, w.at, actor, b)
+			}
 			if err != nil {
 				return fmt.Errorf("%s: %w", b.File, err)
 			}
