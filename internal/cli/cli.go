@@ -40,7 +40,10 @@ func init() {
 		"standards": {"列出内置评估标准和省级方案，显示每项标准值和设置", runStandards},
 		"template":  {"生成带中文表头和填表说明的导入模板（.xlsx）", runTemplate},
 		"explain":   {"解释一个数字：输入、公式、标准、余量", runExplain},
-		"demo":      {"在新的嵌入式数据库中生成演示省份数据并评估", runDemo},
+		"report":    {"生成县级自评报告（含附表）或市、省汇总：PDF、XLSX、HTML", runReport},
+		"demo":      {"生成演示省份数据和演示账户，并启动网页服务", runDemo},
+		"serve":     {"启动网页服务（默认 127.0.0.1:8080）", runServe},
+		"user":      {"管理网页账户：add、list、token、passwd", runUser},
 		"version":   {"显示版本", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "dudao", Version); return nil }},
 	}
 }

@@ -10,17 +10,21 @@ import (
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/web"
 )
 
-// runDemo: dudao demo [--dir DIR] [--seed N]
+// runDemo: dudao demo [--addr HOST:PORT] [--no-serve] [--dir DIR] [--seed N]
 //
 // It builds the demo province in a fresh SQLite database (in a new temporary
-// directory unless --dir is given), evaluates the latest year and prints what
-// it found and how to explore further.
+// directory unless --dir is given) with its demo accounts, evaluates the
+// latest year, prints what it found and the demo logins, and serves the web
+// application until interrupted (not with --no-serve).
 func runDemo(e *env, args []string) error {
-	fs := newFlags(e, "demo", "[--dir 目录] [--seed 整数]")
+	fs := newFlags(e, "demo", "[--addr 主机:端口] [--no-serve] [--dir 目录] [--seed 整数]")
 	dir := fs.String("dir", "", "演示数据库所在目录（默认：新建临时目录）")
 	seed := fs.Int64("seed", demo.DefaultSeed, "随机种子：相同种子生成相同数据")
+	addr := fs.String("addr", "127.0.0.1:8080", "网页服务监听地址")
+	noServe := fs.Bool("no-serve", false, "只生成数据和账户，不启动网页服务")
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
@@ -44,20 +48,8 @@ func runDemo(e *env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if err := st.UpsertRegions(e.ctx, p.Regions); err != nil {
-		return err
-	}
-	var batches []store.FileBatch
-	for _, y := range p.Years {
-		var rows = p.Schools[:0:0]
-		for _, s := range p.Schools {
-			if s.Year == y {
-				rows = append(rows, s)
-			}
-		}
-		batches = append(batches, store.FileBatch{File: fmt.Sprintf("演示数据-%d.xlsx", y), Kind: "school", Schools: rows})
-	}
-	if _, err := st.Import(e.ctx, "demo", batches); err != nil {
+	accounts, err := web.SeedDemo(e.ctx, st, p)
+	if err != nil {
 		return err
 	}
 	year := slices.Max(p.Years)
@@ -104,7 +96,17 @@ func runDemo(e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(w, "  dudao evaluate --db %s --format xlsx -o 评估结果.xlsx\n", dsn)
-	return nil
+	fmt.Fprintf(w, "\n演示账户（密码每次随机生成）：\n")
+	for _, a := range accounts {
+		fmt.Fprintf(w, "  %-8s 密码 %s  %s\n", a.Username, a.Password, a.About)
+	}
+	if *noServe {
+		fmt.Fprintf(w, "\n启动网页服务：dudao serve --db %s --addr %s\n", dsn, *addr)
+		return nil
+	}
+	return serve(e, st, *addr, "yzjh2017", "national", func(url string) {
+		fmt.Fprintf(w, "\n网页服务：%s （按 Ctrl+C 停止）\n", url)
+	})
 }
 
 func yesNo(b bool) string {

@@ -146,3 +146,12 @@ func toJSON(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err
 }
+
+// mustRules returns the default rules, for tests and benchmarks.
+func mustRules() *standards.Rules {
+	r, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		panic(err)
+	}
+	return r
+}

@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/web"
+)
+
+// runServe: dudao serve [--db DSN] [--addr HOST:PORT] [--standard ID] [--profile ID]
+func runServe(e *env, args []string) error {
+	fs := newFlags(e, "serve", "[--db DSN] [--addr 主机:端口] [--standard 标准] [--profile 方案]")
+	db := dbFlag(e, fs)
+	addr := fs.String("addr", "127.0.0.1:8080", "监听地址；只在本机访问时用 127.0.0.1，局域网内访问用 0.0.0.0:8080")
+	std := fs.String("standard", "yzjh2017", "默认评估标准")
+	prof := fs.String("profile", "national", "默认省级方案（如 hebei、liaoning）")
+	if _, err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(e, *db, false)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	users, err := st.Users(e.ctx)
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		fmt.Fprintf(e.stderr, "提示：还没有任何账户。先运行 dudao user add --db %s --username admin --role province --region 省级代码\n", *db)
+	}
+	return serve(e, st, *addr, *std, *prof, func(url string) {
+		fmt.Fprintf(e.stdout, "dudao 已启动：%s （按 Ctrl+C 停止）\n", url)
+	})
+}
+
+// serve runs the web application on addr until the command's context ends
+// or the process is interrupted. started is called with the URL once the
+// socket listens.
+func serve(e *env, st *store.Store, addr, std, prof string, started func(url string)) error {
+	log := slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	srv, err := web.New(web.Config{Store: st, Standard: std, Profile: prof, Logger: log})
+	if err != nil {
+		return err
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("不能监听 %s：%w（端口被占用时用 --addr 换一个）", addr, err)
+	}
+	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	started("http://" + l.Addr().String() + "/")
+	if err := srv.Serve(ctx, l); err != nil && ctx.Err() == nil {
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+
+	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/store/storetest"
+)
+
+// benchCounty stores one synthetic county of about 300 school parts (280
+// schools, a tenth of them nine-year schools with two parts) and returns a
+// server, the county's code and a county account's session cookie.
+func benchCounty(b *testing.B) (*Server, string, *http.Cookie, int) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	recs := storetest.Synthetic(2024, 280, 1, 7)
+	if _, err := st.Import(ctx, "bench", []store.FileBatch{{File: "bench.csv", Schools: recs}}); err != nil {
+		b.Fatal(err)
+	}
+	code := recs[0].CountyCode
+	u, err := st.CreateUser(ctx, store.User{Username: "c", Role: store.RoleCounty, Region: code}, "password1")
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, err := st.CreateSession(ctx, u.ID, 1e15)
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Config{Store: st})
+	if err != nil {
+		b.Fatal(err)
+	}
+	cty, err := srv.cache.county(ctx, mustRules(), 2024, code)
+	if err != nil {
+		b.Fatal(err)
+	}
+	parts := 0
+	for _, p := range cty.Parts {
+		if !p.Excluded {
+			parts++
+		}
+	}
+	return srv, code, &http.Cookie{Name: sessionCookie, Value: tok}, parts
+}
+
+// BenchmarkCountyPage measures the server time of the county page of a
+// county of ~300 school parts: "warm" with the county's evaluation cached
+// (every request after the first), "cold" evaluating it for every request
+// (the first request after an import or edit).
+func BenchmarkCountyPage(b *testing.B) {
+	srv, code, ck, parts := benchCounty(b)
+	b.Logf("county %s: %d school parts", code, parts)
+	get := func(b *testing.B) {
+		r := httptest.NewRequest("GET", "/county/"+code, nil)
+		r.AddCookie(ck)
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, r)
+		if w.Code != 200 {
+			b.Fatalf("status %d: %s", w.Code, w.Body.String())
+		}
+		b.SetBytes(int64(w.Body.Len()))
+	}
+	b.Run("warm", func(b *testing.B) {
+		for b.Loop() {
+			get(b)
+		}
+	})
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			srv.cache = newEvalCache(srv.st)
+			get(b)
+		}
+	})
+}
