@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"html/template"
 	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -21,6 +22,9 @@ type evalCache struct {
 	mu      sync.Mutex
 	version int64
 	entries map[cacheKey]*cacheEntry
+	// pages holds rendered page bodies by a key that names everything they
+	// depend on (the version included); it is emptied with entries.
+	pages map[string]template.HTML
 }
 
 type cacheKey struct {
@@ -36,7 +40,36 @@ type cacheEntry struct {
 }
 
 func newEvalCache(st *store.Store) *evalCache {
-	return &evalCache{st: st, entries: map[cacheKey]*cacheEntry{}}
+	return &evalCache{st: st, entries: map[cacheKey]*cacheEntry{}, pages: map[string]template.HTML{}}
+}
+
+// page returns a rendered body cached under key.
+func (c *evalCache) page(key string) (template.HTML, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	h, ok := c.pages[key]
+	return h, ok
+}
+
+// putPage caches a rendered body under key, if the data have not changed
+// since version was read.
+func (c *evalCache) putPage(key string, version int64, h template.HTML) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if version != c.version {
+		return
+	}
+	if len(c.pages) >= maxEntries {
+		c.pages = map[string]template.HTML{}
+	}
+	c.pages[key] = h
+}
+
+// Version returns the data version the cache holds entries of.
+func (c *evalCache) Version() int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.version
 }
 
 // maxEntries bounds the cache: a province's three years under two profiles
@@ -55,6 +88,7 @@ func (c *evalCache) result(ctx context.Context, rules *standards.Rules, year int
 	if v != c.version {
 		c.version = v
 		c.entries = map[cacheKey]*cacheEntry{}
+		c.pages = map[string]template.HTML{}
 	}
 	e, ok := c.entries[k]
 	if !ok && county != "" {

@@ -1,11 +1,17 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
+	"html"
+	"html/template"
 	"math"
 	"net/http"
+	"net/url"
 	"slices"
+	"strconv"
+	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
@@ -15,6 +21,9 @@ import (
 
 type countyPage struct {
 	*Base
+	// Body is the page's content, rendered once per county, year, rules,
+	// data version, language and access (see countyPage).
+	Body template.HTML
 	*choice
 	Q        []any
 	County   *eval.County
@@ -22,7 +31,10 @@ type countyPage struct {
 	Stages   []stageView
 	Failing  []failingPart
 	Excluded []*eval.Part
-	Trend    string // JSON; "" with fewer than two years
+	// FailingRows is the failing parts' table body, written in Go for speed
+	// (a county may have hundreds of failing parts).
+	FailingRows template.HTML
+	Trend       string // JSON; "" with fewer than two years
 	Rules    *standards.Rules
 	CanEdit  bool
 }
@@ -32,6 +44,10 @@ type stageView struct {
 	Inds  []indView
 	Parts []partRow
 	Chart string // JSON of the CV chart
+	// Heat is the rows of the heat-table, written in Go: a county of 300
+	// parts has 2 100 cells, and html/template's reflection over each of
+	// them took 80 % of the page's time.
+	Heat template.HTML
 }
 
 type indView struct {
@@ -88,7 +104,19 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	version := s.cache.Version()
 	p := &countyPage{Base: b, choice: c, Q: c.Query(s), County: cty, Rules: c.Rules, CanEdit: b.Scope.CanEdit()}
+	b.Title = cty.Name + " · " + fmt.Sprint(c.Year)
+	b.Charts = true
+	// The body depends on nothing else: a county page viewed again (by
+	// anyone with the same access) is served from the cache until the
+	// data change.
+	key := fmt.Sprint(code, "|", c.Year, "|", c.Rules.ID, "|", c.Rules.Profile.ID, "|", version, "|", b.Lang, "|", p.CanEdit, "|", b.Scope.SchoolOnly())
+	if body, ok := s.cache.page(key); ok {
+		p.Body = body
+		s.render(w, r, http.StatusOK, "county", p)
+		return nil
+	}
 	p.City = census.Region{Code: census.CityCode(code)}
 	floor := c.Rules.SchoolRule.Floor
 	for _, sr := range cty.Stages {
@@ -136,6 +164,7 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 			}
 			return cmp.Compare(a.Part.Met, b.Part.Met)
 		})
+		sv.Heat = heatRows(sv.Parts, c.Year, len(c.Rules.Indicators))
 		sv.Chart, err = toJSON(map[string]any{"kind": "cv", "names": names, "cv": cvs, "limit": limits, "cls": classes,
 			"cvLabel": b.T("county.cv"), "limitLabel": b.T("county.limit")})
 		if err != nil {
@@ -148,16 +177,80 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 			p.Excluded = append(p.Excluded, part)
 		}
 	}
+	p.FailingRows = failingRows(b, p.Failing, c.Year)
 	if p.Trend, err = s.trend(r, c, code, b); err != nil {
 		return err
 	}
 	if rg, err := s.regionName(r, p.City.Code); err == nil {
 		p.City = rg
 	}
-	b.Title = cty.Name + " · " + fmt.Sprint(c.Year)
-	b.Charts = true
+	var buf bytes.Buffer
+	if err := s.tmpl.pages["county"].ExecuteTemplate(&buf, "body", p); err != nil {
+		return err
+	}
+	p.Body = template.HTML(buf.String())
+	s.cache.putPage(key, version, p.Body)
 	s.render(w, r, http.StatusOK, "county", p)
 	return nil
+}
+
+// heatRows writes the rows of a heat-table; every text is escaped.
+func heatRows(rows []partRow, year, nInd int) template.HTML {
+	var b strings.Builder
+	b.Grow(len(rows) * (200 + nInd*30))
+	y := strconv.Itoa(year)
+	for _, row := range rows {
+		p := row.Part
+		code := html.EscapeString(p.SchoolCode)
+		b.WriteString(`<tr data-school="`)
+		b.WriteString(code)
+		if !p.Pass {
+			b.WriteString(`" class="failing`)
+		}
+		b.WriteString(`"><th scope="row"><a href="/school/`)
+		b.WriteString(url.PathEscape(p.SchoolCode))
+		b.WriteString(`?year=`)
+		b.WriteString(y)
+		b.WriteString(`">`)
+		b.WriteString(html.EscapeString(p.SchoolName))
+		b.WriteString(`</a></th><td class="num">`)
+		b.WriteString(strconv.FormatFloat(p.Students, 'f', -1, 64))
+		b.WriteString(`</td>`)
+		for _, c := range row.Cells {
+			b.WriteString(`<td class="`)
+			b.WriteString(c.Cls)
+			b.WriteString(`">`)
+			b.WriteString(c.Text)
+			b.WriteString(`</td>`)
+		}
+		fmt.Fprintf(&b, `<td class="num">%d/%d</td></tr>`, p.Met, nInd)
+		b.WriteByte('\n')
+	}
+	return template.HTML(b.String())
+}
+
+// failingRows writes the rows of the failing parts' table.
+func failingRows(b *Base, parts []failingPart, year int) template.HTML {
+	var w strings.Builder
+	y := strconv.Itoa(year)
+	for _, fp := range parts {
+		p := fp.Part
+		fmt.Fprintf(&w, `<tr data-school="%s"><td><a href="/school/%s?year=%s">%s</a></td><td>%s</td><td>`,
+			html.EscapeString(p.SchoolCode), url.PathEscape(p.SchoolCode), y, html.EscapeString(p.SchoolName), html.EscapeString(b.T("stage."+string(p.Stage))))
+		if len(p.Missing) > 0 {
+			fmt.Fprintf(&w, `<span class="chip warn">%s</span> `, html.EscapeString(b.T("county.missing", len(p.Missing))))
+		}
+		for _, r := range fp.Reasons {
+			cls := "warn"
+			if r.BelowFloor {
+				cls = "bad"
+			}
+			fmt.Fprintf(&w, `<span class="chip %s">%s %s / %s = %s</span> `, cls, html.EscapeString(b.Ind(r.Ind)),
+				fmtNum(r.Value, 2), fmtFixed(r.Threshold), fmtPct(r.Ratio))
+		}
+		fmt.Fprintf(&w, `<span class="muted">%s</span></td></tr>`+"\n", html.EscapeString(b.T("county.met_of", p.Met)))
+	}
+	return template.HTML(w.String())
 }
 
 // jsonNum is a number for a chart, null when undefined.
