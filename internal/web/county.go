@@ -35,8 +35,8 @@ type countyPage struct {
 	// (a county may have hundreds of failing parts).
 	FailingRows template.HTML
 	Trend       string // JSON; "" with fewer than two years
-	Rules    *standards.Rules
-	CanEdit  bool
+	Rules       *standards.Rules
+	CanEdit     bool
 }
 
 type stageView struct {
