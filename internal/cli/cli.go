@@ -35,8 +35,9 @@ var commands map[string]command
 
 func init() {
 	commands = map[string]command{
-		"evaluate":  {"评估县域义务教育资源配置（优质均衡七项指标、差异系数）", runEvaluate},
-		"import":    {"导入学校统计数据文件（.xlsx / .csv），全部成功才写入", runImport},
+		"evaluate":  {"评估县域督导标准的每一项并给出认定结论（优质均衡、基本均衡、学前普及普惠）", runEvaluate},
+		"import":    {"导入学校、幼儿园、县级数据文件（.xlsx / .csv），全部成功才写入", runImport},
+		"judge":     {"记录或查看佐证类项目的评议（达标、未达标）和佐证材料", runJudge},
 		"standards": {"列出内置评估标准和省级方案，显示每项标准值和设置", runStandards},
 		"template":  {"生成带中文表头和填表说明的导入模板（.xlsx）", runTemplate},
 		"explain":   {"解释一个数字：输入、公式、标准、余量", runExplain},

@@ -20,7 +20,7 @@ func runEvaluate(e *env, args []string) error {
 	std := fs.String("standard", "yzjh2017", "评估标准（dudao standards list）")
 	prof := fs.String("profile", "national", "省级方案（dudao standards list）")
 	format := fs.String("format", "text", "输出格式：text、json、csv、xlsx")
-	table := fs.String("table", "indicators", "csv 输出哪张表：counties（县区）、indicators（差异系数）、parts（学校）")
+	table := fs.String("table", "indicators", "csv 输出哪张表：counties（县区）、indicators（差异系数）、parts（学校）、items（认定项目）、kindergartens（幼儿园）")
 	out := fs.String("o", "", "写入文件（默认：标准输出）")
 	files, err := parse(fs, args)
 	if err != nil {
@@ -39,11 +39,11 @@ func runEvaluate(e *env, args []string) error {
 	if err != nil {
 		return usagef("%s", err)
 	}
-	schools, year, err := src.load(e, files, flagSet(fs, "db"))
+	in, year, err := src.loadInputs(e, files, flagSet(fs, "db"), rules)
 	if err != nil {
 		return err
 	}
-	res := eval.Evaluate(rules, year, schools)
+	res := eval.EvaluateWhole(rules, year, in)
 	return writeOutput(e, *out, func(w io.Writer) error {
 		switch *format {
 		case "json":

@@ -24,12 +24,16 @@ func runImport(e *env, args []string) error {
 	db := dbFlag(e, fs)
 	unit := fs.String("equipment-unit", "", "表头未注明单位时，教学仪器设备值的单位：元 或 万元")
 	actor := fs.String("actor", "", "记录在修改历史中的操作人（默认：当前系统用户）")
+	kind := fs.String("kind", "", "数据类别：school（学校）、kindergarten（幼儿园）、county（县级数据）；默认按表头判断")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(files) == 0 {
 		return usagef("请给出要导入的文件，如：dudao import 2024年学校数据.xlsx（模板：dudao template -o 学校模板.xlsx）")
+	}
+	if _, ok := censusio.ParseKind(*kind); !ok {
+		return usagef("--kind %q 无效：可用 school、kindergarten、county", *kind)
 	}
 	if *unit != "" {
 		if err := oneOf("equipment-unit", *unit, "元", "万元"); err != nil {
@@ -46,7 +50,7 @@ func runImport(e *env, args []string) error {
 	var batches []store.FileBatch
 	var read []*censusio.Batch
 	for _, f := range files {
-		b, err := readWithProgress(e, f, censusio.Options{EquipmentUnit: *unit, Kind: "school"})
+		b, err := readWithProgress(e, f, censusio.Options{EquipmentUnit: *unit, Kind: *kind})
 		if err != nil {
 			var errs censusio.Errors
 			if errors.As(err, &errs) {
@@ -58,7 +62,8 @@ func runImport(e *env, args []string) error {
 			return err
 		}
 		read = append(read, b)
-		batches = append(batches, store.FileBatch{File: b.File, SHA256: b.SHA256, Kind: "school", Schools: b.Schools})
+		batches = append(batches, store.FileBatch{File: b.File, SHA256: b.SHA256, Kind: string(b.Kind), Schools: b.Schools,
+			Kindergartens: b.Kindergartens, Counties: b.Counties})
 	}
 	st, err := openStore(e, *db, true)
 	if err != nil {
@@ -72,8 +77,8 @@ func runImport(e *env, args []string) error {
 	for i, b := range read {
 		printNotes(e, b.Warnings)
 		fs := sum.PerFile[i]
-		fmt.Fprintf(e.stdout, "%s：%d 行，新增 %d，修改 %d（%d 处数值），未变 %d，跳过 %d\n",
-			b.File, len(b.Schools)+len(b.Skipped), fs.Added, fs.Changed, fs.Changes, fs.Unchanged, len(b.Skipped))
+		fmt.Fprintf(e.stdout, "%s（%s）：%d 行，新增 %d，修改 %d（%d 处数值），未变 %d，跳过 %d\n",
+			b.File, b.Kind.ZH(), len(b.Schools)+len(b.Kindergartens)+len(b.Counties)+len(b.Skipped), fs.Added, fs.Changed, fs.Changes, fs.Unchanged, len(b.Skipped))
 		for _, n := range b.Skipped {
 			fmt.Fprintf(e.stdout, "  跳过：%s\n", noteText(n))
 		}

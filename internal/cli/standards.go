@@ -51,6 +51,10 @@ func showRules(w io.Writer, r *standards.Rules) error {
 	for _, c := range r.Changed {
 		ew.f("  与全国标准不同：%s\n", c)
 	}
+	if r.Preschool() {
+		showItems(ew, r)
+		return ew.err
+	}
 	ew.f("\n资源配置指标（学校（部）层面）：\n")
 	ew.f("  %-20s %-34s %-8s", "代码", "指标", "单位")
 	for _, st := range r.Stages {
@@ -91,6 +95,24 @@ func showRules(w io.Writer, r *standards.Rules) error {
 	ew.f("  cv_compare_decimals = %d（%s；舍入会改变结论的都会标出）\n", s.CVCompareDecimals, dec)
 	ew.f("  subtract_indoor_gym_from_teaching_area = %v\n", s.SubtractIndoorGymFromTeachingArea)
 	ew.f("  比较容差：相对 %g（吸收浮点误差，远小于统计数据的精度）\n", eval.Tolerance)
+	if r.Scope.ExcludePrivate || r.Scope.ExcludeNotCountyRun {
+		ew.f("  scope：排除民办学校 %v，排除非县级举办的学校 %v\n", r.Scope.ExcludePrivate, r.Scope.ExcludeNotCountyRun)
+	}
+	if r.SchoolRule.MinMet > 0 {
+		ew.f("  floor_display_decimals = %d（85%%下限的显示：", s.FloorDisplayDecimals)
+		for i, st := range r.Stages {
+			if i > 0 {
+				ew.f("；")
+			}
+			var fl []string
+			for _, ind := range r.Indicators {
+				fl = append(fl, ind.ID+" "+export.FloorText(r, ind.Thresholds[st]))
+			}
+			ew.f("%s %s", st.ZH(), strings.Join(fl, "，"))
+		}
+		ew.f("）\n")
+	}
+	showItems(ew, r)
 	return ew.err
 }
 
@@ -107,8 +129,8 @@ func (l *lineWriter) f(format string, a ...any) {
 
 // runTemplate: dudao template [--kind school] -o FILE.xlsx
 func runTemplate(e *env, args []string) error {
-	fs := newFlags(e, "template", "[--kind school] -o 文件.xlsx")
-	kind := fs.String("kind", "school", "模板种类：school（学校）")
+	fs := newFlags(e, "template", "[--kind school|kindergarten|county] -o 文件.xlsx")
+	kind := fs.String("kind", "school", "模板种类：school（学校）、kindergarten（幼儿园）、county（县级数据）")
 	out := fs.String("o", "", "输出文件（.xlsx）")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -122,7 +144,7 @@ func runTemplate(e *env, args []string) error {
 	if *out == "" {
 		return usagef("请用 -o 指定输出文件，如：dudao template --kind school -o 学校模板.xlsx")
 	}
-	if err := oneOf("kind", *kind, "school"); err != nil {
+	if err := oneOf("kind", *kind, "school", "kindergarten", "county"); err != nil {
 		return err
 	}
 	if err := writeOutput(e, *out, func(w io.Writer) error { return censusio.WriteTemplate(w, *kind) }); err != nil {
@@ -130,4 +152,43 @@ func runTemplate(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "已写入模板 %s（“说明”工作表解释每一列；示例行以【示例】开头，导入时会跳过）\n", *out)
 	return nil
+}
+
+// showItems lists a standard's items part by part, with every check.
+func showItems(ew *lineWriter, r *standards.Rules) {
+	for _, p := range standards.Parts {
+		var items []*standards.Item
+		for i := range r.Items {
+			if r.Items[i].Part == p.ID {
+				items = append(items, &r.Items[i])
+			}
+		}
+		if len(items) == 0 {
+			continue
+		}
+		ew.f("\n%s（%s）：\n", p.ZH, p.ID)
+		for _, it := range items {
+			kind := "计算"
+			switch {
+			case it.Evidence && len(it.Checks) > 0:
+				kind = "计算＋评议"
+			case it.Evidence:
+				kind = "评议"
+			}
+			if it.Veto {
+				kind += "，一票否决"
+			}
+			ew.f("  %-24s %s [%s] [%s]\n", it.ID, it.ZH, kind, it.Confidence)
+			ew.f("      %s\n", it.Rule)
+			for _, c := range it.Checks {
+				ew.f("      · %s\n", c.Describe())
+			}
+		}
+	}
+	for _, n := range r.Notes {
+		ew.f("\n注：%s", n)
+	}
+	if len(r.Notes) > 0 {
+		ew.f("\n")
+	}
 }

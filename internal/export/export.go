@@ -26,9 +26,9 @@ type Table struct {
 }
 
 // Tables names the tables by key for --table.
-var Tables = []string{"counties", "indicators", "parts"}
+var Tables = []string{"counties", "indicators", "parts", "items", "kindergartens"}
 
-// Build returns the table named key ("counties", "indicators" or "parts").
+// Build returns the table named key (one of Tables).
 func Build(res *eval.Result, key string) (*Table, error) {
 	switch key {
 	case "counties":
@@ -37,6 +37,10 @@ func Build(res *eval.Result, key string) (*Table, error) {
 		return indicatorsTable(res), nil
 	case "parts":
 		return partsTable(res), nil
+	case "items":
+		return itemsTable(res), nil
+	case "kindergartens":
+		return kindergartensTable(res), nil
 	}
 	return nil, fmt.Errorf("unknown table %q: use one of %s", key, strings.Join(Tables, ", "))
 }
@@ -50,7 +54,8 @@ func yesNo(b bool) string {
 
 func countiesTable(res *eval.Result) *Table {
 	t := &Table{Name: "县区汇总", Header: []string{"县区代码", "县区名称", "资源配置", "数据完整",
-		"小学学校(部)数", "小学未达标学校数", "小学差异系数未达标项", "初中学校(部)数", "初中未达标学校数", "初中差异系数未达标项", "舍入会改变结论的项数"}}
+		"小学学校(部)数", "小学未达标学校数", "小学差异系数未达标项", "初中学校(部)数", "初中未达标学校数", "初中差异系数未达标项", "舍入会改变结论的项数",
+		"认定结论", "未达标项目", "一票否决", "待定项目"}}
 	for _, c := range res.Counties {
 		row := []any{c.Code, c.Name, yesNo(c.ResourcePass), c.Complete}
 		for _, st := range []census.Stage{census.StagePrimary, census.StageJunior} {
@@ -68,6 +73,11 @@ func countiesTable(res *eval.Result) *Table {
 			row = append(row, s.Parts, s.FailingParts, strings.Join(bad, "、"))
 		}
 		row = append(row, c.RoundingFlips)
+		if v := c.Verdict; v != nil {
+			row = append(row, VerdictText(v), itemNames(v, v.Unmet), itemNames(v, v.Vetoes), itemNames(v, v.Pending))
+		} else {
+			row = append(row, "", "", "", "")
+		}
 		t.Rows = append(t.Rows, row)
 	}
 	return t

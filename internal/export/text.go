@@ -6,6 +6,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
 )
 
@@ -26,11 +27,7 @@ func WriteText(w io.Writer, res *eval.Result) error {
 		if c.ResourcePass {
 			passed++
 		}
-		ew.printf("\n━━ %s（%s）资源配置：%s", c.Name, c.Code, yesNo(c.ResourcePass))
-		if !c.Complete {
-			ew.printf("（数据不全）")
-		}
-		ew.printf("\n")
+		ew.printf("\n━━ %s（%s）%s\n", c.Name, c.Code, countyHeadline(res, c))
 		for _, s := range c.Stages {
 			ew.printf("  【%s】学校（部）%d 个，在校生 %s 人，学校达标 %d/%d", s.Stage.ZH(), s.Parts, fmtNum(s.Students), s.Parts-s.FailingParts, s.Parts)
 			if s.Excluded > 0 {
@@ -85,7 +82,7 @@ func WriteText(w io.Writer, res *eval.Result) error {
 					ind := r.Indicator(sf.Indicator)
 					floor := ""
 					if sf.BelowFloor {
-						floor = "，低于85%"
+						floor = "，低于" + floorText(r, sf.Threshold)
 					}
 					ew.printf("%s %s < %s（%.1f%%%s，缺 %s）", ind.ZH, fmtFix(sf.Value, 2), fmtNum(sf.Threshold), sf.Ratio*100, floor, fmtAmount(sf.Need))
 				}
@@ -104,6 +101,28 @@ func WriteText(w io.Writer, res *eval.Result) error {
 				ew.printf("    %s %s（%s）：%s\n", p.SchoolCode, p.SchoolName, p.Stage.ZH(), p.Reason)
 			}
 		}
+		if c.Verdict != nil {
+			writeVerdict(ew, c)
+		}
+	}
+	if res.Whole {
+		var met, not, pending int
+		for _, c := range res.Counties {
+			switch c.Verdict.Status {
+			case census.StatusMet:
+				met++
+			case census.StatusNotMet:
+				not++
+			default:
+				pending++
+			}
+		}
+		ew.printf("\n共 %d 个县区：达到认定标准 %d 个，未达到 %d 个，待定 %d 个", len(res.Counties), met, not, pending)
+		if !r.Preschool() {
+			ew.printf("；资源配置达标 %d 个", passed)
+		}
+		ew.printf("。\n")
+		return ew.err
 	}
 	ew.printf("\n共 %d 个县区，资源配置达标 %d 个，未达标 %d 个。\n", len(res.Counties), passed, len(res.Counties)-passed)
 	return ew.err

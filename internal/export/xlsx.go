@@ -16,7 +16,7 @@ import (
 func WriteXLSX(w io.Writer, res *eval.Result) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	for i, key := range Tables {
+	for i, key := range TablesFor(res) {
 		t, err := Build(res, key)
 		if err != nil {
 			return err

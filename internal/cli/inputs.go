@@ -1,0 +1,279 @@
+package cli
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// loadInputs returns what the whole evaluation of r reads for the chosen
+// year and county: school records (for school standards), kindergartens
+// (for preschool ones), county records, the judgements in force and, when
+// the rules look back (Chongqing's precondition), earlier years' 基本均衡
+// results. With files it reads them in memory (any kind, found from the
+// header) and writes nothing; files carry no judgements, so evidence items
+// come out pending.
+func (src *source) loadInputs(e *env, files []string, dbSet bool, r *standards.Rules) (eval.Inputs, int, error) {
+	if len(files) > 0 {
+		if dbSet {
+			return eval.Inputs{}, 0, usagef("给出文件时在内存中评估，不读数据库：请去掉 --db 或去掉文件")
+		}
+		return src.inputsFromFiles(e, files, r)
+	}
+	st, err := openStore(e, *src.db, false)
+	if err != nil {
+		return eval.Inputs{}, 0, err
+	}
+	defer st.Close()
+	return src.inputsFromStore(e, st, r)
+}
+
+func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules) (eval.Inputs, int, error) {
+	var in eval.Inputs
+	seen := map[string]string{}
+	for _, f := range files {
+		b, err := censusio.ReadFile(f, censusio.Options{EquipmentUnit: *src.equipmentUnit})
+		if err != nil {
+			return in, 0, err
+		}
+		printNotes(e, b.Warnings)
+		for _, s := range b.Schools {
+			key := fmt.Sprint("school/", s.Year, "/", s.Code)
+			if prev, ok := seen[key]; ok {
+				return in, 0, fmt.Errorf("%s：学校标识码 %s 在 %d 年度已出现在 %s 中；同一学校同一年度只能有一行，请删去重复的一行", f, s.Code, s.Year, prev)
+			}
+			seen[key] = f
+		}
+		for _, k := range b.Kindergartens {
+			key := fmt.Sprint("kg/", k.Year, "/", k.Code)
+			if prev, ok := seen[key]; ok {
+				return in, 0, fmt.Errorf("%s：幼儿园标识码 %s 在 %d 年度已出现在 %s 中", f, k.Code, k.Year, prev)
+			}
+			seen[key] = f
+		}
+		for _, c := range b.Counties {
+			key := fmt.Sprint("county/", c.Year, "/", c.CountyCode)
+			if prev, ok := seen[key]; ok {
+				return in, 0, fmt.Errorf("%s：县区 %s 的 %d 年度县级数据已出现在 %s 中", f, c.CountyCode, c.Year, prev)
+			}
+			seen[key] = f
+		}
+		in.Schools = append(in.Schools, b.Schools...)
+		in.Kindergartens = append(in.Kindergartens, b.Kindergartens...)
+		in.Counties = append(in.Counties, b.Counties...)
+	}
+	year := *src.year
+	if year == 0 {
+		year = latestYear(r, in)
+	}
+	all := in.Schools
+	if err := src.filterInputs(&in, year, r); err != nil {
+		return in, 0, err
+	}
+	if pc := r.PriorCVs(); pc != nil {
+		prior, err := priorResults(pc, r.Profile.ID, year, func(y int) ([]census.School, error) { return src.countyOnly(yearOf(all, y)), nil })
+		if err != nil {
+			return in, 0, err
+		}
+		in.Prior = prior
+	}
+	return in, year, nil
+}
+
+func yearOf(schools []census.School, y int) []census.School {
+	var out []census.School
+	for _, s := range schools {
+		if s.Year == y {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// latestYear is the latest year of the records the standard is about.
+func latestYear(r *standards.Rules, in eval.Inputs) int {
+	y := 0
+	if r.Preschool() {
+		for _, k := range in.Kindergartens {
+			y = max(y, k.Year)
+		}
+	} else {
+		for _, s := range in.Schools {
+			y = max(y, s.Year)
+		}
+	}
+	if y == 0 {
+		for _, c := range in.Counties {
+			y = max(y, c.Year)
+		}
+	}
+	return y
+}
+
+func (src *source) inputsFromStore(e *env, st *store.Store, r *standards.Rules) (eval.Inputs, int, error) {
+	var in eval.Inputs
+	year := *src.year
+	if year == 0 {
+		var years []int
+		var err error
+		if r.Preschool() {
+			years, err = st.UnitYears(e.ctx, store.KindKindergarten)
+		} else {
+			years, err = st.Years(e.ctx)
+		}
+		if err != nil {
+			return in, 0, err
+		}
+		if len(years) == 0 {
+			if years, err = st.UnitYears(e.ctx, store.KindCounty); err != nil {
+				return in, 0, err
+			}
+		}
+		if len(years) == 0 {
+			what := "学校数据"
+			if r.Preschool() {
+				what = "幼儿园数据"
+			}
+			return in, 0, fmt.Errorf("数据库 %s 中还没有%s：先运行 dudao import 文件.xlsx", *src.db, what)
+		}
+		year = slices.Max(years)
+	}
+	var err error
+	if !r.Preschool() {
+		if in.Schools, err = st.Schools(e.ctx, year, ""); err != nil {
+			return in, 0, err
+		}
+	} else if in.Kindergartens, err = st.Kindergartens(e.ctx, year, ""); err != nil {
+		return in, 0, err
+	}
+	if in.Counties, err = st.CountyRecords(e.ctx, year, ""); err != nil {
+		return in, 0, err
+	}
+	if in.Judgements, err = st.Judgements(e.ctx, r.ID, year, ""); err != nil {
+		return in, 0, err
+	}
+	if err := src.filterInputs(&in, year, r); err != nil {
+		return in, 0, err
+	}
+	if pc := r.PriorCVs(); pc != nil {
+		prior, err := priorResults(pc, r.Profile.ID, year, func(y int) ([]census.School, error) {
+			s, err := st.Schools(e.ctx, y, "")
+			return src.countyOnly(s), err
+		})
+		if err != nil {
+			return in, 0, err
+		}
+		in.Prior = prior
+	}
+	return in, year, nil
+}
+
+// countyOnly keeps the schools of the chosen county (all when none is chosen).
+func (src *source) countyOnly(schools []census.School) []census.School {
+	c := strings.TrimSpace(*src.county)
+	if c == "" {
+		return schools
+	}
+	var out []census.School
+	for _, s := range schools {
+		if s.CountyCode == c || s.CountyName == c {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// filterInputs keeps the records of year and of the chosen county, and says
+// what is missing when nothing is left.
+func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) error {
+	c := strings.TrimSpace(*src.county)
+	match := func(code, name string) bool { return c == "" || code == c || name == c }
+	var years []int
+	var schools []census.School
+	for _, s := range in.Schools {
+		years = append(years, s.Year)
+		if s.Year == year && match(s.CountyCode, s.CountyName) {
+			schools = append(schools, s)
+		}
+	}
+	var kgs []census.Kindergarten
+	for _, k := range in.Kindergartens {
+		years = append(years, k.Year)
+		if k.Year == year && match(k.CountyCode, k.CountyName) {
+			kgs = append(kgs, k)
+		}
+	}
+	var recs []census.CountyRecord
+	for _, x := range in.Counties {
+		years = append(years, x.Year)
+		if x.Year == year && match(x.CountyCode, x.CountyName) {
+			recs = append(recs, x)
+		}
+	}
+	// A county named by its name in one kind of record is the same county
+	// in the others: filter judgements by the codes found.
+	codes := map[string]bool{}
+	for _, s := range schools {
+		codes[s.CountyCode] = true
+	}
+	for _, k := range kgs {
+		codes[k.CountyCode] = true
+	}
+	for _, x := range recs {
+		codes[x.CountyCode] = true
+	}
+	var js []census.Judgement
+	for _, j := range in.Judgements {
+		if codes[j.CountyCode] || c == j.CountyCode {
+			js = append(js, j)
+		}
+	}
+	in.Schools, in.Kindergartens, in.Counties, in.Judgements = schools, kgs, recs, js
+	if len(schools)+len(kgs)+len(recs) > 0 {
+		return nil
+	}
+	slices.Sort(years)
+	years = slices.Compact(years)
+	switch {
+	case len(years) > 0 && !slices.Contains(years, year):
+		var ys []string
+		for _, y := range years {
+			ys = append(ys, fmt.Sprint(y))
+		}
+		return fmt.Errorf("没有 %d 年度的数据（已有年度：%s）：请用 --year 选择", year, strings.Join(ys, "、"))
+	case c != "":
+		return fmt.Errorf("%d 年度没有县区 %q 的数据：--county 请填6位县区代码或县区名称", year, c)
+	}
+	what := "学校数据"
+	if r.Preschool() {
+		what = "幼儿园数据"
+	}
+	return fmt.Errorf("%d 年度没有%s", year, what)
+}
+
+// priorResults evaluates the earlier years that a prior_basic_cvs check
+// reads, under the standard it names and the same profile.
+func priorResults(pc *standards.Check, profile string, year int, schoolsOf func(int) ([]census.School, error)) (map[int]*eval.Result, error) {
+	out := map[int]*eval.Result{}
+	for y := year - pc.Years; y < year; y++ {
+		schools, err := schoolsOf(y)
+		if err != nil {
+			return nil, err
+		}
+		if len(schools) == 0 {
+			continue
+		}
+		rules, err := standards.Resolve(pc.Standard, profile)
+		if err != nil {
+			return nil, err
+		}
+		out[y] = eval.Evaluate(rules, y, schools)
+	}
+	return out, nil
+}
