@@ -22,6 +22,7 @@ type evalCache struct {
 	mu      sync.Mutex
 	version int64
 	entries map[cacheKey]*cacheEntry
+	years []int // the years with records, at version; nil when not read
 	// pages holds rendered page bodies by a key that names everything they
 	// depend on (the version included); it is emptied with entries.
 	pages map[string]template.HTML
@@ -41,6 +42,35 @@ type cacheEntry struct {
 
 func newEvalCache(st *store.Store) *evalCache {
 	return &evalCache{st: st, entries: map[cacheKey]*cacheEntry{}, pages: map[string]template.HTML{}}
+}
+
+// Years returns the years that have records, read once per data version:
+// SELECT DISTINCT year scans every record, which every page needs.
+func (c *evalCache) Years(ctx context.Context) ([]int, error) {
+	v, err := c.st.DataVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if v == c.version && c.years != nil {
+		ys := c.years
+		c.mu.Unlock()
+		return ys, nil
+	}
+	c.mu.Unlock()
+	ys, err := c.st.Years(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if v != c.version {
+		c.version = v
+		c.entries = map[cacheKey]*cacheEntry{}
+		c.pages = map[string]template.HTML{}
+	}
+	c.years = ys
+	c.mu.Unlock()
+	return ys, nil
 }
 
 // page returns a rendered body cached under key.
@@ -89,6 +119,7 @@ func (c *evalCache) result(ctx context.Context, rules *standards.Rules, year int
 		c.version = v
 		c.entries = map[cacheKey]*cacheEntry{}
 		c.pages = map[string]template.HTML{}
+		c.years = nil
 	}
 	e, ok := c.entries[k]
 	if !ok && county != "" {

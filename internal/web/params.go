@@ -23,7 +23,7 @@ type choice struct {
 // choose reads ?year, ?standard and ?profile, defaulting to the latest year
 // and the rules in force. An unknown year is a 404; unknown rules a 400.
 func (s *Server) choose(r *http.Request) (*choice, error) {
-	years, err := s.st.Years(r.Context())
+	years, err := s.cache.Years(r.Context())
 	if err != nil {
 		return nil, err
 	}
