@@ -22,7 +22,7 @@ type evalCache struct {
 	mu      sync.Mutex
 	version int64
 	entries map[cacheKey]*cacheEntry
-	years []int // the years with records, at version; nil when not read
+	years   []int // the years with records, at version; nil when not read
 	// pages holds rendered page bodies by a key that names everything they
 	// depend on (the version included); it is emptied with entries.
 	pages map[string]template.HTML
