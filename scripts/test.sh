@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every check and test of dudao, installing what the tests need first:
-# PostgreSQL (from Debian's packages, started on loopback for the store tests).
+# PostgreSQL (from Debian's packages, started on loopback for the store tests)
+# and Chromium with CJK fonts (for the end-to-end browser tests).
 # This is the command the README names and the one CI runs (.ci/run).
 #
 #   scripts/test.sh            # everything
@@ -27,6 +28,22 @@ if [ -z "${DUDAO_TEST_POSTGRES:-}" ]; then
 fi
 echo "DUDAO_TEST_POSTGRES=$DUDAO_TEST_POSTGRES"
 export DUDAO_TEST_POSTGRES
+
+echo "== Chromium for the browser tests (internal/browsertest)"
+# Debian's chromium, and Noto CJK so that Chinese pages render (and their
+# screenshots show characters, not boxes). Installed only when missing.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+  else
+    echo "chromium is missing and this is not root: the browser tests will skip (or fail under CI)"
+  fi
+fi
+# Screenshots of the main pages are kept here as test artefacts.
+export DUDAO_ARTEFACTS="${DUDAO_ARTEFACTS:-${TMPDIR:-/tmp}/dudao-artefacts}"
+mkdir -p "$DUDAO_ARTEFACTS"
+echo "screenshots go to $DUDAO_ARTEFACTS"
 
 echo "== go test"
 # -count=1: always run against the real databases, never from the test cache.
