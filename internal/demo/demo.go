@@ -39,6 +39,14 @@ type Province struct {
 	Years   []int
 	// Notes: one per county, in code order.
 	Notes []CountyNote
+	// The records and judgements of the whole standards (whole.go): county
+	// records and kindergartens of every year, by year and code; judgements
+	// of the latest year's evidence items; what each county's latest year
+	// shows beyond its resource story.
+	CountyRecords []census.CountyRecord
+	Kindergartens []census.Kindergarten
+	Judgements    []census.Judgement
+	WholeNotes    []WholeNote
 }
 
 // CountyNote says what a county's latest year should show under the
@@ -111,6 +119,7 @@ func Generate(seed int64) *Province {
 			}
 		}
 	}
+	p.whole(seed)
 	return p
 }
 
