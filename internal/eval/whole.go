@@ -277,7 +277,7 @@ func combine(ss ...census.Status) census.Status {
 func (d *countyData) item(r *standards.Rules, it *standards.Item) *ItemResult {
 	ir := &ItemResult{Item: it}
 	var statuses []census.Status
-	var why []string
+	var why, met []string
 	dataMissing := false
 	for j := range it.Checks {
 		cr := d.check(r, &it.Checks[j])
@@ -288,6 +288,8 @@ func (d *countyData) item(r *standards.Rules, it *standards.Item) *ItemResult {
 		}
 		if cr.Status != census.StatusMet {
 			why = append(why, cr.Text)
+		} else {
+			met = append(met, cr.Text)
 		}
 	}
 	if it.Evidence {
@@ -297,7 +299,7 @@ func (d *countyData) item(r *standards.Rules, it *standards.Item) *ItemResult {
 		case j == nil || j.Status == census.StatusPending:
 			statuses = append(statuses, census.StatusPending)
 			ir.Awaiting = append(ir.Awaiting, AwaitJudgement)
-			why = append(why, "待评议：尚未评议")
+			why = append(why, "尚未评议")
 		case j.Status == census.StatusNotMet:
 			statuses = append(statuses, census.StatusNotMet)
 			w := "评议为未达标"
@@ -310,6 +312,14 @@ func (d *countyData) item(r *standards.Rules, it *standards.Item) *ItemResult {
 			why = append(why, w)
 		default:
 			statuses = append(statuses, census.StatusMet)
+			w := "评议为达标"
+			if it.Veto {
+				w = "评议认定不存在该情形"
+			}
+			if j.Comment != "" {
+				w += "：" + j.Comment
+			}
+			met = append(met, w)
 		}
 	}
 	if dataMissing {
@@ -318,13 +328,7 @@ func (d *countyData) item(r *standards.Rules, it *standards.Item) *ItemResult {
 	ir.Status = combine(statuses...)
 	switch ir.Status {
 	case census.StatusMet:
-		ir.Reason = "达标"
-		if it.Veto && it.Evidence {
-			ir.Reason = "不存在该情形"
-		}
-		if len(ir.Checks) == 1 {
-			ir.Reason = ir.Checks[0].Text
-		}
+		ir.Reason = strings.Join(met, "；")
 	default:
 		ir.Reason = strings.Join(why, "；")
 	}

@@ -33,6 +33,9 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if _, err := st.Import(ctx, "demo", batches); err != nil {
 		return nil, err
 	}
+	if err := seedWhole(ctx, st, p); err != nil {
+		return nil, err
+	}
 	county := DemoCounty(p)
 	if county == nil {
 		return nil, fmt.Errorf("demo: no county with a weak school")
