@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -141,6 +142,7 @@ type apiSchool struct {
 	Type       string `json:"school_type"`
 	Ownership  string `json:"ownership"`
 	Location   string `json:"location"`
+	Sponsor    string `json:"sponsor,omitempty"`
 }
 
 type apiRecord struct {
@@ -149,7 +151,7 @@ type apiRecord struct {
 }
 
 func schoolJSON(rec *census.School) apiSchool {
-	return apiSchool{rec.Year, rec.Code, rec.Name, rec.CountyCode, rec.CountyName, string(rec.Type), rec.Ownership, rec.Location}
+	return apiSchool{rec.Year, rec.Code, rec.Name, rec.CountyCode, rec.CountyName, string(rec.Type), rec.Ownership, rec.Location, rec.Sponsor}
 }
 
 func recordJSON(rec *census.School) apiRecord {
@@ -226,32 +228,39 @@ func (s *Server) apiUpdateRecord(r *http.Request) (any, error) {
 	if !scopeOf(u).EditSchool(rec.CountyCode, rec.Code) {
 		return nil, errForbidden
 	}
-	var in struct {
-		CountyName *string                     `json:"county_name"`
-		Name       *string                     `json:"school_name"`
-		Type       *string                     `json:"school_type"`
-		Ownership  *string                     `json:"ownership"`
-		Location   *string                     `json:"location"`
-		Values     map[string]*json.RawMessage `json:"values"`
-	}
+	// Text columns by key at the top level, numbers under "values".
+	var in map[string]json.RawMessage
 	dec := json.NewDecoder(io.LimitReader(r.Body, 1<<20))
-	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
 		return nil, badRequest("api.bad_json", err.Error())
 	}
-	values := map[string]string{"county_name": rec.CountyName, "school_name": rec.Name, "school_type": string(rec.Type),
-		"ownership": rec.Ownership, "location": rec.Location}
-	for k, p := range map[string]*string{"county_name": in.CountyName, "school_name": in.Name, "school_type": in.Type, "ownership": in.Ownership, "location": in.Location} {
-		if p != nil {
-			values[k] = *p
+	values := map[string]string{}
+	for _, k := range editableText {
+		values[k] = textValue(&rec, k)
+	}
+	var nums map[string]*json.RawMessage
+	for k, raw := range in {
+		if k == "values" {
+			if err := json.Unmarshal(raw, &nums); err != nil {
+				return nil, badRequest("api.bad_json", "values")
+			}
+			continue
 		}
+		if !slices.Contains(editableText, k) {
+			return nil, badRequest("api.unknown_field", k)
+		}
+		var v string
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return nil, badRequest("api.bad_json", k)
+		}
+		values[k] = v
 	}
 	for f := range census.NumFields {
 		if rec.Has(f) {
 			values[census.Columns[f].Key] = strconv.FormatFloat(rec.V[f], 'f', -1, 64)
 		}
 	}
-	for k, raw := range in.Values {
+	for k, raw := range nums {
 		if _, ok := census.FieldByKey(k); !ok {
 			return nil, badRequest("api.unknown_field", k)
 		}

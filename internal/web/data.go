@@ -245,12 +245,9 @@ func diffSchool(a, b *census.School) []fieldChange {
 			out = append(out, fieldChange{key, x, y})
 		}
 	}
-	text("county_code", a.CountyCode, b.CountyCode)
-	text("county_name", a.CountyName, b.CountyName)
-	text("school_name", a.Name, b.Name)
-	text("school_type", a.Type.ZH(), b.Type.ZH())
-	text("ownership", a.Ownership, b.Ownership)
-	text("location", a.Location, b.Location)
+	for _, c := range census.TextColumns {
+		text(c.Key, a.Text(c.Key), b.Text(c.Key))
+	}
 	for f := range census.NumFields {
 		x, y := a.V[f], b.V[f]
 		if x == y || math.IsNaN(x) && math.IsNaN(y) {

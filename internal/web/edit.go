@@ -38,8 +38,27 @@ type formField struct {
 	Note             string
 }
 
-// editable text columns: the identifying ones (year, codes) are fixed.
-var editableText = []string{"county_name", "school_name", "school_type", "ownership", "location"}
+// editableText lists the text columns a form changes: all but the ones
+// that identify the record (year, county and school codes).
+var editableText = func() []string {
+	var out []string
+	for _, c := range census.TextColumns {
+		switch c.Key {
+		case "year", "county_code", "school_code":
+		default:
+			out = append(out, c.Key)
+		}
+	}
+	return out
+}()
+
+// textValue is the form value of text column key of rec.
+func textValue(rec *census.School, key string) string {
+	if key == "school_type" {
+		return string(rec.Type)
+	}
+	return rec.Text(key)
+}
 
 // fieldGroups arranges the numeric columns of the form.
 var fieldGroups = []struct {
@@ -74,9 +93,9 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	values := map[string]string{
-		"county_name": rec.CountyName, "school_name": rec.Name, "school_type": string(rec.Type),
-		"ownership": rec.Ownership, "location": rec.Location,
+	values := map[string]string{}
+	for _, k := range editableText {
+		values[k] = textValue(&rec, k)
 	}
 	for f := range census.NumFields {
 		if rec.Has(f) {

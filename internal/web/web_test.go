@@ -514,7 +514,7 @@ func TestEditForm(t *testing.T) {
 	rec := schoolOf(code, demo.LatestYear)
 	form := url.Values{}
 	for _, k := range editableText {
-		form.Set(k, map[string]string{"county_name": rec.CountyName, "school_name": rec.Name, "school_type": string(rec.Type), "ownership": rec.Ownership, "location": rec.Location}[k])
+		form.Set(k, textValue(&rec, k))
 	}
 	for f := range census.NumFields {
 		if rec.Has(f) {
