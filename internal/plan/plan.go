@@ -39,6 +39,7 @@ type Plan struct {
 	Problem string
 	// TotalCost is the plan's cost in 元; LowerBound a proved bound on the
 	// cost of any plan within the same ranges; Gap = (cost − bound)/cost.
+	// All three are 0 when there is no plan.
 	TotalCost  float64
 	LowerBound float64
 	Gap        float64
@@ -166,7 +167,6 @@ func Solve(r *standards.Rules, schools []census.School, opt Options) (*Plan, err
 	if b.incumbent == nil {
 		pl.Problem = m.whyInfeasible()
 		pl.After = m.before
-		pl.LowerBound = lb
 		return pl, nil
 	}
 	n := b.incumbent

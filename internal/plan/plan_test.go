@@ -231,8 +231,11 @@ func TestCapsAndNoBuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if pl.Feasible || pl.Problem == "" {
+	if pl.Feasible || !strings.Contains(pl.Problem, "差异系数") {
 		t.Errorf("feasible %v with no building anywhere; problem %q", pl.Feasible, pl.Problem)
+	}
+	if _, err := json.Marshal(pl.JSON()); err != nil {
+		t.Errorf("JSON of a plan that does not exist: %v", err)
 	}
 }
 
