@@ -1,6 +1,9 @@
 package census
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // Category is the 办园类型 of a kindergarten, which decides the three
 // headline ratios of 学前教育普及普惠 (standards.md §4).
@@ -143,6 +146,9 @@ func NewKindergarten() Kindergarten {
 
 // Get returns a value and whether it was reported.
 func (k *Kindergarten) Get(f KgField) (float64, bool) { v := k.V[f]; return v, v == v }
+
+// Has reports whether f was reported.
+func (k *Kindergarten) Has(f KgField) bool { return !math.IsNaN(k.V[f]) }
 
 // Key implements UnitRecord.
 func (k *Kindergarten) Key() (int, string) { return k.Year, k.Code }

@@ -24,6 +24,9 @@ import (
 // Evidence files belong to the item and stay with it whatever later
 // judgements say.
 
+// AuditJudge is the audit-log action of a judgement.
+const AuditJudge = "judge"
+
 // MaxEvidenceSize bounds one evidence file: scans of a few dozen pages fit,
 // and a database that keeps every file stays a size a county can back up.
 const MaxEvidenceSize = 20 << 20

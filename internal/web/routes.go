@@ -32,6 +32,18 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /explain", p(in(s.explainPage)))
 	mux.Handle("GET /standards", p(in(s.standardsPage)))
 
+	// The whole standards (verdict.go, preschool.go, countyrecord.go):
+	// every item and its judgement, evidence files, the preschool section and
+	// kindergartens, the county's own figures.
+	mux.Handle("GET /county/{code}/verdict", p(in(s.verdictPage)))
+	mux.Handle("POST /county/{code}/judge", p(in(s.judge)))
+	mux.Handle("GET /evidence/{id}", p(in(s.evidence)))
+	mux.Handle("GET /county/{code}/preschool", p(in(s.preschoolPage)))
+	mux.Handle("GET /kindergarten/{code}", p(in(s.kindergartenPage)))
+	mux.Handle("GET /county/{code}/record", p(in(s.countyRecordForm)))
+	mux.Handle("POST /county/{code}/record", p(in(s.saveCountyRecord)))
+	mux.Handle("GET /data/template/{file}", p(in(s.unitTemplate)))
+
 	// Data entry.
 	mux.Handle("GET /data", p(in(s.dataPage)))
 	mux.Handle("POST /data/upload", p(in(s.upload)))

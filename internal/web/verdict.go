@@ -1,0 +1,299 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// The whole standard of one county: every item, its figures and its
+// judgement, with forms to judge the evidence items and attach evidence.
+
+type verdictPage struct {
+	*Base
+	*choice
+	Q         []any
+	County    *eval.County
+	Verdict   *eval.Verdict
+	Parts     []eval.PartItems
+	Standards []*standards.Standard
+	CanJudge  bool
+	// History holds, by item, every judgement of it, oldest first.
+	History map[string][]census.Judgement
+}
+
+// wholeCounty evaluates the whole standard of rules for county code in year:
+// its school or kindergarten records, its county record, the judgements in
+// force and, when the rules look back, earlier years' 基本均衡 results.
+func (s *Server) wholeCounty(ctx context.Context, rules *standards.Rules, year int, code string) (*eval.County, error) {
+	var in eval.Inputs
+	var err error
+	if rules.Preschool() {
+		in.Kindergartens, err = s.st.Kindergartens(ctx, year, code)
+	} else {
+		in.Schools, err = s.st.Schools(ctx, year, code)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if in.Counties, err = s.st.CountyRecords(ctx, year, code); err != nil {
+		return nil, err
+	}
+	if in.Judgements, err = s.st.Judgements(ctx, rules.ID, year, code); err != nil {
+		return nil, err
+	}
+	if pc := rules.PriorCVs(); pc != nil {
+		basic, err := standards.Resolve(pc.Standard, rules.Profile.ID)
+		if err != nil {
+			return nil, err
+		}
+		in.Prior = map[int]*eval.Result{}
+		for y := year - pc.Years; y < year; y++ {
+			schools, err := s.st.Schools(ctx, y, code)
+			if err != nil {
+				return nil, err
+			}
+			if len(schools) > 0 {
+				in.Prior[y] = eval.Evaluate(basic, y, schools)
+			}
+		}
+	}
+	res := eval.EvaluateWhole(rules, year, in)
+	if len(res.Counties) == 0 {
+		return nil, store404()
+	}
+	return res.Counties[0], nil
+}
+
+// verdictPage serves GET /county/{code}/verdict?standard=&year=: the county's
+// verdict under the whole standard, item by item.
+func (s *Server) verdictPage(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "county")
+	code := r.PathValue("code")
+	if !b.Scope.County(code) {
+		return errForbidden
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	cty, err := s.wholeCounty(r.Context(), c.Rules, c.Year, code)
+	if err != nil {
+		return err
+	}
+	p := &verdictPage{Base: b, choice: c, Q: c.Query(s), County: cty, Verdict: cty.Verdict, Parts: cty.Verdict.Parts(),
+		Standards: standards.List(), CanJudge: b.Scope.CanEdit(), History: map[string][]census.Judgement{}}
+	for _, it := range cty.Verdict.Items {
+		if !it.Item.Evidence || it.Judgement == nil {
+			continue
+		}
+		h, err := s.st.JudgementHistory(r.Context(), c.Rules.ID, c.Year, code, it.Item.ID)
+		if err != nil {
+			return err
+		}
+		if len(h) > 1 {
+			p.History[it.Item.ID] = h
+		}
+	}
+	b.Title = cty.Name + " · " + b.StdName(c.Rules) + " · " + strconv.Itoa(c.Year)
+	s.render(w, r, http.StatusOK, "verdict", p)
+	return nil
+}
+
+// StdName names the rules' standard in the page's language.
+func (b *Base) StdName(r *standards.Rules) string {
+	if b.EN() && r.NameEN != "" {
+		return r.NameEN
+	}
+	return r.Name
+}
+
+// ItemName names an item in the page's language.
+func (b *Base) ItemName(it *standards.Item) string {
+	if b.EN() && it.EN != "" {
+		return it.EN
+	}
+	return it.ZH
+}
+
+// PartName names a part of a standard in the page's language.
+func (b *Base) PartName(id string) string {
+	for _, p := range standards.Parts {
+		if p.ID == id {
+			if b.EN() {
+				return p.EN
+			}
+			return p.ZH
+		}
+	}
+	return id
+}
+
+// StatusLabel is an item's or a county's status as a page shows it: met,
+// not met, and for pending why — awaiting a judgement or data.
+func (b *Base) StatusLabel(st census.Status, awaiting []string) string {
+	switch st {
+	case census.StatusMet:
+		return b.T("verdict.status.met")
+	case census.StatusNotMet:
+		return b.T("verdict.status.not_met")
+	}
+	var out []string
+	for _, a := range awaiting {
+		out = append(out, b.T("verdict.await."+a))
+	}
+	if len(out) == 0 {
+		return b.T("verdict.status.pending")
+	}
+	return strings.Join(out, " · ")
+}
+
+// StatusClass is the colour class of a status.
+func (b *Base) StatusClass(st census.Status) string {
+	switch st {
+	case census.StatusMet:
+		return clsOK
+	case census.StatusNotMet:
+		return clsBad
+	}
+	return clsWarn
+}
+
+// CheckValue writes a check's figure as reports do.
+func (b *Base) CheckValue(cr *eval.CheckResult) string { return eval.FormatValue(cr.Value, cr.Check) }
+
+// CheckStandard writes a check's condition: ≥ 85%.
+func (b *Base) CheckStandard(c *standards.Check) string {
+	if c.Op == "" {
+		return ""
+	}
+	return standards.OpZH(c.Op) + " " + standards.FormatThreshold(c.Threshold, c.Percent, c.Unit)
+}
+
+// JudgementLabel is the judgement in force of an evidence item: for a veto
+// item, whether the situation occurred.
+func (b *Base) JudgementLabel(ir *eval.ItemResult) string {
+	j := ir.Judgement
+	if ir.Item.Veto {
+		switch j.Status {
+		case census.StatusMet:
+			return b.T("verdict.veto_met")
+		case census.StatusNotMet:
+			return b.T("verdict.veto_not_met")
+		}
+	}
+	return b.StatusLabel(j.Status, []string{eval.AwaitJudgement})
+}
+
+// MB is a size in megabytes.
+func (b *Base) MB(size int64) float64 { return float64(size) / (1 << 20) }
+
+// judge serves POST /county/{code}/judge: a judgement of one evidence item,
+// with evidence files, appended to the item's history.
+func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
+	u := userOf(r)
+	sc := scopeOf(u)
+	code := r.PathValue("code")
+	if !sc.County(code) || !sc.CanEdit() {
+		return errForbidden
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 5*store.MaxEvidenceSize+(1<<20))
+	if err := r.ParseMultipartForm(8 << 20); err != nil {
+		return badRequest("judge.too_large", store.MaxEvidenceSize>>20)
+	}
+	defer r.MultipartForm.RemoveAll()
+	rules, err := standards.Resolve(r.FormValue("standard"), r.FormValue("profile"))
+	if err != nil {
+		return badRequest("error.400")
+	}
+	year, err := strconv.Atoi(r.FormValue("year"))
+	if err != nil || year < 2000 || year > 2100 {
+		return badRequest("error.400")
+	}
+	it := rules.Item(r.FormValue("item"))
+	if it == nil || !it.Evidence {
+		return badRequest("judge.not_evidence")
+	}
+	st, ok := census.ParseStatus(r.FormValue("status"))
+	if !ok || r.FormValue("status") == "" {
+		return badRequest("judge.no_status")
+	}
+	var files []store.EvidenceUpload
+	for _, fh := range r.MultipartForm.File["evidence"] {
+		f, err := fh.Open()
+		if err != nil {
+			return badRequest("error.400")
+		}
+		data, err := io.ReadAll(io.LimitReader(f, store.MaxEvidenceSize+1))
+		f.Close()
+		if err != nil {
+			return badRequest("error.400")
+		}
+		if len(data) == 0 && fh.Filename == "" {
+			continue // the empty file input of a form
+		}
+		if _, err := store.SniffEvidence(fh.Filename, data); err != nil {
+			if errors.Is(err, store.ErrEvidenceSize) {
+				return badRequest("judge.too_large", store.MaxEvidenceSize>>20)
+			}
+			return badRequest("judge.bad_type", fh.Filename)
+		}
+		files = append(files, store.EvidenceUpload{Name: fh.Filename, Data: data})
+	}
+	comment := strings.TrimSpace(r.FormValue("comment"))
+	if len([]rune(comment)) > 2000 {
+		return badRequest("judge.comment_long")
+	}
+	j, err := s.st.Judge(r.Context(), census.Judgement{Standard: rules.ID, CountyCode: code, Year: year, Item: it.ID,
+		Status: st, Comment: comment, Actor: u.Username}, files)
+	if err != nil {
+		return err
+	}
+	s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditJudge, Region: code, Target: rules.ID + "/" + it.ID,
+		Detail: fmt.Sprintf("%d %s, %d files", year, st, len(files))})
+	lang := langOf(r)
+	setFlash(w, tr(lang, "judge.saved", it.ZH, tr(lang, "verdict.status."+string(j.Status)), len(files)))
+	q := url.Values{"standard": {rules.ID}, "year": {strconv.Itoa(year)}}
+	if rules.Profile.ID != s.profile {
+		q.Set("profile", rules.Profile.ID)
+	}
+	http.Redirect(w, r, "/county/"+code+"/verdict?"+q.Encode()+"#item-"+it.ID, http.StatusSeeOther)
+	return nil
+}
+
+// evidence serves GET /evidence/{id}: one evidence file, to an account that
+// sees its county. Images and PDFs open in the browser; other documents
+// download. The type is the one found by reading the file at upload.
+func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return store404()
+	}
+	e, county, data, err := s.st.EvidenceFile(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if !scopeOf(userOf(r)).County(county) {
+		return errForbidden
+	}
+	disp := "attachment"
+	if e.Type == "application/pdf" || strings.HasPrefix(e.Type, "image/") {
+		disp = "inline"
+	}
+	w.Header().Set("Content-Type", e.Type)
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="evidence%s"; filename*=UTF-8''%s`, disp, extOf(e.Name), pathEscape(e.Name)))
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	w.Header().Set("Cache-Control", "private, no-store")
+	_, err = w.Write(data)
+	return err
+}
