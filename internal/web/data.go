@@ -29,6 +29,8 @@ type pendingUpload struct {
 	file    string
 	sha     string
 	schools []census.School
+	// units holds the batch of a kindergarten or county file (upload_units.go).
+	units   *censusio.Batch
 	expires time.Time
 }
 
@@ -170,16 +172,24 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
+	p.Errors = append(p.Errors, unitsOutOfScope(p, sc, hdr.Filename, batch)...)
 	if len(p.Errors) > 0 {
 		s.render(w, r, http.StatusForbidden, "data", p)
 		return nil
 	}
-	if p.Diff, err = s.diffUpload(r.Context(), batch.Schools); err != nil {
+	pu := &pendingUpload{user: u.ID, file: hdr.Filename, sha: batch.SHA256, schools: batch.Schools, expires: s.now().Add(uploadTTL)}
+	if batch.Kind == census.KindSchool || batch.Kind == "" {
+		p.Diff, err = s.diffUpload(r.Context(), batch.Schools)
+	} else {
+		pu.units = batch
+		p.Diff, err = s.diffUnits(r.Context(), batch)
+	}
+	if err != nil {
 		return err
 	}
 	p.Token = store.NewSecret()
 	s.mu.Lock()
-	s.uploads[p.Token] = &pendingUpload{user: u.ID, file: hdr.Filename, sha: batch.SHA256, schools: batch.Schools, expires: s.now().Add(uploadTTL)}
+	s.uploads[p.Token] = pu
 	s.mu.Unlock()
 	s.render(w, r, http.StatusOK, "data", p)
 	return nil
@@ -280,11 +290,21 @@ func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 			return errForbidden
 		}
 	}
-	sum, err := s.st.Import(r.Context(), u.Username, []store.FileBatch{{File: pu.file, SHA256: pu.sha, Kind: store.KindSchool, Schools: pu.schools}})
+	fb := store.FileBatch{File: pu.file, SHA256: pu.sha, Kind: store.KindSchool, Schools: pu.schools}
+	counties := map[string]bool{}
+	if pu.units != nil {
+		if len(unitsOutOfScope(nil, scopeOf(u), pu.file, pu.units)) > 0 {
+			return errForbidden
+		}
+		fb = store.FileBatch{File: pu.file, SHA256: pu.sha, Kind: string(pu.units.Kind), Kindergartens: pu.units.Kindergartens, Counties: pu.units.Counties}
+		for _, c := range unitCountyCodes(pu.units) {
+			counties[c] = true
+		}
+	}
+	sum, err := s.st.Import(r.Context(), u.Username, []store.FileBatch{fb})
 	if err != nil {
 		return err
 	}
-	counties := map[string]bool{}
 	for _, rec := range pu.schools {
 		counties[rec.CountyCode] = true
 	}

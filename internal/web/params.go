@@ -87,6 +87,9 @@ func (b *Base) Col(key string) string {
 			return c.ZH
 		}
 	}
+	if n := b.UnitCol(key); n != key {
+		return n // a kindergarten or county column
+	}
 	return b.T("col." + key)
 }
 

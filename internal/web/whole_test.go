@@ -227,3 +227,32 @@ func TestPreschoolPage(t *testing.T) {
 		t.Errorf("missing kindergarten: %d", w.Code)
 	}
 }
+
+// TestUploadCountyFile: a county file goes through the same preview and
+// confirmation as a school file, within the account's scope.
+func TestUploadCountyFile(t *testing.T) {
+	e := newEnv(t)
+	c := county().Code
+	year := demo.LatestYear
+	csv := fmt.Sprintf("年度,县区代码,县区名称,交流轮岗教师数,符合交流轮岗条件的教师数,学前教育社会认可度（%%）\n%d,%s,%s,1,1000,91%%\n", year, c, county().Name)
+	w := e.upload("county", "县级.csv", []byte(csv))
+	check(t, w, 200, hc.In("#upload-preview .diff", hc.HasText("交流轮岗教师数")), hc.In("#confirm-import"))
+	tok := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(w.Body.String())
+	if tok == nil {
+		t.Fatal("no token")
+	}
+	w = e.postForm("county", "/data/confirm", url.Values{"token": {tok[1]}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("confirm: %d %.500s", w.Code, w.Body.String())
+	}
+	rec, err := e.st.CountyRecord(context.Background(), year, c)
+	if err != nil || rec.V[census.CRotationTeachers] != 1 || rec.V[census.CRecognitionPreschool] != 91 {
+		t.Fatalf("stored %v %v", rec.V[census.CRotationTeachers], err)
+	}
+	// Another county's figures are refused.
+	other := otherCounty()
+	csv = fmt.Sprintf("年度,县区代码,县区名称,交流轮岗教师数\n%d,%s,某县,1\n", year, other)
+	if w := e.upload("county", "县级.csv", []byte(csv)); w.Code != http.StatusForbidden {
+		t.Errorf("another county: %d", w.Code)
+	}
+}
