@@ -112,8 +112,8 @@ func niceAxis(max float64) (float64, []float64, int) {
 	}
 	top := math.Ceil(max/step-1e-9) * step
 	var ticks []float64
-	for v := 0.0; v <= top+step/2; v += step {
-		ticks = append(ticks, v)
+	for i := 0; float64(i)*step <= top+step/2; i++ {
+		ticks = append(ticks, float64(i)*step)
 	}
 	dec := 0
 	for s := step; s < 1-1e-9 && dec < 4; s *= 10 {
@@ -229,7 +229,16 @@ func countyDoc(c *County) *doc {
 				s.Blocks = append(s.Blocks, block{Note: fmt.Sprintf("综合差异系数（%d 项平均）%s，仅供参考：本标准对每项指标分别判定，不对综合差异系数设上限。", len(st.Indicators), f4(st.CompositeCV))})
 			}
 		}
-		s.Blocks = append(s.Blocks, block{Chart: cvChart(st)}, block{Chart: belowChart(st)})
+		s.Blocks = append(s.Blocks, block{Chart: cvChart(st)})
+		below := 0
+		for _, ir := range st.Indicators {
+			below += ir.PartsBelow
+		}
+		if below > 0 {
+			s.Blocks = append(s.Blocks, block{Chart: belowChart(st)})
+		} else {
+			s.Blocks = append(s.Blocks, block{Note: "各项指标都没有低于标准值的学校（部）。"})
+		}
 		d.Sections = append(d.Sections, s)
 	}
 	d.Sections = append(d.Sections, extraSecs(c, AfterResources)...)
@@ -382,7 +391,7 @@ func cvCell(ir *IndicatorRow) Cell {
 // cvTable is a stage's CV table; full adds the counts.
 func cvTable(st *Stage, full bool) *Table {
 	t := &Table{Title: st.Name + "差异系数", Columns: []Column{
-		{Header: "指标", Width: 14}, {Header: "单位", Width: 4}, {Header: "标准值", Width: 4, Number: true},
+		{Header: "指标", Width: 17}, {Header: "单位", Width: 4}, {Header: "标准值", Width: 4, Number: true},
 		{Header: "加权均值", Width: 5, Number: true}, {Header: "标准差", Width: 5, Number: true},
 		{Header: "差异系数", Width: 5, Number: true}, {Header: "上限", Width: 3, Number: true},
 		{Header: "余量", Width: 5, Number: true}, {Header: "结论", Width: 4},

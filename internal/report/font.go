@@ -30,7 +30,9 @@ type pdfFont struct {
 	upem      float64
 }
 
-var loadFont = sync.OnceValues(func() (*pdfFont, error) {
+var loadFont = sync.OnceValues(parseFont)
+
+func parseFont() (*pdfFont, error) {
 	f := &pdfFont{container: &gopdf.FontContainer{}}
 	if err := f.container.AddTTFFontDataWithOption(fontFamily, fontTTF, gopdf.TtfOption{
 		OnGlyphNotFoundSubstitute: func(rune) rune { return '□' },
@@ -43,7 +45,7 @@ var loadFont = sync.OnceValues(func() (*pdfFont, error) {
 	}
 	f.chars, f.widths, f.upem = p.Chars(), p.Widths(), float64(p.UnitsPerEm())
 	return f, nil
-})
+}
 
 // has reports whether the font has a glyph for r.
 func (f *pdfFont) has(r rune) bool {

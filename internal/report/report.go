@@ -458,7 +458,7 @@ func rawUnit(id string) string {
 func precision(rep *County, r *standards.Rules) Precision {
 	p := Precision{Tolerance: eval.Tolerance, CompareDecimals: r.Settings.CVCompareDecimals}
 	p.Notes = append(p.Notes,
-		"差异系数按在校生数加权计算：加权均值 = Σ原始数 ÷ Σ在校生数（每百名指标再乘 100），标准差 S = √( Σ(Pᵢ/P)·(Xᵢ − 均值)² )，差异系数 = S ÷ 均值；用总体标准差，不用 n−1。")
+		"差异系数按在校生数加权计算：加权均值 = Σ原始数 ÷ Σ在校生数（每百名指标再乘 100）；标准差 S = √( Σ 各校（部）在校生占比 ×（该校指标值 − 加权均值）² )；差异系数 = S ÷ 加权均值。用总体标准差，不用 n−1，也不用各校指标值的简单平均。")
 	if p.CompareDecimals < 0 {
 		p.Notes = append(p.Notes, "所有数值以双精度浮点数保存，计算中不作舍入；差异系数以未舍入的值与上限比较。")
 	} else {

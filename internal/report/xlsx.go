@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -72,6 +73,7 @@ func (s *Summary) WriteXLSX(w io.Writer) error {
 	x.overview(d, s.Overview())
 	t := rankingTable(s)
 	t.Title = s.Title() + "：县区排名"
+	t.Sheet = "县区排名"
 	// Store the margin unrounded.
 	for i, r := range s.Counties {
 		t.Rows[i][8].Num = r.WorstMargin
@@ -207,6 +209,18 @@ func cellValue(c Cell) any {
 	return c.Text
 }
 
+// setFloat stores v exactly. (excelize's default cuts a float to Excel's 15
+// significant digits, which would change the figures the report compares;
+// asking for the decimals of v's shortest exact form keeps all of them.)
+func (x *workbook) setFloat(sheet, cell string, v float64) {
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	prec := 0
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		prec = len(s) - i - 1
+	}
+	x.check(x.f.SetCellFloat(sheet, cell, v, prec, 64))
+}
+
 // colWidthXLSX turns a width in CJK characters into Excel's unit (the width of "0").
 func colWidthXLSX(w float64) float64 { return math.Min(math.Max(widthOr(w)*2.1+1.5, 6), 80) }
 
@@ -235,24 +249,22 @@ func (x *workbook) table(t *Table, wide bool, freezeCols int) {
 	x.check(f.SetCellStyle(name, "A2", last+"2", x.style(styleKey{kind: 1})))
 	x.check(f.SetRowHeight(name, 2, math.Min(15*float64(maxLines)+4, 64)))
 	for r, row := range t.Rows {
-		vals := make([]any, n)
-		for i := range n {
-			if i < len(row) {
-				vals[i] = cellValue(row[i])
-			}
-		}
-		cell, _ := excelize.CoordinatesToCellName(1, r+3)
-		x.check(f.SetSheetRow(name, cell, &vals))
 		for i := range n {
 			var c Cell
 			if i < len(row) {
 				c = row[i]
 			}
-			format := ""
-			if c.IsNum {
-				format = colFormat(t.Columns[i])
-			}
 			addr, _ := excelize.CoordinatesToCellName(i+1, r+3)
+			format := ""
+			switch v := cellValue(c).(type) {
+			case float64:
+				format = colFormat(t.Columns[i])
+				x.setFloat(name, addr, v)
+			case string:
+				if v != "" {
+					x.check(f.SetCellStr(name, addr, v))
+				}
+			}
 			x.check(f.SetCellStyle(name, addr, addr, x.style(styleKey{format: format, bad: c.Bad})))
 		}
 	}
