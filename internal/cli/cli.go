@@ -42,6 +42,7 @@ func init() {
 		"template":  {"生成带中文表头和填表说明的导入模板（.xlsx）", runTemplate},
 		"explain":   {"解释一个数字：输入、公式、标准、余量", runExplain},
 		"plan":      {"补短板规划：费用最低的补充方案、朴素方案对比、费用下界", runPlan},
+		"forecast":  {"监测预警：指标和差异系数走势、在校生预测、哪些学校哪年会不达标", runForecast},
 		"report":    {"生成县级自评报告（含附表）或市、省汇总：PDF、XLSX、HTML", runReport},
 		"demo":      {"生成演示省份数据和演示账户，并启动网页服务", runDemo},
 		"serve":     {"启动网页服务（默认 127.0.0.1:8080）", runServe},
