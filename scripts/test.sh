@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check and test of dudao, installing what the tests need first:
-# PostgreSQL (from Debian's packages, started on loopback for the store tests)
-# and Chromium with CJK fonts (for the end-to-end browser tests).
+# PostgreSQL (from Debian's packages, started on loopback for the store tests),
+# Chromium with CJK fonts (for the end-to-end browser tests), and poppler-utils
+# and headless LibreOffice Calc (for the report tests).
 # This is the command the README names and the one CI runs (.ci/run).
 #
 #   scripts/test.sh            # everything
@@ -44,6 +45,23 @@ fi
 export DUDAO_ARTEFACTS="${DUDAO_ARTEFACTS:-${TMPDIR:-/tmp}/dudao-artefacts}"
 mkdir -p "$DUDAO_ARTEFACTS"
 echo "screenshots go to $DUDAO_ARTEFACTS"
+
+echo "== PDF and spreadsheet tools for the report tests (internal/report)"
+# poppler-utils (pdftotext, pdftoppm, pdfinfo: read and rasterise the PDF
+# reports) and LibreOffice Calc without its GUI (opens the XLSX reports
+# headless). Installed only when missing; apt-get update only if no package
+# lists are there yet.
+need=()
+{ command -v pdftotext && command -v pdftoppm && command -v pdfinfo; } >/dev/null || need+=(poppler-utils)
+command -v libreoffice >/dev/null || need+=(libreoffice-calc-nogui)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  else
+    echo "missing ${need[*]} and this is not root: the report tests will skip (or fail under CI)"
+  fi
+fi
 
 echo "== go test"
 # -count=1: always run against the real databases, never from the test cache.
