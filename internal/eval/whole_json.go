@@ -89,7 +89,7 @@ type (
 		Status   census.Status  `json:"status"`
 		Comment  string         `json:"comment"`
 		Actor    string         `json:"actor"`
-		At       time.Time      `json:"at"`
+		At       *time.Time     `json:"at"` // null when files came before any judgement
 		Evidence []JSONEvidence `json:"evidence"`
 	}
 	// JSONEvidence describes one evidence file (the bytes stay in the database).
@@ -147,7 +147,11 @@ func (v *Verdict) JSON() *JSONVerdict {
 			ji.Checks = append(ji.Checks, jc)
 		}
 		if j := ir.Judgement; j != nil {
-			jj := &JSONJudgement{Status: j.Status, Comment: j.Comment, Actor: j.Actor, At: j.At, Evidence: []JSONEvidence{}}
+			jj := &JSONJudgement{Status: j.Status, Comment: j.Comment, Actor: j.Actor, Evidence: []JSONEvidence{}}
+			if !j.At.IsZero() {
+				at := j.At
+				jj.At = &at
+			}
 			for _, e := range j.Evidence {
 				jj.Evidence = append(jj.Evidence, JSONEvidence{ID: e.ID, Name: e.Name, Type: e.Type, Size: e.Size, SHA256: e.SHA256, Actor: e.Actor, At: e.At})
 			}

@@ -91,11 +91,16 @@ func writeVerdict(ew *errWriter, c *eval.County) {
 			}
 			ew.printf("    %s%s %s：%s", mark, Pad(it.Item.ZH, 30), Pad(StatusText(it.Status, it.Awaiting), 8), it.Reason)
 			if j := it.Judgement; j != nil && it.Item.Evidence {
-				ew.printf("（%s %s 评议", j.Actor, j.At.Format("2006-01-02"))
-				if len(j.Evidence) > 0 {
-					ew.printf("，佐证材料 %d 份", len(j.Evidence))
+				switch {
+				case !j.At.IsZero():
+					ew.printf("（%s %s 评议", j.Actor, j.At.Format("2006-01-02"))
+					if len(j.Evidence) > 0 {
+						ew.printf("，佐证材料 %d 份", len(j.Evidence))
+					}
+					ew.printf("）")
+				case len(j.Evidence) > 0:
+					ew.printf("（已上传佐证材料 %d 份）", len(j.Evidence))
 				}
-				ew.printf("）")
 			}
 			ew.printf("\n")
 			for _, cr := range it.Checks {
@@ -167,8 +172,10 @@ func itemsTable(res *eval.Result) *Table {
 		for _, it := range c.Verdict.Items {
 			base := []any{c.Code, c.Name, standards.PartZH(it.Item.Part), it.Item.ID, it.Item.ZH, StatusText(it.Status, it.Awaiting)}
 			var judged []any
-			if j := it.Judgement; j != nil {
+			if j := it.Judgement; j != nil && !j.At.IsZero() {
 				judged = []any{j.Status.ZH(), j.Actor, j.At.Format("2006-01-02 15:04"), j.Comment, len(j.Evidence)}
+			} else if j != nil {
+				judged = []any{"未评议", "", "", "", len(j.Evidence)}
 			} else if it.Item.Evidence {
 				judged = []any{"未评议", "", "", "", 0}
 			} else {
