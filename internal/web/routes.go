@@ -72,6 +72,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("PUT /api/v1/records/{year}/{code}", s.api(s.apiUpdateRecord))
 	mux.Handle("GET /api/v1/evaluations", s.api(s.apiEvaluations))
 	mux.Handle("GET /api/v1/evaluations/{county}", s.api(s.apiCountyEvaluation))
+	mux.Handle("GET /api/v1/verdicts/{county}", s.api(s.apiVerdict))
 
 	// Everything else: a translated 404 page.
 	mux.Handle("/", p(func(w http.ResponseWriter, r *http.Request) error { return notFound("error.404") }))

@@ -297,3 +297,23 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 	_, err = w.Write(data)
 	return err
 }
+
+// apiVerdict serves GET /api/v1/verdicts/{county}?year=&standard=&profile=:
+// the county's evaluation under the whole standard, as `dudao evaluate
+// --format json` writes it (interfaces.md §3 with the verdict's fields).
+func (s *Server) apiVerdict(r *http.Request) (any, error) {
+	code := r.PathValue("county")
+	if !scopeOf(userOf(r)).County(code) {
+		return nil, errForbidden
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return nil, err
+	}
+	cty, err := s.wholeCounty(r.Context(), c.Rules, c.Year, code)
+	if err != nil {
+		return nil, err
+	}
+	res := &eval.Result{Standard: c.Rules.ID, Profile: c.Rules.Profile.ID, Year: c.Year, Rules: c.Rules, Counties: []*eval.County{cty}, Whole: true}
+	return res.JSON(), nil
+}

@@ -256,3 +256,16 @@ func TestUploadCountyFile(t *testing.T) {
 		t.Errorf("another county: %d", w.Code)
 	}
 }
+
+func TestAPIVerdict(t *testing.T) {
+	e := newEnv(t)
+	c := county().Code
+	w := e.get("admin", "/api/v1/verdicts/"+c+"?standard=xqpp2020")
+	if w.Code != 200 || !strings.Contains(w.Body.String(), `"recognised"`) || !strings.Contains(w.Body.String(), `"kindergartens"`) ||
+		!strings.Contains(w.Body.String(), `"gross_enrollment"`) {
+		t.Fatalf("%d %.500s", w.Code, w.Body.String())
+	}
+	if w := e.get("county", "/api/v1/verdicts/"+otherCounty()); w.Code != 403 {
+		t.Errorf("another county: %d", w.Code)
+	}
+}
