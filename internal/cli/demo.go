@@ -70,7 +70,9 @@ func runDemo(e *env, args []string) error {
 	}
 	w := e.stdout
 	fmt.Fprintf(w, "演示省份已生成：%d 个县区，%d 条学校记录（%d–%d 年度）。\n", len(res.Counties), len(p.Schools), slices.Min(p.Years), year)
-	fmt.Fprintf(w, "%d 年度资源配置（优质均衡七项指标）：达标 %d 个县区，未达标 %d 个。\n\n", year, passed, len(res.Counties)-passed)
+	fmt.Fprintf(w, "%d 年度资源配置（优质均衡七项指标）：达标 %d 个县区，未达标 %d 个。\n", year, passed, len(res.Counties)-passed)
+	demoWhole(w, p, year)
+	fmt.Fprintln(w)
 	byCode := map[string]*eval.County{}
 	for _, c := range res.Counties {
 		byCode[c.Code] = c
