@@ -10,6 +10,17 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# apt_install installs Debian packages as root, running apt-get update once
+# first (a fresh machine's package lists may be missing or stale).
+apt_updated=
+apt_install() {
+  if [ -z "$apt_updated" ]; then
+    apt-get update -qq
+    apt_updated=1
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
 echo "== gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then
@@ -35,8 +46,7 @@ echo "== Chromium for the browser tests (internal/browsertest)"
 # screenshots show characters, not boxes). Installed only when missing.
 if [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
+    apt_install chromium fonts-noto-cjk
   else
     echo "chromium is missing and this is not root: the browser tests will skip (or fail under CI)"
   fi
@@ -49,15 +59,13 @@ echo "screenshots go to $DUDAO_ARTEFACTS"
 echo "== PDF and spreadsheet tools for the report tests (internal/report)"
 # poppler-utils (pdftotext, pdftoppm, pdfinfo: read and rasterise the PDF
 # reports) and LibreOffice Calc without its GUI (opens the XLSX reports
-# headless). Installed only when missing; apt-get update only if no package
-# lists are there yet.
+# headless). Installed only when missing.
 need=()
 { command -v pdftotext && command -v pdftoppm && command -v pdfinfo; } >/dev/null || need+=(poppler-utils)
 command -v libreoffice >/dev/null || need+=(libreoffice-calc-nogui)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    ls /var/lib/apt/lists/*_Packages >/dev/null 2>&1 || apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+    apt_install --no-install-recommends "${need[@]}"
   else
     echo "missing ${need[*]} and this is not root: the report tests will skip (or fail under CI)"
   fi
