@@ -12,6 +12,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/plan"
 	"github.com/dudao-edu/dudao/internal/report"
 	"github.com/dudao-edu/dudao/internal/standards"
 )
@@ -31,7 +32,7 @@ func runReport(e *env, args []string) error {
 	prof := fs.String("profile", "national", "省级方案（dudao standards list）")
 	format := fs.String("format", "", "输出格式：pdf、xlsx、html（默认按 -o 的扩展名，否则 pdf）")
 	out := fs.String("o", "", "写入文件，如 -o 自评报告.pdf（html 可省略，写到标准输出）")
-	planFile := fs.String("plan", "", "补短板方案（dudao plan --format json 的输出），加入县级报告")
+	planFile := fs.String("plan", "", "加入县级报告的补短板方案：auto（资源配置未达标时按默认单价规划），或 dudao plan --format json 的输出文件")
 	dateFlag := fs.String("date", "", "报告日期 YYYY-MM-DD（默认：今天）")
 	files, err := parse(fs, args)
 	if err != nil {
@@ -73,24 +74,28 @@ func runReport(e *env, args []string) error {
 	if err != nil {
 		return usagef("%s", err)
 	}
-	var plan *report.PlanSummary
+	var planned *report.PlanSummary
 	if *planFile != "" {
 		if *src.county == "" {
 			return usagef("--plan 只用于县级报告（--county）")
 		}
-		if plan, err = readPlan(*planFile); err != nil {
-			return err
+		if *planFile != "auto" {
+			if planned, err = readPlan(*planFile); err != nil {
+				return err
+			}
 		}
 	}
 	dbSet := flagSet(fs, "db")
 	regions := loadRegions(e, *src.db, files)
 	var w func(io.Writer) error
 	if *src.county != "" {
-		schools, year, err := src.load(e, files, dbSet)
+		// The whole standard: every kind of record and the judgements, as
+		// dudao evaluate reads them.
+		in, year, err := src.loadInputs(e, files, dbSet, rules)
 		if err != nil {
 			return err
 		}
-		res := eval.Evaluate(rules, year, schools)
+		res := eval.EvaluateWhole(rules, year, in)
 		if len(res.Counties) != 1 {
 			return fmt.Errorf("--county %q 对应 %d 个县区，请用6位县区代码", *src.county, len(res.Counties))
 		}
@@ -100,15 +105,22 @@ func runReport(e *env, args []string) error {
 		if prev := previousYear(e, src, files, dbSet, rules, year); prev != nil {
 			opt.Previous, opt.PreviousYear = prev, year-1
 		}
-		if plan != nil {
-			if plan.County != "" && plan.County != c.Code {
-				return fmt.Errorf("%s 是县区 %s 的方案，不是 %s（%s）的", *planFile, plan.County, c.Name, c.Code)
+		if *planFile == "auto" && !c.ResourcePass && c.Complete && len(c.Stages) > 0 {
+			pl, err := plan.Solve(rules, in.Schools, plan.Options{DefaultCaps: map[string]float64{}, Caps: map[string]map[string]float64{}, NoBuild: map[string]bool{}})
+			if err != nil {
+				return fmt.Errorf("补短板规划：%w", err)
+			}
+			planned = planSummary(pl)
+		}
+		if planned != nil {
+			if planned.County != "" && planned.County != c.Code {
+				return fmt.Errorf("%s 是县区 %s 的方案，不是 %s（%s）的", *planFile, planned.County, c.Name, c.Code)
 			}
 			names := map[string]string{}
 			for _, p := range c.Parts {
 				names[p.SchoolCode] = p.SchoolName
 			}
-			opt.Sections = append(opt.Sections, report.PlanSection(plan, names))
+			opt.Sections = append(opt.Sections, report.PlanSection(planned, names))
 		}
 		rep := report.NewCounty(res, c, opt)
 		w = writer(rep, f)
@@ -117,11 +129,11 @@ func runReport(e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		schools, year, err := src.load(e, files, dbSet)
+		in, year, err := src.loadInputs(e, files, dbSet, rules)
 		if err != nil {
 			return err
 		}
-		res := eval.Evaluate(rules, year, schools)
+		res := eval.EvaluateWhole(rules, year, in)
 		s := report.NewSummary(res, scope, regions, date)
 		if len(s.Counties) == 0 {
 			return fmt.Errorf("%d 年度的数据中没有%s（%s）的县区", year, scope.Name, scope.Code)
@@ -259,6 +271,20 @@ func resolveScope(city, province string, regions []census.Region) (report.Scope,
 		s.Name = code
 	}
 	return s, nil
+}
+
+// planSummary is what a county report says of a plan (interfaces.md §4).
+func planSummary(pl *plan.Plan) *report.PlanSummary {
+	s := &report.PlanSummary{County: pl.County, CountyName: pl.CountyName, Year: pl.Year, Standard: pl.Standard, Profile: pl.Profile,
+		Feasible: pl.Feasible, Problem: pl.Problem, TotalCost: pl.TotalCost, LowerBound: pl.LowerBound, Gap: pl.Gap,
+		Optimal: pl.Optimal, Notes: pl.Notes}
+	if pl.Naive != nil {
+		s.NaiveCost, s.NaivePass = pl.Naive.Cost, pl.Naive.Pass
+	}
+	for _, sp := range pl.Schools {
+		s.Additions = append(s.Additions, report.PlanAddition{SchoolCode: sp.Code, SchoolName: sp.Name, Add: sp.Add, Cost: sp.Cost})
+	}
+	return s
 }
 
 // readPlan reads a plan as `dudao plan --format json` writes it.

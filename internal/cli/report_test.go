@@ -65,6 +65,11 @@ func TestReportPlan(t *testing.T) {
 			t.Errorf("HTML lacks %q", w)
 		}
 	}
+	// --plan auto runs the planner for a county that fails.
+	code, out, errs = run(t, dir, "report", cur, "--county", "340207", "--plan", "auto", "--format", "html")
+	if code != 0 || !strings.Contains(out, "补短板方案摘要") || !strings.Contains(out, "3402070002") {
+		t.Errorf("--plan auto: exit %d: %s", code, errs)
+	}
 	other := writeFile(t, dir, "other.json", `{"county": "340208", "feasible": false}`)
 	if code, _, errs := run(t, dir, "report", cur, "--county", "340207", "--plan", other, "--format", "html"); code != 1 || !strings.Contains(errs, "340208") {
 		t.Errorf("plan of another county: exit %d: %s", code, errs)

@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -200,13 +201,27 @@ func countyDoc(c *County) *doc {
 		{"资源配置结论", c.Verdict},
 		{"报告日期", c.DateZH()},
 	}
+	if c.Whole != nil {
+		d.Cover = append(d.Cover[:5:5], kv{"整体认定结论", c.Whole.Verdict}, d.Cover[5])
+	}
+	if c.Preschool {
+		d.Cover = slices.Delete(d.Cover, 4, 5) // no resource part
+		d.Pass, d.Verdict = c.Whole != nil && c.Whole.Recognised, wholeVerdict(c)
+	}
 	// 总体情况
 	ov := &sec{ID: "overview", Title: "总体情况", Level: 1, Break: true}
-	ov.Blocks = append(ov.Blocks, block{Verdict: &verdictLine{Label: "资源配置结论", Text: c.Verdict, Pass: c.Pass}})
+	if !c.Preschool {
+		ov.Blocks = append(ov.Blocks, block{Verdict: &verdictLine{Label: "资源配置结论", Text: c.Verdict, Pass: c.Pass}})
+	}
+	if c.Whole != nil {
+		ov.Blocks = append(ov.Blocks, block{Verdict: &verdictLine{Label: "整体认定结论", Text: c.Whole.Verdict, Pass: c.Whole.Recognised}})
+	}
 	for _, p := range c.Overview {
 		ov.Blocks = append(ov.Blocks, block{Para: p})
 	}
-	ov.Blocks = append(ov.Blocks, block{Table: stagesTable(c)})
+	if len(c.Stages) > 0 {
+		ov.Blocks = append(ov.Blocks, block{Table: stagesTable(c)})
+	}
 	if len(c.Changed) > 0 {
 		ov.Blocks = append(ov.Blocks, block{Note: "本方案与全国标准的不同：" + strings.Join(c.Changed, "；") + "。"})
 	}
@@ -242,17 +257,20 @@ func countyDoc(c *County) *doc {
 		d.Sections = append(d.Sections, s)
 	}
 	d.Sections = append(d.Sections, extraSecs(c, AfterResources)...)
-	// 未达标项目
-	um := &sec{ID: "unmet", Title: "未达标项目", Level: 1}
-	if len(c.Unmet) == 0 {
-		um.Blocks = append(um.Blocks, block{Para: "资源配置没有未达标项目。"})
-	} else {
-		um.Blocks = append(um.Blocks, block{Para: fmt.Sprintf("共 %d 项。差异系数超过上限的指标、未通过“至少 6 项达标、其余不低于 85%%”的学校（部）和数据不全的学校（部）逐项列出：", len(c.Unmet))})
-		um.Blocks = append(um.Blocks, block{Table: unmetTable(c)})
+	// 未达标项目 (of the resource part; the items section lists the others)
+	school := len(c.Stages) > 0
+	if school {
+		um := &sec{ID: "unmet", Title: "未达标项目", Level: 1}
+		if len(c.Unmet) == 0 {
+			um.Blocks = append(um.Blocks, block{Para: "资源配置没有未达标项目。"})
+		} else {
+			um.Blocks = append(um.Blocks, block{Para: fmt.Sprintf("共 %d 项。差异系数超过上限的指标、未通过“至少 6 项达标、其余不低于 85%%”的学校（部）和数据不全的学校（部）逐项列出：", len(c.Unmet))})
+			um.Blocks = append(um.Blocks, block{Table: unmetTable(c)})
+		}
+		d.Sections = append(d.Sections, um)
 	}
-	d.Sections = append(d.Sections, um)
 	d.Sections = append(d.Sections, extraSecs(c, AfterUnmet)...)
-	if ch := c.Change; ch != nil {
+	if ch := c.Change; ch != nil && school {
 		s := &sec{ID: "change", Title: "与上年比较", Level: 1}
 		s.Blocks = append(s.Blocks, block{Para: fmt.Sprintf("%d 年度资源配置结论为“%s”，%d 年度为“%s”。", ch.PrevYear, ch.PrevVerdict, c.Year, c.Verdict)})
 		if len(ch.Notes) > 0 {
@@ -261,18 +279,20 @@ func countyDoc(c *County) *doc {
 		s.Blocks = append(s.Blocks, block{Table: countChangeTable(ch, c.Year)}, block{Table: cvChangeTable(ch, c.Year)})
 		d.Sections = append(d.Sections, s)
 	}
-	ex := &sec{ID: "exclusions", Title: "不参与计算的学校", Level: 1}
-	if len(c.Exclusions) == 0 {
-		ex.Blocks = append(ex.Blocks, block{Para: "没有不参与计算的学校。"})
-	} else {
-		ex.Blocks = append(ex.Blocks, block{Para: fmt.Sprintf("以下 %d 个学校（部）按规定不参与七项指标和差异系数的计算：", len(c.Exclusions))},
-			block{Table: exclusionsTable(c)})
+	if school {
+		ex := &sec{ID: "exclusions", Title: "不参与计算的学校", Level: 1}
+		if len(c.Exclusions) == 0 {
+			ex.Blocks = append(ex.Blocks, block{Para: "没有不参与计算的学校。"})
+		} else {
+			ex.Blocks = append(ex.Blocks, block{Para: fmt.Sprintf("以下 %d 个学校（部）按规定不参与七项指标和差异系数的计算：", len(c.Exclusions))},
+				block{Table: exclusionsTable(c)})
+		}
+		d.Sections = append(d.Sections, ex)
+		d.Sections = append(d.Sections, precisionSec(c.Precision))
+		// 附表
+		d.Sections = append(d.Sections, &sec{ID: "appendix-cv", Title: "附表差异系数表", Level: 1, Break: true, Wide: true,
+			Blocks: []block{{Table: cvFullTable(c)}, {Note: "差异系数：以在校生数加权的标准差 ÷ 加权均值；余量 = 上限 − 差异系数，负数为超出。※ 保留两位小数会改变结论。"}}})
 	}
-	d.Sections = append(d.Sections, ex)
-	d.Sections = append(d.Sections, precisionSec(c.Precision))
-	// 附表
-	d.Sections = append(d.Sections, &sec{ID: "appendix-cv", Title: "附表差异系数表", Level: 1, Break: true, Wide: true,
-		Blocks: []block{{Table: cvFullTable(c)}, {Note: "差异系数：以在校生数加权的标准差 ÷ 加权均值；余量 = 上限 − 差异系数，负数为超出。※ 保留两位小数会改变结论。"}}})
 	for _, st := range c.Stages {
 		if st.Parts == 0 {
 			continue

@@ -154,7 +154,7 @@ func TestGoldenSummaryHTML(t *testing.T) {
 
 // testSections are one of each kind of section a caller can add.
 func testSections() []Section {
-	plan := &PlanSummary{County: mixedCounty, Year: 2024, Feasible: true, TotalCost: 1234567, NaiveCost: 2345678, LowerBound: 1200000,
+	plan := &PlanSummary{County: mixedCounty, Year: 2024, Feasible: true, TotalCost: 1234567, NaiveCost: 2345678, NaivePass: true, LowerBound: 1200000,
 		Additions: []PlanAddition{
 			{SchoolCode: "1980222001", Add: map[string]float64{"backbone_teachers_junior": 3, "teaching_area": 120.5}, Cost: 456000},
 			{SchoolCode: "1980222002", SchoolName: "示例小学", Add: map[string]float64{"multimedia_rooms": 2}, Cost: 78000},

@@ -86,6 +86,11 @@ type County struct {
 	Sections []Section
 	// Indicators are the standard's indicators, in the order of every table.
 	Indicators []IndicatorInfo
+	// Whole is the verdict under the whole standard, when the county was
+	// evaluated with eval.EvaluateWhole; nil otherwise.
+	Whole *Whole
+	// Preschool is set for a preschool standard (no school stages).
+	Preschool bool
 }
 
 // IndicatorInfo names one indicator of the standard.
@@ -261,7 +266,11 @@ func NewCounty(res *eval.Result, c *eval.County, opt Options) *County {
 		City: opt.City, Province: opt.Province,
 		Pass: c.ResourcePass, Complete: c.Complete,
 		Indicators: indicatorInfos(r),
-		Sections:   opt.Sections,
+		Sections:   append(WholeSections(c), opt.Sections...),
+		Preschool:  r.Preschool(),
+	}
+	if c.Verdict != nil {
+		rep.Whole = newWhole(c.Verdict)
 	}
 	rep.Verdict = countyVerdict(c)
 	names := map[string]string{}
@@ -535,6 +544,22 @@ func change(rep *County, prev *eval.County, prevYear int) *Change {
 
 func overview(rep *County) []string {
 	var out []string
+	if len(rep.Stages) == 0 {
+		std := rep.StandardName
+		if rep.Document != "" {
+			std += "（" + rep.Document + "）"
+		}
+		out = append(out, fmt.Sprintf("依据%s、%s，%s%d年度认定结论：%s。", std, rep.ProfileName, rep.Name, rep.Year, wholeVerdict(rep)))
+		if w := rep.Whole; w != nil {
+			if len(w.Unmet) > 0 {
+				out = append(out, "未达标项目："+strings.Join(w.Unmet, "、")+"。")
+			}
+			if len(w.Pending) > 0 {
+				out = append(out, "待定项目："+strings.Join(w.Pending, "、")+"。")
+			}
+		}
+		return out
+	}
 	var stages []string
 	parts, excluded := 0, 0
 	for _, st := range rep.Stages {
@@ -586,6 +611,9 @@ func overview(rep *County) []string {
 	if !rep.Complete {
 		out = append(out, "有学校（部）数据不全：补齐数据之前，全县资源配置无法认定。")
 	}
+	if w := rep.Whole; w != nil {
+		out = append(out, fmt.Sprintf("按整体标准（资源配置之外还有其他各部分的认定项目），全县认定结论：%s，见“认定项目”。", w.Verdict))
+	}
 	if n := len(rep.Precision.Flips); n > 0 {
 		out = append(out, fmt.Sprintf("有 %d 项差异系数保留两位小数会改变结论，以“※”标出，见“计算精度说明”。", n))
 	}
@@ -623,8 +651,19 @@ func worstRow(st *Stage) *IndicatorRow {
 	return w
 }
 
+// wholeVerdict is the whole standard's verdict, or the resource one.
+func wholeVerdict(c *County) string {
+	if c.Whole != nil {
+		return c.Whole.Verdict
+	}
+	return c.Verdict
+}
+
 // Title is the report's title.
 func (c *County) Title() string {
+	if c.Preschool {
+		return fmt.Sprintf("%s%d年度%s自评报告", c.Name, c.Year, standardShort(c.StandardName))
+	}
 	return fmt.Sprintf("%s%d年度%s资源配置自评报告", c.Name, c.Year, standardShort(c.StandardName))
 }
 

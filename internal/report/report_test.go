@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"math"
 	"strings"
 	"sync"
@@ -311,6 +312,68 @@ func TestNiceAxis(t *testing.T) {
 		top, ticks, dec := niceAxis(c.max)
 		if math.Abs(top-c.top) > 1e-9 || len(ticks) != c.n || dec != c.dec {
 			t.Errorf("niceAxis(%g) = %g, %v, %d; want %g, %d ticks, %d decimals", c.max, top, ticks, dec, c.top, c.n, c.dec)
+		}
+	}
+}
+
+// wholeCounty evaluates a demo county under the whole standard sid, with
+// the demo's kindergartens and county records.
+func wholeCounty(t *testing.T, sid, code string) *County {
+	t.Helper()
+	fx := loadFixture()
+	r, err := standards.Resolve(sid, "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := demo.LatestYear
+	in := eval.Inputs{Schools: fx.p.Year(y), Kindergartens: fx.p.Kindergartens, Counties: fx.p.CountyRecords}
+	res := eval.EvaluateWhole(r, y, in)
+	return NewCounty(res, county(t, res, code), Options{Date: reportDate})
+}
+
+func TestCountyWholeStandard(t *testing.T) {
+	rep := wholeCounty(t, "yzjh2017", roundingCounty)
+	if rep.Whole == nil || rep.Whole.Verdict == "" {
+		t.Fatalf("no whole verdict")
+	}
+	if len(rep.Sections) == 0 || rep.Sections[0].ID != "items" || len(rep.Sections[0].Tables) < 3 {
+		t.Fatalf("sections: %+v", rep.Sections)
+	}
+	var b bytes.Buffer
+	if err := rep.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"整体认定结论", "认定项目", "政府保障程度", "教育质量", "二、小学资源配置"} {
+		if !strings.Contains(b.String(), w) {
+			t.Errorf("HTML lacks %q", w)
+		}
+	}
+}
+
+func TestCountyPreschool(t *testing.T) {
+	rep := wholeCounty(t, "xqpp2020", roundingCounty)
+	if !rep.Preschool || len(rep.Stages) != 0 || !strings.Contains(rep.Title(), "学前教育普及普惠") {
+		t.Fatalf("preschool report: %q, %d stages", rep.Title(), len(rep.Stages))
+	}
+	var b bytes.Buffer
+	if err := rep.WriteHTML(&b); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	for _, w := range []string{"普及普惠水平", "幼儿园基本情况表", "整体认定结论"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("HTML lacks %q", w)
+		}
+	}
+	for _, w := range []string{"差异系数表", "资源配置结论"} {
+		if strings.Contains(text, w) {
+			t.Errorf("preschool report has %q", w)
+		}
+	}
+	for _, w := range []func(*bytes.Buffer) error{func(b *bytes.Buffer) error { return rep.WritePDF(b) }, func(b *bytes.Buffer) error { return rep.WriteXLSX(b) }} {
+		var b bytes.Buffer
+		if err := w(&b); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

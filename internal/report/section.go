@@ -98,14 +98,20 @@ func (t *Table) sheetName() string {
 // that the county passes. The planner's output decodes into it directly.
 type PlanSummary struct {
 	County     string         `json:"county"`
+	CountyName string         `json:"county_name,omitempty"`
 	Year       int            `json:"year"`
 	Standard   string         `json:"standard"`
 	Profile    string         `json:"profile"`
 	Feasible   bool           `json:"feasible"`
+	Problem    string         `json:"problem,omitempty"` // why there is no plan
 	TotalCost  float64        `json:"total_cost"`
 	NaiveCost  float64        `json:"naive_cost"`
 	LowerBound float64        `json:"lower_bound"`
+	Gap        float64        `json:"gap,omitempty"`     // (cost − bound) / cost
+	Optimal    bool           `json:"optimal,omitempty"` // no cheaper plan exists
+	NaivePass  bool           `json:"naive_pass,omitempty"`
 	Additions  []PlanAddition `json:"additions"`
+	Notes      []string       `json:"notes,omitempty"`
 }
 
 // PlanAddition is what the plan adds to one school, by census column key.
@@ -122,21 +128,32 @@ type PlanAddition struct {
 func PlanSection(p *PlanSummary, names map[string]string) Section {
 	s := Section{ID: "plan", Title: "补短板方案摘要", Place: AfterUnmet}
 	if !p.Feasible {
-		s.Paragraphs = append(s.Paragraphs, "在方案允许的范围内没有找到能使全县达标的补充方案。")
+		para := "在方案允许的范围内没有找到能使全县达标的补充方案"
+		if p.Problem != "" {
+			para += "：" + strings.TrimSuffix(p.Problem, "。")
+		}
+		s.Paragraphs = append(s.Paragraphs, para+"。")
 	} else {
 		para := fmt.Sprintf("按下列补充方案，全县资源配置可以达标：共 %d 所学校需补充，估算费用 %s 万元", len(p.Additions), wan(p.TotalCost))
-		if p.NaiveCost > 0 {
+		if p.NaiveCost > 0 && p.NaivePass {
 			para += fmt.Sprintf("（逐校补到标准值需 %s 万元", wan(p.NaiveCost))
 			if p.NaiveCost > p.TotalCost {
 				para += fmt.Sprintf("，节省 %.1f%%", (1-p.TotalCost/p.NaiveCost)*100)
 			}
 			para += "）"
 		}
-		if p.LowerBound > 0 {
+		switch {
+		case p.Optimal:
+			para += "；已证明没有更省的方案"
+		case p.LowerBound > 0:
 			para += fmt.Sprintf("；理论下限 %s 万元", wan(p.LowerBound))
 		}
 		s.Paragraphs = append(s.Paragraphs, para+"。")
+		if p.NaiveCost > 0 && !p.NaivePass {
+			s.Paragraphs = append(s.Paragraphs, fmt.Sprintf("只把未达标学校各项补到标准值（需 %s 万元）不够：差异系数仍会超过上限，全县仍不能达标。", wan(p.NaiveCost)))
+		}
 	}
+	s.Paragraphs = append(s.Paragraphs, p.Notes...)
 	t := Table{Title: "补充方案", Sheet: "补短板方案", Columns: []Column{
 		{Header: "学校标识码", Width: 6}, {Header: "学校名称", Width: 10}, {Header: "补充内容", Width: 22},
 		{Header: "估算费用（万元）", Width: 6, Number: true, Format: "0.00", Decimals: 2},

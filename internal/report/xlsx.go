@@ -25,7 +25,9 @@ func (c *County) WriteXLSX(w io.Writer) error {
 	defer x.f.Close()
 	d := countyDoc(c)
 	x.overview(d, c.Overview)
-	x.table(xlsxCVTable(c), false, 2)
+	if len(c.Stages) > 0 {
+		x.table(xlsxCVTable(c), false, 2)
+	}
 	for _, st := range c.Stages {
 		if st.Parts == 0 {
 			continue
