@@ -44,6 +44,16 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("POST /county/{code}/record", p(in(s.saveCountyRecord)))
 	mux.Handle("GET /data/template/{file}", p(in(s.unitTemplate)))
 
+	// 补短板 (planner.go, whatif.go, forecastview.go): the least-cost plan,
+	// what-if scenarios (never changing the census data), early warning.
+	mux.Handle("GET /county/{code}/plan", p(in(s.plannerPage)))
+	mux.Handle("GET /county/{code}/plan.json", p(in(s.plannerJSON)))
+	mux.Handle("GET /county/{code}/whatif", p(in(s.whatifPage)))
+	mux.Handle("POST /county/{code}/whatif", p(in(s.whatifPage)))
+	mux.Handle("POST /county/{code}/scenarios", p(in(s.saveScenario)))
+	mux.Handle("POST /county/{code}/scenarios/{id}/delete", p(in(s.deleteScenario)))
+	mux.Handle("GET /county/{code}/forecast", p(in(s.forecastView)))
+
 	// Data entry.
 	mux.Handle("GET /data", p(in(s.dataPage)))
 	mux.Handle("POST /data/upload", p(in(s.upload)))
