@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"runtime"
 	"strings"
 	"time"
 
@@ -73,6 +74,14 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 		if path == ":memory:" {
 			// Every connection to :memory: is a database of its own.
 			s.db.SetMaxOpenConns(1)
+		} else {
+			// Opening a SQLite connection runs its pragmas; database/sql keeps
+			// only 2 idle ones by default, so a busy web server would open and
+			// close connections on nearly every request. Keep a pool sized
+			// for the cores: SQLite reads scale no further than them.
+			n := max(4, 2*runtime.GOMAXPROCS(0))
+			s.db.SetMaxOpenConns(n)
+			s.db.SetMaxIdleConns(n)
 		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = Postgres
@@ -80,6 +89,10 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 		if err != nil {
 			return nil, err
 		}
+		// Keep connections for reuse (the default is 2 idle), without
+		// exceeding a default server's 100 connections across a few instances.
+		s.db.SetMaxOpenConns(20)
+		s.db.SetMaxIdleConns(20)
 	default:
 		return nil, fmt.Errorf("unknown DSN %q: want sqlite:PATH or postgres://…", redact(dsn))
 	}
