@@ -303,7 +303,7 @@ func writePlanText(w io.Writer, pl *plan.Plan) error {
 	}
 	ew.f("\n方案：总费用 %s 元（%s）", planMoney(pl.TotalCost), planWan(pl.TotalCost))
 	if pl.Optimal {
-		ew.f("，已证明是最低费用（在每所学校每项最多补到全县现有最高水平以上一个单位的范围内）\n")
+		ew.f("，已证明是最低费用\n")
 	} else {
 		ew.f("；费用下界 %s 元，差距不超过 %.2f%%\n", planMoney(pl.LowerBound), pl.Gap*100)
 	}
