@@ -71,8 +71,8 @@ func WholeSections(c *eval.County) []Section {
 			continue
 		}
 		t := Table{Title: fmt.Sprintf("%s（%s）", p.ZH, export.StatusText(p.Status, nil)), Sheet: p.ZH, Columns: []Column{
-			{Header: "项目", Width: 8}, {Header: "要求", Width: 14}, {Header: "情况", Width: 16},
-			{Header: "结论", Width: 4}, {Header: "评议", Width: 8},
+			{Header: "项目", Width: 7}, {Header: "要求", Width: 13}, {Header: "情况", Width: 14},
+			{Header: "结论", Width: 3.5}, {Header: "评议", Width: 10},
 		}}
 		for _, it := range p.Items {
 			title := it.Item.ZH

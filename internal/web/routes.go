@@ -28,6 +28,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /county/{code}", p(in(s.countyPage)))
 	mux.Handle("GET /county/{code}/export.xlsx", p(in(s.countyExportXLSX)))
 	mux.Handle("GET /county/{code}/export.csv", p(in(s.countyExportCSV)))
+	mux.Handle("GET /report/{code}/{format}", p(in(s.reportDownload))) // reports.go: 自评报告 or summary, pdf|xlsx|html
 	mux.Handle("GET /school/{code}", p(in(s.schoolPage)))
 	mux.Handle("GET /explain", p(in(s.explainPage)))
 	mux.Handle("GET /standards", p(in(s.standardsPage)))

@@ -1,0 +1,129 @@
+package web
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/report"
+)
+
+// reportDoc is a report in every format (internal/report).
+type reportDoc interface {
+	WritePDF(io.Writer) error
+	WriteXLSX(io.Writer) error
+	WriteHTML(io.Writer) error
+}
+
+// reportFormats maps the {format} of GET /report/{code}/{format} to the
+// download's content type.
+var reportFormats = map[string]string{
+	"pdf":  "application/pdf",
+	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+	"html": "text/html; charset=utf-8",
+}
+
+// reportDownload serves GET /report/{code}/{format}?year=&standard=&profile=:
+// the county's 自评报告 with its 附表 when code is a county, else the
+// summary ranking the counties of the city or province, as pdf, xlsx or
+// html (the print-ready page). A county account gets its own county only;
+// a summary lists only the counties the account sees.
+func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
+	code, format := r.PathValue("code"), r.PathValue("format")
+	ctype, ok := reportFormats[format]
+	if !ok {
+		return notFound("error.404")
+	}
+	scope := scopeOf(userOf(r))
+	if scope.SchoolOnly() {
+		return errForbidden
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	regions, err := s.st.Regions(r.Context())
+	if err != nil {
+		return err
+	}
+	region := census.Region{Code: code, Level: census.LevelCounty}
+	if i := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == code }); i >= 0 {
+		region = regions[i]
+	}
+	if !scope.Sees(region) {
+		return errForbidden
+	}
+	// The date is the day the report is made: read at the edge, not in report.
+	now := time.Now()
+	var doc reportDoc
+	var name string
+	switch region.Level {
+	case census.LevelCounty:
+		county, err := s.wholeCounty(r.Context(), c.Rules, c.Year, code)
+		if err != nil {
+			return err
+		}
+		res := &eval.Result{Standard: c.Rules.ID, Profile: c.Rules.Profile.ID, Year: c.Year, Rules: c.Rules, Counties: []*eval.County{county}}
+		opt := report.Options{Date: now}
+		for _, rg := range regions {
+			switch rg.Code {
+			case census.CityCode(code):
+				opt.City = rg.Name
+			case census.ProvinceCode(code):
+				opt.Province = rg.Name
+			}
+		}
+		if slices.Contains(c.Years, c.Year-1) && !c.Rules.Preschool() {
+			if prev, err := s.cache.county(r.Context(), c.Rules, c.Year-1, code); err == nil {
+				opt.Previous, opt.PreviousYear = prev, c.Year-1
+			}
+		}
+		rep := report.NewCounty(res, county, opt)
+		doc, name = rep, rep.FileName(format)
+	default:
+		res, err := s.cache.result(r.Context(), c.Rules, c.Year, "")
+		if err != nil {
+			return err
+		}
+		// Only the counties the account sees (a city account asking for its province).
+		visible := *res
+		visible.Counties = nil
+		for _, cc := range res.Counties {
+			if scope.County(cc.Code) {
+				visible.Counties = append(visible.Counties, cc)
+			}
+		}
+		sum := report.NewSummary(&visible, report.Scope{Level: region.Level, Code: region.Code, Name: region.Name}, regions, now)
+		if len(sum.Counties) == 0 {
+			return notFound("error.no_region", code)
+		}
+		doc, name = sum, sum.FileName(format)
+	}
+	// Render first, so that an error still gets its error page.
+	var b bytes.Buffer
+	var werr error
+	switch format {
+	case "pdf":
+		werr = doc.WritePDF(&b)
+	case "xlsx":
+		werr = doc.WriteXLSX(&b)
+	default:
+		werr = doc.WriteHTML(&b)
+	}
+	if werr != nil {
+		return werr
+	}
+	if format == "html" {
+		// Shown in the browser, ready to print.
+		w.Header().Set("Content-Type", ctype)
+		w.Header().Set("Cache-Control", "no-store")
+	} else {
+		attach(w, name, ctype)
+	}
+	_, err = w.Write(b.Bytes())
+	return err
+}
