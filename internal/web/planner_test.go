@@ -242,3 +242,11 @@ func BenchmarkWhatIfPost(b *testing.B) {
 		}
 	}
 }
+
+// The county page links to the three pages.
+func TestCountyPageLinksToPlanner(t *testing.T) {
+	e := newEnv(t)
+	c := county().Code
+	check(t, e.get("county", "/county/"+c), http.StatusOK,
+		hc.In("a#plan-link[href^=/county/"+c+"/plan]"), hc.In("a#whatif-link[href^=/county/"+c+"/whatif]"), hc.In("a#forecast-link[href^=/county/"+c+"/forecast]"))
+}
