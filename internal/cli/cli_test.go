@@ -241,3 +241,10 @@ func TestUsageErrors(t *testing.T) {
 		t.Error("evaluate created an empty database")
 	}
 }
+
+func TestHelpPrintsUsageOnce(t *testing.T) {
+	code, out, _ := run(t, "", "evaluate", "--help")
+	if code != 0 || strings.Count(out, "用法：dudao evaluate") != 1 {
+		t.Errorf("exit %d, usage printed %d times:\n%s", code, strings.Count(out, "用法：dudao evaluate"), out)
+	}
+}
