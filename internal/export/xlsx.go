@@ -13,6 +13,12 @@ import (
 // WriteXLSX writes every table of res as one workbook: a sheet per table,
 // frozen header, number formats and column widths. It streams rows, so a
 // nation's worth of parts stays within bounded memory.
+//
+// Numbers are stored with Excel's 15 significant digits (excelize's stream
+// writer offers no other precision), so a CV may lose its 16th–17th digit:
+// at most 1e-16 relative, far inside the engine's 1e-9 comparison
+// tolerance. Verdicts are written as text, decided on the full-precision
+// values; the JSON and CSV outputs carry every digit.
 func WriteXLSX(w io.Writer, res *eval.Result) error {
 	f := excelize.NewFile()
 	defer f.Close()
