@@ -17,7 +17,9 @@ const (
 	// KindPass: every school part passes and every CV is within its limit.
 	KindPass Kind = "pass"
 	// KindWeakSchool: one school part fails the school rule, with one
-	// indicator below 85 % of its threshold or two indicators short.
+	// indicator below 85 % of its threshold, or two areas short in an
+	// overcrowded 城区 primary (every other weak-school county, the first
+	// included), which is also above the school-size limit of yzjh2017.
 	KindWeakSchool Kind = "weak_school"
 	// KindHighCV: one indicator's CV is far above its limit (0.55–0.80).
 	KindHighCV Kind = "high_cv"
@@ -101,7 +103,7 @@ func (c *county) apply() bool {
 	case KindPass:
 		return true
 	case KindWeakSchool:
-		return c.weakSchool(c.r.IntN(2) == 0)
+		return c.weakSchool(!c.crowded)
 	case KindHighCV:
 		return c.highCV()
 	case KindSmallSchools:
@@ -135,12 +137,13 @@ func (c *county) pick(st int, keep func(part) bool) (part, bool) {
 func oneStage(p part) bool { return !p.s.mixed() && p.s.typ != census.CompleteSecondary }
 
 // weakSchool makes one school part fail: one indicator below 85 % of its
-// threshold (belowFloor) or two indicators short of it.
+// threshold (belowFloor), or two areas short of it in the overcrowded 城区
+// primary that build drew above the school-size limit.
 func (c *county) weakSchool(belowFloor bool) bool {
 	r := c.r
 	if !belowFloor {
 		p, ok := c.pick(sp, func(p part) bool {
-			return p.s.role == roleSeat && p.s.typ == census.Primary && p.students() >= 1800
+			return p.s.role == roleSeat && p.s.typ == census.Primary && p.s.big
 		})
 		if !ok {
 			return false
@@ -386,6 +389,9 @@ func (c *county) story() CountyNote {
 		}
 		what := fmt.Sprintf("%s（%s，在校生%.0f人）%s", p.s.name, p.s.loc, p.students(), strings.Join(shorts, "；"))
 		switch {
+		case len(pp.ks) == 2 && p.s.big:
+			what += fmt.Sprintf("：两项未达标，7项中只有5项达标。该校学生超过%.0f人的规模上限，校舍和场地挤不下，优质均衡的“学校规模”一项也不达标",
+				sizeLimit(p.s.typ))
 		case len(pp.ks) == 2:
 			what += "：两项未达标，7项中只有5项达标"
 		case p.missing(pp.ks[0]):

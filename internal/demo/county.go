@@ -31,6 +31,12 @@ type county struct {
 	gamma  float64 // how much larger small schools' per-student figures are
 	pace   float64 // how fast the county changed in the last years (1 typical)
 	note   plan    // what the story is about
+
+	// whole is the county's story under the whole standard; crowded marks a
+	// weak-school county whose weak school is an overcrowded 城区 primary.
+	// Both decide which schools are drawn above the school-size limit (big).
+	whole   WholeKind
+	crowded bool
 }
 
 var seatPrivates = []struct {
@@ -73,15 +79,25 @@ func (c *county) build() {
 		return s
 	}
 
-	// The county seat: large public schools, the special school and most private ones.
+	// The county seat: large public schools, the special school and most
+	// private ones. Each school stays within the size limit of yzjh2017
+	// (2 000, 一贯制 2 500), so the seat has more schools than it would
+	// with the 3 000-pupil schools many counties still run; only a county
+	// whose story is an oversize school keeps one or two (big).
 	seat := c.name
-	nPrim := irange(r, 3, 6)
+	nPrim := irange(r, 4, 8)
 	if c.district {
-		nPrim = irange(r, 7, 11)
+		nPrim = irange(r, 10, 15)
 	}
-	add(seat+"实验小学", census.Primary, urban, public, roleSeat)
+	crowded := 0 // the overcrowded 第N小学 of a weak-school county
+	if c.crowded && c.kind == KindWeakSchool {
+		crowded = irange(r, 1, nPrim)
+	}
+	exp := add(seat+"实验小学", census.Primary, urban, public, roleSeat)
+	exp.big = c.whole == WholeKindSchoolSize
 	for i := 1; i <= nPrim; i++ {
-		add(seat+"第"+ordinalZH(i)+"小学", census.Primary, urban, public, roleSeat)
+		s := add(seat+"第"+ordinalZH(i)+"小学", census.Primary, urban, public, roleSeat)
+		s.big = i == crowded
 	}
 	if chance(r, 0.2) {
 		// A school that opened last year: not in the earliest census.
@@ -96,12 +112,13 @@ func (c *county) build() {
 	}
 	nJun := irange(r, 1, 2)
 	if c.district {
-		nJun = irange(r, 2, 4)
+		nJun = irange(r, 2, 5)
 	}
 	for i := range nJun {
 		add(seat+"第"+ordinalZH(next+i)+"中学", census.Junior, urban, public, roleSeat)
 	}
-	add(seat+"实验学校", census.NineYear, urban, public, roleSeat)
+	nine := add(seat+"实验学校", census.NineYear, urban, public, roleSeat)
+	nine.big = c.whole == WholeKindSchoolSize && chance(r, 0.5)
 	add(seat+"特殊教育学校", census.Special, urban, public, roleSpecial)
 	nPriv := irange(r, 3, 5)
 	if c.district {
@@ -177,6 +194,7 @@ func (c *county) build() {
 func (c *county) draw(s *school) {
 	r := c.r
 	stu := &s.stu
+	lim := sizeLimit(s.typ)
 	switch s.typ {
 	case census.Primary:
 		switch {
@@ -184,8 +202,10 @@ func (c *county) draw(s *school) {
 			stu[sp] = tri(r, 400, 1500)
 		case s.role == rolePrivate:
 			stu[sp] = tri(r, 200, 700)
+		case s.loc == urban && s.big:
+			stu[sp] = tri(r, 1.04*lim, 1.45*lim)
 		case s.loc == urban:
-			stu[sp] = tri(r, 1400, 3000)
+			stu[sp] = tri(r, 0.65*lim, 0.99*lim)
 		case s.role == roleSecond:
 			stu[sp] = tri(r, 300, 900)
 		case s.role == roleCentral && s.loc == town:
@@ -206,7 +226,7 @@ func (c *county) draw(s *school) {
 		case s.role == rolePrivate:
 			stu[sj] = tri(r, 500, 1500)
 		case s.loc == urban:
-			stu[sj] = tri(r, 1200, 2400)
+			stu[sj] = tri(r, 0.55*lim, 0.975*lim)
 		case s.loc == town:
 			stu[sj] = tri(r, 400, 1200)
 		default:
@@ -218,8 +238,10 @@ func (c *county) draw(s *school) {
 		switch {
 		case s.role == rolePrivate:
 			stu[sp], stu[sj] = tri(r, 600, 1400), tri(r, 400, 900)
+		case s.loc == urban && s.big:
+			stu[sp], stu[sj] = tri(r, 0.7*lim, 0.82*lim), tri(r, 0.34*lim, 0.42*lim)
 		case s.loc == urban:
-			stu[sp], stu[sj] = tri(r, 1200, 2000), tri(r, 600, 1100)
+			stu[sp], stu[sj] = tri(r, 0.4*lim, 0.64*lim), tri(r, 0.2*lim, 0.34*lim)
 		case s.loc == town:
 			stu[sp], stu[sj] = tri(r, 300, 800), tri(r, 200, 500)
 		default:
@@ -360,7 +382,7 @@ func (c *county) drawFacilities(s *school) {
 		area, sports = uni(r, 1.2, 1.8), uni(r, 1.3, 2.0)
 	case s.loc == town:
 		area, sports = uni(r, 1.1, 1.6), uni(r, 1.2, 1.9)
-	case total > 2500:
+	case total > 2500 || s.big:
 		area, sports = uni(r, 0.95, 1.2), uni(r, 0.9, 1.2)
 	default:
 		area, sports = uni(r, 1.0, 1.35), uni(r, 0.95, 1.35)

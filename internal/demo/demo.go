@@ -1,8 +1,10 @@
 // Package demo builds believable, reproducible census data: a fictional
 // province, 南江省, whose hundred counties each tell a known story under
-// 优质均衡 (most pass; the others fail for one stated reason), for the demo
-// server, the documentation and tests; and a large synthetic nation for
-// benchmarks.
+// 优质均衡, for the demo server, the documentation and tests; and a large
+// synthetic nation for benchmarks. Each county's resource story (Kind: it
+// passes 资源配置, or fails it for one stated reason) and whole-standard
+// story (WholeKind: recognised, or not for one stated reason, or pending)
+// are checked against the engine in the tests.
 //
 // Everything is drawn from math/rand/v2's PCG seeded by the caller, so one
 // seed always gives the same records, and nothing reads the clock or the
@@ -42,7 +44,7 @@ type Province struct {
 	// The records and judgements of the whole standards (whole.go): county
 	// records and kindergartens of every year, by year and code; judgements
 	// of the latest year's evidence items; what each county's latest year
-	// shows beyond its resource story.
+	// shows under the whole standards, one note per county in code order.
 	CountyRecords []census.CountyRecord
 	Kindergartens []census.Kindergarten
 	Judgements    []census.Judgement
@@ -81,6 +83,16 @@ func (p *Province) Note(code string) *CountyNote {
 	return nil
 }
 
+// WholeNote returns the whole-standard note of county code, or nil.
+func (p *Province) WholeNote(code string) *WholeNote {
+	for i := range p.WholeNotes {
+		if p.WholeNotes[i].Code == code {
+			return &p.WholeNotes[i]
+		}
+	}
+	return nil
+}
+
 // Generate builds the demo province for seed: 16 cities, 100 counties and
 // about 9 000 school records in the latest year, with the years before it
 // drifting back (villages had more pupils, schools fewer teachers and less
@@ -94,16 +106,20 @@ func Generate(seed int64) *Province {
 	p.Regions = append(p.Regions, census.Region{Code: ProvinceCode, Name: ProvinceName, Level: census.LevelProvince})
 	places := layout(r)
 	kinds := assignKinds(r, places)
+	wholes := assignWhole(r, places, kinds)
+	crowded := crowdedCounties(kinds)
 	var counties []*county
+	plans := map[string]wholePlan{}
 	for i, pl := range places {
 		if pl.city {
 			p.Regions = append(p.Regions, pl.region)
 			continue
 		}
 		p.Regions = append(p.Regions, pl.region)
-		c := tell(seed, i, pl, kinds[i])
+		c := tell(seed, i, pl, kinds[i], wholes[i], crowded[i])
 		counties = append(counties, c)
 		p.Notes = append(p.Notes, c.story())
+		plans[c.code] = c.wholePlan()
 	}
 	n := 0
 	for _, c := range counties {
@@ -119,14 +135,19 @@ func Generate(seed int64) *Province {
 			}
 		}
 	}
-	p.whole(seed)
+	p.whole(seed, plans)
 	return p
 }
 
 // tell builds county i until it tells its story; a draw that cannot (too
 // few village schools, a CV that will not move) is drawn again, and a
 // county that cannot tell its story in many draws passes instead.
-func tell(seed int64, i int, pl place, kind Kind) *county {
+//
+// whole is the county's story under the whole standard (whole.go) and
+// crowded says whether a weak-school county's weak school is an overcrowded
+// 城区 primary: both decide, before the schools are drawn, which schools are
+// drawn above the school-size limit.
+func tell(seed int64, i int, pl place, kind Kind, whole WholeKind, crowded bool) *county {
 	for attempt := range 80 {
 		k := kind
 		if attempt >= 40 {
@@ -134,7 +155,7 @@ func tell(seed int64, i int, pl place, kind Kind) *county {
 		}
 		c := &county{
 			code: pl.region.Code, name: pl.region.Name, kind: k, district: pl.district,
-			latest: LatestYear, first: FirstYear,
+			latest: LatestYear, first: FirstYear, whole: whole, crowded: crowded,
 			r: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<16|uint64(attempt))),
 		}
 		c.build()

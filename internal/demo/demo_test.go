@@ -182,7 +182,9 @@ func TestSchoolsShape(t *testing.T) {
 	if tpSmall < 100 {
 		t.Errorf("only %d 教学点 under 50 students", tpSmall)
 	}
-	if mu, mv := median(urbanPrimary), median(villagePrimary); mu < 1500 || mu > 3000 || mv > 300 {
+	// County-seat primaries keep within the 2 000-pupil limit of yzjh2017,
+	// but for a few stories.
+	if mu, mv := median(urbanPrimary), median(villagePrimary); mu < 1400 || mu > 2000 || mv > 300 {
 		t.Errorf("median students: urban primary %.0f, village primary %.0f", mu, mv)
 	}
 }

@@ -47,6 +47,8 @@ var (
 	scale [nInd]float64
 	limit [2]float64
 	floor float64
+	// sizeLimits are the school-size limits of item school_size, by type.
+	sizeLimits map[census.SchoolType]float64
 )
 
 func mustRules() *standards.Rules {
@@ -68,8 +70,17 @@ func mustRules() *standards.Rules {
 		limit[st] = r.Balance.Limits[stageOf[st]]
 	}
 	floor = r.SchoolRule.Floor
+	size := r.Item("school_size")
+	if size == nil || len(size.Checks) != 1 || len(size.Checks[0].TypeLimits) == 0 {
+		panic("demo: yzjh2017 has no school_size limits")
+	}
+	sizeLimits = size.Checks[0].TypeLimits
 	return r
 }
+
+// sizeLimit is the most compulsory-stage students a school of type t may
+// have under item school_size; 0 for a type the item does not limit.
+func sizeLimit(t census.SchoolType) float64 { return sizeLimits[t] }
 
 // How a mixed school reports its facilities.
 type mode int
@@ -102,8 +113,9 @@ type school struct {
 	typ        census.SchoolType
 	own, loc   string
 	role       role
-	first      int // first year in the census
-	last       int // last year in the census (closed 教学点 end early)
+	big        bool // above the school-size limit on purpose (a story)
+	first      int  // first year in the census
+	last       int  // last year in the census (closed 教学点 end early)
 
 	stu  [3]float64
 	cls  [2]float64

@@ -19,7 +19,65 @@ import (
 // evidence items, so that the verdicts show a mix of recognised counties,
 // counties that fail an item or a veto, and counties still pending.
 
-// Whole-standard stories of the latest year (WholeNote.Story).
+// WholeKind is the story a demo county tells under the whole 优质均衡
+// standard (yzjh2017) in the latest year. A county that passes 资源配置
+// (KindPass) tells one of them by design, so each reason shows alone; a
+// county that fails it (WholeKindResource) may fail other items too, drawn
+// at random, as counties that are not ready often do.
+type WholeKind string
+
+// The whole-standard stories.
+const (
+	// WholeKindRecognised: every item met, every evidence item judged met,
+	// no veto, the precondition met: the county is recognised.
+	WholeKindRecognised WholeKind = "recognised"
+	// WholeKindSchoolSize: one or two county-seat schools (the 实验小学,
+	// sometimes the nine-year 实验学校 too) are above the size limit.
+	WholeKindSchoolSize WholeKind = "school_size"
+	// WholeKindClassSize: a county-seat primary has over-size classes.
+	WholeKindClassSize WholeKind = "class_size"
+	// WholeKindUnjudged: everything computed is met, but some or all
+	// evidence items are not yet judged: pending.
+	WholeKindUnjudged WholeKind = "unjudged"
+	// WholeKindVeto: key classes found, or social recognition below 85 %.
+	WholeKindVeto WholeKind = "veto"
+	// WholeKindPrecondition: 基本均衡 recognised only two years earlier.
+	WholeKindPrecondition WholeKind = "precondition"
+	// WholeKindCountyItem: one county ratio below its threshold: teacher
+	// rotation, teachers' pay or junior retention.
+	WholeKindCountyItem WholeKind = "county_item"
+	// WholeKindEvidence: one evidence item judged not met.
+	WholeKindEvidence WholeKind = "evidence"
+	// WholeKindSchoolItem: one school fails a per-school item (music and art
+	// rooms, training funds) or has an uncertified teacher.
+	WholeKindSchoolItem WholeKind = "school_item"
+	// WholeKindNoRecord: the latest county record is not imported: the
+	// county items await data, pending.
+	WholeKindNoRecord WholeKind = "no_record"
+	// WholeKindResource: the county fails 资源配置 (its Kind says why), and
+	// perhaps more.
+	WholeKindResource WholeKind = "resource"
+)
+
+// wholeCounts is how many of the counties that pass 资源配置 tell each
+// whole-standard story; the rest (16 of 42 with kindCounts) are recognised.
+var wholeCounts = []struct {
+	kind WholeKind
+	n    int
+}{
+	{WholeKindSchoolSize, 4},
+	{WholeKindClassSize, 3},
+	{WholeKindUnjudged, 4},
+	{WholeKindVeto, 3},
+	{WholeKindPrecondition, 2},
+	{WholeKindCountyItem, 4},
+	{WholeKindEvidence, 3},
+	{WholeKindSchoolItem, 2},
+	{WholeKindNoRecord, 1},
+}
+
+// Whole-standard stories of the latest year (WholeNote.Stories): the items a
+// county was made to fail. Those of yzjh2017 are its item ids.
 const (
 	WholeNone        = ""                      // every computed county item met
 	WholeRotation    = "teacher_rotation"      // too few teachers rotated
@@ -36,17 +94,97 @@ const (
 	WholeRooms       = "music_art_rooms"       // a school lacks a music room
 	WholeClassSize   = "class_size"            // a school has over-size classes
 	WholeCert        = "teacher_certification" // a school has uncertified teachers
+	WholeSchoolSize  = "school_size"           // schools above the size limit
 )
 
 // WholeNote says what a county's latest year should show under the whole
-// standards beyond its resource story, and how its evidence items are judged.
+// standards, and how its evidence items are judged.
 type WholeNote struct {
 	Code string
-	// Stories lists the computed items the county was made to fail.
+	// Kind is the county's story under yzjh2017.
+	Kind WholeKind
+	// Status is the county's verdict under yzjh2017: met (recognised),
+	// not met or pending; Unmet lists the ids of the items not met, in the
+	// standard's order.
+	Status census.Status
+	Unmet  []string
+	// Story explains the yzjh2017 verdict in Chinese, with the figures that
+	// decide it.
+	Story string
+	// Schools are the codes of the schools that fail a per-school item
+	// (school_size, class_size, music_art_rooms, training_budget_share).
+	Schools []string
+	// Stories lists the computed items the county was made to fail, those of
+	// yzjh2017 first, then the preschool ones.
 	Stories []string
 	// Judged is how the evidence items of yzjh2017 were judged: "all" met,
-	// "one_not_met", "veto", "partial" or "none".
+	// "one_not_met", "veto", "partial" or "none"; JudgedPreschool likewise
+	// for xqpp2020.
 	Judged, JudgedPreschool string
+}
+
+// assignWhole gives each county its whole-standard story; wholes[i] belongs
+// to places[i]. Only counties meant to pass 资源配置 tell one by design.
+func assignWhole(r *rand.Rand, places []place, kinds []Kind) []WholeKind {
+	wholes := make([]WholeKind, len(places))
+	for i, pl := range places {
+		switch {
+		case pl.city:
+		case kinds[i] == KindPass:
+			wholes[i] = WholeKindRecognised
+		default:
+			wholes[i] = WholeKindResource
+		}
+	}
+	order := r.Perm(len(places))
+	for _, wc := range wholeCounts {
+		n := wc.n
+		for _, i := range order {
+			if n == 0 {
+				break
+			}
+			if wholes[i] == WholeKindRecognised {
+				wholes[i] = wc.kind
+				n--
+			}
+		}
+	}
+	return wholes
+}
+
+// crowdedCounties says which weak-school counties tell their story with an
+// overcrowded 城区 primary: every other one in code order, the first
+// included (the web demo's county account shows that school).
+func crowdedCounties(kinds []Kind) []bool {
+	crowded := make([]bool, len(kinds))
+	next := true
+	for i, k := range kinds {
+		if k == KindWeakSchool {
+			crowded[i] = next
+			next = !next
+		}
+	}
+	return crowded
+}
+
+// wholePlan is what the school generator tells whole for one county: its
+// story and the codes of the schools drawn above the size limit.
+type wholePlan struct {
+	kind WholeKind
+	big  []string
+}
+
+func (c *county) wholePlan() wholePlan {
+	w := wholePlan{kind: c.whole}
+	if c.kind != KindPass && c.whole != WholeKindResource {
+		w.kind = WholeKindResource // a county that could not tell its story
+	}
+	for _, s := range c.schools {
+		if s.big && c.present(s) {
+			w.big = append(w.big, s.code)
+		}
+	}
+	return w
 }
 
 // kgWords name inclusive and private kindergartens.
@@ -66,10 +204,21 @@ var notMetComments = map[string]string{
 	"migrant_children":      "留守儿童关爱体系未覆盖全部乡镇",
 }
 
+// vetoComment is what inspectors wrote in the counties with key classes.
+const vetoComment = "核查发现县城两所初中设有重点班"
+
 var inspectors = []string{"省督学 张敏", "省督学 李强", "省督学 王芳", "督导评估专家组"}
 
+// Ways of judging the evidence items of a county that fails 资源配置, and of
+// any county under xqpp2020: most judged, some partly or not yet.
+var (
+	resourceWays  = []string{"all", "all", "all", "all", "all", "all", "all", "all", "all", "one_not_met", "one_not_met", "one_not_met", "veto", "partial", "partial", "partial", "partial", "none", "none", "none"}
+	preschoolWays = []string{"all", "all", "all", "all", "one_not_met", "partial", "none"}
+)
+
 // whole completes p for the whole standards; rules are the national ones.
-func (p *Province) whole(seed int64) {
+// plans are what the school generator planned for each county.
+func (p *Province) whole(seed int64, plans map[string]wholePlan) {
 	yz, err1 := standards.Resolve("yzjh2017", "national")
 	xq, err2 := standards.Resolve("xqpp2020", "national")
 	if err1 != nil || err2 != nil {
@@ -88,43 +237,55 @@ func (p *Province) whole(seed int64) {
 			continue
 		}
 		r := rand.New(rand.NewPCG(uint64(seed), hash("whole"+reg.Code)))
-		note := WholeNote{Code: reg.Code}
-		note.Stories = drawStories(r)
+		plan := plans[reg.Code]
+		note := WholeNote{Code: reg.Code, Kind: plan.kind}
+		stories, way := plot(r, plan)
+		note.Stories = append(stories, drawStories(r, preschoolOdds)...)
+		var schools []*census.School
 		var primary float64
 		for _, i := range byCounty[reg.Code] {
+			schools = append(schools, &p.Schools[i])
 			primary += p.Schools[i].Students(census.StagePrimary)
 		}
-		// Each per-school story is told by the county's first primary school.
-		for _, i := range byCounty[reg.Code] {
-			s := &p.Schools[i]
-			if s.Type != census.Primary {
-				continue
+		// Each per-school story is told by the county's first primary school
+		// (its 实验小学).
+		var first *census.School
+		for _, s := range schools {
+			if s.Type == census.Primary {
+				first = s
+				break
 			}
-			for _, st := range note.Stories {
-				switch st {
-				case WholeTraining:
-					s.Set(census.TrainingFunds, math.Round(s.V[census.PublicFunds]*0.03/100)*100)
-				case WholeRooms:
-					s.Set(census.MusicRoomsStandard, s.V[census.MusicRoomsStandard]-1)
-				case WholeClassSize:
-					s.Set(census.OversizeClassesPrimary, math.Min(s.V[census.ClassesPrimary], 2))
-				case WholeCert:
-					s.Set(census.CertifiedTeachers, s.V[census.CertifiedTeachers]-1)
-				}
+		}
+		for _, st := range note.Stories {
+			switch st {
+			case WholeTraining:
+				first.Set(census.TrainingFunds, math.Round(first.V[census.PublicFunds]*uni(r, 0.025, 0.04)/100)*100)
+			case WholeRooms:
+				first.Set(census.MusicRoomsStandard, first.V[census.MusicRoomsStandard]-1)
+			case WholeClassSize:
+				first.Set(census.OversizeClassesPrimary, math.Min(first.V[census.ClassesPrimary], float64(irange(r, 2, 5))))
+			case WholeCert:
+				first.Set(census.CertifiedTeachers, first.V[census.CertifiedTeachers]-float64(irange(r, 1, 3)))
 			}
-			break
 		}
 		resident := math.Round(primary / 2 * uni(r, 0.95, 1.05))
+		var latest *census.CountyRecord
 		for y := FirstYear; y <= LatestYear; y++ {
 			if y == LatestYear && slices.Contains(note.Stories, WholeNoRecord) {
 				continue
 			}
 			p.CountyRecords = append(p.CountyRecords, countyRecord(r, reg, y, resident, note.Stories))
+			if y == LatestYear {
+				c := p.CountyRecords[len(p.CountyRecords)-1]
+				latest = &c
+			}
 		}
 		p.Kindergartens = append(p.Kindergartens, kindergartens(r, reg, resident, note.Stories)...)
-		note.Judged = p.judge(r, yz, reg.Code, []string{"all", "all", "all", "all", "all", "all", "all", "all", "all",
-			"one_not_met", "one_not_met", "one_not_met", "veto", "partial", "partial", "partial", "partial", "none", "none", "none"})
-		note.JudgedPreschool = p.judge(r, xq, reg.Code, []string{"all", "all", "all", "all", "one_not_met", "partial", "none"})
+		note.Judged = way
+		notMet := p.judge(r, yz, reg.Code, way)
+		note.JudgedPreschool = preschoolWays[r.IntN(len(preschoolWays))]
+		p.judge(r, xq, reg.Code, note.JudgedPreschool)
+		note.tell(yz, p.Note(reg.Code), plan.big, first, schools, latest, notMet)
 		p.WholeNotes = append(p.WholeNotes, note)
 	}
 	slices.SortStableFunc(p.CountyRecords, func(a, b census.CountyRecord) int {
@@ -133,6 +294,73 @@ func (p *Province) whole(seed int64) {
 	slices.SortStableFunc(p.Kindergartens, func(a, b census.Kindergarten) int {
 		return cmpYearCode(a.Year, b.Year, a.Code, b.Code)
 	})
+}
+
+// plot picks the yzjh2017 stories a county tells and how its evidence items
+// are judged: by its plan, or at random for a county failing 资源配置.
+func plot(r *rand.Rand, plan wholePlan) (stories []string, way string) {
+	way = "all"
+	pick := func(s ...string) []string { return []string{s[r.IntN(len(s))]} }
+	switch plan.kind {
+	case WholeKindResource:
+		stories = drawStories(r, compulsoryOdds)
+		if slices.Contains(stories, WholeNoRecord) {
+			// Without a county record the county items cannot fail.
+			stories = slices.DeleteFunc(stories, func(s string) bool { return slices.Contains(countyStories, s) })
+		}
+		way = resourceWays[r.IntN(len(resourceWays))]
+	case WholeKindClassSize:
+		stories = []string{WholeClassSize}
+	case WholeKindUnjudged:
+		way = []string{"partial", "none"}[r.IntN(2)]
+	case WholeKindVeto:
+		if r.IntN(3) == 0 {
+			stories = []string{WholeRecognition}
+		} else {
+			way = "veto"
+		}
+	case WholeKindPrecondition:
+		stories = []string{WholeBasicYear}
+	case WholeKindCountyItem:
+		stories = pick(WholeRotation, WholePay, WholeRetention)
+	case WholeKindEvidence:
+		way = "one_not_met"
+	case WholeKindSchoolItem:
+		stories = pick(WholeRooms, WholeTraining, WholeCert)
+	case WholeKindNoRecord:
+		stories = []string{WholeNoRecord}
+	}
+	if len(plan.big) > 0 {
+		stories = append([]string{WholeSchoolSize}, stories...)
+	}
+	return stories, way
+}
+
+// The chances of each story in a county drawn at random.
+type odds []struct {
+	story string
+	p     float64
+}
+
+var (
+	compulsoryOdds = odds{
+		{WholeRotation, 0.06}, {WholePay, 0.05}, {WholeRetention, 0.04}, {WholeRecognition, 0.03}, {WholeNoRecord, 0.04},
+		{WholeBasicYear, 0.03}, {WholeTraining, 0.04}, {WholeRooms, 0.05}, {WholeClassSize, 0.06}, {WholeCert, 0.05},
+	}
+	preschoolOdds = odds{{WholeGross, 0.08}, {WholePublic, 0.06}, {WholeKgClassSize, 0.05}, {WholeKgCert, 0.08}}
+	// countyStories are told by the county record.
+	countyStories = []string{WholeRotation, WholePay, WholeRetention, WholeRecognition, WholeBasicYear}
+)
+
+// drawStories picks stories at their chances: most counties get none.
+func drawStories(r *rand.Rand, o odds) []string {
+	var out []string
+	for _, s := range o {
+		if r.Float64() < s.p {
+			out = append(out, s.story)
+		}
+	}
+	return out
 }
 
 func cmpYearCode(ya, yb int, a, b string) int {
@@ -146,23 +374,6 @@ func hash(s string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return h.Sum64()
-}
-
-// drawStories picks the computed items a county fails: most fail none.
-func drawStories(r *rand.Rand) []string {
-	var out []string
-	for _, s := range []struct {
-		story string
-		p     float64
-	}{
-		{WholeRotation, 0.06}, {WholePay, 0.05}, {WholeRetention, 0.04}, {WholeRecognition, 0.03}, {WholeNoRecord, 0.04},
-		{WholeBasicYear, 0.03}, {WholeTraining, 0.04}, {WholeRooms, 0.05}, {WholeClassSize, 0.06}, {WholeCert, 0.05}, {WholeGross, 0.08}, {WholePublic, 0.06}, {WholeKgClassSize, 0.05}, {WholeKgCert, 0.08},
-	} {
-		if r.Float64() < s.p {
-			out = append(out, s.story)
-		}
-	}
-	return out
 }
 
 // fillSchool sets the columns that 基本均衡 and the per-school items read,
@@ -193,7 +404,10 @@ func fillSchool(seed int64, s *census.School) {
 	// The per-school items of 优质均衡: the demo's schools have their
 	// standard-size music and art rooms (one per 12 classes), no over-size
 	// classes and certified teachers, unless a county's story says otherwise.
-	if s.Type != census.Special {
+	// The special school's teachers count in the county's certification rate.
+	if s.Type == census.Special {
+		s.Set(census.CertifiedTeachers, s.V[census.TeachersPrimary]+s.V[census.TeachersJunior])
+	} else {
 		var classes, teachers float64
 		for _, st := range s.Type.Stages() {
 			if f, ok := census.StageField("classes", st); ok {
@@ -412,9 +626,9 @@ func kindergartens(r *rand.Rand, reg census.Region, resident float64, stories []
 }
 
 // judge records judgements of the evidence items of rules for a county's
-// latest year in one of the given ways, drawn at random, and returns the way.
-func (p *Province) judge(r *rand.Rand, rules *standards.Rules, county string, ways []string) string {
-	way := ways[r.IntN(len(ways))]
+// latest year in the given way, and returns the judgement of the item not
+// met (nil when none).
+func (p *Province) judge(r *rand.Rand, rules *standards.Rules, county string, way string) *census.Judgement {
 	var items []*standards.Item
 	for i := range rules.Items {
 		if rules.Items[i].Evidence {
@@ -431,6 +645,7 @@ func (p *Province) judge(r *rand.Rand, rules *standards.Rules, county string, wa
 		}
 		notMet = candidates[r.IntN(len(candidates))]
 	}
+	var notMetJ *census.Judgement
 	at := time.Date(LatestYear+1, 3, 10+r.IntN(15), 9+r.IntN(8), 0, 0, 0, time.UTC)
 	actor := inspectors[r.IntN(len(inspectors))]
 	for i, it := range items {
@@ -457,10 +672,157 @@ func (p *Province) judge(r *rand.Rand, rules *standards.Rules, county string, wa
 		case "veto":
 			if it.ID == "key_schools" {
 				j.Status = census.StatusNotMet
-				j.Comment = "核查发现县城两所初中设有重点班"
+				j.Comment = vetoComment
 			}
+		}
+		if j.Status == census.StatusNotMet {
+			notMetJ = &j
 		}
 		p.Judgements = append(p.Judgements, j)
 	}
-	return way
+	return notMetJ
+}
+
+// kindZH says in a few words why a county of each kind fails 资源配置.
+var kindZH = map[Kind]string{
+	KindWeakSchool:    "一所学校未达标",
+	KindHighCV:        "一项差异系数超过上限",
+	KindSmallSchools:  "乡村小规模学校多，多项差异系数超过上限",
+	KindRounding:      "一项差异系数略超上限",
+	KindTeachingPoint: "一个教学点未达标",
+	KindMixed:         "一所学校未达标，一项差异系数超过上限",
+}
+
+// tell fills in what the county's note says under yzjh2017 (Unmet, Status,
+// Schools, Story) from its stories, its resource note n, its big schools,
+// the school that tells the per-school stories (first), its latest schools
+// and county record (nil when not imported) and the judgement not met.
+func (wn *WholeNote) tell(yz *standards.Rules, n *CountyNote, big []string, first *census.School,
+	schools []*census.School, rec *census.CountyRecord, notMet *census.Judgement) {
+	unmet := map[string]bool{}
+	pending := false
+	switch n.Kind {
+	case KindPass:
+	case KindDataGap:
+		pending = true
+	default:
+		unmet["resource"] = true
+	}
+	for _, st := range wn.Stories {
+		if yz.Item(st) != nil {
+			unmet[st] = true
+		}
+	}
+	if notMet != nil {
+		unmet[notMet.Item] = true
+	}
+	if slices.Contains(wn.Stories, WholeNoRecord) || wn.Judged == "partial" || wn.Judged == "none" {
+		pending = true
+	}
+	for _, it := range yz.Items {
+		if unmet[it.ID] {
+			wn.Unmet = append(wn.Unmet, it.ID)
+		}
+	}
+	switch {
+	case len(wn.Unmet) > 0:
+		wn.Status = census.StatusNotMet
+	case pending:
+		wn.Status = census.StatusPending
+	default:
+		wn.Status = census.StatusMet
+	}
+
+	byCode := map[string]*census.School{}
+	for _, s := range schools {
+		byCode[s.Code] = s
+	}
+	get := func(f census.CountyField) float64 { return rec.V[f] }
+	name := func(id string) string { return "“" + yz.Item(id).ZH + "”" }
+	var evidence, government, quality int
+	for _, it := range yz.Items {
+		if it.Evidence {
+			evidence++
+		}
+		switch it.Part {
+		case standards.PartGovernment:
+			government++
+		case standards.PartQuality:
+			quality++
+		}
+	}
+	var why []string
+	switch n.Kind {
+	case KindPass:
+		why = append(why, "资源配置通过")
+	case KindDataGap:
+		why = append(why, "资源配置因一所学校数据不全而待定")
+	default:
+		why = append(why, "资源配置未通过（"+kindZH[n.Kind]+"，见资源配置说明）")
+	}
+	for _, st := range wn.Stories {
+		switch st {
+		case WholeSchoolSize:
+			var each []string
+			for _, code := range big {
+				s := byCode[code]
+				students := s.Students(census.StagePrimary) + s.Students(census.StageJunior)
+				each = append(each, fmt.Sprintf("%s在校生%.0f人（上限%.0f人）", s.Name, students, sizeLimit(s.Type)))
+				wn.Schools = append(wn.Schools, code)
+			}
+			why = append(why, strings.Join(each, "、")+"，超过学校规模上限（大校额），"+name(st)+"不达标")
+		case WholeClassSize:
+			why = append(why, fmt.Sprintf("%s有%.0f个班超过45人（大班额），%s不达标", first.Name, first.V[census.OversizeClassesPrimary], name(st)))
+			wn.Schools = append(wn.Schools, first.Code)
+		case WholeRooms:
+			why = append(why, fmt.Sprintf("%s有%.0f个班，达标音乐专用教室只有%.0f间，%s不达标",
+				first.Name, first.V[census.ClassesPrimary], first.V[census.MusicRoomsStandard], name(st)))
+			wn.Schools = append(wn.Schools, first.Code)
+		case WholeTraining:
+			tr, pub := first.V[census.TrainingFunds], first.V[census.PublicFunds]
+			why = append(why, fmt.Sprintf("%s教师培训经费%.0f元，只占公用经费%.0f元的%.1f%%，低于5%%，%s不达标", first.Name, tr, pub, 100*tr/pub, name(st)))
+			wn.Schools = append(wn.Schools, first.Code)
+		case WholeCert:
+			un := first.V[census.TeachersPrimary] - first.V[census.CertifiedTeachers]
+			why = append(why, fmt.Sprintf("%s有%.0f名专任教师未取得教师资格证，全县持证上岗率不到100%%，%s不达标", first.Name, un, name(st)))
+		case WholeRotation:
+			rot, el := get(census.CRotationTeachers), get(census.CRotationEligible)
+			why = append(why, fmt.Sprintf("交流轮岗教师%.0f人，只占符合交流条件教师%.0f人的%.1f%%，低于10%%，%s不达标", rot, el, 100*rot/el, name(st)))
+		case WholePay:
+			why = append(why, fmt.Sprintf("教师年平均工资%.0f元，低于当地公务员的%.0f元，%s不达标", get(census.CTeacherPay), get(census.CCivilServantPay), name(st)))
+		case WholeRetention:
+			g9, en := get(census.CRetentionGrade9), get(census.CRetentionEntrants)
+			why = append(why, fmt.Sprintf("初中三年巩固率%.1f%%（%.0f人入学，%.0f人读到九年级），低于95%%，%s不达标", 100*g9/en, en, g9, name(st)))
+		case WholeRecognition:
+			why = append(why, fmt.Sprintf("社会认可度调查结果%.1f%%，低于85%%，一票否决", get(census.CRecognitionCompulsory)))
+		case WholeBasicYear:
+			why = append(why, fmt.Sprintf("基本均衡%.0f年才通过国家认定，到%d年不满3年，不具备申报条件（申报前提不达标）", get(census.CBasicBalanceYear), LatestYear))
+		case WholeNoRecord:
+			why = append(why, fmt.Sprintf("%d年度县级数据尚未导入，政府保障、教育质量等县级指标等待数据", LatestYear))
+		}
+	}
+	switch wn.Judged {
+	case "one_not_met":
+		why = append(why, fmt.Sprintf("%s评议为未达标（%s）", name(notMet.Item), notMet.Comment))
+	case "veto":
+		why = append(why, vetoComment+"，"+name(notMet.Item)+"一票否决")
+	case "partial":
+		why = append(why, fmt.Sprintf("%d项需评议的项目还有%d项未评议", evidence, evidence-evidence/2))
+	case "none":
+		why = append(why, fmt.Sprintf("%d项需评议的项目均未评议", evidence))
+	}
+	slices.Sort(wn.Schools)
+	wn.Schools = slices.Compact(wn.Schools)
+	switch wn.Status {
+	case census.StatusMet:
+		wn.Story = fmt.Sprintf("资源配置通过；政府保障程度%d项、教育质量%d项均达标，%d项需评议的项目均评议为达标，社会认可度%.1f%%，基本均衡%.0f年通过认定，无一票否决情形：达到优质均衡认定标准。",
+			government, quality, evidence, get(census.CRecognitionCompulsory), get(census.CBasicBalanceYear))
+	case census.StatusPending:
+		wn.Story = strings.Join(why, "；") + "；其余项目均达标：结论待定。"
+	default:
+		if len(why) == 1 && !pending {
+			why = append(why, "其余项目均达标")
+		}
+		wn.Story = strings.Join(why, "；") + "：不能通过认定。"
+	}
 }
