@@ -28,32 +28,8 @@ type Change struct {
 // school has neither a record nor a history in that year.
 func (s *Store) History(ctx context.Context, year int, schoolCode string) (_ []Change, err error) {
 	defer wrap(&err, "history of %s in %d", schoolCode, year)
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT c.batch_id, b.file_name, b.kind, b.actor, c.column_key, c.old_value, c.new_value, c.changed_at
-		FROM record_changes c JOIN import_batches b ON b.id = c.batch_id
-		WHERE c.year = $1 AND c.school_code = $2 AND c.kind = 'school'
-		ORDER BY c.id`, year, schoolCode)
+	out, err := s.changes(ctx, "school", year, schoolCode)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Change{}
-	for rows.Next() {
-		var c Change
-		var old, new sql.NullString
-		if err := rows.Scan(&c.Batch, &c.File, &c.Kind, &c.Actor, &c.Column, &old, &new, &c.At); err != nil {
-			return nil, err
-		}
-		if old.Valid {
-			c.Old = &old.String
-		}
-		if new.Valid {
-			c.New = &new.String
-		}
-		c.At = c.At.UTC()
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(out) == 0 {
@@ -93,6 +69,37 @@ func (s *Store) Batches(ctx context.Context) (_ []Batch, err error) {
 		}
 		b.At = b.At.UTC()
 		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// changes returns the recorded changes of one record of kind ("school",
+// "kindergarten", "county"), oldest first, or an empty list.
+func (s *Store) changes(ctx context.Context, kind string, year int, code string) ([]Change, error) {
+	rows, err := s.db.QueryContext(ctx, `
+		SELECT c.batch_id, b.file_name, b.kind, b.actor, c.column_key, c.old_value, c.new_value, c.changed_at
+		FROM record_changes c JOIN import_batches b ON b.id = c.batch_id
+		WHERE c.kind = $1 AND c.year = $2 AND c.school_code = $3
+		ORDER BY c.id`, kind, year, code)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []Change{}
+	for rows.Next() {
+		var c Change
+		var old, new sql.NullString
+		if err := rows.Scan(&c.Batch, &c.File, &c.Kind, &c.Actor, &c.Column, &old, &new, &c.At); err != nil {
+			return nil, err
+		}
+		if old.Valid {
+			c.Old = &old.String
+		}
+		if new.Valid {
+			c.New = &new.String
+		}
+		c.At = c.At.UTC()
+		out = append(out, c)
 	}
 	return out, rows.Err()
 }

@@ -454,32 +454,8 @@ func (s *Store) UnitHistory(ctx context.Context, kind string, year int, code str
 	if kind != KindKindergarten && kind != KindCounty {
 		return nil, fmt.Errorf("kind %q has no unit history", kind)
 	}
-	rows, err := s.db.QueryContext(ctx, `
-		SELECT c.batch_id, b.file_name, b.kind, b.actor, c.column_key, c.old_value, c.new_value, c.changed_at
-		FROM record_changes c JOIN import_batches b ON b.id = c.batch_id
-		WHERE c.kind = $1 AND c.year = $2 AND c.school_code = $3
-		ORDER BY c.id`, kind, year, code)
+	out, err := s.changes(ctx, kind, year, code)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []Change{}
-	for rows.Next() {
-		var c Change
-		var old, new sql.NullString
-		if err := rows.Scan(&c.Batch, &c.File, &c.Kind, &c.Actor, &c.Column, &old, &new, &c.At); err != nil {
-			return nil, err
-		}
-		if old.Valid {
-			c.Old = &old.String
-		}
-		if new.Valid {
-			c.New = &new.String
-		}
-		c.At = c.At.UTC()
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	if len(out) == 0 {
