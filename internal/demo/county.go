@@ -24,6 +24,7 @@ type county struct {
 	latest     int
 	first      int
 	r          *rand.Rand
+	attempt    int // how many draws of the county came before this one
 	schools    []*school
 
 	wealth float64 // equipment spending relative to the province

@@ -155,7 +155,7 @@ func tell(seed int64, i int, pl place, kind Kind, whole WholeKind, crowded bool)
 		}
 		c := &county{
 			code: pl.region.Code, name: pl.region.Name, kind: k, district: pl.district,
-			latest: LatestYear, first: FirstYear, whole: whole, crowded: crowded,
+			latest: LatestYear, first: FirstYear, whole: whole, crowded: crowded, attempt: attempt,
 			r: rand.New(rand.NewPCG(uint64(seed), uint64(i)<<16|uint64(attempt))),
 		}
 		c.build()

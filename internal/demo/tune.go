@@ -215,6 +215,56 @@ func (c *county) nudge(st, k int, lo, hi float64, ok func(part) bool) bool {
 	return false
 }
 
+// pin is nudge for a narrow window: when no single step brings the CV of
+// stage st closer to [lo, hi], it moves one unit of indicator k from one
+// part to another, the pair that brings it closest, until the CV lies in
+// the window or no pair helps.
+func (c *county) pin(st, k int, lo, hi float64, ok func(part) bool) bool {
+	if c.nudge(st, k, lo, hi, ok) {
+		return true
+	}
+	ps := c.parts(st)
+	var movable []part
+	for _, p := range ps {
+		if ok(p) && p.movable(k) && !p.missing(k) {
+			movable = append(movable, p)
+		}
+	}
+	mid := (lo + hi) / 2
+	step := unit(k)
+	for range 50 {
+		v, _ := cv(ps, k)
+		if v >= lo && v <= hi {
+			return true
+		}
+		bi, bj, dist := -1, -1, math.Abs(v-mid)
+		for i, p := range movable {
+			if p.raw(k)+step > p.ceiling(k) {
+				continue
+			}
+			p.setRaw(k, p.raw(k)+step)
+			for j, q := range movable {
+				if j == i || q.raw(k)-step < q.lowest(k) {
+					continue
+				}
+				q.setRaw(k, q.raw(k)-step)
+				w, _ := cv(ps, k)
+				q.setRaw(k, q.raw(k)+step)
+				if e := math.Abs(w - mid); e < dist {
+					bi, bj, dist = i, j, e
+				}
+			}
+			p.setRaw(k, p.raw(k)-step)
+		}
+		if bi < 0 {
+			return false
+		}
+		movable[bi].setRaw(k, movable[bi].raw(k)+step)
+		movable[bj].setRaw(k, movable[bj].raw(k)-step)
+	}
+	return false
+}
+
 // favoured picks parts of stage st that pass keep, largest first, until they
 // hold at least share of the stage's students.
 func (c *county) favoured(st int, share float64, keep func(part) bool) []part {
