@@ -87,6 +87,8 @@ func runDemo(e *env, args []string) error {
 		shown[n.Kind] = true
 		fmt.Fprintf(w, "  %s %-10s %s —— %s\n", n.Code, n.Name, yesNo(c.ResourcePass), n.Story)
 	}
+	fmt.Fprintln(w)
+	demoWholeStories(w, p)
 	fmt.Fprintf(w, "\n数据库：%s\n", path)
 	fmt.Fprintf(w, "接着试试：\n")
 	fmt.Fprintf(w, "  dudao evaluate --db %s\n", dsn)

@@ -26,3 +26,21 @@ func demoWhole(w io.Writer, p *demo.Province, year int) {
 			n[census.StatusMet], n[census.StatusNotMet], n[census.StatusPending])
 	}
 }
+
+// demoWholeStories prints one county of each whole-standard story of the
+// demo province: recognised, or why not (beyond 资源配置), or why pending.
+func demoWholeStories(w io.Writer, p *demo.Province) {
+	fmt.Fprintln(w, "优质均衡全部项目，几个典型县区（每类一个）：")
+	shown := map[demo.WholeKind]bool{demo.WholeKindResource: true}
+	for _, n := range p.WholeNotes {
+		if shown[n.Kind] {
+			continue
+		}
+		shown[n.Kind] = true
+		name := ""
+		if c := p.Note(n.Code); c != nil {
+			name = c.Name
+		}
+		fmt.Fprintf(w, "  %s %-10s %s —— %s\n", n.Code, name, n.Status.ZH(), n.Story)
+	}
+}
