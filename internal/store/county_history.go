@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"strings"
 	"time"
 )
@@ -44,17 +43,9 @@ func (s *Store) CountyChanges(ctx context.Context, year int, county string, colu
 	out := []CountyChange{}
 	for rows.Next() {
 		var c CountyChange
-		var old, new sql.NullString
-		if err := rows.Scan(&c.Batch, &c.File, &c.Kind, &c.Actor, &c.Column, &old, &new, &c.At, &c.SchoolCode, &c.SchoolName); err != nil {
+		if err := scanChange(rows, &c.Change, &c.SchoolCode, &c.SchoolName); err != nil {
 			return nil, err
 		}
-		if old.Valid {
-			c.Old = &old.String
-		}
-		if new.Valid {
-			c.New = &new.String
-		}
-		c.At = c.At.UTC()
 		out = append(out, c)
 	}
 	return out, rows.Err()

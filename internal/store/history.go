@@ -88,18 +88,29 @@ func (s *Store) changes(ctx context.Context, kind string, year int, code string)
 	out := []Change{}
 	for rows.Next() {
 		var c Change
-		var old, new sql.NullString
-		if err := rows.Scan(&c.Batch, &c.File, &c.Kind, &c.Actor, &c.Column, &old, &new, &c.At); err != nil {
+		if err := scanChange(rows, &c); err != nil {
 			return nil, err
 		}
-		if old.Valid {
-			c.Old = &old.String
-		}
-		if new.Valid {
-			c.New = &new.String
-		}
-		c.At = c.At.UTC()
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// scanChange scans a row whose columns are batch_id, file_name, kind, actor,
+// column_key, old_value, new_value, changed_at, then extra, into c (a NULL
+// value is a nil Old or New; times in UTC).
+func scanChange(rows *sql.Rows, c *Change, extra ...any) error {
+	var old, new sql.NullString
+	dest := append([]any{&c.Batch, &c.File, &c.Kind, &c.Actor, &c.Column, &old, &new, &c.At}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return err
+	}
+	if old.Valid {
+		c.Old = &old.String
+	}
+	if new.Valid {
+		c.New = &new.String
+	}
+	c.At = c.At.UTC()
+	return nil
 }
