@@ -99,9 +99,13 @@ type Part struct {
 	Values []float64
 	Met    int  // indicators at or above their thresholds
 	Pass   bool // the school rule holds
-	// Excluded parts take no part in any figure; Reason says why.
-	Excluded bool
-	Reason   string
+	// Excluded parts take no part in any figure; Reason says why in
+	// Chinese, ReasonCode in a form a page can translate (see Exclusion*),
+	// with the figures it quotes in ReasonArgs.
+	Excluded   bool
+	Reason     string
+	ReasonCode string
+	ReasonArgs []any
 	// Missing lists indicators with no reported data.
 	Missing []string
 	// Shortfalls lists the indicators below their thresholds.
@@ -109,6 +113,14 @@ type Part struct {
 	// Split explains how shared totals of a mixed school reached this part.
 	Split *Split
 }
+
+// The reasons a part is excluded, as Part.ReasonCode.
+const (
+	ExclusionSpecial            = "special"              // a special-education school
+	ExclusionOutOfScope         = "out_of_scope"         // outside the standard's scope (e.g. 民办 under 基本均衡)
+	ExclusionNoStudents         = "no_students"          // no pupils in this stage
+	ExclusionSmallTeachingPoint = "small_teaching_point" // 教学点 below the profile's minimum; args: students, minimum
+)
 
 // Shortfall is one indicator of a part below its threshold.
 type Shortfall struct {
@@ -287,23 +299,24 @@ func (e *engine) county(schools []*census.School) *County {
 					*p = Part{}
 					continue
 				}
-				p.Excluded, p.Reason = true, "特殊教育学校不纳入七项指标计算"
+				p.Excluded, p.Reason, p.ReasonCode = true, "特殊教育学校不纳入七项指标计算", ExclusionSpecial
 				c.Parts = append(c.Parts, p)
 				continue
 			}
 			if why := r.OutOfScope(s); why != "" {
-				p.Excluded, p.Reason = true, why
+				p.Excluded, p.Reason, p.ReasonCode = true, why, ExclusionOutOfScope
 				c.Parts = append(c.Parts, p)
 				continue
 			}
 			if p.Students <= 0 {
-				p.Excluded, p.Reason = true, st.ZH()+"在校生数为0或未填报，不纳入计算"
+				p.Excluded, p.Reason, p.ReasonCode = true, st.ZH()+"在校生数为0或未填报，不纳入计算", ExclusionNoStudents
 				c.Parts = append(c.Parts, p)
 				continue
 			}
 			if min := r.Settings.ExcludeTeachingPointsBelow; s.Type == census.TeachingPoint && min > 0 && p.Students < float64(min) {
 				p.Excluded = true
 				p.Reason = fmt.Sprintf("在校生%g人，不足%d人的教学点不纳入计算（%s方案）", p.Students, min, r.Profile.Name)
+				p.ReasonCode, p.ReasonArgs = ExclusionSmallTeachingPoint, []any{p.Students, min}
 				c.Parts = append(c.Parts, p)
 				continue
 			}

@@ -105,6 +105,7 @@ type (
 		Pass       bool              `json:"pass"`
 		Excluded   bool              `json:"excluded"`
 		Reason     string            `json:"reason"`
+		ReasonCode string            `json:"reason_code,omitempty"`
 		Missing    []string          `json:"missing,omitempty"`
 		Shortfalls []JSONShortfall   `json:"shortfalls,omitempty"`
 		Split      *JSONSplit        `json:"split,omitempty"`
@@ -157,7 +158,7 @@ func (res *Result) JSON() *JSONResult {
 		for _, p := range c.Parts {
 			jp := JSONPart{SchoolCode: p.SchoolCode, SchoolName: p.SchoolName, SchoolType: p.SchoolType,
 				Stage: p.Stage, Students: p.Students, Values: map[string]Num{}, Met: p.Met, Pass: p.Pass,
-				Excluded: p.Excluded, Reason: p.Reason, Missing: p.Missing}
+				Excluded: p.Excluded, Reason: p.Reason, ReasonCode: p.ReasonCode, Missing: p.Missing}
 			if !p.Excluded {
 				jp.Raw = map[string]Num{}
 				for k, ind := range r.Indicators {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/i18n"
 	"github.com/dudao-edu/dudao/internal/store"
 )
@@ -107,6 +108,18 @@ func (b *Base) T(key string, args ...any) string { return i18n.T(b.Lang, key, ar
 
 // EN reports whether the page is in English.
 func (b *Base) EN() bool { return b.Lang == i18n.EN }
+
+// Reason says in the page's language why part p is excluded.
+func (b *Base) Reason(p *eval.Part) string {
+	key := "exclusion." + p.ReasonCode
+	if p.ReasonCode == "" || !i18n.Has(b.Lang, key) {
+		return p.Reason
+	}
+	if p.ReasonCode == eval.ExclusionOutOfScope {
+		return b.T(key, p.Reason)
+	}
+	return b.T(key, p.ReasonArgs...)
+}
 
 // Other is the language the switch offers.
 func (b *Base) Other() i18n.Lang {

@@ -641,3 +641,20 @@ func TestScope(t *testing.T) {
 		}
 	}
 }
+
+// TestExclusionReasonTranslated: the engine says in Chinese why a part is
+// excluded; the English page says it in English.
+func TestExclusionReasonTranslated(t *testing.T) {
+	e := newEnv(t)
+	c := county().Code
+	w := e.get("admin", "/county/"+c, "Cookie", langCookie+"=en")
+	body := w.Body.String()
+	if w.Code != http.StatusOK || !strings.Contains(body, "Special-education schools are not counted") || strings.Contains(body, "特殊教育学校不纳入") {
+		t.Errorf("English county page: status %d, translated reason present %v, Chinese reason present %v",
+			w.Code, strings.Contains(body, "Special-education schools are not counted"), strings.Contains(body, "特殊教育学校不纳入"))
+	}
+	w = e.get("admin", "/county/"+c, "Cookie", langCookie+"=zh-CN")
+	if !strings.Contains(w.Body.String(), "特殊教育学校不纳入七项指标计算") {
+		t.Error("Chinese county page lacks the exclusion reason")
+	}
+}
