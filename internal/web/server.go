@@ -118,6 +118,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
 	go s.sweep(ctx)
+	go s.warm(ctx)
 	select {
 	case err := <-errc:
 		return err
@@ -126,6 +127,30 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return hs.Shutdown(sctx)
+}
+
+// warm evaluates every year under the server's standard and profile once
+// at start-up, latest first, so that the first visitors to the overview and
+// county pages (which draw trends over the years) find them cached instead
+// of all evaluating at once. Counties' pages take their figures from the
+// cached whole years.
+func (s *Server) warm(ctx context.Context) {
+	years, err := s.cache.Years(ctx)
+	if err != nil {
+		return
+	}
+	rules, err := standards.Resolve(s.standard, s.profile)
+	if err != nil {
+		return
+	}
+	t0 := time.Now()
+	for i := len(years) - 1; i >= 0; i-- {
+		if _, err := s.cache.result(ctx, rules, years[i], ""); err != nil {
+			s.log.Warn("warming the evaluation cache", "year", years[i], "err", err)
+			return
+		}
+	}
+	s.log.Info("evaluation cache warm", "years", len(years), "took", time.Since(t0).Round(time.Millisecond))
 }
 
 // sweep removes expired sessions and uploads every ten minutes.
