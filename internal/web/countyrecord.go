@@ -2,7 +2,6 @@ package web
 
 import (
 	"bytes"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"net/http"
@@ -120,29 +119,8 @@ func (s *Server) saveCountyRecord(w http.ResponseWriter, r *http.Request) error 
 		header = append(header, h)
 		row = append(row, v)
 	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	cw.Write(header)
-	cw.Write(row)
-	cw.Flush()
-	batch, err := censusio.Read("form.csv", &buf, censusio.Options{Kind: string(census.KindCounty)})
-	var es censusio.Errors
-	if errors.As(err, &es) {
-		errs := map[string]string{}
-		for _, e := range es {
-			key := strings.TrimSuffix(e.Column, "(元)")
-			if key == "" {
-				key = "_"
-			}
-			msg := e.Problem
-			if e.Value != "" {
-				msg = "“" + e.Value + "”" + msg
-			}
-			if e.Fix != "" {
-				msg += "；" + e.Fix
-			}
-			errs[key] = msg
-		}
+	batch, errs, err := readFormRow(header, row, string(census.KindCounty))
+	if errs != nil {
 		_, existsErr := s.st.CountyRecord(r.Context(), c.Year, code)
 		return s.renderRecord(w, r, b, c, code, name, existsErr == nil, values, errs, http.StatusUnprocessableEntity)
 	}

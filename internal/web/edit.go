@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
-	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -184,33 +183,9 @@ func validateRecord(rec census.School, values map[string]string) (census.School,
 		header = append(header, h)
 		row = append(row, values[k])
 	}
-	var buf bytes.Buffer
-	cw := csv.NewWriter(&buf)
-	cw.Write(header)
-	cw.Write(row)
-	cw.Flush()
-	batch, err := censusio.Read("form.csv", &buf, censusio.Options{})
-	var es censusio.Errors
-	if errors.As(err, &es) {
-		out := map[string]string{}
-		for _, e := range es {
-			key := strings.TrimSuffix(e.Column, "(元)")
-			if key == "" {
-				key = "_"
-			}
-			msg := e.Problem
-			if e.Value != "" {
-				msg = "“" + e.Value + "”" + msg
-			}
-			if e.Fix != "" {
-				msg += "；" + e.Fix
-			}
-			if prev, ok := out[key]; ok {
-				msg = prev + "；" + msg
-			}
-			out[key] = msg
-		}
-		return census.School{}, out, nil
+	batch, problems, err := readFormRow(header, row, "")
+	if problems != nil {
+		return census.School{}, problems, nil
 	}
 	if err != nil {
 		return census.School{}, nil, err
@@ -218,11 +193,41 @@ func validateRecord(rec census.School, values map[string]string) (census.School,
 	if len(batch.Schools) != 1 {
 		return census.School{}, map[string]string{"_": "no record"}, nil
 	}
-	next := batch.Schools[0]
-	for f := range census.NumFields {
-		if math.IsNaN(next.V[f]) {
-			next.V[f] = math.NaN()
-		}
+	return batch.Schools[0], nil, nil
+}
+
+// readFormRow reads a form's values as a one-row census file of kind ("" for
+// school), so that a form gets the same rules, messages and fixes as an
+// upload. problems maps column keys ("_" for the row) to what is wrong and
+// how to fix it; it is nil when the row is valid.
+func readFormRow(header, row []string, kind string) (batch *censusio.Batch, problems map[string]string, err error) {
+	var buf bytes.Buffer
+	cw := csv.NewWriter(&buf)
+	cw.Write(header)
+	cw.Write(row)
+	cw.Flush()
+	batch, err = censusio.Read("form.csv", &buf, censusio.Options{Kind: kind})
+	var es censusio.Errors
+	if !errors.As(err, &es) {
+		return batch, nil, err
 	}
-	return next, nil, nil
+	problems = map[string]string{}
+	for _, e := range es {
+		key := strings.TrimSuffix(e.Column, "(元)")
+		if key == "" {
+			key = "_"
+		}
+		msg := e.Problem
+		if e.Value != "" {
+			msg = "“" + e.Value + "”" + msg
+		}
+		if e.Fix != "" {
+			msg += "；" + e.Fix
+		}
+		if prev, ok := problems[key]; ok {
+			msg = prev + "；" + msg
+		}
+		problems[key] = msg
+	}
+	return nil, problems, nil
 }
