@@ -91,7 +91,7 @@ var CountyTextColumns = []TextColumn{
 
 // CountyTable is the column table of kind county.
 var CountyTable = Table{
-	Kind: KindCounty, CodeKey: "county_code",
+	Kind: KindCounty, CodeKey: "county_code", NameKey: "county_name",
 	Text: CountyTextColumns, Num: CountyColumns[:],
 	New: func() UnitRecord { c := NewCountyRecord(); return &c },
 }

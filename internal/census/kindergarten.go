@@ -119,7 +119,7 @@ var KindergartenTextColumns = []TextColumn{
 
 // KindergartenTable is the column table of kind kindergarten.
 var KindergartenTable = Table{
-	Kind: KindKindergarten, CodeKey: "kindergarten_code",
+	Kind: KindKindergarten, CodeKey: "kindergarten_code", NameKey: "kindergarten_name",
 	Text: KindergartenTextColumns, Num: KindergartenColumns[:],
 	New: func() UnitRecord { k := NewKindergarten(); return &k },
 }

@@ -52,12 +52,14 @@ func CountyRun(sponsor string) bool {
 	return true
 }
 
-// UnitRecord is a record of a kind other than school in the neutral form that
-// the file reader and the store handle: identifying text by column key and
-// numbers by column index, as the kind's Table lists them.
+// UnitRecord is a record of any kind in the neutral form that the file
+// reader, the store, the forms and the API handle: identifying text by
+// column key (in its stored form) and numbers by column index, as the
+// kind's Table lists them. *School, *Kindergarten and *CountyRecord
+// implement it.
 type UnitRecord interface {
-	// Key returns the record's year and code: the kindergarten's code, or
-	// for a county record the county code.
+	// Key returns the record's year and code: the school's or the
+	// kindergarten's code, or for a county record the county code.
 	Key() (year int, code string)
 	// Text returns the text column key (never "year").
 	Text(key string) string
@@ -69,24 +71,31 @@ type UnitRecord interface {
 	Values() []float64
 }
 
-// Table is the column table of a record kind other than school: its
-// identifying text columns (year first, then county code and name) and its
-// numeric columns, in template order.
+// Table is the column table of a record kind: its identifying text columns
+// (year first, then county code and name) and its numeric columns, in
+// template order. Everything that handles records — reader, template,
+// store, history, forms, upload preview, API — takes the columns from
+// here, so that a kind is declared once and a column added here reaches
+// every path.
 type Table struct {
 	Kind Kind
 	// CodeKey is the key of the text column that identifies a record within
 	// a year: kindergarten_code, or county_code for county records.
 	CodeKey string
+	// NameKey is the key of the text column that names a record
+	// (school_name, kindergarten_name, county_name).
+	NameKey string
 	Text    []TextColumn
 	Num     []Column
 	// New returns an empty record with every number not reported.
 	New func() UnitRecord
 }
 
-// TableOf returns the table of kind k, or nil for school records, which
-// have their own fixed columns (Columns, TextColumns).
+// TableOf returns the table of kind k, or nil for an unknown kind.
 func TableOf(k Kind) *Table {
 	switch k {
+	case KindSchool:
+		return &SchoolTable
 	case KindKindergarten:
 		return &KindergartenTable
 	case KindCounty:
@@ -103,6 +112,24 @@ func (t *Table) Index(key string) int {
 		}
 	}
 	return -1
+}
+
+// TextColumn returns the text column key, and whether the table has it.
+func (t *Table) TextColumn(key string) (TextColumn, bool) {
+	for _, c := range t.Text {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return TextColumn{}, false
+}
+
+// Identifying reports whether text column key identifies the record or
+// places it in a region (year, county code and name, the record's code):
+// a form shows it but does not change it, and only region administration
+// renames a county.
+func (t *Table) Identifying(key string) bool {
+	return key == "year" || key == "county_code" || key == "county_name" || key == t.CodeKey
 }
 
 func nanArray(v []float64) {

@@ -2,9 +2,10 @@ package census
 
 import "strconv"
 
-// Text returns the value of text column key (one of TextColumns) as a
-// census file writes it: the school type by its Chinese name, the year as
-// digits, "" for an unknown key.
+// Text implements UnitRecord: the value of text column key (one of
+// TextColumns) in its stored form — the school type by its key
+// ("primary"), the year as digits — or "" for an unknown key. Files and
+// pages show the school type by its Chinese name: see Table.FileText.
 func (s *School) Text(key string) string {
 	switch key {
 	case "year":
@@ -21,7 +22,7 @@ func (s *School) Text(key string) string {
 	case "school_name":
 		return s.Name
 	case "school_type":
-		return s.Type.ZH()
+		return string(s.Type)
 	case "ownership":
 		return s.Ownership
 	case "location":
@@ -30,4 +31,67 @@ func (s *School) Text(key string) string {
 		return s.Sponsor
 	}
 	return ""
+}
+
+// SetText implements UnitRecord. A school type may be given by key or by
+// its Chinese name; one that is neither is kept as written, for the
+// reader's validation to name.
+func (s *School) SetText(key, v string) {
+	switch key {
+	case "county_code":
+		s.CountyCode = v
+	case "county_name":
+		s.CountyName = v
+	case "school_code":
+		s.Code = v
+	case "school_name":
+		s.Name = v
+	case "school_type":
+		if t, ok := ParseSchoolType(v); ok {
+			s.Type = t
+		} else {
+			s.Type = SchoolType(v)
+		}
+	case "ownership":
+		s.Ownership = v
+	case "location":
+		s.Location = v
+	case "sponsor":
+		s.Sponsor = v
+	}
+}
+
+// Key implements UnitRecord: the year and the school code.
+func (s *School) Key() (int, string) { return s.Year, s.Code }
+
+// SetYear implements UnitRecord.
+func (s *School) SetYear(y int) { s.Year = y }
+
+// Values implements UnitRecord: the numeric columns, indexed by Field.
+func (s *School) Values() []float64 { return s.V[:] }
+
+// SchoolTable is the column table of kind school.
+var SchoolTable = Table{
+	Kind: KindSchool, CodeKey: "school_code", NameKey: "school_name",
+	Text: TextColumns, Num: Columns[:],
+	New: func() UnitRecord { s := NewSchool(); return &s },
+}
+
+// FileText returns text column key of r as a census file and a page show
+// it: a school type or a kindergarten category by its Chinese name, the
+// year as digits; other columns as stored.
+func (t *Table) FileText(r UnitRecord, key string) string {
+	v := r.Text(key)
+	switch key {
+	case "year":
+		if y, _ := r.Key(); y != 0 {
+			return strconv.Itoa(y)
+		}
+		return ""
+	case "school_type":
+		return SchoolType(v).ZH()
+	case "category":
+		return Category(v).ZH()
+	}
+	return v
 }

@@ -27,7 +27,7 @@ func dataHeader() []string {
 // dataRow appends the cells of s to row: text, then numbers ("" when not reported).
 func dataRow(row []string, s *census.School) []string {
 	for _, c := range census.TextColumns {
-		row = append(row, s.Text(c.Key))
+		row = append(row, census.SchoolTable.FileText(s, c.Key))
 	}
 	for f := range census.NumFields {
 		v := s.V[f]
@@ -93,7 +93,7 @@ func WriteSchoolsXLSX(w io.Writer, schools []census.School) error {
 	for r := range schools {
 		s := &schools[r]
 		for i, c := range census.TextColumns {
-			cells[i] = s.Text(c.Key)
+			cells[i] = census.SchoolTable.FileText(s, c.Key)
 		}
 		for f := range census.NumFields {
 			if v := s.V[f]; math.IsNaN(v) {

@@ -26,18 +26,8 @@ type Change struct {
 // History returns the history of the school with code in year, oldest first:
 // its creation, then every changed column. It returns ErrNotFound if the
 // school has neither a record nor a history in that year.
-func (s *Store) History(ctx context.Context, year int, schoolCode string) (_ []Change, err error) {
-	defer wrap(&err, "history of %s in %d", schoolCode, year)
-	out, err := s.changes(ctx, "school", year, schoolCode)
-	if err != nil {
-		return nil, err
-	}
-	if len(out) == 0 {
-		if _, err := school(ctx, s.db, year, schoolCode); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+func (s *Store) History(ctx context.Context, year int, schoolCode string) ([]Change, error) {
+	return s.RecordHistory(ctx, KindSchool, year, schoolCode)
 }
 
 // Batch is one entry of the import log: a file imported or an edit made.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -26,7 +25,7 @@ const (
 type FileBatch struct {
 	File   string // the file's name as the user gave it
 	SHA256 string // hex digest of the file's bytes
-	Kind   string // KindSchool, KindKindergarten or KindCounty; "" means KindSchool
+	Kind   string // a record kind (KindSchool, KindKindergarten, KindCounty); "" means KindSchool
 	// Schools are the file's records. A (year, school code) may appear only
 	// once in a file; across the files of one import, later files win.
 	Schools []census.School
@@ -34,6 +33,10 @@ type FileBatch struct {
 	// KindKindergarten or KindCounty, under the same rules.
 	Kindergartens []census.Kindergarten
 	Counties      []census.CountyRecord
+	// Records are records of the batch's kind in the neutral form, for
+	// callers that handle every kind alike; they come before the typed
+	// slices above.
+	Records []census.UnitRecord
 }
 
 // Summary reports what an import did.
@@ -52,6 +55,12 @@ type FileSummary struct {
 	Changes                   int
 }
 
+// CheckFunc decides whether a record may be stored over what is stored:
+// old is the stored record of the same kind, year and code (nil when there
+// is none), rec the record to store. It runs inside the import's
+// transaction, so what it sees is what the write replaces.
+type CheckFunc func(old, rec census.UnitRecord) error
+
 // Import stores the records of every batch in one transaction: all of them
 // or, on any error, none. Files are applied in order.
 //
@@ -63,57 +72,78 @@ type FileSummary struct {
 // nothing): the log answers "who imported which file when", and a file that
 // was checked and found current is part of that answer.
 //
-// The counties of the records, their cities and provinces are added to the
-// regions (see UpsertRegions): a county takes the name its records give.
-func (s *Store) Import(ctx context.Context, actor string, batches []FileBatch) (sum Summary, err error) {
+// A county that the records name and the regions lack is added, with its
+// city and province (see ensureRegions); regions that exist are never
+// changed by records, and a record placed in a city or a province is
+// refused.
+func (s *Store) Import(ctx context.Context, actor string, batches []FileBatch) (Summary, error) {
+	return s.ImportChecked(ctx, actor, batches, nil)
+}
+
+// ImportChecked is Import with check called, inside the transaction, for
+// every record against the stored one; an error from check stops the
+// import and nothing is stored. The web upload uses it to refuse a record
+// whose stored county is outside the account's scope.
+func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileBatch, check CheckFunc) (sum Summary, err error) {
 	defer wrap(&err, "import")
-	batches = slices.Clone(batches) // to fill in Kind without touching the caller's
+	type prepared struct {
+		b    *FileBatch
+		u    *recordTable
+		recs []census.UnitRecord
+	}
+	todo := make([]prepared, len(batches))
+	byKind := map[*recordTable][]census.UnitRecord{}
+	var all []census.UnitRecord
 	for i := range batches {
 		b := &batches[i]
-		if b.Kind == "" {
-			b.Kind = KindSchool
-		}
-		var err error
-		switch b.Kind {
-		case KindSchool:
-			err = checkUnique(b.Schools)
-		case KindKindergarten, KindCounty:
-			err = checkUniqueUnits(*b)
-		default:
-			err = fmt.Errorf("kind %q cannot be stored", b.Kind)
-		}
+		u, err := tableOf(b.Kind)
 		if err != nil {
 			return Summary{}, fmt.Errorf("%s: %w", b.File, err)
 		}
+		recs := b.records()
+		for _, r := range recs {
+			if kindOf(r) != u.kind && kindOf(r) != "" {
+				return Summary{}, fmt.Errorf("%s: a %s batch holds records of kind %s", b.File, u.kind, kindOf(r))
+			}
+		}
+		if err := checkRecords(u, recs); err != nil {
+			return Summary{}, fmt.Errorf("%s: %w", b.File, err)
+		}
+		todo[i] = prepared{b, u, recs}
+		byKind[u] = append(byKind[u], recs...)
+		all = append(all, recs...)
 	}
 	if len(batches) == 0 {
 		return Summary{PerFile: []FileSummary{}}, nil
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		sum = Summary{Files: len(batches), PerFile: make([]FileSummary, 0, len(batches))}
-		all := make([][]census.School, len(batches))
-		for i := range batches {
-			all[i] = batches[i].Schools
-		}
-		if err := upsertRegions(ctx, tx, regionsOf(append(all, unitCounties(batches)))); err != nil {
-			return fmt.Errorf("regions: %w", err)
-		}
-		stored, err := loadRecords(ctx, tx, s.dialect, all)
-		if err != nil {
+		if err := ensureRegions(ctx, tx, all); err != nil {
 			return err
+		}
+		stored := map[*recordTable]map[recordKey]census.UnitRecord{}
+		for u, recs := range byKind {
+			m, err := u.load(ctx, tx, s.dialect, recs)
+			if err != nil {
+				return err
+			}
+			stored[u] = m
 		}
 		w := newWriter(tx, s.dialect, s.now())
 		defer w.close()
-		for _, b := range batches {
-			var fs FileSummary
-			var err error
-			if b.Kind == KindSchool {
-				fs, err = w.apply(ctx, actor, b, stored)
-			} else {
-				fs, err = applyUnits(ctx, tx, s.dialect, w.at, actor, b)
+		for _, p := range todo {
+			if check != nil {
+				for _, r := range p.recs {
+					y, c := r.Key()
+					old := stored[p.u][recordKey{y, c}]
+					if err := check(old, r); err != nil {
+						return fmt.Errorf("%s: %w", p.b.File, err)
+					}
+				}
 			}
+			fs, err := w.apply(ctx, actor, string(p.u.kind), p.b.File, p.b.SHA256, p.u, p.recs, stored[p.u])
 			if err != nil {
-				return fmt.Errorf("%s: %w", b.File, err)
+				return fmt.Errorf("%s: %w", p.b.File, err)
 			}
 			sum.PerFile = append(sum.PerFile, fs)
 			sum.Added += fs.Added
@@ -127,144 +157,6 @@ func (s *Store) Import(ctx context.Context, actor string, batches []FileBatch) (
 		return Summary{}, err
 	}
 	return sum, nil
-}
-
-// UpdateSchool replaces the stored record of rec.Year and rec.Code with rec,
-// as an edit made by actor, and returns the number of columns that changed.
-// Changes go to the history under a batch of kind "edit"; an edit that
-// changes nothing records nothing. It returns ErrNotFound when there is no
-// such record to edit.
-func (s *Store) UpdateSchool(ctx context.Context, actor string, rec census.School) (changes int, err error) {
-	defer wrap(&err, "update school %s in %d", rec.Code, rec.Year)
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		old, err := school(ctx, tx, rec.Year, rec.Code)
-		if err != nil {
-			return err
-		}
-		diffs := diffRecords(&old, &rec)
-		if len(diffs) == 0 {
-			return nil
-		}
-		if err := upsertRegions(ctx, tx, regionsOf([][]census.School{{rec}})); err != nil {
-			return err
-		}
-		stored := map[recordKey]*census.School{{rec.Year, rec.Code}: &old}
-		w := newWriter(tx, s.dialect, s.now())
-		defer w.close()
-		fs, err := w.apply(ctx, actor, FileBatch{Kind: KindEdit, Schools: []census.School{rec}}, stored)
-		changes = fs.Changes
-		return err
-	})
-	if err != nil {
-		return 0, err
-	}
-	return changes, nil
-}
-
-// checkUnique reports a (year, school code) that appears twice in one file.
-func checkUnique(schools []census.School) error {
-	seen := make(map[recordKey]struct{}, len(schools))
-	for i := range schools {
-		k := recordKey{schools[i].Year, schools[i].Code}
-		if _, dup := seen[k]; dup {
-			return fmt.Errorf("school %s appears twice in year %d", k.code, k.year)
-		}
-		seen[k] = struct{}{}
-	}
-	return nil
-}
-
-// recordKey identifies a school record.
-type recordKey struct {
-	year int
-	code string
-}
-
-// keyChunk is how many school codes one lookup query names.
-const keyChunk = 500
-
-// loadRecords reads the stored records that the batches name, keyed by year
-// and code, with one query per year and keyChunk codes. Reading only the
-// named records keeps a one-county import fast in a province's database.
-func loadRecords(ctx context.Context, tx *sql.Tx, d Dialect, batches [][]census.School) (map[recordKey]*census.School, error) {
-	codes := map[int][]string{}
-	seen := map[recordKey]bool{}
-	for _, b := range batches {
-		for i := range b {
-			k := recordKey{b[i].Year, b[i].Code}
-			if !seen[k] {
-				seen[k] = true
-				codes[k.year] = append(codes[k.year], k.code)
-			}
-		}
-	}
-	stored := make(map[recordKey]*census.School)
-	r := newRecordScanner()
-	for year, list := range codes {
-		for len(list) > 0 {
-			n := min(len(list), keyChunk)
-			var q strings.Builder
-			q.WriteString(`SELECT ` + recordColumns + ` FROM school_records WHERE school_code IN (`)
-			writeParams(&q, d, 1, n)
-			fmt.Fprintf(&q, `) AND year = %d`, year) // an int: no injection
-			args := make([]any, 0, n)
-			for _, c := range list[:n] {
-				args = append(args, c)
-			}
-			list = list[n:]
-			if err := func() error {
-				rows, err := tx.QueryContext(ctx, q.String(), args...)
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				for rows.Next() {
-					rec, err := r.scan(rows)
-					if err != nil {
-						return err
-					}
-					stored[recordKey{rec.Year, rec.Code}] = &rec
-				}
-				return rows.Err()
-			}(); err != nil {
-				return nil, fmt.Errorf("load stored records: %w", err)
-			}
-		}
-	}
-	return stored, nil
-}
-
-// fieldDiff is one changed column: its key and its old and new values as
-// history text (nil = NULL).
-type fieldDiff struct {
-	column   string
-	old, new *string
-}
-
-// diffRecords lists the columns in which b differs from a. Two unreported
-// values are equal; so are 0 and -0.
-func diffRecords(a, b *census.School) []fieldDiff {
-	var d []fieldDiff
-	text := func(col, x, y string) {
-		if x != y {
-			d = append(d, fieldDiff{col, &x, &y})
-		}
-	}
-	text("county_code", a.CountyCode, b.CountyCode)
-	text("county_name", a.CountyName, b.CountyName)
-	text("school_name", a.Name, b.Name)
-	text("school_type", string(a.Type), string(b.Type))
-	text("ownership", a.Ownership, b.Ownership)
-	text("location", a.Location, b.Location)
-	text("sponsor", a.Sponsor, b.Sponsor)
-	for f := range census.NumFields {
-		x, y := a.V[f], b.V[f]
-		if x == y || math.IsNaN(x) && math.IsNaN(y) {
-			continue
-		}
-		d = append(d, fieldDiff{census.Columns[f].Key, numberText(x), numberText(y)})
-	}
-	return d
 }
 
 // numberText is how the history stores a number: the shortest decimal that
@@ -285,64 +177,82 @@ func nullable(v float64) any {
 	return v
 }
 
-// writer writes batches inside one transaction with multi-row statements.
+// writer writes batches inside one transaction with multi-row statements:
+// one bulk insert per record table, one for the history.
 type writer struct {
 	tx      *sql.Tx
+	d       Dialect
 	at      time.Time
-	records *bulkInsert
+	records map[*recordTable]*bulkInsert
 	changes *bulkInsert
 }
 
 func newWriter(tx *sql.Tx, d Dialect, at time.Time) *writer {
-	set := make([]string, 0, recordWidth)
-	for _, c := range strings.Split(recordColumns, ", ")[2:] {
-		set = append(set, c+" = excluded."+c)
-	}
-	set = append(set, "batch_id = excluded.batch_id", "updated_at = excluded.updated_at")
 	return &writer{
-		tx: tx,
-		at: at,
-		records: &bulkInsert{
-			tx:      tx,
-			dialect: d,
-			head:    `INSERT INTO school_records (` + recordColumns + `, batch_id, updated_at) VALUES `,
-			tail:    ` ON CONFLICT (year, school_code) DO UPDATE SET ` + strings.Join(set, ", "),
-			width:   recordWidth + 2,
-			perStmt: 400,
-		},
+		tx:      tx,
+		d:       d,
+		at:      at,
+		records: map[*recordTable]*bulkInsert{},
 		changes: &bulkInsert{
 			tx:      tx,
 			dialect: d,
-			head:    `INSERT INTO record_changes (batch_id, year, school_code, column_key, old_value, new_value, changed_at) VALUES `,
-			width:   7,
+			head:    `INSERT INTO record_changes (batch_id, year, school_code, column_key, old_value, new_value, changed_at, kind) VALUES `,
+			width:   8,
 			perStmt: 1000,
 		},
 	}
 }
 
+// insert returns the bulk insert of u's records.
+func (w *writer) insert(u *recordTable) *bulkInsert {
+	if b, ok := w.records[u]; ok {
+		return b
+	}
+	cols := strings.Split(u.cols, ", ")
+	set := make([]string, 0, len(cols))
+	for _, c := range cols[2:] {
+		set = append(set, c+" = excluded."+c)
+	}
+	set = append(set, "batch_id = excluded.batch_id", "updated_at = excluded.updated_at")
+	b := &bulkInsert{
+		tx:      w.tx,
+		dialect: w.d,
+		head:    `INSERT INTO ` + u.table + ` (` + u.cols + `, batch_id, updated_at) VALUES `,
+		tail:    ` ON CONFLICT (year, ` + u.t.CodeKey + `) DO UPDATE SET ` + strings.Join(set, ", "),
+		width:   u.width() + 2,
+	}
+	// perStmt × width must stay under SQLite's 32 766 parameters.
+	b.perStmt = min(400, 32000/b.width)
+	w.records[u] = b
+	return b
+}
+
 func (w *writer) close() {
-	w.records.close()
+	for _, b := range w.records {
+		b.close()
+	}
 	w.changes.close()
 }
 
-// apply diffs one batch against stored, logs the batch, writes its new and
-// changed records and their history, and updates stored to match.
-func (w *writer) apply(ctx context.Context, actor string, b FileBatch, stored map[recordKey]*census.School) (FileSummary, error) {
-	fs := FileSummary{File: b.File}
+// apply diffs the records of one file (or one edit, kind KindEdit) against
+// stored, logs the batch, writes its new and changed records and their
+// history, and updates stored to match.
+func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, stored map[recordKey]census.UnitRecord) (FileSummary, error) {
+	fs := FileSummary{File: file}
 	type change struct {
-		rec   *census.School
+		rec   census.UnitRecord
 		diffs []fieldDiff // nil for a new record
 	}
 	var todo []change
-	for i := range b.Schools {
-		rec := &b.Schools[i]
-		old, ok := stored[recordKey{rec.Year, rec.Code}]
+	for _, rec := range recs {
+		y, c := rec.Key()
+		old, ok := stored[recordKey{y, c}]
 		if !ok {
 			fs.Added++
 			todo = append(todo, change{rec: rec})
 			continue
 		}
-		d := diffRecords(old, rec)
+		d := u.diff(old, rec)
 		if len(d) == 0 {
 			fs.Unchanged++
 			continue
@@ -351,41 +261,40 @@ func (w *writer) apply(ctx context.Context, actor string, b FileBatch, stored ma
 		fs.Changes += len(d)
 		todo = append(todo, change{rec, d})
 	}
+	if kind == KindEdit && len(todo) == 0 {
+		return fs, nil // an edit that changes nothing records nothing
+	}
 	err := w.tx.QueryRowContext(ctx, `
 		INSERT INTO import_batches (file_name, file_sha256, kind, imported_at, added, changed, unchanged, actor)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		b.File, b.SHA256, b.Kind, w.at, fs.Added, fs.Changed, fs.Unchanged, actor).Scan(&fs.Batch)
+		file, sha, kind, w.at, fs.Added, fs.Changed, fs.Unchanged, actor).Scan(&fs.Batch)
 	if err != nil {
 		return fs, fmt.Errorf("log batch: %w", err)
 	}
+	ins := w.insert(u)
 	for _, c := range todo {
 		r := c.rec
-		args := make([]any, 0, recordWidth+2)
-		args = append(args, r.Year, r.Code, r.CountyCode, r.CountyName, r.Name, string(r.Type), r.Ownership, r.Location, r.Sponsor)
-		for _, v := range r.V {
-			args = append(args, nullable(v))
+		if err := ins.add(ctx, append(u.args(r), fs.Batch, w.at)...); err != nil {
+			return fs, fmt.Errorf("write %s records: %w", u.kind, err)
 		}
-		args = append(args, fs.Batch, w.at)
-		if err := w.records.add(ctx, args...); err != nil {
-			return fs, fmt.Errorf("write records: %w", err)
-		}
+		y, code := r.Key()
 		if c.diffs == nil {
 			// The creation of the record: which file brought it, and when.
-			if err := w.changes.add(ctx, fs.Batch, r.Year, r.Code, "", nil, nil, w.at); err != nil {
+			if err := w.changes.add(ctx, fs.Batch, y, code, "", nil, nil, w.at, string(u.kind)); err != nil {
 				return fs, fmt.Errorf("write history: %w", err)
 			}
 		}
 		for _, d := range c.diffs {
-			if err := w.changes.add(ctx, fs.Batch, r.Year, r.Code, d.column, d.old, d.new, w.at); err != nil {
+			if err := w.changes.add(ctx, fs.Batch, y, code, d.column, d.old, d.new, w.at, string(u.kind)); err != nil {
 				return fs, fmt.Errorf("write history: %w", err)
 			}
 		}
-		stored[recordKey{r.Year, r.Code}] = r
+		stored[recordKey{y, code}] = r
 	}
 	// The next batch may rewrite a record of this one: flush so that the
 	// statements run in file order.
-	if err := w.records.flush(ctx); err != nil {
-		return fs, fmt.Errorf("write records: %w", err)
+	if err := ins.flush(ctx); err != nil {
+		return fs, fmt.Errorf("write %s records: %w", u.kind, err)
 	}
 	if err := w.changes.flush(ctx); err != nil {
 		return fs, fmt.Errorf("write history: %w", err)

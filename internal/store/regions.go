@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -42,44 +44,81 @@ func upsertRegions(ctx context.Context, tx *sql.Tx, regions []census.Region) err
 	return nil
 }
 
-// regionsOf returns the regions that the records' counties imply: each
-// county with the name its records give (the last one wins), its city with no
-// name (unknown to a census file) and its province with the name of
-// census.ProvinceNames. Provinces come first, then cities, then counties.
-func regionsOf(schools [][]census.School) []census.Region {
+// ensureRegions adds the counties that recs name and the regions lack,
+// each with the name its records give (the last one wins), its city (no
+// name: a census file does not know it) and its province (named from
+// census.ProvinceNames). Regions that exist are left as they are: a record
+// never renames a county or changes what a code is; only region
+// administration (UpsertRegions) does. A record whose county code is a
+// city or a province in the regions, or has the shape of a province code,
+// is refused with an error that says so.
+func ensureRegions(ctx context.Context, tx *sql.Tx, recs []census.UnitRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	names := map[string]string{}
+	var order []string
+	for _, r := range recs {
+		code := r.Text("county_code")
+		if _, ok := names[code]; !ok {
+			order = append(order, code)
+		}
+		names[code] = r.Text("county_name")
+	}
+	levels := map[string]string{}
+	rows, err := tx.QueryContext(ctx, `SELECT code, level FROM regions`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var code, level string
+		if err := rows.Scan(&code, &level); err != nil {
+			rows.Close()
+			return err
+		}
+		levels[code] = level
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
 	var provinces, cities, counties []census.Region
-	seen := map[string]int{} // code → index in counties, or -1 for a city or province
 	add := func(list *[]census.Region, r census.Region) {
-		if _, ok := seen[r.Code]; !ok {
-			seen[r.Code] = -1
+		if _, ok := levels[r.Code]; !ok {
+			levels[r.Code] = r.Level
 			*list = append(*list, r)
 		}
 	}
-	for _, batch := range schools {
-		for i := range batch {
-			code, name := batch[i].CountyCode, batch[i].CountyName
-			if j, ok := seen[code]; ok && j >= 0 {
-				counties[j].Name = name
-				continue
+	for _, code := range order {
+		if level, ok := levels[code]; ok {
+			if level != census.LevelCounty {
+				return fmt.Errorf("%w: %s is a %s, not a county: records belong to a county", ErrNotCounty, code, level)
 			}
-			county := census.Region{Code: code, Name: name, Level: census.LevelCounty}
-			if prov := census.ProvinceCode(code); prov != "" && prov != code {
-				add(&provinces, census.Region{Code: prov, Name: census.ProvinceNames[code[:2]], Level: census.LevelProvince})
-				county.Parent = prov
-				// A prefecture-level city without counties (东莞 441900)
-				// reports its schools under its own code: no city row then.
-				if city := census.CityCode(code); city != code {
-					add(&cities, census.Region{Code: city, Level: census.LevelCity, Parent: prov})
-					county.Parent = city
-				}
-			}
-			seen[code] = len(counties)
-			counties = append(counties, county)
+			continue
 		}
+		prov := census.ProvinceCode(code)
+		if prov == code {
+			return fmt.Errorf("%w: %s is a province code, not a county: records belong to a county", ErrNotCounty, code)
+		}
+		county := census.Region{Code: code, Name: names[code], Level: census.LevelCounty}
+		if prov != "" {
+			add(&provinces, census.Region{Code: prov, Name: census.ProvinceNames[code[:2]], Level: census.LevelProvince})
+			county.Parent = prov
+			// A prefecture-level city without counties (东莞 441900)
+			// reports its schools under its own code: no city row then.
+			if city := census.CityCode(code); city != code {
+				add(&cities, census.Region{Code: city, Level: census.LevelCity, Parent: prov})
+				county.Parent = city
+			}
+		}
+		add(&counties, county)
 	}
-	out := append(provinces, cities...)
-	return append(out, counties...)
+	return upsertRegions(ctx, tx, append(append(provinces, cities...), counties...))
 }
+
+// ErrNotCounty is returned when a record is placed in a region that is not
+// a county.
+var ErrNotCounty = errors.New("not a county")
 
 // Regions returns every region ordered by code, or an empty list.
 func (s *Store) Regions(ctx context.Context) (_ []census.Region, err error) {

@@ -353,10 +353,14 @@ func TestRegions(t *testing.T) {
 			t.Errorf("regions (-want +got):\n%s", diff)
 		}
 
-		// A county renamed in a later file takes the new name; the city
-		// keeps its name when named later with an empty one.
+		// A county named otherwise in a later file keeps its name: records
+		// never rename a region (only region administration does); the
+		// city keeps its name when named later with an empty one.
 		a.CountyName = "鸠江新区"
 		mustImport(t, s, store.FileBatch{File: "g.csv", Schools: []census.School{a}})
+		if err := s.UpsertRegions(ctx, []census.Region{{Code: "340207", Name: "鸠江新区", Level: census.LevelCounty, Parent: "340200"}}); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.UpsertRegions(ctx, []census.Region{{Code: "340800", Name: "安庆市", Level: census.LevelCity, Parent: "340000"},
 			{Code: "340200", Level: census.LevelCity, Parent: "340000"}}); err != nil {
 			t.Fatal(err)
@@ -368,6 +372,27 @@ func TestRegions(t *testing.T) {
 		}
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("regions after renames (-want +got):\n%s", diff)
+		}
+
+		// A record placed in a city or a province is refused, and nothing
+		// changes: a city account once turned its city into a county.
+		for _, code := range []string{"340200", "340000", "350000"} {
+			c := rec("3402000001", "市直一小")
+			c.CountyCode, c.CountyName = code, "改名"
+			if _, err := s.Import(ctx, "tester", []store.FileBatch{{File: "h.csv", Schools: []census.School{c}}}); !errors.Is(err, store.ErrNotCounty) {
+				t.Errorf("import under %s: err = %v, want ErrNotCounty", code, err)
+			}
+			k := census.NewKindergarten()
+			k.Year, k.CountyCode, k.CountyName, k.Code, k.Name, k.Category = 2024, code, "改名", "5402000001", "园", census.CategoryPublic
+			if _, err := s.Import(ctx, "tester", []store.FileBatch{{File: "k.csv", Kind: store.KindKindergarten, Kindergartens: []census.Kindergarten{k}}}); !errors.Is(err, store.ErrNotCounty) {
+				t.Errorf("kindergarten import under %s: err = %v, want ErrNotCounty", code, err)
+			}
+		}
+		if got, err = s.Regions(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("regions after refused imports (-want +got):\n%s", diff)
 		}
 	})
 }
