@@ -313,12 +313,30 @@ func (s *School) Students(st Stage) float64 {
 	return 0
 }
 
-// TextColumn describes a text column of the school record.
+// TextColumn describes a text column of a record kind.
 type TextColumn struct {
 	Key      string
 	ZH       string
 	Required bool
 	Note     string
+	// Choices are the values a coded column takes (school type, category),
+	// stored by Value; nil for free text.
+	Choices []Choice
+}
+
+// Choice is one value of a coded text column: its stored key and its
+// Chinese name.
+type Choice struct {
+	Value, ZH string
+}
+
+// schoolTypeChoices lists SchoolTypes as the choices of school_type.
+func schoolTypeChoices() []Choice {
+	out := make([]Choice, 0, len(SchoolTypes))
+	for _, t := range SchoolTypes {
+		out = append(out, Choice{string(t.Type), t.ZH})
+	}
+	return out
 }
 
 // TextColumns are the identifying columns, in template order.
@@ -328,7 +346,7 @@ var TextColumns = []TextColumn{
 	{Key: "county_name", ZH: "县区名称", Required: true},
 	{Key: "school_code", ZH: "学校标识码", Required: true, Note: "10位全国学校标识码，同一年度内唯一"},
 	{Key: "school_name", ZH: "学校名称", Required: true},
-	{Key: "school_type", ZH: "学校类型", Required: true, Note: "小学、初中、九年一贯制学校、十二年一贯制学校、完全中学、教学点、特殊教育学校"},
+	{Key: "school_type", ZH: "学校类型", Required: true, Note: "小学、初中、九年一贯制学校、十二年一贯制学校、完全中学、教学点、特殊教育学校", Choices: schoolTypeChoices()},
 	{Key: "ownership", ZH: "办学性质", Note: "公办 / 民办"},
 	{Key: "location", ZH: "城乡类型", Note: "城区 / 镇区 / 乡村"},
 	{Key: "sponsor", ZH: "举办者", Note: "可选：县级教育部门、乡镇、地市级教育部门、省级教育部门、其他部门、民办等；基本均衡只计县级及以下举办的公办学校，不填视为县级"},

@@ -29,6 +29,15 @@ var Categories = []struct {
 	{CategoryPrivate, "非普惠民办"},
 }
 
+// categoryChoices lists Categories as the choices of category.
+func categoryChoices() []Choice {
+	out := make([]Choice, 0, len(Categories))
+	for _, c := range Categories {
+		out = append(out, Choice{string(c.Category), c.ZH})
+	}
+	return out
+}
+
 // ZH returns the category's Chinese name.
 func (c Category) ZH() string {
 	for _, x := range Categories {
@@ -113,7 +122,7 @@ var KindergartenTextColumns = []TextColumn{
 	{Key: "county_name", ZH: "县区名称", Required: true},
 	{Key: "kindergarten_code", ZH: "幼儿园标识码", Required: true, Note: "10位全国学校（机构）标识码，同一年度内唯一"},
 	{Key: "kindergarten_name", ZH: "幼儿园名称", Required: true},
-	{Key: "category", ZH: "办园类型", Required: true, Note: "公办、普惠性民办、非普惠民办"},
+	{Key: "category", ZH: "办园类型", Required: true, Note: "公办、普惠性民办、非普惠民办", Choices: categoryChoices()},
 	{Key: "location", ZH: "城乡类型", Note: "城区 / 镇区 / 乡村"},
 }
 

@@ -7,7 +7,6 @@ import (
 	"io"
 	"math"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -145,25 +144,32 @@ type apiSchool struct {
 	Sponsor    string `json:"sponsor,omitempty"`
 }
 
-type apiRecord struct {
-	apiSchool
-	Values map[string]*float64 `json:"values"`
+// recordJSON is a record of any kind as the API writes it: its kind and
+// year, every text column by key at the top level (coded columns by their
+// key, such as "primary"), and every numeric column under "values", null
+// when not reported. The columns are the kind's table's.
+func recordJSON(t *census.Table, rec census.UnitRecord) map[string]any {
+	y, _ := rec.Key()
+	out := map[string]any{"kind": string(t.Kind), "year": y}
+	for _, c := range t.Text {
+		if c.Key != "year" {
+			out[c.Key] = rec.Text(c.Key)
+		}
+	}
+	values := map[string]*float64{}
+	for i, v := range rec.Values() {
+		if !math.IsNaN(v) {
+			values[t.Num[i].Key] = &v
+		} else {
+			values[t.Num[i].Key] = nil
+		}
+	}
+	out["values"] = values
+	return out
 }
 
 func schoolJSON(rec *census.School) apiSchool {
 	return apiSchool{rec.Year, rec.Code, rec.Name, rec.CountyCode, rec.CountyName, string(rec.Type), rec.Ownership, rec.Location, rec.Sponsor}
-}
-
-func recordJSON(rec *census.School) apiRecord {
-	out := apiRecord{apiSchool: schoolJSON(rec), Values: map[string]*float64{}}
-	for f := range census.NumFields {
-		if v := rec.V[f]; !math.IsNaN(v) {
-			out.Values[census.Columns[f].Key] = &v
-		} else {
-			out.Values[census.Columns[f].Key] = nil
-		}
-	}
-	return out
 }
 
 func (s *Server) apiSchools(r *http.Request) (any, error) {
@@ -178,54 +184,101 @@ func (s *Server) apiSchools(r *http.Request) (any, error) {
 	return out, nil
 }
 
+// apiKind reads ?kind= (school when absent); an unknown kind is a 400.
+func apiKind(r *http.Request) (*census.Table, error) {
+	k := r.URL.Query().Get("kind")
+	if k == "" {
+		k = string(census.KindSchool)
+	}
+	t := census.TableOf(census.Kind(k))
+	if t == nil {
+		return nil, badRequest("api.unknown_kind", k)
+	}
+	return t, nil
+}
+
 func (s *Server) apiRecords(r *http.Request) (any, error) {
-	_, recs, err := s.scopedRecords(r)
+	t, err := apiKind(r)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]apiRecord, 0, len(recs))
-	for i := range recs {
-		out = append(out, recordJSON(&recs[i]))
+	if t.Kind == census.KindSchool {
+		_, recs, err := s.scopedRecords(r)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]map[string]any, 0, len(recs))
+		for i := range recs {
+			out = append(out, recordJSON(t, &recs[i]))
+		}
+		return out, nil
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return nil, err
+	}
+	sc := scopeOf(userOf(r))
+	county := r.URL.Query().Get("county")
+	if county != "" && !sc.County(county) {
+		return nil, errForbidden
+	}
+	recs, err := s.st.Records(r.Context(), string(t.Kind), c.Year, county)
+	if err != nil {
+		return nil, err
+	}
+	out := []map[string]any{}
+	for _, rec := range recs {
+		if sc.County(rec.Text("county_code")) {
+			out = append(out, recordJSON(t, rec))
+		}
 	}
 	return out, nil
 }
 
-// apiTarget finds the record of the path's year and code, in scope.
-func (s *Server) apiTarget(r *http.Request) (census.School, error) {
+// apiTarget finds the record of ?kind, the path's year and code, in scope.
+func (s *Server) apiTarget(r *http.Request) (*census.Table, census.UnitRecord, error) {
+	t, err := apiKind(r)
+	if err != nil {
+		return nil, nil, err
+	}
 	year, err := strconv.Atoi(r.PathValue("year"))
 	if err != nil {
-		return census.School{}, notFound("error.404")
+		return nil, nil, notFound("error.404")
 	}
-	rec, err := s.st.School(r.Context(), year, r.PathValue("code"))
+	code := r.PathValue("code")
+	rec, err := s.st.Record(r.Context(), string(t.Kind), year, code)
 	if err != nil {
-		return census.School{}, err
+		return nil, nil, err
 	}
-	if !scopeOf(userOf(r)).School(rec.CountyCode, rec.Code) {
+	sc := scopeOf(userOf(r))
+	county := rec.Text("county_code")
+	if t.Kind == census.KindSchool && !sc.School(county, code) || t.Kind != census.KindSchool && !sc.County(county) {
 		// Not in scope: answer as if it did not exist, so the API does not
-		// tell which school codes exist elsewhere.
-		return census.School{}, store.ErrNotFound
+		// tell which codes exist elsewhere.
+		return nil, nil, store.ErrNotFound
 	}
-	return rec, nil
+	return t, rec, nil
 }
 
 func (s *Server) apiRecord(r *http.Request) (any, error) {
-	rec, err := s.apiTarget(r)
+	t, rec, err := s.apiTarget(r)
 	if err != nil {
 		return nil, err
 	}
-	return recordJSON(&rec), nil
+	return recordJSON(t, rec), nil
 }
 
 // apiUpdateRecord: PUT a record's values ({"school_name": …, "values":
 // {"teachers_primary": 12, "sports_area": null}}); keys left out keep their
-// value. Validated as an upload is.
+// value; identifying columns (year, codes, county name) cannot be changed.
+// Validated as an upload is.
 func (s *Server) apiUpdateRecord(r *http.Request) (any, error) {
-	rec, err := s.apiTarget(r)
+	t, rec, err := s.apiTarget(r)
 	if err != nil {
 		return nil, err
 	}
 	u := userOf(r)
-	if !scopeOf(u).EditSchool(rec.CountyCode, rec.Code) {
+	if !scopeOf(u).CanEdit() {
 		return nil, errForbidden
 	}
 	// Text columns by key at the top level, numbers under "values".
@@ -235,33 +288,42 @@ func (s *Server) apiUpdateRecord(r *http.Request) (any, error) {
 		return nil, badRequest("api.bad_json", err.Error())
 	}
 	values := map[string]string{}
-	for _, k := range editableText {
-		values[k] = textValue(&rec, k)
+	for _, c := range t.Text {
+		values[c.Key] = rec.Text(c.Key)
+	}
+	for i, v := range rec.Values() {
+		if !math.IsNaN(v) {
+			values[t.Num[i].Key] = strconv.FormatFloat(v, 'f', -1, 64)
+		}
 	}
 	var nums map[string]*json.RawMessage
 	for k, raw := range in {
-		if k == "values" {
+		switch k {
+		case "values":
 			if err := json.Unmarshal(raw, &nums); err != nil {
 				return nil, badRequest("api.bad_json", "values")
 			}
 			continue
+		case "kind", "year":
+			continue // read-only, as the GET gives them
 		}
-		if !slices.Contains(editableText, k) {
+		if _, ok := t.TextColumn(k); !ok {
 			return nil, badRequest("api.unknown_field", k)
 		}
 		var v string
 		if err := json.Unmarshal(raw, &v); err != nil {
 			return nil, badRequest("api.bad_json", k)
 		}
+		if t.Identifying(k) {
+			if v != rec.Text(k) {
+				return nil, badRequest("api.read_only_field", k)
+			}
+			continue
+		}
 		values[k] = v
 	}
-	for f := range census.NumFields {
-		if rec.Has(f) {
-			values[census.Columns[f].Key] = strconv.FormatFloat(rec.V[f], 'f', -1, 64)
-		}
-	}
 	for k, raw := range nums {
-		if _, ok := census.FieldByKey(k); !ok {
+		if t.Index(k) < 0 {
 			return nil, badRequest("api.unknown_field", k)
 		}
 		if raw == nil || string(*raw) == "null" {
@@ -278,22 +340,23 @@ func (s *Server) apiUpdateRecord(r *http.Request) (any, error) {
 		}
 		values[k] = n.String()
 	}
-	next, errs, err := validateRecord(rec, values)
+	next, errs, err := validateForm(t, rec, values)
 	if err != nil {
 		return nil, err
 	}
 	if len(errs) > 0 {
 		return nil, &apiValidation{errs}
 	}
-	n, err := s.st.UpdateSchool(r.Context(), u.Username, next)
+	n, err := s.st.SaveRecord(r.Context(), u.Username, next, false, sameCountyInScope(scopeOf(u)))
 	if err != nil {
 		return nil, err
 	}
 	if n > 0 {
-		s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditEdit, Region: rec.CountyCode, Target: rec.Code,
-			Detail: strconv.Itoa(rec.Year) + " " + rec.Name + " (API), " + strconv.Itoa(n) + " fields"})
+		y, code := next.Key()
+		s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditEdit, Region: next.Text("county_code"), Target: auditTarget(t.Kind, code),
+			Detail: strconv.Itoa(y) + " " + next.Text(t.NameKey) + " (API), " + strconv.Itoa(n) + " fields"})
 	}
-	return map[string]any{"changed_fields": n, "record": recordJSON(&next)}, nil
+	return map[string]any{"changed_fields": n, "record": recordJSON(t, next)}, nil
 }
 
 // apiValidation is a 422 with the problems per field.

@@ -158,3 +158,19 @@ func mustRules() *standards.Rules {
 	}
 	return r
 }
+
+// ChoiceLabel names value c of coded text column key in the page's
+// language: the Chinese name, or in English the translation where the
+// catalogue has one (type.primary, category.public).
+func (b *Base) ChoiceLabel(key string, c census.Choice) string {
+	if b.EN() {
+		prefix := key + "."
+		if key == "school_type" {
+			prefix = "type."
+		}
+		if k := prefix + c.Value; i18n.Has(b.Lang, k) {
+			return b.T(k)
+		}
+	}
+	return c.ZH
+}

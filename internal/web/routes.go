@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
 
 // routes registers every route of the application. State changes only on
 // POST/PUT/DELETE; http.CrossOriginProtection refuses cross-site requests
@@ -41,8 +45,10 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /evidence/{id}", p(in(s.evidence)))
 	mux.Handle("GET /county/{code}/preschool", p(in(s.preschoolPage)))
 	mux.Handle("GET /kindergarten/{code}", p(in(s.kindergartenPage)))
-	mux.Handle("GET /county/{code}/record", p(in(s.countyRecordForm)))
-	mux.Handle("POST /county/{code}/record", p(in(s.saveCountyRecord)))
+	mux.Handle("GET /county/{code}/record", p(in(s.recordFormGet(census.KindCounty))))
+	mux.Handle("POST /county/{code}/record", p(in(s.recordFormPost(census.KindCounty))))
+	mux.Handle("GET /kindergarten/{code}/edit", p(in(s.recordFormGet(census.KindKindergarten))))
+	mux.Handle("POST /kindergarten/{code}/edit", p(in(s.recordFormPost(census.KindKindergarten))))
 	mux.Handle("GET /data/template/{file}", p(in(s.unitTemplate)))
 
 	// 补短板 (planner.go, whatif.go, forecastview.go): the least-cost plan,
@@ -62,8 +68,8 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /data/template.xlsx", p(in(s.downloadTemplate)))
 	mux.Handle("GET /data/records.xlsx", p(in(s.downloadRecords)))
 	mux.Handle("GET /data/completeness", p(in(s.completenessPage)))
-	mux.Handle("GET /school/{code}/edit", p(in(s.editForm)))
-	mux.Handle("POST /school/{code}/edit", p(in(s.editSchool)))
+	mux.Handle("GET /school/{code}/edit", p(in(s.recordFormGet(census.KindSchool))))
+	mux.Handle("POST /school/{code}/edit", p(in(s.recordFormPost(census.KindSchool))))
 
 	// The account: password, API tokens; the audit log.
 	mux.Handle("GET /account", p(in(s.accountPage)))

@@ -508,41 +508,6 @@ func TestUploadFlow(t *testing.T) {
 	}
 }
 
-func TestEditForm(t *testing.T) {
-	e := newEnv(t)
-	code := county().Schools[0]
-	rec := schoolOf(code, demo.LatestYear)
-	form := url.Values{}
-	for _, k := range editableText {
-		form.Set(k, textValue(&rec, k))
-	}
-	for f := range census.NumFields {
-		if rec.Has(f) {
-			form.Set(census.Columns[f].Key, fmtFixed(rec.V[f]))
-		}
-	}
-	bad := url.Values{}
-	for k, v := range form {
-		bad[k] = v
-	}
-	bad.Set("teachers_primary", "12.5")
-	bad.Set("teachers_junior", "12.5")
-	w := e.postForm("school", "/school/"+code+"/edit", bad)
-	check(t, w, http.StatusUnprocessableEntity, hc.In("label.invalid .field-error"))
-	form.Set("sports_area", fmtFixed(rec.V[census.SportsArea]+100))
-	w = e.postForm("school", "/school/"+code+"/edit", form)
-	if w.Code != http.StatusSeeOther {
-		t.Fatalf("edit: %d %s", w.Code, w.Body.String())
-	}
-	got, _ := e.st.School(context.Background(), demo.LatestYear, code)
-	if got.V[census.SportsArea] != rec.V[census.SportsArea]+100 {
-		t.Errorf("sports_area %v", got.V[census.SportsArea])
-	}
-	check(t, e.get("school", "/school/"+code), 200, hc.In(".history", hc.HasText("school")))
-	if w := e.postForm("viewer", "/school/"+code+"/edit", form); w.Code != http.StatusForbidden {
-		t.Errorf("read-only edit: %d", w.Code)
-	}
-}
 
 func TestAPIUpdateAndRecordsRoundTrip(t *testing.T) {
 	e := newEnv(t)

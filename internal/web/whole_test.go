@@ -56,7 +56,7 @@ func TestWholePages(t *testing.T) {
 		{"/county/" + c + "/verdict?profile=chongqing", "tr[data-item=basic_balance] div.check[data-check=prior_cvs]"},
 		{"/county/" + c + "/preschool", "table.kindergartens tr[data-kindergarten=" + kg + "]"},
 		{"/kindergarten/" + kg, "table.kg-values tr[data-col=children]"},
-		{"/county/" + c + "/record", "form#county-record-form input[name=teacher_pay]"},
+		{"/county/" + c + "/record", "form#edit-form input[name=teacher_pay]"},
 		{"/county/" + c, "a#verdict-link"},
 	}
 	for _, lang := range i18n.Langs {
@@ -194,7 +194,7 @@ func TestCountyRecordForm(t *testing.T) {
 	bad.Set("recognition_compulsory", "120")
 	w := e.postForm("admin", "/county/"+c+"/record", bad)
 	check(t, w, http.StatusUnprocessableEntity, hc.In("#record-errors", hc.HasText("不是数字")),
-		hc.In("tr[data-col=recognition_compulsory].failing"))
+		hc.In("label.invalid input[name=recognition_compulsory]"))
 	// Rotation below 10 % makes the item not met.
 	eligible := rec.V[census.CRotationEligible]
 	form.Set("rotation_teachers", fmt.Sprint(eligible*0.05))
