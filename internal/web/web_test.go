@@ -508,7 +508,6 @@ func TestUploadFlow(t *testing.T) {
 	}
 }
 
-
 func TestAPIUpdateAndRecordsRoundTrip(t *testing.T) {
 	e := newEnv(t)
 	code := county().Schools[0]
