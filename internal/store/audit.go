@@ -14,6 +14,7 @@ const (
 	AuditSignOut      = "sign_out"
 	AuditImport       = "import"
 	AuditEdit         = "edit"
+	AuditMove         = "move" // a record moved between counties (both counties get an entry)
 	AuditUserAdd      = "user_add"
 	AuditTokenAdd     = "token_add"
 	AuditTokenDelete  = "token_delete"

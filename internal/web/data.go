@@ -2,12 +2,10 @@ package web
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"net/http"
 	"slices"
 	"time"
@@ -28,9 +26,9 @@ type pendingUpload struct {
 	user    int64
 	file    string
 	sha     string
-	schools []census.School
-	// units holds the batch of a kindergarten or county file (upload_units.go).
-	units   *censusio.Batch
+	kind    census.Kind
+	recs    []census.UnitRecord
+	moves   []diffRecord // records that move between counties (province only)
 	expires time.Time
 }
 
@@ -48,6 +46,7 @@ type dataPage struct {
 	Warnings []censusio.Note
 	Skipped  int
 	Diff     *uploadDiff
+	Moves    []diffRecord // records the upload moves between counties
 	Token    string
 	Recent   []store.AuditEntry
 }
@@ -77,6 +76,7 @@ type uploadDiff struct {
 type diffRecord struct {
 	Year               int
 	Code, Name, County string
+	From               string // the county a moved record leaves
 	Added              bool
 	Changes            []fieldChange
 }
@@ -162,29 +162,25 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Warnings = batch.Warnings
 	p.Skipped = len(batch.Skipped)
-	// Every record must be one the account may change.
-	for _, rec := range batch.Schools {
-		if !sc.EditSchool(rec.CountyCode, rec.Code) {
-			p.Errors = append(p.Errors, &censusio.Error{File: hdr.Filename, Column: "县区代码 / 学校标识码",
-				Value: rec.CountyCode + " / " + rec.Code, Problem: p.T("data.out_of_scope"), Fix: p.T("data.out_of_scope.fix")})
-			if len(p.Errors) >= censusio.MaxErrors {
-				break
-			}
-		}
+	t := census.TableOf(batch.Kind)
+	if t == nil {
+		t = &census.SchoolTable
 	}
-	p.Errors = append(p.Errors, unitsOutOfScope(p, sc, hdr.Filename, batch)...)
-	if len(p.Errors) > 0 {
+	recs := batchRecords(batch)
+	// Every record must be one the account may change, judged by the
+	// stored record where there is one, not by what the file says.
+	errs2, moves, err := s.uploadErrors(r.Context(), p, sc, hdr.Filename, t, recs)
+	if err != nil {
+		return err
+	}
+	if len(errs2) > 0 {
+		p.Errors = errs2
 		s.render(w, r, http.StatusForbidden, "data", p)
 		return nil
 	}
-	pu := &pendingUpload{user: u.ID, file: hdr.Filename, sha: batch.SHA256, schools: batch.Schools, expires: s.now().Add(uploadTTL)}
-	if batch.Kind == census.KindSchool || batch.Kind == "" {
-		p.Diff, err = s.diffUpload(r.Context(), batch.Schools)
-	} else {
-		pu.units = batch
-		p.Diff, err = s.diffUnits(r.Context(), batch)
-	}
-	if err != nil {
+	p.Moves = moves
+	pu := &pendingUpload{user: u.ID, file: hdr.Filename, sha: batch.SHA256, kind: t.Kind, recs: recs, moves: moves, expires: s.now().Add(uploadTTL)}
+	if p.Diff, err = s.diffUpload(r.Context(), t, recs); err != nil {
 		return err
 	}
 	p.Token = store.NewSecret()
@@ -195,83 +191,13 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// diffUpload compares records with the stored ones.
-func (s *Server) diffUpload(ctx context.Context, recs []census.School) (*uploadDiff, error) {
-	type yc struct {
-		year   int
-		county string
-	}
-	stored := map[yc]map[string]*census.School{}
-	d := &uploadDiff{}
-	for i := range recs {
-		rec := &recs[i]
-		k := yc{rec.Year, rec.CountyCode}
-		m, ok := stored[k]
-		if !ok {
-			list, err := s.st.Schools(ctx, rec.Year, rec.CountyCode)
-			if err != nil {
-				return nil, err
-			}
-			m = make(map[string]*census.School, len(list))
-			for j := range list {
-				m[list[j].Code] = &list[j]
-			}
-			stored[k] = m
-			d.Counties = append(d.Counties, rec.CountyName)
-		}
-		dr := diffRecord{Year: rec.Year, Code: rec.Code, Name: rec.Name, County: rec.CountyName}
-		old, ok := m[rec.Code]
-		if !ok {
-			// A school reported for the first time, or moved from another county.
-			if o, err := s.st.School(ctx, rec.Year, rec.Code); err == nil {
-				old = &o
-			}
-		}
-		if old == nil {
-			d.Added++
-			dr.Added = true
-		} else {
-			dr.Changes = diffSchool(old, rec)
-			if len(dr.Changes) == 0 {
-				d.Unchanged++
-				continue
-			}
-			d.Changed++
-		}
-		if len(d.Records) < 300 {
-			d.Records = append(d.Records, dr)
-		} else {
-			d.More++
-		}
-	}
-	return d, nil
-}
-
-// diffSchool lists the columns in which b differs from a, as text.
-func diffSchool(a, b *census.School) []fieldChange {
-	var out []fieldChange
-	text := func(key, x, y string) {
-		if x != y {
-			out = append(out, fieldChange{key, x, y})
-		}
-	}
-	for _, c := range census.TextColumns {
-		text(c.Key, a.Text(c.Key), b.Text(c.Key))
-	}
-	for f := range census.NumFields {
-		x, y := a.V[f], b.V[f]
-		if x == y || math.IsNaN(x) && math.IsNaN(y) {
-			continue
-		}
-		out = append(out, fieldChange{census.Columns[f].Key, fmtFixed(x), fmtFixed(y)})
-	}
-	return out
-}
-
-// confirmUpload serves POST /data/confirm: imports a previewed upload.
+// confirmUpload serves POST /data/confirm: imports a previewed upload. The
+// access rules are checked again inside the import's transaction, against
+// the records as stored at that moment.
 func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 	u := userOf(r)
-	if !scopeOf(u).CanEdit() {
+	sc := scopeOf(u)
+	if !sc.CanEdit() {
 		return errForbidden
 	}
 	tok := r.PostFormValue("token")
@@ -284,29 +210,19 @@ func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 	if pu == nil || pu.user != u.ID || s.now().After(pu.expires) {
 		return badRequest("data.expired")
 	}
-	// The scope was checked at upload; check again in case the account changed.
-	for _, rec := range pu.schools {
-		if !scopeOf(u).EditSchool(rec.CountyCode, rec.Code) {
-			return errForbidden
-		}
+	moves := r.PostFormValue("confirm_move") == "1"
+	if len(pu.moves) > 0 && !moves {
+		return badRequest("data.move_unconfirmed")
 	}
-	fb := store.FileBatch{File: pu.file, SHA256: pu.sha, Kind: store.KindSchool, Schools: pu.schools}
-	counties := map[string]bool{}
-	if pu.units != nil {
-		if len(unitsOutOfScope(nil, scopeOf(u), pu.file, pu.units)) > 0 {
-			return errForbidden
-		}
-		fb = store.FileBatch{File: pu.file, SHA256: pu.sha, Kind: string(pu.units.Kind), Kindergartens: pu.units.Kindergartens, Counties: pu.units.Counties}
-		for _, c := range unitCountyCodes(pu.units) {
-			counties[c] = true
-		}
-	}
-	sum, err := s.st.Import(r.Context(), u.Username, []store.FileBatch{fb})
+	t := census.TableOf(pu.kind)
+	fb := store.FileBatch{File: pu.file, SHA256: pu.sha, Kind: string(pu.kind), Records: pu.recs}
+	sum, err := s.st.ImportChecked(r.Context(), u.Username, []store.FileBatch{fb}, importCheck(sc, t, moves))
 	if err != nil {
 		return err
 	}
-	for _, rec := range pu.schools {
-		counties[rec.CountyCode] = true
+	counties := map[string]bool{}
+	for _, rec := range pu.recs {
+		counties[rec.Text("county_code")] = true
 	}
 	region := u.Region
 	if len(counties) == 1 {
@@ -317,12 +233,19 @@ func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 	lang := langOf(r)
 	s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditImport, Region: region, Target: pu.file,
 		Detail: fmt.Sprintf("added %d, changed %d (%d fields), unchanged %d", sum.Added, sum.Changed, sum.Changes, sum.Unchanged)})
+	for _, m := range pu.moves {
+		// A move is entered in the log of both counties.
+		for _, c := range []string{m.From, m.County} {
+			s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditMove, Region: c, Target: m.Code, Detail: moveAudit(m)})
+		}
+	}
 	setFlash(w, tr(lang, "data.imported", pu.file, sum.Added, sum.Changed, sum.Unchanged))
 	next := "/data"
-	if len(counties) == 1 && scopeOf(u).County(region) {
+	if len(counties) == 1 && sc.County(region) {
 		next = "/county/" + region
-	} else if len(pu.schools) == 1 {
-		next = "/school/" + pu.schools[0].Code
+	} else if len(pu.recs) == 1 && pu.kind == census.KindSchool {
+		_, code := pu.recs[0].Key()
+		next = "/school/" + code
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

@@ -53,7 +53,7 @@ func status(err error) (int, string, []any) {
 		code = http.StatusNotFound
 	case errors.Is(err, errForbidden):
 		code = http.StatusForbidden
-	case errors.Is(err, errBadRequest), errors.Is(err, standards.ErrUnknown):
+	case errors.Is(err, errBadRequest), errors.Is(err, standards.ErrUnknown), errors.Is(err, store.ErrNotCounty):
 		code = http.StatusBadRequest
 	case errors.Is(err, errUnauthorized):
 		code = http.StatusUnauthorized

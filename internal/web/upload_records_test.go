@@ -1,0 +1,177 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/store"
+	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
+)
+
+func schoolsXLSX(t *testing.T, recs ...census.School) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := censusio.WriteSchoolsXLSX(&buf, recs); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// sameCityCounty is a county of the demo county's city other than it.
+func sameCityCounty(t *testing.T) string {
+	c := county().Code
+	for _, n := range province.Notes {
+		if n.Code != c && census.CityCode(n.Code) == census.CityCode(c) {
+			return n.Code
+		}
+	}
+	t.Skip("the demo county's city has one county")
+	return ""
+}
+
+func schoolIn(county string) census.School {
+	for _, s := range province.Year(demo.LatestYear) {
+		if s.CountyCode == county {
+			return s
+		}
+	}
+	panic("no school in " + county)
+}
+
+func uploadToken(t *testing.T, w interface{ String() string }) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="token" value="([0-9a-f]+)"`).FindStringSubmatch(w.String())
+	if m == nil {
+		t.Fatalf("no token in %.2000s", w.String())
+	}
+	return m[1]
+}
+
+// TestUploadTakeoverRefused: an account that puts another county's school
+// or kindergarten code under its own county code is refused, is shown
+// nothing of the stored record, and nothing changes; the stored record's
+// county decides, not the file's. A city account cannot turn its city into
+// a county by uploading under the city's code.
+func TestUploadTakeoverRefused(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	c := county()
+	victim := schoolIn(otherCounty())
+	forged := census.NewSchool()
+	forged.Year, forged.CountyCode, forged.CountyName = victim.Year, c.Code, "本县"
+	forged.Code, forged.Name, forged.Type = victim.Code, "新学校", census.Primary
+	forged.Set(census.StudentsPrimary, 100)
+	for _, acct := range []string{"county", "city"} {
+		w := e.upload(acct, "forged.xlsx", schoolsXLSX(t, forged))
+		check(t, w, http.StatusForbidden, hc.NotIn("#upload-preview"), hc.In("body", hc.HasText(victim.Code)))
+		// The school code begins with its county's code: the county may
+		// appear only inside the code the attacker sent.
+		if body := w.Body.String(); strings.Contains(body, victim.Name) || strings.Count(body, victim.CountyCode) != strings.Count(body, victim.Code) {
+			t.Errorf("%s: the refusal shows the stored record", acct)
+		}
+	}
+	got, _ := e.st.School(ctx, victim.Year, victim.Code)
+	if got.CountyCode != victim.CountyCode || got.Name != victim.Name {
+		t.Errorf("victim changed: %s %s", got.CountyCode, got.Name)
+	}
+
+	// Kindergartens too.
+	okgs, _ := e.st.Kindergartens(ctx, demo.LatestYear, otherCounty())
+	if len(okgs) > 0 {
+		k := okgs[0]
+		k.CountyCode, k.CountyName, k.Name = c.Code, "本县", "新园"
+		csv := "年度,县区代码,县区名称,幼儿园标识码,幼儿园名称,办园类型,在园幼儿数\n2024," + k.CountyCode + ",本县," + k.Code + ",新园,公办,100\n"
+		csv = strings.ReplaceAll(csv, "2024", strconv.Itoa(k.Year))
+		check(t, e.upload("county", "kg.csv", []byte(csv)), http.StatusForbidden, hc.NotIn("#upload-preview"))
+		if got, _ := e.st.Kindergarten(ctx, k.Year, k.Code); got.CountyCode != okgs[0].CountyCode {
+			t.Errorf("kindergarten moved to %s", got.CountyCode)
+		}
+	}
+
+	// A city account uploading under its own city code: refused, and the
+	// city stays a city.
+	city := census.CityCode(c.Code)
+	s := schoolIn(c.Code)
+	s.CountyCode, s.Code = city, "9999999001"
+	check(t, e.upload("city", "city.xlsx", schoolsXLSX(t, s)), http.StatusForbidden, hc.NotIn("#upload-preview"))
+	regions, _ := e.st.Regions(ctx)
+	for _, rg := range regions {
+		if rg.Code == city && rg.Level != census.LevelCity {
+			t.Errorf("city %s is now a %s", city, rg.Level)
+		}
+	}
+
+	// A record previewed as new, stored meanwhile in another county by
+	// someone else: the confirmation is refused inside the transaction.
+	fresh := schoolIn(c.Code)
+	fresh.Code, fresh.Name = "9999999002", "新建学校"
+	w := e.upload("county", "fresh.xlsx", schoolsXLSX(t, fresh))
+	check(t, w, http.StatusOK, hc.In("#upload-preview"))
+	tok := uploadToken(t, w.Body)
+	elsewhere := fresh
+	elsewhere.CountyCode, elsewhere.CountyName = otherCounty(), "他县"
+	if _, err := e.st.Import(ctx, "admin", []store.FileBatch{{File: "x.csv", Schools: []census.School{elsewhere}}}); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.postForm("county", "/data/confirm", url.Values{"token": {tok}}); w.Code != http.StatusNotFound {
+		t.Errorf("confirm after the code was stored elsewhere: %d", w.Code)
+	}
+	if got, _ := e.st.School(ctx, fresh.Year, fresh.Code); got.CountyCode != otherCounty() {
+		t.Errorf("the confirmation moved the school to %s", got.CountyCode)
+	}
+}
+
+
+// TestUploadMove: moving a school between counties is a province account's
+// action with its own confirmation, logged in both counties; a city
+// account is refused.
+func TestUploadMove(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	from := county().Code
+	to := sameCityCounty(t)
+	s := schoolIn(from)
+	s.CountyCode, s.CountyName = to, "邻县"
+	data := schoolsXLSX(t, s)
+	check(t, e.upload("city", "move.xlsx", data), http.StatusForbidden, hc.NotIn("#upload-preview"))
+
+	w := e.upload("admin", "move.xlsx", data)
+	check(t, w, http.StatusOK, hc.In("#upload-moves", hc.HasText(s.Code)))
+	tok := uploadToken(t, w.Body)
+	if w := e.postForm("admin", "/data/confirm", url.Values{"token": {tok}}); w.Code != http.StatusBadRequest {
+		t.Errorf("move without its confirmation: %d", w.Code)
+	}
+	if got, _ := e.st.School(ctx, s.Year, s.Code); got.CountyCode != from {
+		t.Fatalf("moved without confirmation")
+	}
+	w = e.upload("admin", "move.xlsx", data)
+	tok = uploadToken(t, w.Body)
+	if w := e.postForm("admin", "/data/confirm", url.Values{"token": {tok}, "confirm_move": {"1"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("confirmed move: %d %.2000s", w.Code, w.Body.String())
+	}
+	if got, _ := e.st.School(ctx, s.Year, s.Code); got.CountyCode != to {
+		t.Errorf("school in %s after the move", got.CountyCode)
+	}
+	for _, county := range []string{from, to} {
+		entries, err := e.st.AuditLog(ctx, county, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, a := range entries {
+			found = found || a.Action == store.AuditMove && a.Target == s.Code
+		}
+		if !found {
+			t.Errorf("no move entry in the log of %s", county)
+		}
+	}
+}
