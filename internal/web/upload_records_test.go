@@ -130,7 +130,6 @@ func TestUploadTakeoverRefused(t *testing.T) {
 	}
 }
 
-
 // TestUploadMove: moving a school between counties is a province account's
 // action with its own confirmation, logged in both counties; a city
 // account is refused.
