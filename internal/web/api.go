@@ -57,13 +57,6 @@ func (s *Server) api(h func(r *http.Request) (any, error)) http.Handler {
 	})
 }
 
-// openAPI serves GET /api/v1/openapi.json.
-func (s *Server) openAPI(w http.ResponseWriter, r *http.Request) {
-	b, _ := openapiFS.ReadFile("openapi.json")
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.Write(b)
-}
-
 type apiUser struct {
 	Username    string `json:"username"`
 	DisplayName string `json:"display_name"`

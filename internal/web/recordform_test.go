@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"math"
 	"net/http"
 	"net/url"
@@ -286,6 +287,40 @@ func TestRecordFormRefusals(t *testing.T) {
 		}
 		if w := e.postForm("county", p, form); w.Code != http.StatusNotFound {
 			t.Errorf("POST %s as another county: %d, want 404", p, w.Code)
+		}
+	}
+}
+
+// TestOpenAPISchemasFromTables: the API document names every column of
+// every kind, from the kinds' tables.
+func TestOpenAPISchemasFromTables(t *testing.T) {
+	e := newEnv(t)
+	w := e.get("", "/api/v1/openapi.json")
+	check(t, w, http.StatusOK)
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Properties map[string]any `json:"properties"`
+				} `json:"properties"`
+			} `json:"schemas"`
+		} `json:"components"`
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range census.Kinds {
+		tab := census.TableOf(k)
+		sch := doc.Components.Schemas["Record_"+string(k)]
+		for _, c := range tab.Text {
+			if _, ok := sch.Properties[c.Key]; !ok {
+				t.Errorf("%s: text column %s not in the schema", k, c.Key)
+			}
+		}
+		for _, c := range tab.Num {
+			if _, ok := sch.Properties["values"].Properties[c.Key]; !ok {
+				t.Errorf("%s: column %s not in the schema", k, c.Key)
+			}
 		}
 	}
 }
