@@ -15,10 +15,10 @@ cd "$(dirname "$0")/.."
 apt_updated=
 apt_install() {
   if [ -z "$apt_updated" ]; then
-    apt-get update -qq
+    apt-get update -qq -o DPkg::Lock::Timeout=600
     apt_updated=1
   fi
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "$@" >/dev/null
 }
 
 echo "== gofmt"
