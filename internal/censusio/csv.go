@@ -22,8 +22,22 @@ func (r *reader) readCSV(data []byte) {
 	if !ok {
 		return
 	}
-	text = crLines(text)
 	r.csv = true
+	row, err := eachCSVRow(text, func(n int, rec []string) bool {
+		r.line(n, rec)
+		return true
+	})
+	if err != nil {
+		r.add(&Error{Row: row, Problem: "CSV 格式有误（" + detail(err) + "）",
+			Fix: "请用 Excel 打开该文件，检查引号是否成对，然后另存为“CSV UTF-8(逗号分隔)”"})
+	}
+}
+
+// eachCSVRow calls fn with every record of the decoded text and its row
+// as Excel numbers it, until fn returns false. The record is reused by the
+// next call. On a CSV syntax error it returns the error and its row.
+func eachCSVRow(text []byte, fn func(n int, rec []string) bool) (int, error) {
+	text = crLines(text)
 	cr := csv.NewReader(bytes.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
@@ -38,7 +52,7 @@ func (r *reader) readCSV(data []byte) {
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return
+			return 0, nil
 		}
 		if err != nil {
 			row := 0
@@ -46,12 +60,12 @@ func (r *reader) readCSV(data []byte) {
 			if errors.As(err, &pe) {
 				row = pe.StartLine - inside
 			}
-			r.add(&Error{Row: row, Problem: "CSV 格式有误（" + detail(err) + "）",
-				Fix: "请用 Excel 打开该文件，检查引号是否成对，然后另存为“CSV UTF-8(逗号分隔)”"})
-			return
+			return row, err
 		}
 		line, _ := cr.FieldPos(0)
-		r.line(line-inside, rec)
+		if !fn(line-inside, rec) {
+			return 0, nil
+		}
 		for _, f := range rec {
 			inside += strings.Count(f, "\n")
 		}

@@ -35,6 +35,7 @@ type reader struct {
 	sheet              string      // the worksheet read, for messages; "" for CSV
 	csv                bool        // the file is CSV, whose rows must match the header (csvShape)
 	width              int         // columns up to the header's last non-empty cell
+	formulaCols        []int       // columns (1-based) of the row being read that are formulas without a value
 	unit               *unitReader // reads the rows of a kindergarten or county file
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
@@ -309,7 +310,7 @@ func (r *reader) row(n int, cells []string) {
 		v := cell(cells, ci)
 		c := &r.cols[ci]
 		if v == "" {
-			if census.TextColumns[ti].Required {
+			if census.TextColumns[ti].Required && !r.isFormula(ci) {
 				r.cellError(n, c, "", "不能为空", "这是必填列，请填写"+census.TextColumns[ti].ZH+
 					"（如果是合并单元格，请取消合并并在每一行都填写）")
 			}

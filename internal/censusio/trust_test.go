@@ -3,6 +3,7 @@ package censusio
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -151,5 +152,107 @@ func TestWanHeaderOverYuanNeedsConfirmation(t *testing.T) {
 	}
 	if got := b.Schools[0].Text("school_code"); got != "3134020701" {
 		t.Errorf("first school %s", got)
+	}
+}
+
+// twentyRows is a workbook of 20 schools on sheet 学校.
+func twentyRows(t *testing.T) ([]byte, [][]string) {
+	t.Helper()
+	rows := [][]string{hdr}
+	for i := range 20 {
+		rows = append(rows, with(good2, "学校标识码", fmt.Sprintf("31340207%02d", i)))
+	}
+	return xlsxBytes(t, "学校", rows...), rows
+}
+
+// sheetXML returns the XML of the first worksheet of data.
+func sheetXML(t *testing.T, data []byte) string {
+	t.Helper()
+	return string(zipPart(t, data, "xl/worksheets/sheet1.xml"))
+}
+
+func TestXLSXTruncatedSheetRefused(t *testing.T) {
+	// A worksheet whose XML is cut short (a download broken off, a disk
+	// full while saving): excelize drops its XML decoder's error and reads
+	// the rows before the cut as if they were all, so importing it used to
+	// read 10 of 20 schools with exit 0.
+	data, _ := twentyRows(t)
+	xml := sheetXML(t, data)
+	for _, tc := range []struct {
+		name string
+		cut  int
+		row  string
+	}{
+		{"inside a cell", strings.Index(xml, `<row r="12"`) + 60, "在第11行后"},
+		{"between rows", strings.Index(xml, `<row r="12"`), "在第11行后"},
+		{"before </sheetData>", strings.Index(xml, `</sheetData>`), "在第21行后"},
+		{"in the header", strings.Index(xml, `<row r="1"`) + 40, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cut := replacePart(t, data, "xl/worksheets/sheet1.xml", []byte(xml[:tc.cut]))
+			es := mustFail(t, "cut.xlsx", cut, Options{})
+			if len(es) != 1 {
+				t.Errorf("%d errors; want only the damage", len(es))
+			}
+			var found bool
+			for _, e := range es {
+				if strings.Contains(e.Error(), "工作表「学校」"+tc.row+"损坏") && strings.Contains(e.Error(), "重新") {
+					found = true
+				}
+			}
+			if !found {
+				t.Errorf("errors %v; want the sheet named damaged %s", es, tc.row)
+			}
+		})
+	}
+	// The scan's end-of-data and excelize's agree on a whole sheet with a
+	// trailing empty row element.
+	whole := strings.Replace(xml, "</sheetData>", `<row r="40"/></sheetData>`, 1)
+	if b := mustRead(t, "whole.xlsx", replacePart(t, data, "xl/worksheets/sheet1.xml", []byte(whole)), Options{}); len(b.Schools) != 20 {
+		t.Errorf("%d schools; want 20", len(b.Schools))
+	}
+}
+
+func TestXLSXFormulaWithoutValueRefused(t *testing.T) {
+	// A workbook written by a program (excelize, openpyxl) holds formulas
+	// but no results until Excel saves it; excelize returns such a cell as
+	// empty, which imported "not reported" over the stored value.
+	data, _ := twentyRows(t)
+	xml := sheetXML(t, data)
+	students, classes := letterOf("小学在校生数（人）"), letterOf("小学班级数")
+	for _, tc := range []struct {
+		name, from, to string
+		want           []string // empty: the read succeeds with the cached value
+	}{
+		{"no value", `<c r="` + students + `3"><v>1200</v></c>`, `<c r="` + students + `3"><f>1000+200</f></c>`,
+			[]string{"第3行 " + students + "列「小学在校生数（人）」", "是公式但没有计算结果", "选择性粘贴为数值"}},
+		{"shared formula, namespaced", `<c r="` + classes + `5"><v>27</v></c>`, `<x:c r="` + classes + `5"><x:f t="shared" si="0"/></x:c>`,
+			[]string{"第5行 " + classes + "列「小学班级数」", "是公式但没有计算结果"}},
+		{"required text", `<c r="C4" t="s">`, `<c r="C4" t="str"><f>VLOOKUP(B4,县区!A:B,2,0)</f></c><c r="C4x" t="s">`,
+			[]string{"第4行 C列「县区名称」", "是公式但没有计算结果"}},
+		{"with a cached value", `<c r="` + students + `3"><v>1200</v></c>`, `<c r="` + students + `3"><f>1000+200</f><v>1200</v></c>`, nil},
+		{"ignored column", `</row><row r="3"`, `<c r="ZZ2"><f>1+1</f></c></row><row r="3"`, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if !strings.Contains(xml, tc.from) {
+				t.Fatalf("sheet XML has no %s", tc.from)
+			}
+			x := strings.Replace(xml, tc.from, tc.to, 1)
+			if tc.name == "required text" {
+				// drop the county name cell that followed
+				i := strings.Index(x, `<c r="C4x"`)
+				j := strings.Index(x[i:], "</c>")
+				x = x[:i] + x[i+j+4:]
+			}
+			f := replacePart(t, data, "xl/worksheets/sheet1.xml", []byte(x))
+			if len(tc.want) == 0 {
+				b := mustRead(t, "f.xlsx", f, Options{})
+				if len(b.Schools) != 20 || b.Schools[1].V[census.StudentsPrimary] != 1200 {
+					t.Errorf("%d schools, second %v", len(b.Schools), b.Schools[1].V[census.StudentsPrimary])
+				}
+				return
+			}
+			wantErr(t, mustFail(t, "f.xlsx", f, Options{}), tc.want...)
+		})
 	}
 }
