@@ -316,7 +316,7 @@ func (r *reader) row(n int, cells []string) {
 			}
 			continue
 		}
-		r.text1(n, c, ti, v, &s)
+		r.text1(n, c, ti, unneutral(v), &s)
 	}
 
 	for f := census.Field(0); f < census.NumFields; f++ {

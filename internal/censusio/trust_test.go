@@ -256,3 +256,49 @@ func TestXLSXFormulaWithoutValueRefused(t *testing.T) {
 		})
 	}
 }
+
+func TestSafeCSVCell(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`=HYPERLINK("http://x","点击")`, `'=HYPERLINK("http://x","点击")`},
+		{"+1+cmd|' /C calc'!A0", "'+1+cmd|' /C calc'!A0"},
+		{"-2+3", "'-2+3"},
+		{"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"},
+		{"\r=1", "'\r=1"},
+		{"'=1", "''=1"},
+		{"-3.5", "-3.5"},
+		{"+12", "+12"},
+		{"1.5E+3", "1.5E+3"},
+		{"沈巷学校", "沈巷学校"},
+		{"'abc", "'abc"},
+		{"", ""},
+	} {
+		if got := SafeCSVCell(tc.in); got != tc.want {
+			t.Errorf("SafeCSVCell(%q) = %q; want %q", tc.in, got, tc.want)
+		}
+		if got := unneutral(SafeCSVCell(tc.in)); got != tc.in {
+			t.Errorf("unneutral(SafeCSVCell(%q)) = %q", tc.in, got)
+		}
+	}
+}
+
+func TestWriteSchoolsCSVNeutralises(t *testing.T) {
+	// A school name that starts a formula ran as one in the spreadsheet
+	// that opened dudao's CSV; written with a ', it reads back unchanged.
+	a, b := wantGood(), wantGood2()
+	a.Name, a.CountyName, a.Sponsor = `=HYPERLINK("http://evil","沈巷学校")`, "-鸠江区", "@县教育局"
+	b.Name = "+第一小学"
+	var buf bytes.Buffer
+	if err := WriteSchoolsCSV(&buf, []census.School{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"'=HYPERLINK(""http://evil"",""沈巷学校"")"`, ",'-鸠江区,", ",'@县教育局", ",'+第一小学,"} {
+		if !strings.Contains(buf.String(), want) {
+			t.Errorf("CSV does not hold %s:\n%s", want, buf.String())
+		}
+	}
+	got := mustRead(t, "data.csv", buf.Bytes(), Options{})
+	if got.Schools[0].Name != a.Name || got.Schools[0].CountyName != a.CountyName || got.Schools[0].Sponsor != a.Sponsor || got.Schools[1].Name != b.Name {
+		t.Errorf("read back %q %q %q %q", got.Schools[0].Name, got.Schools[0].CountyName, got.Schools[0].Sponsor, got.Schools[1].Name)
+	}
+}

@@ -380,7 +380,7 @@ func (u *unitReader) row(n int, cells []string) {
 			}
 			rec.SetText(tc.Key, string(cat))
 		default:
-			rec.SetText(tc.Key, r.intern(v))
+			rec.SetText(tc.Key, r.intern(unneutral(v)))
 		}
 	}
 	vals := rec.Values()
