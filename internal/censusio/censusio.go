@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -29,6 +30,14 @@ type Options struct {
 	// say), "元" or "万元". A unit in the header always wins, because the
 	// header travels with the data and a setting does not.
 	EquipmentUnit string
+	// ConfirmUnits accepts money values that look like the wrong unit for
+	// their header: 元 figures under a 万元 header (生均 above a million 元),
+	// which would be stored ten thousand times too large. Without it such a
+	// file is refused with errors whose Code is CodeUnitConfirm, so that a
+	// caller can ask the user and read again with ConfirmUnits set (the
+	// command line's --confirm-units). The values are then read in the
+	// header's unit and the doubt stays a Warning.
+	ConfirmUnits bool
 	// Kind is the kind of record in the file: "school", "kindergarten" or
 	// "county" (or their Chinese names); "" decides from the header, and
 	// reads a file whose header points nowhere else as school records.
@@ -61,7 +70,24 @@ type Note struct {
 
 // String renders the note on one line, in the same shape as Error.
 func (n Note) String() string {
-	return location(n.File, n.Row, n.Column, n.Letter) + "：" + n.Message
+	return oneLine(location(n.File, n.Row, n.Column, n.Letter) + "：" + n.Message)
+}
+
+// oneLine replaces every line break in s by ⏎: a cell or header typed with
+// Alt+Enter must not split a message over two lines, where a log or a
+// terminal would show the second half as a message of its own.
+func oneLine(s string) string {
+	if !strings.ContainsAny(s, "\r\n\v\f\u0085\u2028\u2029") {
+		return s
+	}
+	s = strings.ReplaceAll(s, "\r\n", "⏎")
+	return strings.Map(func(r rune) rune {
+		switch r {
+		case '\r', '\n', '\v', '\f', '\u0085', '\u2028', '\u2029':
+			return '⏎'
+		}
+		return r
+	}, s)
 }
 
 // Error is one bad cell, row or file. The fields are kept apart so that a web
@@ -74,6 +100,9 @@ type Error struct {
 	Value   string // the bad value as written, "" when there is none
 	Problem string // what is wrong
 	Fix     string // what to do about it
+	// Code identifies a kind of error that a caller may act on, "" for
+	// the rest: CodeUnitConfirm.
+	Code string
 
 	more int // on the summary that ends a capped list: the errors it stands for
 }
@@ -92,7 +121,27 @@ func (e *Error) Error() string {
 		b.WriteString("；")
 		b.WriteString(e.Fix)
 	}
-	return b.String()
+	return oneLine(b.String())
+}
+
+// CodeUnitConfirm marks an error that Options.ConfirmUnits would accept:
+// money values that look like 元 under a 万元 header.
+const CodeUnitConfirm = "unit_confirm"
+
+// NeedsUnitConfirmation reports whether err holds an error that reading
+// again with Options.ConfirmUnits would accept, so that an upload page can
+// offer the confirmation. Other errors in err still need fixing.
+func NeedsUnitConfirmation(err error) bool {
+	var es Errors
+	if !errors.As(err, &es) {
+		return false
+	}
+	for _, e := range es {
+		if e.Code == CodeUnitConfirm {
+			return true
+		}
+	}
+	return false
 }
 
 // location names a place in a file: "a.xlsx 第5行 C列「小学在校生数」".

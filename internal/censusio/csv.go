@@ -22,6 +22,22 @@ func (r *reader) readCSV(data []byte) {
 	if !ok {
 		return
 	}
+	r.csv = true
+	row, err := eachCSVRow(text, func(n int, rec []string) bool {
+		r.line(n, rec)
+		return true
+	})
+	if err != nil {
+		r.add(&Error{Row: row, Problem: "CSV 格式有误（" + detail(err) + "）",
+			Fix: "请用 Excel 打开该文件，检查引号是否成对，然后另存为“CSV UTF-8(逗号分隔)”"})
+	}
+}
+
+// eachCSVRow calls fn with every record of the decoded text and its row
+// as Excel numbers it, until fn returns false. The record is reused by the
+// next call. On a CSV syntax error it returns the error and its row.
+func eachCSVRow(text []byte, fn func(n int, rec []string) bool) (int, error) {
+	text = crLines(text)
 	cr := csv.NewReader(bytes.NewReader(text))
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
@@ -36,7 +52,7 @@ func (r *reader) readCSV(data []byte) {
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return
+			return 0, nil
 		}
 		if err != nil {
 			row := 0
@@ -44,12 +60,12 @@ func (r *reader) readCSV(data []byte) {
 			if errors.As(err, &pe) {
 				row = pe.StartLine - inside
 			}
-			r.add(&Error{Row: row, Problem: "CSV 格式有误（" + detail(err) + "）",
-				Fix: "请用 Excel 打开该文件，检查引号是否成对，然后另存为“CSV UTF-8(逗号分隔)”"})
-			return
+			return row, err
 		}
 		line, _ := cr.FieldPos(0)
-		r.line(line-inside, rec)
+		if !fn(line-inside, rec) {
+			return 0, nil
+		}
 		for _, f := range rec {
 			inside += strings.Count(f, "\n")
 		}
@@ -132,4 +148,62 @@ func brokenUTF8(data []byte) (line int, broken bool) {
 		return 0, false
 	}
 	return bytes.Count(data[:first], []byte("\n")) + 1, true
+}
+
+// crLines returns text with the bare CRs that end the lines of a file
+// written by Excel for the old Mac OS made LFs; encoding/csv ends lines only
+// at LF, so such a file read as one line, "header only". A file is taken to
+// end its lines with CR when its first line holds a bare CR, or it has no
+// LF at all; every bare CR is then a line break, in a quoted cell too,
+// where LF is what Excel stores. CRLF is left alone, as is a bare CR in a
+// quoted cell of a file whose lines end with LF or CRLF.
+func crLines(text []byte) []byte {
+	i := bytes.IndexByte(text, '\r')
+	if i < 0 {
+		return text
+	}
+	if lf := bytes.IndexByte(text, '\n'); lf >= 0 && i >= lf-1 {
+		return text
+	}
+	out := make([]byte, len(text))
+	for j, c := range text {
+		if c == '\r' && (j+1 == len(text) || text[j+1] != '\n') {
+			c = '\n'
+		}
+		out[j] = c
+	}
+	return out
+}
+
+// csvShape checks that data row n of a CSV file has a cell under every
+// column of the header and none beyond it, and reports whether it does.
+//
+// A short row is refused because its missing cells would read as "not
+// reported" and erase the values stored for them. A row with a non-empty
+// cell beyond the header is refused because in a CSV file that cell is
+// nearly always half of a cell split by an unquoted comma, which shifts
+// every later value one column to the right. Neither can come from Excel,
+// which pads every row of a CSV file to the same width (a note typed beside
+// the table sits under an empty header cell and stays a warning); both come
+// from files written by hand or by programs, and from files cut short.
+// Workbooks keep cells by column letter, so neither problem arises there.
+func (r *reader) csvShape(n int, cells []string) bool {
+	if len(cells) < r.width {
+		c := r.col(len(cells))
+		r.add(&Error{Row: n, Column: c.header, Letter: c.letter,
+			Problem: fmt.Sprintf("这一行只有 %d 列，比表头少 %d 列（%s列起没有单元格）", len(cells), r.width-len(cells), c.letter),
+			Fix:     "缺少的单元格会被当作“未填报”而覆盖已有数据，所以整个文件未导入：请检查这一行是否少了逗号或被截断（未填报的单元格也要用逗号隔开），补齐后再导入"})
+		return false
+	}
+	for i := len(r.cols); i < len(cells); i++ {
+		if trim(cells[i]) == "" {
+			continue
+		}
+		c := r.col(i)
+		r.add(&Error{Row: n, Letter: c.letter, Value: cells[i],
+			Problem: fmt.Sprintf("这一行有 %d 列，比表头多（%s列起没有表头）", len(cells), letter(len(r.cols))),
+			Fix:     "多出的单元格通常是某个单元格里没加英文双引号的逗号把一格拆成了两格，使其后的数据都错了一列：请在 Excel 中打开检查这一行，另存为“CSV UTF-8(逗号分隔)”后再导入"})
+		return false
+	}
+	return true
 }

@@ -33,6 +33,9 @@ type reader struct {
 	strayWarned        map[int]bool // columns without a header already warned about
 	interned           map[string]string
 	sheet              string      // the worksheet read, for messages; "" for CSV
+	csv                bool        // the file is CSV, whose rows must match the header (csvShape)
+	width              int         // columns up to the header's last non-empty cell
+	formulaCols        []int       // columns (1-based) of the row being read that are formulas without a value
 	unit               *unitReader // reads the rows of a kindergarten or county file
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
@@ -153,11 +156,19 @@ func (r *reader) line(n int, cells []string) {
 	if !r.headerDone {
 		r.headerDone = true
 		r.header(n, cells)
+		for i, c := range r.cols {
+			if c.header != "" {
+				r.width = i + 1
+			}
+		}
 		return
 	}
 	r.flushEmpty()
 	if r.headerOK {
 		r.dataRows++
+		if r.csv && !r.csvShape(n, cells) {
+			return
+		}
 		r.row(n, cells)
 	}
 }
@@ -299,13 +310,13 @@ func (r *reader) row(n int, cells []string) {
 		v := cell(cells, ci)
 		c := &r.cols[ci]
 		if v == "" {
-			if census.TextColumns[ti].Required {
+			if census.TextColumns[ti].Required && !r.isFormula(ci) {
 				r.cellError(n, c, "", "不能为空", "这是必填列，请填写"+census.TextColumns[ti].ZH+
 					"（如果是合并单元格，请取消合并并在每一行都填写）")
 			}
 			continue
 		}
-		r.text1(n, c, ti, v, &s)
+		r.text1(n, c, ti, unneutral(v), &s)
 	}
 
 	for f := census.Field(0); f < census.NumFields; f++ {
@@ -335,13 +346,13 @@ func (r *reader) row(n int, cells []string) {
 			r.seen[k] = n
 		}
 	}
+	r.plausibility(n, &s)
 	if r.nerr > 0 {
 		// All or nothing: once anything is wrong no batch is returned,
 		// so keep validating but stop collecting.
 		r.batch.Schools = nil
 		return
 	}
-	r.plausibility(n, &s)
 	r.batch.Schools = append(r.batch.Schools, s)
 }
 
@@ -706,6 +717,9 @@ const (
 )
 
 // plausibility warns about equipment values that look like the wrong unit.
+// 元 figures under a 万元 header are an error unless Options.ConfirmUnits
+// says they are meant: read in the header's unit they would be stored ten
+// thousand times too large over the right values.
 func (r *reader) plausibility(n int, s *census.School) {
 	all := s.Students(census.StagePrimary) + s.Students(census.StageJunior) + s.Students(census.StageSenior)
 	for _, g := range []struct {
@@ -734,6 +748,12 @@ func (r *reader) plausibility(n int, s *census.School) {
 		case per > maxEquipmentPerStudent && c.t.unit == "万元":
 			what = fmt.Sprintf("生均高达 %.0f 元", per)
 			fix = "像是按元填写的：若如此，请把表头改为 " + zh + "（元）"
+			if !r.opt.ConfirmUnits {
+				r.add(&Error{Row: n, Column: c.header, Letter: c.letter, Value: r.display(g.f, v), Code: CodeUnitConfirm,
+					Problem: fmt.Sprintf("按表头的万元计，%s（%s）的%s%s，不太可能", s.Name, s.Code, zh, what),
+					Fix:     fix + "后再导入；若确是万元，请确认金额单位后重新导入（命令行：dudao import --confirm-units）"})
+				continue
+			}
 		case per > maxEquipmentPerStudent:
 			what = fmt.Sprintf("生均高达 %.0f 元", per)
 			fix = "请核对数值（是否多写了位数）"

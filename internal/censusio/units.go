@@ -344,7 +344,7 @@ func (u *unitReader) row(n int, cells []string) {
 		v := cell(cells, ci)
 		c := &r.cols[ci]
 		if v == "" {
-			if tc.Required {
+			if tc.Required && !r.isFormula(ci) {
 				r.cellError(n, c, "", "不能为空", "这是必填列，请填写"+tc.ZH+"（如果是合并单元格，请取消合并并在每一行都填写）")
 			}
 			continue
@@ -380,7 +380,7 @@ func (u *unitReader) row(n int, cells []string) {
 			}
 			rec.SetText(tc.Key, string(cat))
 		default:
-			rec.SetText(tc.Key, r.intern(v))
+			rec.SetText(tc.Key, r.intern(unneutral(v)))
 		}
 	}
 	vals := rec.Values()

@@ -24,10 +24,12 @@ func dataHeader() []string {
 	return h
 }
 
-// dataRow appends the cells of s to row: text, then numbers ("" when not reported).
+// dataRow appends the cells of s to row for a CSV file: text (made safe
+// from formula injection by SafeCSVCell), then numbers ("" when not
+// reported).
 func dataRow(row []string, s *census.School) []string {
 	for _, c := range census.TextColumns {
-		row = append(row, census.SchoolTable.FileText(s, c.Key))
+		row = append(row, SafeCSVCell(census.SchoolTable.FileText(s, c.Key)))
 	}
 	for f := range census.NumFields {
 		v := s.V[f]

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -49,22 +50,38 @@ func zipLimits(data []byte) error {
 
 var errTooLarge = errors.New("workbook unpacks to more than the limit")
 
-// readXLSX reads the school sheet of a workbook, streaming its rows so that
-// a 100 000-row sheet is never held in memory as a whole.
-func (r *reader) readXLSX(data []byte) {
+// openBounded is the one way this package opens a workbook, for reading and
+// for previewing alike: it refuses a file larger than maxFileSize or a zip
+// that would unpack to more than the limits (a zip bomb: a few megabytes
+// that unpack to gigabytes) before excelize allocates anything for it, and
+// turns a panic in excelize into an error. The error is an *Error to show.
+func openBounded(data []byte) (*excelize.File, *Error) {
+	if len(data) > maxFileSize {
+		return nil, &Error{Problem: fmt.Sprintf("文件超过 %d MB", maxFileSize>>20),
+			Fix: "一个文件放一个县区或一个年度的数据，分成几个文件导入"}
+	}
 	err := zipLimits(data)
 	if errors.Is(err, errTooLarge) {
-		r.fileError(fmt.Sprintf("解压后超过 %d MB，无法读取", unzipLimit>>20),
-			"一个文件放一个县区或一个年度的数据；如工作簿中有图片等附件，请删除后另存为 .xlsx")
-		return
+		return nil, &Error{Problem: fmt.Sprintf("解压后超过 %d MB，无法读取", unzipLimit>>20),
+			Fix: "一个文件放一个县区或一个年度的数据；如工作簿中有图片等附件，请删除后另存为 .xlsx"}
 	}
 	var f *excelize.File
 	if err == nil {
 		f, err = openWorkbook(data)
 	}
 	if err != nil {
-		r.fileError("不是有效的 .xlsx 工作簿（文件已损坏，或是别的 zip 压缩包）",
-			"请用 Excel 或 WPS 打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
+		return nil, &Error{Problem: "不是有效的 .xlsx 工作簿（文件已损坏，或是别的 zip 压缩包）",
+			Fix: "请用 Excel 或 WPS 打开，另存为“Excel 工作簿(*.xlsx)”后再导入"}
+	}
+	return f, nil
+}
+
+// readXLSX reads the school sheet of a workbook, streaming its rows so that
+// a 100 000-row sheet is never held in memory as a whole.
+func (r *reader) readXLSX(data []byte) {
+	f, e := openBounded(data)
+	if e != nil {
+		r.add(e)
 		return
 	}
 	defer f.Close()
@@ -83,7 +100,8 @@ func (r *reader) readXLSX(data []byte) {
 		r.warn(0, nil, fmt.Sprintf("只读取了第一个工作表「%s」，其余 %d 个工作表未读取（如数据在别的工作表，请把它移到最前，或命名为“%s”）",
 			sheet, len(sheets)-1, kindNames[kind][0]))
 	}
-	if err := r.streamSheet(f, sheet); err != nil {
+	chk, ok := checkSheet(data, sheet)
+	if err := r.streamSheet(f, sheet, chk, ok); err != nil {
 		r.fileError(fmt.Sprintf("工作表「%s」无法读取（%s）", sheet, detail(err)),
 			"请用 Excel 打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
 	}
@@ -92,15 +110,28 @@ func (r *reader) readXLSX(data []byte) {
 // streamSheet feeds every row of sheet to the reader. excelize numbers the
 // rows it returns from 1 and returns the rows missing from the file (empty
 // rows) too, so the count is the row as Excel shows it.
-func (r *reader) streamSheet(f *excelize.File, sheet string) error {
+//
+// chk (when checked) is what scanSheet found in the same XML: formula
+// cells without a cached value, which excelize returns as empty cells, are
+// refused where they are, and a sheet that ends early (excelize drops the
+// XML decoder's error and stops as if at the end) is refused as damaged.
+func (r *reader) streamSheet(f *excelize.File, sheet string, chk sheetCheck, checked bool) error {
 	rows, err := guard(func() (*excelize.Rows, error) { return f.Rows(sheet) })
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
+	var formulas map[int][]int
+	if len(chk.formulas) > 0 {
+		formulas = make(map[int][]int)
+		for _, rc := range chk.formulas {
+			formulas[rc[0]] = append(formulas[rc[0]], rc[1])
+		}
+	}
 	// Raw values: formatting would turn 12.6 in a "0" format into 13 and
 	// hide a fractional head count.
 	raw := excelize.Options{RawCellValue: true}
+	last := 0
 	for n := 1; ; n++ {
 		more, err := guard(func() (bool, error) { return rows.Next(), nil })
 		if err != nil {
@@ -113,9 +144,68 @@ func (r *reader) streamSheet(f *excelize.File, sheet string) error {
 		if err != nil {
 			return err
 		}
+		if checked && !chk.complete && n > chk.lastRow {
+			break // the row the XML breaks off in: its cells are not all there
+		}
+		last = n
+		if cols := formulas[n]; len(cols) > 0 {
+			r.uncached(n, cols)
+		}
 		r.line(n, cells)
+		r.formulaCols = nil
 	}
-	return rows.Error()
+	if err := rows.Error(); err != nil {
+		return err
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	if !checked {
+		return nil
+	}
+	if chk.more {
+		r.fileError(fmt.Sprintf("工作表「%s」中有超过 %d 个公式单元格没有计算结果", sheet, maxFormulaCells),
+			"在 Excel 中打开并保存（或复制后选择性粘贴为数值）后再导入")
+	}
+	if !chk.complete || last < chk.lastRow {
+		n := min(last, chk.lastRow)
+		if !chk.complete {
+			n = chk.lastRow
+		}
+		what := fmt.Sprintf("在第%d行后损坏（文件不完整），其后的行无法读取", n)
+		if n == 0 {
+			what = "损坏（文件不完整），无法读取任何一行"
+		}
+		r.fileError(fmt.Sprintf("工作表「%s」%s", sheet, what),
+			"文件可能没有下载或复制完整：请重新从原处取得文件；若在 Excel 中能打开，请核对行数后另存为“Excel 工作簿(*.xlsx)”再导入")
+	}
+	return nil
+}
+
+// uncached refuses the formula cells without a cached value in row n
+// (columns 1-based) that the read would use: excelize returns them as
+// empty, which would store "not reported" over the values they compute.
+// Cells of columns that are ignored hold nothing the read uses.
+func (r *reader) uncached(n int, cols []int) {
+	for _, ci := range cols {
+		i := ci - 1
+		c := &column{letter: letter(i)}
+		if r.headerDone {
+			if i >= len(r.cols) || !r.cols[i].known {
+				continue
+			}
+			c = &r.cols[i]
+		}
+		r.cellError(n, c, "", "是公式但没有计算结果（常见于程序生成的工作簿）",
+			"在 Excel 中打开并保存（或复制后选择性粘贴为数值）后再导入")
+	}
+	r.formulaCols = cols
+}
+
+// isFormula reports whether the cell of column index i in the row being
+// read is a formula without a value, already refused by uncached.
+func (r *reader) isFormula(i int) bool {
+	return slices.Contains(r.formulaCols, i+1)
 }
 
 // guard calls an excelize function, turning a panic into an error: excelize
@@ -132,7 +222,7 @@ func guard[T any](fn func() (T, error)) (v T, err error) {
 }
 
 // openWorkbook opens a workbook from memory, turning a panic in excelize on
-// a malformed file into an error.
+// a malformed file into an error. Only openBounded calls it.
 func openWorkbook(data []byte) (*excelize.File, error) {
 	return guard(func() (*excelize.File, error) {
 		return excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: unzipLimit})

@@ -74,7 +74,7 @@ func loadAllYears(e *env, src *source, files []string, dbSet bool) ([]census.Sch
 			return nil, usagef("给出文件时在内存中计算，不读数据库：请去掉 --db 或去掉文件")
 		}
 		for _, f := range files {
-			b, err := censusio.ReadFile(f, censusio.Options{EquipmentUnit: *src.equipmentUnit, Kind: "school"})
+			b, err := censusio.ReadFile(f, src.options("school"))
 			if err != nil {
 				return nil, err
 			}

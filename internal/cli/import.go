@@ -20,11 +20,12 @@ import (
 // valid are they written, in one transaction. A bad cell is reported with its
 // file, row and column, and nothing is stored.
 func runImport(e *env, args []string) error {
-	fs := newFlags(e, "import", "[--db DSN] 文件.xlsx|文件.csv ...")
+	fs := newFlags(e, "import", "[--db DSN] [--confirm-units] 文件.xlsx|文件.csv ...")
 	db := dbFlag(e, fs)
 	unit := fs.String("equipment-unit", "", "表头未注明单位时，教学仪器设备值的单位：元 或 万元")
 	actor := fs.String("actor", "", "记录在修改历史中的操作人（默认：当前系统用户）")
 	kind := fs.String("kind", "", "数据类别：school（学校）、kindergarten（幼儿园）、county（县级数据）；默认按表头判断")
+	confirm := fs.Bool("confirm-units", false, "确认金额单位：表头写万元而数值像按元填写（生均超过百万元）时，仍按表头的万元导入")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -50,12 +51,15 @@ func runImport(e *env, args []string) error {
 	var batches []store.FileBatch
 	var read []*censusio.Batch
 	for _, f := range files {
-		b, err := readWithProgress(e, f, censusio.Options{EquipmentUnit: *unit, Kind: *kind})
+		b, err := readWithProgress(e, f, censusio.Options{EquipmentUnit: *unit, Kind: *kind, ConfirmUnits: *confirm})
 		if err != nil {
 			var errs censusio.Errors
 			if errors.As(err, &errs) {
 				for _, x := range errs {
 					fmt.Fprintln(e.stderr, x.Error())
+				}
+				if censusio.NeedsUnitConfirmation(errs) {
+					return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入（金额单位确无误的，加 --confirm-units 重新导入）", f, errs.Total())
 				}
 				return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入", f, errs.Total())
 			}

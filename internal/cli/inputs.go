@@ -38,7 +38,7 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules) (
 	var in eval.Inputs
 	seen := map[string]string{}
 	for _, f := range files {
-		b, err := censusio.ReadFile(f, censusio.Options{EquipmentUnit: *src.equipmentUnit})
+		b, err := censusio.ReadFile(f, src.options(""))
 		if err != nil {
 			return in, 0, err
 		}

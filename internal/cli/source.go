@@ -19,6 +19,12 @@ type source struct {
 	year          *int
 	county        *string
 	equipmentUnit *string
+	confirmUnits  *bool
+}
+
+// options are the censusio options the flags ask for, reading kind.
+func (src *source) options(kind string) censusio.Options {
+	return censusio.Options{EquipmentUnit: *src.equipmentUnit, ConfirmUnits: *src.confirmUnits, Kind: kind}
 }
 
 func sourceFlags(e *env, fs *flag.FlagSet) *source {
@@ -27,6 +33,7 @@ func sourceFlags(e *env, fs *flag.FlagSet) *source {
 		year:          fs.Int("year", 0, "统计年度（默认：数据中最新的年度）"),
 		county:        fs.String("county", "", "只看一个县区：6位县区代码或县区名称"),
 		equipmentUnit: fs.String("equipment-unit", "", "文件表头未注明单位时，教学仪器设备值的单位：元 或 万元"),
+		confirmUnits:  fs.Bool("confirm-units", false, "确认金额单位：文件表头写万元而数值像按元填写时，仍按表头的万元读取"),
 	}
 }
 
@@ -40,7 +47,7 @@ func (src *source) load(e *env, files []string, dbSet bool) ([]census.School, in
 		}
 		seen := map[string]string{}
 		for _, f := range files {
-			b, err := censusio.ReadFile(f, censusio.Options{EquipmentUnit: *src.equipmentUnit, Kind: "school"})
+			b, err := censusio.ReadFile(f, src.options("school"))
 			if err != nil {
 				return nil, 0, err
 			}

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/eval"
 )
 
@@ -162,19 +163,31 @@ func CellText(v any) string {
 	return fmt.Sprint(v)
 }
 
-// WriteCSV writes t as UTF-8 CSV with a BOM, so Excel on Chinese Windows opens it correctly.
+// WriteCSV writes t as UTF-8 CSV with a BOM, so Excel on Chinese Windows
+// opens it correctly. Text cells that would start a formula are written as
+// censusio.SafeCSVCell writes them; numbers are written as numbers.
 func WriteCSV(w io.Writer, t *Table) error {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return err
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write(t.Header); err != nil {
+	rec := make([]string, len(t.Header))
+	for i, h := range t.Header {
+		rec[i] = censusio.SafeCSVCell(h)
+	}
+	if err := cw.Write(rec); err != nil {
 		return err
 	}
-	rec := make([]string, len(t.Header))
 	for _, row := range t.Rows {
-		for i, v := range row {
-			rec[i] = CellText(v)
+		rec = rec[:0]
+		for _, v := range row {
+			c := CellText(v)
+			if _, text := v.(string); text {
+				// Text from the data (school names) must not run as a
+				// formula in the spreadsheet that opens the file.
+				c = censusio.SafeCSVCell(c)
+			}
+			rec = append(rec, c)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err

@@ -262,13 +262,12 @@ func (s *Server) dropExpiredUploads() {
 }
 
 // rawPreview shows the header and the rows with errors (at most 30) as the
-// file has them, marking the wrong cells. It reads the file loosely: a file
-// that cannot be read at all yields no preview, only the error table.
+// file has them, marking the wrong cells. It reads the rows through
+// censusio.PreviewRows, which opens a workbook with the same limits as the
+// import (a zip bomb is refused, not unpacked) and numbers rows as the
+// errors do; a file that cannot be read at all yields no preview, only the
+// error table.
 func rawPreview(data []byte, errs censusio.Errors) *previewGrid {
-	rows := rawRows(data)
-	if len(rows) == 0 {
-		return nil
-	}
 	bad := map[int]map[string]string{}
 	var order []int
 	for _, e := range errs {
@@ -293,10 +292,17 @@ func rawPreview(data []byte, errs censusio.Errors) *previewGrid {
 		return nil
 	}
 	slices.Sort(order)
+	shown := append([]int{1}, order[:min(30, len(order))]...)
+	cells, err := censusio.PreviewRows(data, censusio.Options{}, shown)
+	if err != nil || cells[0] == nil {
+		return nil
+	}
+	rows := map[int][]string{}
 	width := 0
-	for _, n := range append([]int{1}, order...) {
-		if n-1 < len(rows) {
-			width = max(width, len(rows[n-1]))
+	for i, n := range shown {
+		if cells[i] != nil {
+			rows[n] = cells[i]
+			width = max(width, len(cells[i]))
 		}
 	}
 	g := &previewGrid{}
@@ -304,14 +310,15 @@ func rawPreview(data []byte, errs censusio.Errors) *previewGrid {
 		g.Letters = append(g.Letters, columnLetter(i))
 	}
 	add := func(n int) {
-		if n-1 >= len(rows) {
+		cs, ok := rows[n]
+		if !ok {
 			return
 		}
 		row := previewRow{N: n}
 		for i := range width {
 			c := previewCell{}
-			if i < len(rows[n-1]) {
-				c.Text = rows[n-1][i]
+			if i < len(cs) {
+				c.Text = cs[i]
 			}
 			if m := bad[n]; m != nil {
 				c.Error = m[columnLetter(i)]
@@ -320,9 +327,8 @@ func rawPreview(data []byte, errs censusio.Errors) *previewGrid {
 		}
 		g.Rows = append(g.Rows, row)
 	}
-	add(1)
-	for _, n := range order[:min(30, len(order))] {
-		if n != 1 {
+	for i, n := range shown {
+		if i == 0 || n != 1 {
 			add(n)
 		}
 	}

@@ -1,0 +1,375 @@
+package censusio
+
+import (
+	"archive/zip"
+	"bufio"
+	"bytes"
+	"encoding/xml"
+	"io"
+	"path"
+	"strings"
+)
+
+// sheetCheck is what one fast pass over a worksheet's XML finds that
+// excelize's row iterator does not tell: excelize drops the XML decoder's
+// errors, so a sheet cut short reads as a shorter sheet without complaint,
+// and it returns a formula cell without a cached value as an empty cell, so
+// a computed column reads as "not reported".
+type sheetCheck struct {
+	complete bool     // the sheetData element ends
+	lastRow  int      // the last row whose element ends
+	formulas [][2]int // row and column (1-based) of formula cells without a value, in file order
+	more     bool     // there were more such cells than maxFormulaCells
+}
+
+// maxFormulaCells bounds the formula cells a sheetCheck lists: a sheet of
+// a million of them needs one fix, and its list must not exhaust memory.
+const maxFormulaCells = 100_000
+
+// scanSheet reads a worksheet's XML as a stream of tags. It is not an XML
+// parser: it looks only at the row and cell elements and at the f, v and
+// is elements inside cells, which is all it needs and keeps it a few
+// percent of the time excelize takes to decode the same XML. Comments and
+// CDATA sections are skipped whole, since they may hold '<'.
+func scanSheet(rd io.Reader) sheetCheck {
+	br := bufio.NewReaderSize(rd, 64<<10)
+	var s sheetCheck
+	row, col := 0, 0
+	inCell, hasF, hasV := false, false, false
+	for {
+		if !skipPast(br, '<') {
+			return s
+		}
+		tag, ok := readTag(br)
+		if !ok {
+			return s
+		}
+		end := len(tag) > 0 && tag[0] == '/'
+		if end {
+			tag = tag[1:]
+		}
+		name, rest := tagName(tag)
+		selfClosing := len(rest) > 0 && rest[len(rest)-1] == '/'
+		switch string(name) {
+		case "row":
+			if end {
+				s.lastRow = row
+				continue
+			}
+			if r, ok := atoi(attr(rest, "r")); ok && r > 0 {
+				row = r
+			} else {
+				row++
+			}
+			col = 0
+			if selfClosing {
+				s.lastRow = row
+			}
+		case "c":
+			if end {
+				if inCell && hasF && !hasV {
+					if len(s.formulas) < maxFormulaCells {
+						s.formulas = append(s.formulas, [2]int{row, col})
+					} else {
+						s.more = true
+					}
+				}
+				inCell = false
+				continue
+			}
+			col++
+			if c, ok := refColumn(attr(rest, "r")); ok {
+				col = c
+			}
+			inCell, hasF, hasV = !selfClosing, false, false
+		case "f":
+			hasF = hasF || (inCell && !end)
+		case "v", "is":
+			hasV = hasV || (inCell && !end)
+		case "sheetData":
+			if end || selfClosing {
+				s.complete = true
+				return s
+			}
+		}
+	}
+}
+
+// skipPast discards input up to and including the next c; it reports
+// whether there was one.
+func skipPast(br *bufio.Reader, c byte) bool {
+	for {
+		_, err := br.ReadSlice(c)
+		switch err {
+		case nil:
+			return true
+		case bufio.ErrBufferFull:
+			continue
+		default:
+			return false
+		}
+	}
+}
+
+// readTag returns the text of the tag whose '<' has just been read, up to
+// its '>': the whole of an ordinary tag, and a prefix of one longer than the
+// buffer (the attributes looked at come first). A comment, CDATA section or
+// declaration is skipped and returned as "!". The slice is valid until the
+// next read.
+func readTag(br *bufio.Reader) ([]byte, bool) {
+	b, err := br.ReadSlice('>')
+	switch err {
+	case nil:
+		b = b[:len(b)-1]
+	case bufio.ErrBufferFull:
+		// A tag longer than the buffer: keep what fits (copied, since the
+		// next read overwrites the buffer) and discard the rest.
+		b = append([]byte(nil), b[:256]...)
+		if !skipPast(br, '>') {
+			return nil, false
+		}
+		return b, true
+	default:
+		return nil, false
+	}
+	if len(b) > 0 && b[0] == '!' {
+		var close string
+		switch {
+		case bytes.HasPrefix(b, []byte("!--")):
+			close = "--"
+		case bytes.HasPrefix(b, []byte("![CDATA[")):
+			close = "]]"
+		default:
+			return []byte("!"), true
+		}
+		// The section ends at the first '>' preceded by close; any other
+		// '>' is part of it.
+		tail := tailOf(nil, b[1:], 2)
+		for !bytes.HasSuffix(tail, []byte(close)) {
+			tail = tailOf(tail, []byte{'>'}, 2)
+			more, err := br.ReadSlice('>')
+			for err == bufio.ErrBufferFull {
+				tail = tailOf(tail, more, 2)
+				more, err = br.ReadSlice('>')
+			}
+			if err != nil {
+				return nil, false
+			}
+			tail = tailOf(tail, more[:len(more)-1], 2)
+		}
+		return []byte("!"), true
+	}
+	return b, true
+}
+
+// tailOf returns the last n bytes of prev followed by b.
+func tailOf(prev, b []byte, n int) []byte {
+	t := append(prev, b...)
+	if len(t) > n {
+		t = append([]byte(nil), t[len(t)-n:]...)
+	}
+	return t
+}
+
+// tagName splits a tag's text into its local name (without a namespace
+// prefix such as x:, which files written by the .NET SDK use) and the rest.
+func tagName(tag []byte) (name, rest []byte) {
+	i := 0
+	for i < len(tag) && !isXMLSpace(tag[i]) && tag[i] != '/' {
+		i++
+	}
+	name, rest = tag[:i], tag[i:]
+	if j := bytes.IndexByte(name, ':'); j >= 0 {
+		name = name[j+1:]
+	}
+	return name, rest
+}
+
+func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// attr returns the value of attribute name in a tag's attributes, nil when
+// absent.
+func attr(attrs []byte, name string) []byte {
+	for len(attrs) > 0 {
+		for len(attrs) > 0 && (isXMLSpace(attrs[0]) || attrs[0] == '/') {
+			attrs = attrs[1:]
+		}
+		eq := bytes.IndexByte(attrs, '=')
+		if eq < 0 {
+			return nil
+		}
+		key := bytes.TrimRight(attrs[:eq], " \t\r\n")
+		attrs = bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
+		if len(attrs) == 0 || (attrs[0] != '"' && attrs[0] != '\'') {
+			return nil
+		}
+		q := attrs[0]
+		end := bytes.IndexByte(attrs[1:], q)
+		if end < 0 {
+			return nil
+		}
+		if string(key) == name {
+			return attrs[1 : 1+end]
+		}
+		attrs = attrs[end+2:]
+	}
+	return nil
+}
+
+// atoi reads a row number; it refuses anything longer than a sheet allows.
+func atoi(b []byte) (int, bool) {
+	if len(b) == 0 || len(b) > 7 {
+		return 0, false
+	}
+	n := 0
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
+// refColumn returns the 1-based column of a cell reference such as "AB12".
+func refColumn(ref []byte) (int, bool) {
+	n, i := 0, 0
+	for ; i < len(ref) && i < 3; i++ {
+		c := ref[i] | 0x20 // lower case
+		if c < 'a' || c > 'z' {
+			break
+		}
+		n = n*26 + int(c-'a'+1)
+	}
+	if i == 0 {
+		return 0, false
+	}
+	if _, ok := atoi(ref[i:]); !ok {
+		return 0, false
+	}
+	return n, true
+}
+
+// sheetPart returns the zip entry holding the XML of the worksheet named
+// sheet, found as excelize finds it: the package relationships name the
+// workbook part, the workbook names the sheet's relationship id, and the
+// workbook's relationships name the part. It returns nil when any step
+// fails; excelize then fails to read the sheet as well.
+func sheetPart(zr *zip.Reader, sheet string) *zip.File {
+	rels := func(name string) map[string]string {
+		m := map[string]string{}
+		walkXML(zipFile(zr, name), func(se xml.StartElement) {
+			if se.Name.Local != "Relationship" {
+				return
+			}
+			var id, typ, target string
+			for _, a := range se.Attr {
+				switch a.Name.Local {
+				case "Id":
+					id = a.Value
+				case "Type":
+					typ = a.Value
+				case "Target":
+					target = a.Value
+				}
+			}
+			m[id] = target
+			if strings.HasSuffix(typ, "/officeDocument") {
+				m[""] = target
+			}
+		})
+		return m
+	}
+	wb := strings.TrimPrefix(rels("_rels/.rels")[""], "/")
+	if wb == "" {
+		return nil
+	}
+	var id string
+	walkXML(zipFile(zr, wb), func(se xml.StartElement) {
+		if se.Name.Local != "sheet" || id != "" {
+			return
+		}
+		var name, rid string
+		for _, a := range se.Attr {
+			switch {
+			case a.Name.Local == "name":
+				name = a.Value
+			case a.Name.Local == "id" && a.Name.Space != "":
+				rid = a.Value
+			}
+		}
+		if strings.EqualFold(name, sheet) {
+			id = rid
+		}
+	})
+	if id == "" {
+		return nil
+	}
+	dir := path.Dir(wb)
+	target, ok := rels(path.Join(dir, "_rels", path.Base(wb)+".rels"))[id]
+	if !ok {
+		return nil
+	}
+	target = strings.ReplaceAll(target, "\\", "/")
+	if strings.HasPrefix(target, "/") {
+		return zipFile(zr, strings.TrimPrefix(path.Clean(target), "/"))
+	}
+	return zipFile(zr, strings.TrimPrefix(path.Clean(dir+"/"+target), "/"))
+}
+
+// zipFile returns the entry called name, ignoring case and the kind of
+// slash as excelize does, or nil.
+func zipFile(zr *zip.Reader, name string) *zip.File {
+	for _, f := range zr.File {
+		if strings.EqualFold(strings.ReplaceAll(f.Name, "\\", "/"), name) {
+			return f
+		}
+	}
+	return nil
+}
+
+// walkXML calls fn for every start element of a small part (the workbook
+// and relationship parts, which zipLimits has bounded).
+func walkXML(f *zip.File, fn func(xml.StartElement)) {
+	if f == nil {
+		return
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(io.LimitReader(rc, inMemoryLimit))
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			fn(se)
+		}
+	}
+}
+
+// checkSheet scans the worksheet called sheet in the workbook data; ok is
+// false when the part cannot be found or opened, which excelize reports.
+func checkSheet(data []byte, sheet string) (sheetCheck, bool) {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return sheetCheck{}, false
+	}
+	f := sheetPart(zr, sheet)
+	if f == nil {
+		return sheetCheck{}, false
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return sheetCheck{}, false
+	}
+	defer rc.Close()
+	s := scanSheet(rc)
+	// The zip's checksum is checked only at the end of the part, which the
+	// scan stops short of when the sheet data ends; a damaged deflate
+	// stream ends the scan early, leaving s incomplete.
+	return s, true
+}
