@@ -36,7 +36,7 @@ func (s *Server) recordTarget(r *http.Request, edit bool) (*Base, *choice, strin
 	b := s.base(r, "county")
 	code := r.PathValue("code")
 	if !b.Scope.County(code) || edit && !b.Scope.CanEdit() {
-		return nil, nil, "", "", errForbidden
+		return nil, nil, "", "", refuse(b.Scope.County(code))
 	}
 	c, err := s.choose(r)
 	if err != nil {

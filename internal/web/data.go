@@ -495,7 +495,7 @@ func (s *Server) downloadRecords(w http.ResponseWriter, r *http.Request) error {
 		county = sc.Region()
 	}
 	if county != "" && !sc.County(county) && !sc.SchoolOnly() {
-		return errForbidden
+		return errOutOfScope
 	}
 	all, err := s.st.Schools(r.Context(), c.Year, county)
 	if err != nil {

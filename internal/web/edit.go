@@ -81,7 +81,7 @@ func (s *Server) editTarget(r *http.Request) (*Base, *choice, census.School, err
 		return nil, nil, census.School{}, err
 	}
 	if !b.Scope.EditSchool(rec.CountyCode, rec.Code) {
-		return nil, nil, census.School{}, errForbidden
+		return nil, nil, census.School{}, refuse(b.Scope.School(rec.CountyCode, rec.Code))
 	}
 	return b, c, rec, nil
 }

@@ -81,7 +81,7 @@ func (s *Server) verdictPage(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
 	if !b.Scope.County(code) {
-		return errForbidden
+		return errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {
@@ -205,7 +205,7 @@ func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
 	sc := scopeOf(u)
 	code := r.PathValue("code")
 	if !sc.County(code) || !sc.CanEdit() {
-		return errForbidden
+		return refuse(sc.County(code))
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 5*store.MaxEvidenceSize+(1<<20))
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
@@ -284,7 +284,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !scopeOf(userOf(r)).County(county) {
-		return errForbidden
+		return errOutOfScope
 	}
 	disp := "attachment"
 	if e.Type == "application/pdf" || strings.HasPrefix(e.Type, "image/") {
@@ -304,7 +304,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) apiVerdict(r *http.Request) (any, error) {
 	code := r.PathValue("county")
 	if !scopeOf(userOf(r)).County(code) {
-		return nil, errForbidden
+		return nil, errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {
