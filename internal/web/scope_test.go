@@ -85,3 +85,39 @@ func TestOutOfScopeAnswersAsMissing(t *testing.T) {
 }
 
 func htmlEscape(s string) string { return template.HTMLEscapeString(s) }
+
+// TestEvidenceDownloadNamedByType: a GIF uploaded as evidence.html is
+// served as a GIF named .gif, never as a page.
+func TestEvidenceDownloadNamedByType(t *testing.T) {
+	e := newEnv(t)
+	c := county().Code
+	gif := []byte("GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;<script>alert(1)</script>")
+	fields := map[string]string{"standard": "yzjh2017", "profile": "national", "year": strconv.Itoa(demo.LatestYear),
+		"item": "layout_plan", "status": "met"}
+	if w := e.judgeForm("county", c, fields, map[string][]byte{"evidence.html": gif}); w.Code != http.StatusSeeOther {
+		t.Fatalf("judge: %d %.500s", w.Code, w.Body.String())
+	}
+	js, err := e.st.Judgements(context.Background(), "yzjh2017", demo.LatestYear, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for _, j := range js {
+		for _, ev := range j.Evidence {
+			if ev.Name == "evidence.html" {
+				id = ev.ID
+			}
+		}
+	}
+	if id == 0 {
+		t.Fatal("the evidence file was not stored")
+	}
+	w := e.get("county", "/evidence/"+strconv.FormatInt(id, 10))
+	cd := w.Header().Get("Content-Disposition")
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "image/gif" || w.Header().Get("X-Content-Type-Options") != "nosniff" {
+		t.Errorf("%d, Content-Type %q, X-Content-Type-Options %q", w.Code, w.Header().Get("Content-Type"), w.Header().Get("X-Content-Type-Options"))
+	}
+	if !strings.Contains(cd, `filename="evidence.gif"`) || !strings.Contains(cd, "filename*=UTF-8''evidence.gif") || strings.Contains(cd, ".html") {
+		t.Errorf("Content-Disposition %q, want the file named evidence.gif", cd)
+	}
+}

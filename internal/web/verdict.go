@@ -271,6 +271,23 @@ func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// evidenceExt is the file extension of each media type store.SniffEvidence
+// finds (an old Office or WPS file by the program the name said wrote it).
+var evidenceExt = map[string]string{
+	"application/pdf":               ".pdf",
+	"image/png":                     ".png",
+	"image/jpeg":                    ".jpg",
+	"image/gif":                     ".gif",
+	"image/webp":                    ".webp",
+	"application/msword":            ".doc",
+	"application/vnd.ms-excel":      ".xls",
+	"application/vnd.ms-powerpoint": ".ppt",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   ".docx",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         ".xlsx",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+	"application/ofd": ".ofd",
+}
+
 // evidence serves GET /evidence/{id}: one evidence file, to an account that
 // sees its county. Images and PDFs open in the browser; other documents
 // download. The type is the one found by reading the file at upload.
@@ -290,8 +307,16 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 	if e.Type == "application/pdf" || strings.HasPrefix(e.Type, "image/") {
 		disp = "inline"
 	}
+	// The name takes the extension of the type found at upload, not the
+	// uploaded one: a GIF sent as 证明.html is saved as 证明.gif, so that no
+	// browser or desktop opens it as a page or a program.
+	ext := evidenceExt[e.Type]
+	if ext == "" {
+		ext, disp = ".bin", "attachment"
+	}
+	name := strings.TrimSuffix(e.Name, extOf(e.Name)) + ext
 	w.Header().Set("Content-Type", e.Type)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="evidence%s"; filename*=UTF-8''%s`, disp, extOf(e.Name), pathEscape(e.Name)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="evidence%s"; filename*=UTF-8''%s`, disp, ext, pathEscape(name)))
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Header().Set("Cache-Control", "private, no-store")
 	_, err = w.Write(data)
