@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -209,7 +210,7 @@ func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 5*store.MaxEvidenceSize+(1<<20))
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return badRequest("judge.too_large", store.MaxEvidenceSize>>20)
+		return cmp.Or(bodyTooLarge(err, "judge.request_too_large", (5*store.MaxEvidenceSize)>>20, store.MaxEvidenceSize>>20), badRequest("error.400"))
 	}
 	defer r.MultipartForm.RemoveAll()
 	rules, err := standards.Resolve(r.FormValue("standard"), r.FormValue("profile"))
@@ -244,7 +245,7 @@ func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
 		}
 		if _, err := store.SniffEvidence(fh.Filename, data); err != nil {
 			if errors.Is(err, store.ErrEvidenceSize) {
-				return badRequest("judge.too_large", store.MaxEvidenceSize>>20)
+				return tooLarge("judge.too_large", store.MaxEvidenceSize>>20)
 			}
 			return badRequest("judge.bad_type", fh.Filename)
 		}
