@@ -360,7 +360,7 @@ func TestSignIn(t *testing.T) {
 		t.Errorf("session alive after sign-out")
 	}
 	// Wrong passwords are refused, then rate-limited.
-	for i := range limitPerUser {
+	for i := range signInLimit.PerUser {
 		w = e.postForm("", "/login", url.Values{"username": {a.Username}, "password": {"wrong-password"}})
 		if w.Code != http.StatusUnauthorized {
 			t.Fatalf("wrong password %d: %d", i, w.Code)
@@ -368,7 +368,7 @@ func TestSignIn(t *testing.T) {
 	}
 	w = e.postForm("", "/login", url.Values{"username": {a.Username}, "password": {a.Password}})
 	if w.Code != http.StatusTooManyRequests {
-		t.Errorf("after %d failures: %d, want 429", limitPerUser, w.Code)
+		t.Errorf("after %d failures: %d, want 429", signInLimit.PerUser, w.Code)
 	}
 	// The audit log has the sign-ins and the failures.
 	log, _ := e.st.AuditLog(context.Background(), "", 50)
