@@ -107,7 +107,7 @@ func (s *Server) scopedRecords(r *http.Request) (int, []census.School, error) {
 	}
 	county := r.URL.Query().Get("county")
 	if county != "" && !sc.County(county) && !(sc.SchoolOnly() && county == sc.Region()) {
-		return 0, nil, errForbidden
+		return 0, nil, errOutOfScope
 	}
 	if sc.SchoolOnly() {
 		county = sc.Region()
@@ -385,7 +385,7 @@ func (s *Server) apiEvaluations(r *http.Request) (any, error) {
 func (s *Server) apiCountyEvaluation(r *http.Request) (any, error) {
 	code := r.PathValue("county")
 	if !scopeOf(userOf(r)).County(code) {
-		return nil, errForbidden
+		return nil, errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {

@@ -6,7 +6,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/i18n"
@@ -156,7 +155,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "")
 	b.Title = b.T("login.title")
 	page := &loginPage{Base: b, Next: next, Username: username}
-	if wait := s.limiter.blocked(ip, username); wait > 0 {
+	// Count the attempt before checking the password: concurrent guesses
+	// each take one of the attempts left, and those over the limit are
+	// refused without being checked.
+	wait, err := s.st.ReserveSignIn(ctx, s.now(), username, ip, signInLimit)
+	if err != nil {
+		return err
+	}
+	if wait > 0 {
 		page.Error = b.T("login.too_many", int(wait.Minutes()+1))
 		s.render(w, r, http.StatusTooManyRequests, "login", page)
 		return nil
@@ -167,10 +173,12 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+	if s.verifying != nil {
+		s.verifying()
+	}
 	u, err := s.st.Authenticate(ctx, username, password)
 	<-s.hashing
 	if errors.Is(err, store.ErrNotFound) {
-		s.limiter.fail(ip, username)
 		s.audit(r, store.AuditEntry{Username: username, Action: store.AuditSignInFailed})
 		page.Error = b.T("login.failed")
 		s.render(w, r, http.StatusUnauthorized, "login", page)
@@ -179,7 +187,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.limiter.succeed(ip, username)
+	if err := s.st.ReleaseSignIn(ctx, username, ip); err != nil {
+		s.log.Warn("release a sign-in attempt", "err", err)
+	}
 	tok, err := s.st.CreateSession(ctx, u.ID, s.sessionTTL)
 	if err != nil {
 		return err
@@ -231,68 +241,10 @@ func (s *Server) audit(r *http.Request, e store.AuditEntry) {
 	}
 }
 
-// limiter counts failed sign-ins per address and per address+username in a
-// sliding window. Five failures for one username from one address, or
-// twenty from one address, block further tries for the rest of the window.
-type limiter struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	fails map[string][]time.Time
-}
-
-const (
-	limitWindow  = 15 * time.Minute
-	limitPerUser = 5
-	limitPerIP   = 20
-)
-
-func newLimiter(now func() time.Time) *limiter {
-	return &limiter{now: now, fails: map[string][]time.Time{}}
-}
-
-func (l *limiter) recent(key string) []time.Time {
-	cut := l.now().Add(-limitWindow)
-	ts := l.fails[key]
-	i := 0
-	for i < len(ts) && !ts[i].After(cut) {
-		i++
-	}
-	ts = ts[i:]
-	if len(ts) == 0 {
-		delete(l.fails, key)
-	} else {
-		l.fails[key] = ts
-	}
-	return ts
-}
-
-// blocked returns how long ip (trying username) must wait, or 0.
-func (l *limiter) blocked(ip, username string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	for _, k := range []struct {
-		key string
-		max int
-	}{{"ip\x00" + ip, limitPerIP}, {"user\x00" + ip + "\x00" + strings.ToLower(username), limitPerUser}} {
-		if ts := l.recent(k.key); len(ts) >= k.max {
-			return ts[len(ts)-k.max].Add(limitWindow).Sub(l.now())
-		}
-	}
-	return 0
-}
-
-func (l *limiter) fail(ip, username string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	for _, k := range []string{"ip\x00" + ip, "user\x00" + ip + "\x00" + strings.ToLower(username)} {
-		l.fails[k] = append(l.recent(k), now)
-	}
-}
-
-// succeed forgets the failures of username at ip.
-func (l *limiter) succeed(ip, username string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, "user\x00"+ip+"\x00"+strings.ToLower(username))
-}
+// signInLimit bounds failed sign-ins in a window of 15 minutes: five per
+// account, from whatever addresses, and twenty per address, whatever the
+// accounts. The counts live in the database, so that every process of a
+// deployment on one PostgreSQL shares them. The address is the connection's
+// (remoteIP): X-Forwarded-For is not trusted, so behind a reverse proxy
+// every client shares the proxy's address and its limit of twenty.
+var signInLimit = store.SignInLimit{Window: 15 * time.Minute, PerUser: 5, PerAddr: 20}

@@ -94,7 +94,7 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
 	if !b.Scope.County(code) {
-		return errForbidden
+		return errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {
@@ -332,7 +332,7 @@ func (s *Server) regionName(r *http.Request, code string) (census.Region, error)
 func (s *Server) countyResult(r *http.Request) (*eval.Result, string, error) {
 	code := r.PathValue("code")
 	if !scopeOf(userOf(r)).County(code) {
-		return nil, "", errForbidden
+		return nil, "", errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {

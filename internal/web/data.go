@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -135,12 +136,12 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<20)
 	file, hdr, err := r.FormFile("file")
 	if err != nil {
-		return badRequest("data.no_file")
+		return cmp.Or(bodyTooLarge(err, "data.too_large"), badRequest("data.no_file"))
 	}
 	defer file.Close()
 	data, err := io.ReadAll(file)
 	if err != nil {
-		return badRequest("data.too_large")
+		return cmp.Or(bodyTooLarge(err, "data.too_large"), badRequest("error.400"))
 	}
 	p, err := s.newDataPage(r)
 	if err != nil {
@@ -424,7 +425,7 @@ func (s *Server) downloadRecords(w http.ResponseWriter, r *http.Request) error {
 		county = sc.Region()
 	}
 	if county != "" && !sc.County(county) && !sc.SchoolOnly() {
-		return errForbidden
+		return errOutOfScope
 	}
 	all, err := s.st.Schools(r.Context(), c.Year, county)
 	if err != nil {

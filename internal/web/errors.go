@@ -17,6 +17,7 @@ var (
 	errBadRequest   = errors.New("bad request")
 	errUnauthorized = errors.New("not signed in")
 	errTooMany      = errors.New("too many attempts")
+	errTooLarge     = errors.New("request too large")
 )
 
 // userError is an error whose message key (and arguments) the user sees,
@@ -40,6 +41,27 @@ func notFound(key string, args ...any) error {
 	return &userError{err: store.ErrNotFound, key: key, args: args}
 }
 
+// tooLarge returns a 413 error showing message key with args.
+func tooLarge(key string, args ...any) error {
+	return &userError{err: errTooLarge, key: key, args: args}
+}
+
+// bodyTooLarge returns a 413 error showing message key when err is a
+// request body over its http.MaxBytesReader limit, with args or, when there
+// are none, the limit in MB; it returns nil for any other error, so that a
+// caller writes cmp.Or(bodyTooLarge(err, key), badRequest(…)). Without it
+// a body cut off at the limit reads as a form without its file.
+func bodyTooLarge(err error, key string, args ...any) error {
+	var mbe *http.MaxBytesError
+	if !errors.As(err, &mbe) {
+		return nil
+	}
+	if len(args) == 0 {
+		args = []any{mbe.Limit >> 20}
+	}
+	return tooLarge(key, args...)
+}
+
 // status maps an error to its HTTP status and the message key shown.
 func status(err error) (int, string, []any) {
 	var ue *userError
@@ -59,6 +81,8 @@ func status(err error) (int, string, []any) {
 		code = http.StatusUnauthorized
 	case errors.Is(err, errTooMany):
 		code = http.StatusTooManyRequests
+	case errors.Is(err, errTooLarge):
+		code = http.StatusRequestEntityTooLarge
 	case errors.Is(err, context.Canceled):
 		code = 499 // the client went away; nothing is written
 	}

@@ -52,10 +52,10 @@ func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) error {
 		return badRequest("error.bad_stage")
 	}
 	if !b.Scope.School(county, school) && !b.Scope.County(county) {
-		return errForbidden
+		return errOutOfScope
 	}
 	if school == "" && !b.Scope.County(county) {
-		return errForbidden
+		return errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {

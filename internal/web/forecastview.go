@@ -50,7 +50,7 @@ func (s *Server) forecastView(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
-		return errForbidden
+		return errOutOfScope
 	}
 	horizon := 3
 	if v := r.URL.Query().Get("years"); v != "" {

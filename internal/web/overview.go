@@ -93,7 +93,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		return notFound("error.no_region", regionCode)
 	}
 	if !b.Scope.Sees(region) {
-		return errForbidden
+		return notFound("error.no_region", regionCode) // as a missing region
 	}
 	if region.Level == census.LevelCounty {
 		http.Redirect(w, r, "/county/"+region.Code+string(queryString(c.Query(s)...)), http.StatusSeeOther)

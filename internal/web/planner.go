@@ -158,7 +158,7 @@ func planQuery(c *choice, s *Server, q url.Values) template.URL {
 // access check.
 func (s *Server) countyRecords(r *http.Request, b *Base, c *choice, code string) ([]census.School, error) {
 	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
-		return nil, errForbidden
+		return nil, errOutOfScope
 	}
 	recs, err := s.st.Schools(r.Context(), c.Year, code)
 	if err != nil {

@@ -106,10 +106,10 @@ func TestPlannerPage(t *testing.T) {
 		t.Fatalf("rotation/no-build: %d", w.Code)
 	}
 	// Access: another county, a school account.
-	if w := e.get("county", "/county/"+otherCounty()+"/plan"); w.Code != http.StatusForbidden {
+	if w := e.get("county", "/county/"+otherCounty()+"/plan"); w.Code != http.StatusNotFound {
 		t.Errorf("other county: %d", w.Code)
 	}
-	if w := e.get("school", "/county/"+c.Code+"/plan"); w.Code != http.StatusForbidden {
+	if w := e.get("school", "/county/"+c.Code+"/plan"); w.Code != http.StatusNotFound {
 		t.Errorf("school account: %d", w.Code)
 	}
 }
@@ -193,7 +193,7 @@ func TestForecastView(t *testing.T) {
 	if w := e.get("county", "/county/"+c.Code+"/forecast?years=99"); w.Code != http.StatusBadRequest {
 		t.Errorf("years=99: %d", w.Code)
 	}
-	if w := e.get("county", "/county/"+otherCounty()+"/forecast"); w.Code != http.StatusForbidden {
+	if w := e.get("county", "/county/"+otherCounty()+"/forecast"); w.Code != http.StatusNotFound {
 		t.Errorf("other county: %d", w.Code)
 	}
 }

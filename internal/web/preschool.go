@@ -40,7 +40,7 @@ func (s *Server) preschoolPage(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
 	if !b.Scope.County(code) {
-		return errForbidden
+		return errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {
@@ -143,7 +143,7 @@ func (s *Server) kindergartenPage(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	if !b.Scope.County(k.CountyCode) {
-		return errForbidden
+		return errOutOfScope
 	}
 	p := &kindergartenPage{Base: b, Year: year, Years: years, K: k, CanCounty: true}
 	rules, err := standards.Resolve("xqpp2020", s.profile)

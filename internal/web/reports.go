@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
@@ -55,10 +54,10 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 		region = regions[i]
 	}
 	if !scope.Sees(region) {
-		return errForbidden
+		return errOutOfScope
 	}
 	// The date is the day the report is made: read at the edge, not in report.
-	now := time.Now()
+	now := s.now()
 	var doc reportDoc
 	var name string
 	switch region.Level {

@@ -76,7 +76,7 @@ func (s *Server) schoolPage(w http.ResponseWriter, r *http.Request) error {
 		return notFound("error.no_school", code, c.Year)
 	}
 	if !b.Scope.School(rec.CountyCode, rec.Code) {
-		return errForbidden
+		return notFound("error.no_school", code, c.Year) // as a missing school
 	}
 	cty, err := s.cache.county(r.Context(), c.Rules, c.Year, rec.CountyCode)
 	if err != nil {

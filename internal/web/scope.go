@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -103,4 +104,20 @@ func (s Scope) Audit() (prefix string, ok bool) {
 		return "", true // every entry, failed sign-ins of unknown names too
 	}
 	return s.prefix(), true
+}
+
+// errOutOfScope is the error for an object outside the account's scope. It
+// answers exactly as a missing object does (404, the same page), so that
+// an account cannot learn which codes exist outside its region; the log
+// still tells the two apart.
+var errOutOfScope error = &userError{err: fmt.Errorf("out of scope: %w", store.ErrNotFound), key: "error.404"}
+
+// refuse is the error for an account refused an object: errOutOfScope when
+// the object is outside its scope (sees is false), else errForbidden (it
+// sees the object but may not do this, as a read-only account editing).
+func refuse(sees bool) error {
+	if !sees {
+		return errOutOfScope
+	}
+	return errForbidden
 }

@@ -43,10 +43,11 @@ type Server struct {
 	profile    string
 	sessionTTL time.Duration
 
-	tmpl    *templates
-	assets  *assets
-	cache   *evalCache
-	limiter *limiter
+	tmpl   *templates
+	assets *assets
+	cache  *evalCache
+	// verifying, when set (by tests), is called before each password check.
+	verifying func()
 	// hashing bounds the argon2id computations running at once: each takes
 	// 19 MiB and a core's worth of time.
 	hashing chan struct{}
@@ -99,7 +100,6 @@ func New(cfg Config) (*Server, error) {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	s.cache = newEvalCache(s.st)
-	s.limiter = newLimiter(s.now)
 	s.handler = s.routes()
 	return s, nil
 }
@@ -166,6 +166,9 @@ func (s *Server) sweep(ctx context.Context) {
 				s.log.Warn("sweep sessions", "err", err)
 			}
 			s.dropExpiredUploads()
+			if _, err := s.st.DeleteSignInLimitsBefore(ctx, s.now().Add(-signInLimit.Window)); err != nil {
+				s.log.Warn("sweep sign-in counts", "err", err)
+			}
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -81,7 +82,7 @@ func (s *Server) verdictPage(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
 	if !b.Scope.County(code) {
-		return errForbidden
+		return errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {
@@ -205,11 +206,11 @@ func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
 	sc := scopeOf(u)
 	code := r.PathValue("code")
 	if !sc.County(code) || !sc.CanEdit() {
-		return errForbidden
+		return refuse(sc.County(code))
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 5*store.MaxEvidenceSize+(1<<20))
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
-		return badRequest("judge.too_large", store.MaxEvidenceSize>>20)
+		return cmp.Or(bodyTooLarge(err, "judge.request_too_large", (5*store.MaxEvidenceSize)>>20, store.MaxEvidenceSize>>20), badRequest("error.400"))
 	}
 	defer r.MultipartForm.RemoveAll()
 	rules, err := standards.Resolve(r.FormValue("standard"), r.FormValue("profile"))
@@ -244,7 +245,7 @@ func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
 		}
 		if _, err := store.SniffEvidence(fh.Filename, data); err != nil {
 			if errors.Is(err, store.ErrEvidenceSize) {
-				return badRequest("judge.too_large", store.MaxEvidenceSize>>20)
+				return tooLarge("judge.too_large", store.MaxEvidenceSize>>20)
 			}
 			return badRequest("judge.bad_type", fh.Filename)
 		}
@@ -271,6 +272,23 @@ func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// evidenceExt is the file extension of each media type store.SniffEvidence
+// finds (an old Office or WPS file by the program the name said wrote it).
+var evidenceExt = map[string]string{
+	"application/pdf":               ".pdf",
+	"image/png":                     ".png",
+	"image/jpeg":                    ".jpg",
+	"image/gif":                     ".gif",
+	"image/webp":                    ".webp",
+	"application/msword":            ".doc",
+	"application/vnd.ms-excel":      ".xls",
+	"application/vnd.ms-powerpoint": ".ppt",
+	"application/vnd.openxmlformats-officedocument.wordprocessingml.document":   ".docx",
+	"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":         ".xlsx",
+	"application/vnd.openxmlformats-officedocument.presentationml.presentation": ".pptx",
+	"application/ofd": ".ofd",
+}
+
 // evidence serves GET /evidence/{id}: one evidence file, to an account that
 // sees its county. Images and PDFs open in the browser; other documents
 // download. The type is the one found by reading the file at upload.
@@ -284,14 +302,22 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !scopeOf(userOf(r)).County(county) {
-		return errForbidden
+		return errOutOfScope
 	}
 	disp := "attachment"
 	if e.Type == "application/pdf" || strings.HasPrefix(e.Type, "image/") {
 		disp = "inline"
 	}
+	// The name takes the extension of the type found at upload, not the
+	// uploaded one: a GIF sent as 证明.html is saved as 证明.gif, so that no
+	// browser or desktop opens it as a page or a program.
+	ext := evidenceExt[e.Type]
+	if ext == "" {
+		ext, disp = ".bin", "attachment"
+	}
+	name := strings.TrimSuffix(e.Name, extOf(e.Name)) + ext
 	w.Header().Set("Content-Type", e.Type)
-	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="evidence%s"; filename*=UTF-8''%s`, disp, extOf(e.Name), pathEscape(e.Name)))
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`%s; filename="evidence%s"; filename*=UTF-8''%s`, disp, ext, pathEscape(name)))
 	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
 	w.Header().Set("Cache-Control", "private, no-store")
 	_, err = w.Write(data)
@@ -304,7 +330,7 @@ func (s *Server) evidence(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) apiVerdict(r *http.Request) (any, error) {
 	code := r.PathValue("county")
 	if !scopeOf(userOf(r)).County(code) {
-		return nil, errForbidden
+		return nil, errOutOfScope
 	}
 	c, err := s.choose(r)
 	if err != nil {

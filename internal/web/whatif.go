@@ -439,8 +439,8 @@ func (s *Server) saveScenario(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) deleteScenario(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
-	if !b.Scope.County(code) || b.Scope.SchoolOnly() || !b.Scope.CanEdit() {
-		return errForbidden
+	if !b.Scope.County(code) || !b.Scope.CanEdit() {
+		return refuse(b.Scope.County(code))
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {

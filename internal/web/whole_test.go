@@ -138,8 +138,8 @@ func TestJudgeWithEvidence(t *testing.T) {
 		code    int
 	}{
 		{"read-only account", "viewer", c, nil, nil, 403},
-		{"another county", "county", other, nil, nil, 403},
-		{"school account", "school", c, nil, nil, 403},
+		{"another county", "county", other, nil, nil, 404},
+		{"school account", "school", c, nil, nil, 404},
 		{"computed item", "admin", c, map[string]string{"item": "teacher_rotation"}, nil, 400},
 		{"no status", "admin", c, map[string]string{"status": ""}, nil, 400},
 		{"not a document", "admin", c, nil, map[string][]byte{"x.pdf": []byte("MZ\x90\x00")}, 400},
@@ -164,7 +164,7 @@ func TestJudgeWithEvidence(t *testing.T) {
 		t.Errorf("own county's evidence: %d", w.Code)
 	}
 	acct := e.get("city", "/evidence/"+m[1])
-	if census.CityCode(c) != census.CityCode(seedAccounts["city"].Region) && acct.Code != 403 {
+	if census.CityCode(c) != census.CityCode(seedAccounts["city"].Region) && acct.Code != 404 {
 		t.Errorf("city of another county: %d", acct.Code)
 	}
 	if w := e.get("admin", "/evidence/999999"); w.Code != 404 {
@@ -220,7 +220,7 @@ func TestPreschoolPage(t *testing.T) {
 		hc.In("#headline .kpi[data-item=gross_enrollment]"), hc.In("#headline .kpi[data-item=inclusive_coverage]"),
 		hc.In("#headline .kpi[data-item=public_share]"), hc.In("table#categories tr[data-category=public]"),
 		hc.In("a#preschool-verdict"))
-	if w := e.get("county", "/county/"+otherCounty()+"/preschool"); w.Code != 403 {
+	if w := e.get("county", "/county/"+otherCounty()+"/preschool"); w.Code != 404 {
 		t.Errorf("another county's preschool page: %d", w.Code)
 	}
 	if w := e.get("admin", "/kindergarten/2999999999"); w.Code != 404 {
@@ -265,7 +265,7 @@ func TestAPIVerdict(t *testing.T) {
 		!strings.Contains(w.Body.String(), `"gross_enrollment"`) {
 		t.Fatalf("%d %.500s", w.Code, w.Body.String())
 	}
-	if w := e.get("county", "/api/v1/verdicts/"+otherCounty()); w.Code != 403 {
+	if w := e.get("county", "/api/v1/verdicts/"+otherCounty()); w.Code != 404 {
 		t.Errorf("another county: %d", w.Code)
 	}
 }
