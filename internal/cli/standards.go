@@ -68,7 +68,7 @@ func showRules(w io.Writer, r *standards.Rules) error {
 		ew.f("  %s\n", ind.Formula())
 	}
 	if r.SchoolRule.MinMet > 0 {
-		ew.f("\n学校规则：每所学校（部）至少 %d 项达到标准值，其余不低于标准值的 %g%%；所有学校（部）都须达到。\n", r.SchoolRule.MinMet, r.SchoolRule.Floor*100)
+		ew.f("\n学校规则：每所学校（部）至少 %d 项达到标准值，其余不低于标准值的 %s%%；所有学校（部）都须达到。\n", r.SchoolRule.MinMet, standards.FormatProduct(r.SchoolRule.Floor, 100, -1))
 	}
 	var lims []string
 	for _, st := range r.Stages {
