@@ -7,7 +7,6 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
-	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/export"
 	"github.com/dudao-edu/dudao/internal/standards"
 )
@@ -69,7 +68,7 @@ func showRules(w io.Writer, r *standards.Rules) error {
 		ew.f("  %s\n", ind.Formula())
 	}
 	if r.SchoolRule.MinMet > 0 {
-		ew.f("\n学校规则：每所学校（部）至少 %d 项达到标准值，其余不低于标准值的 %g%%；所有学校（部）都须达到。\n", r.SchoolRule.MinMet, r.SchoolRule.Floor*100)
+		ew.f("\n学校规则：每所学校（部）至少 %d 项达到标准值，其余不低于标准值的 %s%%；所有学校（部）都须达到。\n", r.SchoolRule.MinMet, standards.FormatProduct(r.SchoolRule.Floor, 100, -1))
 	}
 	var lims []string
 	for _, st := range r.Stages {
@@ -88,13 +87,14 @@ func showRules(w io.Writer, r *standards.Rules) error {
 	w9, w12, wc := s.SplitWeights.NineYear, s.SplitWeights.TwelveYear, s.SplitWeights.CompleteSecondary
 	ew.f("  split_weights.mode = %s（九年一贯制 小学%g:初中%g；十二年一贯制 %g:%g:%g；完全中学 初中%g:高中%g）\n", s.SplitWeights.Mode,
 		w9[census.StagePrimary], w9[census.StageJunior], w12[census.StagePrimary], w12[census.StageJunior], w12[census.StageSenior], wc[census.StageJunior], wc[census.StageSenior])
-	dec := "不舍入，按原值比较"
+	mode, dec := "unrounded", "不舍入，按原值比较"
 	if s.CVCompareDecimals >= 0 {
-		dec = fmt.Sprintf("保留%d位小数后比较", s.CVCompareDecimals)
+		mode, dec = "rounded", fmt.Sprintf("四舍五入保留%d位小数后比较", s.CVCompareDecimals)
 	}
 	ew.f("  cv_compare_decimals = %d（%s；舍入会改变结论的都会标出）\n", s.CVCompareDecimals, dec)
+	ew.f("  cv_compare = %s（比较方式；--cv-decimals N 或方案文件的 cv_compare_decimals 可改）\n", mode)
 	ew.f("  subtract_indoor_gym_from_teaching_area = %v\n", s.SubtractIndoorGymFromTeachingArea)
-	ew.f("  比较容差：相对 %g（吸收浮点误差，远小于统计数据的精度）\n", eval.Tolerance)
+	ew.f("  比较方法：exact（按填报的十进制数精确比较，不设容差；舍入为四舍五入）\n")
 	if r.Scope.ExcludePrivate || r.Scope.ExcludeNotCountyRun {
 		ew.f("  scope：排除民办学校 %v，排除非县级举办的学校 %v\n", r.Scope.ExcludePrivate, r.Scope.ExcludeNotCountyRun)
 	}

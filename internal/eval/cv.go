@@ -1,21 +1,16 @@
 package eval
 
-import "math"
+import (
+	"fmt"
+	"math"
+)
 
-// Tolerance is the relative tolerance of every threshold and limit
-// comparison. Binary floating point makes 357/10000×100 come out as
-// 3.5700000000000003 while 0.85×4.2 is 3.57, so an exact comparison could fail
-// a part that meets a threshold exactly. 1e-9 absorbs that rounding (≈1e-16 of
-// the value, a few operations deep) and is far below the precision of any
-// census figure: a genuine shortfall that small would need ten significant
-// digits in the data.
-const Tolerance = 1e-9
-
-// atLeast reports whether v reaches limit, within Tolerance.
-func atLeast(v, limit float64) bool { return v >= limit-math.Abs(limit)*Tolerance }
-
-// atMost reports whether v stays within limit, within Tolerance.
-func atMost(v, limit float64) bool { return v <= limit+math.Abs(limit)*Tolerance }
+// AtLeast reports whether the decimal v stands for reaches the decimal limit
+// stands for. Both are read as the shortest decimals that read back as
+// them (see exact.go); parsing a decimal rounds correctly, so the floats
+// compare as those decimals do. A figure computed from others (a ratio, a
+// CV) is compared by the engine with its exact value instead.
+func AtLeast(v, limit float64) bool { return v >= limit }
 
 // CV is the student-weighted 差异系数 of one indicator over a set of school
 // parts, exactly as 教督〔2017〕6号 defines it (standards.md §2.2):
@@ -28,7 +23,7 @@ type CV struct {
 	Students float64 // P
 	Total    float64 // Σx_i, in the raw unit
 	Mean     float64 // X̄
-	SD       float64 // S
+	SD       float64 // S; NaN when there is no mean
 	CV       float64 // S / X̄; NaN when undefined
 	Defined  bool    // false when there are no students or X̄ = 0
 }
@@ -44,8 +39,8 @@ func WeightedCV(x, p []float64, scale float64) CV {
 		c.Students += p[i]
 	}
 	if c.Students <= 0 {
-		c.CV = math.NaN()
-		c.Mean = math.NaN()
+		// No students: no mean, so no deviation from it either.
+		c.CV, c.Mean, c.SD = math.NaN(), math.NaN(), math.NaN()
 		return c
 	}
 	c.Mean = c.Total / c.Students * scale
@@ -64,25 +59,43 @@ func WeightedCV(x, p []float64, scale float64) CV {
 	return c
 }
 
-// round rounds v half away from zero to d decimals.
-func round(v float64, d int) float64 {
-	p := math.Pow(10, float64(d))
-	return math.Round(v*p) / p
+// RoundHalfUp rounds the decimal v stands for half-up to d decimals
+// (0.505 → 0.51; 0.504999… → 0.50), as a report prints a published figure.
+// Binary math.Round would take 0.505 (stored as 0.50499999999999999…) down.
+func RoundHalfUp(v float64, d int) float64 {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	if v < 0 {
+		return -RoundHalfUp(-v, d)
+	}
+	if d < 0 || d > 15 || v*math.Pow(10, float64(d)) > 1<<52 {
+		return v // nothing to round within float64's digits
+	}
+	m, p := exactNum{v: v}.roundHalfUp(d)
+	return float64(m) / float64(p)
 }
 
 // JudgeCV compares a CV with its limit. decimals < 0 compares the unrounded
-// value (the default); otherwise the CV is first rounded to that many
-// decimals, as some provinces publish. compared is the value compared; flips
-// reports whether rounding to 2 decimals would give the other verdict than
-// the unrounded comparison, which a report must flag. An undefined (NaN) CV
-// never passes.
+// value (the default); otherwise the CV is first rounded half-up to that
+// many decimals, as some provinces publish. compared is the value compared;
+// flips reports whether rounding to 2 decimals would give the other verdict
+// than the unrounded comparison, which a report must flag. An undefined
+// (NaN) CV never passes. cv is read as the decimal it stands for, and every
+// comparison and rounding is exact; the engine compares a CV it computed
+// with the CV's exact value (CV² from the census decimals) instead.
 func JudgeCV(cv, limit float64, decimals int) (compared float64, pass, flips bool) {
-	if math.IsNaN(cv) {
-		return cv, false, false
-	}
-	compared = cv
+	compared, _, pass, flips = judgeCV(exactNum{v: cv}, limit, decimals)
+	return compared, pass, flips
+}
+
+// ComparisonText says in one line how verdicts are compared under
+// cv_compare_decimals = decimals (< 0: unrounded), for every output that
+// shows verdicts.
+func ComparisonText(decimals int) string {
+	cv := "差异系数以未舍入的值与上限比较（cv_compare_decimals = -1）"
 	if decimals >= 0 {
-		compared = round(cv, decimals)
+		cv = fmt.Sprintf("差异系数四舍五入保留 %d 位小数后与上限比较（cv_compare_decimals = %d）", decimals, decimals)
 	}
-	return compared, atMost(compared, limit), atMost(cv, limit) != atMost(round(cv, 2), limit)
+	return "判定精度：按填报的十进制数精确比较，不设容差；" + cv + "；保留两位小数（四舍五入）会改变结论的，以“⚠”标出。"
 }

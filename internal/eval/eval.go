@@ -8,6 +8,7 @@ package eval
 import (
 	"fmt"
 	"math"
+	"math/big"
 	"runtime"
 	"slices"
 	"strings"
@@ -44,7 +45,57 @@ type County struct {
 	RoundingFlips int
 	// Verdict is the whole standard's verdict (EvaluateWhole only; else nil).
 	Verdict *Verdict
+	// Warnings are figures of the file that the evaluation did not use, and
+	// why; they change no verdict, and a reader should check them.
+	Warnings []Warning
 }
+
+// ResourceStatus is the 资源配置 verdict with "undecided" kept apart, as
+// the resource item of the whole standard reads it: each stage met, not met
+// or pending (no part in scope, or data missing), and the county not met if
+// any stage is, else pending if any is, else met. ResourcePass is true
+// exactly when it is met.
+func (c *County) ResourceStatus() census.Status {
+	if len(c.Stages) == 0 {
+		return census.StatusPending
+	}
+	ss := make([]census.Status, len(c.Stages))
+	for i, s := range c.Stages {
+		ss[i] = s.Status()
+	}
+	return combine(ss...)
+}
+
+// Status is the stage's verdict: pending when no part is in scope (nothing
+// was evaluated, so nothing passed) or when only missing data stand in the
+// way; not met when a part with complete data fails or a CV computed from
+// complete data exceeds its limit.
+func (s *StageResult) Status() census.Status {
+	switch {
+	case s.Parts == 0:
+		return census.StatusPending
+	case s.Pass:
+		return census.StatusMet
+	case s.FailingComplete > 0 || s.BadCVs > 0:
+		return census.StatusNotMet
+	case s.MissingParts > 0 || s.MissingCVs > 0:
+		return census.StatusPending
+	}
+	return census.StatusNotMet
+}
+
+// Warning is a figure the evaluation did not use.
+type Warning struct {
+	SchoolCode, SchoolName string
+	Stage                  census.Stage
+	Column                 string // the census column key, e.g. teaching_area_junior
+	Code                   string // WarningPerPartIgnored
+	Text                   string // in Chinese, with the school, the column and the figure
+}
+
+// WarningPerPartIgnored: a per-part facility figure (teaching_area_junior)
+// given for a one-stage school, whose whole-school figure is its part's.
+const WarningPerPartIgnored = "per_part_ignored"
 
 // StageResult is one stage set of one county.
 type StageResult struct {
@@ -53,16 +104,23 @@ type StageResult struct {
 	Excluded     int     // parts excluded, with their reasons in County.Parts
 	Students     float64 // students of the parts in scope
 	FailingParts int
-	MissingParts int // parts in scope with some indicator not reported
-	AllPartsPass bool
-	Indicators   []*IndicatorResult
+	// FailingComplete counts the failing parts that have all their data.
+	FailingComplete int
+	MissingParts    int // parts in scope with some indicator not reported
+	// BadCVs counts the balance figures over their limits with complete data
+	// (the composite counts as one); MissingCVs those that wait for data.
+	BadCVs, MissingCVs int
+	AllPartsPass       bool
+	Indicators         []*IndicatorResult
 	// CompositeCV is the mean of the indicators' CVs: information only under
 	// yzjh2017, the balance rule under jbjh2012. NaN when some CV is undefined.
 	CompositeCV   float64
 	CompositeLim  float64 // the limit when the balance rule is composite, else 0
 	CompositePass bool
 	BalancePass   bool // the stage's balance rule holds
-	Pass          bool // AllPartsPass && BalancePass && no missing data
+	Pass          bool // parts in scope && AllPartsPass && BalancePass && no missing data
+	// composite compares CompositeCV exactly (composite balance rules only).
+	composite exactNum
 }
 
 // IndicatorResult is one indicator of one stage set of one county.
@@ -78,7 +136,10 @@ type IndicatorResult struct {
 	// other verdict (e.g. 0.501787 fails ≤ 0.50 unrounded, passes as 0.50).
 	RoundingFlips bool
 	// Compared is the CV value actually compared (rounded when the profile says so).
-	Compared   float64
+	Compared float64
+	// Rounded is the CV rounded half-up to 2 decimals on its exact value,
+	// the figure the rounding flag speaks of; NaN when undefined.
+	Rounded    float64
 	PartsBelow int // parts in scope whose value is below the threshold
 	Missing    int // parts in scope with no value (not counted in the CV)
 }
@@ -112,6 +173,9 @@ type Part struct {
 	Shortfalls []Shortfall
 	// Split explains how shared totals of a mixed school reached this part.
 	Split *Split
+	// school is the record the part came from: exact comparisons read its
+	// decimals again (see exactRaw).
+	school *census.School
 }
 
 // The reasons a part is excluded, as Part.ReasonCode.
@@ -323,7 +387,8 @@ func (e *engine) county(schools []*census.School) *County {
 			n := 2 * nInd * len(c.Parts)
 			p.Raw = figures[n : n+nInd : n+nInd]
 			p.Values = figures[n+nInd : n+2*nInd : n+2*nInd]
-			e.attribute(s, p)
+			p.school = s
+			e.attribute(c, s, p)
 			e.judge(p)
 			c.Parts = append(c.Parts, p)
 		}
@@ -331,14 +396,10 @@ func (e *engine) county(schools []*census.School) *County {
 	if !slices.IsSortedFunc(c.Parts, byStageAndCode) {
 		slices.SortStableFunc(c.Parts, byStageAndCode)
 	}
-	c.ResourcePass = true
 	c.Stages = make([]*StageResult, 0, len(r.Stages))
 	for _, st := range r.Stages {
 		sr := e.stage(c, st)
 		c.Stages = append(c.Stages, sr)
-		if !sr.Pass {
-			c.ResourcePass = false
-		}
 		if sr.MissingParts > 0 {
 			c.Complete = false
 		}
@@ -348,6 +409,7 @@ func (e *engine) county(schools []*census.School) *County {
 			}
 		}
 	}
+	c.ResourcePass = c.ResourceStatus() == census.StatusMet
 	return c
 }
 
@@ -369,17 +431,29 @@ func stageOrder(s census.Stage) int {
 	return 2
 }
 
+// splitStages are the stages a split may weigh, in the fixed order every sum
+// over them is formed in: float addition is not associative, and a map's
+// order changes from run to run.
+var splitStages = [...]census.Stage{census.StagePrimary, census.StageJunior, census.StageSenior}
+
+// splitTotal is Σ w·P over the school's stages, in splitStages order.
+func splitTotal(s *census.School, weights map[census.Stage]float64) float64 {
+	var tot float64
+	for _, st := range splitStages {
+		if w, ok := weights[st]; ok {
+			tot += w * s.Students(st)
+		}
+	}
+	return tot
+}
+
 // attribute fills p.Raw and p.Values from the school record.
-func (e *engine) attribute(s *census.School, p *Part) {
+func (e *engine) attribute(c *County, s *census.School, p *Part) {
 	r := e.r
 	si := stageOrder(p.Stage)
 	share, weights := 1.0, r.Settings.SplitWeights.For(s.Type)
 	if weights != nil {
-		var tot float64
-		for st, w := range weights {
-			tot += w * s.Students(st)
-		}
-		if tot > 0 {
+		if tot := splitTotal(s, weights); tot > 0 {
 			share = weights[p.Stage] * p.Students / tot
 		}
 		p.Split = &Split{Basis: r.Settings.SplitWeights.Mode, Share: share, Weights: weights}
@@ -398,8 +472,11 @@ func (e *engine) attribute(s *census.School, p *Part) {
 			}
 			switch {
 			case weights == nil:
-				// A one-stage school: its whole total is its part's.
+				// A one-stage school: its whole total is its part's. A
+				// per-part figure has nothing to split and is not used;
+				// say so rather than drop it silently.
 				x = whole
+				e.warnPerPart(c, s, p, ir)
 			case ir.src[si] >= 0 && s.Has(ir.src[si]):
 				x = s.V[ir.src[si]]
 				p.Split.Given = append(p.Split.Given, ir.ind.ID)
@@ -419,12 +496,68 @@ func (e *engine) attribute(s *census.School, p *Part) {
 	}
 }
 
+// exactRaw returns part p's raw figure of indicator k exactly, from the
+// school's decimals, by the same path attribute took.
+func (e *engine) exactRaw(p *Part, k int) *big.Rat {
+	s := p.school
+	if s == nil {
+		return dec(p.Raw[k])
+	}
+	r := e.r
+	ir := &e.inds[k]
+	si := stageOrder(p.Stage)
+	if !ir.facility {
+		return dec(s.V[ir.src[si]])
+	}
+	wholeF := s.V[ir.whole]
+	whole := dec(wholeF)
+	if ir.whole == census.TeachingArea && r.Settings.SubtractIndoorGymFromTeachingArea && s.Has(census.IndoorGymArea) {
+		whole.Sub(whole, dec(s.V[census.IndoorGymArea]))
+	}
+	weights := r.Settings.SplitWeights.For(s.Type)
+	switch {
+	case weights == nil:
+		return whole
+	case ir.src[si] >= 0 && s.Has(ir.src[si]):
+		return dec(s.V[ir.src[si]])
+	}
+	if other, ok := e.otherPartFigure(s, ir, p.Stage, weights); ok && !math.IsNaN(wholeF) {
+		return whole.Sub(whole, dec(other))
+	}
+	tot := new(big.Rat)
+	for _, st := range splitStages {
+		if w, ok := weights[st]; ok {
+			tot.Add(tot, mul(dec(w), dec(s.Students(st))))
+		}
+	}
+	if tot.Sign() <= 0 {
+		return whole
+	}
+	share := mul(dec(weights[p.Stage]), dec(p.Students))
+	return whole.Mul(whole, share.Quo(share, tot))
+}
+
+// warnPerPart records a per-part figure of a facility indicator given for a
+// one-stage school, where the whole-school figure is used.
+func (e *engine) warnPerPart(c *County, s *census.School, p *Part, ir *indRule) {
+	for si, f := range ir.src {
+		if f < 0 || !s.Has(f) || si == stageOrder(p.Stage) && s.V[f] == s.V[ir.whole] {
+			continue // none given, or the same figure as the whole school's
+		}
+		col := census.Columns[f]
+		c.Warnings = append(c.Warnings, Warning{SchoolCode: s.Code, SchoolName: s.Name, Stage: p.Stage,
+			Column: col.Key, Code: WarningPerPartIgnored,
+			Text: fmt.Sprintf("%s（%s）不分学段，填报的“%s”%s未使用，按全校合计“%s”计算",
+				s.Name, s.Code, col.ZH, fmtNum(s.V[f]), census.Columns[ir.whole].ZH)})
+	}
+}
+
 // otherPartFigure returns the per-part figure given for the other part of a
 // two-part school, when exactly one other stage has students and a figure.
 func (e *engine) otherPartFigure(s *census.School, ir *indRule, st census.Stage, weights map[census.Stage]float64) (float64, bool) {
 	other, n := -1, 0
-	for o := range weights {
-		if o != st && s.Students(o) > 0 {
+	for _, o := range splitStages {
+		if _, ok := weights[o]; ok && o != st && s.Students(o) > 0 {
 			other, n = stageOrder(o), n+1
 		}
 	}
@@ -436,6 +569,14 @@ func (e *engine) otherPartFigure(s *census.School, ir *indRule, st census.Stage,
 		return 0, false
 	}
 	return s.V[f], true
+}
+
+// cmpValue compares part p's value of indicator k with factor × th
+// (factor 1 for the threshold, the school rule's floor for the 85 % floor):
+// in float when that is far from the boundary, else exactly, as
+// raw × scale against factor × th × students.
+func (e *engine) cmpValue(p *Part, k int, factor, th float64) int {
+	return cmpRatio(p.Values[k], func() *big.Rat { return e.exactRaw(p, k) }, p.Students, e.inds[k].scale, factor, th)
 }
 
 // judge applies the school rule to p.
@@ -450,15 +591,19 @@ func (e *engine) judge(p *Part) {
 			continue
 		}
 		th := ir.thr[si]
-		if atLeast(v, th) {
+		if e.cmpValue(p, k, 1, th) >= 0 {
 			p.Met++
 			continue
 		}
 		sf := Shortfall{Indicator: ir.ind.ID, Value: v, Threshold: th, Ratio: v / th,
-			BelowFloor: !atLeast(v, r.SchoolRule.Floor*th)}
+			BelowFloor: e.cmpValue(p, k, r.SchoolRule.Floor, th) < 0}
 		sf.Need = th*p.Students/ir.scale - p.Raw[k]
 		if ir.integer[si] {
-			sf.Need = math.Ceil(sf.Need - Tolerance)
+			sf.Need = ceilExact(sf.Need, func() *big.Rat {
+				need := mul(dec(th), dec(p.Students))
+				need.Quo(need, dec(ir.scale))
+				return need.Sub(need, e.exactRaw(p, k))
+			})
 		}
 		p.Shortfalls = append(p.Shortfalls, sf)
 	}
@@ -476,6 +621,51 @@ func (e *engine) judge(p *Part) {
 			p.Pass = false
 		}
 	}
+}
+
+// exactCV2 returns the exact square of the CV of indicator k over parts
+// (those with the figure reported), or nil when the total is 0.
+func (e *engine) exactCV2(parts []*Part, k int) *big.Rat {
+	var x, w []*big.Rat
+	for _, p := range parts {
+		if !math.IsNaN(p.Raw[k]) {
+			x = append(x, e.exactRaw(p, k))
+			w = append(w, dec(p.Students))
+		}
+	}
+	return cv2(x, w)
+}
+
+// cvNum is the CV of indicator k over parts, with its exact comparison.
+func (e *engine) cvNum(v float64, parts []*Part, k int) exactNum {
+	var sq *big.Rat
+	return exactNum{v: v, cmpExact: func(b *big.Rat) int {
+		if sq == nil {
+			sq = e.exactCV2(parts, k)
+		}
+		if sq == nil {
+			return dec(v).Cmp(b)
+		}
+		return cmpSqrt(sq, b)
+	}}
+}
+
+// compositeNum is the mean of the stage's CVs over parts, with its exact
+// comparison (a sum of square roots; see cmpSumSqrt).
+func (e *engine) compositeNum(v float64, parts []*Part) exactNum {
+	var sqs []*big.Rat
+	return exactNum{v: v, cmpExact: func(b *big.Rat) int {
+		if sqs == nil {
+			for k := range e.inds {
+				sq := e.exactCV2(parts, k)
+				if sq == nil {
+					return dec(v).Cmp(b)
+				}
+				sqs = append(sqs, sq)
+			}
+		}
+		return cmpSumSqrt(sqs, mul(b, big.NewRat(int64(len(sqs)), 1)))
+	}}
 }
 
 // stage computes one stage set's CVs and verdict.
@@ -521,18 +711,24 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 			}
 			x = append(x, p.Raw[k])
 			w = append(w, p.Students)
-			if !atLeast(p.Values[k], ir.Threshold) {
+			if e.cmpValue(p, k, 1, ir.Threshold) < 0 {
 				ir.PartsBelow++
 			}
 		}
 		ir.CV = WeightedCV(x, w, ind.Scale)
+		ir.Rounded = math.NaN()
 		if r.Balance.Kind == standards.BalanceEach {
 			ir.Limit = r.Balance.Limits[st]
-			ir.Compared, ir.Pass, ir.RoundingFlips = JudgeCV(ir.CV.CV, ir.Limit, r.Settings.CVCompareDecimals)
+			ir.Compared, ir.Rounded, ir.Pass, ir.RoundingFlips = judgeCV(e.cvNum(ir.CV.CV, in, k), ir.Limit, r.Settings.CVCompareDecimals)
 			ir.Pass = ir.Pass && ir.Missing == 0
 			ir.Margin = ir.Limit - ir.CV.CV // NaN when undefined
 			if !ir.Pass && len(in) > 0 {
 				sr.BalancePass = false
+				if ir.Missing > 0 {
+					sr.MissingCVs++
+				} else {
+					sr.BadCVs++
+				}
 			}
 		}
 		if ir.Defined {
@@ -548,12 +744,38 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 		sr.CompositeCV = cvSum / float64(len(r.Indicators))
 	}
 	if r.Balance.Kind == standards.BalanceComposite {
+		// The composite is judged here and, for the 基本均衡 precondition,
+		// again later against other limits: keep the parts it reads.
+		sr.composite = e.compositeNum(sr.CompositeCV, slices.Clone(in))
 		sr.CompositeLim = r.Balance.Limits[st]
-		_, sr.CompositePass, _ = JudgeCV(sr.CompositeCV, sr.CompositeLim, r.Settings.CVCompareDecimals)
+		_, _, sr.CompositePass, _ = judgeCV(sr.composite, sr.CompositeLim, r.Settings.CVCompareDecimals)
 		sr.BalancePass = sr.CompositePass || len(in) == 0
+		if !sr.BalancePass {
+			if sr.MissingParts > 0 {
+				sr.MissingCVs++
+			} else {
+				sr.BadCVs++
+			}
+		}
 	}
-	sr.Pass = sr.AllPartsPass && sr.BalancePass && sr.MissingParts == 0
+	for _, p := range in {
+		if !p.Pass && len(p.Missing) == 0 {
+			sr.FailingComplete++
+		}
+	}
+	sr.Pass = sr.Parts > 0 && sr.AllPartsPass && sr.BalancePass && sr.MissingParts == 0
 	return sr
+}
+
+// CompositeAtMost reports whether the stage's composite CV is within limit,
+// compared exactly (false when it is undefined).
+func (s *StageResult) CompositeAtMost(limit float64) bool {
+	if math.IsNaN(s.CompositeCV) {
+		return false
+	}
+	x := s.composite
+	x.v = s.CompositeCV
+	return x.cmp(limit, func() *big.Rat { return dec(limit) }) <= 0
 }
 
 // Stage returns the county's result for stage st, or nil.

@@ -96,7 +96,7 @@ func (c *County) ExplainValue(code string, st census.Stage, id string) (*Explana
 	switch {
 	case math.IsNaN(e.Value):
 		e.Verdict = "未填报，无法判断"
-	case atLeast(e.Value, e.Threshold):
+	case !p.HasShortfall(id):
 		e.Verdict = "达标"
 	case !p.belowFloor(id):
 		e.Verdict = fmt.Sprintf("未达标，但达到标准值的 %.1f%%（不低于85%%）", e.Value/e.Threshold*100)
@@ -110,6 +110,17 @@ func (c *County) ExplainValue(code string, st census.Stage, id string) (*Explana
 	}
 	e.Notes = append(e.Notes, fmt.Sprintf("该学段本校达标 %d 项，学校%s", p.Met, map[bool]string{true: "通过“至少6项达标、其余不低于85%”的规则", false: "未通过“至少6项达标、其余不低于85%”的规则"}[p.Pass]))
 	return e, nil
+}
+
+// HasShortfall reports whether the engine found indicator id below its
+// threshold (compared exactly): what a planner or a forecast must agree with.
+func (p *Part) HasShortfall(id string) bool {
+	for _, sf := range p.Shortfalls {
+		if sf.Indicator == id {
+			return true
+		}
+	}
+	return false
 }
 
 func (p *Part) belowFloor(id string) bool {
@@ -157,7 +168,7 @@ func (c *County) ExplainCV(st census.Stage, id string) (*Explanation, error) {
 		e.Verdict = fmt.Sprintf("未达标（%.6f > %.2f）", ir.Compared, ir.Limit)
 	}
 	if ir.RoundingFlips {
-		e.Notes = append(e.Notes, fmt.Sprintf("注意：保留两位小数为 %.2f，按四舍五入后比较结论会相反；本系统默认按未舍入值判定", round(ir.CV.CV, 2)))
+		e.Notes = append(e.Notes, fmt.Sprintf("注意：保留两位小数为 %.2f，按四舍五入后比较结论会相反；本系统默认按未舍入值判定", ir.Rounded))
 	}
 	if ir.Compared != ir.CV.CV && !math.IsNaN(ir.CV.CV) {
 		e.Notes = append(e.Notes, fmt.Sprintf("本方案按保留 %d 位小数后的 %g 比较", c.decimals(), ir.Compared))

@@ -43,22 +43,46 @@ type (
 		Comparison JSONComparison `json:"comparison"`
 		Counties   []JSONCounty   `json:"counties"`
 	}
-	// JSONComparison documents how verdicts were compared.
+	// JSONComparison documents how verdicts were compared: the settings a
+	// reader needs to reproduce them.
 	JSONComparison struct {
-		Tolerance         float64 `json:"tolerance"`
-		CVCompareDecimals int     `json:"cv_compare_decimals"`
+		// Tolerance is 0: every comparison is exact (kept for readers of
+		// earlier documents, which had 1e-9 here).
+		Tolerance float64 `json:"tolerance"`
+		// Method is "exact": census figures read as the decimals they are,
+		// comparisons settled in rational arithmetic.
+		Method            string `json:"method"`
+		CVCompareDecimals int    `json:"cv_compare_decimals"`
+		// CVCompare is "unrounded" or "rounded" (to cv_compare_decimals);
+		// CVRounding is how: "half_up" on the exact value.
+		CVCompare  string `json:"cv_compare"`
+		CVRounding string `json:"cv_rounding"`
 	}
 	// JSONCounty is one county.
 	JSONCounty struct {
-		Code          string      `json:"code"`
-		Name          string      `json:"name"`
-		ResourcePass  bool        `json:"resource_pass"`
-		Complete      bool        `json:"complete"`
-		RoundingFlips int         `json:"rounding_flips"`
-		Stages        []JSONStage `json:"stages"`
-		Parts         []JSONPart  `json:"parts"`
+		Code string `json:"code"`
+		Name string `json:"name"`
+		// ResourcePass is null while the verdict is pending (no part in
+		// scope, or data missing), as the resource item says.
+		ResourcePass   *bool         `json:"resource_pass"`
+		ResourceStatus census.Status `json:"resource_status"`
+		Complete       bool          `json:"complete"`
+		RoundingFlips  int           `json:"rounding_flips"`
+		Stages         []JSONStage   `json:"stages"`
+		Parts          []JSONPart    `json:"parts"`
+		// Warnings are figures of the file the evaluation did not use.
+		Warnings []JSONWarning `json:"warnings,omitempty"`
 		// The whole standard's verdict (EvaluateWhole): absent otherwise.
 		*JSONVerdict
+	}
+	// JSONWarning is one figure the evaluation did not use.
+	JSONWarning struct {
+		SchoolCode string       `json:"school_code"`
+		SchoolName string       `json:"school_name"`
+		Stage      census.Stage `json:"stage"`
+		Column     string       `json:"column"`
+		Code       string       `json:"code"`
+		Text       string       `json:"text"`
 	}
 	// JSONStage is one stage set of a county.
 	JSONStage struct {
@@ -133,11 +157,18 @@ type (
 func (res *Result) JSON() *JSONResult {
 	r := res.Rules
 	out := &JSONResult{Standard: res.Standard, Profile: res.Profile, Year: res.Year,
-		Comparison: JSONComparison{Tolerance: Tolerance, CVCompareDecimals: r.Settings.CVCompareDecimals},
+		Comparison: Comparison(r.Settings.CVCompareDecimals),
 		Counties:   make([]JSONCounty, 0, len(res.Counties))}
 	for _, c := range res.Counties {
-		jc := JSONCounty{Code: c.Code, Name: c.Name, ResourcePass: c.ResourcePass, Complete: c.Complete,
+		jc := JSONCounty{Code: c.Code, Name: c.Name, ResourceStatus: c.ResourceStatus(), Complete: c.Complete,
 			RoundingFlips: c.RoundingFlips, Parts: make([]JSONPart, 0, len(c.Parts))}
+		if jc.ResourceStatus != census.StatusPending {
+			pass := c.ResourcePass
+			jc.ResourcePass = &pass
+		}
+		for _, w := range c.Warnings {
+			jc.Warnings = append(jc.Warnings, JSONWarning(w))
+		}
 		for _, s := range c.Stages {
 			js := JSONStage{Stage: s.Stage, Parts: s.Parts, Students: s.Students, ExcludedParts: s.Excluded,
 				FailingParts: s.FailingParts, MissingParts: s.MissingParts, AllPartsPass: s.AllPartsPass,
@@ -149,7 +180,7 @@ func (res *Result) JSON() *JSONResult {
 			for _, ir := range s.Indicators {
 				js.Indicators = append(js.Indicators, JSONIndicator{
 					ID: ir.Indicator.ID, Name: ir.Indicator.ZH, Unit: ir.Indicator.Unit, Threshold: ir.Threshold,
-					Mean: Num(ir.Mean), SD: Num(ir.SD), CV: Num(ir.CV.CV), CVLimit: ir.Limit, CVPass: ir.Pass,
+					Mean: Num(ir.Mean), SD: sdNum(ir), CV: Num(ir.CV.CV), CVLimit: ir.Limit, CVPass: ir.Pass,
 					Margin: Num(ir.Margin), RoundingFlips: ir.RoundingFlips, N: ir.N, PartsBelow: ir.PartsBelow, Missing: ir.Missing,
 				})
 			}
@@ -181,6 +212,25 @@ func (res *Result) JSON() *JSONResult {
 		out.Counties = append(out.Counties, jc)
 	}
 	return out
+}
+
+// Comparison describes how verdicts are compared under cv_compare_decimals
+// = decimals (< 0: unrounded).
+func Comparison(decimals int) JSONComparison {
+	c := JSONComparison{Method: "exact", CVCompareDecimals: decimals, CVCompare: "unrounded", CVRounding: "half_up"}
+	if decimals >= 0 {
+		c.CVCompare = "rounded"
+	}
+	return c
+}
+
+// sdNum is the SD as the document gives it: null where the mean is
+// (undefined → null, interfaces.md §3).
+func sdNum(ir *IndicatorResult) Num {
+	if math.IsNaN(ir.Mean) {
+		return Num(math.NaN())
+	}
+	return Num(ir.SD)
 }
 
 // MarshalJSON writes the interfaces.md §3 document.

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -349,7 +350,7 @@ func (d *countyData) check(r *standards.Rules, c *standards.Check) *CheckResult 
 			break
 		}
 		cr.Value = x
-		cr.judge(fmt.Sprintf("%s %s", c.NumQ.ZH(), formatValue(x, c.Percent, c.Unit)))
+		cr.judge(fmt.Sprintf("%s %s", c.NumQ.ZH(), formatValue(x, c.Percent, c.Unit)), func() *big.Rat { return d.exactQuantity(c.NumQ) })
 	case standards.CheckYearsSince:
 		x, missing := d.quantity(c.NumQ)
 		cr.Num, cr.Missing = x, missing
@@ -358,7 +359,9 @@ func (d *countyData) check(r *standards.Rules, c *standards.Check) *CheckResult 
 			break
 		}
 		cr.Value = float64(d.year) - x
-		cr.judge(fmt.Sprintf("%d − %s %g = %g 年", d.year, c.NumQ.ZH(), x, cr.Value))
+		cr.judge(fmt.Sprintf("%d − %s %g = %g 年", d.year, c.NumQ.ZH(), x, cr.Value), func() *big.Rat {
+			return new(big.Rat).Sub(big.NewRat(int64(d.year), 1), d.exactQuantity(c.NumQ))
+		})
 	case standards.CheckSchools:
 		d.schoolRule(c, cr)
 	case standards.CheckResource:
@@ -377,10 +380,12 @@ func (cr *CheckResult) pending(text string) {
 }
 
 // judge compares cr.Value with the threshold and writes the text: the
-// figure, the standard and the verdict.
-func (cr *CheckResult) judge(figure string) {
+// figure, the standard and the verdict. exact gives the figure's exact
+// value from the census decimals, for a comparison float arithmetic cannot
+// settle.
+func (cr *CheckResult) judge(figure string, exact func() *big.Rat) {
 	c := cr.Check
-	if compare(cr.Value, c.Op, c.Threshold) {
+	if compare(cr.Value, c.Op, c.Threshold, exact) {
 		cr.Status = census.StatusMet
 	} else {
 		cr.Status = census.StatusNotMet
@@ -388,21 +393,27 @@ func (cr *CheckResult) judge(figure string) {
 	cr.Text = fmt.Sprintf("%s，标准 %s %s，%s", figure, standards.OpZH(c.Op), standards.FormatThreshold(c.Threshold, c.Percent, c.Unit), cr.Status.ZH())
 }
 
-// compare applies op within Tolerance: a value exactly at a ≥ or ≤ limit
-// meets it; one exactly at a < or > limit does not.
-func compare(v float64, op string, th float64) bool {
+// compare applies op exactly: a value exactly at a ≥ or ≤ limit meets it;
+// one exactly at a < or > limit does not. v is the float figure, exact its
+// exact value (called only near the threshold).
+func compare(v float64, op string, th float64, exact func() *big.Rat) bool {
 	if math.IsNaN(v) {
 		return false
 	}
+	x := exactNum{v: v}
+	if exact != nil {
+		x.cmpExact = func(b *big.Rat) int { return exact().Cmp(b) }
+	}
+	c := x.cmp(th, func() *big.Rat { return dec(th) })
 	switch op {
 	case ">=":
-		return atLeast(v, th)
+		return c >= 0
 	case "<=":
-		return atMost(v, th)
+		return c <= 0
 	case "<":
-		return !atLeast(v, th)
+		return c < 0
 	case ">":
-		return !atMost(v, th)
+		return c > 0
 	}
 	return false
 }
@@ -454,7 +465,8 @@ func (d *countyData) ratio(c *standards.Check, cr *CheckResult) {
 		return
 	}
 	cr.Value = num / den
-	cr.judge(fmt.Sprintf("%s：%s %s ÷ %s %s = %s", c.ZH, c.NumQ.ZH(), fmtCount(num), c.DenQ.ZH(), fmtCount(den), formatValue(cr.Value, c.Percent, c.Unit)))
+	cr.judge(fmt.Sprintf("%s：%s %s ÷ %s %s = %s", c.ZH, c.NumQ.ZH(), fmtCount(num), c.DenQ.ZH(), fmtCount(den), formatValue(cr.Value, c.Percent, c.Unit)),
+		func() *big.Rat { return new(big.Rat).Quo(d.exactQuantity(c.NumQ), d.exactQuantity(c.DenQ)) })
 }
 
 // fmtCount writes a count or an amount exactly.
@@ -523,6 +535,44 @@ func (d *countyData) quantity(q *standards.Quantity) (float64, []string) {
 	return math.NaN(), []string{q.Text}
 }
 
+// exactQuantity is quantity's value (all of it reported) summed exactly
+// from the census decimals.
+func (d *countyData) exactQuantity(q *standards.Quantity) *big.Rat {
+	sum := new(big.Rat)
+	switch q.From {
+	case standards.FromCounty:
+		return dec(d.rec.V[q.Terms[0].Index])
+	case standards.FromSchools:
+		for _, s := range d.schools {
+			if q.Count {
+				sum.Add(sum, big.NewRat(1, 1))
+				continue
+			}
+			for _, t := range q.Terms {
+				x := s.V[t.Index]
+				if math.IsNaN(x) {
+					continue // a stage the school does not have (schoolTerms)
+				}
+				sum.Add(sum, mul(dec(t.Sign), dec(x)))
+			}
+		}
+	case standards.FromKindergartens:
+		for _, k := range d.kgs {
+			if len(q.Categories) > 0 && !slices.Contains(q.Categories, k.Category) {
+				continue
+			}
+			if q.Count {
+				sum.Add(sum, big.NewRat(1, 1))
+				continue
+			}
+			for _, t := range q.Terms {
+				sum.Add(sum, mul(dec(t.Sign), dec(k.V[t.Index])))
+			}
+		}
+	}
+	return sum
+}
+
 // schoolTerms sums terms over one school. A per-stage column of a stage the
 // school does not have (a primary school's junior teachers) counts as 0
 // when not reported; any other unreported column makes the sum unknown.
@@ -586,6 +636,19 @@ func stageSum(s *census.School, family string, stages []census.Stage) (float64, 
 	return sum, true
 }
 
+// stageSumExact is stageSum summed exactly from the census decimals.
+func stageSumExact(s *census.School, family string, stages []census.Stage) (*big.Rat, bool) {
+	sum := new(big.Rat)
+	for _, st := range stages {
+		f, ok := census.StageField(family, st)
+		if !ok || !s.Has(f) {
+			return sum, false
+		}
+		sum.Add(sum, dec(s.V[f]))
+	}
+	return sum, true
+}
+
 // schoolRule applies a per-school rule to every school of the check's types.
 func (d *countyData) schoolRule(c *standards.Check, cr *CheckResult) {
 	if len(d.schools) == 0 {
@@ -610,7 +673,11 @@ func (d *countyData) schoolRule(c *standards.Check, cr *CheckResult) {
 				iss.Missing, iss.Text = true, "未填报班级数或达标音乐、美术专用教室数"
 				break
 			}
-			need := math.Max(1, math.Ceil(classes/c.Params["classes_per_room"]-Tolerance))
+			per := c.Params["classes_per_room"]
+			need := math.Max(1, ceilExact(classes/per, func() *big.Rat {
+				n, _ := stageSumExact(s, "classes", stages)
+				return n.Quo(n, dec(per))
+			}))
 			iss.Value, iss.Limit = math.Min(music, art), need
 			if music < need || art < need {
 				fail = true
@@ -624,7 +691,10 @@ func (d *countyData) schoolRule(c *standards.Check, cr *CheckResult) {
 			}
 			limit := c.TypeLimits[s.Type]
 			iss.Value, iss.Limit = students, limit
-			if !atMost(students, limit) {
+			if (exactNum{v: students, cmpExact: func(b *big.Rat) int {
+				n, _ := stageSumExact(s, "students", stages)
+				return n.Cmp(b)
+			}}).cmp(limit, func() *big.Rat { return dec(limit) }) > 0 {
 				fail = true
 				iss.Text = fmt.Sprintf("义务教育阶段在校生 %g 人，超过 %g 人", students, limit)
 			}
@@ -647,7 +717,7 @@ func (d *countyData) schoolRule(c *standards.Check, cr *CheckResult) {
 				break
 			}
 			iss.Value, iss.Limit = tr/pub, c.Threshold
-			if !atLeast(tr/pub, c.Threshold) {
+			if cmpRatio(tr/pub, func() *big.Rat { return dec(tr) }, pub, 1, 1, c.Threshold) < 0 {
 				fail = true
 				iss.Text = fmt.Sprintf("教师培训经费 %s 元 ÷ 公用经费 %s 元 = %s，低于 %s", fmtCount(tr), fmtCount(pub),
 					formatValue(tr/pub, true, ""), standards.FormatThreshold(c.Threshold, true, ""))
@@ -697,12 +767,11 @@ func (d *countyData) resourceCheck(r *standards.Rules, c *standards.Check, cr *C
 		}
 	}
 	var badCV []string
-	cvMissing := false
 	if r.Balance.Kind == standards.BalanceComposite {
 		switch {
 		case sr.CompositePass:
 		case sr.MissingParts > 0:
-			cvMissing = true
+			// waits for data: the stage status says so
 		default:
 			badCV = append(badCV, fmt.Sprintf("综合差异系数 %s > %.2f", fmtCV(sr.CompositeCV), sr.CompositeLim))
 		}
@@ -711,7 +780,7 @@ func (d *countyData) resourceCheck(r *standards.Rules, c *standards.Check, cr *C
 			switch {
 			case ir.Pass:
 			case ir.Missing > 0:
-				cvMissing = true
+				// waits for data
 			default:
 				badCV = append(badCV, fmt.Sprintf("%s %s > %.2f", ir.Indicator.ZH, fmtCV(ir.CV.CV), ir.Limit))
 			}
@@ -729,16 +798,9 @@ func (d *countyData) resourceCheck(r *standards.Rules, c *standards.Check, cr *C
 	if sr.MissingParts > 0 {
 		parts = append(parts, fmt.Sprintf("%d 个数据不全", sr.MissingParts))
 	}
-	switch {
-	case sr.Pass:
-		cr.Status = census.StatusMet
-	case failingParts > 0 || len(badCV) > 0:
-		cr.Status = census.StatusNotMet
-	case sr.MissingParts > 0 || cvMissing:
-		cr.Status = census.StatusPending
+	cr.Status = sr.Status()
+	if cr.Status == census.StatusPending {
 		cr.Missing = []string{fmt.Sprintf("%d 个学校（部）的数据", sr.MissingParts)}
-	default:
-		cr.Status = census.StatusNotMet
 	}
 	cr.Text = strings.Join(parts, "，") + "，" + cr.Status.ZH()
 }
@@ -776,7 +838,7 @@ func (d *countyData) priorCVs(c *standards.Check, cr *CheckResult) {
 			default:
 				ps.CV = sr.CompositeCV
 				ps.Status = census.StatusMet
-				if !atMost(sr.CompositeCV, lim) {
+				if !sr.CompositeAtMost(lim) {
 					ps.Status = census.StatusNotMet
 					bad = append(bad, fmt.Sprintf("%d年%s %s > %.2f", y, st.ZH(), fmtCV(sr.CompositeCV), lim))
 				}

@@ -624,21 +624,26 @@ func TestBasicBalance(t *testing.T) {
 	r := resolve(t, "jbjh2012", "national")
 	// Two primary schools of 500 pupils whose per-student figures differ by
 	// a factor k: every indicator's CV is (k−1)/(k+1), and so is the mean.
-	pair := func(k float64) []census.School {
-		a := goodSchool("3134020001", census.Primary, 500)
-		b := goodSchool("3134020002", census.Primary, 500)
+	// The figures are whole numbers a·m and b·m, so that k = b/a holds
+	// exactly in the census decimals (the file cannot hold 33/7 itself).
+	pair := func(a, b float64) []census.School {
+		sa := goodSchool("3134020001", census.Primary, 500)
+		sb := goodSchool("3134020002", census.Primary, 500)
 		for f := range census.NumFields {
-			if f != census.StudentsPrimary && b.Has(f) {
-				b.V[f] *= k
+			if a != b && f != census.StudentsPrimary && sb.Has(f) {
+				m := max(1, math.Round(sa.V[f]))
+				sa.V[f], sb.V[f] = a*m, b*m
 			}
 		}
-		return []census.School{a, b}
+		return []census.School{sa, sb}
 	}
 	for _, tc := range []struct {
-		k    float64
+		a, b float64
 		pass bool
-	}{{1, true}, {33.0 / 7, true}, {4.72, false}} { // (33/7−1)/(33/7+1) = 0.65 exactly
-		res := EvaluateWhole(r, 2024, Inputs{Schools: pair(tc.k)})
+		k    float64
+	}{{1, 1, true, 0}, {7, 33, true, 0}, {25, 118, false, 0}} { // (33/7−1)/(33/7+1) = 0.65 exactly
+		tc.k = tc.b / tc.a
+		res := EvaluateWhole(r, 2024, Inputs{Schools: pair(tc.a, tc.b)})
 		sr := res.Counties[0].Stage(census.StagePrimary)
 		want := (tc.k - 1) / (tc.k + 1)
 		if !near(sr.CompositeCV, want, 1e-12) || sr.CompositePass != tc.pass || len(sr.Indicators) != 8 {
@@ -649,7 +654,7 @@ func TestBasicBalance(t *testing.T) {
 		}
 	}
 	// A private school and a school run by the city are out of scope.
-	schools := pair(1)
+	schools := pair(1, 1)
 	odd := goodSchool("3134020003", census.Primary, 500)
 	odd.V[census.BooksPrimary] = math.NaN()
 	odd.V[census.Books] = 1 // would make the CV large

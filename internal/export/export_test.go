@@ -75,3 +75,34 @@ func TestTablesAndText(t *testing.T) {
 		t.Error("unknown table accepted")
 	}
 }
+
+// TestFloorTextExact: the 85 % floors are computed on the decimals and
+// printed as short as exact (3.57, 1700), never 3.5700000001 or
+// 1700.0000000001; Chongqing's 2 decimals round half-up (4.505 → 4.51).
+func TestFloorTextExact(t *testing.T) {
+	national, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	chongqing, err := standards.Resolve("yzjh2017", "chongqing")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		r    *standards.Rules
+		th   float64
+		want string
+	}{
+		{national, 4.2, "85%（3.57）"},
+		{national, 2000, "85%（1700）"},
+		{national, 5.3, "85%（4.505）"},
+		{national, 0.9, "85%（0.765）"},
+		{chongqing, 5.3, "85%（4.51）"},
+		{chongqing, 4.2, "85%（3.57）"},
+		{chongqing, 2500, "85%（2125.00）"},
+	} {
+		if got := FloorText(tc.r, tc.th); got != tc.want {
+			t.Errorf("%s FloorText(%v) = %q, want %q", tc.r.Profile.ID, tc.th, got, tc.want)
+		}
+	}
+}

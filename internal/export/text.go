@@ -21,7 +21,7 @@ func WriteText(w io.Writer, res *eval.Result) error {
 	if len(r.Changed) > 0 {
 		ew.printf("本方案与全国标准的不同：%s\n", strings.Join(r.Changed, "；"))
 	}
-	ew.printf("判定精度：未舍入比较，相对容差 %g；差异系数保留两位小数会改变结论的，以“⚠”标出。\n", eval.Tolerance)
+	ew.printf("%s\n", eval.ComparisonText(r.Settings.CVCompareDecimals))
 	passed := 0
 	for _, c := range res.Counties {
 		if c.ResourcePass {

@@ -218,30 +218,13 @@ func kindergartensTable(res *eval.Result) *Table {
 }
 
 // floorText writes the school rule's floor of a threshold, as the profile
-// prints it: 85%（3.57）. Chongqing prints it rounded to 2 decimals
-// (4.505 as 4.51); the verdict always compares the exact floor.
+// prints it: 85%（3.57）. It is computed on the decimals (0.85 × 4.2 is 3.57,
+// 0.85 × 2000 is 1700), never printed as 3.5700000001. Chongqing prints it
+// rounded half-up to 2 decimals (4.505 as 4.51); the verdict always
+// compares the exact floor.
 func floorText(r *standards.Rules, threshold float64) string {
-	f := r.SchoolRule.Floor * threshold
-	d := r.Settings.FloorDisplayDecimals
-	var s string
-	if d < 0 {
-		s = strconv.FormatFloat(roundHalfUp(f, 10), 'f', -1, 64)
-	} else {
-		s = strconv.FormatFloat(roundHalfUp(f, d), 'f', d, 64)
-	}
-	return strconv.FormatFloat(r.SchoolRule.Floor*100, 'f', -1, 64) + "%（" + s + "）"
-}
-
-// roundHalfUp rounds to d decimals, halves away from zero, reading a value
-// within 1e-9 of a half (0.85 × 5.3 = 4.504999…) as the half it stands for.
-func roundHalfUp(v float64, d int) float64 {
-	p := math.Pow(10, float64(d))
-	x := v * p
-	fl := math.Floor(x)
-	if math.Abs(x-fl-0.5) < 1e-9*math.Max(1, math.Abs(x)) {
-		return (fl + 1) / p
-	}
-	return math.Round(x) / p
+	return standards.FormatProduct(r.SchoolRule.Floor, 100, -1) + "%（" +
+		standards.FormatProduct(r.SchoolRule.Floor, threshold, r.Settings.FloorDisplayDecimals) + "）"
 }
 
 // FloorText is floorText for other packages.

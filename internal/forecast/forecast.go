@@ -93,6 +93,9 @@ type IndicatorTrend struct {
 	// undefined or not observed.
 	CV   []float64
 	Mean []float64
+	// Pass per year: the engine's verdict on the CV (exact, as configured);
+	// false where undefined or not observed.
+	Pass []bool
 	// Slope is the CV's change per year over the observed years (least
 	// squares); NaN with fewer than two.
 	Slope float64
@@ -114,6 +117,9 @@ type PartTrend struct {
 	Slopes []float64
 	// Pass per year (observed then projected); false where not observed.
 	Pass []bool
+	// Below[k][y]: the engine found indicator k below its threshold in
+	// year y (compared exactly); false where not observed.
+	Below [][]bool
 }
 
 // Severity of a warning.
@@ -207,11 +213,12 @@ func Forecast(r *standards.Rules, schools []census.School, opt Options) (*Result
 		for k, ir := range sr.Indicators {
 			it := IndicatorTrend{Stage: sr.Stage, ID: ir.Indicator.ID, Name: ir.Indicator.ZH, Threshold: ir.Threshold, Limit: ir.Limit}
 			for _, c := range all {
-				cv, mean := math.NaN(), math.NaN()
+				cv, mean, pass := math.NaN(), math.NaN(), false
 				if s := c.Stage(sr.Stage); s != nil && s.Parts > 0 {
-					cv, mean = s.Indicators[k].CV.CV, s.Indicators[k].Mean
+					cv, mean, pass = s.Indicators[k].CV.CV, s.Indicators[k].Mean, s.Indicators[k].Pass || s.Indicators[k].Missing > 0
 				}
 				it.CV = append(it.CV, cv)
+				it.Pass = append(it.Pass, pass)
 				it.Mean = append(it.Mean, mean)
 			}
 			it.Slope = slope(years[:nObs], it.CV[:nObs])
@@ -239,7 +246,7 @@ func Forecast(r *standards.Rules, schools []census.School, opt Options) (*Result
 			continue
 		}
 		pt := PartTrend{SchoolCode: p.SchoolCode, SchoolName: p.SchoolName, SchoolType: p.SchoolType, Stage: p.Stage,
-			Growth: growth[p.SchoolCode][p.Stage], Values: make([][]float64, nInd), Slopes: make([]float64, nInd)}
+			Growth: growth[p.SchoolCode][p.Stage], Values: make([][]float64, nInd), Slopes: make([]float64, nInd), Below: make([][]bool, nInd)}
 		for i := range all {
 			q := index[i][key{p.SchoolCode, p.Stage}]
 			if q == nil {
@@ -247,6 +254,7 @@ func Forecast(r *standards.Rules, schools []census.School, opt Options) (*Result
 				pt.Pass = append(pt.Pass, false)
 				for k := range nInd {
 					pt.Values[k] = append(pt.Values[k], math.NaN())
+					pt.Below[k] = append(pt.Below[k], false)
 				}
 				continue
 			}
@@ -254,6 +262,7 @@ func Forecast(r *standards.Rules, schools []census.School, opt Options) (*Result
 			pt.Pass = append(pt.Pass, q.Pass)
 			for k := range nInd {
 				pt.Values[k] = append(pt.Values[k], q.Values[k])
+				pt.Below[k] = append(pt.Below[k], q.HasShortfall(r.Indicators[k].ID))
 			}
 		}
 		for k := range nInd {
@@ -330,7 +339,7 @@ func warnings(r *standards.Rules, res *Result, opt Options) []Warning {
 		failed := false
 		below := map[int]bool{}
 		for k := range r.Indicators {
-			below[k] = !math.IsNaN(pt.Values[k][nObs-1]) && pt.Values[k][nObs-1] < r.Indicators[k].Thresholds[pt.Stage]*(1-eval.Tolerance)
+			below[k] = pt.Below[k][nObs-1]
 		}
 		for h := range res.Ahead {
 			i := nObs + h
@@ -344,7 +353,7 @@ func warnings(r *standards.Rules, res *Result, opt Options) []Warning {
 				w := Warning{Year: year, Level: Fail, Kind: "part", SchoolCode: pt.SchoolCode, SchoolName: pt.SchoolName, Stage: pt.Stage}
 				for k, ind := range r.Indicators {
 					v, t := pt.Values[k][i], ind.Thresholds[pt.Stage]
-					if v < t*(1-eval.Tolerance) {
+					if pt.Below[k][i] {
 						why = append(why, fmt.Sprintf("%s %s < %g", ind.ZH, below2(v, t), t))
 						if w.Indicator == "" || v/t < w.Value/w.Limit {
 							w.Indicator, w.Value, w.Limit = ind.ID, v, t
@@ -356,7 +365,7 @@ func warnings(r *standards.Rules, res *Result, opt Options) []Warning {
 			}
 			for k, ind := range r.Indicators {
 				v, t := pt.Values[k][i], ind.Thresholds[pt.Stage]
-				if below[k] || math.IsNaN(v) || v >= t*(1-eval.Tolerance) {
+				if below[k] || math.IsNaN(v) || !pt.Below[k][i] {
 					continue
 				}
 				below[k] = true
@@ -381,7 +390,7 @@ func warnings(r *standards.Rules, res *Result, opt Options) []Warning {
 			if math.IsNaN(cv) {
 				continue
 			}
-			if _, pass, _ := eval.JudgeCV(cv, it.Limit, r.Settings.CVCompareDecimals); !pass {
+			if !it.Pass[nObs+h] {
 				out = append(out, Warning{Year: year, Level: Fail, Kind: "cv", Stage: it.Stage, Indicator: it.ID, Value: cv, Limit: it.Limit,
 					Message: fmt.Sprintf("%d年 %s%s差异系数将升到 %.4f，超过上限 %.2f", year, it.Stage.ZH(), it.Name, cv, it.Limit)})
 				break

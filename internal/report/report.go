@@ -173,7 +173,6 @@ type Exclusion struct {
 // Precision says how figures were compared, and which verdicts rounding
 // would flip.
 type Precision struct {
-	Tolerance       float64
 	CompareDecimals int // -1: unrounded
 	Notes           []string
 	// Flips names the CVs whose verdict rounding to 2 decimals would flip.
@@ -465,16 +464,16 @@ func rawUnit(id string) string {
 }
 
 func precision(rep *County, r *standards.Rules) Precision {
-	p := Precision{Tolerance: eval.Tolerance, CompareDecimals: r.Settings.CVCompareDecimals}
+	p := Precision{CompareDecimals: r.Settings.CVCompareDecimals}
 	p.Notes = append(p.Notes,
 		"差异系数按在校生数加权计算：加权均值 = Σ原始数 ÷ Σ在校生数（每百名指标再乘 100）；标准差 S = √( Σ 各校（部）在校生占比 ×（该校指标值 − 加权均值）² )；差异系数 = S ÷ 加权均值。用总体标准差，不用 n−1，也不用各校指标值的简单平均。")
 	if p.CompareDecimals < 0 {
-		p.Notes = append(p.Notes, "所有数值以双精度浮点数保存，计算中不作舍入；差异系数以未舍入的值与上限比较。")
+		p.Notes = append(p.Notes, "计算中不作舍入；差异系数以未舍入的值与上限比较（cv_compare_decimals = -1）。")
 	} else {
-		p.Notes = append(p.Notes, fmt.Sprintf("所有数值以双精度浮点数保存，计算中不作舍入；按%s，差异系数保留 %d 位小数后与上限比较。", rep.ProfileName, p.CompareDecimals))
+		p.Notes = append(p.Notes, fmt.Sprintf("计算中不作舍入；按%s，差异系数四舍五入保留 %d 位小数后与上限比较（cv_compare_decimals = %d）。", rep.ProfileName, p.CompareDecimals, p.CompareDecimals))
 	}
 	p.Notes = append(p.Notes,
-		fmt.Sprintf("每次与标准值或上限比较时允许相对容差 %g，只为吸收二进制浮点舍入（如 9 名体育艺术教师对 1000 名学生，计算机得 0.8999999999999999 人/百生，实为标准值 0.9），远小于任何统计数据的精度。", eval.Tolerance),
+		"每次与标准值、下限或上限比较都是精确的，不设容差：各项统计数据按填报的十进制数读取（如 9 名体育艺术教师对 1000 名学生恰为 0.9 人/百生，达到标准值 0.9；1999.9999992 元/生未达到 2000），比值以分子与“标准值 × 分母”比较，差异系数以其平方与上限的平方比较；舍入一律四舍五入。",
 		"本报告表格中差异系数显示 4 位小数、指标值显示 2 位小数；XLSX 附表保存完整精度。")
 	for _, st := range rep.Stages {
 		for _, ir := range st.Indicators {

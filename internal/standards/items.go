@@ -3,7 +3,9 @@ package standards
 import (
 	"fmt"
 	"maps"
+	"math/big"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -589,7 +591,7 @@ func (c *Check) Describe() string { return c.describe() }
 // FormatThreshold writes a threshold as a report shows it: 85% or 6000 元/生.
 func FormatThreshold(v float64, percent bool, unit string) string {
 	if percent {
-		return fmt.Sprintf("%g%%", roundTo(v*100, 6))
+		return FormatProduct(v, 100, -1) + "%"
 	}
 	s := fmt.Sprintf("%g", v)
 	if unit != "" && unit != "%" {
@@ -600,14 +602,26 @@ func FormatThreshold(v float64, percent bool, unit string) string {
 	return s
 }
 
-func roundTo(v float64, d int) float64 {
-	p := 1.0
-	for range d {
-		p *= 10
+// FormatProduct writes a × b computed on the decimals a and b stand for
+// (the shortest decimals that read back as them), never on their binary
+// values: 0.85 × 4.2 is 3.57, not 3.5700000000000003; 0.85 × 5.3 is 4.505.
+// With d ≥ 0 the product is rounded half-up to d decimals (4.505 → 4.51);
+// with d < 0 it is written in full, as short as exact.
+func FormatProduct(a, b float64, d int) string {
+	ra, ok1 := new(big.Rat).SetString(strconv.FormatFloat(a, 'g', -1, 64))
+	rb, ok2 := new(big.Rat).SetString(strconv.FormatFloat(b, 'g', -1, 64))
+	if !ok1 || !ok2 {
+		return strconv.FormatFloat(a*b, 'g', -1, 64)
 	}
-	x := v * p
-	if x < 0 {
-		return -float64(int64(-x+0.5)) / p
+	x := ra.Mul(ra, rb)
+	if d >= 0 {
+		// FloatString rounds the last digit half away from zero, on the
+		// exact rational.
+		return x.FloatString(d)
 	}
-	return float64(int64(x+0.5)) / p
+	// A product of two finite decimals is a finite decimal; 60 digits
+	// hold the fraction of any product of thresholds and factors.
+	s := x.FloatString(60)
+	s = strings.TrimRight(s, "0")
+	return strings.TrimSuffix(s, ".")
 }
