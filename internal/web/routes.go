@@ -6,96 +6,123 @@ import (
 	"github.com/dudao-edu/dudao/internal/census"
 )
 
-// routes registers every route of the application. State changes only on
-// POST/PUT/DELETE; http.CrossOriginProtection refuses cross-site requests
-// for those, and the SameSite=Lax session cookie is a second layer (plain
-// HTTP intranets send Origin but not Sec-Fetch-Site).
+// route is one route of the application: its pattern and handler, and
+// what it names, which the access test (access_test.go) reads to try every
+// route with codes inside and outside each account's scope.
+type route struct {
+	pattern string
+	handler http.Handler
+	// names is what the route is about and which parameter says so:
+	// "county {code}", "county ?county", "region {code}", "region ?region",
+	// "counties ?county" (a list of what is in scope, filtered to a county:
+	// a school account's own county too),
+	// "school {code}", "kindergarten {code}", "evidence {id}",
+	// "scenario {id}" (of the county {code}), "token {id}" (of the
+	// account), "upload file" (the records in the file), "upload token" (a
+	// preview's confirm token); "" when it names nothing outside the
+	// account (its own page, or a list of what is in its scope); "public"
+	// for what anyone may ask without signing in.
+	names string
+}
+
+// routes registers every route of the application, from routeTable. State
+// changes only on POST/PUT/DELETE; http.CrossOriginProtection refuses
+// cross-site requests for those, and the SameSite=Lax session cookie is a
+// second layer (plain HTTP intranets send Origin but not Sec-Fetch-Site).
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
-	p, in := s.page, s.signedIn
-
-	// Assets, at content-hashed URLs.
-	mux.HandleFunc("GET /static/{hash}/{name...}", s.serveStatic)
-	mux.HandleFunc("GET /favicon.ico", func(w http.ResponseWriter, r *http.Request) {
-		http.Redirect(w, r, s.assets.URL("favicon.svg"), http.StatusMovedPermanently)
-	})
-
-	// Signing in and out; the language switch.
-	mux.Handle("GET /login", p(s.loginForm))
-	mux.Handle("POST /login", p(s.login))
-	mux.Handle("POST /logout", p(s.logout))
-	mux.Handle("POST /lang", p(s.setLang))
-
-	// Pages.
-	mux.Handle("GET /{$}", p(in(s.home)))
-	mux.Handle("GET /overview", p(in(s.overviewPage)))
-	mux.Handle("GET /county/{code}", p(in(s.countyPage)))
-	mux.Handle("GET /county/{code}/export.xlsx", p(in(s.countyExportXLSX)))
-	mux.Handle("GET /county/{code}/export.csv", p(in(s.countyExportCSV)))
-	mux.Handle("GET /report/{code}/{format}", p(in(s.reportDownload))) // reports.go: 自评报告 or summary, pdf|xlsx|html
-	mux.Handle("GET /school/{code}", p(in(s.schoolPage)))
-	mux.Handle("GET /explain", p(in(s.explainPage)))
-	mux.Handle("GET /standards", p(in(s.standardsPage)))
-
-	// The whole standards (verdict.go, preschool.go, countyrecord.go):
-	// every item and its judgement, evidence files, the preschool section and
-	// kindergartens, the county's own figures.
-	mux.Handle("GET /county/{code}/verdict", p(in(s.verdictPage)))
-	mux.Handle("POST /county/{code}/judge", p(in(s.judge)))
-	mux.Handle("GET /evidence/{id}", p(in(s.evidence)))
-	mux.Handle("GET /county/{code}/preschool", p(in(s.preschoolPage)))
-	mux.Handle("GET /kindergarten/{code}", p(in(s.kindergartenPage)))
-	mux.Handle("GET /county/{code}/record", p(in(s.recordFormGet(census.KindCounty))))
-	mux.Handle("POST /county/{code}/record", p(in(s.recordFormPost(census.KindCounty))))
-	mux.Handle("GET /kindergarten/{code}/edit", p(in(s.recordFormGet(census.KindKindergarten))))
-	mux.Handle("POST /kindergarten/{code}/edit", p(in(s.recordFormPost(census.KindKindergarten))))
-	mux.Handle("GET /data/template/{file}", p(in(s.unitTemplate)))
-
-	// 补短板 (planner.go, whatif.go, forecastview.go): the least-cost plan,
-	// what-if scenarios (never changing the census data), early warning.
-	mux.Handle("GET /county/{code}/plan", p(in(s.plannerPage)))
-	mux.Handle("GET /county/{code}/plan.json", p(in(s.plannerJSON)))
-	mux.Handle("GET /county/{code}/whatif", p(in(s.whatifPage)))
-	mux.Handle("POST /county/{code}/whatif", p(in(s.whatifPage)))
-	mux.Handle("POST /county/{code}/scenarios", p(in(s.saveScenario)))
-	mux.Handle("POST /county/{code}/scenarios/{id}/delete", p(in(s.deleteScenario)))
-	mux.Handle("GET /county/{code}/forecast", p(in(s.forecastView)))
-
-	// Data entry.
-	mux.Handle("GET /data", p(in(s.dataPage)))
-	mux.Handle("POST /data/upload", p(in(s.upload)))
-	mux.Handle("POST /data/confirm", p(in(s.confirmUpload)))
-	mux.Handle("GET /data/template.xlsx", p(in(s.downloadTemplate)))
-	mux.Handle("GET /data/records.xlsx", p(in(s.downloadRecords)))
-	mux.Handle("GET /data/completeness", p(in(s.completenessPage)))
-	mux.Handle("GET /school/{code}/edit", p(in(s.recordFormGet(census.KindSchool))))
-	mux.Handle("POST /school/{code}/edit", p(in(s.recordFormPost(census.KindSchool))))
-
-	// The account: password, API tokens; the audit log.
-	mux.Handle("GET /account", p(in(s.accountPage)))
-	mux.Handle("POST /account/password", p(in(s.changePassword)))
-	mux.Handle("POST /account/tokens", p(in(s.createToken)))
-	mux.Handle("POST /account/tokens/{id}/delete", p(in(s.deleteToken)))
-	mux.Handle("GET /audit", p(in(s.auditPage)))
-
-	// The JSON API, documented by the OpenAPI file.
-	mux.Handle("GET /api/v1/openapi.json", http.HandlerFunc(s.openAPI))
-	mux.Handle("GET /api/v1/me", s.api(s.apiMe))
-	mux.Handle("GET /api/v1/years", s.api(s.apiYears))
-	mux.Handle("GET /api/v1/regions", s.api(s.apiRegions))
-	mux.Handle("GET /api/v1/schools", s.api(s.apiSchools))
-	mux.Handle("GET /api/v1/records", s.api(s.apiRecords))
-	mux.Handle("GET /api/v1/records/{year}/{code}", s.api(s.apiRecord))
-	mux.Handle("PUT /api/v1/records/{year}/{code}", s.api(s.apiUpdateRecord))
-	mux.Handle("GET /api/v1/evaluations", s.api(s.apiEvaluations))
-	mux.Handle("GET /api/v1/evaluations/{county}", s.api(s.apiCountyEvaluation))
-	mux.Handle("GET /api/v1/verdicts/{county}", s.api(s.apiVerdict))
-
-	// Everything else: a translated 404 page.
-	mux.Handle("/", p(func(w http.ResponseWriter, r *http.Request) error { return notFound("error.404") }))
-
+	for _, rt := range s.routeTable() {
+		mux.Handle(rt.pattern, rt.handler)
+	}
 	cop := http.NewCrossOriginProtection()
 	return s.identify(securityHeaders(cop.Handler(mux)))
+}
+
+// routeTable is every route of the application, grouped by comments.
+func (s *Server) routeTable() []route {
+	p, in := s.page, s.signedIn
+	pg := func(h handlerFunc) http.Handler { return p(in(h)) }
+	return []route{
+		// Assets, at content-hashed URLs.
+		{"GET /static/{hash}/{name...}", http.HandlerFunc(s.serveStatic), "public"},
+		{"GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, s.assets.URL("favicon.svg"), http.StatusMovedPermanently)
+		}), "public"},
+
+		// Signing in and out; the language switch.
+		{"GET /login", p(s.loginForm), "public"},
+		{"POST /login", p(s.login), "public"},
+		{"POST /logout", p(s.logout), "public"},
+		{"POST /lang", p(s.setLang), "public"},
+
+		// Pages.
+		{"GET /{$}", pg(s.home), ""},
+		{"GET /overview", pg(s.overviewPage), "region ?region"},
+		{"GET /county/{code}", pg(s.countyPage), "county {code}"},
+		{"GET /county/{code}/export.xlsx", pg(s.countyExportXLSX), "county {code}"},
+		{"GET /county/{code}/export.csv", pg(s.countyExportCSV), "county {code}"},
+		{"GET /report/{code}/{format}", pg(s.reportDownload), "region {code}"}, // reports.go: 自评报告 or summary, pdf|xlsx|html
+		{"GET /school/{code}", pg(s.schoolPage), "school {code}"},
+		{"GET /explain", pg(s.explainPage), "county ?county"},
+		{"GET /standards", pg(s.standardsPage), ""},
+
+		// The whole standards (verdict.go, preschool.go, countyrecord.go):
+		// every item and its judgement, evidence files, the preschool section and
+		// kindergartens, the county's own figures.
+		{"GET /county/{code}/verdict", pg(s.verdictPage), "county {code}"},
+		{"POST /county/{code}/judge", pg(s.judge), "county {code}"},
+		{"GET /evidence/{id}", pg(s.evidence), "evidence {id}"},
+		{"GET /county/{code}/preschool", pg(s.preschoolPage), "county {code}"},
+		{"GET /kindergarten/{code}", pg(s.kindergartenPage), "kindergarten {code}"},
+		{"GET /county/{code}/record", pg(s.recordFormGet(census.KindCounty)), "county {code}"},
+		{"POST /county/{code}/record", pg(s.recordFormPost(census.KindCounty)), "county {code}"},
+		{"GET /kindergarten/{code}/edit", pg(s.recordFormGet(census.KindKindergarten)), "kindergarten {code}"},
+		{"POST /kindergarten/{code}/edit", pg(s.recordFormPost(census.KindKindergarten)), "kindergarten {code}"},
+		{"GET /data/template/{file}", pg(s.unitTemplate), ""},
+
+		// 补短板 (planner.go, whatif.go, forecastview.go): the least-cost plan,
+		// what-if scenarios (never changing the census data), early warning.
+		{"GET /county/{code}/plan", pg(s.plannerPage), "county {code}"},
+		{"GET /county/{code}/plan.json", pg(s.plannerJSON), "county {code}"},
+		{"GET /county/{code}/whatif", pg(s.whatifPage), "county {code}"},
+		{"POST /county/{code}/whatif", pg(s.whatifPage), "county {code}"},
+		{"POST /county/{code}/scenarios", pg(s.saveScenario), "county {code}"},
+		{"POST /county/{code}/scenarios/{id}/delete", pg(s.deleteScenario), "scenario {id}"},
+		{"GET /county/{code}/forecast", pg(s.forecastView), "county {code}"},
+
+		// Data entry.
+		{"GET /data", pg(s.dataPage), ""},
+		{"POST /data/upload", pg(s.upload), "upload file"},
+		{"POST /data/confirm", pg(s.confirmUpload), "upload token"},
+		{"GET /data/template.xlsx", pg(s.downloadTemplate), ""},
+		{"GET /data/records.xlsx", pg(s.downloadRecords), "counties ?county"},
+		{"GET /data/completeness", pg(s.completenessPage), ""},
+		{"GET /school/{code}/edit", pg(s.recordFormGet(census.KindSchool)), "school {code}"},
+		{"POST /school/{code}/edit", pg(s.recordFormPost(census.KindSchool)), "school {code}"},
+
+		// The account: password, API tokens; the audit log.
+		{"GET /account", pg(s.accountPage), ""},
+		{"POST /account/password", pg(s.changePassword), ""},
+		{"POST /account/tokens", pg(s.createToken), ""},
+		{"POST /account/tokens/{id}/delete", pg(s.deleteToken), "token {id}"},
+		{"GET /audit", pg(s.auditPage), ""},
+
+		// The JSON API, documented by the OpenAPI file.
+		{"GET /api/v1/openapi.json", http.HandlerFunc(s.openAPI), "public"},
+		{"GET /api/v1/me", s.api(s.apiMe), ""},
+		{"GET /api/v1/years", s.api(s.apiYears), ""},
+		{"GET /api/v1/regions", s.api(s.apiRegions), ""},
+		{"GET /api/v1/schools", s.api(s.apiSchools), "counties ?county"},
+		{"GET /api/v1/records", s.api(s.apiRecords), "counties ?county"},
+		{"GET /api/v1/records/{year}/{code}", s.api(s.apiRecord), "school {code}"},
+		{"PUT /api/v1/records/{year}/{code}", s.api(s.apiUpdateRecord), "school {code}"},
+		{"GET /api/v1/evaluations", s.api(s.apiEvaluations), ""},
+		{"GET /api/v1/evaluations/{county}", s.api(s.apiCountyEvaluation), "county {county}"},
+		{"GET /api/v1/verdicts/{county}", s.api(s.apiVerdict), "county {county}"},
+
+		// Everything else: a translated 404 page.
+		{"/", p(func(w http.ResponseWriter, r *http.Request) error { return notFound("error.404") }), "public"},
+	}
 }
 
 // securityHeaders sets the headers every response carries. The CSP allows
