@@ -168,7 +168,7 @@ func TestOutputsCSVAndXLSX(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer wb.Close()
-	if got := wb.GetSheetList(); strings.Join(got, ",") != "县区汇总,差异系数,学校,认定项目" {
+	if got := wb.GetSheetList(); strings.Join(got, ",") != "县区汇总,差异系数,学校,认定项目,说明" {
 		t.Fatalf("sheets %v", got)
 	}
 	rows, err := wb.GetRows("学校")

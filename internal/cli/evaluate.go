@@ -5,6 +5,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -15,10 +17,9 @@ import (
 
 // runEvaluate: dudao evaluate [--db DSN | FILE...] [--standard ID] [--profile ID] [--year YYYY] [--county CODE] [--format text|json|csv|xlsx] [-o FILE]
 func runEvaluate(e *env, args []string) error {
-	fs := newFlags(e, "evaluate", "[--db DSN | 文件...] [--standard ID] [--profile ID] [--year 年度] [--county 代码] [--format text|json|csv|xlsx] [-o 文件]")
+	fs := newFlags(e, "evaluate", "[--db DSN | 文件...] [--standard ID] [--profile ID] [--profile-file 文件] [--cv-decimals N] [--year 年度] [--county 代码] [--format text|json|csv|xlsx] [-o 文件]")
 	src := sourceFlags(e, fs)
-	std := fs.String("standard", "yzjh2017", "评估标准（dudao standards list）")
-	prof := fs.String("profile", "national", "省级方案（dudao standards list）")
+	rf := addRuleFlags(fs)
 	format := fs.String("format", "text", "输出格式：text、json、csv、xlsx")
 	table := fs.String("table", "indicators", "csv 输出哪张表：counties（县区）、indicators（差异系数）、parts（学校）、items（认定项目）、kindergartens（幼儿园）")
 	out := fs.String("o", "", "写入文件（默认：标准输出）")
@@ -35,9 +36,9 @@ func runEvaluate(e *env, args []string) error {
 	if *format == "xlsx" && (*out == "" || *out == "-") {
 		return usagef("--format xlsx 需要用 -o 指定输出文件，如 -o 评估结果.xlsx")
 	}
-	rules, err := standards.Resolve(*std, *prof)
+	rules, err := rf.resolve()
 	if err != nil {
-		return usagef("%s", err)
+		return err
 	}
 	in, year, err := src.loadInputs(e, files, flagSet(fs, "db"), rules)
 	if err != nil {
@@ -61,6 +62,85 @@ func runEvaluate(e *env, args []string) error {
 		}
 		return export.WriteText(w, res)
 	})
+}
+
+// ruleFlags are the flags that choose the rules a command evaluates with.
+type ruleFlags struct {
+	std, prof, file, cvDecimals, cvCompare *string
+}
+
+// addRuleFlags adds --standard, --profile, --profile-file, --cv-decimals
+// and --cv-compare to fs (evaluate, report and plan share them).
+func addRuleFlags(fs *flag.FlagSet) *ruleFlags {
+	rf := addProfileFlags(fs)
+	rf.std = fs.String("standard", "yzjh2017", "评估标准（dudao standards list）")
+	return rf
+}
+
+// addProfileFlags adds the flags of addRuleFlags but --standard, for
+// standards show, which takes the standard as its argument (set rf.std).
+func addProfileFlags(fs *flag.FlagSet) *ruleFlags {
+	return &ruleFlags{
+		std:        new(string),
+		prof:       fs.String("profile", "national", "省级方案（dudao standards list）"),
+		file:       fs.String("profile-file", "", "方案文件（JSON，格式同内置方案：id、name、base、settings、overrides），叠加在 --profile 之上；如 {\"id\":\"my\",\"settings\":{\"cv_compare_decimals\":2}}"),
+		cvDecimals: fs.String("cv-decimals", "", "差异系数四舍五入保留 N 位小数后与上限比较；-1 或 none 按未舍入值比较（默认：方案的 cv_compare_decimals）"),
+		cvCompare:  fs.String("cv-compare", "", "差异系数比较方式：unrounded（未舍入）或 rounded（舍入，位数见 --cv-decimals，默认 2）"),
+	}
+}
+
+// resolve returns the rules the flags choose: the standard under the
+// profile, overlaid with the profile file, with the comparison settings of
+// the command line last.
+func (rf *ruleFlags) resolve() (*standards.Rules, error) {
+	pid := *rf.prof
+	if *rf.file != "" {
+		b, err := os.ReadFile(*rf.file)
+		if err != nil {
+			return nil, err
+		}
+		p, err := standards.ReadProfile(b, pid)
+		if err != nil {
+			return nil, usagef("%s：%s", *rf.file, err)
+		}
+		pid = p.ID
+	}
+	r, err := standards.Resolve(*rf.std, pid)
+	if err != nil {
+		return nil, usagef("%s", err)
+	}
+	d, set := r.Settings.CVCompareDecimals, false
+	switch *rf.cvCompare {
+	case "":
+	case "unrounded":
+		d, set = -1, true
+	case "rounded":
+		if d < 0 {
+			d = 2
+		}
+		set = true
+	default:
+		return nil, usagef("--cv-compare 只能是 unrounded 或 rounded，不是 %q", *rf.cvCompare)
+	}
+	if v := *rf.cvDecimals; v != "" {
+		n, err := strconv.Atoi(v)
+		switch {
+		case v == "none":
+			n = -1
+		case err != nil || n < -1:
+			return nil, usagef("--cv-decimals 应为 0 到 10 的整数，或 -1（none，不舍入），不是 %q", v)
+		}
+		if *rf.cvCompare == "unrounded" && n >= 0 {
+			return nil, usagef("--cv-compare unrounded 与 --cv-decimals %d 矛盾", n)
+		}
+		d, set = n, true
+	}
+	if set {
+		if err := r.SetCVCompare(d); err != nil {
+			return nil, usagef("%s", err)
+		}
+	}
+	return r, nil
 }
 
 // flagSet reports whether the flag was given on the command line.

@@ -25,7 +25,7 @@ import (
 // runPlan: dudao plan --county CODE [--year Y] [--db DSN | FILE...] [--costs FILE] [--rotation]
 // [--no-build CODES] [--cap ID=N]... [--caps FILE] [--format text|json|xlsx] [-o FILE]
 func runPlan(e *env, args []string) error {
-	fs := newFlags(e, "plan", "--county 代码 [--year 年度] [--db DSN | 文件...] [--costs 单价表] [--rotation] [--no-build 学校标识码,...] [--cap 指标=上限]... [--caps 上限表.csv] [--format text|json|xlsx] [-o 文件]\n\n"+
+	fs := newFlags(e, "plan", "--county 代码 [--profile ID] [--profile-file 文件] [--cv-decimals N] [--year 年度] [--db DSN | 文件...] [--costs 单价表] [--rotation] [--no-build 学校标识码,...] [--cap 指标=上限]... [--caps 上限表.csv] [--format text|json|xlsx] [-o 文件]\n\n"+
 		"为未达标的县区找出费用最低的补短板方案：每所学校（部）达到“7项中至少6项达标、其余1项不低于85%”，\n"+
 		"每项指标的差异系数不超过上限（小学0.50、初中0.45）。教师、教室按整数补充。每个方案都经评估引擎复核；\n"+
 		"同时给出“把未达标学校各项补到标准值”的朴素方案作比较，以及费用下界和差距。\n\n"+
@@ -34,8 +34,7 @@ func runPlan(e *env, args []string) error {
 		"或 CSV，表头 indicator,cost[,step]（或 指标,单价,步长）。未列出的指标用默认单价。\n"+
 		"上限表（--caps）：CSV，表头 school_code,indicator,max（或 学校标识码,指标,上限），每校每项最多补充多少（列的单位）。")
 	src := sourceFlags(e, fs)
-	std := fs.String("standard", "yzjh2017", "评估标准（dudao standards list）")
-	prof := fs.String("profile", "national", "省级方案（dudao standards list）")
+	rf := addRuleFlags(fs)
 	costsFile := fs.String("costs", "", "单价表文件（JSON 或 CSV）；不给则用默认单价")
 	rotation := fs.Bool("rotation", false, "允许县内同学段学校之间交流（调配）教师：不计招聘费用，教师总数不变")
 	noBuild := fs.String("no-build", "", "不能新建校舍和运动场的学校（无用地）：学校标识码，逗号分隔")
@@ -58,9 +57,9 @@ func runPlan(e *env, args []string) error {
 	if *format == "xlsx" && (*out == "" || *out == "-") {
 		return usagef("--format xlsx 需要用 -o 指定输出文件，如 -o 补短板方案.xlsx")
 	}
-	rules, err := standards.Resolve(*std, *prof)
+	rules, err := rf.resolve()
 	if err != nil {
-		return usagef("%s", err)
+		return err
 	}
 	opt := plan.Options{Rotation: *rotation, Work: *work, DefaultCaps: map[string]float64{}, Caps: map[string]map[string]float64{}, NoBuild: map[string]bool{}}
 	if opt.Costs, err = readPlanCosts(*costsFile, rules); err != nil {
@@ -292,6 +291,7 @@ func writePlanText(w io.Writer, pl *plan.Plan) error {
 	ew := &lineWriter{w: w}
 	r := pl.Rules
 	ew.f("补短板规划：%s（%s）%d年度 · %s · 方案：%s\n", pl.CountyName, pl.County, pl.Year, r.Name, r.Profile.Name)
+	ew.f("%s\n", eval.ComparisonText(r.Settings.CVCompareDecimals))
 	ew.f("现状：资源配置%s%s\n", planVerdict(pl.Before.ResourcePass), planFailures(pl.Before))
 	if pl.Before.ResourcePass {
 		ew.f("已经达标，不需要补充。\n")
@@ -497,6 +497,7 @@ func writePlanXLSX(w io.Writer, pl *plan.Plan) error {
 		{"县区", pl.CountyName + "（" + pl.County + "）"}, {"年度", pl.Year}, {"标准", r.Name}, {"方案", r.Profile.Name},
 		{"有可行方案", pl.Feasible}, {"问题", pl.Problem}, {"总费用（元）", pl.TotalCost}, {"费用下界（元）", pl.LowerBound},
 		{"差距", pl.Gap}, {"已证明最优", pl.Optimal}, {"允许教师交流", pl.Options.Rotation},
+		{"判定精度", eval.ComparisonText(r.Settings.CVCompareDecimals)},
 	}
 	if pl.Naive != nil {
 		sheets[4].rows = append(sheets[4].rows, []any{"朴素方案费用（元）", pl.Naive.Cost}, []any{"朴素方案补充后达标", pl.Naive.Pass})

@@ -24,12 +24,11 @@ import (
 // that year's records are there); a city or a province gets the summary
 // that ranks its counties.
 func runReport(e *env, args []string) error {
-	fs := newFlags(e, "report", "[--db DSN | 文件...] (--county 代码 | --city 代码 | --province 代码) [--year 年度] [--format pdf|xlsx|html] -o 文件")
+	fs := newFlags(e, "report", "[--db DSN | 文件...] (--county 代码 | --city 代码 | --province 代码) [--profile ID] [--profile-file 文件] [--cv-decimals N] [--year 年度] [--format pdf|xlsx|html] -o 文件")
 	src := sourceFlags(e, fs)
 	city := fs.String("city", "", "市级汇总：市的6位代码（如 340200）或名称")
 	province := fs.String("province", "", "省级汇总：省的6位代码（如 340000）或名称")
-	std := fs.String("standard", "yzjh2017", "评估标准（dudao standards list）")
-	prof := fs.String("profile", "national", "省级方案（dudao standards list）")
+	rf := addRuleFlags(fs)
 	format := fs.String("format", "", "输出格式：pdf、xlsx、html（默认按 -o 的扩展名，否则 pdf）")
 	out := fs.String("o", "", "写入文件，如 -o 自评报告.pdf（html 可省略，写到标准输出）")
 	planFile := fs.String("plan", "", "加入县级报告的补短板方案：auto（资源配置未达标时按默认单价规划），或 dudao plan --format json 的输出文件")
@@ -70,9 +69,9 @@ func runReport(e *env, args []string) error {
 			return usagef("--date %q 无效：请写成 2024-09-01", *dateFlag)
 		}
 	}
-	rules, err := standards.Resolve(*std, *prof)
+	rules, err := rf.resolve()
 	if err != nil {
-		return usagef("%s", err)
+		return err
 	}
 	var planned *report.PlanSummary
 	if *planFile != "" {

@@ -11,10 +11,10 @@ import (
 	"github.com/dudao-edu/dudao/internal/standards"
 )
 
-// runStandards: dudao standards [list | show ID [--profile P]]
+// runStandards: dudao standards [list | show ID [--profile P] [--profile-file F] [--cv-decimals N]]
 func runStandards(e *env, args []string) error {
-	fs := newFlags(e, "standards", "[list | show 标准代码 [--profile 方案代码]]")
-	prof := fs.String("profile", "national", "省级方案")
+	fs := newFlags(e, "standards", "[list | show 标准代码 [--profile 方案代码] [--profile-file 文件] [--cv-decimals N]]")
+	rf := addProfileFlags(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -34,9 +34,10 @@ func runStandards(e *env, args []string) error {
 	if pos[0] != "show" || len(pos) != 2 {
 		return usagef("用法：dudao standards list 或 dudao standards show 标准代码 [--profile 方案代码]")
 	}
-	r, err := standards.Resolve(pos[1], *prof)
+	*rf.std = pos[1]
+	r, err := rf.resolve()
 	if err != nil {
-		return usagef("%s", err)
+		return err
 	}
 	return showRules(e.stdout, r)
 }

@@ -174,7 +174,7 @@ func TestSplitDeterministic(t *testing.T) {
 			rng.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 		}
 		if got := encode(shuffled); !bytes.Equal(got, want) {
-			t.Fatalf("run %d gives other bytes than run 0", i)
+			t.Fatalf("run %d gives other bytes than the first run", i+1)
 		}
 	}
 }

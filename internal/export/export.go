@@ -53,12 +53,24 @@ func yesNo(b bool) string {
 	return "未达标"
 }
 
+// resourceText is a county's 资源配置 verdict: 达标, 未达标, or 待定 while
+// it is pending (no part in scope, or data missing), as its item says.
+func resourceText(c *eval.County) string {
+	switch c.ResourceStatus() {
+	case census.StatusMet:
+		return "达标"
+	case census.StatusNotMet:
+		return "未达标"
+	}
+	return "待定"
+}
+
 func countiesTable(res *eval.Result) *Table {
 	t := &Table{Name: "县区汇总", Header: []string{"县区代码", "县区名称", "资源配置", "数据完整",
 		"小学学校(部)数", "小学未达标学校数", "小学差异系数未达标项", "初中学校(部)数", "初中未达标学校数", "初中差异系数未达标项", "舍入会改变结论的项数",
 		"认定结论", "未达标项目", "一票否决", "待定项目"}}
 	for _, c := range res.Counties {
-		row := []any{c.Code, c.Name, yesNo(c.ResourcePass), c.Complete}
+		row := []any{c.Code, c.Name, resourceText(c), c.Complete}
 		for _, st := range []census.Stage{census.StagePrimary, census.StageJunior} {
 			s := c.Stage(st)
 			if s == nil {

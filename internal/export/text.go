@@ -28,6 +28,9 @@ func WriteText(w io.Writer, res *eval.Result) error {
 			passed++
 		}
 		ew.printf("\n━━ %s（%s）%s\n", c.Name, c.Code, countyHeadline(res, c))
+		for _, w := range c.Warnings {
+			ew.printf("  注意：%s\n", w.Text)
+		}
 		for _, s := range c.Stages {
 			ew.printf("  【%s】学校（部）%d 个，在校生 %s 人，学校达标 %d/%d", s.Stage.ZH(), s.Parts, fmtNum(s.Students), s.Parts-s.FailingParts, s.Parts)
 			if s.Excluded > 0 {

@@ -53,7 +53,7 @@ func VerdictText(v *eval.Verdict) string {
 // countyHeadline is the first line of a county in the text report.
 func countyHeadline(res *eval.Result, c *eval.County) string {
 	if c.Verdict == nil {
-		s := "资源配置：" + yesNo(c.ResourcePass)
+		s := "资源配置：" + resourceText(c)
 		if !c.Complete {
 			s += "（数据不全）"
 		}
@@ -61,7 +61,7 @@ func countyHeadline(res *eval.Result, c *eval.County) string {
 	}
 	s := "结论：" + VerdictText(c.Verdict)
 	if !res.Rules.Preschool() {
-		s += "；资源配置：" + yesNo(c.ResourcePass)
+		s += "；资源配置：" + resourceText(c)
 		if !c.Complete {
 			s += "（数据不全）"
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 
@@ -15,10 +16,10 @@ import (
 // nation's worth of parts stays within bounded memory.
 //
 // Numbers are stored with Excel's 15 significant digits (excelize's stream
-// writer offers no other precision), so a CV may lose its 16th–17th digit:
-// at most 1e-16 relative, far inside the engine's 1e-9 comparison
-// tolerance. Verdicts are written as text, decided on the full-precision
-// values; the JSON and CSV outputs carry every digit.
+// writer offers no other precision), so a CV may lose its 16th–17th digit.
+// Verdicts are written as text, decided exactly by the engine on the
+// census decimals; the JSON and CSV outputs carry every digit. A last
+// sheet, 说明, says how verdicts were compared.
 func WriteXLSX(w io.Writer, res *eval.Result) error {
 	f := excelize.NewFile()
 	defer f.Close()
@@ -38,8 +39,36 @@ func WriteXLSX(w io.Writer, res *eval.Result) error {
 			return fmt.Errorf("sheet %s: %w", t.Name, err)
 		}
 	}
+	t := SettingsTable(res)
+	if _, err := f.NewSheet(t.Name); err != nil {
+		return err
+	}
+	if err := writeSheet(f, t); err != nil {
+		return fmt.Errorf("sheet %s: %w", t.Name, err)
+	}
 	_, err := f.WriteTo(w)
 	return err
+}
+
+// SettingsTable says what the evaluation ran under: the standard, the
+// profile and its changes, and how verdicts were compared
+// (cv_compare_decimals, the comparison mode).
+func SettingsTable(res *eval.Result) *Table {
+	r := res.Rules
+	cmp := eval.Comparison(r.Settings.CVCompareDecimals)
+	t := &Table{Name: "说明", Header: []string{"项目", "内容"}, Rows: [][]any{
+		{"评估标准", r.Name + "（" + r.Document + "）"},
+		{"评估方案", r.Profile.Name + "（" + r.Profile.ID + "）"},
+		{"年度", res.Year},
+		{"判定精度", eval.ComparisonText(r.Settings.CVCompareDecimals)},
+		{"cv_compare_decimals", r.Settings.CVCompareDecimals},
+		{"cv_compare", cmp.CVCompare},
+		{"比较方法", cmp.Method},
+	}}
+	if len(r.Changed) > 0 {
+		t.Rows = append(t.Rows, []any{"本方案与全国标准的不同", strings.Join(r.Changed, "；")})
+	}
+	return t
 }
 
 func writeSheet(f *excelize.File, t *Table) error {

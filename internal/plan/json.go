@@ -13,16 +13,19 @@ import (
 type (
 	// JSONPlan is the whole document.
 	JSONPlan struct {
-		County     string  `json:"county"`
-		CountyName string  `json:"county_name"`
-		Year       int     `json:"year"`
-		Standard   string  `json:"standard"`
-		Profile    string  `json:"profile"`
-		Feasible   bool    `json:"feasible"`
-		Problem    string  `json:"problem,omitempty"`
-		TotalCost  float64 `json:"total_cost"`
-		NaiveCost  float64 `json:"naive_cost"`
-		LowerBound float64 `json:"lower_bound"`
+		County     string `json:"county"`
+		CountyName string `json:"county_name"`
+		Year       int    `json:"year"`
+		Standard   string `json:"standard"`
+		Profile    string `json:"profile"`
+		// Comparison is how the engine compared when it checked the plan
+		// (cv_compare_decimals and the comparison mode).
+		Comparison *eval.JSONComparison `json:"comparison,omitempty"`
+		Feasible   bool                 `json:"feasible"`
+		Problem    string               `json:"problem,omitempty"`
+		TotalCost  float64              `json:"total_cost"`
+		NaiveCost  float64              `json:"naive_cost"`
+		LowerBound float64              `json:"lower_bound"`
 		// Gap is (total_cost − lower_bound) / total_cost; 0 when proved optimal.
 		Gap     float64 `json:"gap"`
 		Optimal bool    `json:"optimal"`
@@ -90,6 +93,10 @@ func (pl *Plan) JSON() JSONPlan {
 		Gap: pl.Gap, Optimal: pl.Optimal, Rotation: pl.Options.Rotation, UnitCosts: pl.Costs,
 		Additions: jsonAdditions(pl.Schools), Notes: pl.Notes,
 		Search: JSONSearchSumary{Nodes: pl.Nodes, HeuristicCost: pl.HeuristicCost},
+	}
+	if pl.Rules != nil {
+		c := eval.Comparison(pl.Rules.Settings.CVCompareDecimals)
+		j.Comparison = &c
 	}
 	for code, no := range pl.Options.NoBuild {
 		if no {

@@ -207,6 +207,8 @@ func countyDoc(c *County) *doc {
 	if c.Preschool {
 		d.Cover = slices.Delete(d.Cover, 4, 5) // no resource part
 		d.Pass, d.Verdict = c.Whole != nil && c.Whole.Recognised, wholeVerdict(c)
+	} else if c.Comparison != "" {
+		d.Cover = append(d.Cover, kv{"判定精度", c.Comparison})
 	}
 	// 总体情况
 	ov := &sec{ID: "overview", Title: "总体情况", Level: 1, Break: true}
@@ -560,13 +562,25 @@ func cvChangeTable(ch *Change, year int) *Table {
 	return t
 }
 
+// compareNote says how CVs were compared with their limits.
+func compareNote(d int) string {
+	if d < 0 {
+		return "差异系数以未舍入的值与上限比较（cv_compare_decimals = -1）。"
+	}
+	return fmt.Sprintf("差异系数四舍五入保留 %d 位小数后与上限比较（cv_compare_decimals = %d）。", d, d)
+}
+
 func precisionSec(p Precision) *sec {
 	s := &sec{ID: "precision", Title: "计算精度说明", Level: 1}
 	s.Blocks = append(s.Blocks, block{List: p.Notes})
 	if len(p.Flips) == 0 {
 		s.Blocks = append(s.Blocks, block{Para: "本报告没有因保留两位小数而会改变结论的差异系数。"})
 	} else {
-		s.Blocks = append(s.Blocks, block{Para: fmt.Sprintf("以下 %d 项差异系数保留两位小数会改变结论（表中以“※”标出），结论以未舍入的值为准：", len(p.Flips))},
+		basis := "未舍入的值"
+		if p.CompareDecimals >= 0 {
+			basis = fmt.Sprintf("保留 %d 位小数（四舍五入）后的值", p.CompareDecimals)
+		}
+		s.Blocks = append(s.Blocks, block{Para: fmt.Sprintf("以下 %d 项差异系数保留两位小数会改变结论（表中以“※”标出），结论以%s为准：", len(p.Flips), basis)},
 			block{List: p.Flips})
 	}
 	return s
@@ -589,6 +603,9 @@ func summaryDoc(s *Summary) *doc {
 		{"县区", fmt.Sprintf("%d 个：达标 %d，未达标 %d，数据不全 %d", len(s.Counties), s.Passed, s.Failed, s.Incomplete)},
 		{"报告日期", s.DateZH()},
 	}
+	if s.Comparison != "" {
+		d.Cover = append(d.Cover, kv{"判定精度", s.Comparison})
+	}
 	ov := &sec{ID: "overview", Title: "总体情况", Level: 1, Break: true}
 	for _, p := range s.Overview() {
 		ov.Blocks = append(ov.Blocks, block{Para: p})
@@ -604,8 +621,9 @@ func summaryDoc(s *Summary) *doc {
 	d.Sections = append(d.Sections, ind)
 	prec := &sec{ID: "precision", Title: "计算精度说明", Level: 1}
 	prec.Blocks = append(prec.Blocks, block{List: []string{
-		"差异系数按在校生数加权计算，用总体标准差；所有数值不作中间舍入，差异系数以未舍入的值与上限比较（方案另有规定的从其规定）。",
-		fmt.Sprintf("与标准值或上限比较时允许相对容差 %g，只为吸收二进制浮点舍入。", 1e-9),
+		"差异系数按在校生数加权计算，用总体标准差；所有数值不作中间舍入。",
+		compareNote(s.CVCompareDecimals),
+		"与标准值、下限或上限比较都是精确的，不设容差：统计数据按填报的十进制数读取；舍入一律四舍五入。",
 		fmt.Sprintf("保留两位小数会改变结论的差异系数共 %d 项，以“※”标出。", s.Flips),
 	}})
 	d.Sections = append(d.Sections, prec)

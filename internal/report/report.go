@@ -34,16 +34,24 @@ type Meta struct {
 	ProfileName  string
 	// Changed lists, in words, what the profile changes from the national rules.
 	Changed []string
+	// CVCompareDecimals is the setting the CV verdicts were compared under
+	// (-1: unrounded), and Comparison says in words how verdicts were
+	// compared; every report prints it.
+	CVCompareDecimals int
+	Comparison        string
 	// Date is the date printed on the report; the caller supplies it, so
 	// that the same inputs always give the same document.
 	Date time.Time
 }
 
 func newMeta(res *eval.Result, date time.Time) Meta {
-	m := Meta{Year: res.Year, Standard: res.Standard, Profile: res.Profile, Date: date}
+	m := Meta{Year: res.Year, Standard: res.Standard, Profile: res.Profile, Date: date, CVCompareDecimals: -1}
 	if r := res.Rules; r != nil {
 		m.StandardName, m.Document = r.Name, r.Document
 		m.Changed = r.Changed
+		m.CVCompareDecimals = r.Settings.CVCompareDecimals
+		// The report marks such CVs with ※ (the text output with ⚠).
+		m.Comparison = strings.ReplaceAll(strings.TrimPrefix(eval.ComparisonText(r.Settings.CVCompareDecimals), "判定精度："), "⚠", "※")
 		if r.Profile != nil {
 			m.ProfileName = r.Profile.Name
 		}

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -145,9 +146,15 @@ type Settings struct {
 	ExcludeTeachingPointsBelow int `json:"exclude_teaching_points_below"`
 	// SplitWeights splits mixed schools' shared totals.
 	SplitWeights SplitWeights `json:"split_weights"`
-	// CVCompareDecimals rounds a CV to this many decimals before comparing it
-	// with its limit; -1 (the default) compares the unrounded value.
+	// CVCompareDecimals rounds a CV half-up to this many decimals before
+	// comparing it with its limit; -1 (the default) compares the unrounded
+	// value.
 	CVCompareDecimals int `json:"cv_compare_decimals"`
+	// CVCompare is the comparison mode, "unrounded" or "rounded". A profile
+	// may set either key: "unrounded" sets cv_compare_decimals to -1,
+	// "rounded" without decimals rounds to 2; after resolving, it always
+	// agrees with CVCompareDecimals.
+	CVCompare string `json:"cv_compare,omitempty"`
 	// SubtractIndoorGymFromTeachingArea subtracts indoor_gym_area from
 	// teaching_area, where the statistics count the hall in both.
 	SubtractIndoorGymFromTeachingArea bool `json:"subtract_indoor_gym_from_teaching_area"`
@@ -202,6 +209,10 @@ func (r *Rules) Indicator(id string) *Indicator {
 var (
 	stds     = map[string]*Standard{}
 	profiles = map[string]*Profile{}
+	// builtin marks the embedded profiles, which a file may not replace.
+	builtin = map[string]bool{}
+	// mu guards profiles against AddProfile.
+	mu sync.RWMutex
 )
 
 func init() {
@@ -248,6 +259,9 @@ func load(fsys fs.FS) error {
 	}
 	if _, ok := profiles["national"]; !ok {
 		return fmt.Errorf("no national profile")
+	}
+	for id := range profiles {
+		builtin[id] = true
 	}
 	// Resolve every pair once so a broken profile fails at start-up.
 	for sid := range stds {
@@ -332,7 +346,14 @@ func List() []*Standard {
 
 // Profiles returns the built-in profiles, national first, then by id.
 func Profiles() []*Profile {
-	out := slices.Collect(maps.Values(profiles))
+	var out []*Profile
+	mu.RLock()
+	for id, p := range profiles {
+		if builtin[id] {
+			out = append(out, p)
+		}
+	}
+	mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool {
 		if (out[i].ID == "national") != (out[j].ID == "national") {
 			return out[i].ID == "national"
@@ -351,6 +372,8 @@ func Resolve(sid, pid string) (*Rules, error) {
 	if !ok {
 		return nil, fmt.Errorf("%w: standard %q (built in: %s)", ErrUnknown, sid, strings.Join(ids(stds), ", "))
 	}
+	mu.RLock()
+	defer mu.RUnlock()
 	p, ok := profiles[pid]
 	if !ok {
 		return nil, fmt.Errorf("%w: profile %q (built in: %s)", ErrUnknown, pid, strings.Join(ids(profiles), ", "))
@@ -418,8 +441,11 @@ func Resolve(sid, pid string) (*Rules, error) {
 	if r.Settings.SplitWeights.Mode != national.SplitWeights.Mode {
 		r.Changed = append(r.Changed, "共用设施按学生数比例拆分")
 	}
+	if err := r.Settings.normalizeCVCompare(); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
+	}
 	if r.Settings.CVCompareDecimals != national.CVCompareDecimals {
-		r.Changed = append(r.Changed, fmt.Sprintf("差异系数保留%d位小数后与上限比较", r.Settings.CVCompareDecimals))
+		r.Changed = append(r.Changed, cvCompareChange(r.Settings.CVCompareDecimals))
 	}
 	if r.Settings.SubtractIndoorGymFromTeachingArea != national.SubtractIndoorGymFromTeachingArea {
 		r.Changed = append(r.Changed, "室内体育馆面积从教学及辅助用房面积中扣除")
@@ -430,6 +456,105 @@ func Resolve(sid, pid string) (*Rules, error) {
 		return nil, fmt.Errorf("profile %s: split_weights.mode must be weighted or students", p.ID)
 	}
 	return r, nil
+}
+
+// normalizeCVCompare makes cv_compare and cv_compare_decimals agree.
+func (s *Settings) normalizeCVCompare() error {
+	switch s.CVCompare {
+	case "":
+	case "unrounded":
+		s.CVCompareDecimals = -1
+	case "rounded":
+		if s.CVCompareDecimals < 0 {
+			s.CVCompareDecimals = 2
+		}
+	default:
+		return fmt.Errorf("cv_compare must be unrounded or rounded, not %q", s.CVCompare)
+	}
+	if s.CVCompareDecimals < -1 || s.CVCompareDecimals > 10 {
+		return fmt.Errorf("cv_compare_decimals must be -1 (unrounded) or 0 to 10, not %d", s.CVCompareDecimals)
+	}
+	s.CVCompare = CVCompareMode(s.CVCompareDecimals)
+	return nil
+}
+
+// CVCompareMode is the comparison mode of cv_compare_decimals = d.
+func CVCompareMode(d int) string {
+	if d >= 0 {
+		return "rounded"
+	}
+	return "unrounded"
+}
+
+func cvCompareChange(d int) string {
+	if d < 0 {
+		return "差异系数以未舍入的值与上限比较"
+	}
+	return fmt.Sprintf("差异系数四舍五入保留%d位小数后与上限比较", d)
+}
+
+// SetCVCompare changes how CVs are compared with their limits, as a
+// command-line option does: decimals ≥ 0 rounds half-up to that many
+// decimals, -1 compares unrounded. The change is listed in Changed.
+func (r *Rules) SetCVCompare(decimals int) error {
+	s := r.Settings
+	s.CVCompare, s.CVCompareDecimals = "", decimals
+	if err := s.normalizeCVCompare(); err != nil {
+		return err
+	}
+	if s.CVCompareDecimals == r.Settings.CVCompareDecimals {
+		return nil
+	}
+	r.Settings = s
+	r.Changed = slices.DeleteFunc(r.Changed, func(c string) bool {
+		return strings.HasPrefix(c, "差异系数") && strings.Contains(c, "与上限比较")
+	})
+	r.Changed = append(r.Changed, cvCompareChange(s.CVCompareDecimals)+"（命令行设置）")
+	return nil
+}
+
+// ReadProfile reads a profile file: a JSON object of the same form as the
+// built-in profiles (data/*.json: id, name, base, settings, overrides),
+// overlaid on its base (base, else the profile named by base), and makes it
+// resolvable by its id. The id defaults to "file" and may not be a built-in
+// profile's; the base defaults to base. Every standard is resolved with it
+// once, so a bad file fails here.
+func ReadProfile(b []byte, base string) (*Profile, error) {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	var p Profile
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("profile file: %w", err)
+	}
+	if p.ID == "" {
+		p.ID = "file"
+	}
+	if p.Base == "" {
+		p.Base = base
+	}
+	if p.Name == "" {
+		p.Name = "方案文件（" + p.ID + "）"
+	}
+	if builtin[p.ID] {
+		return nil, fmt.Errorf("profile file: id %q is a built-in profile; give the file its own id and \"base\": %q", p.ID, p.ID)
+	}
+	mu.Lock()
+	old, had := profiles[p.ID]
+	profiles[p.ID] = &p
+	mu.Unlock()
+	for sid := range stds {
+		if _, err := Resolve(sid, p.ID); err != nil {
+			mu.Lock()
+			if had {
+				profiles[p.ID] = old
+			} else {
+				delete(profiles, p.ID)
+			}
+			mu.Unlock()
+			return nil, fmt.Errorf("profile file: %w", err)
+		}
+	}
+	return &p, nil
 }
 
 func cloneStandard(s *Standard) Standard {
