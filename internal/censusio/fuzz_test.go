@@ -3,9 +3,16 @@ package censusio
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/xml"
 	"errors"
+	"flag"
+	"fmt"
 	"io"
 	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -14,6 +21,23 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
+
+// TestMain shortens the time the fuzzing engine spends minimizing each new
+// interesting input from 60 s to 5 s unless -test.fuzzminimizetime is
+// given. A workbook input is kilobytes and an execution milliseconds, so
+// minimizing one took the whole minute of a 60 s run: FuzzReadXLSX ran 41
+// executions in it, all but a few of them minimization.
+func TestMain(m *testing.M) {
+	flag.Parse()
+	set := false
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == "test.fuzzminimizetime" })
+	if !set {
+		if err := flag.Set("test.fuzzminimizetime", "5s"); err != nil {
+			panic(err)
+		}
+	}
+	os.Exit(m.Run())
+}
 
 // checkRead is the property both fuzz targets check: a read never panics,
 // returns exactly one of a Batch and an error, names the file in every
@@ -40,6 +64,16 @@ func checkRead(t *testing.T, name string, data []byte, opt Options) {
 			}
 		}
 		return
+	}
+	for _, k := range b.Kindergartens {
+		if k.Year < 2000 || k.Year > 2100 || len(k.CountyCode) != 6 || len(k.Code) != 10 {
+			t.Fatalf("invalid kindergarten accepted: %+v", k)
+		}
+	}
+	for _, c := range b.Counties {
+		if c.Year < 2000 || c.Year > 2100 || len(c.CountyCode) != 6 {
+			t.Fatalf("invalid county record accepted: %+v", c)
+		}
 	}
 	seen := map[schoolYear]bool{}
 	for _, s := range b.Schools {
@@ -80,6 +114,13 @@ func FuzzReadCSV(f *testing.F) {
 		[]byte("年度,学校名称\n\"a\"\"b\",\"c\nd\"\n"),
 		[]byte("\xef\xbb\xbf" + string(csvBytes(hdr, good))),
 		[]byte("\xff\xfe\x00\x00"),
+		bytes.ReplaceAll(csvBytes(hdr, good, good2), []byte("\n"), []byte("\r")),
+		csvBytes(hdr, good, good2[:10]),
+		csvBytes(hdr, append(slices.Clone(good), "x")),
+		csvBytes(kgHdr, kgRow, kgRow2),
+		csvBytes(cHdr, cRow),
+		csvBytes(with(hdr, "教学仪器设备值（元）", "教学仪器设备值（万元）"), good),
+		csvBytes(hdr, with(good, "学校名称", "'=HYPERLINK(\"x\")")),
 	} {
 		f.Add(seed)
 	}
@@ -90,8 +131,14 @@ func FuzzReadCSV(f *testing.F) {
 		if bytes.HasPrefix(data, zipMagic) {
 			return // FuzzReadXLSX's ground
 		}
+		if len(data) > maxFuzzInput {
+			return // large inputs only slow the search down
+		}
 		checkRead(t, "fuzz.csv", data, Options{})
-		checkRead(t, "fuzz.csv", data, Options{EquipmentUnit: "万元"})
+		checkRead(t, "fuzz.csv", data, Options{EquipmentUnit: "万元", ConfirmUnits: true})
+		checkRead(t, "fuzz.csv", data, Options{Kind: "kindergarten"})
+		checkRead(t, "fuzz.csv", data, Options{Kind: "county", EquipmentUnit: "元"})
+		checkPreview(t, data)
 	})
 }
 
@@ -100,6 +147,35 @@ func FuzzReadCSV(f *testing.F) {
 // read before any XML is parsed; putting the bytes inside a valid zip is
 // what reaches excelize's row streaming and this package's row handling.
 var fuzzParts = []string{"", "xl/worksheets/sheet1.xml", "xl/sharedStrings.xml", "xl/workbook.xml"}
+
+// maxFuzzInput caps what the fuzz targets read. A census file that finds a
+// bug finds it small, and every input above a few kilobytes makes an
+// execution (an excelize open, a read) slower, so that a minute of fuzzing
+// tried a few dozen inputs.
+const maxFuzzInput = 64 << 10
+
+// fuzzOptions are the read options FuzzReadXLSX picks by the high bits of
+// its selector, so that the kindergarten and county readers are fuzzed too.
+var fuzzOptions = []Options{{}, {Kind: "kindergarten"}, {Kind: "county"}, {EquipmentUnit: "万元", ConfirmUnits: true}}
+
+// fuzzWorkbooks are the workbooks FuzzReadXLSX starts from, one of each
+// kind and of each problem the reader refuses; TestFuzzSeeds writes them to
+// testdata/fuzz/FuzzReadXLSX so that the corpus is there without a build.
+func fuzzWorkbooks(t testing.TB) map[string][]byte {
+	base := xlsxBytes(t, "", hdr, good, good2)
+	x := string(zipPart(t, base, "xl/worksheets/sheet1.xml"))
+	formula := strings.Replace(x, "<v>420</v>", "<f>400+20</f>", 1)
+	cached := strings.Replace(x, "<v>420</v>", "<f>400+20</f><v>420</v>", 1)
+	return map[string][]byte{
+		"seed-school":        base,
+		"seed-kindergarten":  xlsxBytes(t, "幼儿园", kgHdr, kgRow, kgRow2),
+		"seed-county":        xlsxBytes(t, "县级数据", cHdr, cRow),
+		"seed-formula":       replacePart(t, base, "xl/worksheets/sheet1.xml", []byte(formula)),
+		"seed-formula-value": replacePart(t, base, "xl/worksheets/sheet1.xml", []byte(cached)),
+		"seed-truncated":     replacePart(t, base, "xl/worksheets/sheet1.xml", []byte(x[:len(x)*2/3])),
+		"seed-wan":           xlsxBytes(t, "", with(hdr, "教学仪器设备值（元）", "教学仪器设备值（万元）"), good),
+	}
+}
 
 func FuzzReadXLSX(f *testing.F) {
 	var tpl bytes.Buffer
@@ -120,11 +196,203 @@ func FuzzReadXLSX(f *testing.F) {
 		f.Add(zipPart(f, base, part), uint8(i+1))
 		f.Add(zipPart(f, tpl.Bytes(), part), uint8(i+1))
 	}
-	f.Fuzz(func(t *testing.T, data []byte, part uint8) {
-		if p := fuzzParts[int(part)%len(fuzzParts)]; p != "" {
+	f.Fuzz(func(t *testing.T, data []byte, sel uint8) {
+		if len(data) > maxFuzzInput {
+			return
+		}
+		if p := fuzzParts[int(sel)%len(fuzzParts)]; p != "" {
 			data = replacePart(t, base, p, data)
 		}
-		checkRead(t, "fuzz.xlsx", data, Options{})
+		checkRead(t, "fuzz.xlsx", data, fuzzOptions[int(sel>>4)%len(fuzzOptions)])
+		checkPreview(t, data)
+	})
+}
+
+// checkPreview checks that PreviewRows never panics and returns a row per
+// row asked for.
+func checkPreview(t *testing.T, data []byte) {
+	rows, err := PreviewRows(data, Options{}, []int{1, 3, 2})
+	if err == nil && len(rows) != 3 {
+		t.Fatalf("PreviewRows returned %d rows for 3", len(rows))
+	}
+}
+
+// updateSeeds rewrites the committed seed corpus of FuzzReadXLSX.
+var updateSeeds = flag.Bool("update-seeds", false, "rewrite testdata/fuzz/FuzzReadXLSX/seed-*")
+
+// TestFuzzSeeds checks that the committed seed workbooks are the ones
+// fuzzWorkbooks builds (with -update-seeds it writes them), so that the
+// corpus stays real workbooks of every kind as the writers change.
+func TestFuzzSeeds(t *testing.T) {
+	dir := filepath.Join("testdata", "fuzz", "FuzzReadXLSX")
+	for name, data := range fuzzWorkbooks(t) {
+		path := filepath.Join(dir, name)
+		if *updateSeeds {
+			seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\nbyte('\\x00')\n", data)
+			if err := os.WriteFile(path, []byte(seed), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		got, err := os.ReadFile(path)
+		if err != nil {
+			t.Errorf("%v (run go test -run TestFuzzSeeds -update-seeds)", err)
+			continue
+		}
+		// excelize stamps a workbook with the time it was written, so the
+		// bytes differ from run to run: check that the seed is small and
+		// still reads as its name says.
+		data := seedBytes(t, got)
+		if len(data) > maxFuzzInput {
+			t.Errorf("%s is %d bytes; seeds must be under the fuzz targets' cap", path, len(data))
+		}
+		b, err := Read(name+".xlsx", bytes.NewReader(data), Options{})
+		refused := strings.Contains(name, "formula") && !strings.Contains(name, "value") ||
+			strings.Contains(name, "truncated") || strings.Contains(name, "wan")
+		if (err != nil) != refused {
+			t.Errorf("seed %s: batch %v error %v", name, b != nil, err)
+		}
+	}
+}
+
+// seedBytes returns the []byte value of a corpus file.
+func seedBytes(t *testing.T, file []byte) []byte {
+	t.Helper()
+	lines := strings.SplitN(string(file), "\n", 3)
+	if len(lines) < 2 || !strings.HasPrefix(lines[1], "[]byte(") {
+		t.Fatalf("not a corpus file: %.40q", file)
+	}
+	s, err := strconv.Unquote(strings.TrimSuffix(strings.TrimPrefix(lines[1], "[]byte("), ")"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return []byte(s)
+}
+
+func FuzzScanSheet(f *testing.F) {
+	base := xlsxBytes(f, "", hdr, good, good2)
+	x := string(zipPart(f, base, "xl/worksheets/sheet1.xml"))
+	for _, s := range []string{
+		x,
+		x[:len(x)/2],
+		strings.Replace(x, "<v>420</v>", "<f>400+20</f>", 1),
+		`<worksheet><sheetData><row r="3"><x:c r="B3"><x:f t="shared" si="0"/></x:c><c/><c r='D3' a="x>y"><f>1</f></c></row><!-- <c><f/></c> --><![CDATA[ <row> ]]><row/></sheetData></worksheet>`,
+		`<worksheet><sheetData/></worksheet>`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > maxFuzzInput {
+			return
+		}
+		got := scanSheet(bytes.NewReader(data))
+		want, ok := referenceScan(data)
+		if !ok {
+			return // not well-formed up to the end of sheetData: no reference
+		}
+		if !got.complete || got.lastRow != want.lastRow || !slices.Equal(got.formulas, want.formulas) {
+			t.Fatalf("scanSheet = %+v; encoding/xml finds %+v", got, want)
+		}
+	})
+}
+
+// referenceScan finds what scanSheet looks for with encoding/xml; ok is
+// false unless the XML is well-formed up to the end of sheetData.
+func referenceScan(data []byte) (sheetCheck, bool) {
+	var s sheetCheck
+	d := xml.NewDecoder(bytes.NewReader(data))
+	row, col, depth := 0, 0, 0
+	inCell, hasF, hasV := false, false, false
+	cellDepth := 0
+	for {
+		tok, err := d.Token()
+		if err != nil {
+			return s, false
+		}
+		switch e := tok.(type) {
+		case xml.StartElement:
+			depth++
+			switch e.Name.Local {
+			case "row":
+				row++
+				for _, a := range e.Attr {
+					if a.Name.Local == "r" && a.Name.Space == "" {
+						if r, ok := atoi([]byte(a.Value)); ok && r > 0 {
+							row = r
+						}
+						break
+					}
+				}
+				col = 0
+			case "c":
+				col++
+				for _, a := range e.Attr {
+					if a.Name.Local == "r" && a.Name.Space == "" {
+						if c, ok := refColumn([]byte(a.Value)); ok {
+							col = c
+						}
+						break
+					}
+				}
+				inCell, hasF, hasV, cellDepth = true, false, false, depth
+			case "f":
+				hasF = hasF || inCell
+			case "v", "is":
+				hasV = hasV || inCell
+			}
+		case xml.EndElement:
+			switch e.Name.Local {
+			case "row":
+				s.lastRow = row
+			case "c":
+				if inCell && depth == cellDepth && hasF && !hasV {
+					s.formulas = append(s.formulas, [2]int{row, col})
+				}
+				inCell = false
+			case "sheetData":
+				s.complete = true
+				return s, true
+			}
+			depth--
+		}
+	}
+}
+
+func FuzzMatchHeader(f *testing.F) {
+	for _, h := range append(slices.Clone(hdr), "教学仪器设备值（单位：万元）", "equipment_value(万元)", "【示例】", "面积(㎡)(元)", "（", "年度 ", "\u3000学校名称\n") {
+		f.Add(h)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		folded := fold(h)
+		if fold(folded) != folded {
+			t.Fatalf("fold is not idempotent on %q", h)
+		}
+		for _, opt := range []Options{{}, {EquipmentUnit: "万元"}} {
+			tg, ok, p := matchHeader(h, opt)
+			if !ok && p != nil {
+				t.Fatalf("unknown header %q with a problem", h)
+			}
+			if ok && p == nil && tg.text < 0 && tg.scale != 1 && tg.scale != 1e4 {
+				t.Fatalf("%q scales by %v", h, tg.scale)
+			}
+		}
+		detectKind([]string{h, h})
+		ParseKind(h)
+	})
+}
+
+func FuzzSafeCSVCell(f *testing.F) {
+	for _, s := range []string{"=1+1", "'=1", "-3.5", "@a", "\t=", "沈巷学校", "''+x", "'"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		w := SafeCSVCell(s)
+		if got := unneutral(w); got != s {
+			t.Fatalf("unneutral(SafeCSVCell(%q)) = %q", s, got)
+		}
+		if w != "" && strings.IndexByte(formulaStart, w[0]) >= 0 && !numeric(w) {
+			t.Fatalf("SafeCSVCell(%q) = %q starts a formula", s, w)
+		}
 	})
 }
 

@@ -5,6 +5,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
+	"html"
 	"io"
 	"path"
 	"strings"
@@ -112,8 +113,9 @@ func skipPast(br *bufio.Reader, c byte) bool {
 }
 
 // readTag returns the text of the tag whose '<' has just been read, up to
-// its '>': the whole of an ordinary tag, and a prefix of one longer than the
-// buffer (the attributes looked at come first). A comment, CDATA section or
+// its '>': the whole of an ordinary tag, and of a longer one (past the
+// buffer, or past 256 bytes with a '>' in an attribute value) its head,
+// where the attributes looked at come, and its last byte. A comment, CDATA section or
 // declaration is skipped and returned as "!". The slice is valid until the
 // next read.
 func readTag(br *bufio.Reader) ([]byte, bool) {
@@ -121,14 +123,30 @@ func readTag(br *bufio.Reader) ([]byte, bool) {
 	switch err {
 	case nil:
 		b = b[:len(b)-1]
-	case bufio.ErrBufferFull:
-		// A tag longer than the buffer: keep what fits (copied, since the
-		// next read overwrites the buffer) and discard the rest.
-		b = append([]byte(nil), b[:256]...)
-		if !skipPast(br, '>') {
-			return nil, false
+		if q := quoteState(0, b); q != 0 {
+			// The '>' is inside an attribute value (<c r="A1" x="a>b">):
+			// read on to the '>' that ends the tag.
+			return readQuotedTag(br, b, q)
 		}
-		return b, true
+	case bufio.ErrBufferFull:
+		// A tag longer than the buffer: keep its head (copied, since the
+		// next read overwrites the buffer) and its last byte, which tells
+		// whether it closes itself, and discard the rest.
+		head, last := append([]byte(nil), b[:255]...), b[len(b)-1]
+		for {
+			more, err := br.ReadSlice('>')
+			if err == bufio.ErrBufferFull {
+				last = more[len(more)-1]
+				continue
+			}
+			if err != nil {
+				return nil, false
+			}
+			if len(more) > 1 {
+				last = more[len(more)-2]
+			}
+			return append(head, last), true
+		}
 	default:
 		return nil, false
 	}
@@ -160,6 +178,52 @@ func readTag(br *bufio.Reader) ([]byte, bool) {
 		return []byte("!"), true
 	}
 	return b, true
+}
+
+// quoteState returns the quote character a tag's text is inside after b,
+// having been inside q (0 for none) before it.
+func quoteState(q byte, b []byte) byte {
+	if q == 0 && bytes.IndexByte(b, '"') < 0 && bytes.IndexByte(b, '\'') < 0 {
+		return 0
+	}
+	for _, c := range b {
+		switch {
+		case q == 0 && (c == '"' || c == '\''):
+			q = c
+		case c == q:
+			q = 0
+		}
+	}
+	return q
+}
+
+// readQuotedTag reads the rest of a tag whose text so far, b, ends inside
+// the quoted attribute value opened by q. It keeps the head of the tag,
+// where the attributes looked at are, and its last byte.
+func readQuotedTag(br *bufio.Reader, b []byte, q byte) ([]byte, bool) {
+	head := append([]byte(nil), b[:min(len(b), 255)]...)
+	last, gt := byte('>'), true // gt: the text so far ends at a '>' inside the value
+	for q != 0 {
+		more, err := br.ReadSlice('>')
+		if err != nil && err != bufio.ErrBufferFull {
+			return nil, false
+		}
+		if err == nil {
+			more = more[:len(more)-1]
+		}
+		q = quoteState(q, more)
+		if gt && len(head) < 255 {
+			head = append(head, '>')
+		}
+		head = append(head, more[:min(len(more), max(0, 255-len(head)))]...)
+		if len(more) > 0 {
+			last = more[len(more)-1]
+		} else if gt {
+			last = '>'
+		}
+		gt = err == nil
+	}
+	return append(head, last), true
 }
 
 // tailOf returns the last n bytes of prev followed by b.
@@ -209,7 +273,11 @@ func attr(attrs []byte, name string) []byte {
 			return nil
 		}
 		if string(key) == name {
-			return attrs[1 : 1+end]
+			v := attrs[1 : 1+end]
+			if bytes.IndexByte(v, '&') >= 0 {
+				v = []byte(html.UnescapeString(string(v))) // &#65;1 is A1
+			}
+			return v
 		}
 		attrs = attrs[end+2:]
 	}
