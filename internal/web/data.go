@@ -3,18 +3,12 @@ package web
 import (
 	"bytes"
 	"cmp"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"slices"
 	"time"
-	"unicode/utf8"
-
-	"github.com/xuri/excelize/v2"
-	"golang.org/x/text/encoding/simplifiedchinese"
-	"golang.org/x/text/encoding/unicode"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
@@ -343,61 +337,6 @@ func columnLetter(i int) string {
 		s = string(rune('A'+(i-1)%26)) + s
 	}
 	return s
-}
-
-// rawRows reads the cells of a workbook's data sheet or of a CSV file.
-func rawRows(data []byte) [][]string {
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		f, err := excelize.OpenReader(bytes.NewReader(data))
-		if err != nil {
-			return nil
-		}
-		defer f.Close()
-		sheets := f.GetSheetList()
-		if len(sheets) == 0 {
-			return nil
-		}
-		sheet := sheets[0]
-		for _, name := range []string{"学校", "school", "schools", "学校数据"} {
-			if slices.Contains(sheets, name) {
-				sheet = name
-				break
-			}
-		}
-		rows, err := f.GetRows(sheet)
-		if err != nil {
-			return nil
-		}
-		return rows
-	}
-	text := data
-	switch {
-	case bytes.HasPrefix(data, []byte{0xEF, 0xBB, 0xBF}):
-		text = data[3:]
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
-		t, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder().Bytes(data)
-		if err != nil {
-			return nil
-		}
-		text = t
-	case !utf8.Valid(data):
-		t, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
-		if err != nil {
-			return nil
-		}
-		text = t
-	}
-	first, _, _ := bytes.Cut(text, []byte("\n"))
-	cr := csv.NewReader(bytes.NewReader(text))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	for _, sep := range []rune{'\t', ';'} {
-		if bytes.Count(first, []byte(string(sep))) > bytes.Count(first, []byte(",")) {
-			cr.Comma = sep
-		}
-	}
-	rows, _ := cr.ReadAll()
-	return rows
 }
 
 // downloadTemplate serves GET /data/template.xlsx: the empty import template.
