@@ -65,6 +65,17 @@ func cmpRatio(v float64, num func() *big.Rat, den, scale, factor, t float64) int
 	return lhs.Cmp(rhs)
 }
 
+// RawAtLeast reports whether a part with raw numerator x and students
+// reaches factor × threshold (its value being x/students × scale), decided
+// as the engine decides: exactly, on the decimals the arguments stand for.
+// The planner asks it so that its additions pass the engine's check.
+func RawAtLeast(x, students, scale, factor, threshold float64) bool {
+	if math.IsNaN(x) || students <= 0 {
+		return false
+	}
+	return cmpRatio(x/students*scale, func() *big.Rat { return dec(x) }, students, scale, factor, threshold) >= 0
+}
+
 // exactNum is a figure whose float value may be inexact, with a way to
 // compare it exactly with a decimal. cmpExact is nil when the figure is the
 // decimal its float stands for.
