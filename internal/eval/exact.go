@@ -28,6 +28,14 @@ func nearBoundary(a, b float64) bool {
 	return math.Abs(a-b) <= nearRel*math.Max(math.Abs(a), math.Abs(b))
 }
 
+// nearHalf reports whether v is too near a half-way point of rounding to d
+// decimals (…5 in the next decimal) for float arithmetic to round it.
+func nearHalf(v float64, d int) bool {
+	x := v * math.Pow(10, float64(d))
+	frac := x - math.Floor(x)
+	return math.Abs(frac-0.5) <= 2*nearRel*math.Max(1, math.Abs(x)) // 2×: a margin over nearBoundary
+}
+
 // dec returns the decimal v stands for: the shortest decimal that reads
 // back as v (0.9 is 9/10, not the binary fraction nearest it).
 func dec(v float64) *big.Rat {
