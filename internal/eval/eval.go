@@ -59,11 +59,16 @@ func (c *County) ResourceStatus() census.Status {
 	if len(c.Stages) == 0 {
 		return census.StatusPending
 	}
-	ss := make([]census.Status, len(c.Stages))
-	for i, s := range c.Stages {
-		ss[i] = s.Status()
+	out := census.StatusMet
+	for _, s := range c.Stages {
+		switch s.Status() {
+		case census.StatusNotMet:
+			return census.StatusNotMet
+		case census.StatusPending:
+			out = census.StatusPending
+		}
 	}
-	return combine(ss...)
+	return out
 }
 
 // Status is the stage's verdict: pending when no part is in scope (nothing
@@ -576,6 +581,15 @@ func (e *engine) otherPartFigure(s *census.School, ir *indRule, st census.Stage,
 // in float when that is far from the boundary, else exactly, as
 // raw × scale against factor × th × students.
 func (e *engine) cmpValue(p *Part, k int, factor, th float64) int {
+	// The common case, far from a positive threshold, inline.
+	if v, ft := p.Values[k], factor*th; ft > 0 {
+		if v > ft*(1+nearRel) {
+			return 1
+		}
+		if v < ft*(1-nearRel) {
+			return -1
+		}
+	}
 	return cmpRatio(p.Values[k], func() *big.Rat { return e.exactRaw(p, k) }, p.Students, e.inds[k].scale, factor, th)
 }
 
@@ -636,8 +650,13 @@ func (e *engine) exactCV2(parts []*Part, k int) *big.Rat {
 	return cv2(x, w)
 }
 
-// cvNum is the CV of indicator k over parts, with its exact comparison.
-func (e *engine) cvNum(v float64, parts []*Part, k int) exactNum {
+// cvNum is the CV of indicator k over parts, with its exact comparison
+// when the float CV is too near its limit or a rounding half-way point
+// (limit, decimals) for float arithmetic to decide.
+func (e *engine) cvNum(v float64, parts []*Part, k int, limit float64, decimals int) exactNum {
+	if !nearBoundary(v, limit) && !nearHalf(v, 2) && (decimals < 0 || !nearHalf(v, decimals)) {
+		return exactNum{v: v}
+	}
 	var sq *big.Rat
 	return exactNum{v: v, cmpExact: func(b *big.Rat) int {
 		if sq == nil {
@@ -719,7 +738,7 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 		ir.Rounded = math.NaN()
 		if r.Balance.Kind == standards.BalanceEach {
 			ir.Limit = r.Balance.Limits[st]
-			ir.Compared, ir.Rounded, ir.Pass, ir.RoundingFlips = judgeCV(e.cvNum(ir.CV.CV, in, k), ir.Limit, r.Settings.CVCompareDecimals)
+			ir.Compared, ir.Rounded, ir.Pass, ir.RoundingFlips = judgeCV(e.cvNum(ir.CV.CV, in, k, ir.Limit, r.Settings.CVCompareDecimals), ir.Limit, r.Settings.CVCompareDecimals)
 			ir.Pass = ir.Pass && ir.Missing == 0
 			ir.Margin = ir.Limit - ir.CV.CV // NaN when undefined
 			if !ir.Pass && len(in) > 0 {

@@ -28,6 +28,14 @@ func nearBoundary(a, b float64) bool {
 	return math.Abs(a-b) <= nearRel*math.Max(math.Abs(a), math.Abs(b))
 }
 
+// nearHalf reports whether v is too near a half-way point of rounding to d
+// decimals (…5 in the next decimal) for float arithmetic to round it.
+func nearHalf(v float64, d int) bool {
+	x := v * math.Pow(10, float64(d))
+	frac := x - math.Floor(x)
+	return math.Abs(frac-0.5) <= 2*nearRel*math.Max(1, math.Abs(x)) // 2×: a margin over nearBoundary
+}
+
 // dec returns the decimal v stands for: the shortest decimal that reads
 // back as v (0.9 is 9/10, not the binary fraction nearest it).
 func dec(v float64) *big.Rat {
@@ -63,6 +71,17 @@ func cmpRatio(v float64, num func() *big.Rat, den, scale, factor, t float64) int
 	lhs := mul(num(), dec(scale))
 	rhs := mul(mul(dec(factor), dec(t)), dec(den))
 	return lhs.Cmp(rhs)
+}
+
+// RawAtLeast reports whether a part with raw numerator x and students
+// reaches factor × threshold (its value being x/students × scale), decided
+// as the engine decides: exactly, on the decimals the arguments stand for.
+// The planner asks it so that its additions pass the engine's check.
+func RawAtLeast(x, students, scale, factor, threshold float64) bool {
+	if math.IsNaN(x) || students <= 0 {
+		return false
+	}
+	return cmpRatio(x/students*scale, func() *big.Rat { return dec(x) }, students, scale, factor, threshold) >= 0
 }
 
 // exactNum is a figure whose float value may be inexact, with a way to

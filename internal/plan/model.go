@@ -62,6 +62,8 @@ type mpart struct {
 	x0     []float64 // raw numerators before the plan
 	tRaw   []float64 // the threshold as a raw numerator: t·P/scale
 	fRaw   []float64 // the floor (85 %) as a raw numerator
+	thr    []float64 // the threshold t itself, and the indicator's scale:
+	scale  []float64 // what the engine's exact comparison reads
 	g      []int     // group of each indicator
 }
 
@@ -180,6 +182,8 @@ func newModel(r *standards.Rules, schools []*census.School, opt Options) (*model
 			t := ind.Thresholds[ep.Stage] * ep.Students / ind.Scale
 			p.tRaw = append(p.tRaw, t)
 			p.fRaw = append(p.fRaw, m.floor*t)
+			p.thr = append(p.thr, ind.Thresholds[ep.Stage])
+			p.scale = append(p.scale, ind.Scale)
 		}
 		partIdx[key{ep.SchoolCode, ep.Stage}] = len(m.parts)
 		m.parts = append(m.parts, p)
@@ -505,21 +509,45 @@ func (m *model) countFor(p, k int, target float64) (int, bool) {
 	x0 := m.parts[p].x0[k]
 	a := m.actOf[p][k]
 	if a < 0 {
-		return 0, x0 >= target-math.Abs(target)*eps
+		return 0, m.reaches(p, k, x0, target)
 	}
-	return int(math.Ceil((target-x0)/m.coef[p][k] - eps)), true
+	c := m.coef[p][k]
+	n := int(math.Ceil((target-x0)/c - eps))
+	// The engine decides exactly: eps may have taken n one short.
+	for range 3 {
+		if m.reaches(p, k, x0+c*float64(n), target) {
+			break
+		}
+		n++
+	}
+	return n, true
 }
 
-// met reports whether raw x of part p reaches its threshold for k.
+// reaches reports whether raw x of part p reaches target: as the engine
+// decides (exactly, on the decimals) when target is the part's threshold or
+// floor for k, else within eps.
+func (m *model) reaches(p, k int, x, target float64) bool {
+	pt := &m.parts[p]
+	switch target {
+	case pt.tRaw[k]:
+		return eval.RawAtLeast(x, pt.P, pt.scale[k], 1, pt.thr[k])
+	case pt.fRaw[k]:
+		return eval.RawAtLeast(x, pt.P, pt.scale[k], m.floor, pt.thr[k])
+	}
+	return x >= target-math.Abs(target)*eps
+}
+
+// met reports whether raw x of part p reaches its threshold for k, as the
+// engine decides.
 func (m *model) met(p, k int, x float64) bool {
-	t := m.parts[p].tRaw[k]
-	return x >= t-math.Abs(t)*eps
+	pt := &m.parts[p]
+	return eval.RawAtLeast(x, pt.P, pt.scale[k], 1, pt.thr[k])
 }
 
 // aboveFloor reports whether raw x of part p reaches its floor for k.
 func (m *model) aboveFloor(p, k int, x float64) bool {
-	f := m.parts[p].fRaw[k]
-	return x >= f-math.Abs(f)*eps
+	pt := &m.parts[p]
+	return eval.RawAtLeast(x, pt.P, pt.scale[k], m.floor, pt.thr[k])
 }
 
 // partPasses applies the school rule to part p under counts n.
