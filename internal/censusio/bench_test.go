@@ -204,3 +204,20 @@ func BenchmarkReadCSV100k(b *testing.B) {
 func BenchmarkReadXLSX100k(b *testing.B) {
 	benchRead(b, writeBenchXLSX(b))
 }
+
+// BenchmarkScanSheet100k is the part of BenchmarkReadXLSX100k spent in
+// scanSheet (truncation and formula cells), which excelize does not do.
+func BenchmarkScanSheet100k(b *testing.B) {
+	data, err := os.ReadFile(writeBenchXLSX(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		chk, ok := checkSheet(data, "Sheet1")
+		if !ok || !chk.complete || chk.lastRow != benchRows+1 || len(chk.formulas) != 0 {
+			b.Fatalf("%+v %v", chk, ok)
+		}
+	}
+}

@@ -36,3 +36,24 @@ func TestImportConfirmUnits(t *testing.T) {
 		t.Errorf("evaluate --confirm-units: exit %d\n%s", code, errs)
 	}
 }
+
+// TestNotesOnOneLine: a header typed with Alt+Enter printed its warning over
+// two lines.
+func TestNotesOnOneLine(t *testing.T) {
+	dir := t.TempDir()
+	h := strings.Replace(header, "\n", ",\"备\n注\"\n", 1)
+	rows := strings.ReplaceAll(goodRows, "\n", ",x\n")
+	f := writeFile(t, dir, "nl.csv", h+rows)
+	code, out, errs := run(t, dir, "import", f)
+	if code != 0 {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(errs, "提示：nl.csv 第1行 W列「备⏎注」：未识别的列") {
+		t.Errorf("stderr:\n%s", errs)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(errs), "\n") {
+		if !strings.HasPrefix(line, "提示：") {
+			t.Errorf("line %q is not a note of its own", line)
+		}
+	}
+}

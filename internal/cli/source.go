@@ -140,16 +140,8 @@ func printNotes(e *env, notes []censusio.Note) {
 	}
 }
 
+// noteText is a note on one line, as censusio writes it: a header or cell
+// typed with a line break must not split it.
 func noteText(n censusio.Note) string {
-	var b strings.Builder
-	b.WriteString(n.File)
-	if n.Row > 0 {
-		fmt.Fprintf(&b, " 第%d行", n.Row)
-	}
-	if n.Column != "" {
-		fmt.Fprintf(&b, " %s", n.Column)
-	}
-	b.WriteString("：")
-	b.WriteString(n.Message)
-	return b.String()
+	return n.String()
 }
