@@ -345,7 +345,14 @@ func readFormRow(header, row []string, kind string) (batch *censusio.Batch, prob
 	var buf bytes.Buffer
 	cw := csv.NewWriter(&buf)
 	cw.Write(header)
-	cw.Write(row)
+	// The reader takes one leading ' off a text cell (the mark dudao's CSV
+	// files put before =, +, - and @): written the same way, a value typed
+	// as '=x stays '=x.
+	safe := make([]string, len(row))
+	for i, v := range row {
+		safe[i] = censusio.SafeCSVCell(v)
+	}
+	cw.Write(safe)
 	cw.Flush()
 	batch, err = censusio.Read("form.csv", &buf, censusio.Options{Kind: kind})
 	var es censusio.Errors

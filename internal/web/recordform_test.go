@@ -324,3 +324,25 @@ func TestOpenAPISchemasFromTables(t *testing.T) {
 		}
 	}
 }
+
+// TestRecordFormKeepsTextAsTyped: text that looks like a spreadsheet
+// formula, with or without the ' mark, is stored exactly as typed.
+func TestRecordFormKeepsTextAsTyped(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t)
+	code := county().Schools[0]
+	path := "/school/" + code + "/edit"
+	w := e.get("county", path)
+	check(t, w, http.StatusOK)
+	form := formOf(t, w.Body.String())
+	for _, name := range []string{`=HYPERLINK("http://x","y")`, "'=1+1", "-一小", "@校", "'普通名"} {
+		form.Set("school_name", name)
+		if w := e.postForm("county", path, form); w.Code != http.StatusSeeOther {
+			t.Fatalf("%q: %d %.1000s", name, w.Code, w.Body.String())
+		}
+		got, _ := e.st.School(ctx, demo.LatestYear, code)
+		if got.Name != name {
+			t.Errorf("typed %q, stored %q", name, got.Name)
+		}
+	}
+}
