@@ -27,14 +27,7 @@ import (
 // accessSkips are the cases of TestAccessEveryRoute that fail for a known
 // reason owned elsewhere, keyed "role pattern context". Each is to be
 // removed when its owner's change is merged.
-var accessSkips = map[string]string{
-	"school GET /data/records.xlsx same city":        recordsXLSXIgnoresCounty,
-	"school GET /data/records.xlsx another city":     recordsXLSXIgnoresCounty,
-	"school GET /data/records.xlsx another province": recordsXLSXIgnoresCounty,
-}
-
-const recordsXLSXIgnoresCounty = "owned by the record-path rewrite (data.go downloadRecords): for a school account ?county= of another county " +
-	"answers 200 with the account's own school instead of 404 as GET /api/v1/records does; nothing leaks"
+var accessSkips = map[string]string{}
 
 // accessRegion is a set of objects in one region: a county with a school, a
 // kindergarten, an evidence file and a what-if scenario, and the city and

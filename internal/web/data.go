@@ -360,10 +360,12 @@ func (s *Server) downloadRecords(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	county := r.URL.Query().Get("county")
-	if sc.SchoolOnly() {
+	switch {
+	case sc.SchoolOnly() && county != "" && county != sc.Region():
+		return errOutOfScope // as the API answers
+	case sc.SchoolOnly():
 		county = sc.Region()
-	}
-	if county != "" && !sc.County(county) && !sc.SchoolOnly() {
+	case county != "" && !sc.County(county):
 		return errOutOfScope
 	}
 	all, err := s.st.Schools(r.Context(), c.Year, county)
