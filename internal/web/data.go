@@ -42,8 +42,11 @@ type dataPage struct {
 	Skipped  int
 	Diff     *uploadDiff
 	Moves    []diffRecord // records the upload moves between counties
-	Token    string
-	Recent   []store.AuditEntry
+	// NeedUnits is set when the file has money figures that look like 元
+	// under a 万元 header: the form then offers to confirm them as written.
+	NeedUnits bool
+	Token     string
+	Recent    []store.AuditEntry
 }
 
 type previewGrid struct {
@@ -142,8 +145,10 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.File = hdr.Filename
-	batch, err := censusio.Read(hdr.Filename, bytes.NewReader(data), censusio.Options{EquipmentUnit: r.FormValue("unit")})
+	batch, err := censusio.Read(hdr.Filename, bytes.NewReader(data), censusio.Options{EquipmentUnit: r.FormValue("unit"),
+		ConfirmUnits: r.FormValue("confirm_units") == "1"})
 	var errs censusio.Errors
+	p.NeedUnits = censusio.NeedsUnitConfirmation(err)
 	switch {
 	case errors.As(err, &errs):
 		p.Errors = errs

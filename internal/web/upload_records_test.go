@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"mime/multipart"
 	"net/url"
 	"regexp"
 	"strconv"
@@ -173,4 +174,29 @@ func TestUploadMove(t *testing.T) {
 			t.Errorf("no move entry in the log of %s", county)
 		}
 	}
+}
+
+// TestUploadConfirmUnits: 元 figures under a 万元 header are refused with a
+// box to confirm them; uploaded again with it ticked, the preview follows.
+func TestUploadConfirmUnits(t *testing.T) {
+	e := newEnv(t)
+	s := schoolIn(county().Code)
+	var buf bytes.Buffer
+	if err := censusio.WriteSchoolsCSV(&buf, []census.School{s}); err != nil {
+		t.Fatal(err)
+	}
+	data := bytes.Replace(buf.Bytes(), []byte("教学仪器设备值（元）"), []byte("教学仪器设备值（万元）"), 1)
+	if bytes.Equal(data, buf.Bytes()) {
+		t.Fatalf("no 元 header for the equipment value in %.300s", buf.String())
+	}
+	w := e.upload("county", "wan.csv", data)
+	check(t, w, http.StatusUnprocessableEntity, hc.In("#confirm-units input[name=confirm_units]"), hc.NotIn("#upload-preview"))
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "wan.csv")
+	fw.Write(data)
+	mw.WriteField("confirm_units", "1")
+	mw.Close()
+	w = e.do("county", "POST", "/data/upload", &body, "Content-Type", mw.FormDataContentType())
+	check(t, w, http.StatusOK, hc.In("#upload-preview"))
 }
