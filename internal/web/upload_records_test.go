@@ -3,8 +3,8 @@ package web
 import (
 	"bytes"
 	"context"
-	"net/http"
 	"mime/multipart"
+	"net/http"
 	"net/url"
 	"regexp"
 	"strconv"
