@@ -257,6 +257,29 @@ func TestScreenshots(t *testing.T) {
 		b.Wait(p.wait)
 		b.Screenshot(p.name)
 	}
+	// The record forms of every kind at phone width (390 px).
+	b.Do(chromedp.EmulateViewport(390, 844))
+	for _, p := range []struct{ name, path string }{
+		{"17-edit-school-phone", "/school/" + county.Schools[0] + "/edit"},
+		{"18-record-county-phone", "/county/" + county.Code + "/record"},
+	} {
+		b.Navigate(a.URL + p.path)
+		b.Wait("#edit-form")
+		b.Screenshot(p.name)
+	}
+	b.Navigate(a.URL + "/county/" + county.Code + "/preschool")
+	b.Wait("body")
+	if href := b.Attr("a[href^='/kindergarten/']", "href"); href != "" {
+		b.Navigate(a.URL + href)
+		b.ClickAndWait("#edit-kindergarten")
+		b.Wait("#edit-form")
+		b.Screenshot("19-edit-kindergarten-phone")
+		b.Do(chromedp.EmulateViewport(1440, 900))
+		b.Screenshot("20-edit-kindergarten-desk")
+	} else {
+		t.Error("no kindergarten linked from the preschool page")
+	}
+	b.Do(chromedp.EmulateViewport(1366, 900))
 	// Print: the county page as a PDF-like print rendering keeps its charts.
 	b.Navigate(a.URL + "/county/" + county.Code)
 	b.Wait(".chart[data-rendered] svg")
