@@ -129,6 +129,10 @@ type Column struct {
 	// (students, teachers, facilities, parts, …); forms show a column
 	// without one under a section of its own, never leave it out.
 	Group string
+	// PartOf is the key of the column that counts the whole of which this
+	// column counts a part (oversize classes of classes): the reader refuses
+	// a part larger than its whole.
+	PartOf string
 }
 
 // The numeric columns of the school record. Their order is the order of the

@@ -103,12 +103,12 @@ var KindergartenColumns = [NumKgFields]Column{
 	KgClassesMiddle:      {Key: "classes_middle", ZH: "中班数", Unit: "个", Integer: true},
 	KgClassesLarge:       {Key: "classes_large", ZH: "大班数", Unit: "个", Integer: true},
 	KgClassesMixed:       {Key: "classes_mixed", ZH: "混龄班数", Unit: "个", Integer: true},
-	KgOversizeSmall:      {Key: "oversize_small", ZH: "小班超25人班数", Unit: "个", Integer: true, Note: "幼儿超过25人的小班个数"},
-	KgOversizeMiddle:     {Key: "oversize_middle", ZH: "中班超30人班数", Unit: "个", Integer: true, Note: "幼儿超过30人的中班个数"},
-	KgOversizeLarge:      {Key: "oversize_large", ZH: "大班超35人班数", Unit: "个", Integer: true, Note: "幼儿超过35人的大班个数"},
-	KgOversizeMixed:      {Key: "oversize_mixed", ZH: "混龄班超30人班数", Unit: "个", Integer: true, Note: "幼儿超过30人的混龄班个数"},
+	KgOversizeSmall:      {Key: "oversize_small", ZH: "小班超25人班数", Unit: "个", Integer: true, Note: "幼儿超过25人的小班个数", PartOf: "classes_small"},
+	KgOversizeMiddle:     {Key: "oversize_middle", ZH: "中班超30人班数", Unit: "个", Integer: true, Note: "幼儿超过30人的中班个数", PartOf: "classes_middle"},
+	KgOversizeLarge:      {Key: "oversize_large", ZH: "大班超35人班数", Unit: "个", Integer: true, Note: "幼儿超过35人的大班个数", PartOf: "classes_large"},
+	KgOversizeMixed:      {Key: "oversize_mixed", ZH: "混龄班超30人班数", Unit: "个", Integer: true, Note: "幼儿超过30人的混龄班个数", PartOf: "classes_mixed"},
 	KgTeachers:           {Key: "teachers", ZH: "专任教师数", Unit: "人", Integer: true},
-	KgCertifiedTeachers:  {Key: "certified_teachers", ZH: "持证专任教师数", Unit: "人", Integer: true, Note: "取得幼儿园（或更高学段）教师资格证的专任教师"},
+	KgCertifiedTeachers:  {Key: "certified_teachers", ZH: "持证专任教师数", Unit: "人", Integer: true, Note: "取得幼儿园（或更高学段）教师资格证的专任教师", PartOf: "teachers"},
 	KgPrincipalCertified: {Key: "principal_certified", ZH: "园长持证", Unit: "", Integer: true, Note: "园长持有教师资格证和园长岗位培训合格证的填 1，否则填 0"},
 	KgCaregivers:         {Key: "caregivers", ZH: "保育员数", Unit: "人", Integer: true},
 	KgBuildingArea:       {Key: "building_area", ZH: "园舍建筑面积", Unit: "㎡"},
@@ -129,6 +129,7 @@ var KindergartenTextColumns = []TextColumn{
 // KindergartenTable is the column table of kind kindergarten.
 var KindergartenTable = Table{
 	Kind: KindKindergarten, CodeKey: "kindergarten_code", NameKey: "kindergarten_name",
+	Names: []string{"幼儿园", "kindergarten", "kindergartens", "幼儿园数据"}, PerRow: "每所幼儿园",
 	Text: KindergartenTextColumns, Num: KindergartenColumns[:],
 	New: func() UnitRecord { k := NewKindergarten(); return &k },
 }

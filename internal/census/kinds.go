@@ -85,8 +85,13 @@ type Table struct {
 	// NameKey is the key of the text column that names a record
 	// (school_name, kindergarten_name, county_name).
 	NameKey string
-	Text    []TextColumn
-	Num     []Column
+	// Names are the other names of the kind that a worksheet or --kind may
+	// use (学校, schools, 幼儿园数据 …).
+	Names []string
+	// PerRow says what one row is, for messages: 每所学校, 每个县区.
+	PerRow string
+	Text   []TextColumn
+	Num    []Column
 	// New returns an empty record with every number not reported.
 	New func() UnitRecord
 }

@@ -73,6 +73,7 @@ func (s *School) Values() []float64 { return s.V[:] }
 // SchoolTable is the column table of kind school.
 var SchoolTable = Table{
 	Kind: KindSchool, CodeKey: "school_code", NameKey: "school_name",
+	Names: []string{"学校", "school", "schools", "学校数据"}, PerRow: "每所学校",
 	Text: TextColumns, Num: Columns[:],
 	New: func() UnitRecord { s := NewSchool(); return &s },
 }

@@ -54,6 +54,10 @@ type Batch struct {
 	Kind          census.Kind
 	Kindergartens []census.Kindergarten
 	Counties      []census.CountyRecord
+	// Records holds the records of a file of any kind but school, in the
+	// neutral form, whatever the kind: a kind declared later is read into
+	// it with no change here. Kindergartens and Counties are typed copies.
+	Records []census.UnitRecord
 	Skipped       []Note   // rows skipped and why (template example rows, empty rows)
 	Warnings      []Note   // not fatal: unknown columns, implausible values
 	Unknown       []string // headers not recognised, in file order

@@ -8,17 +8,25 @@ import (
 	"github.com/dudao-edu/dudao/internal/census"
 )
 
-// This file reads the record kinds other than school — kindergartens and
-// county records — whose columns come from a census.Table. They follow the
-// school file's rules exactly: headers by key or Chinese name, units in the
-// header, empty means not reported, all or nothing, and the same messages.
+// This file reads every record kind but school — kindergartens, county
+// records and any kind declared later — from its census.Table alone: its
+// names, its columns, which column counts part of another (Column.PartOf),
+// what one row is (Table.PerRow). They follow the school file's rules
+// exactly: headers by key or Chinese name, units in the header, empty means
+// not reported, all or nothing, and the same messages. (The school reader,
+// reader.go, takes its columns from census.SchoolTable too, and adds the
+// school's own rules: types, parts, the equipment-unit check.)
 
-// kindNames are the spellings of each kind accepted as a sheet name (folded).
-var kindNames = map[census.Kind][]string{
-	census.KindSchool:       {"学校", "school", "schools", "学校数据"},
-	census.KindKindergarten: {"幼儿园", "kindergarten", "kindergartens", "幼儿园数据"},
-	census.KindCounty:       {"县级数据", "county", "counties", "县区", "县级", "县区数据"},
-}
+// unitKinds are the kinds this file reads: every kind but school.
+var unitKinds = func() []census.Kind {
+	var out []census.Kind
+	for _, k := range census.Kinds {
+		if k != census.KindSchool {
+			out = append(out, k)
+		}
+	}
+	return out
+}()
 
 // ParseKind reads a record kind by key or Chinese name ("" is school).
 func ParseKind(s string) (census.Kind, bool) {
@@ -27,7 +35,7 @@ func ParseKind(s string) (census.Kind, bool) {
 		return census.KindSchool, true
 	}
 	for _, k := range census.Kinds {
-		if f == string(k) || f == fold(k.ZH()) || containsFold(kindNames[k], f) {
+		if f == string(k) || f == fold(k.ZH()) || containsFold(census.TableOf(k).Names, f) {
 			return k, true
 		}
 	}
@@ -54,7 +62,7 @@ func pickSheet(sheets []string, kind string) (sheet string, named bool) {
 	}
 	for _, k := range kinds {
 		for _, s := range sheets {
-			if containsFold(kindNames[k], fold(s)) {
+			if containsFold(census.TableOf(k).Names, fold(s)) {
 				return s, true
 			}
 		}
@@ -77,10 +85,13 @@ func unitHeaders(t *census.Table) map[string]int {
 	return m
 }
 
-var unitIndex = map[census.Kind]map[string]int{
-	census.KindKindergarten: unitHeaders(&census.KindergartenTable),
-	census.KindCounty:       unitHeaders(&census.CountyTable),
-}
+var unitIndex = func() map[census.Kind]map[string]int {
+	m := map[census.Kind]map[string]int{}
+	for _, k := range unitKinds {
+		m[k] = unitHeaders(census.TableOf(k))
+	}
+	return m
+}()
 
 // common are the identifying columns every kind has; they say nothing about
 // which kind a file holds.
@@ -103,7 +114,7 @@ func detectKind(cells []string) (census.Kind, []census.Kind, bool) {
 			if t, ok := headerIndex[key]; ok && !(t.text >= 0 && common[census.TextColumns[t.text].Key]) {
 				hits = appendKind(hits, census.KindSchool)
 			}
-			for _, k := range []census.Kind{census.KindKindergarten, census.KindCounty} {
+			for _, k := range unitKinds {
 				if i, ok := unitIndex[k][key]; ok {
 					tab := census.TableOf(k)
 					if i < 0 || !common[tab.Text[i].Key] {
@@ -180,12 +191,9 @@ func (r *reader) chooseKind(n int, cells []string) bool {
 		switch c.Key {
 		case t.CodeKey:
 			u.code = i
-		case "kindergarten_name":
+		case t.NameKey:
 			u.name = i
 		}
-	}
-	if kind == census.KindCounty {
-		u.name = u.code + 1 // county_name
 	}
 	r.unit = u
 	u.header(n, cells)
@@ -400,10 +408,7 @@ func (u *unitReader) row(n int, cells []string) {
 	if _, code := rec.Key(); code != "" && year != 0 {
 		k := schoolYear{year, code}
 		if p, dup := u.seen[k]; dup {
-			what := "每所幼儿园"
-			if u.t.Kind == census.KindCounty {
-				what = "每个县区"
-			}
+			what := u.t.PerRow
 			r.cellError(n, &r.cols[u.text[u.code]], code, fmt.Sprintf("与第%d行重复（%d年度）", p, year),
 				fmt.Sprintf("同一年度%s只能有一行：请删除或合并第%d行和第%d行", what, p, n))
 		} else {
@@ -411,9 +416,10 @@ func (u *unitReader) row(n int, cells []string) {
 		}
 	}
 	if r.nerr > 0 {
-		r.batch.Kindergartens, r.batch.Counties = nil, nil
+		r.batch.Kindergartens, r.batch.Counties, r.batch.Records = nil, nil, nil
 		return
 	}
+	r.batch.Records = append(r.batch.Records, rec)
 	switch x := rec.(type) {
 	case *census.Kindergarten:
 		r.batch.Kindergartens = append(r.batch.Kindergartens, *x)
@@ -482,29 +488,16 @@ func (u *unitReader) number(n int, c *column, col census.Column, v string) (floa
 	return x, true
 }
 
-// unitSubsets pair a column that counts part of another column's things.
-var unitSubsets = map[census.Kind][][2]string{
-	census.KindKindergarten: {
-		{"oversize_small", "classes_small"}, {"oversize_middle", "classes_middle"},
-		{"oversize_large", "classes_large"}, {"oversize_mixed", "classes_mixed"},
-		{"certified_teachers", "teachers"},
-	},
-	census.KindCounty: {
-		{"small_schools_funded", "small_schools"}, {"training_completed", "training_required"},
-		{"rotation_teachers", "rotation_eligible"}, {"rotation_backbone", "rotation_teachers"},
-		{"nearby_primary_admitted", "nearby_primary_entrants"}, {"nearby_junior_admitted", "nearby_junior_entrants"},
-		{"hs_quota_allocated", "hs_quota_places"}, {"migrant_children_public", "migrant_children"},
-		{"disabled_enrolled", "disabled_children"},
-	},
-}
-
-// crossCheck finds a part reported larger than its whole.
+// crossCheck finds a part reported larger than its whole (Column.PartOf).
 func (u *unitReader) crossCheck(n int, vals []float64) {
 	r := u.r
-	for _, p := range unitSubsets[u.t.Kind] {
-		i, j := u.t.Index(p[0]), u.t.Index(p[1])
+	for i, col := range u.t.Num {
+		if col.PartOf == "" {
+			continue
+		}
+		j := u.t.Index(col.PartOf)
 		part, whole := vals[i], vals[j]
-		if math.IsNaN(part) || math.IsNaN(whole) || part <= whole*(1+1e-9) {
+		if math.IsNaN(part) || math.IsNaN(whole) || part <= whole {
 			continue
 		}
 		c, w := &r.cols[u.num[i]], &r.cols[u.num[j]]
@@ -517,11 +510,8 @@ func fmtNum(v float64) string { return fmt.Sprint(v) }
 
 // perRow names what one row of a file of kind k describes, for messages.
 func perRow(k census.Kind) string {
-	switch k {
-	case census.KindKindergarten:
-		return "每所幼儿园"
-	case census.KindCounty:
-		return "每个县区"
+	if t := census.TableOf(k); t != nil && t.PerRow != "" {
+		return t.PerRow
 	}
 	return "每所学校"
 }

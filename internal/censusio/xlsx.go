@@ -98,7 +98,7 @@ func (r *reader) readXLSX(data []byte) {
 			kind, _ = ParseKind(r.opt.Kind)
 		}
 		r.warn(0, nil, fmt.Sprintf("只读取了第一个工作表「%s」，其余 %d 个工作表未读取（如数据在别的工作表，请把它移到最前，或命名为“%s”）",
-			sheet, len(sheets)-1, kindNames[kind][0]))
+			sheet, len(sheets)-1, census.TableOf(kind).Names[0]))
 	}
 	chk, ok := checkSheet(data, sheet)
 	if err := r.streamSheet(f, sheet, chk, ok); err != nil {

@@ -328,13 +328,7 @@ func batchRecords(b *censusio.Batch) []census.UnitRecord {
 	for i := range b.Schools {
 		out = append(out, &b.Schools[i])
 	}
-	for i := range b.Kindergartens {
-		out = append(out, &b.Kindergartens[i])
-	}
-	for i := range b.Counties {
-		out = append(out, &b.Counties[i])
-	}
-	return out
+	return append(out, b.Records...)
 }
 
 // readFormRow reads a form's values as a one-row census file of kind, so
