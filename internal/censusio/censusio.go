@@ -57,10 +57,10 @@ type Batch struct {
 	// Records holds the records of a file of any kind but school, in the
 	// neutral form, whatever the kind: a kind declared later is read into
 	// it with no change here. Kindergartens and Counties are typed copies.
-	Records []census.UnitRecord
-	Skipped       []Note   // rows skipped and why (template example rows, empty rows)
-	Warnings      []Note   // not fatal: unknown columns, implausible values
-	Unknown       []string // headers not recognised, in file order
+	Records  []census.UnitRecord
+	Skipped  []Note   // rows skipped and why (template example rows, empty rows)
+	Warnings []Note   // not fatal: unknown columns, implausible values
+	Unknown  []string // headers not recognised, in file order
 }
 
 // Note is a remark about one row or column that did not stop the read.
