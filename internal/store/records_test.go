@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
@@ -195,6 +196,63 @@ func TestSaveCountyRecordAndUpdateKindergarten(t *testing.T) {
 		got, _ := s.Kindergarten(ctx, 2024, k.Code)
 		if got.V[census.KgChildren] != 361 {
 			t.Fatalf("children %v", got.V[census.KgChildren])
+		}
+	})
+}
+
+// TestPendingUploads: a pending upload of every kind keeps every column
+// (NaN as not reported), is taken once, only by its account.
+func TestPendingUploads(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		u, err := s.CreateUser(ctx, store.User{Username: "up", Role: store.RoleCounty, Region: "340207"}, "a-long-password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range census.Kinds {
+			tab := census.TableOf(k)
+			rec := tab.New()
+			rec.SetYear(2024)
+			for i, c := range tab.Text {
+				if c.Key != "year" {
+					rec.SetText(c.Key, fmt.Sprintf("t%d'=\"x", i))
+				}
+			}
+			if c := tab.Text[1]; c.Choices != nil {
+				rec.SetText(c.Key, c.Choices[0].Value)
+			}
+			for i := range rec.Values() {
+				if i%3 != 0 {
+					rec.Values()[i] = float64(i) + 0.25
+				}
+			}
+			tok, err := s.SavePendingUpload(ctx, store.PendingUpload{UserID: u.ID, File: "f", SHA256: "h", Kind: k, Records: []census.UnitRecord{rec}, Extra: []byte(`[1]`), Expires: t0})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := s.TakePendingUpload(ctx, tok, u.ID+1); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("taken by another account: %v", err)
+			}
+			p, err := s.TakePendingUpload(ctx, tok, u.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Records) != 1 || string(p.Extra) != "[1]" || p.Kind != k || !p.Expires.Equal(t0) {
+				t.Fatalf("%s: %+v", k, p)
+			}
+			got := p.Records[0]
+			for _, c := range tab.Text {
+				if got.Text(c.Key) != rec.Text(c.Key) {
+					t.Errorf("%s %s: %q, want %q", k, c.Key, got.Text(c.Key), rec.Text(c.Key))
+				}
+			}
+			for i, v := range rec.Values() {
+				if g := got.Values()[i]; g != v && !(math.IsNaN(g) && math.IsNaN(v)) {
+					t.Errorf("%s %s: %v, want %v", k, tab.Num[i].Key, g, v)
+				}
+			}
+			if _, err := s.TakePendingUpload(ctx, tok, u.ID); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("taken twice: %v", err)
+			}
 		}
 	})
 }

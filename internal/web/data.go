@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -15,17 +16,6 @@ import (
 	"github.com/dudao-edu/dudao/internal/i18n"
 	"github.com/dudao-edu/dudao/internal/store"
 )
-
-// pendingUpload is a parsed upload waiting for its confirmation.
-type pendingUpload struct {
-	user    int64
-	file    string
-	sha     string
-	kind    census.Kind
-	recs    []census.UnitRecord
-	moves   []diffRecord // records that move between counties (province only)
-	expires time.Time
-}
 
 const uploadTTL = 30 * time.Minute
 
@@ -179,14 +169,20 @@ func (s *Server) upload(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p.Moves = moves
-	pu := &pendingUpload{user: u.ID, file: hdr.Filename, sha: batch.SHA256, kind: t.Kind, recs: recs, moves: moves, expires: s.now().Add(uploadTTL)}
 	if p.Diff, err = s.diffUpload(r.Context(), t, recs); err != nil {
 		return err
 	}
-	p.Token = store.NewSecret()
-	s.mu.Lock()
-	s.uploads[p.Token] = pu
-	s.mu.Unlock()
+	// The parsed upload waits in the database, so that any process of the
+	// deployment can take the confirmation.
+	extra, err := json.Marshal(moves)
+	if err != nil {
+		return err
+	}
+	p.Token, err = s.st.SavePendingUpload(r.Context(), store.PendingUpload{UserID: u.ID, File: hdr.Filename, SHA256: batch.SHA256,
+		Kind: t.Kind, Records: recs, Extra: extra, Expires: s.now().Add(uploadTTL)})
+	if err != nil {
+		return err
+	}
 	s.render(w, r, http.StatusOK, "data", p)
 	return nil
 }
@@ -200,28 +196,29 @@ func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 	if !sc.CanEdit() {
 		return errForbidden
 	}
-	tok := r.PostFormValue("token")
-	s.mu.Lock()
-	pu := s.uploads[tok]
-	if pu != nil && pu.user == u.ID {
-		delete(s.uploads, tok)
-	}
-	s.mu.Unlock()
-	if pu == nil || pu.user != u.ID || s.now().After(pu.expires) {
+	pu, err := s.st.TakePendingUpload(r.Context(), r.PostFormValue("token"), u.ID)
+	if errors.Is(err, store.ErrNotFound) || err == nil && s.now().After(pu.Expires) {
 		return badRequest("data.expired")
 	}
+	if err != nil {
+		return err
+	}
+	var pendingMoves []diffRecord
+	if err := json.Unmarshal(pu.Extra, &pendingMoves); err != nil {
+		return err
+	}
 	moves := r.PostFormValue("confirm_move") == "1"
-	if len(pu.moves) > 0 && !moves {
+	if len(pendingMoves) > 0 && !moves {
 		return badRequest("data.move_unconfirmed")
 	}
-	t := census.TableOf(pu.kind)
-	fb := store.FileBatch{File: pu.file, SHA256: pu.sha, Kind: string(pu.kind), Records: pu.recs}
+	t := census.TableOf(pu.Kind)
+	fb := store.FileBatch{File: pu.File, SHA256: pu.SHA256, Kind: string(pu.Kind), Records: pu.Records}
 	sum, err := s.st.ImportChecked(r.Context(), u.Username, []store.FileBatch{fb}, importCheck(sc, t, moves))
 	if err != nil {
 		return err
 	}
 	counties := map[string]bool{}
-	for _, rec := range pu.recs {
+	for _, rec := range pu.Records {
 		counties[rec.Text("county_code")] = true
 	}
 	region := u.Region
@@ -231,34 +228,24 @@ func (s *Server) confirmUpload(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	lang := langOf(r)
-	s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditImport, Region: region, Target: pu.file,
+	s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditImport, Region: region, Target: pu.File,
 		Detail: fmt.Sprintf("added %d, changed %d (%d fields), unchanged %d", sum.Added, sum.Changed, sum.Changes, sum.Unchanged)})
-	for _, m := range pu.moves {
+	for _, m := range pendingMoves {
 		// A move is entered in the log of both counties.
 		for _, c := range []string{m.From, m.County} {
 			s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditMove, Region: c, Target: m.Code, Detail: moveAudit(m)})
 		}
 	}
-	setFlash(w, tr(lang, "data.imported", pu.file, sum.Added, sum.Changed, sum.Unchanged))
+	setFlash(w, tr(lang, "data.imported", pu.File, sum.Added, sum.Changed, sum.Unchanged))
 	next := "/data"
 	if len(counties) == 1 && sc.County(region) {
 		next = "/county/" + region
-	} else if len(pu.recs) == 1 && pu.kind == census.KindSchool {
-		_, code := pu.recs[0].Key()
+	} else if len(pu.Records) == 1 && pu.Kind == census.KindSchool {
+		_, code := pu.Records[0].Key()
 		next = "/school/" + code
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil
-}
-
-func (s *Server) dropExpiredUploads() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for k, pu := range s.uploads {
-		if s.now().After(pu.expires) {
-			delete(s.uploads, k)
-		}
-	}
 }
 
 // rawPreview shows the header and the rows with errors (at most 30) as the

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"sync"
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -52,9 +51,6 @@ type Server struct {
 	// 19 MiB and a core's worth of time.
 	hashing chan struct{}
 
-	mu      sync.Mutex
-	uploads map[string]*pendingUpload // confirm tokens of parsed uploads
-
 	handler http.Handler
 }
 
@@ -71,7 +67,6 @@ func New(cfg Config) (*Server, error) {
 		standard:   cfg.Standard,
 		profile:    cfg.Profile,
 		sessionTTL: cfg.SessionTTL,
-		uploads:    map[string]*pendingUpload{},
 		hashing:    make(chan struct{}, 2),
 	}
 	if s.log == nil {
@@ -165,7 +160,9 @@ func (s *Server) sweep(ctx context.Context) {
 			if _, err := s.st.DeleteExpiredSessions(ctx); err != nil {
 				s.log.Warn("sweep sessions", "err", err)
 			}
-			s.dropExpiredUploads()
+			if _, err := s.st.DeleteExpiredUploads(ctx, s.now()); err != nil {
+				s.log.Warn("sweep uploads", "err", err)
+			}
 			if _, err := s.st.DeleteSignInLimitsBefore(ctx, s.now().Add(-signInLimit.Window)); err != nil {
 				s.log.Warn("sweep sign-in counts", "err", err)
 			}

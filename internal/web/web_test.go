@@ -64,9 +64,10 @@ func TestMain(m *testing.M) {
 
 // env is a server on a copy of the seeded database.
 type env struct {
-	t   testing.TB
-	st  *store.Store
-	srv *Server
+	t    testing.TB
+	st   *store.Store
+	srv  *Server
+	path string // the SQLite database file
 }
 
 func newEnv(t testing.TB) *env {
@@ -88,7 +89,7 @@ func newEnv(t testing.TB) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, st: st, srv: srv}
+	return &env{t: t, st: st, srv: srv, path: path}
 }
 
 // session returns the cookie of a new session of the demo account name.
