@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Side by side, in one run, on the same generated nation: dudao against the
+# tools a user would pick instead (the peers in ../shared/bench/, or a
+# directory given as PEERS). Each step is run 3 times, alternating dudao and
+# its peer, and the medians and their ratio are printed. Loopback only; it
+# stops every server it starts.
+#
+#   bench/sidebyside.sh [NATION.csv]      # generates one (2 900 counties) when absent
+#
+# Needs python3-pandas, sqlite3 and postgresql (Debian); installs them when
+# missing and root.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+peers=${PEERS:-../shared/bench}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+nation=${1:-$work/nation.csv}
+if [ ! -f "$nation" ]; then
+  python3 "$peers/gen_nation.py" "$nation" >/dev/null
+fi
+need=()
+/usr/bin/python3 -c 'import pandas' 2>/dev/null || need+=(python3-pandas)
+command -v sqlite3 >/dev/null || need+=(sqlite3)
+[ -x /usr/lib/postgresql/15/bin/initdb ] || need+=(postgresql)
+if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  apt-get update -qq -o DPkg::Lock::Timeout=600
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null
+fi
+go build -o "$work/dudao" ./cmd/dudao
+rows=$(($(wc -l <"$nation") - 1))
+echo "nation: $nation, $rows records, $(du -h "$nation" | cut -f1)"
+
+# secs CMD… runs CMD and prints its wall time in seconds and its max RSS in MB.
+secs() {
+  /usr/bin/time -f '%e %M' -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+  awk '{printf "%s %.0f\n", $1, $2/1024}' "$work/t"
+}
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+# row NAME DUDAO-CMD PEER-CMD: 3 alternating runs of each.
+row() {
+  local name=$1 d=$2 p=$3 dt=() pt=() dm=0 pm=0 i out
+  for i in 1 2 3; do
+    out=$(eval "$d"); dt+=("${out% *}"); dm=${out#* }
+    out=$(eval "$p"); pt+=("${out% *}"); pm=${out#* }
+  done
+  local dmed pmed
+  dmed=$(printf '%s\n' "${dt[@]}" | median); pmed=$(printf '%s\n' "${pt[@]}" | median)
+  printf '%-44s dudao %6.2f s %5s MB | peer %6.2f s %5s MB | peer/dudao %5.1f×\n' "$name" "$dmed" "$dm" "$pmed" "$pm" "$(echo "$pmed / $dmed" | bc -l)"
+}
+
+unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
+row "evaluate CSV → CV table (vs pandas)" \
+  "secs $work/dudao evaluate $nation --format csv --table indicators -o $work/d.csv" \
+  "secs /usr/bin/python3 $peers/peer_pandas.py $nation $work/p.csv"
+row "import into SQLite (vs sqlite3 .import)" \
+  "rm -f $work/d.db; secs $work/dudao import --db sqlite:$work/d.db $nation" \
+  "rm -f $work/s.db; secs sqlite3 $work/s.db '.mode csv' '.import $nation census'"
+echo "evaluate --format json (no peer):                 $(secs "$work/dudao" evaluate "$nation" --format json -o "$work/d.json" | awk '{print $1 " s, " $2 " MB"}'), $(du -h "$work/d.json" | cut -f1) written"
+year=$(awk -F, 'NR==2 {print $1}' "$nation")
+echo "evaluate from SQLite (dudao evaluate --db):       $(secs "$work/dudao" evaluate --db "sqlite:$work/d.db" --year "$year" --format csv --table indicators -o "$work/db.csv" | awk '{print $1 " s, " $2 " MB"}')"
+echo "one PostgreSQL query for the CVs, data loaded (peer_sql_load.sh, 3 runs):"
+bash "$peers/peer_sql_load.sh" "$nation" "$work/sql.csv" | sed 's/^/  /'
