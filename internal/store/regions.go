@@ -89,29 +89,38 @@ func ensureRegions(ctx context.Context, tx *sql.Tx, recs []census.UnitRecord) er
 			*list = append(*list, r)
 		}
 	}
+	// Every code the records name is a county first: a city row is made
+	// only for a code that no record uses as its county, whatever the
+	// order of the records.
 	for _, code := range order {
-		if level, ok := levels[code]; ok {
-			if level != census.LevelCounty {
-				return fmt.Errorf("%w: %s is a %s, not a county: records belong to a county", ErrNotCounty, code, level)
+		if level, ok := levels[code]; ok && level != census.LevelCounty {
+			return fmt.Errorf("%w: %s is a %s, not a county: records belong to a county", ErrNotCounty, code, level)
+		}
+		if prov := census.ProvinceCode(code); prov == code {
+			if _, ok := levels[code]; !ok {
+				return fmt.Errorf("%w: %s is a province code, not a county: records belong to a county", ErrNotCounty, code)
 			}
+		}
+	}
+	for _, code := range order {
+		if _, ok := levels[code]; ok {
 			continue
 		}
-		prov := census.ProvinceCode(code)
-		if prov == code {
-			return fmt.Errorf("%w: %s is a province code, not a county: records belong to a county", ErrNotCounty, code)
-		}
 		county := census.Region{Code: code, Name: names[code], Level: census.LevelCounty}
-		if prov != "" {
+		if prov := census.ProvinceCode(code); prov != "" {
 			add(&provinces, census.Region{Code: prov, Name: census.ProvinceNames[code[:2]], Level: census.LevelProvince})
 			county.Parent = prov
 			// A prefecture-level city without counties (东莞 441900)
 			// reports its schools under its own code: no city row then.
-			if city := census.CityCode(code); city != code {
+			city := census.CityCode(code)
+			_, isCounty := names[city]
+			if city != code && !isCounty && (levels[city] == "" || levels[city] == census.LevelCity) {
 				add(&cities, census.Region{Code: city, Level: census.LevelCity, Parent: prov})
 				county.Parent = city
 			}
 		}
-		add(&counties, county)
+		levels[code] = census.LevelCounty
+		counties = append(counties, county)
 	}
 	return upsertRegions(ctx, tx, append(append(provinces, cities...), counties...))
 }

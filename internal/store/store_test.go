@@ -553,3 +553,28 @@ func TestConcurrentImports(t *testing.T) {
 		}
 	})
 }
+
+// TestRegionsCountyCodeShapedLikeACity: a county whose code ends in 00 (a
+// city-level code used by a county, as 东莞 441900) stays a county whatever
+// the order of the records, and a county under it gets no city of that code.
+func TestRegionsCountyCodeShapedLikeACity(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		a := rec("4107070001", "甲")
+		a.CountyCode, a.CountyName = "410707", "甲县"
+		b := rec("4107000001", "乙")
+		b.CountyCode, b.CountyName = "410700", "乙县"
+		mustImport(t, s, store.FileBatch{File: "f.csv", Schools: []census.School{a, b}})
+		got, err := s.Regions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []census.Region{
+			{Code: "410000", Name: "河南省", Level: "province"},
+			{Code: "410700", Name: "乙县", Level: "county", Parent: "410000"},
+			{Code: "410707", Name: "甲县", Level: "county", Parent: "410000"},
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("regions (-want +got):\n%s", diff)
+		}
+	})
+}
