@@ -78,20 +78,6 @@ type querier interface {
 
 // Years returns the years that have school records, in ascending order, or
 // an empty list.
-func (s *Store) Years(ctx context.Context) (_ []int, err error) {
-	defer wrap(&err, "years")
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT year FROM school_records ORDER BY year`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	years := []int{}
-	for rows.Next() {
-		var y int
-		if err := rows.Scan(&y); err != nil {
-			return nil, err
-		}
-		years = append(years, y)
-	}
-	return years, rows.Err()
+func (s *Store) Years(ctx context.Context) ([]int, error) {
+	return s.RecordYears(ctx, KindSchool)
 }
