@@ -1,6 +1,7 @@
 package export
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"math"
@@ -14,7 +15,22 @@ import (
 // stage the indicators' weighted mean, 差异系数, limit, verdict and margin;
 // the parts that fail the school rule and by how much; exclusions; and the
 // 资源配置 verdict. It ends with a one-line summary.
-func WriteText(w io.Writer, res *eval.Result) error {
+//
+// At detail d below eval.DetailParts it leaves out the parts (failing,
+// incomplete and excluded); below eval.DetailIndicators also the indicator
+// tables and the verdict's items, keeping each county's headline, stages,
+// composite CVs and the lists of items not met, vetoed or pending.
+//
+// Each line is written as it is made, through a buffer flushed at the end.
+func WriteText(w io.Writer, res *eval.Result, d eval.Detail) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	if err := writeText(bw, res, d); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+func writeText(w io.Writer, res *eval.Result, d eval.Detail) error {
 	ew := &errWriter{w: w}
 	r := res.Rules
 	ew.printf("%s（%s）· 方案：%s · %d年度\n", r.Name, r.Document, r.Profile.Name, res.Year)
@@ -40,6 +56,10 @@ func WriteText(w io.Writer, res *eval.Result) error {
 			if s.Parts == 0 {
 				continue
 			}
+			if d < eval.DetailIndicators {
+				writeComposite(ew, s)
+				continue
+			}
 			ew.printf("    %-2s %s %s %s %s %s %s %s\n", "", Pad("指标", 48), padLeft("加权均值", 10), padLeft("标准值", 8), padLeft("差异系数", 10), padLeft("上限", 6), Pad("结论", 8), "余量")
 			for _, ir := range s.Indicators {
 				mark := " "
@@ -55,16 +75,13 @@ func WriteText(w io.Writer, res *eval.Result) error {
 				ew.printf("    %-2s %s %10s %8s %10s %6.2f %s %s\n", mark, Pad(ir.Indicator.ZH, 48), fmtFix(ir.Mean, 4), fmtNum(ir.Threshold),
 					fmtFix(ir.CV.CV, 6), ir.Limit, Pad(verdict, 8), fmtSigned(ir.Margin))
 			}
-			if !math.IsNaN(s.CompositeCV) {
-				if s.CompositeLim > 0 {
-					ew.printf("    综合差异系数 %.6f（上限 %.2f，%s）\n", s.CompositeCV, s.CompositeLim, yesNo(s.CompositePass))
-				} else {
-					ew.printf("    综合差异系数 %.6f（仅供参考，本标准不设上限）\n", s.CompositeCV)
-				}
-			}
+			writeComposite(ew, s)
 		}
 		var failing, excluded, missing []*eval.Part
 		for _, p := range c.Parts {
+			if d < eval.DetailParts {
+				break
+			}
 			switch {
 			case p.Excluded:
 				excluded = append(excluded, p)
@@ -105,7 +122,7 @@ func WriteText(w io.Writer, res *eval.Result) error {
 			}
 		}
 		if c.Verdict != nil {
-			writeVerdict(ew, c)
+			writeVerdict(ew, c, d)
 		}
 	}
 	if res.Whole {
@@ -129,6 +146,18 @@ func WriteText(w io.Writer, res *eval.Result) error {
 	}
 	ew.printf("\n共 %d 个县区，资源配置达标 %d 个，未达标 %d 个。\n", len(res.Counties), passed, len(res.Counties)-passed)
 	return ew.err
+}
+
+// writeComposite writes a stage's composite CV, if it has one.
+func writeComposite(ew *errWriter, s *eval.StageResult) {
+	if math.IsNaN(s.CompositeCV) {
+		return
+	}
+	if s.CompositeLim > 0 {
+		ew.printf("    综合差异系数 %.6f（上限 %.2f，%s）\n", s.CompositeCV, s.CompositeLim, yesNo(s.CompositePass))
+	} else {
+		ew.printf("    综合差异系数 %.6f（仅供参考，本标准不设上限）\n", s.CompositeCV)
+	}
 }
 
 type errWriter struct {
