@@ -45,7 +45,8 @@ func (d Detail) String() string {
 // WriteJSON writes the interfaces.md §3 document at detail d to w, county by
 // county: the head, then each county encoded into a reused buffer and
 // written, then the tail, so that memory holds one county's document at a
-// time however many counties there are. At DetailParts the bytes are those
+// time however many counties there are. The parts, most of a county, are
+// encoded by hand (indenter.part). At DetailParts the bytes are those
 // of json.Encoder with SetIndent("", "  ") over res.JSON().
 func (res *Result) WriteJSON(w io.Writer, d Detail) error {
 	bw := bufio.NewWriterSize(w, 256<<10)
@@ -66,22 +67,19 @@ func (res *Result) WriteJSON(w io.Writer, d Detail) error {
 		return bw.Flush()
 	}
 	bw.Write(head[:len(head)-len(tail)])
-	var compact, indented bytes.Buffer
-	enc := json.NewEncoder(&compact)
+	ids, order := res.indicatorOrder()
+	e := &indenter{prefix: "    "}
 	for i, c := range res.Counties {
 		if i > 0 {
 			bw.WriteByte(',')
 		}
 		bw.WriteString("\n    ")
-		compact.Reset()
-		if err := enc.Encode(res.jsonCounty(c, d)); err != nil {
-			return err
+		e.b, e.depth, e.first = e.b[:0], 0, e.first[:0]
+		e.county(res, c, d, ids, order)
+		if e.err != nil {
+			return e.err
 		}
-		indented.Reset()
-		if err := json.Indent(&indented, bytes.TrimSuffix(compact.Bytes(), []byte("\n")), "    ", "  "); err != nil {
-			return err
-		}
-		if _, err := bw.Write(indented.Bytes()); err != nil {
+		if _, err := bw.Write(e.b); err != nil {
 			return err
 		}
 	}

@@ -35,11 +35,13 @@ func streamCases(t *testing.T) map[string]*Result {
 	// A school with a figure the evaluation does not use, for warnings.
 	odd := goodSchool("3134020009", census.Primary, 800)
 	odd.Name = `<"引号">&校`
+	odd.Set(census.TeachingAreaJunior, 123)
 	in := goodInputs(yzjh)
 	in.Schools = append(in.Schools, odd)
 	return map[string]*Result{
 		"nation":         nation,
 		"judged":         EvaluateWhole(yzjh, 2024, in),
+		"composite":      EvaluateWhole(resolve(t, "jbjh2012", "national"), 2024, goodInputs(yzjh)),
 		"rounded":        EvaluateWhole(resolve(t, "yzjh2017", "chongqing"), 2024, goodInputs(yzjh)),
 		"preschool":      EvaluateWhole(xqpp, 2024, preschoolInputs(xqpp)),
 		"no counties":    EvaluateWhole(yzjh, 2024, Inputs{}),
@@ -50,9 +52,11 @@ func streamCases(t *testing.T) map[string]*Result {
 // TestWriteJSONSameAsWholeDocument proves that the streamed document at the
 // default detail is, byte for byte, the document built whole and encoded.
 func TestWriteJSONSameAsWholeDocument(t *testing.T) {
+	var all []byte
 	for name, res := range streamCases(t) {
 		t.Run(name, func(t *testing.T) {
 			want := wholeDocument(t, res)
+			all = append(all, want...)
 			var got bytes.Buffer
 			if err := res.WriteJSON(&got, DetailParts); err != nil {
 				t.Fatal(err)
@@ -61,6 +65,15 @@ func TestWriteJSONSameAsWholeDocument(t *testing.T) {
 				t.Errorf("streamed document differs (-whole +streamed):\n%s", cmp.Diff(string(want), got.String()))
 			}
 		})
+	}
+	// The cases must hold every field the hand-written encoder writes, or
+	// the comparison proves nothing about it.
+	for _, f := range []string{`"raw"`, `"excluded": true`, `"reason_code"`, `"missing": [`, `"shortfalls"`,
+		`"split"`, `"weights"`, `"given"`, `"derived"`, `"warnings"`, `"items"`, `"judgement": {`,
+		`"kindergartens"`, `"composite_cv_limit"`, `\u003c`, `"resource_pass": null`, `"counties": []`} {
+		if !bytes.Contains(all, []byte(f)) {
+			t.Errorf("no case writes %s", f)
+		}
 	}
 }
 
@@ -100,8 +113,10 @@ func TestWriteJSONDetail(t *testing.T) {
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("detail %s (-want +got):\n%s", d, diff)
 			}
-			if strings.Contains(b.String(), `"school_code"`) && d == DetailCounties {
-				t.Errorf("detail counties names a school:\n%s", b.String())
+			for _, k := range []string{`"values":`, `"kindergartens":`} {
+				if strings.Contains(b.String(), k) {
+					t.Errorf("detail %s writes %s", d, k)
+				}
 			}
 		})
 	}
