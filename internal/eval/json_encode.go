@@ -195,9 +195,9 @@ func (e *indenter) value(v any) {
 }
 
 // county appends the JSONCounty of c at detail d: by hand but for its
-// stages, warnings and verdict, which go through encoding/json. A field added
-// to JSONCounty or JSONPart must be added here (TestWriteJSONSameAsWholeDocument
-// fails until it is).
+// stages and warnings, which go through encoding/json. A field added to
+// JSONCounty, JSONPart, JSONVerdict, JSONItem, JSONCheck or JSONSchoolIssue
+// must be added here too (TestWriteJSONSameAsWholeDocument fails until it is).
 func (e *indenter) county(res *Result, c *County, d Detail, ids []string, order []int) {
 	jc := res.jsonCounty(c, min(d, DetailIndicators)) // all but the parts
 	e.open('{')
@@ -236,25 +236,7 @@ func (e *indenter) county(res *Result, c *County, d Detail, ids []string, order 
 		if d >= DetailParts && c.Verdict != nil {
 			v.Kindergartens = c.Verdict.json(DetailParts).Kindergartens
 		}
-		// The verdict's fields are the county's: encode them as an object
-		// and splice its fields in after the county's.
-		e.tmp.Reset()
-		raw, err := json.Marshal(v)
-		if err != nil {
-			if e.err == nil {
-				e.err = err
-			}
-			return
-		}
-		if err := json.Indent(&e.tmp, raw, e.prefix, "  "); err != nil && e.err == nil {
-			e.err = err
-		}
-		body := e.tmp.Bytes() // "{" fields "\n" prefix "}"
-		body = bytes.TrimSuffix(body[1:], []byte("\n"+e.prefix+"}"))
-		if len(body) > 0 {
-			e.b = append(e.b, ',')
-			e.b = append(e.b, body...)
-		}
+		e.verdict(v)
 	}
 	e.close('}')
 }
@@ -376,4 +358,154 @@ func (res *Result) indicatorOrder() (ids []string, order []int) {
 	}
 	slices.SortFunc(order, func(a, b int) int { return strings.Compare(ids[a], ids[b]) })
 	return ids, order
+}
+
+// verdict appends the fields of v to the object open (a county's, which
+// JSONVerdict is embedded in): its items by hand, the rarer judgements,
+// prior years and kindergartens through encoding/json.
+func (e *indenter) verdict(v *JSONVerdict) {
+	e.key("status")
+	e.string(string(v.Status))
+	e.key("recognised")
+	e.bool(v.Recognised)
+	e.key("unmet")
+	e.strings(v.Unmet)
+	e.key("pending")
+	e.strings(v.Pending)
+	e.key("vetoes")
+	e.strings(v.Vetoes)
+	e.key("county_record")
+	e.bool(v.CountyRecord)
+	if v.Items != nil {
+		e.key("items")
+		e.open('[')
+		for i := range v.Items {
+			e.elem()
+			e.item(&v.Items[i])
+		}
+		e.close(']')
+	}
+	if len(v.Kindergartens) > 0 {
+		e.key("kindergartens")
+		e.value(v.Kindergartens)
+	}
+}
+
+// item appends a JSONItem.
+func (e *indenter) item(it *JSONItem) {
+	e.open('{')
+	e.key("id")
+	e.string(it.ID)
+	e.key("part")
+	e.string(it.Part)
+	e.key("no")
+	e.int(it.No)
+	e.key("name")
+	e.string(it.Name)
+	e.key("name_en")
+	e.string(it.NameEN)
+	e.key("rule")
+	e.string(it.Rule)
+	e.key("evidence")
+	e.bool(it.Evidence)
+	e.key("veto")
+	e.bool(it.Veto)
+	e.key("status")
+	e.string(string(it.Status))
+	e.key("awaiting")
+	e.strings(it.Awaiting)
+	e.key("reason")
+	e.string(it.Reason)
+	e.key("checks")
+	if it.Checks == nil {
+		e.b = append(e.b, "null"...)
+	} else {
+		e.open('[')
+		for i := range it.Checks {
+			e.elem()
+			e.check(&it.Checks[i])
+		}
+		e.close(']')
+	}
+	e.key("judgement")
+	if it.Judgement == nil {
+		e.b = append(e.b, "null"...)
+	} else {
+		e.value(it.Judgement)
+	}
+	e.close('}')
+}
+
+// check appends a JSONCheck.
+func (e *indenter) check(c *JSONCheck) {
+	e.open('{')
+	e.key("id")
+	e.string(c.ID)
+	e.key("kind")
+	e.string(c.Kind)
+	e.key("name")
+	e.string(c.Name)
+	e.key("condition")
+	e.string(c.Condition)
+	e.key("status")
+	e.string(string(c.Status))
+	e.key("value")
+	e.num(float64(c.Value))
+	e.key("numerator")
+	e.num(float64(c.Numerator))
+	e.key("denominator")
+	e.num(float64(c.Denominator))
+	if c.Op != "" {
+		e.key("op")
+		e.string(c.Op)
+	}
+	e.key("threshold")
+	e.float(c.Threshold)
+	e.key("percent")
+	e.bool(c.Percent)
+	e.key("unit")
+	e.string(c.Unit)
+	e.key("text")
+	e.string(c.Text)
+	if len(c.Missing) > 0 {
+		e.key("missing")
+		e.strings(c.Missing)
+	}
+	if c.Checked != 0 {
+		e.key("checked")
+		e.int(c.Checked)
+	}
+	if c.Failed != 0 {
+		e.key("failed")
+		e.int(c.Failed)
+	}
+	if len(c.Schools) > 0 {
+		e.key("schools")
+		e.open('[')
+		for _, s := range c.Schools {
+			e.elem()
+			e.open('{')
+			e.key("school_code")
+			e.string(s.SchoolCode)
+			e.key("school_name")
+			e.string(s.SchoolName)
+			e.key("school_type")
+			e.string(string(s.SchoolType))
+			e.key("value")
+			e.num(float64(s.Value))
+			e.key("limit")
+			e.num(float64(s.Limit))
+			e.key("missing")
+			e.bool(s.Missing)
+			e.key("text")
+			e.string(s.Text)
+			e.close('}')
+		}
+		e.close(']')
+	}
+	if len(c.Years) > 0 {
+		e.key("years")
+		e.value(c.Years)
+	}
+	e.close('}')
 }
