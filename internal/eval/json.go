@@ -162,8 +162,9 @@ type (
 func (res *Result) JSON() *JSONResult {
 	out := res.jsonHead()
 	out.Counties = make([]JSONCounty, 0, len(res.Counties))
+	conds := conditions{}
 	for _, c := range res.Counties {
-		out.Counties = append(out.Counties, res.jsonCounty(c, DetailParts))
+		out.Counties = append(out.Counties, res.jsonCounty(c, DetailParts, conds))
 	}
 	return out
 }
@@ -174,9 +175,43 @@ func (res *Result) jsonHead() *JSONResult {
 		Comparison: Comparison(res.Rules.Settings.CVCompareDecimals), Counties: []JSONCounty{}}
 }
 
-// jsonCounty is the document form of county c at detail d.
-func (res *Result) jsonCounty(c *County, d Detail) JSONCounty {
+// jsonCounty is the document form of county c at detail d (conds: see
+// Verdict.json).
+func (res *Result) jsonCounty(c *County, d Detail, conds conditions) JSONCounty {
+	jc := res.jsonCountyHead(c, d, conds)
 	r := res.Rules
+	if d >= DetailParts {
+		jc.Parts = make([]JSONPart, 0, len(c.Parts))
+	}
+	for _, p := range c.Parts {
+		if d < DetailParts {
+			break
+		}
+		jp := JSONPart{SchoolCode: p.SchoolCode, SchoolName: p.SchoolName, SchoolType: p.SchoolType,
+			Stage: p.Stage, Students: p.Students, Values: map[string]Num{}, Met: p.Met, Pass: p.Pass,
+			Excluded: p.Excluded, Reason: p.Reason, ReasonCode: p.ReasonCode, Missing: p.Missing}
+		if !p.Excluded {
+			jp.Raw = map[string]Num{}
+			for k, ind := range r.Indicators {
+				jp.Values[ind.ID] = Num(p.Values[k])
+				jp.Raw[ind.ID] = Num(p.Raw[k])
+			}
+		}
+		for _, sf := range p.Shortfalls {
+			jp.Shortfalls = append(jp.Shortfalls, JSONShortfall(sf))
+		}
+		if p.Split != nil {
+			jp.Split = &JSONSplit{Basis: p.Split.Basis, Share: p.Split.Share, Weights: p.Split.Weights,
+				Given: p.Split.Given, Derived: p.Split.Derived}
+		}
+		jc.Parts = append(jc.Parts, jp)
+	}
+	return jc
+}
+
+// jsonCountyHead is the document form of county c at detail d without its
+// parts (Parts nil), but with the verdict's kindergartens at DetailParts.
+func (res *Result) jsonCountyHead(c *County, d Detail, conds conditions) JSONCounty {
 	jc := JSONCounty{Code: c.Code, Name: c.Name, ResourceStatus: c.ResourceStatus(), Complete: c.Complete,
 		RoundingFlips: c.RoundingFlips}
 	if jc.ResourceStatus != census.StatusPending {
@@ -209,34 +244,8 @@ func (res *Result) jsonCounty(c *County, d Detail) JSONCounty {
 		}
 		jc.Stages = append(jc.Stages, js)
 	}
-	if d >= DetailParts {
-		jc.Parts = make([]JSONPart, 0, len(c.Parts))
-	}
-	for _, p := range c.Parts {
-		if d < DetailParts {
-			break
-		}
-		jp := JSONPart{SchoolCode: p.SchoolCode, SchoolName: p.SchoolName, SchoolType: p.SchoolType,
-			Stage: p.Stage, Students: p.Students, Values: map[string]Num{}, Met: p.Met, Pass: p.Pass,
-			Excluded: p.Excluded, Reason: p.Reason, ReasonCode: p.ReasonCode, Missing: p.Missing}
-		if !p.Excluded {
-			jp.Raw = map[string]Num{}
-			for k, ind := range r.Indicators {
-				jp.Values[ind.ID] = Num(p.Values[k])
-				jp.Raw[ind.ID] = Num(p.Raw[k])
-			}
-		}
-		for _, sf := range p.Shortfalls {
-			jp.Shortfalls = append(jp.Shortfalls, JSONShortfall(sf))
-		}
-		if p.Split != nil {
-			jp.Split = &JSONSplit{Basis: p.Split.Basis, Share: p.Split.Share, Weights: p.Split.Weights,
-				Given: p.Split.Given, Derived: p.Split.Derived}
-		}
-		jc.Parts = append(jc.Parts, jp)
-	}
 	if c.Verdict != nil {
-		jc.JSONVerdict = c.Verdict.json(d)
+		jc.JSONVerdict = c.Verdict.json(d, conds)
 	}
 	return jc
 }

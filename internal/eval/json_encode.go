@@ -24,6 +24,7 @@ type indenter struct {
 	first  []bool // per open object or array: nothing written in it yet
 	err    error
 	tmp    bytes.Buffer
+	conds  conditions
 }
 
 func (e *indenter) newline() {
@@ -199,7 +200,7 @@ func (e *indenter) value(v any) {
 // JSONCounty, JSONPart, JSONVerdict, JSONItem, JSONCheck or JSONSchoolIssue
 // must be added here too (TestWriteJSONSameAsWholeDocument fails until it is).
 func (e *indenter) county(res *Result, c *County, d Detail, ids []string, order []int) {
-	jc := res.jsonCounty(c, min(d, DetailIndicators)) // all but the parts
+	jc := res.jsonCountyHead(c, d, e.conds)
 	e.open('{')
 	e.key("code")
 	e.string(jc.Code)
@@ -233,9 +234,6 @@ func (e *indenter) county(res *Result, c *County, d Detail, ids []string, order 
 		e.value(jc.Warnings)
 	}
 	if v := jc.JSONVerdict; v != nil {
-		if d >= DetailParts && c.Verdict != nil {
-			v.Kindergartens = c.Verdict.json(DetailParts).Kindergartens
-		}
 		e.verdict(v)
 	}
 	e.close('}')

@@ -68,7 +68,7 @@ func (res *Result) WriteJSON(w io.Writer, d Detail) error {
 	}
 	bw.Write(head[:len(head)-len(tail)])
 	ids, order := res.indicatorOrder()
-	e := &indenter{prefix: "    "}
+	e := &indenter{prefix: "    ", conds: conditions{}}
 	for i, c := range res.Counties {
 		if i > 0 {
 			bw.WriteByte(',')

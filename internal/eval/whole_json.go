@@ -122,12 +122,13 @@ type (
 )
 
 // JSON returns the document form of the verdict.
-func (v *Verdict) JSON() *JSONVerdict { return v.json(DetailParts) }
+func (v *Verdict) JSON() *JSONVerdict { return v.json(DetailParts, nil) }
 
 // json is the document form of the verdict at detail d: its items from the
 // indicators detail on, its kindergartens (preschool's parts) at the parts
-// detail.
-func (v *Verdict) json(d Detail) *JSONVerdict {
+// detail. conds, if not nil, keeps the checks' conditions from one county to
+// the next.
+func (v *Verdict) json(d Detail, conds conditions) *JSONVerdict {
 	out := &JSONVerdict{Status: v.Status, Recognised: v.Recognised, CountyRecord: v.HasRecord,
 		Unmet: nonNil(v.Unmet), Pending: nonNil(v.Pending), Vetoes: nonNil(v.Vetoes)}
 	if d < DetailIndicators {
@@ -141,7 +142,7 @@ func (v *Verdict) json(d Detail) *JSONVerdict {
 			Checks: make([]JSONCheck, 0, len(ir.Checks))}
 		for _, cr := range ir.Checks {
 			c := cr.Check
-			jc := JSONCheck{ID: c.ID, Kind: c.Kind, Name: c.ZH, Condition: c.Describe(), Status: cr.Status,
+			jc := JSONCheck{ID: c.ID, Kind: c.Kind, Name: c.ZH, Condition: conds.of(c), Status: cr.Status,
 				Value: Num(cr.Value), Numerator: Num(cr.Num), Denominator: Num(cr.Den), Op: c.Op, Threshold: cr.Threshold,
 				Percent: c.Percent, Unit: c.Unit, Text: cr.Text, Missing: cr.Missing, Checked: cr.Checked, Failed: cr.Failed}
 			for _, s := range cr.Schools {
@@ -180,6 +181,22 @@ func (v *Verdict) json(d Detail) *JSONVerdict {
 			PrincipalCertified: Num(k.PrincipalCertified), Missing: k.Missing})
 	}
 	return out
+}
+
+// conditions are the checks' conditions (Check.Describe) by check: the
+// same for every county, and costly enough to write once a document.
+type conditions map[*standards.Check]string
+
+func (m conditions) of(c *standards.Check) string {
+	if m == nil {
+		return c.Describe()
+	}
+	s, ok := m[c]
+	if !ok {
+		s = c.Describe()
+		m[c] = s
+	}
+	return s
 }
 
 func nonNil(s []string) []string {
