@@ -51,21 +51,42 @@ func runEvaluate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := eval.EvaluateWhole(rules, year, in)
-	return writeOutput(e, *out, func(w io.Writer) error {
-		switch *format {
-		case "json":
-			return res.WriteJSON(w, d)
-		case "csv":
-			t, err := export.Build(res, *table)
-			if err != nil {
+	switch *format {
+	case "json", "text":
+		// Evaluated and written county by county: memory holds the
+		// records and a few counties' results, not the nation's.
+		return writeOutput(e, *out, func(w io.Writer) error {
+			head := eval.NewWhole(rules, year)
+			var (
+				county func(*eval.County) error
+				finish func() error
+			)
+			if *format == "json" {
+				jw, err := eval.NewJSONWriter(w, head, d)
+				if err != nil {
+					return err
+				}
+				county, finish = jw.County, jw.Close
+			} else {
+				tw := export.NewTextWriter(w, head, d)
+				county, finish = tw.County, tw.Close
+			}
+			if _, err := eval.EvaluateWholeEach(rules, year, in, county); err != nil {
 				return err
 			}
-			return export.WriteCSV(w, t)
-		case "xlsx":
+			return finish()
+		})
+	}
+	res := eval.EvaluateWhole(rules, year, in)
+	return writeOutput(e, *out, func(w io.Writer) error {
+		if *format == "xlsx" {
 			return export.WriteXLSX(w, res)
 		}
-		return export.WriteText(w, res, d)
+		t, err := export.Build(res, *table)
+		if err != nil {
+			return err
+		}
+		return export.WriteCSV(w, t)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -131,5 +132,46 @@ func TestParseDetail(t *testing.T) {
 	}
 	if _, err := ParseDetail("schools"); err == nil {
 		t.Error("ParseDetail(schools) succeeded")
+	}
+}
+
+// TestEvaluateWholeEachStreamsTheSameDocument evaluates and writes county by
+// county, as `dudao evaluate --format json` does, and compares the bytes with
+// the document of the whole result.
+func TestEvaluateWholeEachStreamsTheSameDocument(t *testing.T) {
+	yzjh := resolve(t, "yzjh2017", "national")
+	xqpp := resolve(t, "xqpp2020", "national")
+	cq := resolve(t, "yzjh2017", "chongqing")
+	withPrior := goodInputs(cq)
+	withPrior.Prior = map[int]*Result{2021: priorResult(2021, 0.60, 0.50), 2022: priorResult(2022, 0.55, 0.45), 2023: priorResult(2023, 0.42, 0.33)}
+	for name, tc := range map[string]struct {
+		r    *standards.Rules
+		year int
+		in   Inputs
+	}{
+		// More than 20 000 records: evaluated on every core.
+		"nation":      {yzjh, demo.LatestYear, Inputs{Schools: demo.Nation(9, 300, 21000)}},
+		"judged":      {yzjh, 2024, goodInputs(yzjh)},
+		"prior years": {cq, 2024, withPrior},
+		"preschool":   {xqpp, 2024, preschoolInputs(xqpp)},
+		"no counties": {yzjh, 2024, Inputs{}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			want := wholeDocument(t, EvaluateWhole(tc.r, tc.year, tc.in))
+			var got bytes.Buffer
+			jw, err := NewJSONWriter(&got, NewWhole(tc.r, tc.year), DetailParts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := EvaluateWholeEach(tc.r, tc.year, tc.in, jw.County); err != nil {
+				t.Fatal(err)
+			}
+			if err := jw.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(want, got.Bytes()) {
+				t.Errorf("streamed document differs (-whole +streamed):\n%s", cmp.Diff(string(want), got.String()))
+			}
+		})
 	}
 }
