@@ -68,3 +68,31 @@ func (w *countingWriter) Write(p []byte) (int, error) {
 	*w += countingWriter(len(p))
 	return len(p), nil
 }
+
+// BenchmarkEvaluateWholeEachJSONNation evaluates a synthetic nation and
+// writes its JSON document county by county, as `dudao evaluate --format
+// json` does: the evaluation and output stages together, without reading.
+//
+//	go test ./internal/eval -run '^$' -bench EvaluateWholeEachJSONNation -benchtime 3x
+func BenchmarkEvaluateWholeEachJSONNation(b *testing.B) {
+	rules, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := eval.Inputs{Schools: demo.Nation(1, 2900, 210000)}
+	b.ReportAllocs()
+	for b.Loop() {
+		var n countingWriter
+		jw, err := eval.NewJSONWriter(&n, eval.NewWhole(rules, demo.LatestYear), eval.DetailParts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := eval.EvaluateWholeEach(rules, demo.LatestYear, in, jw.County); err != nil {
+			b.Fatal(err)
+		}
+		if err := jw.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(n)/1e6, "MB/doc")
+	}
+}
