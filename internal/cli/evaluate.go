@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -15,15 +14,23 @@ import (
 	"github.com/dudao-edu/dudao/internal/standards"
 )
 
-// runEvaluate: dudao evaluate [--db DSN | FILE...] [--standard ID] [--profile ID] [--year YYYY] [--county CODE] [--format text|json|csv|xlsx] [-o FILE]
+// runEvaluate: dudao evaluate [--db DSN | FILE...] [--standard ID] [--profile ID] [--year YYYY] [--county CODE] [--format text|json|csv|xlsx] [--detail counties|indicators|parts] [-o FILE]
 func runEvaluate(e *env, args []string) error {
-	fs := newFlags(e, "evaluate", "[--db DSN | 文件...] [--standard ID] [--profile ID] [--profile-file 文件] [--cv-decimals N] [--year 年度] [--county 代码] [--format text|json|csv|xlsx] [-o 文件]")
+	fs := newFlags(e, "evaluate", "[--db DSN | 文件...] [--standard ID] [--profile ID] [--profile-file 文件] [--cv-decimals N] [--year 年度] [--county 代码] [--format text|json|csv|xlsx] [--detail counties|indicators|parts] [-o 文件]")
 	src := sourceFlags(e, fs)
 	rf := addRuleFlags(fs)
 	format := fs.String("format", "text", "输出格式：text、json、csv、xlsx")
 	table := fs.String("table", "indicators", "csv 输出哪张表：counties（县区）、indicators（差异系数）、parts（学校）、items（认定项目）、kindergartens（幼儿园）")
+	detail := fs.String("detail", "parts", "text 和 json 输出的详细程度：counties（各县区的结论和综合差异系数）、indicators（另加各学段的指标和认定项目）、parts（另加每所学校（部）和幼儿园，即全部）；csv 和 xlsx 由 --table 和工作表决定，不受此影响")
 	out := fs.String("o", "", "写入文件（默认：标准输出）")
 	files, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if err := oneOf("detail", *detail, eval.Details...); err != nil {
+		return err
+	}
+	d, err := eval.ParseDetail(*detail)
 	if err != nil {
 		return err
 	}
@@ -44,23 +51,42 @@ func runEvaluate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := eval.EvaluateWhole(rules, year, in)
-	return writeOutput(e, *out, func(w io.Writer) error {
-		switch *format {
-		case "json":
-			enc := json.NewEncoder(w)
-			enc.SetIndent("", "  ")
-			return enc.Encode(res.JSON())
-		case "csv":
-			t, err := export.Build(res, *table)
-			if err != nil {
+	switch *format {
+	case "json", "text":
+		// Evaluated and written county by county: memory holds the
+		// records and a few counties' results, not the nation's.
+		return writeOutput(e, *out, func(w io.Writer) error {
+			head := eval.NewWhole(rules, year)
+			var (
+				county func(*eval.County) error
+				finish func() error
+			)
+			if *format == "json" {
+				jw, err := eval.NewJSONWriter(w, head, d)
+				if err != nil {
+					return err
+				}
+				county, finish = jw.County, jw.Close
+			} else {
+				tw := export.NewTextWriter(w, head, d)
+				county, finish = tw.County, tw.Close
+			}
+			if _, err := eval.EvaluateWholeEach(rules, year, in, county); err != nil {
 				return err
 			}
-			return export.WriteCSV(w, t)
-		case "xlsx":
+			return finish()
+		})
+	}
+	res := eval.EvaluateWhole(rules, year, in)
+	return writeOutput(e, *out, func(w io.Writer) error {
+		if *format == "xlsx" {
 			return export.WriteXLSX(w, res)
 		}
-		return export.WriteText(w, res)
+		t, err := export.Build(res, *table)
+		if err != nil {
+			return err
+		}
+		return export.WriteCSV(w, t)
 	})
 }
 

@@ -34,3 +34,65 @@ func BenchmarkEvaluateNation(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkEvaluateJSONNation writes the JSON document of an evaluated
+// nation at each detail level (the output stage alone, as `dudao evaluate
+// --format json` writes it), to show what writing costs apart from reading
+// and evaluating.
+//
+//	go test ./internal/eval -run '^$' -bench EvaluateJSONNation -benchtime 3x
+func BenchmarkEvaluateJSONNation(b *testing.B) {
+	rules, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		b.Fatal(err)
+	}
+	res := eval.EvaluateWhole(rules, demo.LatestYear, eval.Inputs{Schools: demo.Nation(1, 2900, 210000)})
+	for _, d := range []eval.Detail{eval.DetailParts, eval.DetailIndicators, eval.DetailCounties} {
+		b.Run("detail="+d.String(), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var n countingWriter
+				if err := res.WriteJSON(&n, d); err != nil {
+					b.Fatal(err)
+				}
+				b.ReportMetric(float64(n)/1e6, "MB/doc")
+			}
+		})
+	}
+}
+
+// countingWriter counts the bytes written to it and keeps none.
+type countingWriter int64
+
+func (w *countingWriter) Write(p []byte) (int, error) {
+	*w += countingWriter(len(p))
+	return len(p), nil
+}
+
+// BenchmarkEvaluateWholeEachJSONNation evaluates a synthetic nation and
+// writes its JSON document county by county, as `dudao evaluate --format
+// json` does: the evaluation and output stages together, without reading.
+//
+//	go test ./internal/eval -run '^$' -bench EvaluateWholeEachJSONNation -benchtime 3x
+func BenchmarkEvaluateWholeEachJSONNation(b *testing.B) {
+	rules, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		b.Fatal(err)
+	}
+	in := eval.Inputs{Schools: demo.Nation(1, 2900, 210000)}
+	b.ReportAllocs()
+	for b.Loop() {
+		var n countingWriter
+		jw, err := eval.NewJSONWriter(&n, eval.NewWhole(rules, demo.LatestYear), eval.DetailParts)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := eval.EvaluateWholeEach(rules, demo.LatestYear, in, jw.County); err != nil {
+			b.Fatal(err)
+		}
+		if err := jw.Close(); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(n)/1e6, "MB/doc")
+	}
+}

@@ -220,28 +220,7 @@ type Split struct {
 // ignored; year 0 takes them all) against r. Counties come out in code order.
 func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 	res := &Result{Standard: r.ID, Profile: r.Profile.ID, Year: year, Rules: r}
-	idx := map[string]int{}
-	var groups [][]*census.School
-	last := -1
-	for i := range schools {
-		s := &schools[i]
-		if year != 0 && s.Year != year {
-			continue
-		}
-		if last >= 0 && groups[last][0].CountyCode == s.CountyCode {
-			// Records usually come sorted by county: skip the map lookup.
-			groups[last] = append(groups[last], s)
-			continue
-		}
-		g, ok := idx[s.CountyCode]
-		if !ok {
-			g = len(groups)
-			idx[s.CountyCode] = g
-			groups = append(groups, nil)
-		}
-		groups[g] = append(groups[g], s)
-		last = g
-	}
+	groups := groupByCounty(year, schools)
 	res.Counties = make([]*County, len(groups))
 	// Counties are independent: evaluate them on every core, each worker with
 	// an engine of its own (the engine holds scratch buffers).
@@ -270,6 +249,34 @@ func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 	}
 	slices.SortFunc(res.Counties, func(a, b *County) int { return strings.Compare(a.Code, b.Code) })
 	return res
+}
+
+// groupByCounty returns the records of year (any year if 0) by county, in
+// the order the counties first appear.
+func groupByCounty(year int, schools []census.School) [][]*census.School {
+	idx := map[string]int{}
+	var groups [][]*census.School
+	last := -1
+	for i := range schools {
+		s := &schools[i]
+		if year != 0 && s.Year != year {
+			continue
+		}
+		if last >= 0 && groups[last][0].CountyCode == s.CountyCode {
+			// Records usually come sorted by county: skip the map lookup.
+			groups[last] = append(groups[last], s)
+			continue
+		}
+		g, ok := idx[s.CountyCode]
+		if !ok {
+			g = len(groups)
+			idx[s.CountyCode] = g
+			groups = append(groups, nil)
+		}
+		groups[g] = append(groups[g], s)
+		last = g
+	}
+	return groups
 }
 
 // EvaluateCounty evaluates one county's records.

@@ -69,7 +69,9 @@ type (
 		Complete       bool          `json:"complete"`
 		RoundingFlips  int           `json:"rounding_flips"`
 		Stages         []JSONStage   `json:"stages"`
-		Parts          []JSONPart    `json:"parts"`
+		// Parts is absent below the parts detail (WriteJSON), and never
+		// nil at it: [] for a county without parts.
+		Parts []JSONPart `json:"parts,omitzero"`
 		// Warnings are figures of the file the evaluation did not use.
 		Warnings []JSONWarning `json:"warnings,omitempty"`
 		// The whole standard's verdict (EvaluateWhole): absent otherwise.
@@ -86,18 +88,20 @@ type (
 	}
 	// JSONStage is one stage set of a county.
 	JSONStage struct {
-		Stage         census.Stage    `json:"stage"`
-		Parts         int             `json:"parts"`
-		Students      float64         `json:"students"`
-		ExcludedParts int             `json:"excluded_parts"`
-		FailingParts  int             `json:"failing_parts"`
-		MissingParts  int             `json:"missing_parts"`
-		AllPartsPass  bool            `json:"all_parts_pass"`
-		BalancePass   bool            `json:"balance_pass"`
-		Pass          bool            `json:"pass"`
-		CompositeCV   Num             `json:"composite_cv"`
-		CompositeLim  *float64        `json:"composite_cv_limit,omitempty"`
-		Indicators    []JSONIndicator `json:"indicators"`
+		Stage         census.Stage `json:"stage"`
+		Parts         int          `json:"parts"`
+		Students      float64      `json:"students"`
+		ExcludedParts int          `json:"excluded_parts"`
+		FailingParts  int          `json:"failing_parts"`
+		MissingParts  int          `json:"missing_parts"`
+		AllPartsPass  bool         `json:"all_parts_pass"`
+		BalancePass   bool         `json:"balance_pass"`
+		Pass          bool         `json:"pass"`
+		CompositeCV   Num          `json:"composite_cv"`
+		CompositeLim  *float64     `json:"composite_cv_limit,omitempty"`
+		// Indicators is absent at the counties detail (WriteJSON), and
+		// never nil above it.
+		Indicators []JSONIndicator `json:"indicators,omitzero"`
 	}
 	// JSONIndicator is one indicator's balance figures.
 	JSONIndicator struct {
@@ -153,65 +157,97 @@ type (
 	}
 )
 
-// JSON returns the document form of the result.
+// JSON returns the document form of the result, every county at the
+// parts detail. It holds the whole document in memory: WriteJSON streams it.
 func (res *Result) JSON() *JSONResult {
-	r := res.Rules
-	out := &JSONResult{Standard: res.Standard, Profile: res.Profile, Year: res.Year,
-		Comparison: Comparison(r.Settings.CVCompareDecimals),
-		Counties:   make([]JSONCounty, 0, len(res.Counties))}
+	out := res.jsonHead()
+	out.Counties = make([]JSONCounty, 0, len(res.Counties))
+	conds := conditions{}
 	for _, c := range res.Counties {
-		jc := JSONCounty{Code: c.Code, Name: c.Name, ResourceStatus: c.ResourceStatus(), Complete: c.Complete,
-			RoundingFlips: c.RoundingFlips, Parts: make([]JSONPart, 0, len(c.Parts))}
-		if jc.ResourceStatus != census.StatusPending {
-			pass := c.ResourcePass
-			jc.ResourcePass = &pass
-		}
-		for _, w := range c.Warnings {
-			jc.Warnings = append(jc.Warnings, JSONWarning(w))
-		}
-		for _, s := range c.Stages {
-			js := JSONStage{Stage: s.Stage, Parts: s.Parts, Students: s.Students, ExcludedParts: s.Excluded,
-				FailingParts: s.FailingParts, MissingParts: s.MissingParts, AllPartsPass: s.AllPartsPass,
-				BalancePass: s.BalancePass, Pass: s.Pass, CompositeCV: Num(s.CompositeCV)}
-			if s.CompositeLim > 0 {
-				lim := s.CompositeLim
-				js.CompositeLim = &lim
-			}
-			for _, ir := range s.Indicators {
-				js.Indicators = append(js.Indicators, JSONIndicator{
-					ID: ir.Indicator.ID, Name: ir.Indicator.ZH, Unit: ir.Indicator.Unit, Threshold: ir.Threshold,
-					Mean: Num(ir.Mean), SD: sdNum(ir), CV: Num(ir.CV.CV), CVLimit: ir.Limit, CVPass: ir.Pass,
-					Margin: Num(ir.Margin), RoundingFlips: ir.RoundingFlips, N: ir.N, PartsBelow: ir.PartsBelow, Missing: ir.Missing,
-				})
-			}
-			jc.Stages = append(jc.Stages, js)
-		}
-		for _, p := range c.Parts {
-			jp := JSONPart{SchoolCode: p.SchoolCode, SchoolName: p.SchoolName, SchoolType: p.SchoolType,
-				Stage: p.Stage, Students: p.Students, Values: map[string]Num{}, Met: p.Met, Pass: p.Pass,
-				Excluded: p.Excluded, Reason: p.Reason, ReasonCode: p.ReasonCode, Missing: p.Missing}
-			if !p.Excluded {
-				jp.Raw = map[string]Num{}
-				for k, ind := range r.Indicators {
-					jp.Values[ind.ID] = Num(p.Values[k])
-					jp.Raw[ind.ID] = Num(p.Raw[k])
-				}
-			}
-			for _, sf := range p.Shortfalls {
-				jp.Shortfalls = append(jp.Shortfalls, JSONShortfall(sf))
-			}
-			if p.Split != nil {
-				jp.Split = &JSONSplit{Basis: p.Split.Basis, Share: p.Split.Share, Weights: p.Split.Weights,
-					Given: p.Split.Given, Derived: p.Split.Derived}
-			}
-			jc.Parts = append(jc.Parts, jp)
-		}
-		if c.Verdict != nil {
-			jc.JSONVerdict = c.Verdict.JSON()
-		}
-		out.Counties = append(out.Counties, jc)
+		out.Counties = append(out.Counties, res.jsonCounty(c, DetailParts, conds))
 	}
 	return out
+}
+
+// jsonHead is the document without its counties.
+func (res *Result) jsonHead() *JSONResult {
+	return &JSONResult{Standard: res.Standard, Profile: res.Profile, Year: res.Year,
+		Comparison: Comparison(res.Rules.Settings.CVCompareDecimals), Counties: []JSONCounty{}}
+}
+
+// jsonCounty is the document form of county c at detail d (conds: see
+// Verdict.json).
+func (res *Result) jsonCounty(c *County, d Detail, conds conditions) JSONCounty {
+	jc := res.jsonCountyHead(c, d, conds)
+	r := res.Rules
+	if d >= DetailParts {
+		jc.Parts = make([]JSONPart, 0, len(c.Parts))
+	}
+	for _, p := range c.Parts {
+		if d < DetailParts {
+			break
+		}
+		jp := JSONPart{SchoolCode: p.SchoolCode, SchoolName: p.SchoolName, SchoolType: p.SchoolType,
+			Stage: p.Stage, Students: p.Students, Values: map[string]Num{}, Met: p.Met, Pass: p.Pass,
+			Excluded: p.Excluded, Reason: p.Reason, ReasonCode: p.ReasonCode, Missing: p.Missing}
+		if !p.Excluded {
+			jp.Raw = map[string]Num{}
+			for k, ind := range r.Indicators {
+				jp.Values[ind.ID] = Num(p.Values[k])
+				jp.Raw[ind.ID] = Num(p.Raw[k])
+			}
+		}
+		for _, sf := range p.Shortfalls {
+			jp.Shortfalls = append(jp.Shortfalls, JSONShortfall(sf))
+		}
+		if p.Split != nil {
+			jp.Split = &JSONSplit{Basis: p.Split.Basis, Share: p.Split.Share, Weights: p.Split.Weights,
+				Given: p.Split.Given, Derived: p.Split.Derived}
+		}
+		jc.Parts = append(jc.Parts, jp)
+	}
+	return jc
+}
+
+// jsonCountyHead is the document form of county c at detail d without its
+// parts (Parts nil), but with the verdict's kindergartens at DetailParts.
+func (res *Result) jsonCountyHead(c *County, d Detail, conds conditions) JSONCounty {
+	jc := JSONCounty{Code: c.Code, Name: c.Name, ResourceStatus: c.ResourceStatus(), Complete: c.Complete,
+		RoundingFlips: c.RoundingFlips}
+	if jc.ResourceStatus != census.StatusPending {
+		pass := c.ResourcePass
+		jc.ResourcePass = &pass
+	}
+	for _, w := range c.Warnings {
+		jc.Warnings = append(jc.Warnings, JSONWarning(w))
+	}
+	for _, s := range c.Stages {
+		js := JSONStage{Stage: s.Stage, Parts: s.Parts, Students: s.Students, ExcludedParts: s.Excluded,
+			FailingParts: s.FailingParts, MissingParts: s.MissingParts, AllPartsPass: s.AllPartsPass,
+			BalancePass: s.BalancePass, Pass: s.Pass, CompositeCV: Num(s.CompositeCV)}
+		if s.CompositeLim > 0 {
+			lim := s.CompositeLim
+			js.CompositeLim = &lim
+		}
+		if d >= DetailIndicators {
+			js.Indicators = make([]JSONIndicator, 0, len(s.Indicators))
+		}
+		for _, ir := range s.Indicators {
+			if d < DetailIndicators {
+				break
+			}
+			js.Indicators = append(js.Indicators, JSONIndicator{
+				ID: ir.Indicator.ID, Name: ir.Indicator.ZH, Unit: ir.Indicator.Unit, Threshold: ir.Threshold,
+				Mean: Num(ir.Mean), SD: sdNum(ir), CV: Num(ir.CV.CV), CVLimit: ir.Limit, CVPass: ir.Pass,
+				Margin: Num(ir.Margin), RoundingFlips: ir.RoundingFlips, N: ir.N, PartsBelow: ir.PartsBelow, Missing: ir.Missing,
+			})
+		}
+		jc.Stages = append(jc.Stages, js)
+	}
+	if c.Verdict != nil {
+		jc.JSONVerdict = c.Verdict.json(d, conds)
+	}
+	return jc
 }
 
 // Comparison describes how verdicts are compared under cv_compare_decimals

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -128,13 +131,32 @@ type KgResult struct {
 // records of year: the resource part (for school standards, as Evaluate
 // does), then every item, with the county's verdict in County.Verdict.
 func EvaluateWhole(r *standards.Rules, year int, in Inputs) *Result {
-	var res *Result
-	if r.Preschool() {
-		res = &Result{Standard: r.ID, Profile: r.Profile.ID, Year: year, Rules: r}
-	} else {
-		res = Evaluate(r, year, in.Schools)
+	var counties []*County
+	res, _ := EvaluateWholeEach(r, year, in, func(c *County) error {
+		counties = append(counties, c)
+		return nil
+	})
+	res.Counties = counties
+	return res
+}
+
+// NewWhole returns the result of a whole-standard evaluation of year under r
+// before any county: what a writer of EvaluateWholeEach's counties needs
+// for the head of its document.
+func NewWhole(r *standards.Rules, year int) *Result {
+	return &Result{Standard: r.ID, Profile: r.Profile.ID, Year: year, Rules: r, Whole: true}
+}
+
+// EvaluateWholeEach evaluates as EvaluateWhole does, but hands each county
+// to fn in the order of their codes as soon as it is evaluated, and keeps
+// none: the Result it returns has no counties. Memory holds a few counties'
+// results at a time, however many there are. It stops at fn's first error.
+func EvaluateWholeEach(r *standards.Rules, year int, in Inputs, fn func(*County) error) (*Result, error) {
+	res := NewWhole(r, year)
+	var groups [][]*census.School
+	if !r.Preschool() {
+		groups = groupByCounty(year, in.Schools)
 	}
-	res.Whole = true
 	data := map[string]*countyData{}
 	get := func(code, name string) *countyData {
 		d, ok := data[code]
@@ -147,8 +169,8 @@ func EvaluateWhole(r *standards.Rules, year int, in Inputs) *Result {
 		}
 		return d
 	}
-	for _, c := range res.Counties {
-		get(c.Code, c.Name).resource = c
+	for _, g := range groups {
+		get(g[0].CountyCode, g[0].CountyName).group = g
 	}
 	for i := range in.Schools {
 		s := &in.Schools[i]
@@ -193,16 +215,67 @@ func EvaluateWhole(r *standards.Rules, year int, in Inputs) *Result {
 			}
 		}
 	}
+	all := make([]*countyData, 0, len(data))
 	for _, d := range data {
-		c := d.resource
-		if c == nil {
-			c = &County{Code: d.code, Name: d.name, Complete: true, ResourcePass: r.Preschool()}
-			res.Counties = append(res.Counties, c)
-		}
-		c.Verdict = d.verdict(r)
+		all = append(all, d)
 	}
-	slices.SortFunc(res.Counties, func(a, b *County) int { return strings.Compare(a.Code, b.Code) })
-	return res
+	slices.SortFunc(all, func(a, b *countyData) int { return strings.Compare(a.code, b.code) })
+	// Counties are independent: evaluate a window of them on every core,
+	// each worker with an engine of its own (the engine holds scratch
+	// buffers), then hand them on in order and forget them.
+	workers := min(runtime.GOMAXPROCS(0), len(all))
+	if len(in.Schools) < 20000 {
+		workers = 1
+	}
+	engines := make([]*engine, max(workers, 1))
+	for w := range engines {
+		engines[w] = newEngine(r)
+	}
+	const window = 64
+	out := make([]*County, window)
+	for lo := 0; lo < len(all); lo += window {
+		batch := all[lo:min(lo+window, len(all))]
+		if workers <= 1 {
+			for i, d := range batch {
+				out[i] = d.evaluate(r, engines[0])
+			}
+		} else {
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for _, e := range engines {
+				wg.Go(func() {
+					for {
+						i := int(next.Add(1)) - 1
+						if i >= len(batch) {
+							return
+						}
+						out[i] = batch[i].evaluate(r, e)
+					}
+				})
+			}
+			wg.Wait()
+		}
+		for i := range batch {
+			c := out[i]
+			out[i], all[lo+i] = nil, nil
+			if err := fn(c); err != nil {
+				return res, err
+			}
+		}
+	}
+	return res, nil
+}
+
+// evaluate returns the county of d evaluated with e: the resource part of
+// its schools (if any) and its verdict.
+func (d *countyData) evaluate(r *standards.Rules, e *engine) *County {
+	c := &County{Code: d.code, Name: d.name, Complete: true, ResourcePass: r.Preschool()}
+	if d.group != nil {
+		c = e.county(d.group)
+		d.resource = c
+	}
+	c.Verdict = d.verdict(r)
+	return c
 }
 
 // countyData is what one county's verdict reads.
@@ -215,6 +288,9 @@ type countyData struct {
 	judged     map[string]*census.Judgement
 	resource   *County
 	prior      map[int]*County
+	// group are the school records the resource part evaluates (Evaluate's
+	// records of the county); nil for a county with none.
+	group []*census.School
 }
 
 func partOrder(p string) int {

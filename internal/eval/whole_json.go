@@ -15,13 +15,15 @@ type (
 	// or pending; unmet lists the items not met, pending those awaiting a
 	// judgement or data, vetoes the veto items that apply.
 	JSONVerdict struct {
-		Status        census.Status      `json:"status"`
-		Recognised    bool               `json:"recognised"`
-		Unmet         []string           `json:"unmet"`
-		Pending       []string           `json:"pending"`
-		Vetoes        []string           `json:"vetoes"`
-		CountyRecord  bool               `json:"county_record"`
-		Items         []JSONItem         `json:"items"`
+		Status       census.Status `json:"status"`
+		Recognised   bool          `json:"recognised"`
+		Unmet        []string      `json:"unmet"`
+		Pending      []string      `json:"pending"`
+		Vetoes       []string      `json:"vetoes"`
+		CountyRecord bool          `json:"county_record"`
+		// Items is absent at the counties detail (WriteJSON), and never
+		// nil above it.
+		Items         []JSONItem         `json:"items,omitzero"`
 		Kindergartens []JSONKindergarten `json:"kindergartens,omitempty"`
 	}
 	// JSONItem is one item: its rule, status and the figures behind it.
@@ -120,9 +122,19 @@ type (
 )
 
 // JSON returns the document form of the verdict.
-func (v *Verdict) JSON() *JSONVerdict {
+func (v *Verdict) JSON() *JSONVerdict { return v.json(DetailParts, nil) }
+
+// json is the document form of the verdict at detail d: its items from the
+// indicators detail on, its kindergartens (preschool's parts) at the parts
+// detail. conds, if not nil, keeps the checks' conditions from one county to
+// the next.
+func (v *Verdict) json(d Detail, conds conditions) *JSONVerdict {
 	out := &JSONVerdict{Status: v.Status, Recognised: v.Recognised, CountyRecord: v.HasRecord,
-		Unmet: nonNil(v.Unmet), Pending: nonNil(v.Pending), Vetoes: nonNil(v.Vetoes), Items: make([]JSONItem, 0, len(v.Items))}
+		Unmet: nonNil(v.Unmet), Pending: nonNil(v.Pending), Vetoes: nonNil(v.Vetoes)}
+	if d < DetailIndicators {
+		return out
+	}
+	out.Items = make([]JSONItem, 0, len(v.Items))
 	for _, ir := range v.Items {
 		it := ir.Item
 		ji := JSONItem{ID: it.ID, Part: it.Part, No: it.No, Name: it.ZH, NameEN: it.EN, Rule: it.Rule,
@@ -130,7 +142,7 @@ func (v *Verdict) JSON() *JSONVerdict {
 			Checks: make([]JSONCheck, 0, len(ir.Checks))}
 		for _, cr := range ir.Checks {
 			c := cr.Check
-			jc := JSONCheck{ID: c.ID, Kind: c.Kind, Name: c.ZH, Condition: c.Describe(), Status: cr.Status,
+			jc := JSONCheck{ID: c.ID, Kind: c.Kind, Name: c.ZH, Condition: conds.of(c), Status: cr.Status,
 				Value: Num(cr.Value), Numerator: Num(cr.Num), Denominator: Num(cr.Den), Op: c.Op, Threshold: cr.Threshold,
 				Percent: c.Percent, Unit: c.Unit, Text: cr.Text, Missing: cr.Missing, Checked: cr.Checked, Failed: cr.Failed}
 			for _, s := range cr.Schools {
@@ -160,12 +172,31 @@ func (v *Verdict) JSON() *JSONVerdict {
 		out.Items = append(out.Items, ji)
 	}
 	for _, k := range v.Kindergartens {
+		if d < DetailParts {
+			break
+		}
 		out.Kindergartens = append(out.Kindergartens, JSONKindergarten{Code: k.Code, Name: k.Name, Category: k.Category,
 			Location: k.Location, Children: Num(k.Children), Classes: Num(k.Classes), Oversize: Num(k.Oversize),
 			Teachers: Num(k.Teachers), ChildrenPerTeacher: Num(k.ChildrenPerTeacher), CertifiedShare: Num(k.CertifiedShare),
 			PrincipalCertified: Num(k.PrincipalCertified), Missing: k.Missing})
 	}
 	return out
+}
+
+// conditions are the checks' conditions (Check.Describe) by check: the
+// same for every county, and costly enough to write once a document.
+type conditions map[*standards.Check]string
+
+func (m conditions) of(c *standards.Check) string {
+	if m == nil {
+		return c.Describe()
+	}
+	s, ok := m[c]
+	if !ok {
+		s = c.Describe()
+		m[c] = s
+	}
+	return s
 }
 
 func nonNil(s []string) []string {

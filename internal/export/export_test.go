@@ -62,7 +62,7 @@ func TestTablesAndText(t *testing.T) {
 		t.Errorf("CSV lacks the unrounded CV:\n%s", out)
 	}
 	buf.Reset()
-	if err := WriteText(&buf, res); err != nil {
+	if err := WriteText(&buf, res, eval.DetailParts); err != nil {
 		t.Fatal(err)
 	}
 	txt := buf.String()

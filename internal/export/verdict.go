@@ -71,12 +71,15 @@ func countyHeadline(res *eval.Result, c *eval.County) string {
 
 // writeVerdict writes a county's items, part by part, and the lists of
 // unmet and pending items.
-func writeVerdict(ew *errWriter, c *eval.County) {
+func writeVerdict(ew *errWriter, c *eval.County, d eval.Detail) {
 	v := c.Verdict
 	if !v.HasRecord {
 		ew.printf("  （本年度没有县级数据：县级指标均待补数据，可用 dudao template --kind county 生成模板）\n")
 	}
 	for _, p := range v.Parts() {
+		if d < eval.DetailIndicators {
+			break
+		}
 		if p.ID == standards.PartResource {
 			continue // shown above, indicator by indicator
 		}
