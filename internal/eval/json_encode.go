@@ -183,13 +183,7 @@ func (e *indenter) value(v any) {
 		return
 	}
 	e.tmp.Reset()
-	var in string
-	if e.depth > 0 {
-		in = e.prefix + string(bytes.Repeat([]byte("  "), e.depth))
-	} else {
-		in = e.prefix
-	}
-	if err := json.Indent(&e.tmp, c, in, "  "); err != nil && e.err == nil {
+	if err := json.Indent(&e.tmp, c, e.prefix+strings.Repeat("  ", e.depth), "  "); err != nil && e.err == nil {
 		e.err = err
 	}
 	e.b = append(e.b, e.tmp.Bytes()...)

@@ -63,3 +63,30 @@ func subsequence(a, b []string) bool {
 	}
 	return i == len(a)
 }
+
+// TestTextWriterStreamsTheSameReport evaluates and writes county by county,
+// as `dudao evaluate` does, and compares the report with that of the whole
+// result.
+func TestTextWriterStreamsTheSameReport(t *testing.T) {
+	r, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := eval.Inputs{Schools: demo.Nation(5, 20, 1500)}
+	for _, d := range []eval.Detail{eval.DetailCounties, eval.DetailIndicators, eval.DetailParts} {
+		var want, got bytes.Buffer
+		if err := WriteText(&want, eval.EvaluateWhole(r, demo.LatestYear, in), d); err != nil {
+			t.Fatal(err)
+		}
+		tw := NewTextWriter(&got, eval.NewWhole(r, demo.LatestYear), d)
+		if _, err := eval.EvaluateWholeEach(r, demo.LatestYear, in, tw.County); err != nil {
+			t.Fatal(err)
+		}
+		if err := tw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if want.String() != got.String() {
+			t.Errorf("%s: streamed report differs:\n%s\n----\n%s", d, got.String(), want.String())
+		}
+	}
+}
