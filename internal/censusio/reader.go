@@ -32,11 +32,13 @@ type reader struct {
 	seen               map[schoolYear]int
 	strayWarned        map[int]bool // columns without a header already warned about
 	interned           map[string]string
-	sheet              string      // the worksheet read, for messages; "" for CSV
-	csv                bool        // the file is CSV, whose rows must match the header (csvShape)
-	width              int         // columns up to the header's last non-empty cell
-	formulaCols        []int       // columns (1-based) of the row being read that are formulas without a value
-	unit               *unitReader // reads the rows of a kindergarten or county file
+	sheet              string        // the worksheet read, for messages; "" for CSV
+	csv                bool          // the file is CSV, whose rows must match the header (csvShape)
+	width              int           // columns up to the header's last non-empty cell
+	formulaCols        []int         // columns (1-based) of the row being read that are formulas without a value
+	unit               *unitReader   // reads the rows of a kindergarten or county file
+	rec                *recording    // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
+	scratch            census.School // the record of a row read after an error, which is not kept
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
 }
@@ -93,6 +95,10 @@ func (r *reader) inSheet() string {
 func (r *reader) add(e *Error) {
 	e.File = r.batch.File
 	r.nerr++
+	if r.rec != nil {
+		r.rec.add(e)
+		return
+	}
 	if len(r.errs) < MaxErrors {
 		r.errs = append(r.errs, e)
 	}
@@ -114,7 +120,29 @@ func (r *reader) warn(row int, c *column, msg string) {
 	if c != nil {
 		n.Column, n.Letter = c.header, c.letter
 	}
+	if r.rec != nil {
+		r.moreWarnings += r.rec.warn(n, -1)
+		return
+	}
 	r.moreWarnings += r.note(&r.batch.Warnings, n)
+}
+
+// strayCell warns, once per column, about a value in column index i, which
+// has no header.
+func (r *reader) strayCell(n, i int) {
+	if r.strayWarned[i] {
+		return
+	}
+	r.strayWarned[i] = true
+	c := r.col(i)
+	msg := "这一列没有表头，数据已忽略"
+	if r.rec != nil {
+		// Whether an earlier chunk warned already is known only when the
+		// chunks are merged.
+		r.rec.warn(Note{Row: n, Column: c.header, Letter: c.letter, Message: msg}, i)
+		return
+	}
+	r.warn(n, c, msg)
 }
 
 // note appends n to notes unless they are full, and returns 1 if it did not.
@@ -162,6 +190,13 @@ func (r *reader) line(n int, cells []string) {
 			}
 		}
 		return
+	}
+	if r.rec != nil && !r.rec.nonBlank {
+		// The empty rows that open a chunk may continue a run that the
+		// chunk before ends with: the merge notes them.
+		r.rec.nonBlank = true
+		r.rec.leadFrom, r.rec.leadTo = r.emptyFrom, r.emptyTo
+		r.emptyFrom, r.emptyTo = 0, 0
 	}
 	r.flushEmpty()
 	if r.headerOK {
@@ -292,13 +327,23 @@ func (r *reader) row(n int, cells []string) {
 			return
 		}
 	}
-	s := census.NewSchool()
+	// The record is built where it is kept: a School is large, and
+	// copying each one into the batch was a good part of a read's time.
+	var s *census.School
+	if r.nerr == 0 {
+		r.batch.Schools = append(r.batch.Schools, census.NewSchool())
+		s = &r.batch.Schools[len(r.batch.Schools)-1]
+	} else {
+		r.scratch = census.NewSchool()
+		s = &r.scratch
+	}
 
 	for i, v := range cells {
-		c := r.col(i)
-		if !c.known && c.header == "" && !r.strayWarned[i] && trim(v) != "" {
-			r.strayWarned[i] = true
-			r.warn(n, c, "这一列没有表头，数据已忽略")
+		if i < len(r.cols) && (r.cols[i].known || r.cols[i].header != "") {
+			continue
+		}
+		if !r.strayWarned[i] && trim(v) != "" {
+			r.strayCell(n, i)
 		}
 	}
 
@@ -316,7 +361,7 @@ func (r *reader) row(n int, cells []string) {
 			}
 			continue
 		}
-		r.text1(n, c, ti, unneutral(v), &s)
+		r.text1(n, c, ti, unneutral(v), s)
 	}
 
 	for f := census.Field(0); f < census.NumFields; f++ {
@@ -334,26 +379,32 @@ func (r *reader) row(n int, cells []string) {
 			s.Set(f, x)
 		}
 	}
-	r.crossCheck(n, &s)
-
+	r.crossCheck(n, s)
 	if s.Code != "" && s.Year != 0 {
-		k := schoolYear{s.Year, s.Code}
-		if p, dup := r.seen[k]; dup {
-			r.cellError(n, &r.cols[r.text[tSchoolCode]], s.Code,
-				fmt.Sprintf("与第%d行重复（%d年度）", p, s.Year),
-				fmt.Sprintf("同一年度每所学校只能有一行：请删除或合并第%d行和第%d行", p, n))
-		} else {
-			r.seen[k] = n
-		}
+		r.duplicate(n, s.Year, s.Code)
 	}
-	r.plausibility(n, &s)
+	r.plausibility(n, s)
 	if r.nerr > 0 {
 		// All or nothing: once anything is wrong no batch is returned,
 		// so keep validating but stop collecting.
 		r.batch.Schools = nil
+	}
+}
+
+// duplicate refuses row n when an earlier row has the same school and year.
+func (r *reader) duplicate(n, year int, code string) {
+	if r.rec != nil {
+		r.rec.duplicate(n, year, code)
 		return
 	}
-	r.batch.Schools = append(r.batch.Schools, s)
+	k := schoolYear{year, code}
+	if p, dup := r.seen[k]; dup {
+		r.cellError(n, &r.cols[r.text[tSchoolCode]], code,
+			fmt.Sprintf("与第%d行重复（%d年度）", p, year),
+			fmt.Sprintf("同一年度每所学校只能有一行：请删除或合并第%d行和第%d行", p, n))
+	} else {
+		r.seen[k] = n
+	}
 }
 
 // text1 reads one non-empty text cell into s.

@@ -1,0 +1,320 @@
+package censusio
+
+import (
+	"bytes"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
+
+// A large CSV file of schools is read in parallel: its text after the
+// header is cut into chunks that each begin at a record, a reader per
+// chunk reads its rows into its part of Batch.Schools and records its
+// errors and notes instead of adding them, and the chunks are then merged
+// in order. The merge does what depends on the rows before a chunk — the
+// duplicate-code check, the warning about a column without a header (once
+// per file), runs of empty rows across a cut, and the caps of MaxErrors
+// and MaxNotes — so that the result, messages and row numbers included,
+// is the one reading row by row gives. TestReadCSVParallel proves it on
+// random files.
+
+// csvChunkSize is about how many bytes of a CSV file a chunk holds, and
+// csvParallelMin the size below which a file is read row by row. Tests
+// make both small.
+var (
+	csvChunkSize   = 1 << 20
+	csvParallelMin = 2 << 20
+)
+
+// maxPresized bounds the Schools a read makes room for before reading
+// them: a line of a file is not always a school (a file of a million empty
+// lines is one school), and room for a nation's schools is ample.
+const maxPresized = 1 << 19
+
+// csvChunk is a piece of a CSV text that begins at a record.
+type csvChunk struct {
+	start, end int // byte offsets in the text
+	line0      int // lines before start
+	inside     int // line breaks inside the cells of the records before start
+	room       int // the most records it can hold: its line breaks
+}
+
+// splitCSV cuts text[from:], where from is the start of a record, into
+// chunks of about size bytes that each begin at a record. It returns false
+// when it cannot be sure where records begin: when a quote is read
+// leniently (LazyQuotes: a quote inside an unquoted cell, a quoted cell
+// whose closing quote is followed by more text, or one that never closes),
+// since only text read strictly has a record boundary at every line break
+// outside quotes.
+func splitCSV(text []byte, from int, comma byte, size int) ([]csvChunk, bool) {
+	var cuts, insides []int
+	inside := 0 // line breaks inside quoted cells before i
+	next := from + size
+	// i is at the start of a cell, outside quotes.
+	for i := from; i < len(text); {
+		end := len(text)
+		if q := bytes.IndexByte(text[i:], '"'); q >= 0 {
+			end = i + q
+		}
+		// Up to the next quote, every line break ends a record.
+		for next < end {
+			at := max(next, i)
+			p := bytes.IndexByte(text[at:end], '\n')
+			if p < 0 {
+				break
+			}
+			cut := at + p + 1
+			if cut < len(text) {
+				cuts = append(cuts, cut)
+				insides = append(insides, inside)
+			}
+			next = cut + size
+		}
+		if end == len(text) {
+			break
+		}
+		if end > from && text[end-1] != comma && text[end-1] != '\n' {
+			return nil, false // a quote inside an unquoted cell
+		}
+		j := end + 1
+		for {
+			k := bytes.IndexByte(text[j:], '"')
+			if k < 0 {
+				return nil, false // a quote that never closes
+			}
+			inside += bytes.Count(text[j:j+k], []byte("\n"))
+			j += k + 1
+			if j < len(text) && text[j] == '"' {
+				j++ // "" is a quote in the cell
+				continue
+			}
+			break
+		}
+		switch {
+		case j == len(text):
+			i = j
+		case text[j] == comma:
+			i = j + 1
+		case text[j] == '\n':
+			i = j
+		case text[j] == '\r' && j+1 < len(text) && text[j+1] == '\n':
+			i = j + 1
+		default:
+			return nil, false // text after a closing quote
+		}
+	}
+	chunks := make([]csvChunk, 0, len(cuts)+1)
+	start, line0, in := from, bytes.Count(text[:from], []byte("\n")), 0
+	for k := 0; k <= len(cuts); k++ {
+		end := len(text)
+		if k < len(cuts) {
+			end = cuts[k]
+		}
+		nl := bytes.Count(text[start:end], []byte("\n"))
+		room := nl
+		if k == len(cuts) {
+			room++ // the last record need not end with a line break
+		}
+		chunks = append(chunks, csvChunk{start: start, end: end, line0: line0, inside: in, room: room})
+		if k < len(cuts) {
+			start, line0, in = end, line0+nl, insides[k]
+		}
+	}
+	return chunks, true
+}
+
+// recording is what the reader of one chunk keeps of what depends on the
+// rows before it, for the merge: errors with the duplicate checks between
+// them, and warnings with those about columns without a header.
+type recording struct {
+	errs    []*Error
+	dropped int      // errors after MaxErrors in this chunk: counted, never listed
+	keys    []dupKey // the rows to check for duplicates
+	warns   []pendingNote
+	nwarn   int // warnings in warns that are not about a column without a header
+
+	nonBlank         bool // the chunk has a row that is not empty
+	leadFrom, leadTo int  // the run of empty rows that opens the chunk
+	syntax           *Error
+	reader           *reader
+}
+
+// dupKey is a school and year to check against the rows before.
+type dupKey struct {
+	pos  int // how many errors of the chunk come before the check
+	row  int
+	year int
+	code string
+}
+
+// pendingNote is a warning; stray is the column index of a warning about
+// a column without a header, which only the first such row of the file
+// gets, and -1 for the rest.
+type pendingNote struct {
+	Note
+	stray int
+}
+
+func (c *recording) add(e *Error) {
+	if len(c.errs) < MaxErrors {
+		c.errs = append(c.errs, e)
+		return
+	}
+	// The errors before it in the chunk fill the list, so the merge would
+	// only count it.
+	c.dropped++
+}
+
+func (c *recording) duplicate(n, year int, code string) {
+	c.keys = append(c.keys, dupKey{pos: len(c.errs), row: n, year: year, code: code})
+}
+
+// warn keeps n, and returns 1 when it only counts it.
+func (c *recording) warn(n Note, stray int) int {
+	if stray < 0 {
+		if c.nwarn >= MaxNotes {
+			return 1
+		}
+		c.nwarn++
+	}
+	c.warns = append(c.warns, pendingNote{n, stray})
+	return 0
+}
+
+// readParallel reads the school rows of text[from:], which follow the
+// header, in parallel, and reports whether it did: a small file, a file
+// whose quotes are read leniently, and one with more lines than
+// maxPresized are read row by row.
+func (r *reader) readParallel(text []byte, from int, comma rune, inside int) bool {
+	if len(text)-from < csvParallelMin {
+		return false
+	}
+	chunks, ok := splitCSV(text, from, byte(comma), csvChunkSize)
+	if !ok {
+		return false
+	}
+	total := 0
+	base := make([]int, len(chunks)) // where each chunk's window begins
+	for i := range chunks {
+		chunks[i].inside += inside
+		base[i] = total
+		total += chunks[i].room
+	}
+	if total > maxPresized {
+		return false
+	}
+	// Each chunk reads into its own window of one array, so that no
+	// School is copied unless rows were skipped.
+	all := make([]census.School, total)
+	recs := make([]*recording, len(chunks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(chunks) {
+					return
+				}
+				c, b := chunks[k], base[k]
+				recs[k] = r.readChunk(text[c.start:c.end], c, comma, all[b:b:b+c.room])
+			}
+		})
+	}
+	wg.Wait()
+
+	n := 0
+	for _, rec := range recs {
+		r.merge(rec)
+		if got := rec.reader.batch.Schools; r.nerr == 0 && len(got) > 0 {
+			if &got[0] == &all[n] {
+				n += len(got) // in place: no row of the chunks before was skipped
+			} else {
+				n += copy(all[n:], got)
+			}
+		}
+		if rec.syntax != nil {
+			r.add(rec.syntax)
+			break
+		}
+	}
+	r.batch.Schools = nil
+	if r.nerr == 0 {
+		r.batch.Schools = all[:n:n]
+	}
+	return true
+}
+
+// readChunk reads the rows of one chunk into dst.
+func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.School) *recording {
+	w := &reader{opt: r.opt, headerDone: true, headerOK: true, csv: true,
+		cols: r.cols, text: r.text, num: r.num, textHdr: r.textHdr, width: r.width,
+		strayWarned: make(map[int]bool), interned: make(map[string]string), rec: new(recording)}
+	w.batch.File = r.batch.File
+	w.batch.Schools = dst
+	w.rec.reader = w
+	rows := &csvRows{cr: newCSVReader(text, comma), line0: c.line0, inside: c.inside}
+	for {
+		rec, n, err := rows.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			w.rec.syntax = csvSyntaxError(n, err)
+			break
+		}
+		w.line(n, rec)
+	}
+	if !w.rec.nonBlank {
+		w.rec.leadFrom, w.rec.leadTo = w.emptyFrom, w.emptyTo
+		w.emptyFrom, w.emptyTo = 0, 0
+	}
+	return w.rec
+}
+
+// merge adds what the reader of the next chunk found, as reading its rows
+// here would have.
+func (r *reader) merge(c *recording) {
+	k := 0
+	for i, e := range c.errs {
+		for ; k < len(c.keys) && c.keys[k].pos <= i; k++ {
+			r.duplicate(c.keys[k].row, c.keys[k].year, c.keys[k].code)
+		}
+		r.add(e)
+	}
+	for ; k < len(c.keys); k++ {
+		r.duplicate(c.keys[k].row, c.keys[k].year, c.keys[k].code)
+	}
+	r.nerr += c.dropped
+
+	w := c.reader
+	for _, n := range c.warns {
+		if n.stray >= 0 {
+			if r.strayWarned[n.stray] {
+				continue
+			}
+			r.strayWarned[n.stray] = true
+		}
+		r.moreWarnings += r.note(&r.batch.Warnings, n.Note)
+	}
+	r.moreWarnings += w.moreWarnings
+
+	if c.leadFrom != 0 {
+		if r.emptyFrom == 0 {
+			r.emptyFrom = c.leadFrom
+		}
+		r.emptyTo = c.leadTo
+	}
+	if c.nonBlank {
+		r.flushEmpty()
+		for _, n := range w.batch.Skipped {
+			r.moreSkipped += r.note(&r.batch.Skipped, n)
+		}
+		r.moreSkipped += w.moreSkipped
+		r.emptyFrom, r.emptyTo = w.emptyFrom, w.emptyTo
+	}
+	r.dataRows += w.dataRows
+}
