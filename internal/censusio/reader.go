@@ -588,8 +588,11 @@ const (
 // values). It refuses words (十二, 无, -), percentages, hex, Inf and NaN, and
 // reports negative numbers apart so the message can say so.
 func parseNumber(v string) (float64, error) {
+	if x, ok := plainInteger(v); ok {
+		return x, nil
+	}
 	v = narrow(v)
-	if strings.ContainsAny(v, ", ") {
+	if strings.IndexByte(v, ',') >= 0 || strings.IndexByte(v, ' ') >= 0 {
 		var ok bool
 		if v, ok = ungroup(v); !ok {
 			return 0, errNotNumber
@@ -609,6 +612,24 @@ func parseNumber(v string) (float64, error) {
 		x = 0 // no negative zero
 	}
 	return x, nil
+}
+
+// plainInteger reads v when it is what most cells hold, 1 to 15 ASCII
+// digits, which a float64 holds exactly: as ParseFloat would, but without
+// its generality, which was a tenth of a read's time.
+func plainInteger(v string) (float64, bool) {
+	if len(v) == 0 || len(v) > 15 {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(v); i++ {
+		d := v[i] - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + uint64(d)
+	}
+	return float64(n), true
 }
 
 // numeric reports whether v is [+-]digits[.digits][e[+-]digits] with at
