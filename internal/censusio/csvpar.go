@@ -2,8 +2,8 @@ package censusio
 
 import (
 	"bytes"
-	"io"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -138,7 +138,6 @@ type recording struct {
 
 	nonBlank         bool // the chunk has a row that is not empty
 	leadFrom, leadTo int  // the run of empty rows that opens the chunk
-	syntax           *Error
 	reader           *reader
 }
 
@@ -160,6 +159,7 @@ type pendingNote struct {
 
 func (c *recording) add(e *Error) {
 	if len(c.errs) < MaxErrors {
+		e.Value = strings.Clone(e.Value) // not the chunk's text
 		c.errs = append(c.errs, e)
 		return
 	}
@@ -209,6 +209,9 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	// Each chunk reads into its own window of one array, so that no
 	// School is copied unless rows were skipped.
 	all := make([]census.School, total)
+	if len(r.seen) == 0 {
+		r.seen = make(map[schoolYear]int, total)
+	}
 	recs := make([]*recording, len(chunks))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -236,10 +239,6 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 				n += copy(all[n:], got)
 			}
 		}
-		if rec.syntax != nil {
-			r.add(rec.syntax)
-			break
-		}
 	}
 	r.batch.Schools = nil
 	if r.nerr == 0 {
@@ -256,14 +255,11 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 	w.batch.File = r.batch.File
 	w.batch.Schools = dst
 	w.rec.reader = w
-	rows := &csvRows{cr: newCSVReader(text, comma), line0: c.line0, inside: c.inside}
+	w.rec.keys = make([]dupKey, 0, c.room)
+	rows := &strictRows{s: string(text), comma: byte(comma), line: c.line0 + 1, inside: c.inside}
 	for {
-		rec, n, err := rows.next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			w.rec.syntax = csvSyntaxError(n, err)
+		rec, n, ok := rows.next()
+		if !ok {
 			break
 		}
 		w.line(n, rec)
@@ -317,4 +313,109 @@ func (r *reader) merge(c *recording) {
 		r.emptyFrom, r.emptyTo = w.emptyFrom, w.emptyTo
 	}
 	r.dataRows += w.dataRows
+}
+
+// strictRows reads the records of a chunk whose quoting splitCSV found
+// strict exactly as encoding/csv reads them (csvRows), but with every cell
+// a substring of the chunk's text, where encoding/csv allocates a string
+// per record. Strict quoting is what keeps it short: a quote opens a cell
+// or closes one, and a closing quote is followed by a comma, a line break
+// or the end.
+type strictRows struct {
+	s      string
+	i      int // the next byte to read
+	comma  byte
+	line   int // the line of s[i], as csvRows numbers it
+	inside int // line breaks inside the cells of the records before
+	rec    []string
+}
+
+// next returns the next record, which the call after reuses, and its row,
+// and false at the end.
+func (c *strictRows) next() ([]string, int, bool) {
+	s, i := c.s, c.i
+	for { // encoding/csv skips empty lines
+		switch {
+		case i < len(s) && s[i] == '\n':
+			i++
+			c.line++
+			continue
+		case i+1 < len(s) && s[i] == '\r' && s[i+1] == '\n':
+			i += 2
+			c.line++
+			continue
+		case i+1 == len(s) && s[i] == '\r':
+			i++
+		}
+		break
+	}
+	if i >= len(s) {
+		c.i = i
+		return nil, 0, false
+	}
+	row := c.line - c.inside
+	c.rec = c.rec[:0]
+	eol := -1 // the end of the line of s[i], found when needed
+	for {
+		if i < len(s) && s[i] == '"' {
+			i++
+			start, plain := i, true
+			for {
+				k := strings.IndexByte(s[i:], '"') // there is one: the quoting is strict
+				if nl := strings.Count(s[i:i+k], "\n"); nl > 0 {
+					c.line += nl
+					c.inside += nl
+					plain = plain && !strings.Contains(s[i:i+k], "\r\n")
+				}
+				i += k + 1
+				if i < len(s) && s[i] == '"' {
+					i++
+					plain = false
+					continue
+				}
+				break
+			}
+			cell := s[start : i-1]
+			if !plain {
+				cell = strings.ReplaceAll(strings.ReplaceAll(cell, `""`, `"`), "\r\n", "\n")
+			}
+			c.rec = append(c.rec, cell)
+			eol = -1
+			switch {
+			case i == len(s):
+			case s[i] == c.comma:
+				i++
+				continue
+			case s[i] == '\r': // \r\n: the quoting is strict
+				i += 2
+				c.line++
+			default: // \n
+				i++
+				c.line++
+			}
+			break
+		}
+		if eol < i {
+			eol = len(s)
+			if k := strings.IndexByte(s[i:], '\n'); k >= 0 {
+				eol = i + k
+			}
+		}
+		if k := strings.IndexByte(s[i:eol], c.comma); k >= 0 {
+			c.rec = append(c.rec, s[i:i+k])
+			i += k + 1
+			continue
+		}
+		// The last cell: encoding/csv drops the CR of a CRLF, and one
+		// before the end of the text.
+		c.rec = append(c.rec, strings.TrimSuffix(s[i:eol], "\r"))
+		i = eol
+		if i < len(s) {
+			i++
+			c.line++
+		}
+		break
+	}
+	c.i = i
+	return c.rec, row, true
 }

@@ -92,6 +92,10 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 			}
 		case 10:
 			row[5] = ""
+		case 11:
+			row[6] = "公\r办" // a bare CR in a cell, unquoted
+		case 12:
+			row[4] = "\"" + row[4] + "\"\r\n" // quotes and a CRLF inside a quoted cell
 		}
 		out = append(out, row)
 	}
@@ -108,6 +112,10 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 		data = append([]byte("\n\n"), data...)
 	case 4:
 		data = bytes.TrimSuffix(data, []byte("\n"))
+	case 5:
+		data = append(data, '\r') // a CR before the end, which encoding/csv drops
+	case 6:
+		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\r\n"))
 	}
 	return data
 }
