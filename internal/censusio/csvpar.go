@@ -143,10 +143,57 @@ type recording struct {
 
 // dupKey is a school and year to check against the rows before.
 type dupKey struct {
-	pos  int // how many errors of the chunk come before the check
-	row  int
-	year int
-	code string
+	pos   int // how many errors of the chunk come before the check
+	row   int
+	year  int
+	code  string
+	first int // the row it repeats, set by findDuplicates; 0 if none
+}
+
+// repeated refuses the row of k if it repeats an earlier one. The chunks
+// hold every row after the header, so r.seen is not needed after them.
+func (r *reader) repeated(k *dupKey) {
+	if k.first > 0 {
+		r.duplicateError(k.row, k.first, k.year, k.code)
+	}
+}
+
+// findDuplicates sets first on every key of the chunks that repeats an
+// earlier one. It runs in parallel, since the keys of a nation take a
+// map of two hundred thousand entries: each goroutine takes the keys of
+// one shard of schools, in file order, into a map of its own.
+func findDuplicates(recs []*recording, total int) {
+	shards := uint32(runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for sh := range shards {
+		wg.Go(func() {
+			seen := make(map[schoolYear]int, total/int(shards)+1)
+			for _, c := range recs {
+				for i := range c.keys {
+					k := &c.keys[i]
+					if shardOf(k.year, k.code)%shards != sh {
+						continue
+					}
+					key := schoolYear{k.year, k.code}
+					if p, dup := seen[key]; dup {
+						k.first = p
+					} else {
+						seen[key] = k.row
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// shardOf hashes a school and year (FNV-1a).
+func shardOf(year int, code string) uint32 {
+	h := uint32(2166136261) ^ uint32(year)
+	for i := 0; i < len(code); i++ {
+		h = (h ^ uint32(code[i])) * 16777619
+	}
+	return h
 }
 
 // pendingNote is a warning; stray is the column index of a warning about
@@ -209,9 +256,6 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	// Each chunk reads into its own window of one array, so that no
 	// School is copied unless rows were skipped.
 	all := make([]census.School, total)
-	if len(r.seen) == 0 {
-		r.seen = make(map[schoolYear]int, total)
-	}
 	recs := make([]*recording, len(chunks))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -228,6 +272,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		})
 	}
 	wg.Wait()
+	findDuplicates(recs, total)
 
 	n := 0
 	for _, rec := range recs {
@@ -268,7 +313,30 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 		w.rec.leadFrom, w.rec.leadTo = w.emptyFrom, w.emptyTo
 		w.emptyFrom, w.emptyTo = 0, 0
 	}
+	keepTexts(w.batch.Schools)
 	return w.rec
+}
+
+// keepTexts copies the codes and names of schools, which are parts of the
+// text of their chunk (reader.keep), into one string: one allocation per
+// chunk rather than two per school, and the chunk's text can go.
+func keepTexts(schools []census.School) {
+	n := 0
+	for i := range schools {
+		n += len(schools[i].Code) + len(schools[i].Name)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range schools {
+		b.WriteString(schools[i].Code)
+		b.WriteString(schools[i].Name)
+	}
+	all := b.String()
+	for i := range schools {
+		s := &schools[i]
+		s.Code, all = all[:len(s.Code)], all[len(s.Code):]
+		s.Name, all = all[:len(s.Name)], all[len(s.Name):]
+	}
 }
 
 // merge adds what the reader of the next chunk found, as reading its rows
@@ -277,12 +345,12 @@ func (r *reader) merge(c *recording) {
 	k := 0
 	for i, e := range c.errs {
 		for ; k < len(c.keys) && c.keys[k].pos <= i; k++ {
-			r.duplicate(c.keys[k].row, c.keys[k].year, c.keys[k].code)
+			r.repeated(&c.keys[k])
 		}
 		r.add(e)
 	}
 	for ; k < len(c.keys); k++ {
-		r.duplicate(c.keys[k].row, c.keys[k].year, c.keys[k].code)
+		r.repeated(&c.keys[k])
 	}
 	r.nerr += c.dropped
 

@@ -399,12 +399,17 @@ func (r *reader) duplicate(n, year int, code string) {
 	}
 	k := schoolYear{year, code}
 	if p, dup := r.seen[k]; dup {
-		r.cellError(n, &r.cols[r.text[tSchoolCode]], code,
-			fmt.Sprintf("与第%d行重复（%d年度）", p, year),
-			fmt.Sprintf("同一年度每所学校只能有一行：请删除或合并第%d行和第%d行", p, n))
+		r.duplicateError(n, p, year, code)
 	} else {
 		r.seen[k] = n
 	}
+}
+
+// duplicateError refuses row n, which repeats row p.
+func (r *reader) duplicateError(n, p, year int, code string) {
+	r.cellError(n, &r.cols[r.text[tSchoolCode]], code,
+		fmt.Sprintf("与第%d行重复（%d年度）", p, year),
+		fmt.Sprintf("同一年度每所学校只能有一行：请删除或合并第%d行和第%d行", p, n))
 }
 
 // text1 reads one non-empty text cell into s.
@@ -432,9 +437,9 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 			r.cellError(n, c, v, "不是10位学校标识码", codeFix(v, "请填写10位全国学校标识码，如 3134020001"))
 			return
 		}
-		s.Code = strings.Clone(d)
+		s.Code = r.keep(d)
 	case "school_name":
-		s.Name = strings.Clone(v)
+		s.Name = r.keep(v)
 	case "school_type":
 		t, ok := census.ParseSchoolType(v)
 		if !ok {
@@ -467,6 +472,16 @@ func (r *reader) intern(v string) string {
 		r.interned[s] = s
 	}
 	return s
+}
+
+// keep returns v for a record to keep: a copy, so as not to keep the
+// row's text with it; but as is in a chunk, whose reader copies the texts
+// of all its records into one string at the end (keepTexts).
+func (r *reader) keep(v string) string {
+	if r.rec != nil {
+		return v
+	}
+	return strings.Clone(v)
 }
 
 // codeFix adds to fix the cause Excel users meet most: a long number shown
