@@ -50,9 +50,9 @@ func (r *reader) readCSV(data []byte) {
 		}
 		// Room for a record per line, up to a bound: a line is a school,
 		// and growing a slice of Schools by doubling copied each of them
-		// about three times.
+		// about three times. A school's line holds a comma per column.
 		lines := bytes.Count(text[rest:], []byte("\n")) + 1
-		r.batch.Schools = make([]census.School, 0, min(lines, maxPresized))
+		r.batch.Schools = make([]census.School, 0, min(lines, (len(text)-rest)/max(r.width, 1)+1, maxPresized))
 	}
 	for {
 		rec, n, err := rows.next()
