@@ -2,6 +2,7 @@ package censusio
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -10,6 +11,8 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 )
 
 // readSerialAndParallel reads data row by row, and again in parallel in
@@ -100,6 +103,14 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 		out = append(out, row)
 	}
 	data := csvBytes(out...)
+	if r.IntN(5) == 0 {
+		// Tab-separated, as Excel's "Unicode 文本".
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.Comma = '\t'
+		_ = w.WriteAll(out)
+		data = b.Bytes()
+	}
 	switch r.IntN(8) {
 	case 0:
 		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
@@ -139,6 +150,20 @@ func TestReadCSVParallel(t *testing.T) {
 		}
 		if readSerialAndParallel(t, data, opt, chunk) > 1 {
 			split++
+		}
+		switch i % 11 {
+		case 3: // the parallel read starts after decoding
+			gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			readSerialAndParallel(t, gb, opt, chunk)
+		case 4:
+			u16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			readSerialAndParallel(t, u16, opt, chunk)
 		}
 	}
 	if split < 200 {
