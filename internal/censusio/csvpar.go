@@ -423,7 +423,6 @@ func (c *strictRows) next() ([]string, int, bool) {
 	}
 	row := c.line - c.inside
 	c.rec = c.rec[:0]
-	eol := -1 // the end of the line of s[i], found when needed
 	for {
 		if i < len(s) && s[i] == '"' {
 			i++
@@ -448,7 +447,6 @@ func (c *strictRows) next() ([]string, int, bool) {
 				cell = strings.ReplaceAll(strings.ReplaceAll(cell, `""`, `"`), "\r\n", "\n")
 			}
 			c.rec = append(c.rec, cell)
-			eol = -1
 			switch {
 			case i == len(s):
 			case s[i] == c.comma:
@@ -463,21 +461,21 @@ func (c *strictRows) next() ([]string, int, bool) {
 			}
 			break
 		}
-		if eol < i {
-			eol = len(s)
-			if k := strings.IndexByte(s[i:], '\n'); k >= 0 {
-				eol = i + k
-			}
+		// An unquoted cell, which holds no quote. Cells are short, so a
+		// loop finds their end sooner than IndexByte.
+		j := i
+		for j < len(s) && s[j] != c.comma && s[j] != '\n' {
+			j++
 		}
-		if k := strings.IndexByte(s[i:eol], c.comma); k >= 0 {
-			c.rec = append(c.rec, s[i:i+k])
-			i += k + 1
+		if j < len(s) && s[j] == c.comma {
+			c.rec = append(c.rec, s[i:j])
+			i = j + 1
 			continue
 		}
 		// The last cell: encoding/csv drops the CR of a CRLF, and one
 		// before the end of the text.
-		c.rec = append(c.rec, strings.TrimSuffix(s[i:eol], "\r"))
-		i = eol
+		c.rec = append(c.rec, strings.TrimSuffix(s[i:j], "\r"))
+		i = j
 		if i < len(s) {
 			i++
 			c.line++
