@@ -16,6 +16,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/demo"
 )
 
 const benchRows = 100_000
@@ -220,4 +221,74 @@ func BenchmarkScanSheet100k(b *testing.B) {
 			b.Fatalf("%+v %v", chk, ok)
 		}
 	}
+}
+
+// nationRecords is about China's size: 2 900 counties, 206 947 schools.
+const nationCounties, nationRecords = 2900, 206_947
+
+var nationCSV struct {
+	once sync.Once
+	path string
+	err  error
+}
+
+// writeNationCSV writes demo.Nation to a CSV file once per test binary, so
+// that the benchmark needs no file outside the repository.
+func writeNationCSV(b *testing.B) string {
+	b.Helper()
+	nationCSV.once.Do(func() {
+		dir, err := os.MkdirTemp("", "dudao-nation")
+		if err != nil {
+			nationCSV.err = err
+			return
+		}
+		path := filepath.Join(dir, "nation.csv")
+		fh, err := os.Create(path)
+		if err != nil {
+			nationCSV.err = err
+			return
+		}
+		bw := bufio.NewWriter(fh)
+		if err := WriteSchoolsCSV(bw, demo.Nation(1, nationCounties, nationRecords)); err != nil {
+			nationCSV.err = err
+		} else if err := bw.Flush(); err != nil {
+			nationCSV.err = err
+		}
+		if err := fh.Close(); err != nil && nationCSV.err == nil {
+			nationCSV.err = err
+		}
+		nationCSV.path = path
+	})
+	if nationCSV.err != nil {
+		b.Fatal(nationCSV.err)
+	}
+	return nationCSV.path
+}
+
+// BenchmarkReadNationCSV reads a whole nation's schools from one CSV file
+// (about 25 MB). The file is left in the system's temporary directory.
+func BenchmarkReadNationCSV(b *testing.B) {
+	path := writeNationCSV(b)
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	var peak uint64
+	runtime.GC()
+	b.ResetTimer()
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			bt, err := ReadFile(path, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if len(bt.Schools) != nationRecords {
+				b.Fatalf("%d schools, want %d", len(bt.Schools), nationRecords)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(float64(fi.Size())/(1<<20), "file-MB")
 }

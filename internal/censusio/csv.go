@@ -12,25 +12,117 @@ import (
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/dudao-edu/dudao/internal/census"
 )
 
 // readCSV reads a CSV file: UTF-8 with or without a BOM, GB18030/GBK (what
 // Excel on Chinese Windows writes when told "CSV (逗号分隔)"), or UTF-16
 // with a BOM (Excel's "Unicode 文本", which is tab-separated).
+//
+// The header is read first; the school rows of a large file are then read
+// in parallel when the file allows it (readParallel), and one by one
+// otherwise, with the same result either way.
 func (r *reader) readCSV(data []byte) {
 	text, ok := r.decode(data)
 	if !ok {
 		return
 	}
 	r.csv = true
-	row, err := eachCSVRow(text, func(n int, rec []string) bool {
+	text = crLines(text)
+	comma := sniffComma(text)
+	rows := &csvRows{cr: newCSVReader(text, comma)}
+	for !r.headerDone {
+		rec, n, err := rows.next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			r.add(csvSyntaxError(n, err))
+			return
+		}
 		r.line(n, rec)
-		return true
-	})
-	if err != nil {
-		r.add(&Error{Row: row, Problem: "CSV 格式有误（" + detail(err) + "）",
-			Fix: "请用 Excel 打开该文件，检查引号是否成对，然后另存为“CSV UTF-8(逗号分隔)”"})
 	}
+	rest := int(rows.cr.InputOffset())
+	if r.headerOK && r.unit == nil && r.nerr == 0 {
+		if r.readParallel(text, rest, comma, rows.inside) {
+			return
+		}
+		// Room for a record per line, up to a bound: a line is a school,
+		// and growing a slice of Schools by doubling copied each of them
+		// about three times. A school's line holds a comma per column.
+		lines := bytes.Count(text[rest:], []byte("\n")) + 1
+		r.batch.Schools = make([]census.School, 0, min(lines, (len(text)-rest)/max(r.width, 1)+1, maxPresized))
+	}
+	for {
+		rec, n, err := rows.next()
+		if err == io.EOF {
+			return
+		}
+		if err != nil {
+			r.add(csvSyntaxError(n, err))
+			return
+		}
+		r.line(n, rec)
+	}
+}
+
+// csvSyntaxError is the error for a CSV syntax error at row n.
+func csvSyntaxError(n int, err error) *Error {
+	return &Error{Row: n, Problem: "CSV 格式有误（" + detail(err) + "）",
+		Fix: "请用 Excel 打开该文件，检查引号是否成对，然后另存为“CSV UTF-8(逗号分隔)”"}
+}
+
+// newCSVReader returns a reader of decoded text as this package reads CSV.
+func newCSVReader(text []byte, comma rune) *csv.Reader {
+	cr := csv.NewReader(bytes.NewReader(text))
+	cr.FieldsPerRecord = -1
+	cr.LazyQuotes = true
+	cr.ReuseRecord = true
+	cr.Comma = comma
+	return cr
+}
+
+// csvRows reads the records of a CSV text, or of a piece of one that
+// begins at a record, and numbers them as Excel numbers its rows.
+//
+// Excel shows a record as one row however many lines its quoted cells
+// span, and shows a blank line (which encoding/csv skips) as an empty
+// row. So the row is the record's first line minus the line breaks
+// inside earlier cells.
+type csvRows struct {
+	cr     *csv.Reader
+	line0  int // lines before the text read
+	inside int // line breaks inside the cells of the records before
+}
+
+// next returns the next record, which the call after reuses, and its row;
+// io.EOF at the end; and on a CSV syntax error the error and its row.
+func (c *csvRows) next() ([]string, int, error) {
+	rec, err := c.cr.Read()
+	if err == io.EOF {
+		return nil, 0, err
+	}
+	if err != nil {
+		row := 0
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			row = c.line0 + pe.StartLine - c.inside
+		}
+		return nil, row, err
+	}
+	line, _ := c.cr.FieldPos(0)
+	row := c.line0 + line - c.inside
+	// Only a record whose cells start on different lines can have a line
+	// break in a cell before the last.
+	if last, _ := c.cr.FieldPos(len(rec) - 1); last != line {
+		for _, f := range rec {
+			c.inside += strings.Count(f, "\n")
+		}
+	} else {
+		c.inside += strings.Count(rec[len(rec)-1], "\n")
+	}
+	return rec, row, nil
 }
 
 // eachCSVRow calls fn with every record of the decoded text and its row
@@ -38,36 +130,17 @@ func (r *reader) readCSV(data []byte) {
 // next call. On a CSV syntax error it returns the error and its row.
 func eachCSVRow(text []byte, fn func(n int, rec []string) bool) (int, error) {
 	text = crLines(text)
-	cr := csv.NewReader(bytes.NewReader(text))
-	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
-	cr.ReuseRecord = true
-	cr.Comma = sniffComma(text)
-
-	// Excel shows a record as one row however many lines its quoted cells
-	// span, and shows a blank line (which encoding/csv skips) as an empty
-	// row. So the row is the record's first line minus the line breaks
-	// inside earlier cells.
-	inside := 0
+	rows := &csvRows{cr: newCSVReader(text, sniffComma(text))}
 	for {
-		rec, err := cr.Read()
+		rec, n, err := rows.next()
 		if err == io.EOF {
 			return 0, nil
 		}
 		if err != nil {
-			row := 0
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				row = pe.StartLine - inside
-			}
-			return row, err
+			return n, err
 		}
-		line, _ := cr.FieldPos(0)
-		if !fn(line-inside, rec) {
+		if !fn(n, rec) {
 			return 0, nil
-		}
-		for _, f := range rec {
-			inside += strings.Count(f, "\n")
 		}
 	}
 }

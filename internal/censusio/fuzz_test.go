@@ -139,6 +139,8 @@ func FuzzReadCSV(f *testing.F) {
 		checkRead(t, "fuzz.csv", data, Options{Kind: "kindergarten"})
 		checkRead(t, "fuzz.csv", data, Options{Kind: "county", EquipmentUnit: "元"})
 		checkPreview(t, data)
+		// The parallel read is the serial one, cut at every few bytes.
+		readSerialAndParallel(t, data, Options{}, 1+len(data)%7)
 	})
 }
 

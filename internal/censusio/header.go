@@ -3,6 +3,7 @@ package censusio
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -174,6 +175,12 @@ func isSpace(r rune) bool {
 func trim(s string) string {
 	// Fast path: most cells are already clean ASCII.
 	if s == "" || (s[0] > ' ' && s[0] < 0x80 && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80) {
+		return s
+	}
+	// And most others, Chinese text, neither begin nor end with a space.
+	first, _ := utf8.DecodeRuneInString(s)
+	last, _ := utf8.DecodeLastRuneInString(s)
+	if !isSpace(first) && !isSpace(last) && first != utf8.RuneError && last != utf8.RuneError {
 		return s
 	}
 	return strings.TrimFunc(s, isSpace)

@@ -1,0 +1,487 @@
+package censusio
+
+import (
+	"bytes"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
+
+// A large CSV file of schools is read in parallel: its text after the
+// header is cut into chunks that each begin at a record, a reader per
+// chunk reads its rows into its part of Batch.Schools and records its
+// errors and notes instead of adding them, and the chunks are then merged
+// in order. The merge does what depends on the rows before a chunk — the
+// duplicate-code check, the warning about a column without a header (once
+// per file), runs of empty rows across a cut, and the caps of MaxErrors
+// and MaxNotes — so that the result, messages and row numbers included,
+// is the one reading row by row gives. TestReadCSVParallel proves it on
+// random files.
+
+// csvChunkSize is about how many bytes of a CSV file a chunk holds, and
+// csvParallelMin the size below which a file is read row by row. Tests
+// make both small.
+var (
+	csvChunkSize   = 1 << 20
+	csvParallelMin = 2 << 20
+)
+
+// maxPresized bounds the Schools a read makes room for before reading
+// them: a line of a file is not always a school (a file of a million empty
+// lines is one school), and room for a nation's schools is ample.
+const maxPresized = 1 << 19
+
+// csvChunk is a piece of a CSV text that begins at a record.
+type csvChunk struct {
+	start, end int // byte offsets in the text
+	line0      int // lines before start
+	inside     int // line breaks inside the cells of the records before start
+	room       int // the most records it can hold: its line breaks
+}
+
+// splitCSV cuts text[from:], where from is the start of a record, into
+// chunks of about size bytes that each begin at a record. It returns false
+// when it cannot be sure where records begin: when a quote is read
+// leniently (LazyQuotes: a quote inside an unquoted cell, a quoted cell
+// whose closing quote is followed by more text, or one that never closes),
+// since only text read strictly has a record boundary at every line break
+// outside quotes.
+func splitCSV(text []byte, from int, comma byte, size int) ([]csvChunk, bool) {
+	var cuts, insides []int
+	inside := 0 // line breaks inside quoted cells before i
+	next := from + size
+	// i is at the start of a cell, outside quotes.
+	for i := from; i < len(text); {
+		end := len(text)
+		if q := bytes.IndexByte(text[i:], '"'); q >= 0 {
+			end = i + q
+		}
+		// Up to the next quote, every line break ends a record.
+		for next < end {
+			at := max(next, i)
+			p := bytes.IndexByte(text[at:end], '\n')
+			if p < 0 {
+				break
+			}
+			cut := at + p + 1
+			if cut < len(text) {
+				cuts = append(cuts, cut)
+				insides = append(insides, inside)
+			}
+			next = cut + size
+		}
+		if end == len(text) {
+			break
+		}
+		if end > from && text[end-1] != comma && text[end-1] != '\n' {
+			return nil, false // a quote inside an unquoted cell
+		}
+		j := end + 1
+		for {
+			k := bytes.IndexByte(text[j:], '"')
+			if k < 0 {
+				return nil, false // a quote that never closes
+			}
+			inside += bytes.Count(text[j:j+k], []byte("\n"))
+			j += k + 1
+			if j < len(text) && text[j] == '"' {
+				j++ // "" is a quote in the cell
+				continue
+			}
+			break
+		}
+		switch {
+		case j == len(text):
+			i = j
+		case text[j] == comma:
+			i = j + 1
+		case text[j] == '\n':
+			i = j
+		case text[j] == '\r' && j+1 < len(text) && text[j+1] == '\n':
+			i = j + 1
+		default:
+			return nil, false // text after a closing quote
+		}
+	}
+	chunks := make([]csvChunk, 0, len(cuts)+1)
+	start, line0, in := from, bytes.Count(text[:from], []byte("\n")), 0
+	for k := 0; k <= len(cuts); k++ {
+		end := len(text)
+		if k < len(cuts) {
+			end = cuts[k]
+		}
+		nl := bytes.Count(text[start:end], []byte("\n"))
+		room := nl
+		if k == len(cuts) {
+			room++ // the last record need not end with a line break
+		}
+		chunks = append(chunks, csvChunk{start: start, end: end, line0: line0, inside: in, room: room})
+		if k < len(cuts) {
+			start, line0, in = end, line0+nl, insides[k]
+		}
+	}
+	return chunks, true
+}
+
+// recording is what the reader of one chunk keeps of what depends on the
+// rows before it, for the merge: errors with the duplicate checks between
+// them, and warnings with those about columns without a header.
+type recording struct {
+	errs    []*Error
+	dropped int      // errors after MaxErrors in this chunk: counted, never listed
+	keys    []dupKey // the rows to check for duplicates
+	warns   []pendingNote
+	nwarn   int // warnings in warns that are not about a column without a header
+
+	nonBlank         bool // the chunk has a row that is not empty
+	leadFrom, leadTo int  // the run of empty rows that opens the chunk
+	reader           *reader
+}
+
+// dupKey is a school and year to check against the rows before.
+type dupKey struct {
+	pos   int // how many errors of the chunk come before the check
+	row   int
+	year  int
+	code  string
+	first int // the row it repeats, set by findDuplicates; 0 if none
+}
+
+// repeated refuses the row of k if it repeats an earlier one. The chunks
+// hold every row after the header, so r.seen is not needed after them.
+func (r *reader) repeated(k *dupKey) {
+	if k.first > 0 {
+		r.duplicateError(k.row, k.first, k.year, k.code)
+	}
+}
+
+// findDuplicates sets first on every key of the chunks that repeats an
+// earlier one. It runs in parallel, since the keys of a nation take a
+// map of two hundred thousand entries: each goroutine takes the keys of
+// one shard of schools, in file order, into a map of its own.
+func findDuplicates(recs []*recording, total int) {
+	shards := uint32(runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for sh := range shards {
+		wg.Go(func() {
+			seen := make(map[schoolYear]int, total/int(shards)+1)
+			for _, c := range recs {
+				for i := range c.keys {
+					k := &c.keys[i]
+					if shardOf(k.year, k.code)%shards != sh {
+						continue
+					}
+					key := schoolYear{k.year, k.code}
+					if p, dup := seen[key]; dup {
+						k.first = p
+					} else {
+						seen[key] = k.row
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// shardOf hashes a school and year (FNV-1a).
+func shardOf(year int, code string) uint32 {
+	h := uint32(2166136261) ^ uint32(year)
+	for i := 0; i < len(code); i++ {
+		h = (h ^ uint32(code[i])) * 16777619
+	}
+	return h
+}
+
+// pendingNote is a warning; stray is the column index of a warning about
+// a column without a header, which only the first such row of the file
+// gets, and -1 for the rest.
+type pendingNote struct {
+	Note
+	stray int
+}
+
+func (c *recording) add(e *Error) {
+	if len(c.errs) < MaxErrors {
+		e.Value = strings.Clone(e.Value) // not the chunk's text
+		c.errs = append(c.errs, e)
+		return
+	}
+	// The errors before it in the chunk fill the list, so the merge would
+	// only count it.
+	c.dropped++
+}
+
+func (c *recording) duplicate(n, year int, code string) {
+	c.keys = append(c.keys, dupKey{pos: len(c.errs), row: n, year: year, code: code})
+}
+
+// warn keeps n, and returns 1 when it only counts it.
+func (c *recording) warn(n Note, stray int) int {
+	if stray < 0 {
+		if c.nwarn >= MaxNotes {
+			return 1
+		}
+		c.nwarn++
+	}
+	c.warns = append(c.warns, pendingNote{n, stray})
+	return 0
+}
+
+// readParallel reads the school rows of text[from:], which follow the
+// header, in parallel, and reports whether it did: a small file, a file
+// whose quotes are read leniently, and one with more lines than
+// maxPresized are read row by row.
+func (r *reader) readParallel(text []byte, from int, comma rune, inside int) bool {
+	if len(text)-from < csvParallelMin {
+		return false
+	}
+	chunks, ok := splitCSV(text, from, byte(comma), csvChunkSize)
+	if !ok {
+		return false
+	}
+	total := 0
+	base := make([]int, len(chunks)) // where each chunk's window begins
+	for i := range chunks {
+		chunks[i].inside += inside
+		base[i] = total
+		total += chunks[i].room
+	}
+	if total > maxPresized {
+		return false
+	}
+	// Each chunk reads into its own window of one array, so that no
+	// School is copied unless rows were skipped.
+	all := make([]census.School, total)
+	recs := make([]*recording, len(chunks))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+		wg.Go(func() {
+			for {
+				k := int(next.Add(1)) - 1
+				if k >= len(chunks) {
+					return
+				}
+				c, b := chunks[k], base[k]
+				recs[k] = r.readChunk(text[c.start:c.end], c, comma, all[b:b:b+c.room])
+			}
+		})
+	}
+	wg.Wait()
+	findDuplicates(recs, total)
+
+	n := 0
+	for _, rec := range recs {
+		r.merge(rec)
+		if got := rec.reader.batch.Schools; r.nerr == 0 && len(got) > 0 {
+			if &got[0] == &all[n] {
+				n += len(got) // in place: no row of the chunks before was skipped
+			} else {
+				n += copy(all[n:], got)
+			}
+		}
+	}
+	r.batch.Schools = nil
+	if r.nerr == 0 {
+		r.batch.Schools = all[:n:n]
+	}
+	return true
+}
+
+// readChunk reads the rows of one chunk into dst.
+func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.School) *recording {
+	w := &reader{opt: r.opt, headerDone: true, headerOK: true, csv: true,
+		cols: r.cols, text: r.text, num: r.num, textHdr: r.textHdr, width: r.width,
+		strayWarned: make(map[int]bool), interned: make(map[string]string), rec: new(recording)}
+	w.batch.File = r.batch.File
+	w.batch.Schools = dst
+	w.rec.reader = w
+	w.rec.keys = make([]dupKey, 0, c.room)
+	rows := &strictRows{s: string(text), comma: byte(comma), line: c.line0 + 1, inside: c.inside}
+	for {
+		rec, n, ok := rows.next()
+		if !ok {
+			break
+		}
+		w.line(n, rec)
+	}
+	if !w.rec.nonBlank {
+		w.rec.leadFrom, w.rec.leadTo = w.emptyFrom, w.emptyTo
+		w.emptyFrom, w.emptyTo = 0, 0
+	}
+	keepTexts(w.batch.Schools)
+	return w.rec
+}
+
+// keepTexts copies the codes and names of schools, which are parts of the
+// text of their chunk (reader.keep), into one string: one allocation per
+// chunk rather than two per school, and the chunk's text can go.
+func keepTexts(schools []census.School) {
+	n := 0
+	for i := range schools {
+		n += len(schools[i].Code) + len(schools[i].Name)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for i := range schools {
+		b.WriteString(schools[i].Code)
+		b.WriteString(schools[i].Name)
+	}
+	all := b.String()
+	for i := range schools {
+		s := &schools[i]
+		s.Code, all = all[:len(s.Code)], all[len(s.Code):]
+		s.Name, all = all[:len(s.Name)], all[len(s.Name):]
+	}
+}
+
+// merge adds what the reader of the next chunk found, as reading its rows
+// here would have.
+func (r *reader) merge(c *recording) {
+	k := 0
+	for i, e := range c.errs {
+		for ; k < len(c.keys) && c.keys[k].pos <= i; k++ {
+			r.repeated(&c.keys[k])
+		}
+		r.add(e)
+	}
+	for ; k < len(c.keys); k++ {
+		r.repeated(&c.keys[k])
+	}
+	r.nerr += c.dropped
+
+	w := c.reader
+	for _, n := range c.warns {
+		if n.stray >= 0 {
+			if r.strayWarned[n.stray] {
+				continue
+			}
+			r.strayWarned[n.stray] = true
+		}
+		r.moreWarnings += r.note(&r.batch.Warnings, n.Note)
+	}
+	r.moreWarnings += w.moreWarnings
+
+	if c.leadFrom != 0 {
+		if r.emptyFrom == 0 {
+			r.emptyFrom = c.leadFrom
+		}
+		r.emptyTo = c.leadTo
+	}
+	if c.nonBlank {
+		r.flushEmpty()
+		for _, n := range w.batch.Skipped {
+			r.moreSkipped += r.note(&r.batch.Skipped, n)
+		}
+		r.moreSkipped += w.moreSkipped
+		r.emptyFrom, r.emptyTo = w.emptyFrom, w.emptyTo
+	}
+	r.dataRows += w.dataRows
+}
+
+// strictRows reads the records of a chunk whose quoting splitCSV found
+// strict exactly as encoding/csv reads them (csvRows), but with every cell
+// a substring of the chunk's text, where encoding/csv allocates a string
+// per record. Strict quoting is what keeps it short: a quote opens a cell
+// or closes one, and a closing quote is followed by a comma, a line break
+// or the end.
+type strictRows struct {
+	s      string
+	i      int // the next byte to read
+	comma  byte
+	line   int // the line of s[i], as csvRows numbers it
+	inside int // line breaks inside the cells of the records before
+	rec    []string
+}
+
+// next returns the next record, which the call after reuses, and its row,
+// and false at the end.
+func (c *strictRows) next() ([]string, int, bool) {
+	s, i := c.s, c.i
+	for { // encoding/csv skips empty lines
+		switch {
+		case i < len(s) && s[i] == '\n':
+			i++
+			c.line++
+			continue
+		case i+1 < len(s) && s[i] == '\r' && s[i+1] == '\n':
+			i += 2
+			c.line++
+			continue
+		case i+1 == len(s) && s[i] == '\r':
+			i++
+		}
+		break
+	}
+	if i >= len(s) {
+		c.i = i
+		return nil, 0, false
+	}
+	row := c.line - c.inside
+	c.rec = c.rec[:0]
+	for {
+		if i < len(s) && s[i] == '"' {
+			i++
+			start, plain := i, true
+			for {
+				k := strings.IndexByte(s[i:], '"') // there is one: the quoting is strict
+				if nl := strings.Count(s[i:i+k], "\n"); nl > 0 {
+					c.line += nl
+					c.inside += nl
+					plain = plain && !strings.Contains(s[i:i+k], "\r\n")
+				}
+				i += k + 1
+				if i < len(s) && s[i] == '"' {
+					i++
+					plain = false
+					continue
+				}
+				break
+			}
+			cell := s[start : i-1]
+			if !plain {
+				cell = strings.ReplaceAll(strings.ReplaceAll(cell, `""`, `"`), "\r\n", "\n")
+			}
+			c.rec = append(c.rec, cell)
+			switch {
+			case i == len(s):
+			case s[i] == c.comma:
+				i++
+				continue
+			case s[i] == '\r': // \r\n: the quoting is strict
+				i += 2
+				c.line++
+			default: // \n
+				i++
+				c.line++
+			}
+			break
+		}
+		// An unquoted cell, which holds no quote. Cells are short, so a
+		// loop finds their end sooner than IndexByte.
+		j := i
+		for j < len(s) && s[j] != c.comma && s[j] != '\n' {
+			j++
+		}
+		if j < len(s) && s[j] == c.comma {
+			c.rec = append(c.rec, s[i:j])
+			i = j + 1
+			continue
+		}
+		// The last cell: encoding/csv drops the CR of a CRLF, and one
+		// before the end of the text.
+		c.rec = append(c.rec, strings.TrimSuffix(s[i:j], "\r"))
+		i = j
+		if i < len(s) {
+			i++
+			c.line++
+		}
+		break
+	}
+	c.i = i
+	return c.rec, row, true
+}

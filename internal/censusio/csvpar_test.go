@@ -1,0 +1,232 @@
+package censusio
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
+)
+
+// readSerialAndParallel reads data row by row, and again in parallel in
+// chunks of chunk bytes, and fails unless the two give the same batch or
+// the same errors. It returns how many chunks the parallel read had.
+func readSerialAndParallel(t *testing.T, data []byte, opt Options, chunk int) int {
+	t.Helper()
+	size, least := csvChunkSize, csvParallelMin
+	defer func() { csvChunkSize, csvParallelMin = size, least }()
+
+	csvParallelMin = 1 << 62
+	wantB, wantErr := Read("p.csv", bytes.NewReader(data), opt)
+	csvChunkSize, csvParallelMin = chunk, 0
+	gotB, gotErr := Read("p.csv", bytes.NewReader(data), opt)
+
+	opts := cmp.Options{cmpopts.EquateNaNs(), cmp.AllowUnexported(Error{}), cmpopts.EquateEmpty()}
+	if diff := cmp.Diff(wantB, gotB, opts); diff != "" {
+		t.Fatalf("chunks of %d bytes: batch differs (-serial +parallel):\n%s\nfile:\n%s", chunk, diff, data)
+	}
+	if diff := cmp.Diff(wantErr, gotErr, opts); diff != "" {
+		t.Fatalf("chunks of %d bytes: errors differ (-serial +parallel):\n%s\nfile:\n%s", chunk, diff, data)
+	}
+	if wantErr != nil && wantErr.Error() != gotErr.Error() {
+		t.Fatalf("messages differ:\n%s\n%s", wantErr, gotErr)
+	}
+	chunks, _ := splitCSV(crLines(data), 0, ',', chunk)
+	return len(chunks)
+}
+
+// randomCSV writes a school file of up to rows rows that mixes what the
+// reader treats specially: bad cells, duplicates, blank and example rows,
+// cells beyond the header, short rows, quoted cells with line breaks and
+// commas, and CRLF or CR line ends.
+func randomCSV(r *rand.Rand, rows int) []byte {
+	h := slices.Clone(hdr)
+	if r.IntN(4) == 0 {
+		h = append(h, "") // a column without a header
+	}
+	if r.IntN(4) == 0 {
+		h = append(h, "备\n注") // an unknown column over two lines
+	}
+	out := [][]string{h}
+	for i := range r.IntN(rows + 1) {
+		if r.IntN(10) == 0 {
+			for range r.IntN(4) {
+				out = append(out, make([]string, len(h))) // a run of empty rows
+			}
+		}
+		row := slices.Clone(good)
+		if r.IntN(2) == 0 {
+			row = slices.Clone(good2)
+		}
+		row[3] = fmt.Sprintf("31340%05d", r.IntN(rows*2+1)) // duplicates now and then
+		row[4] = fmt.Sprintf("学校%d", i)
+		for len(row) < len(h) {
+			row = append(row, "")
+		}
+		switch r.IntN(14) {
+		case 0:
+			row[8+r.IntN(len(hdr)-8)] = []string{"abc", "-3", "1,2", "12.5", "1,234", "9e999"}[r.IntN(6)]
+		case 1:
+			row = make([]string, len(h)) // an empty row
+		case 2:
+			row[4] = "【示例】" + row[4]
+		case 3:
+			row = append(row, "stray")
+		case 4:
+			row = row[:r.IntN(len(row))]
+		case 5:
+			row[4] = "多行\n名称,有逗号\n\"引号\""
+		case 6:
+			row[2] = "县\r\n区"
+		case 7:
+			row[0] = "20x4"
+		case 8:
+			row[len(hdr)-1] = "90000000000" // an implausible equipment value
+		case 9:
+			if len(h) > len(hdr) {
+				row[len(hdr)] = "under no header"
+			}
+		case 10:
+			row[5] = ""
+		case 11:
+			row[6] = "公\r办" // a bare CR in a cell, unquoted
+		case 12:
+			row[4] = "\"" + row[4] + "\"\r\n" // quotes and a CRLF inside a quoted cell
+		}
+		out = append(out, row)
+	}
+	data := csvBytes(out...)
+	if r.IntN(5) == 0 {
+		// Tab-separated, as Excel's "Unicode 文本".
+		var b bytes.Buffer
+		w := csv.NewWriter(&b)
+		w.Comma = '\t'
+		_ = w.WriteAll(out)
+		data = b.Bytes()
+	}
+	switch r.IntN(8) {
+	case 0:
+		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+	case 1:
+		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r"))
+	case 2:
+		// Blank lines, which encoding/csv skips but Excel counts.
+		data = bytes.ReplaceAll(data, []byte("\n2024"), []byte("\n\n2024"))
+	case 3:
+		data = append([]byte("\n\n"), data...)
+	case 4:
+		data = bytes.TrimSuffix(data, []byte("\n"))
+	case 5:
+		data = append(data, '\r') // a CR before the end, which encoding/csv drops
+	case 6:
+		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\r\n"))
+	}
+	return data
+}
+
+// TestReadCSVParallel proves the parallel read equal to the serial one,
+// errors and notes included, on random files cut into chunks of every
+// size down to a byte.
+func TestReadCSVParallel(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	split := 0
+	for i := range 400 {
+		rows := []int{3, 20, 150}[i%3]
+		data := randomCSV(r, rows)
+		opt := Options{}
+		if i%5 == 0 {
+			opt = Options{EquipmentUnit: "万元", ConfirmUnits: i%10 == 0}
+		}
+		chunk := 1 + r.IntN(len(data)/2+1)
+		if i%7 == 0 {
+			chunk = 1
+		}
+		if readSerialAndParallel(t, data, opt, chunk) > 1 {
+			split++
+		}
+		switch i % 11 {
+		case 3: // the parallel read starts after decoding
+			gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			readSerialAndParallel(t, gb, opt, chunk)
+		case 4:
+			u16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes(data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			readSerialAndParallel(t, u16, opt, chunk)
+		}
+	}
+	if split < 200 {
+		t.Errorf("only %d of 400 files were cut into chunks", split)
+	}
+}
+
+// TestReadCSVParallelCaps checks MaxErrors, MaxNotes and duplicates across
+// chunks on a file with more of each than the caps allow.
+func TestReadCSVParallelCaps(t *testing.T) {
+	rows := [][]string{append(slices.Clone(hdr), "")}
+	for i := range 6 * MaxNotes {
+		row := append(slices.Clone(good), "x") // each warned once per file
+		row[3] = fmt.Sprintf("31340%05d", i)
+		row[len(hdr)-1] = "90000000000"
+		if i%2 == 0 {
+			row[4] = "【示例】" + row[4]
+		}
+		rows = append(rows, row)
+	}
+	warned := csvBytes(rows...)
+	rows = rows[:1]
+	for i := range 3 * MaxErrors {
+		row := append(slices.Clone(good), "")
+		row[3] = fmt.Sprintf("31340%05d", i%7) // duplicates of rows in earlier chunks
+		row[8], row[9] = "abc", "-1"
+
+		rows = append(rows, row)
+	}
+	bad := csvBytes(rows...)
+	for _, chunk := range []int{1, 100, 1000, 10000, len(bad) / 2} {
+		readSerialAndParallel(t, bad, Options{}, chunk)
+	}
+	for _, chunk := range []int{1, 1000, 100000, len(warned) / 2} {
+		readSerialAndParallel(t, warned, Options{EquipmentUnit: "万元", ConfirmUnits: true}, chunk)
+	}
+}
+
+// TestSplitCSVLenient checks that a file whose quotes encoding/csv reads
+// leniently is not cut, since its records cannot be found without reading
+// it.
+func TestSplitCSVLenient(t *testing.T) {
+	for _, text := range []string{
+		"a,b\nc,d\"e\nf,g\n",
+		"a,b\n\"c\"d,e\nf,g\n",
+		"a,b\n\"c,d\ne,f\n",
+	} {
+		if _, ok := splitCSV([]byte(text), 0, ',', 1); ok {
+			t.Errorf("%q was cut", text)
+		}
+		// And the read is the same.
+		readSerialAndParallel(t, []byte(strings.Join(hdr, ",")+"\n"+text), Options{}, 1)
+	}
+	chunks, ok := splitCSV([]byte("a,\"b\nc\"\nd,e\n\"f\"\"\",g\n"), 0, ',', 1)
+	if !ok {
+		t.Fatal("strict quotes not cut")
+	}
+	want := []csvChunk{
+		{start: 0, end: 8, line0: 0, inside: 0, room: 2},
+		{start: 8, end: 12, line0: 2, inside: 1, room: 1},
+		{start: 12, end: 20, line0: 3, inside: 1, room: 2},
+	}
+	if diff := cmp.Diff(want, chunks, cmp.AllowUnexported(csvChunk{})); diff != "" {
+		t.Errorf("chunks (-want +got):\n%s", diff)
+	}
+}
