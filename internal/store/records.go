@@ -156,20 +156,6 @@ func (u *recordTable) scanNew(rows interface{ Scan(...any) error }) (census.Unit
 	return u.scanner().scan(rows)
 }
 
-// args returns the values of a record in u.cols order.
-func (u *recordTable) args(r census.UnitRecord) []any {
-	y, c := r.Key()
-	out := make([]any, 0, u.width()+2)
-	out = append(out, y, c)
-	for _, k := range u.text {
-		out = append(out, r.Text(k))
-	}
-	for _, v := range r.Values() {
-		out = append(out, nullable(v))
-	}
-	return out
-}
-
 // fieldDiff is one changed column: its key and its old and new values as
 // history text (nil = NULL).
 type fieldDiff struct {
@@ -435,7 +421,7 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 	if err := checkRecords(u, []census.UnitRecord{rec}); err != nil {
 		return 0, err
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		old, err := u.one(ctx, tx, y, code)
 		switch {
 		case errors.Is(err, ErrNotFound) && create:
@@ -458,8 +444,7 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 		if old != nil {
 			stored[recordKey{y, code}] = old
 		}
-		w := newWriter(tx, s.dialect, s.now())
-		defer w.close()
+		w := newWriter(conn, tx, s.dialect, s.now())
 		fs, err := w.apply(ctx, actor, KindEdit, "", "", u, []census.UnitRecord{rec}, stored)
 		if err != nil {
 			return err

@@ -176,8 +176,20 @@ const writerLock = 0x64756461 // "duda"
 
 // inTx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inConnTx(ctx, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+}
+
+// inConnTx is inTx that also hands fn the connection the transaction runs
+// on, so that bulk writes can reach the driver (conn.Raw) inside the same
+// transaction; fn must not use conn while a statement of tx is open.
+func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) (err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -191,7 +203,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 			return err
 		}
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(conn, tx); err != nil {
 		return err
 	}
 	return tx.Commit()
