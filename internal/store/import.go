@@ -96,8 +96,6 @@ func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileB
 		recs []census.UnitRecord
 	}
 	todo := make([]prepared, len(batches))
-	byKind := map[*recordTable][]census.UnitRecord{}
-	var all []census.UnitRecord
 	for i := range batches {
 		b := &batches[i]
 		u, err := tableOf(b.Kind)
@@ -114,37 +112,20 @@ func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileB
 			return Summary{}, fmt.Errorf("%s: %w", b.File, err)
 		}
 		todo[i] = prepared{b, u, recs}
-		byKind[u] = append(byKind[u], recs...)
-		all = append(all, recs...)
 	}
 	if len(batches) == 0 {
 		return Summary{PerFile: []FileSummary{}}, nil
 	}
 	err = s.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		sum = Summary{Files: len(batches), PerFile: make([]FileSummary, 0, len(batches))}
-		if err := ensureRegions(ctx, tx, all); err != nil {
-			return err
-		}
-		stored := map[*recordTable]map[recordKey]census.UnitRecord{}
-		for u, recs := range byKind {
-			m, err := u.load(ctx, tx, s.dialect, recs)
-			if err != nil {
+		for _, p := range todo {
+			if err := ensureRegions(ctx, tx, p.recs); err != nil {
 				return err
 			}
-			stored[u] = m
 		}
 		w := newWriter(conn, tx, s.dialect, s.now())
 		for _, p := range todo {
-			if check != nil {
-				for _, r := range p.recs {
-					y, c := r.Key()
-					old := stored[p.u][recordKey{y, c}]
-					if err := check(old, r); err != nil {
-						return fmt.Errorf("%s: %w", p.b.File, err)
-					}
-				}
-			}
-			fs, err := w.apply(ctx, actor, string(p.u.kind), p.b.File, p.b.SHA256, p.u, p.recs, stored[p.u])
+			fs, err := w.apply(ctx, actor, string(p.u.kind), p.b.File, p.b.SHA256, p.u, p.recs, check)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.b.File, err)
 			}
@@ -202,59 +183,102 @@ type pending struct {
 	diffs []fieldDiff
 }
 
-// apply diffs the records of one file (or one edit, kind KindEdit) against
-// stored, logs the batch, writes its new and changed records and their
-// history, and updates stored to match. Each file is written completely
-// before the next one starts, so a later file that rewrites a record of an
-// earlier one is written after it.
-func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, stored map[recordKey]census.UnitRecord) (FileSummary, error) {
+// importChunk is how many records of a file are diffed and written at a
+// time: the store holds the stored records and the pending writes of one
+// chunk, not of the whole file. It is a multiple of the SQLite statements'
+// 400 rows.
+const importChunk = 8000
+
+// apply writes the records of one file (or one edit, kind KindEdit) a
+// chunk at a time: it reads the stored records of the chunk's keys (which
+// include what earlier files of the import wrote, in the same
+// transaction), calls check, when not nil, for each record, and writes the
+// new and changed records and their history. It logs the batch before its
+// first write and sets its counts at the end; an edit that changes nothing
+// records nothing.
+func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, check CheckFunc) (FileSummary, error) {
 	fs := FileSummary{File: file}
-	var todo []pending
-	for _, rec := range recs {
-		y, c := rec.Key()
-		old, ok := stored[recordKey{y, c}]
-		if !ok {
-			fs.Added++
-			todo = append(todo, pending{rec: rec})
-			continue
-		}
-		d := u.diff(old, rec)
-		if len(d) == 0 {
-			fs.Unchanged++
-			continue
-		}
-		fs.Changed++
-		fs.Changes += len(d)
-		todo = append(todo, pending{rec, d})
-	}
-	if kind == KindEdit && len(todo) == 0 {
-		return fs, nil // an edit that changes nothing records nothing
-	}
-	err := w.tx.QueryRowContext(ctx, `
-		INSERT INTO import_batches (file_name, file_sha256, kind, imported_at, added, changed, unchanged, actor)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		file, sha, kind, w.at, fs.Added, fs.Changed, fs.Unchanged, actor).Scan(&fs.Batch)
-	if err != nil {
-		return fs, fmt.Errorf("log batch: %w", err)
-	}
-	if len(todo) == 0 {
-		return fs, nil
-	}
-	err = w.conn.Raw(func(dc any) error {
-		switch c := dc.(type) {
-		case *stdlib.Conn:
-			return w.copyPostgres(ctx, c.Conn(), u, fs.Batch, todo)
-		case driver.ConnPrepareContext:
-			return w.bindSQLite(ctx, c, u, fs.Batch, todo)
-		}
-		return fmt.Errorf("internal error: no bulk write for %T", dc)
-	})
+	fresh, err := u.freshYears(ctx, w.tx, recs)
 	if err != nil {
 		return fs, err
 	}
-	for _, p := range todo {
-		y, code := p.rec.Key()
-		stored[recordKey{y, code}] = p.rec
+	logBatch := func() error {
+		err := w.tx.QueryRowContext(ctx, `
+			INSERT INTO import_batches (file_name, file_sha256, kind, imported_at, added, changed, unchanged, actor)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			file, sha, kind, w.at, fs.Added, fs.Changed, fs.Unchanged, actor).Scan(&fs.Batch)
+		if err != nil {
+			return fmt.Errorf("log batch: %w", err)
+		}
+		return nil
+	}
+	var todo []pending
+	for len(recs) > 0 {
+		chunk := recs[:min(len(recs), importChunk)]
+		recs = recs[len(chunk):]
+		stored, err := u.load(ctx, w.tx, w.d, chunk, fresh)
+		if err != nil {
+			return fs, err
+		}
+		todo = todo[:0]
+		for _, rec := range chunk {
+			y, c := rec.Key()
+			old, ok := stored[recordKey{y, c}]
+			if check != nil {
+				if err := check(old, rec); err != nil {
+					return fs, err
+				}
+			}
+			if !ok {
+				fs.Added++
+				todo = append(todo, pending{rec: rec})
+				continue
+			}
+			d := u.diff(old, rec)
+			if len(d) == 0 {
+				fs.Unchanged++
+				continue
+			}
+			fs.Changed++
+			fs.Changes += len(d)
+			todo = append(todo, pending{rec, d})
+		}
+		if len(todo) == 0 {
+			continue
+		}
+		if fs.Batch == 0 {
+			if err := logBatch(); err != nil {
+				return fs, err
+			}
+		}
+		err = w.conn.Raw(func(dc any) error {
+			switch c := dc.(type) {
+			case *stdlib.Conn:
+				return w.copyPostgres(ctx, c.Conn(), u, fs.Batch, todo)
+			case driver.ConnPrepareContext:
+				return w.bindSQLite(ctx, c, u, fs.Batch, todo)
+			}
+			return fmt.Errorf("internal error: no bulk write for %T", dc)
+		})
+		if err != nil {
+			return fs, err
+		}
+	}
+	switch {
+	case fs.Batch != 0:
+		_, err = w.tx.ExecContext(ctx, `UPDATE import_batches SET added = $1, changed = $2, unchanged = $3 WHERE id = $4`,
+			fs.Added, fs.Changed, fs.Unchanged, fs.Batch)
+		if err != nil {
+			return fs, fmt.Errorf("log batch: %w", err)
+		}
+	case kind == KindEdit:
+		// an edit that changes nothing records nothing
+	default:
+		// A file that changed nothing is still logged: it was checked
+		// and found current.
+		if err := logBatch(); err != nil {
+			return fs, err
+		}
 	}
 	return fs, nil
 }

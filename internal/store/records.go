@@ -190,11 +190,16 @@ const keyChunk = 500
 // load reads the stored records of the (year, code) keys of recs, with one
 // query per year and keyChunk codes. Reading only the named records keeps a
 // one-county import fast in a province's database.
-func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []census.UnitRecord) (map[recordKey]census.UnitRecord, error) {
+//
+// Years in fresh have no stored records: their keys are not looked up.
+func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []census.UnitRecord, fresh map[int]bool) (map[recordKey]census.UnitRecord, error) {
 	codes := map[int][]string{}
 	seen := make(map[recordKey]bool, len(recs))
 	for _, r := range recs {
 		y, c := r.Key()
+		if fresh[y] {
+			continue
+		}
 		if k := (recordKey{y, c}); !seen[k] {
 			seen[k] = true
 			codes[y] = append(codes[y], c)
@@ -234,6 +239,28 @@ func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []cen
 		}
 	}
 	return stored, nil
+}
+
+// freshYears returns the years of recs that have no stored records, whose
+// keys load need not look up: the first import of a year into a database
+// then reads nothing back. It holds for a whole file, since a file names
+// each key once.
+func (u *recordTable) freshYears(ctx context.Context, q querier, recs []census.UnitRecord) (map[int]bool, error) {
+	fresh := map[int]bool{}
+	checked := map[int]bool{}
+	for _, r := range recs {
+		y, _ := r.Key()
+		if checked[y] {
+			continue
+		}
+		checked[y] = true
+		var exists bool
+		if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+u.table+` WHERE year = $1)`, y).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("load stored %s records: %w", u.kind, err)
+		}
+		fresh[y] = !exists
+	}
+	return fresh, nil
 }
 
 // list reads the records of year in county (all counties when ""), ordered
@@ -440,12 +467,8 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 		if err := ensureRegions(ctx, tx, []census.UnitRecord{rec}); err != nil {
 			return err
 		}
-		stored := map[recordKey]census.UnitRecord{}
-		if old != nil {
-			stored[recordKey{y, code}] = old
-		}
 		w := newWriter(conn, tx, s.dialect, s.now())
-		fs, err := w.apply(ctx, actor, KindEdit, "", "", u, []census.UnitRecord{rec}, stored)
+		fs, err := w.apply(ctx, actor, KindEdit, "", "", u, []census.UnitRecord{rec}, nil)
 		if err != nil {
 			return err
 		}
