@@ -84,3 +84,31 @@ func TestImportLargeFiles(t *testing.T) {
 		}
 	})
 }
+
+// TestSchoolsEveryCounty reads every county (in parallel, on a store with
+// more than one core) and compares with the counties read one at a time:
+// the same records in the same order, county by county and code by code.
+func TestSchoolsEveryCounty(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		open(t, s)
+		all := storetest.Synthetic(2024, 3_000, 37, 5)
+		mustImport(t, s, store.FileBatch{File: "all.csv", Schools: all})
+		var want []census.School
+		seen := map[string]bool{}
+		for _, r := range all {
+			if !seen[r.CountyCode] {
+				seen[r.CountyCode] = true
+				want = append(want, mustSchools(t, s, 2024, r.CountyCode)...)
+			}
+		}
+		if len(want) != len(all) {
+			t.Fatalf("counties hold %d records, want %d", len(want), len(all))
+		}
+		if diff := cmp.Diff(want, mustSchools(t, s, 2024, ""), cmpNaN); diff != "" {
+			t.Errorf("every county (-want +got):\n%s", diff)
+		}
+		if got := mustSchools(t, s, 2023, ""); len(got) != 0 {
+			t.Errorf("2023: %d records, want none", len(got))
+		}
+	})
+}

@@ -44,6 +44,9 @@ const (
 type Store struct {
 	db      *sql.DB
 	dialect Dialect
+	// readers is how many queries a read of every county runs at once
+	// (see readParallel); 1 reads in one query.
+	readers int
 
 	// Now is the clock that stamps batches and changes; tests replace it.
 	// Times are stored in UTC with microsecond precision (PostgreSQL's).
@@ -59,7 +62,7 @@ var migrations embed.FS
 // connection) or a PostgreSQL URL "postgres://…" / "postgresql://…".
 func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 	defer wrap(&err, "open database")
-	s := &Store{Now: time.Now}
+	s := &Store{Now: time.Now, readers: 1}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
@@ -82,6 +85,7 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 			n := max(4, 2*runtime.GOMAXPROCS(0))
 			s.db.SetMaxOpenConns(n)
 			s.db.SetMaxIdleConns(n)
+			s.readers = runtime.GOMAXPROCS(0)
 		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = Postgres
@@ -93,6 +97,7 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 		// exceeding a default server's 100 connections across a few instances.
 		s.db.SetMaxOpenConns(20)
 		s.db.SetMaxIdleConns(20)
+		s.readers = min(runtime.GOMAXPROCS(0), 8)
 	default:
 		return nil, fmt.Errorf("unknown DSN %q: want sqlite:PATH or postgres://…", redact(dsn))
 	}
