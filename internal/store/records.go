@@ -208,6 +208,7 @@ func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []cen
 		}
 	}
 	stored := make(map[recordKey]census.UnitRecord, len(seen))
+	sc := u.scanner()
 	for year, list := range codes {
 		for len(list) > 0 {
 			n := min(len(list), keyChunk)
@@ -227,12 +228,14 @@ func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []cen
 				}
 				defer rows.Close()
 				for rows.Next() {
-					r, err := u.scanNew(rows)
+					r, err := sc.scan(rows)
 					if err != nil {
 						return err
 					}
-					y, c := r.Key()
-					stored[recordKey{y, c}] = r
+					c := u.t.New()
+					copyRecord(u.t, c, r)
+					y, code := c.Key()
+					stored[recordKey{y, code}] = c
 				}
 				return rows.Err()
 			}(); err != nil {
