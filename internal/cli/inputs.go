@@ -194,28 +194,26 @@ func (src *source) countyOnly(schools []census.School) []census.School {
 func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) error {
 	c := strings.TrimSpace(*src.county)
 	match := func(code, name string) bool { return c == "" || code == c || name == c }
+	seen := map[int]bool{}
 	var years []int
-	var schools []census.School
-	for _, s := range in.Schools {
-		years = append(years, s.Year)
-		if s.Year == year && match(s.CountyCode, s.CountyName) {
-			schools = append(schools, s)
+	year1 := func(y int) {
+		if !seen[y] {
+			seen[y] = true
+			years = append(years, y)
 		}
 	}
-	var kgs []census.Kindergarten
-	for _, k := range in.Kindergartens {
-		years = append(years, k.Year)
-		if k.Year == year && match(k.CountyCode, k.CountyName) {
-			kgs = append(kgs, k)
-		}
-	}
-	var recs []census.CountyRecord
-	for _, x := range in.Counties {
-		years = append(years, x.Year)
-		if x.Year == year && match(x.CountyCode, x.CountyName) {
-			recs = append(recs, x)
-		}
-	}
+	schools := keep(in.Schools, func(s *census.School) bool {
+		year1(s.Year)
+		return s.Year == year && match(s.CountyCode, s.CountyName)
+	})
+	kgs := keep(in.Kindergartens, func(k *census.Kindergarten) bool {
+		year1(k.Year)
+		return k.Year == year && match(k.CountyCode, k.CountyName)
+	})
+	recs := keep(in.Counties, func(x *census.CountyRecord) bool {
+		year1(x.Year)
+		return x.Year == year && match(x.CountyCode, x.CountyName)
+	})
 	// A county named by its name in one kind of record is the same county
 	// in the others: filter judgements by the codes found.
 	codes := map[string]bool{}
@@ -255,6 +253,32 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 		what = "幼儿园数据"
 	}
 	return fmt.Errorf("%d 年度没有%s", year, what)
+}
+
+// keep returns the elements of list that match says to keep, in order, or
+// nil when there are none. When every one is kept it returns list itself:
+// a nation's 210 000 school records of 456 bytes each are not copied, and
+// growing a copy step by step took half of a database evaluation's time.
+func keep[T any](list []T, match func(*T) bool) []T {
+	n := 0
+	for i := range list {
+		if match(&list[i]) {
+			n++
+		}
+	}
+	switch n {
+	case len(list):
+		return list
+	case 0:
+		return nil
+	}
+	out := make([]T, 0, n)
+	for i := range list {
+		if match(&list[i]) {
+			out = append(out, list[i])
+		}
+	}
+	return out
 }
 
 // priorResults evaluates the earlier years that a prior_basic_cvs check

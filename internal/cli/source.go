@@ -94,18 +94,11 @@ func (src *source) load(e *env, files []string, dbSet bool) ([]census.School, in
 
 func (src *source) filter(all []census.School, year int) ([]census.School, int, error) {
 	c := strings.TrimSpace(*src.county)
-	out := all[:0:0]
 	years := map[int]bool{}
-	for _, s := range all {
+	out := keep(all, func(s *census.School) bool {
 		years[s.Year] = true
-		if s.Year != year {
-			continue
-		}
-		if c != "" && s.CountyCode != c && s.CountyName != c {
-			continue
-		}
-		out = append(out, s)
-	}
+		return s.Year == year && (c == "" || s.CountyCode == c || s.CountyName == c)
+	})
 	if len(out) == 0 {
 		switch {
 		case !years[year]:

@@ -3,11 +3,15 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -92,8 +96,6 @@ func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileB
 		recs []census.UnitRecord
 	}
 	todo := make([]prepared, len(batches))
-	byKind := map[*recordTable][]census.UnitRecord{}
-	var all []census.UnitRecord
 	for i := range batches {
 		b := &batches[i]
 		u, err := tableOf(b.Kind)
@@ -110,38 +112,20 @@ func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileB
 			return Summary{}, fmt.Errorf("%s: %w", b.File, err)
 		}
 		todo[i] = prepared{b, u, recs}
-		byKind[u] = append(byKind[u], recs...)
-		all = append(all, recs...)
 	}
 	if len(batches) == 0 {
 		return Summary{PerFile: []FileSummary{}}, nil
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		sum = Summary{Files: len(batches), PerFile: make([]FileSummary, 0, len(batches))}
-		if err := ensureRegions(ctx, tx, all); err != nil {
-			return err
-		}
-		stored := map[*recordTable]map[recordKey]census.UnitRecord{}
-		for u, recs := range byKind {
-			m, err := u.load(ctx, tx, s.dialect, recs)
-			if err != nil {
+		for _, p := range todo {
+			if err := ensureRegions(ctx, tx, p.recs); err != nil {
 				return err
 			}
-			stored[u] = m
 		}
-		w := newWriter(tx, s.dialect, s.now())
-		defer w.close()
+		w := newWriter(conn, tx, s.dialect, s.now())
 		for _, p := range todo {
-			if check != nil {
-				for _, r := range p.recs {
-					y, c := r.Key()
-					old := stored[p.u][recordKey{y, c}]
-					if err := check(old, r); err != nil {
-						return fmt.Errorf("%s: %w", p.b.File, err)
-					}
-				}
-			}
-			fs, err := w.apply(ctx, actor, string(p.u.kind), p.b.File, p.b.SHA256, p.u, p.recs, stored[p.u])
+			fs, err := w.apply(ctx, actor, string(p.u.kind), p.b.File, p.b.SHA256, p.u, p.recs, check)
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.b.File, err)
 			}
@@ -177,198 +161,438 @@ func nullable(v float64) any {
 	return v
 }
 
-// writer writes batches inside one transaction with multi-row statements:
-// one bulk insert per record table, one for the history.
+// writer writes batches inside one transaction. The records and their
+// history go straight to the driver's connection (sql.Conn.Raw), in the
+// transaction that conn runs: on SQLite as prepared multi-row INSERTs bound
+// from a reused argument slice, without database/sql's conversion of every
+// value; on PostgreSQL with COPY for new records and the history.
 type writer struct {
-	tx      *sql.Tx
-	d       Dialect
-	at      time.Time
-	records map[*recordTable]*bulkInsert
-	changes *bulkInsert
+	conn *sql.Conn
+	tx   *sql.Tx
+	d    Dialect
+	at   time.Time
 }
 
-func newWriter(tx *sql.Tx, d Dialect, at time.Time) *writer {
-	return &writer{
-		tx:      tx,
-		d:       d,
-		at:      at,
-		records: map[*recordTable]*bulkInsert{},
-		changes: &bulkInsert{
-			tx:      tx,
-			dialect: d,
-			head:    `INSERT INTO record_changes (batch_id, year, school_code, column_key, old_value, new_value, changed_at, kind) VALUES `,
-			width:   8,
-			perStmt: 1000,
-		},
-	}
+func newWriter(conn *sql.Conn, tx *sql.Tx, d Dialect, at time.Time) *writer {
+	return &writer{conn: conn, tx: tx, d: d, at: at}
 }
 
-// insert returns the bulk insert of u's records.
-func (w *writer) insert(u *recordTable) *bulkInsert {
-	if b, ok := w.records[u]; ok {
-		return b
+// pending is a record to write: new (diffs nil) or changed.
+type pending struct {
+	rec   census.UnitRecord
+	diffs []fieldDiff
+}
+
+// importChunk is how many records of a file are diffed and written at a
+// time: the store holds the stored records and the pending writes of one
+// chunk, not of the whole file. It is a multiple of the SQLite statements'
+// 400 rows.
+const importChunk = 8000
+
+// analyzeAfter is how many new records of one file make the import update
+// PostgreSQL's statistics of their table.
+const analyzeAfter = 10_000
+
+// apply writes the records of one file (or one edit, kind KindEdit) a
+// chunk at a time: it reads the stored records of the chunk's keys (which
+// include what earlier files of the import wrote, in the same
+// transaction), calls check, when not nil, for each record, and writes the
+// new and changed records and their history. It logs the batch before its
+// first write and sets its counts at the end; an edit that changes nothing
+// records nothing.
+func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, check CheckFunc) (FileSummary, error) {
+	fs := FileSummary{File: file}
+	fresh, err := u.freshYears(ctx, w.tx, recs)
+	if err != nil {
+		return fs, err
 	}
+	logBatch := func() error {
+		err := w.tx.QueryRowContext(ctx, `
+			INSERT INTO import_batches (file_name, file_sha256, kind, imported_at, added, changed, unchanged, actor)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			file, sha, kind, w.at, fs.Added, fs.Changed, fs.Unchanged, actor).Scan(&fs.Batch)
+		if err != nil {
+			return fmt.Errorf("log batch: %w", err)
+		}
+		return nil
+	}
+	var todo []pending
+	for len(recs) > 0 {
+		chunk := recs[:min(len(recs), importChunk)]
+		recs = recs[len(chunk):]
+		stored, err := u.load(ctx, w.tx, w.d, chunk, fresh)
+		if err != nil {
+			return fs, err
+		}
+		todo = todo[:0]
+		for _, rec := range chunk {
+			y, c := rec.Key()
+			old, ok := stored[recordKey{y, c}]
+			if check != nil {
+				if err := check(old, rec); err != nil {
+					return fs, err
+				}
+			}
+			if !ok {
+				fs.Added++
+				todo = append(todo, pending{rec: rec})
+				continue
+			}
+			d := u.diff(old, rec)
+			if len(d) == 0 {
+				fs.Unchanged++
+				continue
+			}
+			fs.Changed++
+			fs.Changes += len(d)
+			todo = append(todo, pending{rec, d})
+		}
+		if len(todo) == 0 {
+			continue
+		}
+		if fs.Batch == 0 {
+			if err := logBatch(); err != nil {
+				return fs, err
+			}
+		}
+		err = w.conn.Raw(func(dc any) error {
+			switch c := dc.(type) {
+			case *stdlib.Conn:
+				return w.copyPostgres(ctx, c.Conn(), u, fs.Batch, todo)
+			case driver.ConnPrepareContext:
+				return w.bindSQLite(ctx, c, u, fs.Batch, todo)
+			}
+			return fmt.Errorf("internal error: no bulk write for %T", dc)
+		})
+		if err != nil {
+			return fs, err
+		}
+	}
+	if w.d == Postgres && fs.Added >= analyzeAfter {
+		// A table that just received many rows has no statistics for
+		// them yet (autovacuum comes later), and without them PostgreSQL
+		// reads the whole table for every lookup of stored records: a
+		// second import right after a first one of 210 000 records took
+		// more than ten minutes. ANALYZE runs in the transaction, so the
+		// next file of this import and every later one plan with them.
+		if _, err := w.tx.ExecContext(ctx, `ANALYZE `+u.table); err != nil {
+			return fs, fmt.Errorf("analyze %s: %w", u.table, err)
+		}
+	}
+	switch {
+	case fs.Batch != 0:
+		_, err = w.tx.ExecContext(ctx, `UPDATE import_batches SET added = $1, changed = $2, unchanged = $3 WHERE id = $4`,
+			fs.Added, fs.Changed, fs.Unchanged, fs.Batch)
+		if err != nil {
+			return fs, fmt.Errorf("log batch: %w", err)
+		}
+	case kind == KindEdit:
+		// an edit that changes nothing records nothing
+	default:
+		// A file that changed nothing is still logged: it was checked
+		// and found current.
+		if err := logBatch(); err != nil {
+			return fs, err
+		}
+	}
+	return fs, nil
+}
+
+// bindSQLite writes the records of todo and their history, in todo's
+// order, with multi-row INSERTs. The batch id (an integer) and the kind (a
+// name from recordTables) are written into the statement; the time is its
+// parameter ?1, bound once per statement rather than once per row, and the
+// rows come from a VALUES list of ? parameters.
+func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u *recordTable, batch int64, todo []pending) error {
 	cols := strings.Split(u.cols, ", ")
 	set := make([]string, 0, len(cols))
 	for _, c := range cols[2:] {
 		set = append(set, c+" = excluded."+c)
 	}
 	set = append(set, "batch_id = excluded.batch_id", "updated_at = excluded.updated_at")
-	b := &bulkInsert{
-		tx:      w.tx,
-		dialect: w.d,
-		head:    `INSERT INTO ` + u.table + ` (` + u.cols + `, batch_id, updated_at) VALUES `,
-		tail:    ` ON CONFLICT (year, ` + u.t.CodeKey + `) DO UPDATE SET ` + strings.Join(set, ", "),
-		width:   u.width() + 2,
+	b := strconv.FormatInt(batch, 10)
+	recs := &stmtBatch{
+		c:     c,
+		head:  `INSERT INTO ` + u.table + ` (` + u.cols + `, batch_id, updated_at) SELECT *, ` + b + `, ?1 FROM (VALUES `,
+		tail:  `) WHERE true ON CONFLICT (year, ` + u.t.CodeKey + `) DO UPDATE SET ` + strings.Join(set, ", "),
+		width: u.width(),
+		first: w.at,
 	}
 	// perStmt × width must stay under SQLite's 32 766 parameters.
-	b.perStmt = min(400, 32000/b.width)
-	w.records[u] = b
-	return b
-}
-
-func (w *writer) close() {
-	for _, b := range w.records {
-		b.close()
+	recs.perStmt = min(400, 32000/recs.width)
+	defer recs.close()
+	hist := &stmtBatch{
+		c:       c,
+		head:    `INSERT INTO record_changes (batch_id, year, school_code, column_key, old_value, new_value, changed_at, kind) SELECT ` + b + `, column1, column2, column3, column4, column5, ?1, '` + string(u.kind) + `' FROM (VALUES `,
+		tail:    `)`,
+		width:   5,
+		perStmt: 1000,
+		first:   w.at,
 	}
-	w.changes.close()
-}
-
-// apply diffs the records of one file (or one edit, kind KindEdit) against
-// stored, logs the batch, writes its new and changed records and their
-// history, and updates stored to match.
-func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, stored map[recordKey]census.UnitRecord) (FileSummary, error) {
-	fs := FileSummary{File: file}
-	type change struct {
-		rec   census.UnitRecord
-		diffs []fieldDiff // nil for a new record
-	}
-	var todo []change
-	for _, rec := range recs {
-		y, c := rec.Key()
-		old, ok := stored[recordKey{y, c}]
-		if !ok {
-			fs.Added++
-			todo = append(todo, change{rec: rec})
-			continue
+	defer hist.close()
+	for _, p := range todo {
+		recs.args = u.appendArgs(recs.next(), p.rec)
+		if err := recs.row(ctx); err != nil {
+			return fmt.Errorf("write %s records: %w", u.kind, err)
 		}
-		d := u.diff(old, rec)
-		if len(d) == 0 {
-			fs.Unchanged++
-			continue
-		}
-		fs.Changed++
-		fs.Changes += len(d)
-		todo = append(todo, change{rec, d})
-	}
-	if kind == KindEdit && len(todo) == 0 {
-		return fs, nil // an edit that changes nothing records nothing
-	}
-	err := w.tx.QueryRowContext(ctx, `
-		INSERT INTO import_batches (file_name, file_sha256, kind, imported_at, added, changed, unchanged, actor)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		file, sha, kind, w.at, fs.Added, fs.Changed, fs.Unchanged, actor).Scan(&fs.Batch)
-	if err != nil {
-		return fs, fmt.Errorf("log batch: %w", err)
-	}
-	ins := w.insert(u)
-	for _, c := range todo {
-		r := c.rec
-		if err := ins.add(ctx, append(u.args(r), fs.Batch, w.at)...); err != nil {
-			return fs, fmt.Errorf("write %s records: %w", u.kind, err)
-		}
-		y, code := r.Key()
-		if c.diffs == nil {
+		y, code := p.rec.Key()
+		if p.diffs == nil {
 			// The creation of the record: which file brought it, and when.
-			if err := w.changes.add(ctx, fs.Batch, y, code, "", nil, nil, w.at, string(u.kind)); err != nil {
-				return fs, fmt.Errorf("write history: %w", err)
+			hist.args = appendValues(hist.next(), int64(y), code, "", nil, nil)
+			if err := hist.row(ctx); err != nil {
+				return fmt.Errorf("write history: %w", err)
 			}
 		}
-		for _, d := range c.diffs {
-			if err := w.changes.add(ctx, fs.Batch, y, code, d.column, d.old, d.new, w.at, string(u.kind)); err != nil {
-				return fs, fmt.Errorf("write history: %w", err)
+		for _, d := range p.diffs {
+			hist.args = appendValues(hist.next(), int64(y), code, d.column, textValue(d.old), textValue(d.new))
+			if err := hist.row(ctx); err != nil {
+				return fmt.Errorf("write history: %w", err)
 			}
 		}
-		stored[recordKey{y, code}] = r
 	}
-	// The next batch may rewrite a record of this one: flush so that the
-	// statements run in file order.
-	if err := ins.flush(ctx); err != nil {
-		return fs, fmt.Errorf("write %s records: %w", u.kind, err)
+	if err := recs.flush(ctx); err != nil {
+		return fmt.Errorf("write %s records: %w", u.kind, err)
 	}
-	if err := w.changes.flush(ctx); err != nil {
-		return fs, fmt.Errorf("write history: %w", err)
+	if err := hist.flush(ctx); err != nil {
+		return fmt.Errorf("write history: %w", err)
 	}
-	return fs, nil
+	return nil
 }
 
-// bulkInsert collects rows and writes them perStmt at a time with one
-// multi-row INSERT, prepared once: far fewer round trips than a statement per
-// row, on both databases. perStmt × width must stay under SQLite's 32 766
-// parameters (PostgreSQL allows 65 535).
-type bulkInsert struct {
-	tx             *sql.Tx
-	dialect        Dialect
+// copyPostgres writes the records of todo and their history with COPY:
+// new records straight into their table (their keys are not stored, so
+// nothing conflicts), changed ones with multi-row INSERT … ON CONFLICT, and
+// the history in todo's order. Rows are built one at a time as COPY reads
+// them, so memory stays that of one row.
+func (w *writer) copyPostgres(ctx context.Context, c *pgx.Conn, u *recordTable, batch int64, todo []pending) error {
+	cols := append(strings.Split(u.cols, ", "), "batch_id", "updated_at")
+	row := make([]any, 0, len(cols))
+	values := func(r census.UnitRecord) []any {
+		y, code := r.Key()
+		row = append(row[:0], y, code)
+		for _, k := range u.text {
+			row = append(row, r.Text(k))
+		}
+		for _, v := range r.Values() {
+			row = append(row, nullable(v))
+		}
+		return append(row, batch, w.at)
+	}
+	i := -1
+	next := func(changed bool) bool {
+		for i++; i < len(todo); i++ {
+			if (todo[i].diffs != nil) == changed {
+				return true
+			}
+		}
+		return false
+	}
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		if !next(false) {
+			return nil, nil
+		}
+		return values(todo[i].rec), nil
+	})
+	if _, err := c.CopyFrom(ctx, pgx.Identifier{u.table}, cols, src); err != nil {
+		return fmt.Errorf("write %s records: %w", u.kind, err)
+	}
+	set := make([]string, 0, len(cols))
+	for _, c := range cols[2:] {
+		set = append(set, c+" = excluded."+c)
+	}
+	up := &pgUpsert{
+		head:  `INSERT INTO ` + u.table + ` (` + strings.Join(cols, ", ") + `) VALUES `,
+		tail:  ` ON CONFLICT (year, ` + u.t.CodeKey + `) DO UPDATE SET ` + strings.Join(set, ", "),
+		width: len(cols),
+	}
+	// perStmt × width must stay under PostgreSQL's 65 535 parameters.
+	up.perStmt = min(400, 65000/up.width)
+	i = -1
+	for next(true) {
+		up.args = append(up.args, values(todo[i].rec)...)
+		if up.rows++; up.rows == up.perStmt {
+			if err := up.exec(ctx, c); err != nil {
+				return fmt.Errorf("write %s records: %w", u.kind, err)
+			}
+		}
+	}
+	if err := up.exec(ctx, c); err != nil {
+		return fmt.Errorf("write %s records: %w", u.kind, err)
+	}
+	p, d := 0, 0 // the record of todo, and its next diff
+	hrow := make([]any, 8)
+	hist := pgx.CopyFromFunc(func() ([]any, error) {
+		for ; p < len(todo); p, d = p+1, 0 {
+			t := todo[p]
+			y, code := t.rec.Key()
+			hrow[0], hrow[1], hrow[2], hrow[6], hrow[7] = batch, y, code, w.at, string(u.kind)
+			if t.diffs == nil {
+				// The creation of the record: which file brought it, and when.
+				hrow[3], hrow[4], hrow[5] = "", nil, nil
+				p++
+				return hrow, nil
+			}
+			if d < len(t.diffs) {
+				f := t.diffs[d]
+				hrow[3], hrow[4], hrow[5] = f.column, f.old, f.new
+				d++
+				return hrow, nil
+			}
+		}
+		return nil, nil
+	})
+	if _, err := c.CopyFrom(ctx, pgx.Identifier{"record_changes"},
+		[]string{"batch_id", "year", "school_code", "column_key", "old_value", "new_value", "changed_at", "kind"}, hist); err != nil {
+		return fmt.Errorf("write history: %w", err)
+	}
+	return nil
+}
+
+// textValue is a history value as a driver value: nil for NULL.
+func textValue(s *string) driver.Value {
+	if s == nil {
+		return nil
+	}
+	return *s
+}
+
+// appendValues appends vals to args as the next positional arguments.
+func appendValues(args []driver.NamedValue, vals ...driver.Value) []driver.NamedValue {
+	for _, v := range vals {
+		args = append(args, driver.NamedValue{Ordinal: len(args) + 1, Value: v})
+	}
+	return args
+}
+
+// appendArgs appends the values of r in u.cols order to args as driver
+// values (int64, string, float64 or nil for an unreported number).
+func (u *recordTable) appendArgs(args []driver.NamedValue, r census.UnitRecord) []driver.NamedValue {
+	y, c := r.Key()
+	args = appendValues(args, int64(y), c)
+	for _, k := range u.text {
+		args = appendValues(args, r.Text(k))
+	}
+	for _, v := range r.Values() {
+		if math.IsNaN(v) {
+			args = appendValues(args, nil)
+		} else {
+			args = appendValues(args, v)
+		}
+	}
+	return args
+}
+
+// stmtBatch collects rows of width values and writes them perStmt at a
+// time with one multi-row statement prepared once on the driver's
+// connection: far fewer statements than one per row, and no conversion of
+// every value by database/sql. The statement is head, the rows as (?, …),
+// tail; its parameter ?1 is first, and the rows' parameters follow.
+type stmtBatch struct {
+	c              driver.ConnPrepareContext
 	head, tail     string
 	width, perStmt int
+	first          driver.Value
 
-	args []any
-	rows int
-	full *sql.Stmt // the statement for perStmt rows
+	args []driver.NamedValue // first, then the queued rows' values
+	full driver.Stmt         // the statement for perStmt rows
 }
 
-// add queues one row, writing the queue when it is full.
-func (b *bulkInsert) add(ctx context.Context, vals ...any) error {
-	if len(vals) != b.width {
-		return fmt.Errorf("internal error: %d values for %d columns", len(vals), b.width)
+// next returns args to append a row's values to: the queue, which starts
+// with the statement's first parameter.
+func (b *stmtBatch) next() []driver.NamedValue {
+	if len(b.args) == 0 {
+		b.args = append(b.args, driver.NamedValue{Ordinal: 1, Value: b.first})
 	}
-	b.args = append(b.args, vals...)
-	b.rows++
-	if b.rows < b.perStmt {
+	return b.args
+}
+
+// row counts the width values just appended to args as one row, writing
+// the queue when it is full.
+func (b *stmtBatch) row(ctx context.Context) error {
+	if rows := (len(b.args) - 1) / b.width; rows < b.perStmt {
 		return nil
 	}
 	if b.full == nil {
 		var err error
-		if b.full, err = b.tx.PrepareContext(ctx, b.query(b.perStmt)); err != nil {
+		if b.full, err = b.c.PrepareContext(ctx, b.query(b.perStmt)); err != nil {
 			return err
 		}
 	}
-	_, err := b.full.ExecContext(ctx, b.args...)
-	b.args, b.rows = b.args[:0], 0
+	return b.exec(ctx, b.full)
+}
+
+func (b *stmtBatch) exec(ctx context.Context, st driver.Stmt) error {
+	_, err := st.(driver.StmtExecContext).ExecContext(ctx, b.args)
+	b.args = b.args[:0]
 	return err
 }
 
 // flush writes the queued rows.
-func (b *bulkInsert) flush(ctx context.Context) error {
-	if b.rows == 0 {
+func (b *stmtBatch) flush(ctx context.Context) error {
+	if len(b.args) <= 1 {
+		b.args = b.args[:0]
 		return nil
 	}
-	_, err := b.tx.ExecContext(ctx, b.query(b.rows), b.args...)
-	b.args, b.rows = b.args[:0], 0
-	return err
+	st, err := b.c.PrepareContext(ctx, b.query((len(b.args)-1)/b.width))
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	return b.exec(ctx, st)
 }
 
-func (b *bulkInsert) close() {
+func (b *stmtBatch) close() {
 	if b.full != nil {
 		b.full.Close()
 	}
 }
 
-// query returns the INSERT for n rows.
-func (b *bulkInsert) query(n int) string {
+// query returns the statement for n rows.
+func (b *stmtBatch) query(n int) string {
 	var q strings.Builder
-	q.Grow(len(b.head) + len(b.tail) + n*b.width*6)
+	q.Grow(len(b.head) + len(b.tail) + n*(b.width*2+3))
 	q.WriteString(b.head)
 	for i := range n {
 		if i > 0 {
 			q.WriteByte(',')
 		}
 		q.WriteByte('(')
-		writeParams(&q, b.dialect, i*b.width+1, b.width)
+		writeParams(&q, SQLite, 0, b.width)
 		q.WriteByte(')')
 	}
 	q.WriteString(b.tail)
 	return q.String()
+}
+
+// pgUpsert collects rows of changed records and writes them perStmt at a
+// time with one multi-row INSERT … ON CONFLICT through pgx.
+type pgUpsert struct {
+	head, tail     string
+	width, perStmt int
+
+	args []any
+	rows int
+}
+
+// exec writes the queued rows.
+func (b *pgUpsert) exec(ctx context.Context, c *pgx.Conn) error {
+	if b.rows == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(b.head)
+	for i := range b.rows {
+		if i > 0 {
+			q.WriteByte(',')
+		}
+		q.WriteByte('(')
+		writeParams(&q, Postgres, i*b.width+1, b.width)
+		q.WriteByte(')')
+	}
+	q.WriteString(b.tail)
+	_, err := c.Exec(ctx, q.String(), b.args...)
+	b.args, b.rows = b.args[:0], 0
+	return err
 }
 
 // writeParams writes the placeholders of n parameters, the first being

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -156,20 +158,6 @@ func (u *recordTable) scanNew(rows interface{ Scan(...any) error }) (census.Unit
 	return u.scanner().scan(rows)
 }
 
-// args returns the values of a record in u.cols order.
-func (u *recordTable) args(r census.UnitRecord) []any {
-	y, c := r.Key()
-	out := make([]any, 0, u.width()+2)
-	out = append(out, y, c)
-	for _, k := range u.text {
-		out = append(out, r.Text(k))
-	}
-	for _, v := range r.Values() {
-		out = append(out, nullable(v))
-	}
-	return out
-}
-
 // fieldDiff is one changed column: its key and its old and new values as
 // history text (nil = NULL).
 type fieldDiff struct {
@@ -204,17 +192,23 @@ const keyChunk = 500
 // load reads the stored records of the (year, code) keys of recs, with one
 // query per year and keyChunk codes. Reading only the named records keeps a
 // one-county import fast in a province's database.
-func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []census.UnitRecord) (map[recordKey]census.UnitRecord, error) {
+//
+// Years in fresh have no stored records: their keys are not looked up.
+func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []census.UnitRecord, fresh map[int]bool) (map[recordKey]census.UnitRecord, error) {
 	codes := map[int][]string{}
 	seen := make(map[recordKey]bool, len(recs))
 	for _, r := range recs {
 		y, c := r.Key()
+		if fresh[y] {
+			continue
+		}
 		if k := (recordKey{y, c}); !seen[k] {
 			seen[k] = true
 			codes[y] = append(codes[y], c)
 		}
 	}
 	stored := make(map[recordKey]census.UnitRecord, len(seen))
+	sc := u.scanner()
 	for year, list := range codes {
 		for len(list) > 0 {
 			n := min(len(list), keyChunk)
@@ -234,12 +228,14 @@ func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []cen
 				}
 				defer rows.Close()
 				for rows.Next() {
-					r, err := u.scanNew(rows)
+					r, err := sc.scan(rows)
 					if err != nil {
 						return err
 					}
-					y, c := r.Key()
-					stored[recordKey{y, c}] = r
+					c := u.t.New()
+					copyRecord(u.t, c, r)
+					y, code := c.Key()
+					stored[recordKey{y, code}] = c
 				}
 				return rows.Err()
 			}(); err != nil {
@@ -248,6 +244,28 @@ func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []cen
 		}
 	}
 	return stored, nil
+}
+
+// freshYears returns the years of recs that have no stored records, whose
+// keys load need not look up: the first import of a year into a database
+// then reads nothing back. It holds for a whole file, since a file names
+// each key once.
+func (u *recordTable) freshYears(ctx context.Context, q querier, recs []census.UnitRecord) (map[int]bool, error) {
+	fresh := map[int]bool{}
+	checked := map[int]bool{}
+	for _, r := range recs {
+		y, _ := r.Key()
+		if checked[y] {
+			continue
+		}
+		checked[y] = true
+		var exists bool
+		if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+u.table+` WHERE year = $1)`, y).Scan(&exists); err != nil {
+			return nil, fmt.Errorf("load stored %s records: %w", u.kind, err)
+		}
+		fresh[y] = !exists
+	}
+	return fresh, nil
 }
 
 // list reads the records of year in county (all counties when ""), ordered
@@ -259,7 +277,12 @@ func (u *recordTable) list(ctx context.Context, q querier, year int, county stri
 		query += ` AND county_code = $2`
 		args = append(args, county)
 	}
-	rows, err := q.QueryContext(ctx, query+` ORDER BY county_code, `+u.t.CodeKey, args...)
+	return u.scanAll(ctx, q, query+` ORDER BY county_code, `+u.t.CodeKey, args, each)
+}
+
+// scanAll runs query and calls each with the scratch record of every row.
+func (u *recordTable) scanAll(ctx context.Context, q querier, query string, args []any, each func(census.UnitRecord)) error {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return err
 	}
@@ -341,9 +364,16 @@ func copyRecord(t *census.Table, dst, src census.UnitRecord) {
 // listOf reads the records of kind in year (in county, or every county
 // when ""), ordered by county and code, as values of their own type T
 // (census.School, census.Kindergarten …), sized once by a count: growing a
-// slice of 210 000 records step by step took 40 % of the time.
+// slice of 210 000 records step by step took 40 % of the time. Every
+// county is read by readParallel when the store has connections to spare.
 func listOf[T any](ctx context.Context, s *Store, kind census.Kind, year int, county string) ([]T, error) {
 	u := recordTables[kind]
+	if county == "" && s.readers > 1 {
+		out, ok, err := readParallel[T](ctx, s, u, year)
+		if err != nil || ok {
+			return out, err
+		}
+	}
 	n, err := u.count(ctx, s.db, year, county)
 	if err != nil {
 		return nil, err
@@ -353,6 +383,93 @@ func listOf[T any](ctx context.Context, s *Store, kind census.Kind, year int, co
 		out = append(out, *any(r).(*T))
 	})
 	return out, err
+}
+
+// readParallel reads the records of kind in year, ordered by county and
+// code, with s.readers queries over contiguous ranges of counties of about
+// as many records each, on as many connections, each filling its own part
+// of the result. Decoding rows costs far more than finding them (on
+// SQLite, every column read takes the connection's mutex), so the reads
+// scale with the cores.
+//
+// The queries run on different connections and so in different
+// snapshots: readParallel reads the data version before and after, and
+// reports ok = false, for a caller to read again in one query, when a
+// write committed in between or a range's count changed.
+func readParallel[T any](ctx context.Context, s *Store, u *recordTable, year int) (_ []T, ok bool, err error) {
+	v0, err := s.DataVersion(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT county_code, COUNT(*) FROM `+u.table+` WHERE year = $1 GROUP BY county_code ORDER BY county_code`, year)
+	if err != nil {
+		return nil, false, err
+	}
+	type part struct {
+		from, to string // counties, inclusive
+		off, n   int    // where its records go in the result, how many
+	}
+	var (
+		parts []part
+		total int
+	)
+	func() {
+		defer rows.Close()
+		var counties []string
+		var counts []int
+		for rows.Next() {
+			var c string
+			var n int
+			if err = rows.Scan(&c, &n); err != nil {
+				return
+			}
+			counties, counts = append(counties, c), append(counts, n)
+			total += n
+		}
+		if err = rows.Err(); err != nil {
+			return
+		}
+		per := (total + s.readers - 1) / s.readers
+		off := 0
+		for i, c := range counties {
+			if len(parts) == 0 || parts[len(parts)-1].n >= per {
+				parts = append(parts, part{from: c, off: off})
+			}
+			p := &parts[len(parts)-1]
+			p.to, p.n = c, p.n+counts[i]
+			off += counts[i]
+		}
+	}()
+	if err != nil {
+		return nil, false, err
+	}
+	out := make([]T, total)
+	errs := make([]error, len(parts))
+	short := make([]bool, len(parts))
+	var wg sync.WaitGroup
+	for i, p := range parts {
+		wg.Go(func() {
+			dst := out[p.off : p.off+p.n]
+			k := 0
+			query := fmt.Sprintf(`SELECT %s FROM %s WHERE year = $1 AND county_code >= $2 AND county_code <= $3 ORDER BY county_code, %s`, u.cols, u.table, u.t.CodeKey)
+			errs[i] = u.scanAll(ctx, s.db, query, []any{year, p.from, p.to}, func(r census.UnitRecord) {
+				if k < len(dst) {
+					dst[k] = *any(r).(*T)
+				}
+				k++
+			})
+			short[i] = k != len(dst)
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, false, err
+	}
+	v1, err := s.DataVersion(ctx)
+	if err != nil || v1 != v0 || slices.Contains(short, true) {
+		return nil, false, err
+	}
+	return out, true, nil
 }
 
 // oneOf reads the record of kind with code in year as a value of its own
@@ -435,7 +552,7 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 	if err := checkRecords(u, []census.UnitRecord{rec}); err != nil {
 		return 0, err
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
+	err = s.inConnTx(ctx, func(conn *sql.Conn, tx *sql.Tx) error {
 		old, err := u.one(ctx, tx, y, code)
 		switch {
 		case errors.Is(err, ErrNotFound) && create:
@@ -454,13 +571,8 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 		if err := ensureRegions(ctx, tx, []census.UnitRecord{rec}); err != nil {
 			return err
 		}
-		stored := map[recordKey]census.UnitRecord{}
-		if old != nil {
-			stored[recordKey{y, code}] = old
-		}
-		w := newWriter(tx, s.dialect, s.now())
-		defer w.close()
-		fs, err := w.apply(ctx, actor, KindEdit, "", "", u, []census.UnitRecord{rec}, stored)
+		w := newWriter(conn, tx, s.dialect, s.now())
+		fs, err := w.apply(ctx, actor, KindEdit, "", "", u, []census.UnitRecord{rec}, nil)
 		if err != nil {
 			return err
 		}

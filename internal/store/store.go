@@ -44,6 +44,9 @@ const (
 type Store struct {
 	db      *sql.DB
 	dialect Dialect
+	// readers is how many queries a read of every county runs at once
+	// (see readParallel); 1 reads in one query.
+	readers int
 
 	// Now is the clock that stamps batches and changes; tests replace it.
 	// Times are stored in UTC with microsecond precision (PostgreSQL's).
@@ -59,7 +62,7 @@ var migrations embed.FS
 // connection) or a PostgreSQL URL "postgres://…" / "postgresql://…".
 func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 	defer wrap(&err, "open database")
-	s := &Store{Now: time.Now}
+	s := &Store{Now: time.Now, readers: 1}
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		path := strings.TrimPrefix(dsn, "sqlite:")
@@ -82,6 +85,7 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 			n := max(4, 2*runtime.GOMAXPROCS(0))
 			s.db.SetMaxOpenConns(n)
 			s.db.SetMaxIdleConns(n)
+			s.readers = runtime.GOMAXPROCS(0)
 		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = Postgres
@@ -93,6 +97,7 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 		// exceeding a default server's 100 connections across a few instances.
 		s.db.SetMaxOpenConns(20)
 		s.db.SetMaxIdleConns(20)
+		s.readers = min(runtime.GOMAXPROCS(0), 8)
 	default:
 		return nil, fmt.Errorf("unknown DSN %q: want sqlite:PATH or postgres://…", redact(dsn))
 	}
@@ -176,8 +181,20 @@ const writerLock = 0x64756461 // "duda"
 
 // inTx runs fn in a write transaction, committing when fn returns nil and
 // rolling back otherwise.
-func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
-	tx, err := s.db.BeginTx(ctx, nil)
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	return s.inConnTx(ctx, func(_ *sql.Conn, tx *sql.Tx) error { return fn(tx) })
+}
+
+// inConnTx is inTx that also hands fn the connection the transaction runs
+// on, so that bulk writes can reach the driver (conn.Raw) inside the same
+// transaction; fn must not use conn while a statement of tx is open.
+func (s *Store) inConnTx(ctx context.Context, fn func(conn *sql.Conn, tx *sql.Tx) error) (err error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return err
 	}
@@ -191,7 +208,7 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error)
 			return err
 		}
 	}
-	if err := fn(tx); err != nil {
+	if err := fn(conn, tx); err != nil {
 		return err
 	}
 	return tx.Commit()
