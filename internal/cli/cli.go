@@ -155,10 +155,26 @@ func dbFlag(e *env, fs *flag.FlagSet) *string {
 
 // writeOutput writes by calling fn, to the file named out or to stdout. A
 // file is written to a temporary name beside it and renamed on success, so an
-// error never leaves a half-written file.
+// error never leaves a half-written file. Something that exists and is not a
+// regular file (/dev/null, a named pipe, a terminal) is written to as it
+// is: renaming over it would replace the device with a file.
 func writeOutput(e *env, out string, fn func(io.Writer) error) (err error) {
 	if out == "" || out == "-" {
 		return fn(e.stdout)
+	}
+	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
+		f, err := os.OpenFile(out, os.O_WRONLY, 0)
+		if err != nil {
+			return fmt.Errorf("不能写入 %s：%w", out, err)
+		}
+		if err := fn(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("写入 %s：%w", out, err)
+		}
+		return nil
 	}
 	dir := filepath.Dir(out)
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(out)+".*.tmp")

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -246,5 +248,30 @@ func TestHelpPrintsUsageOnce(t *testing.T) {
 	code, out, _ := run(t, "", "evaluate", "--help")
 	if code != 0 || strings.Count(out, "用法：dudao evaluate") != 1 {
 		t.Errorf("exit %d, usage printed %d times:\n%s", code, strings.Count(out, "用法：dudao evaluate"), out)
+	}
+}
+
+// TestOutputToDevice: -o names a device or a pipe: it is written to, not
+// replaced by a file (a run with -o /dev/null once turned the machine's
+// /dev/null into a regular file).
+func TestOutputToDevice(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skip("no named pipes here:", err)
+	}
+	got := make(chan []byte)
+	go func() {
+		b, _ := os.ReadFile(fifo)
+		got <- b
+	}()
+	e := &env{stdout: io.Discard}
+	if err := writeOutput(e, fifo, func(w io.Writer) error { _, err := io.WriteString(w, "hello"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Fatalf("the pipe was replaced by a file: %v", err)
+	}
+	if b := <-got; string(b) != "hello" {
+		t.Errorf("read %q from the pipe", b)
 	}
 }
