@@ -32,16 +32,24 @@ func (r *reader) readCSV(data []byte) {
 	text = crLines(text)
 	comma := sniffComma(text)
 	rows := &csvRows{cr: newCSVReader(text, comma)}
-	for !r.headerDone {
-		rec, n, err := rows.next()
-		if err == io.EOF {
-			return
+	// feed passes rows to r.line until done, the end or a syntax error; it
+	// reports whether rows may remain.
+	feed := func(done func() bool) bool {
+		for !done() {
+			rec, n, err := rows.next()
+			if err == io.EOF {
+				return false
+			}
+			if err != nil {
+				r.add(csvSyntaxError(n, err))
+				return false
+			}
+			r.line(n, rec)
 		}
-		if err != nil {
-			r.add(csvSyntaxError(n, err))
-			return
-		}
-		r.line(n, rec)
+		return true
+	}
+	if !feed(func() bool { return r.headerDone }) {
+		return
 	}
 	rest := int(rows.cr.InputOffset())
 	if r.headerOK && r.unit == nil && r.nerr == 0 {
@@ -54,17 +62,7 @@ func (r *reader) readCSV(data []byte) {
 		lines := bytes.Count(text[rest:], []byte("\n")) + 1
 		r.batch.Schools = make([]census.School, 0, min(lines, (len(text)-rest)/max(r.width, 1)+1, maxPresized))
 	}
-	for {
-		rec, n, err := rows.next()
-		if err == io.EOF {
-			return
-		}
-		if err != nil {
-			r.add(csvSyntaxError(n, err))
-			return
-		}
-		r.line(n, rec)
-	}
+	feed(func() bool { return false })
 }
 
 // csvSyntaxError is the error for a CSV syntax error at row n.
