@@ -276,6 +276,13 @@ func TestScreenshots(t *testing.T) {
 		b.Screenshot("19-edit-kindergarten-phone")
 		b.Do(chromedp.EmulateViewport(1440, 900))
 		b.Screenshot("20-edit-kindergarten-desk")
+		// The same forms in English, at phone width.
+		b.ClickAndWait("#lang-switch")
+		b.Do(chromedp.EmulateViewport(390, 844))
+		b.Navigate(a.URL + "/school/" + county.Schools[0] + "/edit")
+		b.Wait("#edit-form")
+		b.Screenshot("21-edit-school-phone-en")
+		b.ClickAndWait("#lang-switch")
 	} else {
 		t.Error("no kindergarten linked from the preschool page")
 	}
