@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -121,6 +122,11 @@ func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileB
 		for _, p := range todo {
 			if err := ensureRegions(ctx, tx, p.recs); err != nil {
 				return err
+			}
+		}
+		for _, p := range todo {
+			if err := checkLocks(ctx, tx, p.u, p.recs); err != nil {
+				return fmt.Errorf("%s: %w", p.b.File, err)
 			}
 		}
 		w := newWriter(conn, tx, s.dialect, s.now())
@@ -614,4 +620,37 @@ func writeParams(q *strings.Builder, d Dialect, first, n int) {
 		q.WriteByte('$')
 		q.WriteString(strconv.Itoa(first + i))
 	}
+}
+
+// checkLocks refuses records that would change data a reporting task
+// holds locked (submitted, approved or accepted): a file may carry a locked
+// record unchanged, but not a change to it.
+func checkLocks(ctx context.Context, tx *sql.Tx, u *recordTable, recs []census.UnitRecord) error {
+	years := map[int]map[string]*LockedError{}
+	for _, r := range recs {
+		y, code := r.Key()
+		locks, ok := years[y]
+		if !ok {
+			var err error
+			if locks, err = lockedCodes(ctx, tx, u.kind, y); err != nil {
+				return err
+			}
+			years[y] = locks
+		}
+		lock := locks[code]
+		if lock == nil {
+			continue
+		}
+		old, err := u.one(ctx, tx, y, code)
+		if errors.Is(err, ErrNotFound) {
+			return lock
+		}
+		if err != nil {
+			return err
+		}
+		if len(u.diff(old, r)) > 0 {
+			return lock
+		}
+	}
+	return nil
 }

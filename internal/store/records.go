@@ -568,6 +568,11 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 		if old != nil && len(u.diff(old, rec)) == 0 {
 			return nil // an edit that changes nothing records nothing
 		}
+		if lock, err := recordLock(ctx, tx, kind, y, code); err != nil {
+			return err
+		} else if lock != nil {
+			return lock
+		}
 		if err := ensureRegions(ctx, tx, []census.UnitRecord{rec}); err != nil {
 			return err
 		}
