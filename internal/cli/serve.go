@@ -1,13 +1,16 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
+	"github.com/dudao-edu/dudao/internal/schedule"
 	"github.com/dudao-edu/dudao/internal/store"
 	"github.com/dudao-edu/dudao/internal/web"
 )
@@ -54,6 +57,17 @@ func serve(e *env, st *store.Store, addr, std, prof string, started func(url str
 	}
 	ctx, stop := signal.NotifyContext(e.ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// Reminders, due dates and clean-up run as jobs on the database.
+	jobs, err := schedule.Start(ctx, st, schedule.Config{Log: log})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		jobs.Stop(sctx)
+	}()
 	started("http://" + l.Addr().String() + "/")
 	if err := srv.Serve(ctx, l); err != nil && ctx.Err() == nil {
 		return err

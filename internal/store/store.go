@@ -47,6 +47,8 @@ type Store struct {
 	// readers is how many queries a read of every county runs at once
 	// (see readParallel); 1 reads in one query.
 	readers int
+	// path is the SQLite database's file ("" on PostgreSQL).
+	path string
 
 	// Now is the clock that stamps batches and changes; tests replace it.
 	// Times are stored in UTC with microsecond precision (PostgreSQL's).
@@ -70,6 +72,7 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 			return nil, fmt.Errorf("bad SQLite DSN %q: want sqlite:PATH, with no '?' in PATH", dsn)
 		}
 		s.dialect = SQLite
+		s.path = path
 		s.db, err = sql.Open("sqlite", path+"?"+sqliteParams)
 		if err != nil {
 			return nil, err
@@ -166,6 +169,25 @@ func (s *Store) Close() error { return s.db.Close() }
 
 // Dialect reports which database the store runs on.
 func (s *Store) Dialect() Dialect { return s.dialect }
+
+// JobDB returns the handle the job queue (internal/schedule) uses, and
+// whether the caller must close it. On PostgreSQL that is the store's own
+// pool. On SQLite it is a second handle to the same file with a single
+// connection, as River's SQLite driver asks: its many small operations
+// then queue behind one another instead of failing with SQLITE_BUSY, while
+// the store's pool serves the pages. A :memory: database has one
+// connection in all, so the queue shares it.
+func (s *Store) JobDB() (db *sql.DB, own bool, err error) {
+	if s.dialect != SQLite || s.path == ":memory:" {
+		return s.db, false, nil
+	}
+	db, err = sql.Open("sqlite", s.path+"?"+sqliteParams)
+	if err != nil {
+		return nil, false, err
+	}
+	db.SetMaxOpenConns(1)
+	return db, true, nil
+}
 
 // DB returns the underlying database, for tests and benchmarks that need SQL
 // the store does not offer.

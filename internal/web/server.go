@@ -112,7 +112,6 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(l) }()
-	go s.sweep(ctx)
 	go s.warm(ctx)
 	select {
 	case err := <-errc:
@@ -148,24 +147,3 @@ func (s *Server) warm(ctx context.Context) {
 	s.log.Info("evaluation cache warm", "years", len(years), "took", time.Since(t0).Round(time.Millisecond))
 }
 
-// sweep removes expired sessions and uploads every ten minutes.
-func (s *Server) sweep(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.st.DeleteExpiredSessions(ctx); err != nil {
-				s.log.Warn("sweep sessions", "err", err)
-			}
-			if _, err := s.st.DeleteExpiredUploads(ctx, s.now()); err != nil {
-				s.log.Warn("sweep uploads", "err", err)
-			}
-			if _, err := s.st.DeleteSignInLimitsBefore(ctx, s.now().Add(-signInLimit.Window)); err != nil {
-				s.log.Warn("sweep sign-in counts", "err", err)
-			}
-		}
-	}
-}
