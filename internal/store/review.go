@@ -987,3 +987,49 @@ func (s *Store) CountyDataStatus(ctx context.Context, county string, year int) (
 		FROM review_units WHERE task_id = $1 AND county_code = $2 AND unit_kind = 'unit'`, d.Task, county).Scan(&d.Units, &d.Approved)
 	return d, err
 }
+
+// UnitCount is how many units of one task, kind and state there are.
+type UnitCount struct {
+	TaskID int64
+	Kind   review.UnitKind
+	State  review.State
+	N      int
+}
+
+// ReviewCounts counts the units of every task in the counties whose codes
+// start with prefix by task, kind and state; with school set, only that
+// school's own units. It is the inbox's one query.
+func (s *Store) ReviewCounts(ctx context.Context, prefix, school string) (_ []UnitCount, err error) {
+	defer wrap(&err, "review counts")
+	q := `SELECT task_id, unit_kind, state, COUNT(*) FROM review_units WHERE county_code LIKE $1`
+	args := []any{prefix + "%"}
+	if school != "" {
+		q += ` AND code = $2 AND unit_kind = 'unit'`
+		args = append(args, school)
+	}
+	rows, err := s.db.QueryContext(ctx, q+` GROUP BY task_id, unit_kind, state ORDER BY task_id DESC, unit_kind, state`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []UnitCount
+	for rows.Next() {
+		var c UnitCount
+		var kind, state string
+		if err := rows.Scan(&c.TaskID, &kind, &state, &c.N); err != nil {
+			return nil, err
+		}
+		c.Kind, c.State = review.UnitKind(kind), review.State(state)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// OpenSpotItems counts the units drawn for spot checks in the counties
+// whose codes start with prefix that have no result recorded yet.
+func (s *Store) OpenSpotItems(ctx context.Context, prefix string) (n int, err error) {
+	defer wrap(&err, "open spot-check items")
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM spot_check_items i JOIN spot_checks c ON c.id = i.check_id
+		WHERE c.county_code LIKE $1 AND i.result = ''`, prefix+"%").Scan(&n)
+	return n, err
+}

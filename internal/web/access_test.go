@@ -21,6 +21,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -37,6 +38,7 @@ type accessRegion struct {
 	county, city, province string
 	school, kindergarten   string
 	evidence, scenario     string
+	task, check            string // a reporting task over the county, and a spot check in it
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
 }
@@ -77,6 +79,18 @@ func TestAccessEveryRoute(t *testing.T) {
 		}
 		return strconv.FormatInt(ev.ID, 10)
 	}
+	mustTask := func(county string) (string, string) {
+		id, _, err := e.st.CreateTask(ctx, "test", store.Task{Title: "access " + county, Year: year, Kinds: []string{"school", "kindergarten", "county"},
+			Region: county, OpenerLevel: review.LevelCounty, Due: "2030-01-01"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := e.st.DrawSpotCheck(ctx, "test", id, county, 10, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strconv.FormatInt(id, 10), strconv.FormatInt(c.ID, 10)
+	}
 	regionOf := func(name, county string, regions ...string) *accessRegion {
 		rg := &accessRegion{name: name, county: county, city: census.CityCode(county), province: census.ProvinceCode(county), regions: regions}
 		schools, err := e.st.Schools(ctx, year, county)
@@ -90,6 +104,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		}
 		rg.kindergarten = kgs[0].Code
 		rg.evidence, rg.scenario = mustEvidence(county), mustScenario(county)
+		rg.task, rg.check = mustTask(county)
 		return rg
 	}
 
@@ -255,9 +270,21 @@ func TestAccessEveryRoute(t *testing.T) {
 			if rg == own {
 				value = tokenOf(account)
 			}
+		case "task":
+			value = rg.task
+		case "taskunit":
+			fill["{id}"], fill["{kind}"], value = rg.task, "unit", rg.school
+			if rg.school == "" {
+				fill["{kind}"], value = "county", rg.county
+			}
 		case "upload":
 		default:
 			t.Fatalf("%s: unknown names %q", rt.pattern, rt.names)
+		}
+		if strings.Contains(path, "{check}") {
+			fill["{id}"], fill["{check}"] = rg.task, rg.check
+		} else if strings.Contains(path, "/task/{id}") && kind == "county" {
+			fill["{id}"] = rg.task
 		}
 		switch {
 		case strings.HasPrefix(param, "{"):
@@ -348,6 +375,14 @@ func TestAccessEveryRoute(t *testing.T) {
 				}
 			}
 			req.body = form(v)
+		case rt.pattern == "POST /tasks":
+			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "due": {"2030-01-01"}, "kind": {"school"}})
+		case rt.pattern == "POST /task/{id}/{kind}/{code}/step":
+			req.body = form(url.Values{"action": {"submit"}})
+		case rt.pattern == "POST /task/{id}/spotcheck":
+			req.body = form(url.Values{"county": {rg.county}, "percent": {"10"}, "seed": {"7"}})
+		case rt.pattern == "POST /task/{id}/spotcheck/{check}/finding":
+			req.body = form(url.Values{"county": {rg.county}, "code": {rg.school}, "result": {"discrepancy"}, "finding": {"x"}})
 		case rt.pattern == "PUT /api/v1/records/{year}/{code}":
 			req.body = func() (io.Reader, string) {
 				return strings.NewReader(`{"values": {"multimedia_rooms": 99}}`), "application/json"

@@ -18,6 +18,7 @@ var (
 	errUnauthorized = errors.New("not signed in")
 	errTooMany      = errors.New("too many attempts")
 	errTooLarge     = errors.New("request too large")
+	errConflict     = errors.New("conflict with the data's state")
 )
 
 // userError is an error whose message key (and arguments) the user sees,
@@ -65,6 +66,7 @@ func bodyTooLarge(err error, key string, args ...any) error {
 // status maps an error to its HTTP status and the message key shown.
 func status(err error) (int, string, []any) {
 	var ue *userError
+	var locked *store.LockedError
 	key, args := "", []any(nil)
 	if errors.As(err, &ue) {
 		key, args = ue.key, ue.args
@@ -77,6 +79,13 @@ func status(err error) (int, string, []any) {
 		code = http.StatusForbidden
 	case errors.Is(err, errBadRequest), errors.Is(err, standards.ErrUnknown), errors.Is(err, store.ErrNotCounty):
 		code = http.StatusBadRequest
+	case errors.Is(err, errConflict):
+		code = http.StatusConflict
+	case errors.As(err, &locked):
+		code = http.StatusConflict
+		if key == "" {
+			key, args = "review.locked", []any{locked.Task, stateName(locked.State), locked.Code, locked.Year}
+		}
 	case errors.Is(err, errUnauthorized):
 		code = http.StatusUnauthorized
 	case errors.Is(err, errTooMany):

@@ -2,15 +2,18 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -39,6 +42,16 @@ type recordFormPage struct {
 	Groups  []fieldGroup
 	Errors  map[string]string // column key ("_" for the record) → problem and fix
 	History []store.Change
+	// Task is the reporting task the form is filled for (?task=), or nil.
+	// Prefilled says the figures shown are last year's, to be checked.
+	Task      *store.Task
+	Prefilled bool
+	// Returned maps column keys to the reviewer's reason in the latest
+	// return; Flags to what a plausibility rule found, which the unit
+	// keeps with an explanation (Explain, by column key).
+	Returned map[string]string
+	Flags    map[string][]review.Flag
+	Explain  map[string]string
 }
 
 type fieldGroup struct {
@@ -48,6 +61,9 @@ type fieldGroup struct {
 
 type formField struct {
 	Key, Value, Unit string
+	Returned         string
+	Flags            []review.Flag
+	Explain          string
 	Integer          bool
 	Note             string
 	Choices          []census.Choice // a select's options, for coded text columns
@@ -61,6 +77,12 @@ type recordTarget struct {
 	t      *census.Table
 	rec    census.UnitRecord // the stored record, or a new one (county records)
 	exists bool
+	// task is the reporting task of ?task=, nil without one; prev is the
+	// record of the year before (nil when none), which pre-fills a new
+	// record of the task's year and which the plausibility rules compare.
+	task      *store.Task
+	prev      census.UnitRecord
+	prefilled bool
 }
 
 // formTarget finds the record of kind named by the path's code in the
@@ -79,10 +101,35 @@ func (s *Server) formTarget(r *http.Request, kind census.Kind, edit bool) (*reco
 	t := census.TableOf(kind)
 	code := r.PathValue("code")
 	tg := &recordTarget{b: b, c: c, t: t}
+	if v := r.URL.Query().Get("task"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return nil, notFound("error.404")
+		}
+		task, err := s.st.Task(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		if !b.Scope.Task(task) || !task.Has(kind) {
+			return nil, errOutOfScope
+		}
+		tg.task, c.Year = &task, task.Year
+		prev, err := s.st.Record(r.Context(), string(kind), task.Year-1, code)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+		tg.prev = prev
+	}
 	rec, err := s.st.Record(r.Context(), string(kind), c.Year, code)
 	switch {
 	case err == nil:
 		tg.rec, tg.exists = rec, true
+	case errors.Is(err, store.ErrNotFound) && tg.task != nil && tg.prev != nil && kind != census.KindCounty:
+		// Collect once: a unit's record of the task's year starts from
+		// last year's figures, and the unit changes what changed.
+		tg.rec = copyRecord(t, tg.prev)
+		tg.rec.SetYear(c.Year)
+		tg.prefilled = true
 	case errors.Is(err, store.ErrNotFound) && kind == census.KindCounty:
 		// A county's figures may be entered for the first time here, for
 		// a county the regions know.
@@ -149,7 +196,12 @@ func (s *Server) recordFormPost(kind census.Kind) func(http.ResponseWriter, *htt
 		if err != nil {
 			return err
 		}
-		if err := r.ParseForm(); err != nil {
+		if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+			r.Body = http.MaxBytesReader(w, r.Body, 5*store.MaxEvidenceSize+(1<<20))
+			if err := r.ParseMultipartForm(1 << 20); err != nil {
+				return cmp.Or(bodyTooLarge(err, "judge.request_too_large", (5*store.MaxEvidenceSize)>>20, store.MaxEvidenceSize>>20), badRequest("error.400"))
+			}
+		} else if err := r.ParseForm(); err != nil {
 			return badRequest("error.400")
 		}
 		values := map[string]string{}
@@ -172,8 +224,37 @@ func (s *Server) recordFormPost(kind census.Kind) func(http.ResponseWriter, *htt
 		}
 		u := userOf(r)
 		sc := tg.b.Scope
-		n, err := s.st.SaveRecord(r.Context(), u.Username, next, kind == census.KindCounty, sameCountyInScope(sc))
+		var flags []review.Flag
+		explain := map[string]string{}
+		if tg.task != nil {
+			// A value failing a plausibility rule is kept with a written
+			// explanation, not refused; without one the form asks for it.
+			flags = review.Check(tg.t, tg.prev, next)
+			missing := false
+			for _, f := range flags {
+				explain[f.Column] = strings.TrimSpace(r.PostForm.Get("explain." + f.Column))
+				if explain[f.Column] == "" {
+					missing = true
+				}
+			}
+			if missing {
+				return s.renderRecordFormFlags(w, r, tg, values, flags, explain)
+			}
+		}
+		evidence, err := explanationEvidence(r, flags)
 		if err != nil {
+			return err
+		}
+		n, err := s.st.SaveRecord(r.Context(), u.Username, next, kind == census.KindCounty || tg.prefilled, sameCountyInScope(sc))
+		var locked *store.LockedError
+		if errors.As(err, &locked) {
+			msg := tg.b.T("review.locked", locked.Task, tg.b.T("state."+string(locked.State)), locked.Code, locked.Year)
+			return s.renderRecordForm(w, r, tg, values, map[string]string{"_": msg}, http.StatusConflict)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.saveExplanations(r, tg, next, flags, explain, evidence); err != nil {
 			return err
 		}
 		county := next.Text("county_code")
@@ -186,6 +267,14 @@ func (s *Server) recordFormPost(kind census.Kind) func(http.ResponseWriter, *htt
 			key = "record.saved"
 		}
 		setFlash(w, tg.b.T(key, n))
+		if tg.task != nil {
+			uk := review.Unit
+			if kind == census.KindCounty {
+				uk = review.County
+			}
+			http.Redirect(w, r, fmt.Sprintf("/task/%d/%s/%s", tg.task.ID, uk, code), http.StatusSeeOther)
+			return nil
+		}
 		http.Redirect(w, r, recordPage(kind, code)+string(queryString(tg.c.Query(s)...)), http.StatusSeeOther)
 		return nil
 	}
@@ -242,12 +331,33 @@ func recordFormPath(kind census.Kind, code string) string {
 }
 
 func (s *Server) renderRecordForm(w http.ResponseWriter, r *http.Request, tg *recordTarget, values, errs map[string]string, status int) error {
+	return s.renderRecordFormWith(w, r, tg, values, errs, status, nil, nil)
+}
+
+// renderRecordFormWith renders the form; flags (when not nil) are the
+// plausibility flags of the values sent, and explain the explanations
+// sent, which replace those of the stored record.
+func (s *Server) renderRecordFormWith(w http.ResponseWriter, r *http.Request, tg *recordTarget, values, errs map[string]string, status int, flags []review.Flag, explain map[string]string) error {
 	t := tg.t
 	_, code := tg.rec.Key()
 	name := tg.rec.Text(t.NameKey)
 	p := &recordFormPage{Base: tg.b, choice: tg.c, Q: tg.c.Query(s), Kind: t.Kind, Code: code, Name: name,
 		Back: recordPage(t.Kind, code), Action: recordFormPath(t.Kind, code), Exists: tg.exists,
-		CanEdit: tg.b.Scope.CanEdit(), Errors: errs}
+		CanEdit: tg.b.Scope.CanEdit(), Errors: errs, Task: tg.task, Prefilled: tg.prefilled,
+		Flags: map[string][]review.Flag{}, Explain: map[string]string{}}
+	if tg.task != nil {
+		if err := s.taskFormContext(r, tg, p); err != nil {
+			return err
+		}
+		for _, f := range flags {
+			p.Flags[f.Column] = append(p.Flags[f.Column], f)
+		}
+		for k, v := range explain {
+			if v != "" {
+				p.Explain[k] = v
+			}
+		}
+	}
 	for _, c := range t.Text {
 		f := formField{Key: c.Key, Value: values[c.Key], Note: c.Note, Choices: c.Choices}
 		switch {
@@ -272,7 +382,8 @@ func (s *Server) renderRecordForm(w http.ResponseWriter, r *http.Request, tg *re
 			groups[key] = i
 			p.Groups = append(p.Groups, fieldGroup{Key: key})
 		}
-		p.Groups[i].Fields = append(p.Groups[i].Fields, formField{Key: c.Key, Value: values[c.Key], Unit: c.Unit, Integer: c.Integer, Note: c.Note})
+		p.Groups[i].Fields = append(p.Groups[i].Fields, formField{Key: c.Key, Value: values[c.Key], Unit: c.Unit, Integer: c.Integer, Note: c.Note,
+			Returned: p.Returned[c.Key], Flags: p.Flags[c.Key], Explain: p.Explain[c.Key]})
 	}
 	if tg.exists {
 		h, err := s.st.RecordHistory(r.Context(), string(t.Kind), tg.c.Year, code)
@@ -372,4 +483,119 @@ func readFormRow(header, row []string, kind string) (batch *censusio.Batch, prob
 		problems[key] = msg
 	}
 	return nil, problems, nil
+}
+
+// copyRecord returns a copy of rec of table t.
+func copyRecord(t *census.Table, rec census.UnitRecord) census.UnitRecord {
+	out := t.New()
+	for _, c := range t.Text {
+		if c.Key != "year" {
+			out.SetText(c.Key, rec.Text(c.Key))
+		}
+	}
+	copy(out.Values(), rec.Values())
+	y, _ := rec.Key()
+	out.SetYear(y)
+	return out
+}
+
+// taskFormContext fills in what a form filled for a reporting task shows:
+// the reasons of the latest return by field, and the explanations kept.
+func (s *Server) taskFormContext(r *http.Request, tg *recordTarget, p *recordFormPage) error {
+	_, code := tg.rec.Key()
+	steps, err := s.st.Steps(r.Context(), tg.task.ID, code)
+	if err != nil {
+		return err
+	}
+	p.Returned = map[string]string{}
+	for k, v := range latestReturn(steps) {
+		if kind, col, ok := strings.Cut(k, "/"); ok && census.Kind(kind) == tg.t.Kind {
+			p.Returned[col] = v
+		}
+	}
+	expl, err := s.st.Explanations(r.Context(), tg.task.ID, code)
+	if err != nil {
+		return err
+	}
+	for _, e := range expl {
+		if e.RecordKind == tg.t.Kind && p.Explain[e.Column] == "" {
+			p.Explain[e.Column] = e.Explanation
+		}
+	}
+	if tg.exists {
+		for _, f := range review.Check(tg.t, tg.prev, tg.rec) {
+			p.Flags[f.Column] = append(p.Flags[f.Column], f)
+		}
+	}
+	return nil
+}
+
+// renderRecordFormFlags shows the form again with the values that fail a
+// plausibility rule, asking for an explanation of each (422: nothing was
+// saved).
+func (s *Server) renderRecordFormFlags(w http.ResponseWriter, r *http.Request, tg *recordTarget, values map[string]string, flags []review.Flag, explain map[string]string) error {
+	errs := map[string]string{"_": tg.b.T("review.explain_needed", len(flags))}
+	saved := tg.exists
+	// Show the flags of the values sent, not of the stored record.
+	tg.exists = false
+	defer func() { tg.exists = saved }()
+	return s.renderRecordFormWith(w, r, tg, values, errs, http.StatusUnprocessableEntity, flags, explain)
+}
+
+// explanationEvidence reads and checks the evidence files sent with the
+// explanations of flags (evidence.<column>), before anything is saved.
+func explanationEvidence(r *http.Request, flags []review.Flag) (map[string]store.EvidenceUpload, error) {
+	out := map[string]store.EvidenceUpload{}
+	if r.MultipartForm == nil {
+		return out, nil
+	}
+	for _, f := range flags {
+		fhs := r.MultipartForm.File["evidence."+f.Column]
+		if len(fhs) == 0 {
+			continue
+		}
+		file, err := fhs[0].Open()
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(io.LimitReader(file, store.MaxEvidenceSize+1))
+		file.Close()
+		if err != nil {
+			return nil, err
+		}
+		if _, err := store.SniffEvidence(fhs[0].Filename, data); err != nil {
+			if errors.Is(err, store.ErrEvidenceSize) {
+				return nil, tooLarge("judge.too_large", store.MaxEvidenceSize>>20)
+			}
+			return nil, badRequest("judge.bad_type", fhs[0].Filename)
+		}
+		out[f.Column] = store.EvidenceUpload{Name: fhs[0].Filename, Data: data}
+	}
+	return out, nil
+}
+
+// saveExplanations keeps the explanations (and evidence files) given for
+// the flags of a record saved for a task.
+func (s *Server) saveExplanations(r *http.Request, tg *recordTarget, rec census.UnitRecord, flags []review.Flag, explain map[string]string, evidence map[string]store.EvidenceUpload) error {
+	if tg.task == nil || len(flags) == 0 {
+		return nil
+	}
+	y, code := rec.Key()
+	county := rec.Text("county_code")
+	actor := userOf(r).Username
+	for _, f := range flags {
+		e := store.Explanation{TaskID: tg.task.ID, RecordKind: tg.t.Kind, Code: code, Column: f.Column, Rule: f.Rule,
+			Message: f.Message, Explanation: explain[f.Column], Actor: actor}
+		if up, ok := evidence[f.Column]; ok {
+			ev, err := s.st.AddEvidence(r.Context(), "review", county, y, fmt.Sprintf("task-%d/%s/%s", tg.task.ID, code, f.Column), actor, up)
+			if err != nil {
+				return err
+			}
+			e.EvidenceID = ev.ID
+		}
+		if err := s.st.SaveExplanation(r.Context(), e); err != nil {
+			return err
+		}
+	}
+	return nil
 }

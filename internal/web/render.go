@@ -9,6 +9,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/i18n"
+	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -49,6 +51,7 @@ func parseTemplates(a *assets) (*templates, error) {
 			return *p
 		},
 		"json":  toJSON,
+		"has":   func(list []review.Action, a string) bool { return slices.Contains(list, review.Action(a)) },
 		"lower": strings.ToLower,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
@@ -101,6 +104,9 @@ type Base struct {
 	Path   string
 	Flash  string
 	Charts bool // the page draws ECharts charts: load the library
+	// Inbox is the number of open items that need the account's action,
+	// shown on the header's 待办 link.
+	Inbox int
 }
 
 // T translates key into the page's language.
@@ -135,6 +141,7 @@ func (s *Server) base(r *http.Request, nav string) *Base {
 	if u := userOf(r); u != nil {
 		b.User = u
 		b.Scope = scopeOf(u)
+		b.Inbox = s.inboxCount(r.Context(), b.Scope)
 	}
 	if c, err := r.Cookie(flashCookie); err == nil {
 		if v, err := url.QueryUnescape(c.Value); err == nil {

@@ -66,6 +66,17 @@ func (s *Server) routeTable() []route {
 		{"GET /explain", pg(s.explainPage), "county ?county"},
 		{"GET /standards", pg(s.standardsPage), ""},
 
+		// The reporting chain (tasks.go, inbox.go): the inbox, reporting
+		// tasks, a unit's review, the steps, spot checks.
+		{"GET /inbox", pg(s.inboxPage), ""},
+		{"GET /tasks", pg(s.tasksPage), ""},
+		{"POST /tasks", pg(s.openTask), ""},
+		{"GET /task/{id}", pg(s.taskPageGet), "task {id}"},
+		{"GET /task/{id}/{kind}/{code}", pg(s.unitPageGet), "taskunit {code}"},
+		{"POST /task/{id}/{kind}/{code}/step", pg(s.unitStep), "taskunit {code}"},
+		{"POST /task/{id}/spotcheck", pg(s.drawSpotCheck), "county ?county"},
+		{"POST /task/{id}/spotcheck/{check}/finding", pg(s.spotFinding), "county ?county"},
+
 		// The whole standards (verdict.go, preschool.go, countyrecord.go):
 		// every item and its judgement, evidence files, the preschool section and
 		// kindergartens, the county's own figures.

@@ -1,0 +1,197 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/review"
+	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// The inbox (待办): what an account must do now, with counts — tasks to
+// fill, returned data to fix, data to review, counties to accept, spot
+// checks to record, items to judge — and the reminders sent to it. Each
+// capability answers "open work for this account" here; the header shows
+// the count of what needs the account's action. Nothing here tracks
+// people: no check-ins, no online time, no ranking of individuals.
+
+// inboxItem is one line of the inbox.
+type inboxItem struct {
+	Key  string // i18n key: inbox.fill, inbox.fix, inbox.review, inbox.submit_up, inbox.accept, inbox.spot, inbox.judge, inbox.waiting
+	N    int
+	Task *store.Task
+	Link string
+	// Action is true when the account must act; false for what it only
+	// watches (units of its county not yet submitted).
+	Action bool
+}
+
+// inbox computes the account's open work. With judge set it also counts
+// the items waiting for a judgement (an evaluation of the county), which
+// the header's count leaves out.
+func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, error) {
+	if sc.role == "" || sc.role == store.RoleReadOnly {
+		return nil, nil
+	}
+	school := ""
+	if sc.SchoolOnly() {
+		school = sc.school
+	}
+	counts, err := s.st.ReviewCounts(ctx, sc.prefix(), school)
+	if err != nil {
+		return nil, err
+	}
+	tasks := map[int64]*store.Task{}
+	task := func(id int64) *store.Task {
+		if t, ok := tasks[id]; ok {
+			return t
+		}
+		t, err := s.st.Task(ctx, id)
+		if err != nil || !sc.Task(t) {
+			tasks[id] = nil
+			return nil
+		}
+		tasks[id] = &t
+		return &t
+	}
+	var out []inboxItem
+	add := func(key string, c store.UnitCount, action bool, link string) {
+		t := task(c.TaskID)
+		if t == nil {
+			return
+		}
+		for i := range out {
+			if out[i].Key == key && out[i].Task.ID == c.TaskID {
+				out[i].N += c.N
+				return
+			}
+		}
+		out = append(out, inboxItem{Key: key, N: c.N, Task: t, Link: fmt.Sprintf("/task/%d%s", c.TaskID, link), Action: action})
+	}
+	lvl := sc.Level()
+	pending := map[int64]int{} // a county's units not yet approved, by task
+	for _, c := range counts {
+		if c.Kind == review.Unit && c.State != review.Approved {
+			pending[c.TaskID] += c.N
+		}
+	}
+	for _, c := range counts {
+		switch {
+		case lvl == review.LevelUnit && c.Kind == review.Unit && c.State == review.Open:
+			add("inbox.fill", c, true, "/unit/"+school)
+		case lvl == review.LevelUnit && c.Kind == review.Unit && c.State == review.Returned:
+			add("inbox.fix", c, true, "/unit/"+school)
+		case lvl == review.LevelCounty && c.Kind == review.Unit && c.State == review.Submitted:
+			add("inbox.review", c, true, "")
+		case lvl == review.LevelCounty && c.Kind == review.Unit && (c.State == review.Open || c.State == review.Returned):
+			add("inbox.waiting", c, false, "")
+		case lvl == review.LevelCounty && c.Kind == review.County && c.State == review.Returned:
+			add("inbox.county_returned", c, true, "/county/"+sc.region)
+		case lvl == review.LevelCounty && c.Kind == review.County && c.State == review.Open && pending[c.TaskID] == 0:
+			add("inbox.submit_up", c, true, "/county/"+sc.region)
+		case lvl >= review.LevelCity && c.Kind == review.County && c.State == review.Submitted:
+			add("inbox.accept", c, true, "")
+		}
+	}
+	if lvl >= review.LevelCity {
+		n, err := s.st.OpenSpotItems(ctx, sc.prefix())
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out = append(out, inboxItem{Key: "inbox.spot", N: n, Link: "/tasks", Action: true})
+		}
+	}
+	if judge && lvl == review.LevelCounty {
+		n, link, err := s.toJudge(ctx, sc.region)
+		if err != nil {
+			return nil, err
+		}
+		if n > 0 {
+			out = append(out, inboxItem{Key: "inbox.judge", N: n, Link: link, Action: true})
+		}
+	}
+	slices.SortStableFunc(out, func(a, b inboxItem) int {
+		if a.Action != b.Action {
+			if a.Action {
+				return -1
+			}
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// toJudge counts the items of the server's standard that wait for a
+// judgement (待评议) in county's latest year, and links to its verdict page.
+func (s *Server) toJudge(ctx context.Context, county string) (int, string, error) {
+	years, err := s.cache.Years(ctx)
+	if err != nil || len(years) == 0 {
+		return 0, "", err
+	}
+	rules, err := standards.Resolve(s.standard, s.profile)
+	if err != nil {
+		return 0, "", nil
+	}
+	y := years[len(years)-1]
+	cty, err := s.wholeCounty(ctx, rules, y, county)
+	if err != nil {
+		return 0, "", nil // a county without records has nothing to judge
+	}
+	n := 0
+	for _, it := range cty.Verdict.Items {
+		if it.Item.Evidence && (it.Judgement == nil || it.Judgement.Status == census.StatusPending) {
+			n++
+		}
+	}
+	return n, "/county/" + county + "/verdict?year=" + strconv.Itoa(y), nil
+}
+
+// inboxCount is the header's count: the items that need the account's
+// action.
+func (s *Server) inboxCount(ctx context.Context, sc Scope) int {
+	items, err := s.inbox(ctx, sc, false)
+	if err != nil {
+		s.log.Warn("inbox count", "err", err)
+		return 0
+	}
+	n := 0
+	for _, it := range items {
+		if it.Action {
+			n += it.N
+		}
+	}
+	return n
+}
+
+type inboxPage struct {
+	*Base
+	Items   []inboxItem
+	Notices []store.Notice
+}
+
+// inboxPage shows the account's open work and its reminders.
+func (s *Server) inboxPage(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "inbox")
+	b.Title = b.T("inbox.title")
+	items, err := s.inbox(r.Context(), b.Scope, true)
+	if err != nil {
+		return err
+	}
+	school := ""
+	if b.Scope.SchoolOnly() {
+		school = b.Scope.school
+	}
+	notices, err := s.st.Notices(r.Context(), b.Scope.Region(), school, 20)
+	if err != nil {
+		return err
+	}
+	s.render(w, r, http.StatusOK, "inbox", &inboxPage{Base: b, Items: items, Notices: notices})
+	return nil
+}
