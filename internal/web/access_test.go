@@ -38,7 +38,7 @@ type accessRegion struct {
 	county, city, province string
 	school, kindergarten   string
 	evidence, scenario     string
-	task, check            string // a reporting task over the county, and a spot check in it
+	task, check            string   // a reporting task over the county, and a spot check in it
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
 }

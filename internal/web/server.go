@@ -146,4 +146,3 @@ func (s *Server) warm(ctx context.Context) {
 	}
 	s.log.Info("evaluation cache warm", "years", len(years), "took", time.Since(t0).Round(time.Millisecond))
 }
-
