@@ -47,11 +47,18 @@ func (s *Store) Audit(ctx context.Context, e AuditEntry) (err error) {
 
 // AuditLog returns at most limit entries, newest first, whose region starts
 // with regionPrefix ("" for all entries), or an empty list.
+//
+// A regionPrefix ending in "+" also returns the entries of no region.
 func (s *Store) AuditLog(ctx context.Context, regionPrefix string, limit int) (_ []AuditEntry, err error) {
 	defer wrap(&err, "audit log")
 	q := `SELECT id, at, username, action, region_code, target, detail, remote_addr FROM audit_log`
 	args := []any{}
-	if regionPrefix != "" {
+	if p, ok := strings.CutSuffix(regionPrefix, "+"); ok {
+		// A province's log: its regions, and the entries of no region
+		// (sign-ins, accounts), which only a province account reads.
+		q += ` WHERE region_code LIKE $1 OR region_code = ''`
+		args = append(args, strings.NewReplacer("%", "", "_", "").Replace(p)+"%")
+	} else if regionPrefix != "" {
 		q += ` WHERE region_code LIKE $1`
 		args = append(args, strings.NewReplacer("%", "", "_", "").Replace(regionPrefix)+"%")
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -61,6 +62,9 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 		{User: store.User{Username: "school", DisplayName: schoolName, Role: store.RoleSchool, Region: county.Code, School: school}, About: "学校：" + schoolName},
 		{User: store.User{Username: "viewer", DisplayName: demo.ProvinceName + "（只读）", Role: store.RoleReadOnly, Region: demo.ProvinceCode}, About: "只读：全省，不能修改"},
 	}
+	if err := seedTask(ctx, st, p, county, school); err != nil {
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)
@@ -97,4 +101,87 @@ func demoPassword() string {
 		b[i] = alphabet[int(b[i])%len(alphabet)]
 	}
 	return string(b)
+}
+
+// seedTask opens the demo's reporting task and takes it part of the way,
+// through the same store calls the pages make, so that every role's inbox
+// has work in it: the province opens the task for the latest year, due in
+// five days; in the demo county some schools have submitted (to review),
+// one was returned with a reason on one field (to fix), and the demo
+// school has not submitted yet (to fill); in another county of the same
+// city every school is approved and the county is submitted (for the city
+// to accept), with a spot check drawn (results to record).
+func seedTask(ctx context.Context, st *store.Store, p *demo.Province, county *demo.CountyNote, school string) error {
+	now := st.Now()
+	id, _, err := st.CreateTask(ctx, "admin", store.Task{
+		Title: fmt.Sprintf("%d年义务教育学校基础数据审核", demo.LatestYear), Year: demo.LatestYear,
+		Kinds: []string{string(census.KindSchool), string(census.KindCounty)}, Region: demo.ProvinceCode,
+		OpenerLevel: review.LevelProvince, Due: review.Day(now.AddDate(0, 0, 5)), RemindDays: review.DefaultRemindDays,
+		Instructions: "请各校核对统计年报数据，逐项确认后提交；县级审核后整体上报市级认定。数据以统计年报（9月1日口径）为准。"})
+	if err != nil {
+		return err
+	}
+	step := func(actor string, by review.Level, kind review.UnitKind, code string, a review.Action, reason string, comments ...store.FieldComment) error {
+		_, err := st.Step(ctx, actor, by, store.StepInput{TaskID: id, Kind: kind, Code: code, Action: a, Reason: reason, Comments: comments})
+		return err
+	}
+	units, err := st.TaskUnits(ctx, id, county.Code)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, u := range units {
+		if u.Kind != review.Unit || u.Code == school {
+			continue
+		}
+		n++
+		if n > 6 {
+			break
+		}
+		if err := step("county", review.LevelCounty, review.Unit, u.Code, review.Submit, ""); err != nil {
+			return err
+		}
+		switch n {
+		case 1:
+			if err := step("county", review.LevelCounty, review.Unit, u.Code, review.Return, "请核对专任教师数",
+				store.FieldComment{RecordKind: census.KindSchool, Column: "teachers_primary", Reason: "与人事系统在编人数不一致，请核对后重报"}); err != nil {
+				return err
+			}
+		case 2, 3:
+			if err := step("county", review.LevelCounty, review.Unit, u.Code, review.Approve, ""); err != nil {
+				return err
+			}
+		}
+	}
+	// Another county of the same city, submitted upward.
+	var mate string
+	for _, n := range p.Notes {
+		if n.Code != county.Code && census.CityCode(n.Code) == census.CityCode(county.Code) {
+			mate = n.Code
+			break
+		}
+	}
+	if mate == "" {
+		return nil
+	}
+	units, err = st.TaskUnits(ctx, id, mate)
+	if err != nil {
+		return err
+	}
+	for _, u := range units {
+		if u.Kind != review.Unit {
+			continue
+		}
+		if err := step("county", review.LevelCounty, review.Unit, u.Code, review.Submit, ""); err != nil {
+			return err
+		}
+		if err := step("county", review.LevelCounty, review.Unit, u.Code, review.Approve, ""); err != nil {
+			return err
+		}
+	}
+	if err := step("county", review.LevelCounty, review.County, mate, review.Submit, ""); err != nil {
+		return err
+	}
+	_, err = st.DrawSpotCheck(ctx, "city", id, mate, 10, uint64(demo.LatestYear))
+	return err
 }

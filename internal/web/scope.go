@@ -101,7 +101,10 @@ func (s Scope) Audit() (prefix string, ok bool) {
 	case "", store.RoleSchool:
 		return "", false
 	case store.RoleProvince:
-		return "", true // every entry, failed sign-ins of unknown names too
+		// Its province's entries and those of no region: sign-ins (failed
+		// ones of unknown names too) and accounts. Another province's
+		// entries are not its to read.
+		return s.prefix() + "+", true
 	}
 	return s.prefix(), true
 }
