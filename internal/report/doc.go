@@ -204,6 +204,9 @@ func countyDoc(c *County) *doc {
 	if c.Whole != nil {
 		d.Cover = append(d.Cover[:5:5], kv{"整体认定结论", c.Whole.Verdict}, d.Cover[5])
 	}
+	if c.DataStatus != "" {
+		d.Cover = append(d.Cover, kv{"数据状态", c.DataStatus})
+	}
 	if c.Preschool {
 		d.Cover = slices.Delete(d.Cover, 4, 5) // no resource part
 		d.Pass, d.Verdict = c.Whole != nil && c.Whole.Recognised, wholeVerdict(c)

@@ -78,9 +78,12 @@ type County struct {
 	Code, Name string
 	// City and Province are the names of the enclosing regions, when known.
 	City, Province string
-	Pass           bool // the 资源配置 verdict
-	Complete       bool // every part in scope reported every figure
-	Verdict        string
+	// DataStatus says which data the report was computed from: approved
+	// (正式) or including unapproved data (临时); "" says nothing.
+	DataStatus string
+	Pass       bool // the 资源配置 verdict
+	Complete   bool // every part in scope reported every figure
+	Verdict    string
 	// Overview is the report's opening, one paragraph a string.
 	Overview []string
 	Stages   []*Stage
@@ -230,6 +233,8 @@ type Options struct {
 	City, Province string
 	// Sections are added to the report where each says.
 	Sections []Section
+	// DataStatus is printed on the cover: which data the report uses.
+	DataStatus string
 }
 
 // Verdict words.
@@ -270,7 +275,7 @@ func NewCounty(res *eval.Result, c *eval.County, opt Options) *County {
 	r := res.Rules
 	rep := &County{
 		Meta: newMeta(res, opt.Date), Code: c.Code, Name: c.Name,
-		City: opt.City, Province: opt.Province,
+		City: opt.City, Province: opt.Province, DataStatus: opt.DataStatus,
 		Pass: c.ResourcePass, Complete: c.Complete,
 		Indicators: indicatorInfos(r),
 		Sections:   append(WholeSections(c), opt.Sections...),

@@ -17,6 +17,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/export"
 	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
 )
 
 type countyPage struct {
@@ -37,6 +38,9 @@ type countyPage struct {
 	Trend       string // JSON; "" with fewer than two years
 	Rules       *standards.Rules
 	CanEdit     bool
+	// Data says which data the evaluation uses (approved or provisional);
+	// outside the cached Body, as a review step does not change the data.
+	Data *store.DataStatus
 }
 
 type stageView struct {
@@ -105,7 +109,7 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	version := s.cache.Version()
-	p := &countyPage{Base: b, choice: c, Q: c.Query(s), County: cty, Rules: c.Rules, CanEdit: b.Scope.CanEdit()}
+	p := &countyPage{Base: b, choice: c, Q: c.Query(s), County: cty, Rules: c.Rules, CanEdit: b.Scope.CanEdit(), Data: s.dataStatus(r, code, c.Year)}
 	b.Title = cty.Name + " · " + fmt.Sprint(c.Year)
 	b.Charts = true
 	// The body depends on nothing else: a county page viewed again (by

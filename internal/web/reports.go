@@ -8,6 +8,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/i18n"
 	"github.com/dudao-edu/dudao/internal/report"
 )
 
@@ -68,6 +69,10 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 		}
 		res := &eval.Result{Standard: c.Rules.ID, Profile: c.Rules.Profile.ID, Year: c.Year, Rules: c.Rules, Counties: []*eval.County{county}}
 		opt := report.Options{Date: now}
+		if d := s.dataStatus(r, code, c.Year); d != nil {
+			zh := &Base{Lang: i18n.ZH}
+			opt.DataStatus = zh.DataStatusText(d)
+		}
 		for _, rg := range regions {
 			switch rg.Code {
 			case census.CityCode(code):

@@ -718,3 +718,27 @@ func (b *Base) StateClass(s review.State) string {
 	}
 	return "muted"
 }
+
+// dataStatus is which data an evaluation of county in year uses, for the
+// line the evaluation pages and reports show; nil when it cannot be read.
+func (s *Server) dataStatus(r *http.Request, county string, year int) *store.DataStatus {
+	d, err := s.st.CountyDataStatus(r.Context(), county, year)
+	if err != nil {
+		s.log.Warn("data status", "county", county, "err", err)
+		return nil
+	}
+	return &d
+}
+
+// DataStatusText says in the page's language which data an evaluation uses.
+func (b *Base) DataStatusText(d *store.DataStatus) string {
+	switch {
+	case d == nil:
+		return ""
+	case d.Official():
+		return b.T("data_status.official", d.TaskTitle)
+	case d.Task != 0:
+		return b.T("data_status.provisional", d.TaskTitle, d.Approved, d.Units, b.T("state."+string(d.CountyState)))
+	}
+	return b.T("data_status.unreviewed")
+}

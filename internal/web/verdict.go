@@ -22,6 +22,7 @@ import (
 
 type verdictPage struct {
 	*Base
+	Data *store.DataStatus
 	*choice
 	Q         []any
 	County    *eval.County
@@ -93,7 +94,8 @@ func (s *Server) verdictPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := &verdictPage{Base: b, choice: c, Q: c.Query(s), County: cty, Verdict: cty.Verdict, Parts: cty.Verdict.Parts(),
-		Standards: standards.List(), CanJudge: b.Scope.CanEdit(), History: map[string][]census.Judgement{}}
+		Standards: standards.List(), CanJudge: b.Scope.CanEdit(), History: map[string][]census.Judgement{},
+		Data: s.dataStatus(r, code, c.Year)}
 	for _, it := range cty.Verdict.Items {
 		if !it.Item.Evidence || it.Judgement == nil {
 			continue

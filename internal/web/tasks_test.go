@@ -1,0 +1,382 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/review"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// demoTask is the demo's reporting task.
+func (e *env) demoTask() store.Task {
+	e.t.Helper()
+	tasks, err := e.st.Tasks(context.Background(), "")
+	if err != nil || len(tasks) == 0 {
+		e.t.Fatalf("no demo task: %v", err)
+	}
+	return tasks[len(tasks)-1]
+}
+
+func (e *env) unitState(id int64, kind review.UnitKind, code string) review.State {
+	e.t.Helper()
+	u, err := e.st.TaskUnit(context.Background(), id, kind, code)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u.State
+}
+
+// schoolForm is the school edit form's values for rec, with edit applied.
+func schoolForm(rec census.UnitRecord, edit map[string]string) url.Values {
+	t := census.TableOf(census.KindSchool)
+	v := url.Values{}
+	for _, c := range t.Text {
+		if !t.Identifying(c.Key) {
+			v.Set(c.Key, rec.Text(c.Key))
+		}
+	}
+	for i, c := range t.Num {
+		if x := rec.Values()[i]; x == x {
+			v.Set(c.Key, strconv.FormatFloat(x, 'f', -1, 64))
+		}
+	}
+	for k, x := range edit {
+		v.Set(k, x)
+	}
+	return v
+}
+
+func multipartForm(v url.Values, files map[string][]byte) (*bytes.Buffer, string) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	for k, vs := range v {
+		for _, x := range vs {
+			mw.WriteField(k, x)
+		}
+	}
+	for k, data := range files {
+		fw, _ := mw.CreateFormFile(k, "evidence.pdf")
+		fw.Write(data)
+	}
+	mw.Close()
+	return &buf, mw.FormDataContentType()
+}
+
+// TestReviewChainPages walks the chain through the pages as each account
+// would: the school fills and submits, the county returns one field with
+// a reason, the school fixes (keeping an implausible value with an
+// explanation and evidence) and resubmits, the county approves and
+// submits the county, the city accepts, the data are locked, the city
+// unlocks with a reason, and the audit shows every step.
+func TestReviewChainPages(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	task := e.demoTask()
+	c := county()
+	school := seedAccounts["school"].School
+	unit := fmt.Sprintf("/task/%d/unit/%s", task.ID, school)
+	countyUnit := fmt.Sprintf("/task/%d/county/%s", task.ID, c.Code)
+
+	// The school's inbox: its task to fill; the header counts it.
+	w := e.get("school", "/inbox")
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `data-key="inbox.fill"`) || !strings.Contains(w.Body.String(), `id="inbox-count"`) {
+		t.Fatalf("school inbox %d: %.2000s", w.Code, w.Body.String())
+	}
+	// The county's inbox: submissions to review; the city's: a county to accept.
+	if w := e.get("county", "/inbox"); !strings.Contains(w.Body.String(), `data-key="inbox.review"`) || !strings.Contains(w.Body.String(), `data-key="inbox.judge"`) {
+		t.Fatalf("county inbox: %.3000s", w.Body.String())
+	}
+	if w := e.get("city", "/inbox"); !strings.Contains(w.Body.String(), `data-key="inbox.accept"`) || !strings.Contains(w.Body.String(), `data-key="inbox.spot"`) {
+		t.Fatalf("city inbox: %.3000s", w.Body.String())
+	}
+	if w := e.get("viewer", "/inbox"); w.Code != http.StatusOK || strings.Contains(w.Body.String(), "data-key=") {
+		t.Fatalf("viewer inbox %d", w.Code)
+	}
+
+	// The school submits; its data are locked.
+	if w := e.postForm("school", unit+"/step", url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %.500s", w.Code, w.Body.String())
+	}
+	if s := e.unitState(task.ID, review.Unit, school); s != review.Submitted {
+		t.Fatalf("after submit: %s", s)
+	}
+	rec, err := e.st.Record(ctx, "school", task.Year, school)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tp := rec.Values()[census.TeachersPrimary]
+	w = e.postForm("school", "/school/"+school+"/edit?year="+strconv.Itoa(task.Year), schoolForm(rec, map[string]string{"teachers_primary": fmt.Sprint(tp + 1)}))
+	if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "已锁定") {
+		t.Fatalf("edit of submitted data: %d %.500s", w.Code, w.Body.String())
+	}
+	// Nor may it approve itself, nor the county accept itself.
+	if w := e.postForm("school", unit+"/step", url.Values{"action": {"approve"}}); w.Code != http.StatusForbidden {
+		t.Errorf("school approves itself: %d", w.Code)
+	}
+
+	// The county returns one field with a reason.
+	w = e.postForm("county", unit+"/step", url.Values{"action": {"return"}, "reason": {"请核对教师数"},
+		"c.school.teachers_primary": {"与人事系统不符"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("return: %d %.500s", w.Code, w.Body.String())
+	}
+	// The school sees which field and why, on the task and in its form.
+	w = e.get("school", unit)
+	if !strings.Contains(w.Body.String(), "与人事系统不符") || !strings.Contains(w.Body.String(), `data-state="returned"`) {
+		t.Fatalf("returned unit page: %.3000s", w.Body.String())
+	}
+	form := fmt.Sprintf("/school/%s/edit?task=%d", school, task.ID)
+	if w := e.get("school", form); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "与人事系统不符") {
+		t.Fatalf("task form: %d", w.Code)
+	}
+	// A jump of more than 30 % needs an explanation: without one nothing is saved.
+	last, err := e.st.Record(ctx, "school", task.Year-1, school)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jump := fmt.Sprint(last.Values()[census.StudentsPrimary]*2 + 10)
+	edit := map[string]string{"teachers_primary": fmt.Sprint(tp + 2), "students_primary": jump}
+	body, ctype := multipartForm(schoolForm(rec, edit), nil)
+	w = e.do("school", http.MethodPost, form, body, "Content-Type", ctype)
+	if w.Code != http.StatusUnprocessableEntity || !strings.Contains(w.Body.String(), `data-rule="jump"`) {
+		t.Fatalf("implausible value without explanation: %d %.1000s", w.Code, w.Body.String())
+	}
+	if r, _ := e.st.Record(ctx, "school", task.Year, school); r.Values()[census.TeachersPrimary] != tp {
+		t.Fatal("a form asking for an explanation saved the record")
+	}
+	v := schoolForm(rec, edit)
+	v.Set("explain.students_primary", "新校区投入使用，学生增加")
+	body, ctype = multipartForm(v, map[string][]byte{"evidence.students_primary": pdfBytes})
+	w = e.do("school", http.MethodPost, form, body, "Content-Type", ctype)
+	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != unit {
+		t.Fatalf("save with explanation: %d %q %.1000s", w.Code, w.Header().Get("Location"), w.Body.String())
+	}
+	expl, err := e.st.Explanations(ctx, task.ID, school)
+	if err != nil || len(expl) != 1 || expl[0].Column != "students_primary" || expl[0].EvidenceID == 0 {
+		t.Fatalf("explanations %+v %v", expl, err)
+	}
+	if w := e.postForm("school", unit+"/step", url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("resubmit: %d", w.Code)
+	}
+	// The reviewer sees the flag, the explanation and its evidence.
+	w = e.get("county", unit)
+	if !strings.Contains(w.Body.String(), "新校区投入使用") || !strings.Contains(w.Body.String(), fmt.Sprintf("/evidence/%d", expl[0].EvidenceID)) {
+		t.Fatalf("reviewer's page: %.3000s", w.Body.String())
+	}
+
+	// The county cannot submit upward before every unit is approved.
+	if w := e.postForm("county", countyUnit+"/step", url.Values{"action": {"submit"}}); w.Code != http.StatusConflict {
+		t.Fatalf("early county submission: %d", w.Code)
+	}
+	units, err := e.st.TaskUnits(ctx, task.ID, c.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range units {
+		if u.Kind != review.Unit {
+			continue
+		}
+		path := fmt.Sprintf("/task/%d/unit/%s/step", task.ID, u.Code)
+		if u.State == review.Open || u.State == review.Returned {
+			if w := e.postForm("county", path, url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+				t.Fatalf("county submits for %s: %d", u.Code, w.Code)
+			}
+		}
+		if u.State != review.Approved {
+			if w := e.postForm("county", path, url.Values{"action": {"approve"}}); w.Code != http.StatusSeeOther {
+				t.Fatalf("approve %s: %d %.300s", u.Code, w.Code, w.Body.String())
+			}
+		}
+	}
+	if w := e.postForm("county", countyUnit+"/step", url.Values{"action": {"accept"}}); w.Code != http.StatusForbidden {
+		t.Errorf("county accepts itself: %d", w.Code)
+	}
+	if w := e.postForm("county", countyUnit+"/step", url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("county submission: %d %.500s", w.Code, w.Body.String())
+	}
+	// The city draws a spot check (seeded, shown again) and accepts.
+	w = e.postForm("city", fmt.Sprintf("/task/%d/spotcheck", task.ID), url.Values{"county": {c.Code}, "percent": {"10"}, "seed": {"42"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("draw: %d %.500s", w.Code, w.Body.String())
+	}
+	checks, err := e.st.SpotChecks(ctx, task.ID, c.Code)
+	if err != nil || len(checks) != 1 || checks[0].Seed != 42 {
+		t.Fatalf("checks %+v %v", checks, err)
+	}
+	if again := review.Sample(checks[0].Population, len(checks[0].Sample), 42); strings.Join(again, ",") != strings.Join(checks[0].Sample, ",") {
+		t.Fatal("the draw does not show again")
+	}
+	if w := e.postForm("city", countyUnit+"/step", url.Values{"action": {"accept"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("accept: %d %.500s", w.Code, w.Body.String())
+	}
+	if s := e.unitState(task.ID, review.County, c.Code); s != review.Accepted {
+		t.Fatalf("county after acceptance: %s", s)
+	}
+	// Official data on the county's pages and report.
+	if w := e.get("county", fmt.Sprintf("/county/%s?year=%d", c.Code, task.Year)); !strings.Contains(w.Body.String(), `data-official="true"`) {
+		t.Errorf("county page does not say the data are official")
+	}
+	if w := e.get("county", fmt.Sprintf("/county/%s?year=%d", c.Code, task.Year-1)); !strings.Contains(w.Body.String(), `data-official="false"`) {
+		t.Errorf("an unreviewed year is not marked provisional")
+	}
+	if w := e.get("county", fmt.Sprintf("/report/%s/html?year=%d", c.Code, task.Year)); !strings.Contains(w.Body.String(), "正式数据") {
+		t.Errorf("the report does not say which data it uses")
+	}
+	// Locked: the county's own record and the school's are refused.
+	w = e.postForm("school", "/school/"+school+"/edit?year="+strconv.Itoa(task.Year), schoolForm(rec, map[string]string{"teachers_primary": fmt.Sprint(tp + 3)}))
+	if w.Code != http.StatusConflict {
+		t.Fatalf("edit after acceptance: %d", w.Code)
+	}
+	// The city unlocks with a reason, reopening the school.
+	if w := e.postForm("city", countyUnit+"/step", url.Values{"action": {"unapprove"}}); w.Code != http.StatusBadRequest {
+		t.Errorf("unlock without a reason: %d", w.Code)
+	}
+	w = e.postForm("city", countyUnit+"/step", url.Values{"action": {"unapprove"}, "reason": {"教师数需再核"}, "also": {school}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("unlock: %d %.500s", w.Code, w.Body.String())
+	}
+	if s := e.unitState(task.ID, review.Unit, school); s != review.Returned {
+		t.Fatalf("school after unlock: %s", s)
+	}
+	cur, _ := e.st.Record(ctx, "school", task.Year, school)
+	w = e.postForm("school", "/school/"+school+"/edit?year="+strconv.Itoa(task.Year), schoolForm(cur, map[string]string{"teachers_primary": fmt.Sprint(tp + 3)}))
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("edit after unlock: %d %.500s", w.Code, w.Body.String())
+	}
+	// The audit shows every step.
+	w = e.get("admin", "/audit")
+	for _, a := range []string{"review.submit", "review.return", "review.approve", "review.accept", "review.unapprove", "review.reopen", "review.spotcheck"} {
+		if !strings.Contains(w.Body.String(), a) {
+			t.Errorf("the audit lacks %s", a)
+		}
+	}
+	// The unit page keeps every round.
+	steps, _ := e.st.Steps(ctx, task.ID, school)
+	var seq []string
+	for _, st := range steps {
+		seq = append(seq, string(st.Action))
+	}
+	if got := strings.Join(seq, ","); got != "submit,return,submit,approve,reopen" {
+		t.Errorf("steps kept: %s", got)
+	}
+}
+
+// TestTaskPrefill opens a task for the next year: the school's form starts
+// from last year's figures, and saving creates its record of the new year.
+func TestTaskPrefill(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := county()
+	school := seedAccounts["school"].School
+	next := demo.LatestYear + 1
+	w := e.postForm("county", "/tasks", url.Values{"title": {"秋季学校数据"}, "year": {strconv.Itoa(next)}, "due": {"2030-09-20"},
+		"remind": {"7,3"}, "kind": {"school"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("open task: %d %.1000s", w.Code, w.Body.String())
+	}
+	loc := w.Header().Get("Location")
+	id, err := strconv.ParseInt(strings.TrimPrefix(loc, "/task/"), 10, 64)
+	if err != nil {
+		t.Fatalf("location %q", loc)
+	}
+	task, err := e.st.Task(ctx, id)
+	if err != nil || task.Region != c.Code || task.OpenerLevel != review.LevelCounty {
+		t.Fatalf("task %+v %v", task, err)
+	}
+	// Bad input names what to fix; nothing is stored.
+	w = e.postForm("county", "/tasks", url.Values{"title": {""}, "year": {"20x"}, "due": {"9/20"}, "remind": {"x"}})
+	if w.Code != http.StatusUnprocessableEntity || strings.Count(w.Body.String(), "<li>") < 5 {
+		t.Fatalf("bad task: %d", w.Code)
+	}
+	if w := e.postForm("school", "/tasks", url.Values{"title": {"x"}, "year": {"2030"}, "due": {"2030-01-01"}, "kind": {"school"}}); w.Code != http.StatusForbidden {
+		t.Errorf("a school opens a task: %d", w.Code)
+	}
+	form := fmt.Sprintf("/school/%s/edit?task=%d", school, id)
+	w = e.get("school", form)
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `id="record-prefilled"`) {
+		t.Fatalf("prefilled form: %d %.1000s", w.Code, w.Body.String())
+	}
+	last, err := e.st.Record(ctx, "school", demo.LatestYear, school)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := schoolForm(last, map[string]string{"books": fmt.Sprint(last.Values()[census.Books] + 100)})
+	body, ctype := multipartForm(v, nil)
+	w = e.do("school", http.MethodPost, form, body, "Content-Type", ctype)
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("save prefilled: %d %.1000s", w.Code, w.Body.String())
+	}
+	got, err := e.st.Record(ctx, "school", next, school)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, x := range last.Values() {
+		want := x
+		if i == int(census.Books) {
+			want += 100
+		}
+		if g := got.Values()[i]; g != want && (g == g || want == want) {
+			t.Errorf("%s: %v, want %v", census.SchoolTable.Num[i].Key, g, want)
+		}
+	}
+	// Another county's school cannot be filled through this task.
+	other := otherCounty()
+	os, _ := e.st.Schools(ctx, demo.LatestYear, other)
+	if w := e.get("county", fmt.Sprintf("/school/%s/edit?task=%d", os[0].Code, id)); w.Code != http.StatusNotFound {
+		t.Errorf("another county's school through the task: %d", w.Code)
+	}
+}
+
+// TestSpotCheckFindingReopens: a discrepancy found by the city reopens the
+// unit's data with the finding as the reason.
+func TestSpotCheckFindingReopens(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	task := e.demoTask()
+	// The demo's submitted county has a drawn check.
+	var county string
+	var check store.SpotCheck
+	units, _ := e.st.TaskUnits(ctx, task.ID, "")
+	for _, u := range units {
+		if u.Kind == review.County && u.State == review.Submitted {
+			county = u.Code
+		}
+	}
+	checks, err := e.st.SpotChecks(ctx, task.ID, county)
+	if err != nil || len(checks) == 0 {
+		t.Fatalf("no demo spot check: %v", err)
+	}
+	check = checks[0]
+	code := check.Sample[0]
+	if w := e.get("city", fmt.Sprintf("/task/%d", task.ID)); !strings.Contains(w.Body.String(), fmt.Sprintf(`data-sample="%s"`, code)) {
+		t.Fatal("the task page does not list the sample")
+	}
+	path := fmt.Sprintf("/task/%d/spotcheck/%d/finding", task.ID, check.ID)
+	if w := e.postForm("city", path, url.Values{"county": {county}, "code": {code}, "result": {"discrepancy"}}); w.Code != http.StatusBadRequest {
+		t.Errorf("a discrepancy without a finding: %d", w.Code)
+	}
+	w := e.postForm("city", path, url.Values{"county": {county}, "code": {code}, "ledger": {"学籍系统"}, "result": {"discrepancy"}, "finding": {"在校生多报 12 人"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("finding: %d %.500s", w.Code, w.Body.String())
+	}
+	if s := e.unitState(task.ID, review.Unit, code); s != review.Returned {
+		t.Errorf("unit after a discrepancy: %s", s)
+	}
+	if s := e.unitState(task.ID, review.County, county); s != review.Returned {
+		t.Errorf("county after a discrepancy: %s", s)
+	}
+	// The county account of another county cannot record findings.
+	if w := e.postForm("county", path, url.Values{"county": {county}, "code": {code}, "result": {"ok"}}); w.Code != http.StatusNotFound {
+		t.Errorf("another county records a finding: %d", w.Code)
+	}
+}
