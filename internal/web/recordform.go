@@ -46,6 +46,7 @@ type recordFormPage struct {
 	// Prefilled says the figures shown are last year's, to be checked.
 	Task      *store.Task
 	Prefilled bool
+	Locked    string // why the save was refused: a task holds the record locked
 	// Returned maps column keys to the reviewer's reason in the latest
 	// return; Flags to what a plausibility rule found, which the unit
 	// keeps with an explanation (Explain, by column key).
@@ -83,6 +84,9 @@ type recordTarget struct {
 	task      *store.Task
 	prev      census.UnitRecord
 	prefilled bool
+	// locked is the message of a save refused because a reporting task
+	// holds the record locked.
+	locked string
 }
 
 // formTarget finds the record of kind named by the path's code in the
@@ -248,8 +252,8 @@ func (s *Server) recordFormPost(kind census.Kind) func(http.ResponseWriter, *htt
 		n, err := s.st.SaveRecord(r.Context(), u.Username, next, kind == census.KindCounty || tg.prefilled, sameCountyInScope(sc))
 		var locked *store.LockedError
 		if errors.As(err, &locked) {
-			msg := tg.b.T("review.locked", locked.Task, tg.b.T("state."+string(locked.State)), locked.Code, locked.Year)
-			return s.renderRecordForm(w, r, tg, values, map[string]string{"_": msg}, http.StatusConflict)
+			tg.locked = tg.b.T("review.locked", locked.Task, tg.b.T("state."+string(locked.State)), locked.Code, locked.Year)
+			return s.renderRecordForm(w, r, tg, values, nil, http.StatusConflict)
 		}
 		if err != nil {
 			return err
@@ -343,7 +347,7 @@ func (s *Server) renderRecordFormWith(w http.ResponseWriter, r *http.Request, tg
 	name := tg.rec.Text(t.NameKey)
 	p := &recordFormPage{Base: tg.b, choice: tg.c, Q: tg.c.Query(s), Kind: t.Kind, Code: code, Name: name,
 		Back: recordPage(t.Kind, code), Action: recordFormPath(t.Kind, code), Exists: tg.exists,
-		CanEdit: tg.b.Scope.CanEdit(), Errors: errs, Task: tg.task, Prefilled: tg.prefilled,
+		CanEdit: tg.b.Scope.CanEdit(), Errors: errs, Task: tg.task, Prefilled: tg.prefilled, Locked: tg.locked,
 		Flags: map[string][]review.Flag{}, Explain: map[string]string{}}
 	if tg.task != nil {
 		if err := s.taskFormContext(r, tg, p); err != nil {

@@ -42,6 +42,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		"isNaN":    math.IsNaN,
 		"query":    queryString,
 		"add":      func(a, b int) int { return a + b },
+		"sub":      func(a, b int) int { return a - b },
 		"stageKey": func(s census.Stage) string { return "stage." + string(s) },
 		"date":     func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 		"deref": func(p *string) string {
