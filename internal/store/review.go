@@ -890,11 +890,12 @@ func (s *Store) Notices(ctx context.Context, region, school string, limit int) (
 }
 
 // SendReminders sends the reminders that have fallen due at now (催报):
-// for every unit of every task not yet submitted, the reminder
-// review.Due gives, to the unit (the school account, or the county for a
-// county unit) and to its supervisor (the county for a unit, the task's
-// opener for a county). Each reminder is sent once: a notice's key names
-// task, unit and reminder, and a second run at the same time sends
+// each school or kindergarten of a task that has not yet submitted gets
+// the reminder review.Due gives; each county with units (or its own
+// figures) not yet submitted gets one notice counting them; and the city
+// or province that opened the task gets one notice counting the counties
+// not yet submitted. Each reminder is sent once: a notice's key names
+// task, addressee and reminder, and a second run at the same time sends
 // nothing. It returns the number of notices sent.
 func (s *Store) SendReminders(ctx context.Context, now time.Time) (sent int, err error) {
 	defer wrap(&err, "send reminders")
@@ -904,35 +905,51 @@ func (s *Store) SendReminders(ctx context.Context, now time.Time) (sent int, err
 	}
 	at := now.UTC().Truncate(time.Microsecond)
 	for _, t := range tasks {
+		r, ok := review.Due(t.Due, t.RemindDays, now)
+		if !ok {
+			continue
+		}
 		units, err := s.TaskUnits(ctx, t.ID, "")
 		if err != nil {
 			return sent, err
 		}
+		when := fmt.Sprintf("%s 截止，还有 %d 天", t.Due, r.DaysLeft)
+		if r.DaysLeft < 0 {
+			when = fmt.Sprintf("已于 %s 截止，逾期 %d 天", t.Due, -r.DaysLeft)
+		}
 		type notice struct{ key, region, school, text string }
 		var batch []notice
+		pending := map[string]int{}     // by county: units not yet submitted
+		countyOpen := map[string]bool{} // counties not yet submitted upward
+		var counties []string
 		for _, u := range units {
 			if !u.FirstSubmitted.IsZero() || u.State != review.Open {
 				continue
 			}
-			r, ok := review.Due(t.Due, t.RemindDays, now)
-			if !ok {
+			if _, seen := pending[u.County]; !seen && !countyOpen[u.County] {
+				counties = append(counties, u.County)
+			}
+			if u.Kind == review.County {
+				countyOpen[u.County] = true
+				if _, ok := pending[u.County]; !ok {
+					pending[u.County] = 0
+				}
 				continue
 			}
-			var text string
-			if r.DaysLeft >= 0 {
-				text = fmt.Sprintf("催报：填报任务「%s」%s 截止（还有 %d 天），%s %s 尚未提交", t.Title, t.Due, r.DaysLeft, u.Name, u.Code)
-			} else {
-				text = fmt.Sprintf("逾期：填报任务「%s」已于 %s 截止，%s %s 逾期 %d 天仍未提交", t.Title, t.Due, u.Name, u.Code, -r.DaysLeft)
+			pending[u.County]++
+			batch = append(batch, notice{fmt.Sprintf("task-%d/unit/%s/%s", t.ID, u.Code, r.Key), u.County, u.Code,
+				fmt.Sprintf("催报：填报任务「%s」%s，本单位（%s）尚未提交。", t.Title, when, u.Name)})
+		}
+		for _, c := range counties {
+			text := fmt.Sprintf("催报：填报任务「%s」%s，本县 %d 个单位尚未提交", t.Title, when, pending[c])
+			if countyOpen[c] {
+				text += "，县级数据尚未上报"
 			}
-			key := fmt.Sprintf("task-%d/%s/%s/%s", t.ID, u.Kind, u.Code, r.Key)
-			if u.Kind == review.Unit {
-				batch = append(batch, notice{key + "/unit", u.County, u.Code, text}, notice{key + "/county", u.County, "", text})
-			} else {
-				batch = append(batch, notice{key + "/unit", u.Code, "", text})
-				if t.OpenerLevel > review.LevelCounty {
-					batch = append(batch, notice{key + "/opener", t.Region, "", text})
-				}
-			}
+			batch = append(batch, notice{fmt.Sprintf("task-%d/county/%s/%s", t.ID, c, r.Key), c, "", text + "。"})
+		}
+		if t.OpenerLevel > review.LevelCounty && len(countyOpen) > 0 {
+			batch = append(batch, notice{fmt.Sprintf("task-%d/opener/%s/%s", t.ID, t.Region, r.Key), t.Region, "",
+				fmt.Sprintf("催报：填报任务「%s」%s，%d 个县区尚未上报。", t.Title, when, len(countyOpen))})
 		}
 		if len(batch) == 0 {
 			continue

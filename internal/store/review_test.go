@@ -270,7 +270,6 @@ func TestReminders(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		id, schools, counties := reviewFixture(t, s)
-		units := len(schools) + len(counties)
 		at := func(day string, hour int) time.Time {
 			d, _ := time.Parse(time.DateOnly, day)
 			return d.Add(time.Duration(hour-8) * time.Hour) // Beijing hour
@@ -283,13 +282,13 @@ func TestReminders(t *testing.T) {
 			}
 			return n
 		}
-		// Per unit: one to the unit, one to the county (a school) or the
-		// city (a county).
+		// One to each school, one to each county counting its schools,
+		// one to the city counting its counties.
 		if n := send(at("2024-09-12", 9)); n != 0 {
 			t.Fatalf("8 days before: %d sent", n)
 		}
-		if n := send(at("2024-09-13", 9)); n != 2*units {
-			t.Fatalf("7 days before: %d sent, want %d", n, 2*units)
+		if n, want := send(at("2024-09-13", 9)), len(schools)+len(counties)+1; n != want {
+			t.Fatalf("7 days before: %d sent, want %d", n, want)
 		}
 		if n := send(at("2024-09-13", 10)); n != 0 {
 			t.Fatalf("the same reminder again: %d sent", n)
@@ -298,11 +297,11 @@ func TestReminders(t *testing.T) {
 		if _, err := s.Step(ctx, "s", review.LevelUnit, store.StepInput{TaskID: id, Kind: review.Unit, Code: schools[0].Code, Action: review.Submit}); err != nil {
 			t.Fatal(err)
 		}
-		if n := send(at("2024-09-17", 9)); n != 2*(units-1) {
-			t.Fatalf("3 days before: %d sent, want %d", n, 2*(units-1))
+		if n, want := send(at("2024-09-17", 9)), len(schools)-1+len(counties)+1; n != want {
+			t.Fatalf("3 days before: %d sent, want %d", n, want)
 		}
-		if n := send(at("2024-09-21", 9)); n != 2*(units-1) {
-			t.Fatalf("overdue: %d sent", n)
+		if n, want := send(at("2024-09-21", 9)), len(schools)-1+len(counties)+1; n != want {
+			t.Fatalf("overdue: %d sent, want %d", n, want)
 		}
 		ns, err := s.Notices(ctx, schools[1].CountyCode, schools[1].Code, 10)
 		if err != nil || len(ns) != 3 || !strings.Contains(ns[0].Text, "逾期") {
@@ -311,8 +310,11 @@ func TestReminders(t *testing.T) {
 		if ns, _ := s.Notices(ctx, schools[0].CountyCode, schools[0].Code, 10); len(ns) != 1 {
 			t.Fatalf("notices of the school that submitted: %+v", ns)
 		}
-		if ns, _ := s.Notices(ctx, "340200", "", 100); len(ns) != 3*len(counties) {
-			t.Fatalf("the city's notices: %d", len(ns))
+		if ns, _ := s.Notices(ctx, schools[0].CountyCode, "", 10); len(ns) != 3 || !strings.Contains(ns[1].Text, "个单位尚未提交") {
+			t.Fatalf("the county's notices: %+v", ns)
+		}
+		if ns, _ := s.Notices(ctx, "340200", "", 100); len(ns) != 3 || !strings.Contains(ns[0].Text, "2 个县区尚未上报") {
+			t.Fatalf("the city's notices: %+v", ns)
 		}
 		u, _ := s.TaskUnit(ctx, id, review.Unit, schools[0].Code)
 		task, _ := s.Task(ctx, id)
