@@ -73,6 +73,7 @@ func (s *Server) routeTable() []route {
 		{"POST /tasks", pg(s.openTask), ""},
 		{"GET /task/{id}", pg(s.taskPageGet), "task {id}"},
 		{"GET /task/{id}/{kind}/{code}", pg(s.unitPageGet), "taskunit {code}"},
+		{"GET /task/{id}/{kind}/{code}/prefill.xlsx", pg(s.prefillXLSX), "taskunit {code}"},
 		{"POST /task/{id}/{kind}/{code}/step", pg(s.unitStep), "taskunit {code}"},
 		{"POST /task/{id}/spotcheck", pg(s.drawSpotCheck), "county ?county"},
 		{"POST /task/{id}/spotcheck/{check}/finding", pg(s.spotFinding), "county ?county"},

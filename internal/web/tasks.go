@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"cmp"
 	"crypto/rand"
 	"encoding/binary"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
 )
@@ -741,4 +743,35 @@ func (b *Base) DataStatusText(d *store.DataStatus) string {
 		return b.T("data_status.provisional", d.TaskTitle, d.Approved, d.Units, b.T("state."+string(d.CountyState)))
 	}
 	return b.T("data_status.unreviewed")
+}
+
+// prefillXLSX serves a school unit's own pre-filled file for a task: its
+// record of the task's year, or last year's figures carried to the task's
+// year, in the census template's columns, to correct in Excel and upload.
+func (s *Server) prefillXLSX(w http.ResponseWriter, r *http.Request) error {
+	t, u, _, err := s.unitTarget(r)
+	if err != nil {
+		return err
+	}
+	if u.Kind != review.Unit || u.RecordKind != census.KindSchool {
+		return notFound("error.404")
+	}
+	rec, err := s.st.Record(r.Context(), string(census.KindSchool), t.Year, u.Code)
+	if errors.Is(err, store.ErrNotFound) {
+		rec, err = s.st.Record(r.Context(), string(census.KindSchool), t.Year-1, u.Code)
+		if err == nil {
+			rec = copyRecord(census.TableOf(census.KindSchool), rec)
+			rec.SetYear(t.Year)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := censusio.WriteSchoolsXLSX(&buf, []census.School{*rec.(*census.School)}); err != nil {
+		return err
+	}
+	attach(w, fmt.Sprintf("%s-%d-预填.xlsx", u.Code, t.Year), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	_, err = w.Write(buf.Bytes())
+	return err
 }

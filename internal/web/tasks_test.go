@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
@@ -378,5 +379,43 @@ func TestSpotCheckFindingReopens(t *testing.T) {
 	// The county account of another county cannot record findings.
 	if w := e.postForm("county", path, url.Values{"county": {county}, "code": {code}, "result": {"ok"}}); w.Code != http.StatusNotFound {
 		t.Errorf("another county records a finding: %d", w.Code)
+	}
+}
+
+// TestPrefillFile: a school downloads its own pre-filled file for a task of
+// the next year, and it reads back as last year's figures of the new year.
+func TestPrefillFile(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	school := seedAccounts["school"].School
+	c := county()
+	id, _, err := e.st.CreateTask(ctx, "county", store.Task{Title: "next", Year: demo.LatestYear + 1, Kinds: []string{"school"},
+		Region: c.Code, OpenerLevel: review.LevelCounty, Due: "2030-01-01"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := e.get("school", fmt.Sprintf("/task/%d/unit/%s/prefill.xlsx", id, school))
+	if w.Code != http.StatusOK {
+		t.Fatalf("prefill file: %d", w.Code)
+	}
+	b, err := censusio.Read("prefill.xlsx", bytes.NewReader(w.Body.Bytes()), censusio.Options{})
+	if err != nil || len(b.Schools) != 1 || b.Schools[0].Year != demo.LatestYear+1 || b.Schools[0].Code != school {
+		t.Fatalf("prefill file reads back %+v %v", b, err)
+	}
+	last, _ := e.st.Record(ctx, "school", demo.LatestYear, school)
+	for i, v := range last.Values() {
+		if g := b.Schools[0].V[i]; g != v && (g == g || v == v) {
+			t.Errorf("%s: %v, want %v", census.SchoolTable.Num[i].Key, g, v)
+		}
+	}
+	// Another school of the county cannot download it.
+	units, _ := e.st.TaskUnits(ctx, id, c.Code)
+	for _, u := range units {
+		if u.Kind == review.Unit && u.Code != school {
+			if w := e.get("school", fmt.Sprintf("/task/%d/unit/%s/prefill.xlsx", id, u.Code)); w.Code != http.StatusNotFound {
+				t.Errorf("another school's file: %d", w.Code)
+			}
+			break
+		}
 	}
 }
