@@ -356,27 +356,32 @@ func extraSecs(c *County, place Placement) []*sec {
 		if x.Place != place {
 			continue
 		}
-		id := x.ID
-		if id == "" {
-			id = fmt.Sprintf("section-%d", i+1)
-		}
-		s := &sec{ID: id, Title: x.Title, Level: 1}
-		for _, p := range x.Paragraphs {
-			s.Blocks = append(s.Blocks, block{Para: p})
-		}
-		for j := range x.Tables {
-			t := x.Tables[j]
-			s.Blocks = append(s.Blocks, block{Table: &t})
-			if t.Note != "" {
-				s.Blocks = append(s.Blocks, block{Note: t.Note})
-			}
-			if t.Wide {
-				s.Wide = true
-			}
-		}
-		out = append(out, s)
+		out = append(out, secOf(x, i))
 	}
 	return out
+}
+
+// secOf lays out Section x, the i-th of its list.
+func secOf(x Section, i int) *sec {
+	id := x.ID
+	if id == "" {
+		id = fmt.Sprintf("section-%d", i+1)
+	}
+	s := &sec{ID: id, Title: x.Title, Level: 1}
+	for _, p := range x.Paragraphs {
+		s.Blocks = append(s.Blocks, block{Para: p})
+	}
+	for j := range x.Tables {
+		t := x.Tables[j]
+		s.Blocks = append(s.Blocks, block{Table: &t})
+		if t.Note != "" {
+			s.Blocks = append(s.Blocks, block{Note: t.Note})
+		}
+		if t.Wide {
+			s.Wide = true
+		}
+	}
+	return s
 }
 
 func verdictCell(v string) Cell {

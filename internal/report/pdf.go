@@ -216,6 +216,12 @@ func (p *pdfw) cover(d *doc) {
 		}
 		y += 20*float64(max(1, len(vl))) + 10
 	}
+	if d.Verdict == "" {
+		p.color(colorMuted)
+		p.textCenter(p.g.w/2, p.g.h-90, 9, "本文件由 dudao 督导评估系统生成。")
+		p.color(colInk)
+		return
+	}
 	// The verdict stamp.
 	y += 30
 	const size = 16
