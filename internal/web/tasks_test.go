@@ -257,7 +257,7 @@ func TestReviewChainPages(t *testing.T) {
 	// The audit shows every step.
 	w = e.get("admin", "/audit")
 	for _, a := range []string{"review.submit", "review.return", "review.approve", "review.accept", "review.unapprove", "review.reopen", "review.spotcheck"} {
-		if !strings.Contains(w.Body.String(), a) {
+		if !strings.Contains(w.Body.String(), `data-action="`+a+`"`) {
 			t.Errorf("the audit lacks %s", a)
 		}
 	}
