@@ -21,8 +21,10 @@ import (
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
 // accessSkips are the cases of TestAccessEveryRoute that fail for a known
@@ -39,6 +41,7 @@ type accessRegion struct {
 	school, kindergarten   string
 	evidence, scenario     string
 	task, check            string   // a reporting task over the county, and a spot check in it
+	caseID, ticket, insp   string   // a recognition case of the county, a finding in it, an inspection draw
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
 }
@@ -91,6 +94,22 @@ func TestAccessEveryRoute(t *testing.T) {
 		}
 		return strconv.FormatInt(id, 10), strconv.FormatInt(c.ID, 10)
 	}
+	mustCase := func(county, school string) (string, string, string) {
+		c, err := e.st.OpenCase(ctx, "test", store.Case{County: county, Standard: "yzjh2017", Profile: "national", Year: year})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tk, err := e.st.RaiseTicket(ctx, "test", store.Ticket{CaseID: c.ID, County: county, Title: "access", RaiserRegion: census.ProvinceCode(county),
+			RaiserLevel: review.LevelProvince}, nil, ticket.DefaultClocks())
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := e.st.DrawInspection(ctx, "test", review.LevelProvince, c.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strconv.FormatInt(c.ID, 10), strconv.FormatInt(tk.ID, 10), strconv.FormatInt(in.ID, 10)
+	}
 	regionOf := func(name, county string, regions ...string) *accessRegion {
 		rg := &accessRegion{name: name, county: county, city: census.CityCode(county), province: census.ProvinceCode(county), regions: regions}
 		schools, err := e.st.Schools(ctx, year, county)
@@ -105,6 +124,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		rg.kindergarten = kgs[0].Code
 		rg.evidence, rg.scenario = mustEvidence(county), mustScenario(county)
 		rg.task, rg.check = mustTask(county)
+		rg.caseID, rg.ticket, rg.insp = mustCase(county, rg.school)
 		return rg
 	}
 
@@ -277,6 +297,10 @@ func TestAccessEveryRoute(t *testing.T) {
 			if rg.school == "" {
 				fill["{kind}"], value = "county", rg.county
 			}
+		case "case":
+			value, fill["{ins}"], fill["{format}"], fill["{doc}"] = rg.caseID, rg.insp, "pdf", "issues"
+		case "ticket":
+			value = rg.ticket
 		case "upload":
 		default:
 			t.Fatalf("%s: unknown names %q", rt.pattern, rt.names)
@@ -375,6 +399,16 @@ func TestAccessEveryRoute(t *testing.T) {
 				}
 			}
 			req.body = form(v)
+		case rt.pattern == "POST /cases":
+			req.body = form(url.Values{"standard": {"yzjh2017"}, "year": {strconv.Itoa(year)}})
+		case rt.pattern == "POST /case/{id}/step":
+			req.body = form(url.Values{"action": {"submit_self"}})
+		case rt.pattern == "POST /case/{id}/inspection":
+			req.body = form(url.Values{"size": {"3"}, "seed": {"5"}})
+		case rt.pattern == "POST /case/{id}/finding":
+			req.body = form(url.Values{"title": {"access finding"}})
+		case rt.pattern == "POST /ticket/{id}/step":
+			req.body = form(url.Values{"action": {"verify"}, "text": {"ok"}})
 		case rt.pattern == "POST /tasks":
 			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "due": {"2030-01-01"}, "kind": {"school"}})
 		case rt.pattern == "POST /task/{id}/{kind}/{code}/step":

@@ -1,14 +1,22 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"slices"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
 // DemoAccount is an account SeedDemo created, with its password.
@@ -63,6 +71,9 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 		{User: store.User{Username: "viewer", DisplayName: demo.ProvinceName + "（只读）", Role: store.RoleReadOnly, Region: demo.ProvinceCode}, About: "只读：全省，不能修改"},
 	}
 	if err := seedTask(ctx, st, p, county, school); err != nil {
+		return nil, err
+	}
+	if err := seedCases(ctx, st, p, county); err != nil {
 		return nil, err
 	}
 	for i := range want {
@@ -184,4 +195,124 @@ func seedTask(ctx context.Context, st *store.Store, p *demo.Province, county *de
 	}
 	_, err = st.DrawSpotCheck(ctx, "city", id, mate, 10, uint64(demo.LatestYear))
 	return err
+}
+
+// seedCases opens recognition cases at different stages, through the same
+// store calls the pages make: the demo county at its self-evaluation; in
+// other counties of its city, one at the city's re-check, one in 整改 with
+// two findings (one fixed and verified, one open, with a visit drawn) and
+// one recognised after its notice. The steps are dated in the past by
+// moving the store's clock, which is put back after.
+func seedCases(ctx context.Context, st *store.Store, p *demo.Province, county *demo.CountyNote) error {
+	var mates []string
+	for _, n := range p.Notes {
+		if n.Code != county.Code && census.CityCode(n.Code) == census.CityCode(county.Code) && !slices.Contains(mates, n.Code) {
+			mates = append(mates, n.Code)
+		}
+	}
+	clocks := ticket.DefaultClocks()
+	real := st.Now
+	defer func() { st.Now = real }()
+	start := real().Add(-40 * 24 * time.Hour)
+	at := start
+	st.Now = func() time.Time { return at }
+	later := func(d time.Duration) { at = at.Add(d) }
+	open := func(code string) (store.Case, error) {
+		return st.OpenCase(ctx, "county", store.Case{County: code, Standard: "yzjh2017", Profile: "national", Year: demo.LatestYear})
+	}
+	step := func(c store.Case, by review.Level, a recognition.Action, reason string) error {
+		_, err := st.CaseStep(ctx, "demo", by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: "{}"})
+		return err
+	}
+	if _, err := open(county.Code); err != nil {
+		return err
+	}
+	if len(mates) < 3 {
+		return nil
+	}
+	// At the city's re-check.
+	c1, err := open(mates[0])
+	if err != nil {
+		return err
+	}
+	if err := step(c1, review.LevelCounty, recognition.SubmitSelf, ""); err != nil {
+		return err
+	}
+	// In 整改, with a drawn visit and two findings.
+	c2, err := open(mates[1])
+	if err != nil {
+		return err
+	}
+	if err := step(c2, review.LevelCounty, recognition.SubmitSelf, ""); err != nil {
+		return err
+	}
+	later(3 * 24 * time.Hour)
+	if err := step(c2, review.LevelCity, recognition.CityPass, ""); err != nil {
+		return err
+	}
+	schools := p.Year(demo.LatestYear)
+	var cands []recognition.Candidate
+	for _, sc := range schools {
+		if sc.CountyCode == c2.County {
+			cands = append(cands, recognition.Candidate{Code: sc.Code, Stratum: sc.Location})
+		}
+	}
+	later(7 * 24 * time.Hour)
+	ins, err := st.DrawInspection(ctx, "admin", review.LevelProvince, c2.ID, false, min(10, len(cands)), uint64(demo.LatestYear), cands)
+	if err != nil {
+		return err
+	}
+	photo := demoPhoto()
+	t1, err := st.RaiseTicket(ctx, "admin", store.Ticket{CaseID: c2.ID, County: c2.County, Title: "音乐、美术专用教室不足，部分学校以普通教室代用",
+		School: ins.Visits[0], Severity: "较重", Source: "visit", RaiserRegion: demo.ProvinceCode, RaiserLevel: review.LevelProvince},
+		[]store.EvidenceUpload{{Name: "现场照片.png", Data: photo}}, clocks)
+	if err != nil {
+		return err
+	}
+	if _, err := st.RaiseTicket(ctx, "admin", store.Ticket{CaseID: c2.ID, County: c2.County, Title: "个别班级超过45人（大班额）",
+		School: ins.Visits[len(ins.Visits)-1], Severity: "一般", Source: "checklist", RaiserRegion: demo.ProvinceCode, RaiserLevel: review.LevelProvince},
+		nil, clocks); err != nil {
+		return err
+	}
+	later(24 * time.Hour)
+	if err := step(c2, review.LevelProvince, recognition.Feedback, ""); err != nil {
+		return err
+	}
+	later(12 * 24 * time.Hour)
+	if _, err := st.TicketStep(ctx, "county", ticket.Owner, t1.ID, ticket.Report, "已将两间闲置教室改建为音乐、美术专用教室并配齐设备",
+		[]store.EvidenceUpload{{Name: "整改后照片.png", Data: photo}}); err != nil {
+		return err
+	}
+	later(3 * 24 * time.Hour)
+	if _, err := st.TicketStep(ctx, "admin", ticket.Raiser, t1.ID, ticket.Verify, "现场复核属实", nil); err != nil {
+		return err
+	}
+	// Recognised after a notice without findings.
+	c3, err := open(mates[2])
+	if err != nil {
+		return err
+	}
+	for _, s := range []struct {
+		by review.Level
+		a  recognition.Action
+	}{{review.LevelCounty, recognition.SubmitSelf}, {review.LevelCity, recognition.CityPass}, {review.LevelProvince, recognition.Publish}} {
+		if err := step(c3, s.by, s.a, ""); err != nil {
+			return err
+		}
+	}
+	later(8 * 24 * time.Hour)
+	return step(c3, review.LevelProvince, recognition.Recognise, "")
+}
+
+// demoPhoto is a small PNG standing for a photo taken on site.
+func demoPhoto() []byte {
+	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
+	for y := range 48 {
+		for x := range 64 {
+			img.Set(x, y, color.RGBA{uint8(120 + x), uint8(140 + y), 200, 255})
+		}
+	}
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	return buf.Bytes()
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/i18n"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
 //go:embed templates/*.html
@@ -53,6 +54,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		},
 		"json":  toJSON,
 		"has":   func(list []review.Action, a string) bool { return slices.Contains(list, review.Action(a)) },
+		"has2":  func(list []ticket.Action, a string) bool { return slices.Contains(list, ticket.Action(a)) },
 		"lower": strings.ToLower,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}

@@ -78,6 +78,20 @@ func (s *Server) routeTable() []route {
 		{"POST /task/{id}/spotcheck", pg(s.drawSpotCheck), "county ?county"},
 		{"POST /task/{id}/spotcheck/{check}/finding", pg(s.spotFinding), "county ?county"},
 
+		// Recognition cases (cases.go): 自评 → 复核 → 评估 → 整改 → 公示 → 认定,
+		// inspections, findings and their tickets, documents, the public notice.
+		{"GET /cases", pg(s.casesPage), ""},
+		{"POST /cases", pg(s.openCase), ""},
+		{"GET /case/{id}", pg(s.casePageGet), "case {id}"},
+		{"POST /case/{id}/step", pg(s.caseStep), "case {id}"},
+		{"POST /case/{id}/inspection", pg(s.drawInspection), "case {id}"},
+		{"GET /case/{id}/inspection/{ins}/{format}", pg(s.visitPlan), "case {id}"},
+		{"POST /case/{id}/finding", pg(s.raiseFinding), "case {id}"},
+		{"GET /case/{id}/doc/{doc}/{format}", pg(s.caseDocument), "case {id}"},
+		{"GET /ticket/{id}", pg(s.ticketPageGet), "ticket {id}"},
+		{"POST /ticket/{id}/step", pg(s.ticketStep), "ticket {id}"},
+		{"GET /notice/{id}", p(s.noticePageGet), "public"},
+
 		// The whole standards (verdict.go, preschool.go, countyrecord.go):
 		// every item and its judgement, evidence files, the preschool section and
 		// kindergartens, the county's own figures.

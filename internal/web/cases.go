@@ -1,0 +1,821 @@
+package web
+
+import (
+	"bytes"
+	"cmp"
+	"crypto/rand"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/recognition"
+	"github.com/dudao-edu/dudao/internal/report"
+	"github.com/dudao-edu/dudao/internal/review"
+	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/ticket"
+)
+
+// The recognition case file (认定): the list of cases and the form that
+// opens one, a case's page (its stage and who acts, the verdict and the
+// data it is judged on, the self-evaluation package, inspection draws,
+// findings and their tickets with lights, the 问题清单 and 整改报告, the
+// timeline), a ticket's page (report the fix with evidence, verify or
+// reject it), the printable visit plan, and the public notice (公示). The
+// rules are internal/recognition's and internal/ticket's.
+
+// clocks are the statutory clocks: the national defaults (a profile
+// setting to come).
+func (s *Server) clocks() ticket.Clocks { return ticket.DefaultClocks() }
+
+type casesPage struct {
+	*Base
+	Cases     []caseRow
+	CanOpen   bool
+	Standards []*standards.Standard
+	Years     []int
+}
+
+type caseRow struct {
+	store.Case
+	Name string
+	Open int
+	Red  int
+}
+
+// casesPage lists the cases in the account's scope.
+func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "cases")
+	b.Title = b.T("cases.title")
+	if b.Scope.SchoolOnly() {
+		return errOutOfScope
+	}
+	cases, err := s.st.Cases(r.Context(), b.Scope.prefix())
+	if err != nil {
+		return err
+	}
+	years, err := s.cache.Years(r.Context())
+	if err != nil {
+		return err
+	}
+	p := &casesPage{Base: b, CanOpen: b.Scope.CanEdit() && b.Scope.Level() == review.LevelCounty, Standards: standards.List(), Years: years}
+	now := s.now()
+	for _, c := range cases {
+		if !b.Scope.County(c.County) {
+			continue
+		}
+		row := caseRow{Case: c, Name: c.County}
+		if rg, err := s.regionName(r, c.County); err == nil {
+			row.Name = rg.Name
+		}
+		ts, err := s.st.CaseTickets(r.Context(), c.ID)
+		if err != nil {
+			return err
+		}
+		for _, t := range ts {
+			if t.Status != ticket.Closed {
+				row.Open++
+			}
+			if !t.Deadline.IsZero() && ticket.LightOf(t.Status, t.Deadline, t.ReportedAt, now, s.clocks()) == ticket.Red {
+				row.Red++
+			}
+		}
+		p.Cases = append(p.Cases, row)
+	}
+	s.render(w, r, http.StatusOK, "cases", p)
+	return nil
+}
+
+// openCase opens the county account's case under a standard for a year.
+func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "cases")
+	if !b.Scope.CanEdit() || b.Scope.Level() != review.LevelCounty {
+		return errForbidden
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("error.400")
+	}
+	rules, err := standards.Resolve(r.PostForm.Get("standard"), cmp.Or(r.PostForm.Get("profile"), s.profile))
+	if err != nil {
+		return badRequest("error.rules", r.PostForm.Get("standard"), r.PostForm.Get("profile"))
+	}
+	year, err := strconv.Atoi(r.PostForm.Get("year"))
+	if err != nil {
+		return badRequest("tasks.bad_year", r.PostForm.Get("year"))
+	}
+	c, err := s.st.OpenCase(r.Context(), userOf(r).Username, store.Case{County: b.Scope.Region(), Standard: rules.ID, Profile: rules.Profile.ID, Year: year})
+	if errors.Is(err, store.ErrCaseInput) {
+		return badRequest("review.bad_input")
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/case/%d", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// caseOf finds the case of the path's {id} in the account's scope.
+func (s *Server) caseOf(r *http.Request) (store.Case, *Base, error) {
+	b := s.base(r, "cases")
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return store.Case{}, b, notFound("error.404")
+	}
+	c, err := s.st.Case(r.Context(), id)
+	if err != nil {
+		return c, b, err
+	}
+	if !b.Scope.County(c.County) {
+		return c, b, errOutOfScope
+	}
+	return c, b, nil
+}
+
+// ticketRow is a ticket with its light.
+type ticketRow struct {
+	store.Ticket
+	Light    ticket.Light
+	DaysLeft int
+}
+
+func (s *Server) ticketRows(ts []store.Ticket) []ticketRow {
+	now := s.now()
+	out := make([]ticketRow, len(ts))
+	for i, t := range ts {
+		out[i] = ticketRow{Ticket: t, Light: ticket.Green}
+		if t.Status == ticket.Closed {
+			out[i].Light = ticket.Done
+		} else if !t.Deadline.IsZero() {
+			out[i].Light = ticket.LightOf(t.Status, t.Deadline, t.ReportedAt, now, s.clocks())
+			out[i].DaysLeft = ticket.DaysLeft(t.Deadline, now)
+		}
+	}
+	return out
+}
+
+type evidenceItem struct {
+	Item    *standards.Item
+	Status  census.Status
+	Files   int
+	Missing bool // an evidence item without a file or a judgement
+}
+
+type casePage struct {
+	*Base
+	Case      store.Case
+	Name      string
+	Rules     *standards.Rules
+	Verdict   *eval.Verdict
+	Data      *store.DataStatus
+	Stages    []recognition.Stage
+	StageIdx  int
+	Actions   []recognition.Action
+	Evidence  []evidenceItem
+	Missing   int
+	Tickets   []ticketRow
+	Open      int
+	Events    []store.CaseEvent
+	Inspects  []store.Inspection
+	CanDraw   bool
+	MockOnly  bool
+	CanRaise  bool
+	Schools   []census.School
+	Items     []*standards.Item
+	Inspector review.Level
+	Public    bool // the notice is public
+}
+
+// casePageGet shows a case.
+func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	rules, err := standards.Resolve(c.Standard, c.Profile)
+	if err != nil {
+		return err
+	}
+	p := &casePage{Base: b, Case: c, Name: c.County, Rules: rules, Stages: recognition.Stages,
+		StageIdx: slices.Index(recognition.Stages, c.Stage), Data: s.dataStatus(r, c.County, c.Year),
+		Inspector: recognition.Inspector(c.Stage), Public: c.Stage == recognition.Notice || c.Stage == recognition.Recognised}
+	b.Title = b.T("cases.case_title", c.County, c.Year)
+	if rg, err := s.regionName(r, c.County); err == nil {
+		p.Name = rg.Name
+		b.Title = rg.Name + " · " + b.StdName(rules) + " · " + strconv.Itoa(c.Year)
+	}
+	lvl := b.Scope.Level()
+	if b.Scope.CanEdit() {
+		p.Actions = recognition.Actions(c.Stage, lvl)
+	}
+	if cty, err := s.wholeCounty(ctx, rules, c.Year, c.County); err == nil {
+		p.Verdict = cty.Verdict
+		for _, it := range cty.Verdict.Items {
+			if !it.Item.Evidence {
+				continue
+			}
+			e := evidenceItem{Item: it.Item, Status: it.Status}
+			if it.Judgement != nil {
+				e.Files = len(it.Judgement.Evidence)
+			}
+			e.Missing = it.Judgement == nil || e.Files == 0
+			if e.Missing {
+				p.Missing++
+			}
+			p.Evidence = append(p.Evidence, e)
+			p.Items = append(p.Items, it.Item)
+		}
+		for _, it := range cty.Verdict.Items {
+			if !it.Item.Evidence {
+				p.Items = append(p.Items, it.Item)
+			}
+		}
+	}
+	ts, err := s.st.CaseTickets(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	p.Tickets = s.ticketRows(ts)
+	for _, t := range ts {
+		if t.Status != ticket.Closed {
+			p.Open++
+		}
+	}
+	if p.Events, err = s.st.CaseEvents(ctx, c.ID); err != nil {
+		return err
+	}
+	if p.Inspects, err = s.st.Inspections(ctx, c.ID); err != nil {
+		return err
+	}
+	if b.Scope.CanEdit() {
+		switch {
+		case lvl == review.LevelCounty && c.Stage != recognition.Recognised:
+			p.CanDraw, p.MockOnly = true, true
+		case p.Inspector != 0 && lvl >= p.Inspector:
+			p.CanDraw, p.CanRaise = true, true
+		}
+	}
+	if p.CanDraw {
+		if p.Schools, err = s.st.Schools(ctx, c.Year, c.County); err != nil {
+			return err
+		}
+	}
+	s.render(w, r, http.StatusOK, "case", p)
+	return nil
+}
+
+// caseStep takes a step on a case.
+func (s *Server) caseStep(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	if !b.Scope.CanEdit() {
+		return errForbidden
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("error.400")
+	}
+	action := recognition.Action(r.PostForm.Get("action"))
+	if !slices.Contains(recognition.Actions(c.Stage, b.Scope.Level()), action) {
+		return errForbidden
+	}
+	in := store.CaseStepInput{Action: action, Reason: strings.TrimSpace(r.PostForm.Get("reason")), Clocks: s.clocks()}
+	if action == recognition.SubmitSelf {
+		in.Snapshot = s.caseSnapshot(r, c)
+	}
+	_, err = s.st.CaseStep(r.Context(), userOf(r).Username, b.Scope.Level(), c.ID, in)
+	switch {
+	case errors.Is(err, recognition.ErrReason):
+		return badRequest("review.need_reason")
+	case errors.Is(err, recognition.ErrOpenTickets):
+		return &userError{err: errConflict, key: "cases.open_tickets"}
+	case errors.Is(err, recognition.ErrNoFindings):
+		return &userError{err: errConflict, key: "cases.no_findings"}
+	case errors.Is(err, recognition.ErrNoticeOpen):
+		return &userError{err: errConflict, key: "cases.notice_open", args: []any{review.Day(c.NoticeEnd)}}
+	case errors.Is(err, recognition.ErrNotAllowed):
+		return &userError{err: errConflict, key: "review.not_allowed"}
+	case errors.Is(err, recognition.ErrLevel):
+		return errForbidden
+	case err != nil:
+		return err
+	}
+	setFlash(w, b.T("cases.done."+string(action)))
+	http.Redirect(w, r, fmt.Sprintf("/case/%d", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// caseSnapshot is what a case is judged on: the verdict and data status
+// at the county's submission, as JSON.
+func (s *Server) caseSnapshot(r *http.Request, c store.Case) string {
+	snap := map[string]any{"at": s.now().UTC().Format(time.RFC3339)}
+	if rules, err := standards.Resolve(c.Standard, c.Profile); err == nil {
+		if cty, err := s.wholeCounty(r.Context(), rules, c.Year, c.County); err == nil {
+			snap["status"] = cty.Verdict.Status
+			snap["unmet"] = cty.Verdict.Unmet
+			snap["pending"] = cty.Verdict.Pending
+			snap["resource_pass"] = cty.ResourcePass
+		}
+	}
+	if d := s.dataStatus(r, c.County, c.Year); d != nil {
+		snap["data_task"] = d.Task
+		snap["data_official"] = d.Official()
+		snap["approved_units"] = d.Approved
+		snap["units"] = d.Units
+	}
+	js, _ := json.Marshal(snap)
+	return string(js)
+}
+
+// drawInspection draws the schools an inspection visits (a county's is a
+// mock one).
+func (s *Server) drawInspection(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	lvl := b.Scope.Level()
+	mock := lvl == review.LevelCounty
+	if !b.Scope.CanEdit() || lvl == 0 || (!mock && (recognition.Inspector(c.Stage) == 0 || lvl < recognition.Inspector(c.Stage))) {
+		return errForbidden
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("error.400")
+	}
+	size, err := strconv.Atoi(cmp.Or(strings.TrimSpace(r.PostForm.Get("size")), "30"))
+	if err != nil || size < 1 {
+		return badRequest("cases.bad_size")
+	}
+	seed, err := seedOf(r.PostForm.Get("seed"))
+	if err != nil {
+		return badRequest("review.bad_seed")
+	}
+	cands, err := s.candidates(r, c)
+	if err != nil {
+		return err
+	}
+	if _, err := s.st.DrawInspection(r.Context(), userOf(r).Username, lvl, c.ID, mock, min(size, 500), seed, cands); err != nil {
+		if errors.Is(err, store.ErrCaseInput) {
+			return badRequest("cases.bad_size")
+		}
+		return err
+	}
+	setFlash(w, b.T("cases.drawn"))
+	http.Redirect(w, r, fmt.Sprintf("/case/%d#inspections", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// seedOf reads a seed, or draws one when v is empty.
+func seedOf(v string) (uint64, error) {
+	if v = strings.TrimSpace(v); v != "" {
+		return strconv.ParseUint(v, 10, 63)
+	}
+	var buf [8]byte
+	if _, err := io.ReadFull(rand.Reader, buf[:]); err != nil {
+		return 0, err
+	}
+	return binary.BigEndian.Uint64(buf[:]) >> 1, nil
+}
+
+// candidates are the schools of the case's county and year, by their
+// 城乡 stratum, weak when the engine finds a part of them failing.
+func (s *Server) candidates(r *http.Request, c store.Case) ([]recognition.Candidate, error) {
+	schools, err := s.st.Schools(r.Context(), c.Year, c.County)
+	if err != nil {
+		return nil, err
+	}
+	weak := map[string]bool{}
+	if rules, err := standards.Resolve(c.Standard, c.Profile); err == nil && !rules.Preschool() {
+		if cty, err := s.cache.county(r.Context(), rules, c.Year, c.County); err == nil {
+			for _, p := range cty.Parts {
+				if !p.Excluded && !p.Pass {
+					weak[p.SchoolCode] = true
+				}
+			}
+		}
+	}
+	out := make([]recognition.Candidate, 0, len(schools))
+	for _, sc := range schools {
+		out = append(out, recognition.Candidate{Code: sc.Code, Stratum: cmp.Or(sc.Location, "—"), Weak: weak[sc.Code]})
+	}
+	return out, nil
+}
+
+// raiseFinding records a finding of an inspection as a 整改 ticket, with
+// its photos and files.
+func (s *Server) raiseFinding(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	lvl := b.Scope.Level()
+	insp := recognition.Inspector(c.Stage)
+	if !b.Scope.CanEdit() || insp == 0 || lvl < insp {
+		return errForbidden
+	}
+	files, form, err := evidenceForm(w, r, "file")
+	if err != nil {
+		return err
+	}
+	title := strings.TrimSpace(form["title"])
+	if title == "" {
+		return badRequest("cases.no_finding")
+	}
+	school := form["school"]
+	if school != "" {
+		if _, err := s.st.Record(r.Context(), string(census.KindSchool), c.Year, school); err != nil {
+			return badRequest("cases.bad_school", school)
+		}
+		if rec, _ := s.st.Record(r.Context(), string(census.KindSchool), c.Year, school); rec.Text("county_code") != c.County {
+			return badRequest("cases.bad_school", school)
+		}
+	}
+	_, err = s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title,
+		Item: form["item"], School: school, Severity: form["severity"], Source: cmp.Or(form["source"], "visit"),
+		RaiserRegion: b.Scope.Region(), RaiserLevel: lvl}, files, s.clocks())
+	if err != nil {
+		return evidenceErr(err)
+	}
+	setFlash(w, b.T("cases.finding_saved"))
+	http.Redirect(w, r, fmt.Sprintf("/case/%d#findings", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// evidenceForm parses a multipart form with files under field (each at
+// most store.MaxEvidenceSize, 5 in all).
+func evidenceForm(w http.ResponseWriter, r *http.Request, field string) ([]store.EvidenceUpload, map[string]string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, 5*store.MaxEvidenceSize+(1<<20))
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		if !errors.Is(err, http.ErrNotMultipart) {
+			return nil, nil, cmp.Or(bodyTooLarge(err, "judge.request_too_large", (5*store.MaxEvidenceSize)>>20, store.MaxEvidenceSize>>20), badRequest("error.400"))
+		}
+		if err := r.ParseForm(); err != nil {
+			return nil, nil, badRequest("error.400")
+		}
+	}
+	form := map[string]string{}
+	for k, v := range r.PostForm {
+		if len(v) > 0 {
+			form[k] = v[0]
+		}
+	}
+	var files []store.EvidenceUpload
+	if r.MultipartForm != nil {
+		for _, fh := range r.MultipartForm.File[field] {
+			f, err := fh.Open()
+			if err != nil {
+				return nil, nil, err
+			}
+			data, err := io.ReadAll(io.LimitReader(f, store.MaxEvidenceSize+1))
+			f.Close()
+			if err != nil {
+				return nil, nil, err
+			}
+			if len(data) == 0 {
+				continue
+			}
+			if _, err := store.SniffEvidence(fh.Filename, data); err != nil {
+				if errors.Is(err, store.ErrEvidenceSize) {
+					return nil, nil, tooLarge("judge.too_large", store.MaxEvidenceSize>>20)
+				}
+				return nil, nil, badRequest("judge.bad_type", fh.Filename)
+			}
+			files = append(files, store.EvidenceUpload{Name: fh.Filename, Data: data})
+		}
+	}
+	return files, form, nil
+}
+
+func evidenceErr(err error) error {
+	switch {
+	case errors.Is(err, store.ErrCaseInput):
+		return badRequest("review.bad_input")
+	case errors.Is(err, ticket.ErrEvidence):
+		return badRequest("tickets.need_evidence")
+	case errors.Is(err, ticket.ErrReason):
+		return badRequest("review.need_reason")
+	case errors.Is(err, ticket.ErrNotAllowed):
+		return &userError{err: errConflict, key: "review.not_allowed"}
+	case errors.Is(err, ticket.ErrRole):
+		return errForbidden
+	}
+	return err
+}
+
+// ticketTarget finds the ticket of the path's {id} in scope, and the
+// account's role on it: the owner is its county's account, the raiser an
+// account of the raiser's level or above over the county.
+func (s *Server) ticketTarget(r *http.Request) (store.Ticket, *Base, ticket.Role, error) {
+	b := s.base(r, "cases")
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return store.Ticket{}, b, "", notFound("error.404")
+	}
+	t, err := s.st.Ticket(r.Context(), id)
+	if err != nil {
+		return t, b, "", err
+	}
+	if !b.Scope.County(t.County) {
+		return t, b, "", errOutOfScope
+	}
+	var role ticket.Role
+	switch lvl := b.Scope.Level(); {
+	case !b.Scope.CanEdit():
+	case lvl == review.LevelCounty:
+		role = ticket.Owner
+	case lvl >= t.RaiserLevel && lvl > review.LevelCounty:
+		role = ticket.Raiser
+	}
+	return t, b, role, nil
+}
+
+type ticketPage struct {
+	*Base
+	Tk      ticketRow
+	Events  []store.TicketEvent
+	Actions []ticket.Action
+	Case    store.Case
+}
+
+// ticketPageGet shows a ticket and the steps the account may take.
+func (s *Server) ticketPageGet(w http.ResponseWriter, r *http.Request) error {
+	t, b, role, err := s.ticketTarget(r)
+	if err != nil {
+		return err
+	}
+	p := &ticketPage{Base: b, Tk: s.ticketRows([]store.Ticket{t})[0]}
+	if role != "" {
+		p.Actions = ticket.Actions(t.Status, role)
+	}
+	if p.Events, err = s.st.TicketEvents(r.Context(), t.ID); err != nil {
+		return err
+	}
+	if t.CaseID != 0 {
+		if p.Case, err = s.st.Case(r.Context(), t.CaseID); err != nil {
+			return err
+		}
+	}
+	b.Title = t.Title
+	s.render(w, r, http.StatusOK, "ticket", p)
+	return nil
+}
+
+// ticketStep reports, verifies or rejects a ticket's fix.
+func (s *Server) ticketStep(w http.ResponseWriter, r *http.Request) error {
+	t, b, role, err := s.ticketTarget(r)
+	if err != nil {
+		return err
+	}
+	if role == "" {
+		return errForbidden
+	}
+	files, form, err := evidenceForm(w, r, "file")
+	if err != nil {
+		return err
+	}
+	action := ticket.Action(form["action"])
+	if !slices.Contains(ticket.Actions(t.Status, role), action) {
+		for _, st := range []ticket.Status{ticket.Open, ticket.Submitted} {
+			if slices.Contains(ticket.Actions(st, role), action) {
+				return &userError{err: errConflict, key: "review.not_allowed"} // its own step, at another time
+			}
+		}
+		return errForbidden
+	}
+	if _, err := s.st.TicketStep(r.Context(), userOf(r).Username, role, t.ID, action, form["text"], files); err != nil {
+		return evidenceErr(err)
+	}
+	setFlash(w, b.T("tickets.done."+string(action)))
+	http.Redirect(w, r, fmt.Sprintf("/ticket/%d", t.ID), http.StatusSeeOther)
+	return nil
+}
+
+// caseDocument serves a case's 问题清单 (issues) or 整改报告 (rectification)
+// as PDF or HTML.
+func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	kind, format := r.PathValue("doc"), r.PathValue("format")
+	if (kind != "issues" && kind != "rectification") || (format != "pdf" && format != "html") {
+		return notFound("error.404")
+	}
+	ts, err := s.st.CaseTickets(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	name := c.County
+	if rg, err := s.regionName(r, c.County); err == nil {
+		name = rg.Name
+	}
+	rules, _ := standards.Resolve(c.Standard, c.Profile)
+	std := c.Standard
+	if rules != nil {
+		std = rules.Name
+	}
+	now := s.now()
+	doc := &report.Document{Date: now, Cover: [][2]string{{"县区", name + "（" + c.County + "）"}, {"评估标准", std},
+		{"年度", strconv.Itoa(c.Year)}, {"轮次", strconv.Itoa(c.Round)}, {"日期", review.Day(now)}}}
+	rows := s.ticketRows(ts)
+	open := 0
+	for _, t := range ts {
+		if t.Status != ticket.Closed {
+			open++
+		}
+	}
+	lightZH := map[ticket.Light]string{ticket.Green: "正常", ticket.Amber: "临期", ticket.Red: "逾期", ticket.Done: "已销号"}
+	statusZH := map[ticket.Status]string{ticket.Open: "待整改", ticket.Submitted: "待核验", ticket.Closed: "已销号"}
+	dl := func(t ticketRow) string {
+		if t.Deadline.IsZero() {
+			return "反馈后起算"
+		}
+		return ticket.Day(t.Deadline.Add(-time.Second))
+	}
+	if kind == "issues" {
+		doc.Title, doc.Subtitle = name+"问题清单", "问题清单"
+		doc.Cover = append(doc.Cover, [2]string{"问题", fmt.Sprintf("%d 项", len(ts))})
+		tb := report.Table{Title: "问题清单", Columns: []report.Column{{Header: "序号", Width: 2}, {Header: "问题", Width: 16}, {Header: "学校", Width: 6},
+			{Header: "程度", Width: 3}, {Header: "整改期限", Width: 5}, {Header: "状态", Width: 4}}}
+		for i, t := range rows {
+			tb.Rows = append(tb.Rows, []report.Cell{report.TextCell(strconv.Itoa(i + 1)), report.TextCell(t.Title), report.TextCell(t.School),
+				report.TextCell(t.Severity), report.TextCell(dl(t)), {Text: statusZH[t.Status] + "（" + lightZH[t.Light] + "）", Bad: t.Light == ticket.Red}})
+		}
+		doc.Sections = []report.Section{{ID: "issues", Title: "一、问题清单", Paragraphs: []string{
+			fmt.Sprintf("评估组在%s对%s开展%s督导评估，发现以下 %d 项问题，请于整改期限内完成整改并报送整改报告。", review.Day(c.FeedbackAt.Add(time.Second)), name, std, len(ts))},
+			Tables: []report.Table{tb}}}
+	} else {
+		doc.Title, doc.Subtitle = name+"整改报告", "整改报告"
+		doc.Cover = append(doc.Cover, [2]string{"整改情况", fmt.Sprintf("%d 项问题，已销号 %d 项，未完成 %d 项", len(ts), len(ts)-open, open)})
+		var secs []report.Section
+		for i, t := range rows {
+			evs, err := s.st.TicketEvents(r.Context(), t.ID)
+			if err != nil {
+				return err
+			}
+			sec := report.Section{ID: fmt.Sprintf("t%d", t.ID), Title: fmt.Sprintf("%d. %s", i+1, t.Title)}
+			sec.Paragraphs = append(sec.Paragraphs, fmt.Sprintf("学校：%s；程度：%s；整改期限：%s；状态：%s（%s）。",
+				cmp.Or(t.School, "—"), cmp.Or(t.Severity, "—"), dl(t), statusZH[t.Status], lightZH[t.Light]))
+			for _, e := range evs {
+				if e.Action == "raise" {
+					continue
+				}
+				verb := map[string]string{"report": "整改情况", "verify": "核验", "reject": "核验未通过"}[e.Action]
+				line := fmt.Sprintf("%s（%s，%s）：%s", verb, e.Actor, ticket.Day(e.At), e.Text)
+				if len(e.Evidence) > 0 {
+					line += fmt.Sprintf("（佐证材料 %d 份）", len(e.Evidence))
+				}
+				sec.Paragraphs = append(sec.Paragraphs, line)
+			}
+			if len(evs) <= 1 {
+				sec.Paragraphs = append(sec.Paragraphs, "尚未报送整改情况。")
+			}
+			secs = append(secs, sec)
+		}
+		doc.Sections = secs
+	}
+	var buf bytes.Buffer
+	if format == "pdf" {
+		if err := doc.WritePDF(&buf); err != nil {
+			return err
+		}
+		attach(w, fmt.Sprintf("%s-%s.pdf", name, doc.Subtitle), "application/pdf")
+	} else {
+		if err := doc.WriteHTML(&buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// visitPlan serves an inspection's visit plan: per school visited, the
+// figures it reported, to verify on the spot (printable HTML or PDF).
+func (s *Server) visitPlan(w http.ResponseWriter, r *http.Request) error {
+	c, _, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	insID, err := strconv.ParseInt(r.PathValue("ins"), 10, 64)
+	if err != nil {
+		return notFound("error.404")
+	}
+	ins, err := s.st.Inspections(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(ins, func(x store.Inspection) bool { return x.ID == insID })
+	if i < 0 {
+		return notFound("error.404")
+	}
+	in := ins[i]
+	name := c.County
+	if rg, err := s.regionName(r, c.County); err == nil {
+		name = rg.Name
+	}
+	doc := &report.Document{Title: name + "现场核查学校清单", Subtitle: "现场核查", Date: s.now(),
+		Cover: [][2]string{{"县区", name}, {"年度", strconv.Itoa(c.Year)}, {"抽取", fmt.Sprintf("%d 所（共 %d 所，随机种子 %d）", len(in.Visits), len(in.Candidates), in.Seed)}}}
+	if in.Mock {
+		doc.Cover = append(doc.Cover, [2]string{"性质", "县级模拟督导（不影响认定）"})
+	}
+	keys := []string{"students_primary", "students_junior", "classes_primary", "classes_junior", "teachers_primary", "teachers_junior",
+		"teaching_area", "sports_area", "equipment_value", "multimedia_rooms", "music_rooms_standard", "art_rooms_standard"}
+	list := report.Table{Title: "核查学校", Columns: []report.Column{{Header: "序号", Width: 2}, {Header: "学校", Width: 12}, {Header: "代码", Width: 7}, {Header: "城乡", Width: 3}, {Header: "重点", Width: 3}}}
+	var secs []report.Section
+	for n, code := range in.Visits {
+		rec, err := s.st.Record(r.Context(), string(census.KindSchool), c.Year, code)
+		if err != nil {
+			continue
+		}
+		weak := ""
+		for _, cd := range in.Candidates {
+			if cd.Code == code && cd.Weak {
+				weak = "未达标校"
+			}
+		}
+		list.Rows = append(list.Rows, []report.Cell{report.TextCell(strconv.Itoa(n + 1)), report.TextCell(rec.Text("school_name")), report.TextCell(code),
+			report.TextCell(rec.Text("location")), {Text: weak, Bad: weak != ""}})
+		tb := report.Table{Title: rec.Text("school_name"), Columns: []report.Column{{Header: "数据项", Width: 12}, {Header: "填报数", Width: 5, Number: true}, {Header: "现场核实", Width: 5}, {Header: "备注", Width: 8}}}
+		t := census.TableOf(census.KindSchool)
+		for _, k := range keys {
+			if j := t.Index(k); j >= 0 {
+				v := rec.Values()[j]
+				if v != v {
+					continue
+				}
+				tb.Rows = append(tb.Rows, []report.Cell{report.TextCell(t.Num[j].ZH + "（" + t.Num[j].Unit + "）"), report.NumCell(v, 0), report.TextCell(""), report.TextCell("")})
+			}
+		}
+		secs = append(secs, report.Section{ID: "s" + code, Title: fmt.Sprintf("%d. %s", n+1, rec.Text("school_name")), Tables: []report.Table{tb}})
+	}
+	doc.Sections = append([]report.Section{{ID: "list", Title: "一、核查学校", Tables: []report.Table{list}}}, secs...)
+	var buf bytes.Buffer
+	if r.PathValue("format") == "pdf" {
+		if err := doc.WritePDF(&buf); err != nil {
+			return err
+		}
+		attach(w, name+"-现场核查清单.pdf", "application/pdf")
+	} else {
+		if err := doc.WriteHTML(&buf); err != nil {
+			return err
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+type noticePage struct {
+	*Base
+	Case  store.Case
+	Name  string
+	Rules *standards.Rules
+	Ends  string
+}
+
+// noticePageGet is the public notice (公示) of a case, for anyone, without
+// signing in, from its publication on; 404 before.
+func (s *Server) noticePageGet(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "")
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return notFound("error.404")
+	}
+	c, err := s.st.Case(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	if c.NoticeStart.IsZero() {
+		return notFound("error.404")
+	}
+	rules, err := standards.Resolve(c.Standard, c.Profile)
+	if err != nil {
+		return err
+	}
+	p := &noticePage{Base: b, Case: c, Name: c.County, Rules: rules, Ends: ticket.Day(c.NoticeEnd.Add(-time.Second))}
+	if rg, err := s.regionName(r, c.County); err == nil {
+		p.Name = rg.Name
+	}
+	b.Title = b.T("notice.title", p.Name)
+	s.render(w, r, http.StatusOK, "notice", p)
+	return nil
+}
+
+// Item is a standard's item's name in the page's language.
+func (b *Base) Item(it *standards.Item) string {
+	if b.EN() && it.EN != "" {
+		return it.EN
+	}
+	return it.ZH
+}
