@@ -34,7 +34,11 @@ type app struct {
 	accounts map[string]web.DemoAccount
 }
 
-func startApp(t *testing.T) *app {
+func startApp(t *testing.T) *app { return startAppAt(t, nil) }
+
+// startAppAt starts the app with the clock now for the server and the
+// store (nil: the real clock), once the demo is seeded.
+func startAppAt(t *testing.T, now func() time.Time) *app {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "dudao.db"))
@@ -46,7 +50,10 @@ func startApp(t *testing.T) *app {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv, err := web.New(web.Config{Store: st})
+	if now != nil {
+		st.Now = now
+	}
+	srv, err := web.New(web.Config{Store: st, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

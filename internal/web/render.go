@@ -17,6 +17,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/i18n"
+	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
 	"github.com/dudao-edu/dudao/internal/ticket"
@@ -52,10 +53,14 @@ func parseTemplates(a *assets) (*templates, error) {
 			}
 			return *p
 		},
-		"json":  toJSON,
-		"has":   func(list []review.Action, a string) bool { return slices.Contains(list, review.Action(a)) },
-		"has2":  func(list []ticket.Action, a string) bool { return slices.Contains(list, ticket.Action(a)) },
-		"lower": strings.ToLower,
+		"json": toJSON,
+		"has":  func(list []review.Action, a string) bool { return slices.Contains(list, review.Action(a)) },
+		"has2": func(list []ticket.Action, a string) bool { return slices.Contains(list, ticket.Action(a)) },
+		// dueday is the day a deadline (the end of a day in Beijing time) falls on.
+		"hasc":   func(list []recognition.Action, a string) bool { return slices.Contains(list, recognition.Action(a)) },
+		"neg":    func(n int) int { return -n },
+		"dueday": func(t time.Time) string { return ticket.Day(t.Add(-time.Second)) },
+		"lower":  strings.ToLower,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
