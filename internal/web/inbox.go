@@ -8,9 +8,11 @@ import (
 	"strconv"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
 // The inbox (待办): what an account must do now, with counts — tasks to
@@ -105,6 +107,43 @@ func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, 
 		}
 		if n > 0 {
 			out = append(out, inboxItem{Key: "inbox.spot", N: n, Link: "/tasks", Action: true})
+		}
+	}
+	// Recognition cases waiting for the account's step, and tickets to fix
+	// or to verify.
+	if lvl >= review.LevelCounty {
+		cases, err := s.st.Cases(ctx, sc.prefix())
+		if err != nil {
+			return nil, err
+		}
+		now := s.now()
+		for _, c := range cases {
+			acts := recognition.Actions(c.Stage, lvl)
+			if c.Stage == recognition.Notice && now.Before(c.NoticeEnd) {
+				acts = nil // nothing to do until the notice ends
+			}
+			if len(acts) > 0 && sc.County(c.County) {
+				out = append(out, inboxItem{Key: "inbox.case_" + string(c.Stage), N: 1, Link: fmt.Sprintf("/case/%d", c.ID), Action: true})
+			}
+		}
+		tickets, err := s.st.CountyTickets(ctx, sc.prefix())
+		if err != nil {
+			return nil, err
+		}
+		fix, verify := 0, 0
+		for _, t := range tickets {
+			switch {
+			case lvl == review.LevelCounty && t.Status == ticket.Open && !t.Deadline.IsZero():
+				fix++
+			case lvl > review.LevelCounty && t.Status == ticket.Submitted && lvl >= t.RaiserLevel:
+				verify++
+			}
+		}
+		if fix > 0 {
+			out = append(out, inboxItem{Key: "inbox.tickets_fix", N: fix, Link: "/cases", Action: true})
+		}
+		if verify > 0 {
+			out = append(out, inboxItem{Key: "inbox.tickets_verify", N: verify, Link: "/cases", Action: true})
 		}
 	}
 	if judge && lvl == review.LevelCounty {

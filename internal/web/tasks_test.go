@@ -419,3 +419,22 @@ func TestPrefillFile(t *testing.T) {
 		}
 	}
 }
+
+// TestInboxCases: the demo's cases put work in the inboxes: the county's
+// self-evaluation, the city's re-check, the province's fixes to verify or
+// findings to fix by the mate county.
+func TestInboxCases(t *testing.T) {
+	e := newEnv(t)
+	if w := e.get("county", "/inbox"); !strings.Contains(w.Body.String(), `data-key="inbox.case_self_eval"`) {
+		t.Errorf("county inbox lacks its self-evaluation")
+	}
+	if w := e.get("city", "/inbox"); !strings.Contains(w.Body.String(), `data-key="inbox.case_city_review"`) {
+		t.Errorf("city inbox lacks the re-check")
+	}
+	if w := e.get("viewer", "/cases"); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `id="case-list"`) {
+		t.Errorf("viewer's case list: %d", w.Code)
+	}
+	if w := e.get("school", "/cases"); w.Code != http.StatusNotFound {
+		t.Errorf("school's case list: %d", w.Code)
+	}
+}
