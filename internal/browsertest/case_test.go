@@ -161,6 +161,23 @@ func TestRecognitionCase(t *testing.T) {
 	if s := stage(); s != "notice" {
 		t.Fatalf("after the re-check: %s", s)
 	}
+	// Recognition waits for the end of the notice.
+	b.Wait("#notice-line")
+	if n := browsertest.Eval[float64](b, `document.querySelectorAll('button[data-action="recognise"]').length`); n != 1 {
+		t.Fatalf("no recognise button during the notice")
+	}
+	b.ClickAndWait(`button[data-action="recognise"]`)
+	b.Navigate(caseURL)
+	if s := stage(); s != "notice" {
+		t.Fatalf("recognised during the notice: %s", s)
+	}
+	clk.advance(8 * 24 * time.Hour)
+	a.login(t, b, "admin") // a week later: a new session
+	b.Navigate(caseURL)
+	b.ClickAndWait(`button[data-action="recognise"]`)
+	if s := stage(); s != "recognised" {
+		t.Fatalf("after the notice: %s", s)
+	}
 	// The notice is public: no sign-in.
 	b.ClearCookies()
 	id := strings.TrimPrefix(caseURL, a.URL+"/case/")

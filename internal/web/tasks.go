@@ -151,6 +151,9 @@ type tasksPage struct {
 	Form    map[string]string
 	Errors  []string
 	Today   string
+	// Regions are the regions a task may cover: the account's own and
+	// those within it.
+	Regions []census.Region
 }
 
 // tasksPage lists the tasks the account sees, with their progress in its
@@ -183,6 +186,17 @@ func (s *Server) renderTasks(w http.ResponseWriter, r *http.Request, form map[st
 			continue
 		}
 		p.Tasks = append(p.Tasks, taskRow{t, progressOf(t, units, now)})
+	}
+	if p.CanOpen {
+		regions, err := s.st.Regions(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, rg := range regions {
+			if taskRegionOK(b.Scope, rg) {
+				p.Regions = append(p.Regions, rg)
+			}
+		}
 	}
 	if p.Form == nil {
 		y := time.Now().Year()
@@ -256,9 +270,20 @@ func (s *Server) openTask(w http.ResponseWriter, r *http.Request) error {
 	if len(errs) > 0 {
 		return s.renderTasks(w, r, f, errs, http.StatusUnprocessableEntity)
 	}
+	region := b.Scope.Region()
+	if v := r.PostForm.Get("region"); v != "" && v != region {
+		rg, err := s.regionName(r, v)
+		if err != nil {
+			return err
+		}
+		if rg.Level == "" || !taskRegionOK(b.Scope, rg) {
+			return errOutOfScope
+		}
+		region = v
+	}
 	u := userOf(r)
 	id, n, err := s.st.CreateTask(r.Context(), u.Username, store.Task{Title: f["title"], Year: year, Kinds: kinds,
-		Region: b.Scope.Region(), OpenerLevel: b.Scope.Level(), Due: f["due"], RemindDays: days, Instructions: f["instructions"]})
+		Region: region, OpenerLevel: b.Scope.Level(), Due: f["due"], RemindDays: days, Instructions: f["instructions"]})
 	if err != nil {
 		return err
 	}
@@ -774,4 +799,14 @@ func (s *Server) prefillXLSX(w http.ResponseWriter, r *http.Request) error {
 	attach(w, fmt.Sprintf("%s-%d-预填.xlsx", u.Code, t.Year), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 	_, err = w.Write(buf.Bytes())
 	return err
+}
+
+// taskRegionOK reports whether a task opened by the account may cover
+// region rg: its own region or one within it.
+func taskRegionOK(sc Scope, rg census.Region) bool {
+	if rg.Code == sc.Region() {
+		return true
+	}
+	p := sc.prefix()
+	return len(p) < 6 && strings.HasPrefix(rg.Code, p) && sc.Sees(rg)
 }

@@ -438,3 +438,33 @@ func TestInboxCases(t *testing.T) {
 		t.Errorf("school's case list: %d", w.Code)
 	}
 }
+
+// TestTaskRegion: a province opens a task over one of its cities; another
+// province's region is refused and nothing is stored.
+func TestTaskRegion(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	city := census.CityCode(county().Code)
+	w := e.postForm("admin", "/tasks", url.Values{"title": {"市级抽样"}, "year": {strconv.Itoa(demo.LatestYear)}, "due": {"2030-01-01"}, "kind": {"school"}, "region": {city}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("task over a city: %d %.500s", w.Code, w.Body.String())
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(w.Header().Get("Location"), "/task/"), 10, 64)
+	task, err := e.st.Task(ctx, id)
+	if err != nil || task.Region != city {
+		t.Fatalf("task %+v %v", task, err)
+	}
+	units, _ := e.st.TaskUnits(ctx, id, "")
+	for _, u := range units {
+		if census.CityCode(u.County) != city {
+			t.Fatalf("unit %s outside the city", u.Code)
+		}
+	}
+	before, _ := e.st.Tasks(ctx, "")
+	if w := e.postForm("city", "/tasks", url.Values{"title": {"x"}, "year": {strconv.Itoa(demo.LatestYear)}, "due": {"2030-01-01"}, "kind": {"school"}, "region": {otherCounty()}}); w.Code != http.StatusNotFound {
+		t.Errorf("a city opens a task over another city's county: %d", w.Code)
+	}
+	if after, _ := e.st.Tasks(ctx, ""); len(after) != len(before) {
+		t.Error("a refused task was stored")
+	}
+}
