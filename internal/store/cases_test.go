@@ -15,7 +15,6 @@ import (
 	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
-
 // TestCaseToRecognition runs a case from 自评 to 认定 on a controllable
 // clock: an inspection draw, two findings with a photo, the feedback that
 // starts their clock, one fixed with evidence and verified, one rejected
