@@ -83,6 +83,7 @@ type Item struct {
 	Extra        []string // worksheets: the row's other non-empty cells (责任单位, 完成时限…)
 	Targets      []Target // Targets(Text)
 	Loc          Loc
+	lines        []string // Text's lines while reading
 }
 
 // SubItem is a numbered line inside an item: 1. (1) ①.
@@ -92,6 +93,7 @@ type SubItem struct {
 	Text   string // without the marker
 	Loc    Loc
 	style  style
+	lines  []string
 }
 
 // Error is a problem that stops an import: the file, where in it, what is
@@ -274,9 +276,9 @@ func outline(p *Plan, lines []line) error {
 		}
 		switch {
 		case cur != nil:
-			cur.Text += "\n" + s
+			cur.lines = append(cur.lines, s)
 			if n := len(cur.SubItems); n > 0 {
-				cur.SubItems[n-1].Text += "\n" + s
+				cur.SubItems[n-1].lines = append(cur.SubItems[n-1].lines, s)
 			}
 		case curSec >= 0:
 			p.Sections[curSec].Text = append(p.Sections[curSec].Text, s)
@@ -293,7 +295,13 @@ func outline(p *Plan, lines []line) error {
 			Fix: "每条工作应另起一行，以“1.”“1、”或“（1）”这样的编号开头（大标题用“一、”或“（一）”）；请检查导入的是否是工作要点正文"}
 	}
 	for i := range p.Items {
-		p.Items[i].Targets = Targets(p.Items[i].Text)
+		it := &p.Items[i]
+		it.Text, it.lines = strings.Join(it.lines, "\n"), nil
+		for k := range it.SubItems {
+			sub := &it.SubItems[k]
+			sub.Text, sub.lines = strings.Join(sub.lines, "\n"), nil
+		}
+		it.Targets = Targets(it.Text)
 	}
 	return nil
 }
@@ -319,7 +327,7 @@ func isNewItem(cur *Item, m mark) bool {
 }
 
 func newItem(m mark, rest string, sec int, p *Plan, ln line) Item {
-	it := Item{Number: strconv.Itoa(m.n), N: m.n, Text: rest, Section: sec, Extra: ln.extra, Loc: ln.loc}
+	it := Item{Number: strconv.Itoa(m.n), N: m.n, Section: sec, Extra: ln.extra, Loc: ln.loc, lines: []string{rest}}
 	if sec >= 0 {
 		it.SectionTitle = p.Sections[sec].Line
 	}
@@ -341,8 +349,8 @@ func title(s string) string {
 }
 
 func (it *Item) addSub(m mark, rest, line string, loc Loc) {
-	it.SubItems = append(it.SubItems, SubItem{Marker: m.raw, N: m.n, Text: rest, Loc: loc, style: m.style})
-	it.Text += "\n" + line
+	it.SubItems = append(it.SubItems, SubItem{Marker: m.raw, N: m.n, Loc: loc, style: m.style, lines: []string{rest}})
+	it.lines = append(it.lines, line)
 }
 
 // clip shortens s to n runes, marking the cut with "…".

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
@@ -275,4 +276,28 @@ func zipWith(t *testing.T, name string) []byte {
 	_, _ = w.Write([]byte("hello"))
 	_ = z.Close()
 	return buf.Bytes()
+}
+
+// TestParseLarge: a file near the size limit, in the worst shapes — one
+// item of many lines, and one line of many targets without punctuation —
+// parses in linear time.
+func TestParseLarge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large input")
+	}
+	for name, data := range map[string]string{
+		"lines.txt":   "1.开始\n" + strings.Repeat("新建学校3所\n", MaxFileSize/20),
+		"targets.txt": "1.开始" + strings.Repeat("新建学校3所", MaxFileSize/20),
+		"items.txt":   strings.Repeat("1.新建学校3所\n", MaxItems),
+	} {
+		start := time.Now()
+		p, err := Parse(name, strings.NewReader(data))
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if d := time.Since(start); d > 10*time.Second {
+			t.Errorf("%s: %v", name, d)
+		}
+		t.Logf("%s: %d bytes, %d items, %d targets in item 1, %v", name, len(data), len(p.Items), len(p.Items[0].Targets), time.Since(start))
+	}
 }

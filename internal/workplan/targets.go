@@ -1,6 +1,7 @@
 package workplan
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -114,6 +115,7 @@ const maxVerbGap = 30
 // "十四五") are not targets.
 func Targets(text string) []Target {
 	masked := quoted(text)
+	vm := verbMatches(text, masked)
 	var out []Target
 	for i := 0; i < len(text); {
 		r, size := utf8.DecodeRuneInString(text[i:])
@@ -124,7 +126,7 @@ func Targets(text string) []Target {
 		n := readNumber(text, i)
 		next := n.end
 		if n.ok && !masked[i] {
-			if t, ok := target(text, n, masked, out); ok {
+			if t, ok := target(text, n, vm, out); ok {
 				out = append(out, t)
 				next = t.End
 			}
@@ -243,7 +245,7 @@ func threeDigits(s string) bool {
 
 // target decides whether the number n is a target and reads its unit, verb
 // and subject. prev are the targets already found before it.
-func target(text string, n number, masked []bool, prev []Target) (Target, bool) {
+func target(text string, n number, vm []vmatch, prev []Target) (Target, bool) {
 	t := Target{Start: n.start, Value: n.value}
 	before := text[:n.start]
 	// Ordinals (第二批), rankings (前10名), 约.
@@ -294,18 +296,27 @@ func target(text string, n number, masked []bool, prev []Target) (Target, bool) 
 	if strings.HasPrefix(after, "左右") {
 		t.Approx = true
 	}
-	// The clause the number stands in, and the verb nearest before it.
-	cs := strings.LastIndexAny(before, clauseEnds)
+	// The clause the number stands in, and the verb nearest before it. A
+	// verb further back than maxVerbGap runes is not looked at; neither is
+	// the text before that, so that a long run without punctuation costs
+	// no more than a short one.
+	lim := runeStart(text, n.start-4*(maxVerbGap+60))
+	cs := strings.LastIndexAny(before[lim:], clauseEnds)
 	if cs < 0 {
-		cs = 0
+		cs = lim
 	} else {
+		cs += lim
 		_, size := utf8.DecodeRuneInString(before[cs:])
 		cs += size
 	}
 	clause := before[cs:]
-	vs, ve, kind := findVerb(clause, masked[cs:])
-	if vs >= 0 && utf8.RuneCountInString(clause[ve:]) > maxVerbGap {
-		vs = -1
+	ws := max(cs, runeStart(text, n.start-4*(maxVerbGap+4)))
+	vs, ve, kind := findVerb(vm, ws, n.start)
+	if vs >= 0 {
+		vs, ve = vs-cs, ve-cs
+		if utf8.RuneCountInString(clause[ve:]) > maxVerbGap {
+			vs = -1
+		}
 	}
 	switch {
 	case vs >= 0:
@@ -313,11 +324,11 @@ func target(text string, n number, masked []bool, prev []Target) (Target, bool) 
 		// 新建、改扩建 and 遴选建设: verbs side by side read as one.
 		for {
 			head := strings.TrimSuffix(clause[:vs], "、")
-			s, _, _ := findVerb(head, masked[cs:])
-			if s < 0 || s+len(head[s:]) != len(head) || !endsWithVerb(head) {
+			s := verbEndingAt(vm, cs+len(head))
+			if s < cs {
 				break
 			}
-			vs = s
+			vs = s - cs
 			t.Verb = clause[vs:ve]
 		}
 		vs, ve = vs+cs, ve+cs
@@ -341,44 +352,82 @@ func target(text string, n number, masked []bool, prev []Target) (Target, bool) 
 	return t, true
 }
 
-// findVerb finds the verb ending last in s (the longest of those ending
-// there), not inside quotation marks: its bounds and kind, -1 if none.
-func findVerb(s string, masked []bool) (int, int, Kind) {
-	bs, be := -1, -1
-	var kind Kind
-	for _, v := range verbs {
-		from := len(s)
-		for {
-			k := strings.LastIndex(s[:from], v.word)
-			if k < 0 {
-				break
-			}
-			from = k
-			e := k + len(v.word)
-			if masked[k] {
+// vmatch is a verb found in the text.
+type vmatch struct {
+	start, end int
+	kind       Kind
+}
+
+// verbMatches finds every verb in text outside quotation marks, once,
+// ordered by where they end and then by where they start.
+func verbMatches(text string, masked []bool) []vmatch {
+	var out []vmatch
+	for i, r := range text {
+		if masked[i] {
+			continue
+		}
+		for _, v := range verbsByRune[r] {
+			if !strings.HasPrefix(text[i:], v.word) {
 				continue
 			}
+			e := i + len(v.word)
 			if v.not != "" {
-				if r, _ := utf8.DecodeRuneInString(s[e:]); strings.ContainsRune(v.not, r) {
+				if r, _ := utf8.DecodeRuneInString(text[e:]); strings.ContainsRune(v.not, r) {
 					continue
 				}
 			}
-			if e > be || e == be && k < bs {
-				bs, be, kind = k, e, v.kind
-			}
-			break
+			out = append(out, vmatch{i, e, v.kind})
 		}
 	}
-	return bs, be, kind
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].end != out[b].end {
+			return out[a].end < out[b].end
+		}
+		return out[a].start < out[b].start
+	})
+	return out
 }
 
-func endsWithVerb(s string) bool {
+var verbsByRune = func() map[rune][]verb {
+	m := map[rune][]verb{}
 	for _, v := range verbs {
-		if strings.HasSuffix(s, v.word) && len(v.word) > len("建") {
-			return true
+		r, _ := utf8.DecodeRuneInString(v.word)
+		m[r] = append(m[r], v)
+	}
+	return m
+}()
+
+// findVerb picks, among the verbs lying within [from, to), the one ending
+// last, the longest of those: its bounds and kind, -1 if none.
+func findVerb(vm []vmatch, from, to int) (int, int, Kind) {
+	k := sort.Search(len(vm), func(i int) bool { return vm[i].end > to })
+	for k--; k >= 0 && vm[k].end > from; k-- {
+		end := vm[k].end
+		// The longest of those ending at end that start within range.
+		best := -1
+		for ; k >= 0 && vm[k].end == end; k-- {
+			if vm[k].start >= from {
+				best = k
+			}
+		}
+		if best >= 0 {
+			return vm[best].start, vm[best].end, vm[best].kind
+		}
+		k++
+	}
+	return -1, -1, ""
+}
+
+// verbEndingAt is the start of the longest verb of two characters or more
+// ending at end, -1 if none.
+func verbEndingAt(vm []vmatch, end int) int {
+	k := sort.Search(len(vm), func(i int) bool { return vm[i].end >= end })
+	for ; k < len(vm) && vm[k].end == end; k++ {
+		if vm[k].end-vm[k].start > len("建") {
+			return vm[k].start
 		}
 	}
-	return false
+	return -1
 }
 
 func hasRateWord(s string) bool {
@@ -414,7 +463,7 @@ func subject(text string, t Target, vs, ve, cs int, u unit, prev []Target) strin
 			return s
 		}
 	}
-	after := text[t.End:]
+	after := text[t.End:runeStart(text, t.End+200)]
 	for _, w := range []string{"及以上", "以上", "以内", "以下", "左右", "的"} {
 		after = strings.TrimPrefix(after, w)
 	}
@@ -478,4 +527,14 @@ func quoted(text string) []bool {
 		i = j + len(string(closing))
 	}
 	return m
+}
+
+// runeStart is the start of the character holding byte i of text, i
+// clamped to the text.
+func runeStart(text string, i int) int {
+	i = max(0, min(i, len(text)))
+	for i > 0 && i < len(text) && !utf8.RuneStart(text[i]) {
+		i--
+	}
+	return i
 }
