@@ -285,10 +285,14 @@ func TestParseLarge(t *testing.T) {
 	if testing.Short() {
 		t.Skip("large input")
 	}
+	var items strings.Builder
+	for i := 1; i <= MaxItems; i++ {
+		items.WriteString(strconv.Itoa(i) + ".新建学校3所\n")
+	}
 	for name, data := range map[string]string{
 		"lines.txt":   "1.开始\n" + strings.Repeat("新建学校3所\n", MaxFileSize/20),
 		"targets.txt": "1.开始" + strings.Repeat("新建学校3所", MaxFileSize/20),
-		"items.txt":   strings.Repeat("1.新建学校3所\n", MaxItems),
+		"items.txt":   items.String(),
 	} {
 		start := time.Now()
 		p, err := Parse(name, strings.NewReader(data))
@@ -297,6 +301,9 @@ func TestParseLarge(t *testing.T) {
 		}
 		if d := time.Since(start); d > 10*time.Second {
 			t.Errorf("%s: %v", name, d)
+		}
+		if name == "items.txt" && len(p.Items) != MaxItems {
+			t.Errorf("%s: %d items", name, len(p.Items))
 		}
 		t.Logf("%s: %d bytes, %d items, %d targets in item 1, %v", name, len(data), len(p.Items), len(p.Items[0].Targets), time.Since(start))
 	}
