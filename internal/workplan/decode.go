@@ -40,6 +40,9 @@ func decodeText(data []byte) (string, string, error) {
 	case utf8.Valid(data):
 		return string(data), "UTF-8", nil
 	}
+	if line, broken := brokenUTF8(data); broken {
+		return "", "", fmt.Errorf("文件是 UTF-8 编码，但第 %d 行有损坏的字节（可能是复制或截断时损坏）", line)
+	}
 	b, err := simplifiedchinese.GB18030.NewDecoder().Bytes(data)
 	if err != nil || bytes.ContainsRune(b, utf8.RuneError) {
 		// Report the first line that does not decode.
@@ -440,4 +443,30 @@ func xlsxLines(name string, data []byte) (lines []line, err error) {
 func isBareNumber(s string) bool {
 	n, k := digits(s)
 	return k > 0 && k == len(s) && n > 0
+}
+
+// brokenUTF8 tells UTF-8 with a few damaged bytes from GB18030: Chinese
+// text in GB18030 almost never forms valid multi-byte UTF-8 sequences, so
+// a file where they outnumber the invalid bytes ten to one is UTF-8, and
+// reading it as GB18030 would silently turn it into nonsense. It returns
+// the line of the first invalid byte.
+func brokenUTF8(data []byte) (int, bool) {
+	valid, invalid, first := 0, 0, -1
+	for i := 0; i < len(data); {
+		r, size := utf8.DecodeRune(data[i:])
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			invalid++
+			if first < 0 {
+				first = i
+			}
+		case size > 1:
+			valid++
+		}
+		i += max(size, 1)
+	}
+	if valid < 10 || valid < 10*invalid {
+		return 0, false
+	}
+	return 1 + bytes.Count(data[:first], []byte("\n")), true
 }

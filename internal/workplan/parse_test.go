@@ -248,6 +248,7 @@ func TestParseErrors(t *testing.T) {
 		{"broken.docx", []byte("PK\x03\x04garbage"), []string{"zip 压缩包开头，但已损坏"}},
 		{"plan.pdf", []byte("%PDF-1.4"), []string{"PDF"}},
 		{"bad.txt", []byte("1.新建学校\n2.\x81\x30"), []string{"bad.txt：编码无法识别", "第 2 行附近", "另存为“UTF-8”"}},
+		{"torn.txt", append(append(append([]byte{}, realPlan(t)[:200]...), 0xE4, '\n'), realPlan(t)[200:]...), []string{"torn.txt：文件是 UTF-8 编码，但第 2 行有损坏的字节", "另存为“UTF-8”"}},
 		{"bin.txt", []byte("1.新建\n\x00\x01\x02"), []string{"bin.txt 第 2 行：含有不可显示的控制字符"}},
 		{"other.zip", zipWith(t, "readme.txt"), []string{"既不是 Word 文档（.docx）也不是 Excel 工作簿（.xlsx）"}},
 	} {
