@@ -51,8 +51,9 @@ const TicketRectify = "rectify"
 
 // RaiseTicket opens ticket t (a finding) as actor, with its evidence files
 // (photos, documents), in one transaction with the case's timeline. When
-// the case's feedback has already been given, the 整改 clock starts now
-// (clocks.Rectify days).
+// the case's feedback has already been given, or the county is recognised
+// (a finding of its monitoring), the 整改 clock starts now (clocks.Rectify
+// days).
 func (s *Store) RaiseTicket(ctx context.Context, actor string, t Ticket, files []EvidenceUpload, clocks ticket.Clocks) (_ Ticket, err error) {
 	defer wrap(&err, "raise a finding")
 	if strings.TrimSpace(t.Title) == "" || len(t.County) != 6 {
@@ -81,7 +82,9 @@ func (s *Store) RaiseTicket(ctx context.Context, actor string, t Ticket, files [
 				return fmt.Errorf("%w: the finding's county is not the case's", ErrCaseInput)
 			}
 			year = c.Year
-			if !c.FeedbackAt.IsZero() {
+			// The clock runs from the feedback on; a finding of a
+			// recognised county's monitoring runs from when it is raised.
+			if !c.FeedbackAt.IsZero() || c.Stage == recognition.Recognised {
 				t.Deadline = ticket.DueAfter(now, clocks.Rectify)
 			}
 		}

@@ -405,6 +405,8 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"action": {"submit_self"}})
 		case rt.pattern == "POST /case/{id}/inspection":
 			req.body = form(url.Values{"size": {"3"}, "seed": {"5"}})
+		case rt.pattern == "POST /case/{id}/monitor":
+			req.body = form(url.Values{"year": {strconv.Itoa(year)}})
 		case rt.pattern == "POST /case/{id}/finding":
 			req.body = form(url.Values{"title": {"access finding"}})
 		case rt.pattern == "POST /ticket/{id}/step":

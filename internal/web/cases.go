@@ -192,6 +192,18 @@ type casePage struct {
 	Items     []*standards.Item
 	Inspector review.Level
 	Public    bool // the notice is public
+	// Monitor is the yearly monitoring of a recognised case (常态化监测):
+	// each later year's verdict and the items that slipped since.
+	Monitor    []monitorYear
+	CanMonitor bool
+}
+
+// monitorYear is one later year of a recognised county.
+type monitorYear struct {
+	Year    int
+	Status  census.Status
+	Slipped []*standards.Item // met in the case's year, not met now
+	Raised  int               // of them, already raised as findings
 }
 
 // casePageGet shows a case.
@@ -255,6 +267,12 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 	}
 	if p.Inspects, err = s.st.Inspections(ctx, c.ID); err != nil {
 		return err
+	}
+	if c.Stage == recognition.Recognised {
+		if p.Monitor, err = s.monitor(r, c, rules, ts); err != nil {
+			return err
+		}
+		p.CanMonitor = b.Scope.CanEdit() && lvl == review.LevelProvince
 	}
 	if b.Scope.CanEdit() {
 		switch {
@@ -818,4 +836,100 @@ func (b *Base) Item(it *standards.Item) string {
 		return it.EN
 	}
 	return it.ZH
+}
+
+// monitor re-evaluates a recognised county in every later year with data
+// and lists the items met in the case's year that are not met in that
+// year, and how many of them are already findings of the case.
+func (s *Server) monitor(r *http.Request, c store.Case, rules *standards.Rules, ts []store.Ticket) ([]monitorYear, error) {
+	years, err := s.cache.Years(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	base, err := s.wholeCounty(r.Context(), rules, c.Year, c.County)
+	if err != nil {
+		return nil, nil // no figures of the case's year: nothing to compare
+	}
+	was := map[string]census.Status{}
+	for _, it := range base.Verdict.Items {
+		was[it.Item.ID] = it.Status
+	}
+	var out []monitorYear
+	for _, y := range years {
+		if y <= c.Year {
+			continue
+		}
+		cty, err := s.wholeCounty(r.Context(), rules, y, c.County)
+		if err != nil {
+			continue
+		}
+		m := monitorYear{Year: y, Status: cty.Verdict.Status}
+		for _, it := range cty.Verdict.Items {
+			if was[it.Item.ID] == census.StatusMet && it.Status == census.StatusNotMet {
+				m.Slipped = append(m.Slipped, it.Item)
+				if slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Title == monitorTitle(y, it.Item) }) {
+					m.Raised++
+				}
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+func monitorTitle(year int, it *standards.Item) string {
+	return fmt.Sprintf("%d年监测：%s未达标（认定时达标）", year, it.ZH)
+}
+
+// raiseMonitoring raises the items that slipped in a later year as
+// findings of the recognised case, each once, with the 整改 clock running.
+func (s *Server) raiseMonitoring(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	if !b.Scope.CanEdit() || b.Scope.Level() != review.LevelProvince {
+		return errForbidden
+	}
+	if c.Stage != recognition.Recognised {
+		return &userError{err: errConflict, key: "review.not_allowed"}
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("error.400")
+	}
+	year, err := strconv.Atoi(r.PostForm.Get("year"))
+	if err != nil {
+		return badRequest("tasks.bad_year", r.PostForm.Get("year"))
+	}
+	rules, err := standards.Resolve(c.Standard, c.Profile)
+	if err != nil {
+		return err
+	}
+	ts, err := s.st.CaseTickets(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	mon, err := s.monitor(r, c, rules, ts)
+	if err != nil {
+		return err
+	}
+	i := slices.IndexFunc(mon, func(m monitorYear) bool { return m.Year == year })
+	if i < 0 {
+		return notFound("error.no_year", strconv.Itoa(year))
+	}
+	n := 0
+	for _, it := range mon[i].Slipped {
+		title := monitorTitle(year, it)
+		if slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Title == title }) {
+			continue
+		}
+		if _, err := s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title, Item: it.ID,
+			Severity: "较重", Source: "monitoring", RaiserRegion: b.Scope.Region(), RaiserLevel: review.LevelProvince}, nil, s.clocks()); err != nil {
+			return err
+		}
+		n++
+	}
+	setFlash(w, b.T("cases.monitor_raised", n))
+	http.Redirect(w, r, fmt.Sprintf("/case/%d#monitoring", c.ID), http.StatusSeeOther)
+	return nil
 }

@@ -287,8 +287,9 @@ func seedCases(ctx context.Context, st *store.Store, p *demo.Province, county *d
 	if _, err := st.TicketStep(ctx, "admin", ticket.Raiser, t1.ID, ticket.Verify, "现场复核属实", nil); err != nil {
 		return err
 	}
-	// Recognised after a notice without findings.
-	c3, err := open(mates[2])
+	// Recognised for the year before after a notice without findings, so
+	// that the latest year is its first year of monitoring.
+	c3, err := st.OpenCase(ctx, "county", store.Case{County: mates[2], Standard: "yzjh2017", Profile: "national", Year: demo.LatestYear - 1})
 	if err != nil {
 		return err
 	}

@@ -87,6 +87,7 @@ func (s *Server) routeTable() []route {
 		{"POST /case/{id}/inspection", pg(s.drawInspection), "case {id}"},
 		{"GET /case/{id}/inspection/{ins}/{format}", pg(s.visitPlan), "case {id}"},
 		{"POST /case/{id}/finding", pg(s.raiseFinding), "case {id}"},
+		{"POST /case/{id}/monitor", pg(s.raiseMonitoring), "case {id}"},
 		{"GET /case/{id}/doc/{doc}/{format}", pg(s.caseDocument), "case {id}"},
 		{"GET /ticket/{id}", pg(s.ticketPageGet), "ticket {id}"},
 		{"POST /ticket/{id}/step", pg(s.ticketStep), "ticket {id}"},

@@ -10,12 +10,16 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
+	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
 // demoTask is the demo's reporting task.
@@ -466,5 +470,86 @@ func TestTaskRegion(t *testing.T) {
 	}
 	if after, _ := e.st.Tasks(ctx, ""); len(after) != len(before) {
 		t.Error("a refused task was stored")
+	}
+}
+
+// TestCaseMonitoring: a county recognised for the year before whose
+// teacher rotation slips in the latest year shows the item in its
+// monitoring, and the province raises it as a finding, once.
+func TestCaseMonitoring(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rules, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := demo.LatestYear - 1
+	// A county whose rotation is met in the base year.
+	var county string
+	for _, n := range province.Notes {
+		cty, err := e.srv.wholeCounty(ctx, rules, base, n.Code)
+		if err != nil {
+			continue
+		}
+		for _, it := range cty.Verdict.Items {
+			if it.Item.ID == "teacher_rotation" && it.Status == census.StatusMet {
+				county = n.Code
+			}
+		}
+		if county != "" {
+			break
+		}
+	}
+	if county == "" {
+		t.Fatal("no county meets teacher rotation in the base year")
+	}
+	c, err := e.st.OpenCase(ctx, "county", store.Case{County: county, Standard: "yzjh2017", Profile: "national", Year: base})
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := e.st.Now
+	for _, s := range []struct {
+		by review.Level
+		a  recognition.Action
+	}{{review.LevelCounty, recognition.SubmitSelf}, {review.LevelCity, recognition.CityPass}, {review.LevelProvince, recognition.Publish}, {review.LevelProvince, recognition.Recognise}} {
+		if s.a == recognition.Recognise {
+			e.st.Now = func() time.Time { return real().Add(10 * 24 * time.Hour) }
+		}
+		if _, err := e.st.CaseStep(ctx, "t", s.by, c.ID, store.CaseStepInput{Action: s.a, Clocks: ticket.DefaultClocks()}); err != nil {
+			t.Fatalf("%s: %v", s.a, err)
+		}
+	}
+	e.st.Now = real
+	// The latest year: nobody rotated.
+	rec, err := e.st.Record(ctx, "county", demo.LatestYear, county)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec.Values()[census.CountyTable.Index("rotation_teachers")] = 0
+	if _, err := e.st.SaveRecord(ctx, "county", rec, false, nil); err != nil {
+		t.Fatal(err)
+	}
+	path := fmt.Sprintf("/case/%d", c.ID)
+	w := e.get("admin", path)
+	if !strings.Contains(w.Body.String(), `data-slipped="teacher_rotation"`) {
+		t.Fatalf("monitoring does not show the slipped item: %.3000s", w.Body.String())
+	}
+	for range 2 {
+		if w := e.postForm("admin", path+"/monitor", url.Values{"year": {strconv.Itoa(demo.LatestYear)}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("raise: %d %.300s", w.Code, w.Body.String())
+		}
+	}
+	ts, _ := e.st.CaseTickets(ctx, c.ID)
+	n := 0
+	for _, tk := range ts {
+		if tk.Item == "teacher_rotation" && tk.Source == "monitoring" && !tk.Deadline.IsZero() {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d monitoring findings on teacher rotation, want 1", n)
+	}
+	if w := e.postForm("viewer", path+"/monitor", url.Values{"year": {strconv.Itoa(demo.LatestYear)}}); w.Code != http.StatusForbidden {
+		t.Errorf("a read-only account raises monitoring findings: %d", w.Code)
 	}
 }
