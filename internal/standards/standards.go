@@ -162,6 +162,38 @@ type Settings struct {
 	// rounded to that many decimals (Chongqing prints 3.57 and 4.51). It is
 	// display only: verdicts compare the exact floor. -1 prints them exactly.
 	FloorDisplayDecimals int `json:"floor_display_decimals"`
+	// Clocks are the statutory time limits of a recognition case.
+	Clocks Clocks `json:"recognition_clocks"`
+}
+
+// Clocks are the statutory time limits of a recognition case, in calendar
+// days: regulations set them, and a province may set its own.
+type Clocks struct {
+	Rectify        int `json:"rectify_days"`         // 整改报告 within 30 days of the feedback
+	Objection      int `json:"objection_days"`       // an objection within 15 days
+	ObjectionReply int `json:"objection_reply_days"` // answered within 30
+	Appeal         int `json:"appeal_days"`          // an appeal within 15 days
+	AppealReply    int `json:"appeal_reply_days"`    // answered within 20
+	Notice         int `json:"notice_days"`          // 公示 for 7 days
+	AmberDays      int `json:"amber_days"`           // a deadline turns amber this many days before
+}
+
+// Validate reports a clock that is not a whole number of days from 1 to
+// 365 (AmberDays from 0 to 60).
+func (c Clocks) Validate() error {
+	for _, d := range []struct {
+		name string
+		v    int
+	}{{"rectify_days", c.Rectify}, {"objection_days", c.Objection}, {"objection_reply_days", c.ObjectionReply},
+		{"appeal_days", c.Appeal}, {"appeal_reply_days", c.AppealReply}, {"notice_days", c.Notice}} {
+		if d.v < 1 || d.v > 365 {
+			return fmt.Errorf("recognition_clocks.%s = %d: want 1 to 365 days", d.name, d.v)
+		}
+	}
+	if c.AmberDays < 0 || c.AmberDays > 60 {
+		return fmt.Errorf("recognition_clocks.amber_days = %d: want 0 to 60", c.AmberDays)
+	}
+	return nil
 }
 
 // Override changes thresholds or limits of one standard under a profile.
@@ -427,6 +459,14 @@ func Resolve(sid, pid string) (*Rules, error) {
 				return nil, err
 			}
 		}
+	}
+	if err := r.Settings.Clocks.Validate(); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
+	}
+	if r.Settings.Clocks != national.Clocks {
+		r.Changed = append(r.Changed, fmt.Sprintf("认定时限：整改 %d 天、公示 %d 天、异议 %d 天（答复 %d 天）、申诉 %d 天（答复 %d 天）",
+			r.Settings.Clocks.Rectify, r.Settings.Clocks.Notice, r.Settings.Clocks.Objection, r.Settings.Clocks.ObjectionReply,
+			r.Settings.Clocks.Appeal, r.Settings.Clocks.AppealReply))
 	}
 	if r.Settings.FloorDisplayDecimals != national.FloorDisplayDecimals && r.SchoolRule.MinMet > 0 {
 		r.Changed = append(r.Changed, fmt.Sprintf("学校规则%g%%下限按%d位小数显示（仅显示，判定用原值）", r.SchoolRule.Floor*100, r.Settings.FloorDisplayDecimals))

@@ -100,3 +100,27 @@ func TestEveryPairResolves(t *testing.T) {
 		t.Error("national is listed first")
 	}
 }
+
+// TestRecognitionClocksSetting: a profile sets its own statutory clocks;
+// an invalid one is refused with the key named.
+func TestRecognitionClocksSetting(t *testing.T) {
+	p, err := ReadProfile([]byte(`{"id": "clocks-test", "settings": {"recognition_clocks": {"rectify_days": 20, "notice_days": 5}}}`), "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Resolve("yzjh2017", p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := r.Settings.Clocks
+	if c.Rectify != 20 || c.Notice != 5 || c.Objection != 15 || c.AmberDays != 3 {
+		t.Errorf("clocks %+v", c)
+	}
+	if len(r.Changed) == 0 || !strings.Contains(strings.Join(r.Changed, ";"), "整改 20 天") {
+		t.Errorf("the change is not listed: %v", r.Changed)
+	}
+	_, err = ReadProfile([]byte(`{"id": "clocks-bad", "settings": {"recognition_clocks": {"rectify_days": 0}}}`), "national")
+	if err == nil || !strings.Contains(err.Error(), "rectify_days") {
+		t.Errorf("a zero clock: %v", err)
+	}
+}

@@ -11,9 +11,10 @@ package ticket
 
 import (
 	"errors"
-	"fmt"
 	"slices"
 	"time"
+
+	"github.com/dudao-edu/dudao/internal/standards"
 )
 
 // Status is where a ticket stands.
@@ -148,36 +149,14 @@ func LightOf(status Status, deadline, reported, now time.Time, c Clocks) Light {
 	return Green
 }
 
-// Clocks are the statutory time limits, in calendar days, kept as profile
-// settings: regulations set them and a province may set its own.
-type Clocks struct {
-	Rectify        int `json:"rectify_days"`         // 整改报告 within 30 days of the feedback
-	Objection      int `json:"objection_days"`       // an objection within 15 days
-	ObjectionReply int `json:"objection_reply_days"` // answered within 30
-	Appeal         int `json:"appeal_days"`          // an appeal within 15 days
-	AppealReply    int `json:"appeal_reply_days"`    // answered within 20
-	Notice         int `json:"notice_days"`          // 公示 for 7 days
-	AmberDays      int `json:"amber_days"`           // amber within 3 days of a deadline
-}
+// Clocks are the statutory time limits, kept as profile settings
+// (standards.Settings.Clocks): regulations set them and a province may set
+// its own.
+type Clocks = standards.Clocks
 
-// DefaultClocks are the national defaults.
+// DefaultClocks are the national defaults (the national profile's).
 func DefaultClocks() Clocks {
 	return Clocks{Rectify: 30, Objection: 15, ObjectionReply: 30, Appeal: 15, AppealReply: 20, Notice: 7, AmberDays: 3}
-}
-
-// Validate reports a clock that is not a whole number of days from 1 to
-// 365 (AmberDays may be 0).
-func (c Clocks) Validate() error {
-	for name, d := range map[string]int{"rectify_days": c.Rectify, "objection_days": c.Objection, "objection_reply_days": c.ObjectionReply,
-		"appeal_days": c.Appeal, "appeal_reply_days": c.AppealReply, "notice_days": c.Notice} {
-		if d < 1 || d > 365 {
-			return fmt.Errorf("%s = %d: want 1 to 365 days", name, d)
-		}
-	}
-	if c.AmberDays < 0 || c.AmberDays > 60 {
-		return fmt.Errorf("amber_days = %d: want 0 to 60", c.AmberDays)
-	}
-	return nil
 }
 
 // china is Beijing time: a fixed zone, as China keeps no daylight saving.

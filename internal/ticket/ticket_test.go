@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/dudao-edu/dudao/internal/standards"
 )
 
 func TestSteps(t *testing.T) {
@@ -69,6 +71,13 @@ func TestLights(t *testing.T) {
 		if got := DaysLeft(due, k.now); got != k.left {
 			t.Errorf("days left at %v: %d, want %d", k.now, got, k.left)
 		}
+	}
+	national, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if national.Settings.Clocks != c {
+		t.Errorf("the national profile's clocks %+v differ from the defaults %+v", national.Settings.Clocks, c)
 	}
 	if err := c.Validate(); err != nil {
 		t.Fatal(err)

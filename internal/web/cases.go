@@ -33,9 +33,22 @@ import (
 // reject it), the printable visit plan, and the public notice (公示). The
 // rules are internal/recognition's and internal/ticket's.
 
-// clocks are the statutory clocks: the national defaults (a profile
-// setting to come).
-func (s *Server) clocks() ticket.Clocks { return ticket.DefaultClocks() }
+// clocks are the statutory clocks of the server's profile (its
+// recognition_clocks setting); a case's own profile's come from caseClocks.
+func (s *Server) clocks() ticket.Clocks {
+	if rules, err := standards.Resolve(s.standard, s.profile); err == nil {
+		return rules.Settings.Clocks
+	}
+	return ticket.DefaultClocks()
+}
+
+// caseClocks are the statutory clocks of case c's profile.
+func (s *Server) caseClocks(c store.Case) ticket.Clocks {
+	if rules, err := standards.Resolve(c.Standard, c.Profile); err == nil {
+		return rules.Settings.Clocks
+	}
+	return s.clocks()
+}
 
 type casesPage struct {
 	*Base
@@ -307,7 +320,7 @@ func (s *Server) caseStep(w http.ResponseWriter, r *http.Request) error {
 	if !slices.Contains(recognition.Actions(c.Stage, b.Scope.Level()), action) {
 		return errForbidden
 	}
-	in := store.CaseStepInput{Action: action, Reason: strings.TrimSpace(r.PostForm.Get("reason")), Clocks: s.clocks()}
+	in := store.CaseStepInput{Action: action, Reason: strings.TrimSpace(r.PostForm.Get("reason")), Clocks: s.caseClocks(c)}
 	if action == recognition.SubmitSelf {
 		in.Snapshot = s.caseSnapshot(r, c)
 	}
@@ -460,7 +473,7 @@ func (s *Server) raiseFinding(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title,
 		Item: form["item"], School: school, Severity: form["severity"], Source: cmp.Or(form["source"], "visit"),
-		RaiserRegion: b.Scope.Region(), RaiserLevel: lvl}, files, s.clocks())
+		RaiserRegion: b.Scope.Region(), RaiserLevel: lvl}, files, s.caseClocks(c))
 	if err != nil {
 		return evidenceErr(err)
 	}
@@ -924,7 +937,7 @@ func (s *Server) raiseMonitoring(w http.ResponseWriter, r *http.Request) error {
 			continue
 		}
 		if _, err := s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title, Item: it.ID,
-			Severity: "较重", Source: "monitoring", RaiserRegion: b.Scope.Region(), RaiserLevel: review.LevelProvince}, nil, s.clocks()); err != nil {
+			Severity: "较重", Source: "monitoring", RaiserRegion: b.Scope.Region(), RaiserLevel: review.LevelProvince}, nil, s.caseClocks(c)); err != nil {
 			return err
 		}
 		n++
