@@ -13,7 +13,9 @@ import (
 	"errors"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dudao-edu/dudao/internal/review"
 )
@@ -161,14 +163,9 @@ func Inspector(stage Stage) review.Level {
 	return 0
 }
 
-func hasText(s string) bool {
-	for _, r := range s {
-		if r != ' ' && r != '\t' && r != '\n' && r != '\r' && r != '　' {
-			return true
-		}
-	}
-	return false
-}
+// hasText reports whether s holds more than white space (the ideographic
+// space U+3000 included).
+func hasText(s string) bool { return strings.TrimFunc(s, unicode.IsSpace) != "" }
 
 // Candidate is a school an inspection may visit.
 type Candidate struct {

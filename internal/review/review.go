@@ -23,6 +23,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode"
 )
 
 // State is where one unit's data stand in one task.
@@ -195,11 +197,6 @@ func Actions(k UnitKind, from State, by Level) []Action {
 	return out
 }
 
-func hasText(s string) bool {
-	for _, r := range s {
-		if r != ' ' && r != '\t' && r != '\n' && r != '\r' && r != '　' {
-			return true
-		}
-	}
-	return false
-}
+// hasText reports whether s holds more than white space (the ideographic
+// space U+3000 included).
+func hasText(s string) bool { return strings.TrimFunc(s, unicode.IsSpace) != "" }

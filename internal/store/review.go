@@ -561,50 +561,43 @@ func (s *Store) Steps(ctx context.Context, id int64, code string) (_ []StepRecor
 // that kind, in a locked state. A county record is held by its county's
 // unit; a school's or kindergarten's record by its own unit.
 func recordLock(ctx context.Context, q querier, kind census.Kind, year int, code string) (*LockedError, error) {
-	uk := review.Unit
-	if kind == census.KindCounty {
-		uk = review.County
-	}
-	rows, err := q.QueryContext(ctx, `SELECT t.title, t.kinds, u.state FROM review_units u JOIN review_tasks t ON t.id = u.task_id
-		WHERE u.code = $1 AND u.unit_kind = $2 AND t.year = $3 AND u.state IN ('submitted', 'approved', 'accepted')
-		ORDER BY t.id`, code, string(uk), year)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var title, kinds, state string
-		if err := rows.Scan(&title, &kinds, &state); err != nil {
-			return nil, err
-		}
-		if slices.Contains(strings.Split(kinds, ","), string(kind)) {
-			return &LockedError{Kind: kind, Code: code, Year: year, Task: title, State: review.State(state)}, nil
-		}
-	}
-	return nil, rows.Err()
+	locks, err := locksOf(ctx, q, kind, year, code)
+	return locks[code], err
 }
 
 // lockedCodes returns the codes of kind in year that a task holds locked,
 // with their locks.
 func lockedCodes(ctx context.Context, q querier, kind census.Kind, year int) (map[string]*LockedError, error) {
+	return locksOf(ctx, q, kind, year, "")
+}
+
+// locksOf returns the locks on records of kind in year, of code only when
+// code is not "", by code: the oldest task's when several hold one.
+func locksOf(ctx context.Context, q querier, kind census.Kind, year int, code string) (map[string]*LockedError, error) {
 	uk := review.Unit
 	if kind == census.KindCounty {
 		uk = review.County
 	}
-	rows, err := q.QueryContext(ctx, `SELECT u.code, t.title, t.kinds, u.state FROM review_units u JOIN review_tasks t ON t.id = u.task_id
-		WHERE u.unit_kind = $1 AND t.year = $2 AND u.state IN ('submitted', 'approved', 'accepted')`, string(uk), year)
+	query := `SELECT u.code, t.title, t.kinds, u.state FROM review_units u JOIN review_tasks t ON t.id = u.task_id
+		WHERE u.unit_kind = $1 AND t.year = $2 AND u.state IN ('submitted', 'approved', 'accepted')`
+	args := []any{string(uk), year}
+	if code != "" {
+		query += ` AND u.code = $3`
+		args = append(args, code)
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY t.id`, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	out := map[string]*LockedError{}
 	for rows.Next() {
-		var code, title, kinds, state string
-		if err := rows.Scan(&code, &title, &kinds, &state); err != nil {
+		var c, title, kinds, state string
+		if err := rows.Scan(&c, &title, &kinds, &state); err != nil {
 			return nil, err
 		}
-		if slices.Contains(strings.Split(kinds, ","), string(kind)) && out[code] == nil {
-			out[code] = &LockedError{Kind: kind, Code: code, Year: year, Task: title, State: review.State(state)}
+		if slices.Contains(strings.Split(kinds, ","), string(kind)) && out[c] == nil {
+			out[c] = &LockedError{Kind: kind, Code: c, Year: year, Task: title, State: review.State(state)}
 		}
 	}
 	return out, rows.Err()

@@ -11,8 +11,9 @@ package ticket
 
 import (
 	"errors"
-	"slices"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/dudao-edu/dudao/internal/standards"
 )
@@ -110,14 +111,9 @@ func Actions(status Status, role Role) []Action {
 	return out
 }
 
-func hasText(s string) bool {
-	for _, r := range s {
-		if !slices.Contains([]rune{' ', '\t', '\n', '\r', '　'}, r) {
-			return true
-		}
-	}
-	return false
-}
+// hasText reports whether s holds more than white space (the ideographic
+// space U+3000 included).
+func hasText(s string) bool { return strings.TrimFunc(s, unicode.IsSpace) != "" }
 
 // Light is a ticket's colour.
 type Light string

@@ -715,20 +715,7 @@ func (s *Server) caseDocument(w http.ResponseWriter, r *http.Request) error {
 		}
 		doc.Sections = secs
 	}
-	var buf bytes.Buffer
-	if format == "pdf" {
-		if err := doc.WritePDF(&buf); err != nil {
-			return err
-		}
-		attach(w, fmt.Sprintf("%s-%s.pdf", name, doc.Subtitle), "application/pdf")
-	} else {
-		if err := doc.WriteHTML(&buf); err != nil {
-			return err
-		}
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return writeDocument(w, doc, format, fmt.Sprintf("%s-%s.pdf", name, doc.Subtitle))
 }
 
 // visitPlan serves an inspection's visit plan: per school visited, the
@@ -791,19 +778,25 @@ func (s *Server) visitPlan(w http.ResponseWriter, r *http.Request) error {
 		secs = append(secs, report.Section{ID: "s" + code, Title: fmt.Sprintf("%d. %s", n+1, rec.Text("school_name")), Tables: []report.Table{tb}})
 	}
 	doc.Sections = append([]report.Section{{ID: "list", Title: "一、核查学校", Tables: []report.Table{list}}}, secs...)
+	return writeDocument(w, doc, r.PathValue("format"), name+"-现场核查清单.pdf")
+}
+
+// writeDocument writes doc as a PDF download named file, or as an HTML
+// page when format is not "pdf".
+func writeDocument(w http.ResponseWriter, doc *report.Document, format, file string) error {
 	var buf bytes.Buffer
-	if r.PathValue("format") == "pdf" {
+	if format == "pdf" {
 		if err := doc.WritePDF(&buf); err != nil {
 			return err
 		}
-		attach(w, name+"-现场核查清单.pdf", "application/pdf")
+		attach(w, file, "application/pdf")
 	} else {
 		if err := doc.WriteHTML(&buf); err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	}
-	_, err = w.Write(buf.Bytes())
+	_, err := w.Write(buf.Bytes())
 	return err
 }
 

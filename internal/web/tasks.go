@@ -645,21 +645,32 @@ func (s *Server) unitStep(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// drawSpotCheck draws a spot-check sample of a county's units.
-func (s *Server) drawSpotCheck(w http.ResponseWriter, r *http.Request) error {
+// spotTarget checks a spot-check request: the task of the path, the
+// county of the form in the account's scope and the task's, and an account
+// of a city or province that may change data.
+func (s *Server) spotTarget(r *http.Request) (store.Task, *Base, string, error) {
 	t, b, err := s.task(r)
 	if err != nil {
-		return err
+		return t, b, "", err
 	}
 	if err := r.ParseForm(); err != nil {
-		return badRequest("error.400")
+		return t, b, "", badRequest("error.400")
 	}
 	county := r.Form.Get("county")
 	if !b.Scope.County(county) || !t.Covers(county) {
-		return errOutOfScope
+		return t, b, "", errOutOfScope
 	}
 	if !b.Scope.CanEdit() || b.Scope.Level() < review.LevelCity {
-		return errForbidden
+		return t, b, "", errForbidden
+	}
+	return t, b, county, nil
+}
+
+// drawSpotCheck draws a spot-check sample of a county's units.
+func (s *Server) drawSpotCheck(w http.ResponseWriter, r *http.Request) error {
+	t, b, county, err := s.spotTarget(r)
+	if err != nil {
+		return err
 	}
 	pct, err := strconv.Atoi(cmp.Or(strings.TrimSpace(r.PostForm.Get("percent")), "10"))
 	if err != nil || pct < 1 || pct > 100 {
@@ -691,19 +702,9 @@ func (s *Server) drawSpotCheck(w http.ResponseWriter, r *http.Request) error {
 
 // spotFinding records what a spot check found on one unit.
 func (s *Server) spotFinding(w http.ResponseWriter, r *http.Request) error {
-	t, b, err := s.task(r)
+	t, b, county, err := s.spotTarget(r)
 	if err != nil {
 		return err
-	}
-	if err := r.ParseForm(); err != nil {
-		return badRequest("error.400")
-	}
-	county := r.Form.Get("county")
-	if !b.Scope.County(county) || !t.Covers(county) {
-		return errOutOfScope
-	}
-	if !b.Scope.CanEdit() || b.Scope.Level() < review.LevelCity {
-		return errForbidden
 	}
 	checkID, err := strconv.ParseInt(r.PathValue("check"), 10, 64)
 	if err != nil {
