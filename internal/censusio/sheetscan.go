@@ -345,6 +345,15 @@ func refColumn(ref []byte) (int, bool) {
 // workbook's relationships name the part. It returns nil when any step
 // fails; excelize then fails to read the sheet as well.
 func sheetPart(zr *zip.Reader, sheet string) *zip.File {
+	if p := sheetParts(zr, func(name string) bool { return strings.EqualFold(name, sheet) }, true); len(p) > 0 {
+		return p[0]
+	}
+	return nil
+}
+
+// sheetParts returns the parts of the worksheets whose names match, in the
+// workbook's order (only the first match when first is set).
+func sheetParts(zr *zip.Reader, match func(name string) bool, first bool) []*zip.File {
 	rels := func(name string) map[string]string {
 		m := map[string]string{}
 		walkXML(zipFile(zr, name), func(se xml.StartElement) {
@@ -373,9 +382,9 @@ func sheetPart(zr *zip.Reader, sheet string) *zip.File {
 	if wb == "" {
 		return nil
 	}
-	var id string
+	var ids []string
 	walkXML(zipFile(zr, wb), func(se xml.StartElement) {
-		if se.Name.Local != "sheet" || id != "" {
+		if se.Name.Local != "sheet" || first && len(ids) > 0 {
 			return
 		}
 		var name, rid string
@@ -387,23 +396,33 @@ func sheetPart(zr *zip.Reader, sheet string) *zip.File {
 				rid = a.Value
 			}
 		}
-		if strings.EqualFold(name, sheet) {
-			id = rid
+		if match(name) && rid != "" {
+			ids = append(ids, rid)
 		}
 	})
-	if id == "" {
+	if len(ids) == 0 {
 		return nil
 	}
 	dir := path.Dir(wb)
-	target, ok := rels(path.Join(dir, "_rels", path.Base(wb)+".rels"))[id]
-	if !ok {
-		return nil
+	targets := rels(path.Join(dir, "_rels", path.Base(wb)+".rels"))
+	var parts []*zip.File
+	for _, id := range ids {
+		target, ok := targets[id]
+		if !ok {
+			continue
+		}
+		target = strings.ReplaceAll(target, "\\", "/")
+		var f *zip.File
+		if strings.HasPrefix(target, "/") {
+			f = zipFile(zr, strings.TrimPrefix(path.Clean(target), "/"))
+		} else {
+			f = zipFile(zr, strings.TrimPrefix(path.Clean(dir+"/"+target), "/"))
+		}
+		if f != nil {
+			parts = append(parts, f)
+		}
 	}
-	target = strings.ReplaceAll(target, "\\", "/")
-	if strings.HasPrefix(target, "/") {
-		return zipFile(zr, strings.TrimPrefix(path.Clean(target), "/"))
-	}
-	return zipFile(zr, strings.TrimPrefix(path.Clean(dir+"/"+target), "/"))
+	return parts
 }
 
 // zipFile returns the entry called name, ignoring case and the kind of
