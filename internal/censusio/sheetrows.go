@@ -158,6 +158,15 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 		cellCol = 0
 		s.text, s.slots, s.formulas = s.text[:0], s.slots[:0], s.formulas[:0]
 	}
+	// broken ends a read at XML that encoding/xml refuses, as excelize's
+	// read ended there: the row being assembled is given if it ended
+	// before (open: it did not).
+	broken := func(open bool) sheetResult {
+		if started && !open {
+			deliver()
+		}
+		return res
+	}
 	fail := func(err error) sheetResult {
 		res.err = err
 		gaps()
@@ -180,7 +189,7 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 				continue
 			}
 			if !xmlChars(t.text) {
-				return s.broken(started, rowOpen || inCell, deliver, res)
+				return broken(rowOpen || inCell)
 			}
 			var dst *[]byte
 			switch capture {
@@ -196,7 +205,7 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 			} else {
 				var ok bool
 				if *dst, ok = appendXMLText(*dst, t.text); !ok {
-					return s.broken(started, true, deliver, res)
+					return broken(true)
 				}
 			}
 			if len(*dst) > maxRowText {
@@ -254,6 +263,16 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 					}
 				case 'f':
 					s.hasF, sub = true, capNone
+					if !formulaAttrs(t.attrs) {
+						// excelize fails to decode the formula and
+						// stops reading the cell there: what follows
+						// in it is read as if outside it.
+						inCell = false
+						if err := s.endCell(&cellCol); err != nil {
+							return fail(err)
+						}
+						continue
+					}
 				default:
 					s.hasV, s.hasIS, sub = true, true, capIST
 					s.isT, s.isRuns = s.isT[:0], s.isRuns[:0]
@@ -286,7 +305,7 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 		case string(name) == "row":
 			n, err, bad := rowNumber(t.attrs, &s.scratch)
 			if bad {
-				return s.broken(started, rowOpen, deliver, res)
+				return broken(rowOpen)
 			}
 			if n > excelize.TotalRows {
 				return fail(excelize.ErrMaxRows)
@@ -324,7 +343,7 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 			cellCol++
 			ok, bad := s.startCell(t.attrs)
 			if bad {
-				return s.broken(started, true, deliver, res)
+				return broken(true)
 			}
 			if !ok || t.selfClosing {
 				// A cell without content, or one whose s attribute is
@@ -338,15 +357,6 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 			inCell = true
 		}
 	}
-}
-
-// broken ends a read at XML that encoding/xml refuses, as excelize's read
-// ended there: the row being assembled is given if it ended before.
-func (s *sheetRows) broken(started, open bool, deliver func() bool, res sheetResult) sheetResult {
-	if started && !open {
-		deliver()
-	}
-	return res
 }
 
 // drain reads the rest of the part, so that the zip checks its checksum.
@@ -376,7 +386,7 @@ func (s *sheetRows) startCell(attrs []byte) (ok, bad bool) {
 		if !more {
 			break
 		}
-		if len(name) != 1 {
+		if name = localName(name); len(name) != 1 {
 			continue
 		}
 		if bytes.IndexByte(v, '&') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
@@ -455,6 +465,32 @@ func (s *sheetRows) endCell(cellCol *int) error {
 	return nil
 }
 
+// formulaAttrs reports whether excelize decodes the attributes of a
+// formula element: its flags must be booleans and si a number.
+func formulaAttrs(attrs []byte) bool {
+	a := xmlAttrs{rest: attrs}
+	for {
+		name, v, more := a.next()
+		if !more {
+			return true
+		}
+		var err error
+		switch v := strings.TrimSpace(string(v)); string(localName(name)) {
+		case "aca", "dt", "dtr", "del1", "del2", "ca", "bx":
+			if v != "" {
+				_, err = strconv.ParseBool(v)
+			}
+		case "si":
+			if v != "" {
+				_, err = strconv.ParseInt(v, 10, 64)
+			}
+		}
+		if err != nil {
+			return false
+		}
+	}
+}
+
 // rowNumber reads a row's r attribute as excelize does (strconv.Atoi, the
 // last r counting, the first that is not a number an error); bad reports
 // attributes that are not XML.
@@ -465,7 +501,7 @@ func rowNumber(attrs []byte, scratch *[]byte) (n int, err error, bad bool) {
 		if !more {
 			return n, nil, a.bad
 		}
-		if string(name) != "r" {
+		if string(localName(name)) != "r" {
 			continue
 		}
 		if bytes.IndexByte(v, '&') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
@@ -640,6 +676,9 @@ func readSST(rd io.Reader) (t *sharedStrings, err error, readErr error) {
 				continue
 			}
 			depth++
+			if depth == 1 && !rootStarted && !sstRoot(&tok) {
+				return nil, errSSTBroken, nil
+			}
 			rootStarted = true
 			switch {
 			case depth == 2 && string(tok.name) == "si":
@@ -688,4 +727,43 @@ func readSST(rd io.Reader) (t *sharedStrings, err error, readErr error) {
 			rootDone = true
 		}
 	}
+}
+
+// sstRoot reports whether excelize decodes the root element of a shared
+// string table: sst in the spreadsheet namespace (transitional or strict),
+// its counts numbers.
+func sstRoot(t *xmlToken) bool {
+	if string(t.name) != "sst" {
+		return false
+	}
+	want, ns := "xmlns", ""
+	if len(t.qname) > len(t.name) {
+		prefix := t.qname[:len(t.qname)-len(t.name)-1]
+		want, ns = "xmlns:"+string(prefix), string(prefix)
+	}
+	a := xmlAttrs{rest: t.attrs}
+	for {
+		name, v, more := a.next()
+		if !more {
+			break
+		}
+		if bytes.IndexByte(v, '&') >= 0 || bytes.IndexByte(v, '\r') >= 0 {
+			dec, ok := appendXMLText(nil, v)
+			if !ok {
+				return false
+			}
+			v = dec
+		}
+		if string(name) == want {
+			ns = string(v)
+		}
+		if l := string(localName(name)); l == "count" || l == "uniqueCount" {
+			if v := strings.TrimSpace(string(v)); v != "" {
+				if _, err := strconv.ParseInt(v, 10, 64); err != nil {
+					return false
+				}
+			}
+		}
+	}
+	return !a.bad && (ns == "http://schemas.openxmlformats.org/spreadsheetml/2006/main" || ns == "http://purl.oclc.org/ooxml/spreadsheetml/main")
 }

@@ -81,6 +81,7 @@ const (
 type xmlToken struct {
 	kind        int
 	name        []byte // the local name, without a prefix such as x:
+	qname       []byte // the name with its prefix
 	attrs       []byte // the text of a start tag after its name
 	selfClosing bool
 	text        []byte
@@ -174,7 +175,12 @@ func (x *xmlScanner) next(wantText bool, t *xmlToken) {
 		if t.selfClosing {
 			tag = tag[:len(tag)-1]
 		}
-		t.name, t.attrs = tagName(tag)
+		i := 0
+		for i < len(tag) && !isXMLSpace(tag[i]) {
+			i++
+		}
+		t.qname, t.attrs = tag[:i], tag[i:]
+		t.name = localName(t.qname)
 		return
 	}
 }
@@ -212,27 +218,44 @@ func (x *xmlScanner) skipTo(from int, sep string) bool {
 // tagEnd returns the offset from r of the '>' that ends the tag at r, the
 // first one outside quotes.
 func (x *xmlScanner) tagEnd() (int, bool) {
-	from, q := 1, byte(0)
+	i, q := x.r+1, byte(0)
 	for {
-		i := bytes.IndexByte(x.buf[x.r+from:x.w], '>')
-		if i < 0 {
-			q = quoteState(q, x.buf[x.r+from:x.w])
-			from = x.w - x.r
-			if !x.fill(x.r) {
-				return 0, false
+		for b := x.buf[:x.w]; i < len(b); i++ {
+			c := b[i]
+			if q != 0 {
+				if c == q {
+					q = 0
+				}
+				continue
 			}
-			continue
+			switch c {
+			case '>':
+				return i - x.r, true
+			case '"', '\'':
+				q = c
+			}
 		}
-		q = quoteState(q, x.buf[x.r+from:x.r+from+i])
-		if q == 0 {
-			return from + i, true
+		off := i - x.r
+		if !x.fill(x.r) {
+			return 0, false
 		}
-		from += i + 1
+		i = x.r + off
 	}
 }
 
-// xmlAttrs iterates over the attributes of a start tag as encoding/xml
-// names them: by their local name, a prefix such as x: dropped.
+// localName returns the local part of an element's or attribute's name as
+// encoding/xml splits it: after the colon of x:c, the whole name when it
+// has no colon or more than one, or nothing on one side.
+func localName(name []byte) []byte {
+	i := bytes.IndexByte(name, ':')
+	if i <= 0 || i == len(name)-1 || bytes.IndexByte(name[i+1:], ':') >= 0 {
+		return name
+	}
+	return name[i+1:]
+}
+
+// xmlAttrs iterates over the attributes of a start tag, giving their
+// names as written (with their prefix).
 type xmlAttrs struct {
 	rest []byte
 	bad  bool // not name="value" pairs: not XML
@@ -242,32 +265,40 @@ type xmlAttrs struct {
 // text is not attributes (bad is then set).
 func (a *xmlAttrs) next() (name, value []byte, ok bool) {
 	b := a.rest
-	for len(b) > 0 && isXMLSpace(b[0]) {
-		b = b[1:]
+	i := 0
+	for i < len(b) && isXMLSpace(b[i]) {
+		i++
 	}
-	if len(b) == 0 {
+	if i == len(b) {
 		return nil, nil, false
 	}
+	b = b[i:]
 	eq := bytes.IndexByte(b, '=')
 	if eq <= 0 {
 		a.bad = true
 		return nil, nil, false
 	}
-	name = bytes.TrimRight(b[:eq], " \t\r\n")
-	if i := bytes.LastIndexByte(name, ':'); i >= 0 {
-		name = name[i+1:]
+	end := eq
+	for end > 0 && isXMLSpace(b[end-1]) {
+		end--
 	}
-	b = bytes.TrimLeft(b[eq+1:], " \t\r\n")
-	if len(b) == 0 || (b[0] != '"' && b[0] != '\'') {
+	name = b[:end]
+	i = eq + 1
+	for i < len(b) && isXMLSpace(b[i]) {
+		i++
+	}
+	if i == len(b) || (b[i] != '"' && b[i] != '\'') {
 		a.bad = true
 		return nil, nil, false
 	}
-	end := bytes.IndexByte(b[1:], b[0])
-	if end < 0 {
+	q := b[i]
+	b = b[i+1:]
+	close := bytes.IndexByte(b, q)
+	if close < 0 {
 		a.bad = true
 		return nil, nil, false
 	}
-	value, a.rest = b[1:1+end], b[end+2:]
+	value, a.rest = b[:close], b[close+1:]
 	return name, value, true
 }
 
