@@ -29,6 +29,12 @@ type sheetRows struct {
 	sst *sharedStrings
 	tok xmlToken
 
+	size      uint64 // the XML's size, 0 when unknown
+	dimRows   int    // the last row of the sheet's dimension element
+	lastGiven int    // the last row given to the sink
+	pos       int64  // where in the XML the row last given ends
+	prevPos   int64  // where the one before ends
+
 	text     []byte // the text of the row's cells
 	slots    []slot // the row's cells, as excelize places them
 	cells    []string
@@ -91,11 +97,33 @@ var errRowTooLarge = errors.New("row too large")
 
 // readSheetRows reads the worksheet XML from rd, giving every row to fn.
 func readSheetRows(rd io.Reader, sst *sharedStrings, fn rowSink) sheetResult {
-	s := &sheetRows{x: newXMLScanner(rd), sst: sst}
+	return newSheetRows(rd, sst, 0).run(fn)
+}
+
+// newSheetRows returns a reader of the worksheet XML in rd, of size bytes
+// (0 when unknown), for run.
+func newSheetRows(rd io.Reader, sst *sharedStrings, size uint64) *sheetRows {
+	s := &sheetRows{x: newXMLScanner(rd), sst: sst, size: size}
 	if s.sst == nil {
 		s.sst = &sharedStrings{}
 	}
-	return s.run(fn)
+	return s
+}
+
+// rowsLeft estimates the rows after the last one given to the sink: by
+// the sheet's dimension element (the range its cells span, which Excel
+// and WPS write before the rows), else by the XML left and the length of
+// the last row.
+func (s *sheetRows) rowsLeft() int {
+	if s.dimRows > s.lastGiven+1 {
+		return s.dimRows - s.lastGiven
+	}
+	pos := s.pos
+	per := pos - s.prevPos
+	if per <= 0 || uint64(pos) >= s.size {
+		return 0
+	}
+	return int(min((int64(s.size)-pos)/per*9/8, excelize.TotalRows))
 }
 
 // capture says where the text being read goes.
@@ -126,6 +154,7 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 	// gaps gives the empty rows before the row being assembled.
 	gaps := func() bool {
 		for ; gapFrom < seek; gapFrom++ {
+			s.lastGiven = gapFrom
 			if !fn(gapFrom, nil, nil) {
 				return false
 			}
@@ -151,7 +180,8 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 			}
 			s.cells = cells
 		}
-		res.lastRow = seek
+		res.lastRow, s.lastGiven = seek, seek
+		s.prevPos, s.pos = s.pos, s.x.total-int64(s.x.w-s.x.r)
 		return fn(seek, cells, s.formulas)
 	}
 	newRow := func() {
@@ -339,6 +369,8 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 				}
 			}
 			rowOpen = !t.selfClosing
+		case string(name) == "dimension" && !started:
+			s.dimRows = dimensionRows(t.attrs)
 		case string(name) == "c" && started:
 			cellCol++
 			ok, bad := s.startCell(t.attrs)
@@ -463,6 +495,33 @@ func (s *sheetRows) endCell(cellCol *int) error {
 	}
 	s.slots = append(s.slots, sl)
 	return nil
+}
+
+// dimensionRows returns the last row of a dimension element's ref (A1:BB100),
+// 0 when it has none.
+func dimensionRows(attrs []byte) int {
+	a := xmlAttrs{rest: attrs}
+	for {
+		name, v, more := a.next()
+		if !more {
+			return 0
+		}
+		if string(localName(name)) != "ref" {
+			continue
+		}
+		if i := bytes.LastIndexByte(v, ':'); i >= 0 {
+			v = v[i+1:]
+		}
+		i := len(v)
+		for i > 0 && '0' <= v[i-1] && v[i-1] <= '9' {
+			i--
+		}
+		n, err := atoiBytes(v[i:])
+		if err != nil || n > excelize.TotalRows {
+			return 0
+		}
+		return n
+	}
 }
 
 // formulaAttrs reports whether excelize decodes the attributes of a

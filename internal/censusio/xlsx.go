@@ -15,11 +15,12 @@ import (
 )
 
 // Limits on what a workbook may unpack to. A province's census unpacks to
-// well under 1 GiB, nearly all of it worksheet XML, which excelize streams
-// through a temporary file once it is larger than excelize.StreamChunkSize.
-// Every other part excelize reads into a buffer sized by the size the zip
-// declares, so a few hundred crafted bytes could make it allocate
-// gigabytes: zipLimits checks the declared sizes before excelize sees them.
+// well under 1 GiB, nearly all of it worksheet XML, which sheetRows streams
+// (as excelize streamed worksheets larger than excelize.StreamChunkSize
+// through a temporary file). Every other part is read into a buffer sized
+// by the size the zip declares, so a few hundred crafted bytes could make
+// it allocate gigabytes: zipLimits checks the declared sizes before any
+// part is inflated (the zip reader refuses a part longer than declared).
 const (
 	unzipLimit    = 1 << 30   // all parts (excelize's default is 16 GB)
 	inMemoryLimit = 128 << 20 // parts excelize holds in memory
@@ -276,12 +277,27 @@ func (r *reader) streamSheet(wb *workbook, sheet string) error {
 		return nil
 	}
 	defer rc.Close()
-	res := readSheetRows(rc, sst, func(n int, cells []string, uncached []int) bool {
+	// Room for a record per row the sheet has left once the first record
+	// is read, as readCSV makes room for a record per line: growing a
+	// slice of Schools by doubling copied each of them about three times.
+	// A row of a record takes more than 64 bytes of XML, which bounds the
+	// room a false dimension element can ask for.
+	rows := newSheetRows(rc, sst, part.UncompressedSize64)
+	presized := false
+	res := rows.run(func(n int, cells []string, uncached []int) bool {
 		if len(uncached) > 0 {
 			r.uncached(n, uncached)
 		}
 		r.line(n, cells)
 		r.formulaCols = nil
+		if !presized && len(r.batch.Schools) > 0 {
+			presized = true
+			if r.unit == nil && r.nerr == 0 {
+				if left := min(rows.rowsLeft(), int(min(part.UncompressedSize64/64, maxPresized))); left > 0 {
+					r.batch.Schools = slices.Grow(r.batch.Schools, left)
+				}
+			}
+		}
 		return true
 	})
 	if res.readErr != nil {

@@ -8,16 +8,18 @@ import (
 )
 
 // xmlScanner reads the XML of a worksheet or of the shared strings as a
-// stream of tags and text, for sheetRows and readSST. Like scanSheet it is
-// not an XML parser: it finds tags, skips comments, processing
-// instructions and declarations, returns CDATA sections as text, and
-// leaves it to its callers to decode the little text they keep. It holds
-// only the tag or text being looked at, however long the part.
+// stream of tags and text, for sheetRows and readSST. It is not an XML
+// parser: it finds tags (a '>' inside a quoted attribute value does not
+// end one), skips comments, processing instructions and declarations,
+// returns CDATA sections as text, and leaves it to its callers to decode
+// the little text they keep. It holds only the tag or text being looked
+// at, however long the part.
 type xmlScanner struct {
-	rd   io.Reader
-	buf  []byte
-	r, w int   // buf[r:w] is read and not yet consumed
-	err  error // what ended the input: io.EOF at its end
+	rd    io.Reader
+	buf   []byte
+	r, w  int   // buf[r:w] is read and not yet consumed
+	err   error // what ended the input: io.EOF at its end
+	total int64 // bytes read
 }
 
 const (
@@ -56,6 +58,7 @@ func (x *xmlScanner) fill(keep int) bool {
 	for range 100 {
 		n, err := x.rd.Read(x.buf[x.w:])
 		x.w += n
+		x.total += int64(n)
 		if err != nil {
 			x.err = err
 			return n > 0
