@@ -219,49 +219,56 @@ const testSST = `<si><t>plain</t></si>` +
 	`<si><t>cr` + "\r\n" + `lf` + "\r" + `x</t></si>` +
 	`<si><t>comment<!-- no -->ed</t></si>`
 
+// sheetCases are sheet data that TestSheetRowsCases reads with testSST
+// and FuzzSheetRows starts from.
+var sheetCases = []struct{ name, sheet string }{
+	{"shared strings", `<sheetData><row r="1">` +
+		`<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c>` +
+		`<c r="E1" t="s"><v>4</v></c><c r="F1" t="s"><v>5</v></c><c r="G1" t="s"><v>6</v></c><c r="H1" t="s"><v>7</v></c>` +
+		`<c r="I1" t="s"><v>8</v></c><c r="J1" t="s"><v>9</v></c><c r="K1" t="s"><v>10</v></c></row></sheetData>`},
+	{"shared string indexes", `<sheetData><row><c t="s"><v> 1 </v></c><c t="s"><v>abc</v></c><c t="s"><v>99</v></c>` +
+		`<c t="s"><v>-1</v></c><c t="s"><v>99999999999999999999</v></c><c t="s"><v></v></c><c t="s"><f>1</f><v>77</v></c><c t="s"/><c t="s"><v>+2</v></c></row></sheetData>`},
+	{"inline strings", `<sheetData><row r="2"><c r="B2" t="inlineStr"><is><t>inline &amp; text</t></is></c>` +
+		`<c r="C2" t="inlineStr"><is><r><t>rich</t></r><r><rPr/><t xml:space="preserve"> inline</t></r></is></c>` +
+		`<c r="D2" t="inlineStr"><v>v only</v></c><c r="E2" t="inlineStr"><is/></c><c r="F2" t="inlineStr"><is><t>_x000D_x</t></is><v>vv</v></c>` +
+		`<c r="G2"><is><t>not inline</t></is></c></row></sheetData>`},
+	{"types", `<sheetData><row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="b"><v>0</v></c><c r="C1" t="e"><v>#N/A</v></c>` +
+		`<c r="D1" t="str"><f>A1&amp;B1</f><v>10</v></c><c r="E1" t="d"><v>2024-09-01T00:00:00Z</v></c><c r="F1" s="3"><v>45536</v></c>` +
+		`<c r="G1" t="n"><v>1.5E-3</v></c><c r="H1"><v> 12 </v></c><c r="I1" t="weird"><v>w</v></c><c r="J1"><v>_x0041_</v></c></row></sheetData>`},
+	{"formulas", `<sheetData><row r="1"><c r="A1"><f>1+1</f></c><c r="B1"><f>1+1</f><v></v></c><c r="C1"><f t="shared" si="0"/></c>` +
+		`<c r="D1"><f>1</f><v>2</v></c><c r="E1" t="str"><f>"a"</f></c><c r="F1"><f si="x">1</f><v>3</v></c><c r="G1"><f ca="1" si=" 2 "/><v>4</v></c></row></sheetData>`},
+	{"gaps and order", `<sheetData><row r="3"><c r="C3"><v>c</v></c><c r="A3"><v>a</v></c><c><v>after</v></c><c r="E3"><v>e</v></c></row>` +
+		`<row r="7"><c r="B9"><v>b</v></c><c r="D7"/><c r="E7"><v></v></c><c r="F7"><v>f</v></c></row>` +
+		`<row><c><v>1</v></c><c><v>2</v></c><c/><c><v>4</v></c></row><row/><row r="12" spans="1:3"/><row r="13"><c r="A13"><v>x</v></c></row></sheetData>`},
+	{"rows without r, r=0", `<sheetData><row><c><v>1</v></c></row><row r="0"><c><v>2</v></c></row><row><c><v>3</v></c></row></sheetData>`},
+	{"rows out of order merge", `<sheetData><row r="5"><c r="A5"><v>5</v></c></row><row r="3"><c r="B3"><v>3</v></c></row>` +
+		`<row><c r="A4"><v>n</v></c></row><row r="8"><c r="A8"><v>8</v></c></row></sheetData>`},
+	{"negative row", `<sheetData><row r="-2"><c><v>1</v></c></row><row><c><v>2</v></c></row><row><c><v>3</v></c></row><row><c><v>4</v></c></row><row><c><v>5</v></c></row></sheetData>`},
+	{"namespaced", `<x:sheetData><x:row x:r="2"><x:c r="B2" t="s"><x:v>2</x:v></x:c><x:c x:r="D2" x:t="inlineStr"><x:is><x:t>ns</x:t></x:is></x:c></x:row></x:sheetData>`},
+	{"comments and instructions", `<sheetData><!-- <row r="9"> --><row r="1"><?pi <c>?><c r="A1"><v>1<!-- x -->2</v></c><c r="B1"><v><![CDATA[<3>]]></v></c>` +
+		`<c r="C1" a="x>y"><v>4</v></c><c r='D1'><v>q&quot;</v></c></row></sheetData>`},
+	{"nested elements in cells", `<sheetData><row r="1"><c r="A1"><extLst><v>nested</v></extLst></c><c r="B1"><v>a<x>b</x>c</v></c>` +
+		`<c r="C1"><f>1<v>in f</v></f></c><c r="D1"><v>1</v><v>2</v></c></row></sheetData>`},
+	{"style not a number", `<sheetData><row r="1"><c r="A1" s="x"><v>1</v></c><c s="1.5" r="B1"><v>2</v></c><c r="C1" s=""><v>3</v></c><c r="D1" s="-1"><v>4</v></c><c><v>5</v></c></row></sheetData>`},
+	{"bad cell reference", `<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A0"><v>2</v></c></row></sheetData>`},
+	{"column past XFD", `<sheetData><row r="1"><c r="XFE1"><v>1</v></c></row></sheetData>`},
+	{"lower case reference", `<sheetData><row r="1"><c r="c1"><v>1</v></c><c r="$D$1"><v>2</v></c><c r="E01"><v>3</v></c></row></sheetData>`},
+	{"row not a number", `<sheetData><row r="1"><c><v>1</v></c></row><row r="x"><c><v>2</v></c></row></sheetData>`},
+	{"row past the last", `<sheetData><row r="1"><c><v>1</v></c></row><row r="3"><c><v>1</v></c></row><row r="1048577"><c><v>2</v></c></row></sheetData>`},
+	{"first row past the last", `<sheetData><row r="99999999999999999999"><c><v>2</v></c></row></sheetData>`},
+	{"the last row", `<sheetData><row r="2"><c><v>1</v></c></row><row r="30000"><c r="XFD30000"><v>2</v></c></row></sheetData>`},
+	{"empty", `<sheetData/>`},
+	{"no rows", `<sheetData></sheetData>`},
+	{"row before sheet data", `<sheetPr><row r="2"><c><v>pr</v></c></row></sheetPr><sheetData><row r="4"><c><v>1</v></c></row></sheetData>`},
+	{"cells outside rows", `<sheetData><c r="A1"><v>0</v></c><row r="2"><c><v>1</v></c></row><c r="C2"><v>between</v></c><row r="3"/></sheetData>`},
+	{"prefixed attributes", `<sheetData><row x:r="2" xmlns:y="urn:y"><c y:r="C2" x:t="s" y:s="1"><v>1</v></c></row></sheetData>`},
+	{"cells in cells", `<sheetData><row r="1"><c r="A1"><v>1</v><c r="C1"><v>3</v></c><v>2</v></c><c r="B1"><v>b</v></c></row></sheetData>`},
+	{"long text", `<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>` + strings.Repeat("长文本 &amp; ", 40000) + `</t></is></c><c r="B1"><v>` + strings.Repeat("9", 300000) + `</v></c></row></sheetData>`},
+	{"entities in attributes", `<sheetData><row r="&#50;"><c r="&#66;2" t="&#115;"><v>0</v></c></row></sheetData>`},
+}
+
 func TestSheetRowsCases(t *testing.T) {
-	for _, tc := range []struct{ name, sheet string }{
-		{"shared strings", `<sheetData><row r="1">` +
-			`<c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c>` +
-			`<c r="E1" t="s"><v>4</v></c><c r="F1" t="s"><v>5</v></c><c r="G1" t="s"><v>6</v></c><c r="H1" t="s"><v>7</v></c>` +
-			`<c r="I1" t="s"><v>8</v></c><c r="J1" t="s"><v>9</v></c><c r="K1" t="s"><v>10</v></c></row></sheetData>`},
-		{"shared string indexes", `<sheetData><row><c t="s"><v> 1 </v></c><c t="s"><v>abc</v></c><c t="s"><v>99</v></c>` +
-			`<c t="s"><v>-1</v></c><c t="s"><v>99999999999999999999</v></c><c t="s"><v></v></c><c t="s"><f>1</f><v>77</v></c><c t="s"/><c t="s"><v>+2</v></c></row></sheetData>`},
-		{"inline strings", `<sheetData><row r="2"><c r="B2" t="inlineStr"><is><t>inline &amp; text</t></is></c>` +
-			`<c r="C2" t="inlineStr"><is><r><t>rich</t></r><r><rPr/><t xml:space="preserve"> inline</t></r></is></c>` +
-			`<c r="D2" t="inlineStr"><v>v only</v></c><c r="E2" t="inlineStr"><is/></c><c r="F2" t="inlineStr"><is><t>_x000D_x</t></is><v>vv</v></c>` +
-			`<c r="G2"><is><t>not inline</t></is></c></row></sheetData>`},
-		{"types", `<sheetData><row r="1"><c r="A1" t="b"><v>1</v></c><c r="B1" t="b"><v>0</v></c><c r="C1" t="e"><v>#N/A</v></c>` +
-			`<c r="D1" t="str"><f>A1&amp;B1</f><v>10</v></c><c r="E1" t="d"><v>2024-09-01T00:00:00Z</v></c><c r="F1" s="3"><v>45536</v></c>` +
-			`<c r="G1" t="n"><v>1.5E-3</v></c><c r="H1"><v> 12 </v></c><c r="I1" t="weird"><v>w</v></c><c r="J1"><v>_x0041_</v></c></row></sheetData>`},
-		{"formulas", `<sheetData><row r="1"><c r="A1"><f>1+1</f></c><c r="B1"><f>1+1</f><v></v></c><c r="C1"><f t="shared" si="0"/></c>` +
-			`<c r="D1"><f>1</f><v>2</v></c><c r="E1" t="str"><f>"a"</f></c><c r="F1"><f si="x">1</f><v>3</v></c><c r="G1"><f ca="1" si=" 2 "/><v>4</v></c></row></sheetData>`},
-		{"gaps and order", `<sheetData><row r="3"><c r="C3"><v>c</v></c><c r="A3"><v>a</v></c><c><v>after</v></c><c r="E3"><v>e</v></c></row>` +
-			`<row r="7"><c r="B9"><v>b</v></c><c r="D7"/><c r="E7"><v></v></c><c r="F7"><v>f</v></c></row>` +
-			`<row><c><v>1</v></c><c><v>2</v></c><c/><c><v>4</v></c></row><row/><row r="12" spans="1:3"/><row r="13"><c r="A13"><v>x</v></c></row></sheetData>`},
-		{"rows without r, r=0", `<sheetData><row><c><v>1</v></c></row><row r="0"><c><v>2</v></c></row><row><c><v>3</v></c></row></sheetData>`},
-		{"rows out of order merge", `<sheetData><row r="5"><c r="A5"><v>5</v></c></row><row r="3"><c r="B3"><v>3</v></c></row>` +
-			`<row><c r="A4"><v>n</v></c></row><row r="8"><c r="A8"><v>8</v></c></row></sheetData>`},
-		{"negative row", `<sheetData><row r="-2"><c><v>1</v></c></row><row><c><v>2</v></c></row><row><c><v>3</v></c></row><row><c><v>4</v></c></row><row><c><v>5</v></c></row></sheetData>`},
-		{"namespaced", `<x:sheetData><x:row x:r="2"><x:c r="B2" t="s"><x:v>2</x:v></x:c><x:c x:r="D2" x:t="inlineStr"><x:is><x:t>ns</x:t></x:is></x:c></x:row></x:sheetData>`},
-		{"comments and instructions", `<sheetData><!-- <row r="9"> --><row r="1"><?pi <c>?><c r="A1"><v>1<!-- x -->2</v></c><c r="B1"><v><![CDATA[<3>]]></v></c>` +
-			`<c r="C1" a="x>y"><v>4</v></c><c r='D1'><v>q&quot;</v></c></row></sheetData>`},
-		{"nested elements in cells", `<sheetData><row r="1"><c r="A1"><extLst><v>nested</v></extLst></c><c r="B1"><v>a<x>b</x>c</v></c>` +
-			`<c r="C1"><f>1<v>in f</v></f></c><c r="D1"><v>1</v><v>2</v></c></row></sheetData>`},
-		{"style not a number", `<sheetData><row r="1"><c r="A1" s="x"><v>1</v></c><c s="1.5" r="B1"><v>2</v></c><c r="C1" s=""><v>3</v></c><c r="D1" s="-1"><v>4</v></c><c><v>5</v></c></row></sheetData>`},
-		{"bad cell reference", `<sheetData><row r="1"><c r="A1"><v>1</v></c></row><row r="2"><c r="A0"><v>2</v></c></row></sheetData>`},
-		{"column past XFD", `<sheetData><row r="1"><c r="XFE1"><v>1</v></c></row></sheetData>`},
-		{"lower case reference", `<sheetData><row r="1"><c r="c1"><v>1</v></c><c r="$D$1"><v>2</v></c><c r="E01"><v>3</v></c></row></sheetData>`},
-		{"row not a number", `<sheetData><row r="1"><c><v>1</v></c></row><row r="x"><c><v>2</v></c></row></sheetData>`},
-		{"row past the last", `<sheetData><row r="1"><c><v>1</v></c></row><row r="3"><c><v>1</v></c></row><row r="1048577"><c><v>2</v></c></row></sheetData>`},
-		{"first row past the last", `<sheetData><row r="99999999999999999999"><c><v>2</v></c></row></sheetData>`},
-		{"the last row", `<sheetData><row r="2"><c><v>1</v></c></row><row r="30000"><c r="XFD30000"><v>2</v></c></row></sheetData>`},
-		{"empty", `<sheetData/>`},
-		{"no rows", `<sheetData></sheetData>`},
-		{"row before sheet data", `<sheetPr><row r="2"><c><v>pr</v></c></row></sheetPr><sheetData><row r="4"><c><v>1</v></c></row></sheetData>`},
-		{"cells outside rows", `<sheetData><c r="A1"><v>0</v></c><row r="2"><c><v>1</v></c></row><c r="C2"><v>between</v></c><row r="3"/></sheetData>`},
-		{"entities in attributes", `<sheetData><row r="&#50;"><c r="&#66;2" t="&#115;"><v>0</v></c></row></sheetData>`},
-	} {
+	for _, tc := range sheetCases {
 		t.Run(tc.name, func(t *testing.T) {
 			sameRows(t, sheetWorkbook(t, tc.sheet, testSST), "Sheet1")
 		})
@@ -417,8 +424,29 @@ func FuzzSheetRows(f *testing.F) {
 	f.Add(zipPart(f, base, "xl/worksheets/sheet1.xml"), zipPart(f, base, "xl/sharedStrings.xml"))
 	f.Add([]byte(`<worksheet><sheetData><row r="3"><c r="C3"><v>c</v></c><c r="A3" t="s"><v>2</v></c></row><row><c t="inlineStr"><is><r><t>a</t></r></is></c></row></sheetData></worksheet>`),
 		[]byte(`<sst>`+testSST+`</sst>`))
+	for _, tc := range sheetCases {
+		if len(tc.sheet) < 4<<10 {
+			f.Add([]byte(`<worksheet xmlns:x="`+nsMain+`">`+tc.sheet+`</worksheet>`), []byte(`<sst xmlns="`+nsMain+`">`+testSST+`</sst>`))
+		}
+	}
 	f.Fuzz(func(t *testing.T, sheet, sst []byte) {
-		if len(sheet)+len(sst) > maxFuzzInput || !wellFormed(sheet) || !wellFormed(sst) {
+		if len(sheet)+len(sst) > maxFuzzInput {
+			return
+		}
+		// On any input: no panic, rows numbered up from 1 one by one.
+		table, _, _ := readSST(bytes.NewReader(sst))
+		prev := 0
+		res := readSheetRows(bytes.NewReader(sheet), table, func(n int, cells []string, uncached []int) bool {
+			if n != prev+1 {
+				t.Fatalf("row %d after %d", n, prev)
+			}
+			prev = n
+			return true
+		})
+		if res.lastRow != prev || res.readErr != nil {
+			t.Fatalf("%+v after row %d", res, prev)
+		}
+		if !wellFormed(sheet) || !wellFormed(sst) {
 			return
 		}
 		// Rich text and phonetic properties, which sheetRows skips, are
