@@ -135,6 +135,7 @@ const (
 )
 
 func (s *sheetRows) run(fn rowSink) (res sheetResult) {
+	defer func() { res.more = s.nform > maxFormulaCells }()
 	var (
 		started  bool // a row element has been seen
 		seek     int  // the row being assembled (excelize's seekRow)

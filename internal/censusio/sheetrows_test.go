@@ -302,6 +302,32 @@ func TestSheetRowsFormulaCells(t *testing.T) {
 	}
 }
 
+func TestSheetRowsFormulaCellsBounded(t *testing.T) {
+	// Formula cells without a value past maxFormulaCells are not listed
+	// one by one; the read is refused as a whole for them.
+	var x strings.Builder
+	x.WriteString(`<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>年度</t></is></c></row>`)
+	for r := 2; r <= maxFormulaCells/10+2; r++ {
+		fmt.Fprintf(&x, `<row r="%d">`, r)
+		for range 10 {
+			x.WriteString(`<c><f>1</f></c>`)
+		}
+		x.WriteString(`</row>`)
+	}
+	x.WriteString(`</sheetData>`)
+	rows := newSheetRows(strings.NewReader(x.String()), nil, 0)
+	listed := 0
+	res := rows.run(func(_ int, _ []string, uncached []int) bool {
+		listed += len(uncached)
+		return true
+	})
+	if !res.complete || !res.more || listed != maxFormulaCells {
+		t.Errorf("%+v, %d listed", res, listed)
+	}
+	es := mustFail(t, "f.xlsx", sheetWorkbook(t, x.String(), ""), Options{})
+	wantErr(t, es, "第2行 A列「年度」", "是公式但没有计算结果")
+}
+
 func TestSheetRowsBroken(t *testing.T) {
 	// XML that encoding/xml refuses ends the read where it is, as excelize's
 	// read ended, and the sheet reads as damaged after the row before.
