@@ -3,8 +3,8 @@ package censusio
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 
@@ -679,13 +679,19 @@ func (t *sharedStrings) len() int { return len(t.ends) }
 
 var errSSTBroken = errors.New("XML syntax error in xl/sharedStrings.xml")
 
-// readSST reads a shared string table as excelize does: the si elements
+// errSSTTooLarge refuses shared strings that would take more memory than
+// inMemoryLimit: excelize kept a large table in a temporary file, and a
+// table that large is no census's but a zip bomb's.
+var errSSTTooLarge = fmt.Errorf("共享字符串超过 %d MB", inMemoryLimit>>20)
+
+// readSST reads a shared string table of size bytes as excelize does: the si elements
 // of the root, each the text of its t element followed by the texts of its
 // rich text runs (r elements, each its t), phonetic runs (rPh) left out,
 // _xHHHH_ escapes decoded. err is errSSTBroken for XML that excelize
-// refuses (the table cut short, an unknown entity, bytes not UTF-8), or the
-// zip's error when the part cannot be inflated (readErr).
-func readSST(rd io.Reader) (t *sharedStrings, err error, readErr error) {
+// refuses (the table cut short, an unknown entity, bytes not UTF-8) or
+// errSSTTooLarge, or the zip's error when the part cannot be inflated
+// (readErr).
+func readSST(rd io.Reader, size uint64) (t *sharedStrings, err error, readErr error) {
 	x := newXMLScanner(rd)
 	var (
 		tok              xmlToken
@@ -700,6 +706,9 @@ func readSST(rd io.Reader) (t *sharedStrings, err error, readErr error) {
 		capture, capAt   int
 		scratch, decoded []byte
 	)
+	// Room for the text at once (it is shorter than the XML): growing a
+	// large slice by a quarter at a time would copy it over and over.
+	text.Grow(int(min(size, inMemoryLimit)))
 	for {
 		x.next(capture != capNone, &tok)
 		switch tok.kind {
@@ -776,8 +785,8 @@ func readSST(rd io.Reader) (t *sharedStrings, err error, readErr error) {
 			scratch = append(scratch, runs...)
 			decoded = appendBstr(decoded[:0], scratch)
 			text.Write(decoded)
-			if text.Len() > math.MaxUint32 {
-				return nil, errSSTBroken, nil
+			if text.Len()+4*len(ends) > inMemoryLimit {
+				return nil, errSSTTooLarge, nil
 			}
 			ends = append(ends, uint32(text.Len()))
 			inSI = false

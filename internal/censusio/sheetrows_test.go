@@ -1,8 +1,11 @@
 package censusio
 
 import (
+	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"encoding/xml"
+	"hash/crc32"
 	"fmt"
 	"io"
 	"slices"
@@ -386,7 +389,7 @@ func TestSheetRowsSST(t *testing.T) {
 		{"not sst", `<table xmlns="` + nsMain + `"><si><t>a</t></si></table>`, false, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			sst, err, readErr := readSST(strings.NewReader(tc.sst))
+			sst, err, readErr := readSST(strings.NewReader(tc.sst), uint64(len(tc.sst)))
 			if readErr != nil || (err == nil) != tc.ok || tc.ok && sst.len() != tc.n {
 				t.Errorf("sst %+v err %v %v", sst, err, readErr)
 			}
@@ -462,7 +465,7 @@ func FuzzSheetRows(f *testing.F) {
 			return
 		}
 		// On any input: no panic, rows numbered up from 1 one by one.
-		table, _, _ := readSST(bytes.NewReader(sst))
+		table, _, _ := readSST(bytes.NewReader(sst), uint64(len(sst)))
 		prev := 0
 		res := readSheetRows(bytes.NewReader(sheet), table, func(n int, cells []string, uncached []int) bool {
 			if n != prev+1 {
@@ -491,7 +494,7 @@ func FuzzSheetRows(f *testing.F) {
 		}
 		want, werr := excelizeRows(t, data, "Sheet1")
 		if bytes.Contains(sst, []byte("<")) {
-			s, err, _ := readSST(bytes.NewReader(sst))
+			s, err, _ := readSST(bytes.NewReader(sst), uint64(len(sst)))
 			if err != nil {
 				if werr == nil && len(want) > 0 {
 					t.Fatalf("shared strings refused: %v; excelize read them", err)
@@ -516,4 +519,90 @@ func FuzzSheetRows(f *testing.F) {
 			}
 		}
 	})
+}
+
+// deflateRepeated returns head, then block repeated n times, then tail,
+// deflated, and its CRC-32, without compressing n blocks: each piece is
+// deflated once and the blocks' output repeated.
+func deflateRepeated(t testing.TB, head, block, tail []byte, n int) ([]byte, uint32, int64) {
+	t.Helper()
+	piece := func(b []byte, final bool) []byte {
+		var out bytes.Buffer
+		fw, err := flate.NewWriter(&out, flate.BestCompression)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := fw.Write(b); err != nil {
+			t.Fatal(err)
+		}
+		if final {
+			err = fw.Close()
+		} else {
+			err = fw.Flush() // a byte-aligned, non-final block
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Bytes()
+	}
+	crc := crc32.Update(0, crc32.IEEETable, head)
+	one := piece(block, false)
+	for range n {
+		crc = crc32.Update(crc, crc32.IEEETable, block)
+	}
+	crc = crc32.Update(crc, crc32.IEEETable, tail)
+	out := piece(head, false)
+	out = append(out, bytes.Repeat(one, n)...)
+	out = append(out, piece(tail, true)...)
+	return out, crc, int64(len(head)) + int64(len(block))*int64(n) + int64(len(tail))
+}
+
+// withRawPart returns the workbook data with part name's content replaced
+// by deflated bytes.
+func withRawPart(t testing.TB, data []byte, name string, deflated []byte, crc uint32, size int64) []byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	zw := zip.NewWriter(&out)
+	for _, f := range zr.File {
+		if f.Name != name {
+			if err := zw.Copy(f); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CRC32: crc,
+			CompressedSize64: uint64(len(deflated)), UncompressedSize64: uint64(size)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write(deflated); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return out.Bytes()
+}
+
+func TestSharedStringsBombBounded(t *testing.T) {
+	// Shared strings of 600 MB, a few hundred kilobytes zipped, under the
+	// limit on what a workbook unpacks to: excelize kept them in a
+	// temporary file; sheetRows, which holds them in memory, refuses
+	// them past inMemoryLimit.
+	block := bytes.Repeat([]byte(`<si><t>xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx</t></si>`), 1<<14)
+	deflated, crc, size := deflateRepeated(t, []byte(`<sst xmlns="`+nsMain+`">`), block, []byte(`</sst>`), 600<<20/len(block))
+	data := withRawPart(t, xlsxBytes(t, "", hdr, good), "xl/sharedStrings.xml", deflated, crc, size)
+	if len(data) > 8<<20 {
+		t.Fatalf("bomb is %d bytes", len(data))
+	}
+	var es Errors
+	if n := allocated(func() { es = mustFail(t, "bomb.xlsx", data, Options{}) }); n > 3*inMemoryLimit {
+		t.Errorf("Read allocated %d MB", n>>20)
+	}
+	wantErr(t, es, "无法读取", errSSTTooLarge.Error())
 }

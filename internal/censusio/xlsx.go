@@ -201,7 +201,7 @@ func (wb *workbook) sharedStrings() (sst *sharedStrings, err, readErr error) {
 		return nil, nil, err
 	}
 	defer rc.Close()
-	return readSST(rc)
+	return readSST(rc, p.UncompressedSize64)
 }
 
 // readXLSX reads the school sheet of a workbook, streaming its rows so that

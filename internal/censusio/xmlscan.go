@@ -250,8 +250,16 @@ func (x *xmlScanner) tagEnd() (int, bool) {
 // encoding/xml splits it: after the colon of x:c, the whole name when it
 // has no colon or more than one, or nothing on one side.
 func localName(name []byte) []byte {
-	i := bytes.IndexByte(name, ':')
-	if i <= 0 || i == len(name)-1 || bytes.IndexByte(name[i+1:], ':') >= 0 {
+	i := -1
+	for j, c := range name { // names are short: no call to IndexByte
+		if c == ':' {
+			if i >= 0 {
+				return name
+			}
+			i = j
+		}
+	}
+	if i <= 0 || i == len(name)-1 {
 		return name
 	}
 	return name[i+1:]
