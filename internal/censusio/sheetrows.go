@@ -32,6 +32,12 @@ type sheetRows struct {
 	size      uint64 // the XML's size, 0 when unknown
 	dimRows   int    // the last row of the sheet's dimension element
 	lastGiven int    // the last row given to the sink
+
+	// The names of the open elements, as written, one after the other,
+	// and where each starts: an end tag must close the last, as
+	// encoding/xml requires.
+	open   []byte
+	openAt []int
 	pos       int64  // where in the XML the row last given ends
 	prevPos   int64  // where the one before ends
 
@@ -243,6 +249,9 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 				return fail(errRowTooLarge)
 			}
 			continue
+		}
+		if !s.nest(t) {
+			return broken(rowOpen || inCell)
 		}
 		name := t.name
 		if inSub {
@@ -496,6 +505,27 @@ func (s *sheetRows) endCell(cellCol *int) error {
 	}
 	s.slots = append(s.slots, sl)
 	return nil
+}
+
+// nest follows the nesting of elements; it reports false for an end tag
+// that does not close the element open last, where encoding/xml (and so
+// excelize) stops with a syntax error.
+func (s *sheetRows) nest(t *xmlToken) bool {
+	switch {
+	case t.kind == tokStart && !t.selfClosing:
+		s.openAt = append(s.openAt, len(s.open))
+		s.open = append(s.open, t.qname...)
+	case t.kind == tokEnd:
+		if len(s.openAt) == 0 {
+			return false
+		}
+		at := s.openAt[len(s.openAt)-1]
+		if !bytes.Equal(s.open[at:], t.qname) {
+			return false
+		}
+		s.open, s.openAt = s.open[:at], s.openAt[:len(s.openAt)-1]
+	}
+	return true
 }
 
 // dimensionRows returns the last row of a dimension element's ref (A1:BB100),
