@@ -36,10 +36,10 @@ type sheetRows struct {
 	// The names of the open elements, as written, one after the other,
 	// and where each starts: an end tag must close the last, as
 	// encoding/xml requires.
-	open   []byte
-	openAt []int
-	pos       int64  // where in the XML the row last given ends
-	prevPos   int64  // where the one before ends
+	open    []byte
+	openAt  []int
+	pos     int64 // where in the XML the row last given ends
+	prevPos int64 // where the one before ends
 
 	text     []byte // the text of the row's cells
 	slots    []slot // the row's cells, as excelize places them
