@@ -57,8 +57,14 @@ func PreviewRows(data []byte, opt Options, rows []int) ([][]string, error) {
 	if err != nil {
 		return out, nil
 	}
+	if err := wb.checkStubbed(part, wb.sharedStringsPart()); err != nil {
+		return nil, Errors{errNotWorkbook()} // as Read refuses it
+	}
 	sst, err, readErr := wb.sharedStrings()
-	if err != nil || readErr != nil {
+	if readErr != nil {
+		return nil, Errors{errNotWorkbook()}
+	}
+	if err != nil {
 		return out, nil
 	}
 	rc, err := part.Open()

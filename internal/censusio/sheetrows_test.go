@@ -609,3 +609,41 @@ func TestSharedStringsBombBounded(t *testing.T) {
 	}
 	wantErr(t, es, "无法读取", errSSTTooLarge.Error())
 }
+
+func TestDamagedPartRefused(t *testing.T) {
+	// A part whose checksum does not match refuses the workbook, as when
+	// excelize inflated every part: the sheet read, another sheet, the
+	// shared strings.
+	f := excelize.NewFile()
+	for r, row := range [][]string{hdr, good} {
+		vals := make([]any, len(row))
+		for i, v := range row {
+			vals[i] = v
+		}
+		if err := f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", r+1), &vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := f.NewSheet("其他"); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.SetCellValue("其他", "A1", "x"); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := f.Write(&b); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	for _, part := range []string{"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/sharedStrings.xml"} {
+		t.Run(part, func(t *testing.T) {
+			content := zipPart(t, b.Bytes(), part)
+			deflated, crc, size := deflateRepeated(t, content, nil, nil, 0)
+			data := withRawPart(t, b.Bytes(), part, deflated, crc+1, size)
+			wantErr(t, mustFail(t, "damaged.xlsx", data, Options{}), "不是有效的 .xlsx 工作簿")
+			if _, err := PreviewRows(data, Options{}, []int{1, 2}); err == nil && part != "xl/worksheets/sheet1.xml" {
+				t.Error("PreviewRows read a damaged workbook")
+			}
+		})
+	}
+}
