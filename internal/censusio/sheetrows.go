@@ -284,6 +284,9 @@ func (s *sheetRows) run(fn rowSink) (res sheetResult) {
 			if runDepth == 1 && subDepth == 1 {
 				if s.runHasT {
 					s.isRuns = append(s.isRuns, s.runT...)
+					if len(s.isRuns) > maxRowText {
+						return fail(errRowTooLarge)
+					}
 				}
 				runDepth = 0
 			}
@@ -769,6 +772,9 @@ func readSST(rd io.Reader, size uint64) (t *sharedStrings, err error, readErr er
 					return nil, errSSTBroken, nil
 				}
 			}
+			if len(*dst) > inMemoryLimit {
+				return nil, errSSTTooLarge, nil
+			}
 			continue
 		case tokStart:
 			if rootDone {
@@ -804,7 +810,9 @@ func readSST(rd io.Reader, size uint64) (t *sharedStrings, err error, readErr er
 		switch {
 		case inRun && depth == 3:
 			if runHasT {
-				runs = append(runs, runT...)
+				if runs = append(runs, runT...); len(runs) > inMemoryLimit {
+					return nil, errSSTTooLarge, nil
+				}
 			}
 			inRun = false
 		case inSI && depth == 2:
