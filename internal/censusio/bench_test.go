@@ -67,9 +67,12 @@ func benchHeader() []string {
 	return h
 }
 
-func writeBenchCSV(b *testing.B) string {
+func writeBenchCSV(b *testing.B) string { return writeBenchCSVRows(b, benchRows) }
+
+// writeBenchCSVRows writes a header and n rows of benchRecord to a CSV file.
+func writeBenchCSVRows(b *testing.B, n int) string {
 	b.Helper()
-	path := filepath.Join(b.TempDir(), "100k.csv")
+	path := filepath.Join(b.TempDir(), "rows.csv")
 	fh, err := os.Create(path)
 	if err != nil {
 		b.Fatal(err)
@@ -78,7 +81,7 @@ func writeBenchCSV(b *testing.B) string {
 	w := csv.NewWriter(bw)
 	_ = w.Write(benchHeader())
 	row := make([]string, 0, 64)
-	for i := range benchRows {
+	for i := range n {
 		row = row[:0]
 		for _, v := range benchRecord(i) {
 			switch v := v.(type) {
@@ -107,7 +110,11 @@ func writeBenchCSV(b *testing.B) string {
 	return path
 }
 
-func writeBenchXLSX(b *testing.B) string {
+func writeBenchXLSX(b *testing.B) string { return writeBenchXLSXRows(b, benchRows) }
+
+// writeBenchXLSXRows writes a header and n rows of benchRecord to the
+// first sheet of a workbook, with excelize's stream writer.
+func writeBenchXLSXRows(b *testing.B, n int) string {
 	b.Helper()
 	f := excelize.NewFile()
 	defer f.Close()
@@ -122,7 +129,7 @@ func writeBenchXLSX(b *testing.B) string {
 	if err := sw.SetRow("A1", hdr); err != nil {
 		b.Fatal(err)
 	}
-	for i := range benchRows {
+	for i := range n {
 		cell, _ := excelize.CoordinatesToCellName(1, i+2)
 		if err := sw.SetRow(cell, benchRecord(i)); err != nil {
 			b.Fatal(err)
@@ -131,7 +138,7 @@ func writeBenchXLSX(b *testing.B) string {
 	if err := sw.Flush(); err != nil {
 		b.Fatal(err)
 	}
-	path := filepath.Join(b.TempDir(), "100k.xlsx")
+	path := filepath.Join(b.TempDir(), "rows.xlsx")
 	if err := f.SaveAs(path); err != nil {
 		b.Fatal(err)
 	}
@@ -208,8 +215,27 @@ func BenchmarkReadXLSX100k(b *testing.B) {
 	benchRead(b, writeBenchXLSX(b), benchRows)
 }
 
-// BenchmarkScanSheet100k is the part of BenchmarkReadXLSX100k spent in
-// scanSheet (truncation and formula cells), which excelize does not do.
+// BenchmarkReadScaling reads CSV and workbook files of 10 000 to 210 000
+// rows (about the nation's schools), to show that the time and memory of
+// a read grow linearly with its rows: ns/row should stay flat.
+func BenchmarkReadScaling(b *testing.B) {
+	for _, format := range []struct {
+		name  string
+		write func(*testing.B, int) string
+	}{{"csv", writeBenchCSVRows}, {"xlsx", writeBenchXLSXRows}} {
+		for _, n := range []int{10_000, 50_000, 100_000, 210_000} {
+			b.Run(fmt.Sprintf("%s-%dk", format.name, n/1000), func(b *testing.B) {
+				benchRead(b, format.write(b, n), n)
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
+			})
+		}
+	}
+}
+
+// BenchmarkScanSheet100k times checkSheet (truncation and formula cells),
+// the second pass over the sheet that a read made while excelize read the
+// rows, before sheetRows found both in its one pass; it stays for
+// comparison with BenchmarkReadXLSX100k.
 func BenchmarkScanSheet100k(b *testing.B) {
 	data, err := os.ReadFile(writeBenchXLSX(b))
 	if err != nil {

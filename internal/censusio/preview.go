@@ -3,8 +3,6 @@ package censusio
 import (
 	"bytes"
 	"slices"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // PreviewRows returns the cells of the given rows (numbered from 1 as Excel
@@ -45,31 +43,35 @@ func PreviewRows(data []byte, opt Options, rows []int) ([][]string, error) {
 		_, _ = eachCSVRow(text, keep) // a syntax error, which Read reports, ends the preview
 		return out, nil
 	}
-	f, e := openBounded(data)
+	wb, e := openBounded(data)
 	if e != nil {
 		return nil, Errors{e}
 	}
-	defer f.Close()
-	sheets := f.GetSheetList()
+	defer wb.Close()
+	sheets := wb.f.GetSheetList()
 	if len(sheets) == 0 || last == 0 {
 		return out, nil
 	}
 	sheet, _ := pickSheet(sheets, opt.Kind)
-	it, err := guard(func() (*excelize.Rows, error) { return f.Rows(sheet) })
+	part, err := wb.sheetPartOf(sheet)
 	if err != nil {
 		return out, nil
 	}
-	defer it.Close()
-	raw := excelize.Options{RawCellValue: true}
-	for n := 1; ; n++ {
-		more, err := guard(func() (bool, error) { return it.Next(), nil })
-		if err != nil || !more {
-			break
-		}
-		cells, err := guard(func() ([]string, error) { return it.Columns(raw) })
-		if err != nil || !keep(n, cells) {
-			break
-		}
+	if err := wb.checkStubbed(part, wb.sharedStringsPart()); err != nil {
+		return nil, Errors{errNotWorkbook()} // as Read refuses it
 	}
+	sst, err, readErr := wb.sharedStrings()
+	if readErr != nil {
+		return nil, Errors{errNotWorkbook()}
+	}
+	if err != nil {
+		return out, nil
+	}
+	rc, err := part.Open()
+	if err != nil {
+		return out, nil
+	}
+	defer rc.Close()
+	readSheetRows(rc, sst, func(n int, cells []string, _ []int) bool { return keep(n, cells) })
 	return out, nil
 }
