@@ -292,3 +292,66 @@ func allocate(names []string, strata map[string][]Candidate, k int) map[string]i
 	}
 	return q
 }
+
+// Objection kinds: an objection (异议) to the province's conclusion, then,
+// when its answer does not satisfy, an appeal (申诉).
+const (
+	KindObjection = "objection"
+	KindAppeal    = "appeal"
+)
+
+// Errors of MayObject.
+var (
+	ErrTooLate    = errors.New("the time to object has passed")
+	ErrNothingYet = errors.New("there is no conclusion to object to yet")
+	ErrPending    = errors.New("an objection is still waiting for its answer")
+)
+
+// Filing is an objection or appeal already filed on a case.
+type Filing struct {
+	Kind     string
+	Filed    time.Time
+	Answered time.Time // zero while unanswered
+}
+
+// MayObject reports whether the county may file kind on a case at now:
+// an objection within objectionDays of the province's conclusion (its
+// feedback, or the notice when it published without findings), one at a
+// time; an appeal within appealDays of the answer to its latest objection,
+// once per objection.
+func MayObject(kind string, conclusion time.Time, filings []Filing, objectionDays, appealDays int, now time.Time, dueAfter func(time.Time, int) time.Time) error {
+	var lastObjection *Filing
+	for i := range filings {
+		f := &filings[i]
+		if f.Answered.IsZero() {
+			return ErrPending
+		}
+		if f.Kind == KindObjection {
+			lastObjection = f
+		}
+	}
+	switch kind {
+	case KindObjection:
+		if conclusion.IsZero() {
+			return ErrNothingYet
+		}
+		if !now.Before(dueAfter(conclusion, objectionDays)) {
+			return ErrTooLate
+		}
+		return nil
+	case KindAppeal:
+		if lastObjection == nil {
+			return ErrNothingYet
+		}
+		for _, f := range filings {
+			if f.Kind == KindAppeal && f.Filed.After(lastObjection.Filed) {
+				return ErrTooLate // one appeal per objection
+			}
+		}
+		if !now.Before(dueAfter(lastObjection.Answered, appealDays)) {
+			return ErrTooLate
+		}
+		return nil
+	}
+	return ErrNotAllowed
+}

@@ -112,3 +112,36 @@ func TestDraw(t *testing.T) {
 		}
 	}
 }
+
+func TestMayObject(t *testing.T) {
+	due := func(from time.Time, days int) time.Time { return from.AddDate(0, 0, days) }
+	feedback := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
+	at := func(days int) time.Time { return feedback.AddDate(0, 0, days) }
+	if err := MayObject(KindObjection, time.Time{}, nil, 15, 15, at(1), due); !errors.Is(err, ErrNothingYet) {
+		t.Errorf("before a conclusion: %v", err)
+	}
+	if err := MayObject(KindObjection, feedback, nil, 15, 15, at(14), due); err != nil {
+		t.Errorf("day 14: %v", err)
+	}
+	if err := MayObject(KindObjection, feedback, nil, 15, 15, at(15), due); !errors.Is(err, ErrTooLate) {
+		t.Errorf("day 15: %v", err)
+	}
+	pending := []Filing{{Kind: KindObjection, Filed: at(3)}}
+	if err := MayObject(KindAppeal, feedback, pending, 15, 15, at(4), due); !errors.Is(err, ErrPending) {
+		t.Errorf("while the objection waits: %v", err)
+	}
+	answered := []Filing{{Kind: KindObjection, Filed: at(3), Answered: at(20)}}
+	if err := MayObject(KindAppeal, feedback, answered, 15, 15, at(34), due); err != nil {
+		t.Errorf("appeal 14 days after the answer: %v", err)
+	}
+	if err := MayObject(KindAppeal, feedback, answered, 15, 15, at(35), due); !errors.Is(err, ErrTooLate) {
+		t.Errorf("appeal 15 days after the answer: %v", err)
+	}
+	twice := append(answered, Filing{Kind: KindAppeal, Filed: at(25), Answered: at(30)})
+	if err := MayObject(KindAppeal, feedback, twice, 15, 15, at(31), due); !errors.Is(err, ErrTooLate) {
+		t.Errorf("a second appeal: %v", err)
+	}
+	if err := MayObject(KindAppeal, feedback, nil, 15, 15, at(2), due); !errors.Is(err, ErrNothingYet) {
+		t.Errorf("an appeal without an objection: %v", err)
+	}
+}

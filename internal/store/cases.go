@@ -325,3 +325,132 @@ func (s *Store) Inspections(ctx context.Context, caseID int64) (_ []Inspection, 
 	}
 	return out, rows.Err()
 }
+
+// Objection is an objection (异议) or appeal (申诉) filed on a case.
+type Objection struct {
+	ID         int64
+	CaseID     int64
+	Kind       string // recognition.KindObjection or KindAppeal
+	Text       string
+	FiledBy    string
+	FiledAt    time.Time
+	AnswerDue  time.Time
+	Answer     string
+	AnsweredBy string
+	AnsweredAt time.Time
+}
+
+// Objections returns the objections and appeals of case id, oldest first.
+func (s *Store) Objections(ctx context.Context, id int64) (_ []Objection, err error) {
+	defer wrap(&err, "objections of case %d", id)
+	return objections(ctx, s.db, id)
+}
+
+func objections(ctx context.Context, q querier, id int64) ([]Objection, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, case_id, kind, text, filed_by, filed_at, answer_due, answer, answered_by, answered_at
+		FROM case_objections WHERE case_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Objection
+	for rows.Next() {
+		var o Objection
+		var ans sql.NullTime
+		if err := rows.Scan(&o.ID, &o.CaseID, &o.Kind, &o.Text, &o.FiledBy, &o.FiledAt, &o.AnswerDue, &o.Answer, &o.AnsweredBy, &ans); err != nil {
+			return nil, err
+		}
+		o.FiledAt, o.AnswerDue, o.AnsweredAt = o.FiledAt.UTC(), o.AnswerDue.UTC(), utcOf(ans)
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// FileObjection files an objection or appeal on case id as the county's
+// actor, when recognition.MayObject allows it at the store's time: the
+// province's answer is due within the clocks' reply days.
+func (s *Store) FileObjection(ctx context.Context, actor string, id int64, kind, text string, clocks ticket.Clocks) (o Objection, err error) {
+	defer wrap(&err, "file an %s on case %d", kind, id)
+	if strings.TrimSpace(text) == "" {
+		return o, fmt.Errorf("%w: an objection needs its grounds", ErrCaseInput)
+	}
+	now := s.now()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		c, err := scanCase(tx.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
+			return err
+		}
+		prev, err := objections(ctx, tx, id)
+		if err != nil {
+			return err
+		}
+		var filings []recognition.Filing
+		for _, p := range prev {
+			filings = append(filings, recognition.Filing{Kind: p.Kind, Filed: p.FiledAt, Answered: p.AnsweredAt})
+		}
+		conclusion := c.FeedbackAt
+		if conclusion.IsZero() {
+			conclusion = c.NoticeStart
+		}
+		if err := recognition.MayObject(kind, conclusion, filings, clocks.Objection, clocks.Appeal, now, ticket.DueAfter); err != nil {
+			return err
+		}
+		reply := clocks.ObjectionReply
+		if kind == recognition.KindAppeal {
+			reply = clocks.AppealReply
+		}
+		o = Objection{CaseID: id, Kind: kind, Text: strings.TrimSpace(text), FiledBy: actor, FiledAt: now, AnswerDue: ticket.DueAfter(now, reply)}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO case_objections (case_id, kind, text, filed_by, filed_at, answer_due)
+			VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`, id, kind, o.Text, actor, now, o.AnswerDue).Scan(&o.ID); err != nil {
+			return err
+		}
+		if err := caseEvent(ctx, tx, id, now, actor, review.LevelCounty, kind, c.Stage, o.Text); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, now, actor, "case."+kind, c.County, fmt.Sprintf("case %d", id), o.Text)
+	})
+	return o, err
+}
+
+// AnswerObjection records the province's answer to objection oid of case
+// id.
+func (s *Store) AnswerObjection(ctx context.Context, actor string, id, oid int64, answer string) (err error) {
+	defer wrap(&err, "answer objection %d", oid)
+	if strings.TrimSpace(answer) == "" {
+		return fmt.Errorf("%w: an answer needs its text", ErrCaseInput)
+	}
+	now := s.now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var county, stage string
+		if err := tx.QueryRowContext(ctx, `SELECT county_code, stage FROM cases WHERE id = $1`, id).Scan(&county, &stage); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE case_objections SET answer = $1, answered_by = $2, answered_at = $3
+			WHERE id = $4 AND case_id = $5 AND answered_at IS NULL`, strings.TrimSpace(answer), actor, now, oid, id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if err := caseEvent(ctx, tx, id, now, actor, review.LevelProvince, "answer", recognition.Stage(stage), strings.TrimSpace(answer)); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, now, actor, "case.answer", county, fmt.Sprintf("case %d", id), strings.TrimSpace(answer))
+	})
+}
+
+// OpenObjections counts the objections and appeals of the counties whose
+// codes start with prefix that wait for an answer.
+func (s *Store) OpenObjections(ctx context.Context, prefix string) (n int, err error) {
+	defer wrap(&err, "open objections")
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_objections o JOIN cases c ON c.id = o.case_id
+		WHERE c.county_code LIKE $1 AND o.answered_at IS NULL`, prefix+"%").Scan(&n)
+	return n, err
+}

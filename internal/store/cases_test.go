@@ -162,3 +162,56 @@ func TestCaseToRecognition(t *testing.T) {
 		}
 	})
 }
+
+// TestObjections: an objection within 15 days of the feedback, answered;
+// an appeal within 15 days of the answer; a late one refused.
+func TestObjections(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		now := time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC)
+		s.Now = func() time.Time { return now }
+		clocks := ticket.DefaultClocks()
+		c, _ := s.OpenCase(ctx, "county", store.Case{County: "340201", Standard: "yzjh2017", Profile: "national", Year: 2024})
+		if _, err := s.FileObjection(ctx, "county", c.ID, recognition.KindObjection, "异议", clocks); !errors.Is(err, recognition.ErrNothingYet) {
+			t.Fatalf("an objection before any conclusion: %v", err)
+		}
+		for _, st := range []struct {
+			by review.Level
+			a  recognition.Action
+		}{{review.LevelCounty, recognition.SubmitSelf}, {review.LevelCity, recognition.CityPass}} {
+			if _, err := s.CaseStep(ctx, "x", st.by, c.ID, store.CaseStepInput{Action: st.a, Clocks: clocks}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		s.RaiseTicket(ctx, "prov", store.Ticket{CaseID: c.ID, County: "340201", Title: "f", RaiserLevel: review.LevelProvince}, nil, clocks)
+		if _, err := s.CaseStep(ctx, "prov", review.LevelProvince, c.ID, store.CaseStepInput{Action: recognition.Feedback, Clocks: clocks}); err != nil {
+			t.Fatal(err)
+		}
+		now = now.Add(5 * 24 * time.Hour)
+		o, err := s.FileObjection(ctx, "county", c.ID, recognition.KindObjection, "问题清单第1项与事实不符", clocks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !o.AnswerDue.Equal(ticket.DueAfter(now, 30)) {
+			t.Errorf("answer due %v", o.AnswerDue)
+		}
+		if _, err := s.FileObjection(ctx, "county", c.ID, recognition.KindAppeal, "申诉", clocks); !errors.Is(err, recognition.ErrPending) {
+			t.Fatalf("an appeal before the answer: %v", err)
+		}
+		now = now.Add(10 * 24 * time.Hour)
+		if err := s.AnswerObjection(ctx, "prov", c.ID, o.ID, "经复核，维持原结论"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AnswerObjection(ctx, "prov", c.ID, o.ID, "again"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("answered twice: %v", err)
+		}
+		now = now.Add(16 * 24 * time.Hour)
+		if _, err := s.FileObjection(ctx, "county", c.ID, recognition.KindAppeal, "申诉", clocks); !errors.Is(err, recognition.ErrTooLate) {
+			t.Fatalf("a late appeal: %v", err)
+		}
+		os, _ := s.Objections(ctx, c.ID)
+		if len(os) != 1 || os[0].Answer == "" || os[0].AnsweredAt.IsZero() {
+			t.Fatalf("objections %+v", os)
+		}
+	})
+}

@@ -298,7 +298,7 @@ func TestAccessEveryRoute(t *testing.T) {
 				fill["{kind}"], value = "county", rg.county
 			}
 		case "case":
-			value, fill["{ins}"], fill["{format}"], fill["{doc}"] = rg.caseID, rg.insp, "pdf", "issues"
+			value, fill["{ins}"], fill["{format}"], fill["{doc}"], fill["{oid}"] = rg.caseID, rg.insp, "pdf", "issues", "1"
 		case "ticket":
 			value = rg.ticket
 		case "upload":
@@ -405,6 +405,10 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"action": {"submit_self"}})
 		case rt.pattern == "POST /case/{id}/inspection":
 			req.body = form(url.Values{"size": {"3"}, "seed": {"5"}})
+		case rt.pattern == "POST /case/{id}/objection":
+			req.body = form(url.Values{"kind": {"objection"}, "text": {"access"}})
+		case rt.pattern == "POST /case/{id}/objection/{oid}/answer":
+			req.body = form(url.Values{"answer": {"access"}})
 		case rt.pattern == "POST /case/{id}/monitor":
 			req.body = form(url.Values{"year": {strconv.Itoa(year)}})
 		case rt.pattern == "POST /case/{id}/finding":

@@ -209,6 +209,17 @@ type casePage struct {
 	// each later year's verdict and the items that slipped since.
 	Monitor    []monitorYear
 	CanMonitor bool
+	// Objections are the county's objections and appeals with the
+	// province's answers; CanObject and CanAnswer say who may act.
+	Objections []objectionRow
+	CanObject  bool
+	CanAnswer  bool
+}
+
+// objectionRow is an objection with the light of its answer's deadline.
+type objectionRow struct {
+	store.Objection
+	Light ticket.Light
 }
 
 // monitorYear is one later year of a recognised county.
@@ -281,6 +292,20 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 	if p.Inspects, err = s.st.Inspections(ctx, c.ID); err != nil {
 		return err
 	}
+	os, err := s.st.Objections(ctx, c.ID)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, o := range os {
+		row := objectionRow{Objection: o, Light: ticket.Done}
+		if o.AnsweredAt.IsZero() {
+			row.Light = ticket.LightOf(ticket.Open, o.AnswerDue, time.Time{}, now, s.caseClocks(c))
+		}
+		p.Objections = append(p.Objections, row)
+	}
+	p.CanObject = b.Scope.CanEdit() && lvl == review.LevelCounty
+	p.CanAnswer = b.Scope.CanEdit() && lvl == review.LevelProvince
 	if c.Stage == recognition.Recognised {
 		if p.Monitor, err = s.monitor(r, c, rules, ts); err != nil {
 			return err
@@ -937,5 +962,66 @@ func (s *Server) raiseMonitoring(w http.ResponseWriter, r *http.Request) error {
 	}
 	setFlash(w, b.T("cases.monitor_raised", n))
 	http.Redirect(w, r, fmt.Sprintf("/case/%d#monitoring", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// fileObjection files the county's objection (异议) or appeal (申诉).
+func (s *Server) fileObjection(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	if !b.Scope.CanEdit() || b.Scope.Level() != review.LevelCounty {
+		return errForbidden
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("error.400")
+	}
+	kind := r.PostForm.Get("kind")
+	_, err = s.st.FileObjection(r.Context(), userOf(r).Username, c.ID, kind, r.PostForm.Get("text"), s.caseClocks(c))
+	switch {
+	case errors.Is(err, store.ErrCaseInput):
+		return badRequest("cases.objection_text")
+	case errors.Is(err, recognition.ErrTooLate):
+		return &userError{err: errConflict, key: "cases.objection_late"}
+	case errors.Is(err, recognition.ErrNothingYet):
+		return &userError{err: errConflict, key: "cases.objection_nothing"}
+	case errors.Is(err, recognition.ErrPending):
+		return &userError{err: errConflict, key: "cases.objection_pending"}
+	case errors.Is(err, recognition.ErrNotAllowed):
+		return badRequest("review.bad_input")
+	case err != nil:
+		return err
+	}
+	setFlash(w, b.T("cases.objection_filed"))
+	http.Redirect(w, r, fmt.Sprintf("/case/%d#objections", c.ID), http.StatusSeeOther)
+	return nil
+}
+
+// answerObjection records the province's answer to an objection or appeal.
+func (s *Server) answerObjection(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	if !b.Scope.CanEdit() || b.Scope.Level() != review.LevelProvince {
+		return errForbidden
+	}
+	oid, err := strconv.ParseInt(r.PathValue("oid"), 10, 64)
+	if err != nil {
+		return notFound("error.404")
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("error.400")
+	}
+	err = s.st.AnswerObjection(r.Context(), userOf(r).Username, c.ID, oid, r.PostForm.Get("answer"))
+	if errors.Is(err, store.ErrCaseInput) {
+		return badRequest("cases.objection_text")
+	}
+	if err != nil {
+		return err
+	}
+	setFlash(w, b.T("cases.objection_answered"))
+	http.Redirect(w, r, fmt.Sprintf("/case/%d#objections", c.ID), http.StatusSeeOther)
 	return nil
 }

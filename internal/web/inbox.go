@@ -145,6 +145,15 @@ func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, 
 		if verify > 0 {
 			out = append(out, inboxItem{Key: "inbox.tickets_verify", N: verify, Link: "/cases", Action: true})
 		}
+		if lvl == review.LevelProvince {
+			n, err := s.st.OpenObjections(ctx, sc.prefix())
+			if err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				out = append(out, inboxItem{Key: "inbox.objections", N: n, Link: "/cases", Action: true})
+			}
+		}
 	}
 	if judge && lvl == review.LevelCounty {
 		n, link, err := s.toJudge(ctx, sc.region)

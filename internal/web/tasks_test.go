@@ -553,3 +553,66 @@ func TestCaseMonitoring(t *testing.T) {
 		t.Errorf("a read-only account raises monitoring findings: %d", w.Code)
 	}
 }
+
+// TestObjectionPages: the county of the demo's case in 整改 objects, the
+// province sees it in its inbox and answers; a second objection while one
+// waits is refused.
+func TestObjectionPages(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cases, _ := e.st.Cases(ctx, "")
+	var c store.Case
+	for _, x := range cases {
+		if x.Stage == recognition.Rectify {
+			c = x
+		}
+	}
+	if c.ID == 0 {
+		t.Fatal("no demo case in rectification")
+	}
+	// Its feedback was weeks ago: a new round, fed back now.
+	c, err := e.st.OpenCase(ctx, "t", store.Case{County: c.County, Standard: "yzjh2017", Profile: "national", Year: demo.LatestYear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clocks := ticket.DefaultClocks()
+	e.st.CaseStep(ctx, "t", review.LevelCounty, c.ID, store.CaseStepInput{Action: recognition.SubmitSelf, Clocks: clocks})
+	e.st.CaseStep(ctx, "t", review.LevelCity, c.ID, store.CaseStepInput{Action: recognition.CityPass, Clocks: clocks})
+	e.st.RaiseTicket(ctx, "t", store.Ticket{CaseID: c.ID, County: c.County, Title: "大班额", RaiserLevel: review.LevelProvince}, nil, clocks)
+	if _, err := e.st.CaseStep(ctx, "t", review.LevelProvince, c.ID, store.CaseStepInput{Action: recognition.Feedback, Clocks: clocks}); err != nil {
+		t.Fatal(err)
+	}
+	// Act as that county: an account of it.
+	u, err := e.st.CreateUser(ctx, store.User{Username: "county2", Role: store.RoleCounty, Region: c.County}, "a-long-password-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedAccounts["county2"] = DemoAccount{User: u}
+	defer delete(seedAccounts, "county2")
+	path := fmt.Sprintf("/case/%d", c.ID)
+	if w := e.postForm("county2", path+"/objection", url.Values{"kind": {"objection"}, "text": {""}}); w.Code != http.StatusBadRequest {
+		t.Errorf("an objection without grounds: %d", w.Code)
+	}
+	if w := e.postForm("county2", path+"/objection", url.Values{"kind": {"objection"}, "text": {"第2项大班额系临时借读，已于开学后分班"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("objection: %d %.300s", w.Code, w.Body.String())
+	}
+	if w := e.postForm("county2", path+"/objection", url.Values{"kind": {"appeal"}, "text": {"x"}}); w.Code != http.StatusConflict {
+		t.Errorf("an appeal while the objection waits: %d", w.Code)
+	}
+	if w := e.get("admin", "/inbox"); !strings.Contains(w.Body.String(), `data-key="inbox.objections"`) {
+		t.Error("the province's inbox lacks the objection")
+	}
+	os, _ := e.st.Objections(ctx, c.ID)
+	if len(os) != 1 {
+		t.Fatalf("objections %+v", os)
+	}
+	if w := e.postForm("county2", fmt.Sprintf("%s/objection/%d/answer", path, os[0].ID), url.Values{"answer": {"x"}}); w.Code != http.StatusForbidden {
+		t.Errorf("the county answers its own objection: %d", w.Code)
+	}
+	if w := e.postForm("admin", fmt.Sprintf("%s/objection/%d/answer", path, os[0].ID), url.Values{"answer": {"经核实，同意撤销第2项"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("answer: %d", w.Code)
+	}
+	if w := e.get("county2", path); !strings.Contains(w.Body.String(), "同意撤销第2项") {
+		t.Error("the county does not see the answer")
+	}
+}

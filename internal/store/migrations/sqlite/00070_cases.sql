@@ -89,7 +89,24 @@ CREATE TABLE ticket_files (
     PRIMARY KEY (event_id, evidence_id)
 );
 
+-- Objections (异议) to the province's conclusion and appeals (申诉), each
+-- answered by the province within its statutory clock.
+CREATE TABLE case_objections (
+    id          INTEGER PRIMARY KEY,
+    case_id     BIGINT NOT NULL REFERENCES cases (id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL, -- objection or appeal
+    text        TEXT NOT NULL,
+    filed_by    TEXT NOT NULL DEFAULT '',
+    filed_at    TIMESTAMP NOT NULL,
+    answer_due  TIMESTAMP NOT NULL,
+    answer      TEXT NOT NULL DEFAULT '',
+    answered_by TEXT NOT NULL DEFAULT '',
+    answered_at TIMESTAMP
+);
+CREATE INDEX case_objections_case ON case_objections (case_id, id);
+
 -- +goose Down
+DROP TABLE case_objections;
 DROP TABLE ticket_files;
 DROP TABLE ticket_events;
 DROP TABLE tickets;
