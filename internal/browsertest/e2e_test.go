@@ -294,6 +294,42 @@ func TestScreenshots(t *testing.T) {
 		t.Error("no kindergarten linked from the preschool page")
 	}
 	b.Do(chromedp.EmulateViewport(1366, 900))
+	// The reporting chain's and the cases' pages, at desk and phone width,
+	// in both languages.
+	cases, err := a.st.Cases(context.Background(), "")
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no demo case: %v", err)
+	}
+	tasks, err := a.st.Tasks(context.Background(), "")
+	if err != nil || len(tasks) == 0 {
+		t.Fatalf("no demo task: %v", err)
+	}
+	var rectify int64
+	for _, c := range cases {
+		if c.Stage == "rectify" {
+			rectify = c.ID
+		}
+	}
+	for _, w := range []int64{1366, 390} {
+		for _, p := range []struct{ name, path, wait string }{
+			{"tasks", "/tasks", "#task-list"},
+			{"task", fmt.Sprintf("/task/%d", tasks[0].ID), ".units"},
+			{"cases", "/cases", "#case-list"},
+			{"case", fmt.Sprintf("/case/%d", rectify), "#ticket-list"},
+			{"inbox", "/inbox", "#inbox"},
+		} {
+			b.Do(chromedp.EmulateViewport(w, 900))
+			b.Navigate(a.URL + p.path)
+			b.Wait(p.wait)
+			b.Screenshot(fmt.Sprintf("5%d-%s-%d", map[int64]int{1366: 0, 390: 1}[w], p.name, w))
+		}
+	}
+	b.ClickAndWait("#lang-switch")
+	b.Navigate(fmt.Sprintf("%s/case/%d", a.URL, rectify))
+	b.Wait("#ticket-list")
+	b.Screenshot("52-case-en")
+	b.ClickAndWait("#lang-switch")
+	b.Do(chromedp.EmulateViewport(1366, 900))
 	// Print: the county page as a PDF-like print rendering keeps its charts.
 	b.Navigate(a.URL + "/county/" + county.Code)
 	b.Wait(".chart[data-rendered] svg")

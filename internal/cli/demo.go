@@ -104,6 +104,8 @@ func runDemo(e *env, args []string) error {
 	for _, a := range accounts {
 		fmt.Fprintf(w, "  %-8s 密码 %s  %s\n", a.Username, a.Password, a.About)
 	}
+	fmt.Fprintf(w, "\n演示数据还包括：一项进行中的填报任务（学校待填报、县级待审核、市级待认定和抽查），\n"+
+		"以及四个处于不同阶段的认定案卷（自评、市复核、整改中、已认定并监测）。各账户登录后先看“待办”。\n")
 	if *noServe {
 		fmt.Fprintf(w, "\n启动网页服务：dudao serve --db %s --addr %s\n", dsn, *addr)
 		return nil
