@@ -355,3 +355,57 @@ func MayObject(kind string, conclusion time.Time, filings []Filing, objectionDay
 	}
 	return ErrNotAllowed
 }
+
+// Gap is a school where the province found what the city's re-check did
+// not: a gap the regulations treat as a sign of falsified data (数据造假)
+// to be looked into.
+type Gap struct {
+	School string
+	// Findings are the province's findings at the school.
+	Findings []string
+	// Visited says the city visited the school itself.
+	Visited bool
+}
+
+// Finding is a finding as Gaps compares them.
+type Finding struct {
+	School string
+	Level  review.Level
+	Title  string
+	Source string
+}
+
+// Gaps compares the city's and the province's findings of a case: every
+// school with a province finding of a discrepancy between reported and
+// seen figures, or with any province finding where the city visited and
+// found nothing, is a gap. Schools come sorted.
+func Gaps(findings []Finding, cityVisits []string) []Gap {
+	city := map[string]bool{}
+	prov := map[string][]Finding{}
+	for _, f := range findings {
+		if f.School == "" {
+			continue
+		}
+		switch f.Level {
+		case review.LevelCity:
+			city[f.School] = true
+		case review.LevelProvince:
+			prov[f.School] = append(prov[f.School], f)
+		}
+	}
+	var out []Gap
+	for school, fs := range prov {
+		visited := slices.Contains(cityVisits, school)
+		discrepancy := slices.ContainsFunc(fs, func(f Finding) bool { return f.Source == "discrepancy" })
+		if city[school] || (!visited && !discrepancy) {
+			continue
+		}
+		g := Gap{School: school, Visited: visited}
+		for _, f := range fs {
+			g.Findings = append(g.Findings, f.Title)
+		}
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b Gap) int { return strings.Compare(a.School, b.School) })
+	return out
+}

@@ -145,3 +145,18 @@ func TestMayObject(t *testing.T) {
 		t.Errorf("an appeal without an objection: %v", err)
 	}
 }
+
+func TestGaps(t *testing.T) {
+	fs := []Finding{
+		{School: "s1", Level: review.LevelProvince, Title: "音乐教室不足", Source: "visit"},        // the city visited s1, found nothing: a gap
+		{School: "s2", Level: review.LevelProvince, Title: "在校生多报", Source: "discrepancy"},   // a discrepancy: a gap even unvisited
+		{School: "s3", Level: review.LevelProvince, Title: "班额", Source: "visit"},             // the city did not visit s3: no gap
+		{School: "s4", Level: review.LevelProvince, Title: "x", Source: "discrepancy"},        // the city found it too
+		{School: "s4", Level: review.LevelCity, Title: "x", Source: "visit"},
+		{School: "", Level: review.LevelProvince, Title: "全县", Source: "engine"},
+	}
+	got := Gaps(fs, []string{"s1", "s4"})
+	if len(got) != 2 || got[0].School != "s1" || !got[0].Visited || got[1].School != "s2" || got[1].Visited {
+		t.Fatalf("gaps %+v", got)
+	}
+}

@@ -214,6 +214,10 @@ type casePage struct {
 	Objections []objectionRow
 	CanObject  bool
 	CanAnswer  bool
+	// Gaps are the schools where the province found what the city's
+	// re-check did not (treated as a sign of falsified data).
+	Gaps          []recognition.Gap
+	ProvinceFound bool
 }
 
 // objectionRow is an objection with the light of its answer's deadline.
@@ -292,6 +296,18 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 	if p.Inspects, err = s.st.Inspections(ctx, c.ID); err != nil {
 		return err
 	}
+	var found []recognition.Finding
+	for _, t := range ts {
+		found = append(found, recognition.Finding{School: t.School, Level: t.RaiserLevel, Title: t.Title, Source: t.Source})
+	}
+	var cityVisits []string
+	for _, in := range p.Inspects {
+		if in.Level == review.LevelCity && !in.Mock {
+			cityVisits = append(cityVisits, in.Visits...)
+		}
+	}
+	p.Gaps = recognition.Gaps(found, cityVisits)
+	p.ProvinceFound = slices.ContainsFunc(found, func(f recognition.Finding) bool { return f.Level == review.LevelProvince })
 	os, err := s.st.Objections(ctx, c.ID)
 	if err != nil {
 		return err

@@ -616,3 +616,30 @@ func TestObjectionPages(t *testing.T) {
 		t.Error("the county does not see the answer")
 	}
 }
+
+// TestCaseGaps: the city visits a school and finds nothing; the province
+// finds a problem there: the case page flags the gap.
+func TestCaseGaps(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := county()
+	cs, err := e.st.OpenCase(ctx, "t", store.Case{County: c.Code, Standard: "yzjh2017", Profile: "national", Year: demo.LatestYear})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clocks := ticket.DefaultClocks()
+	school := c.Schools[0]
+	e.st.CaseStep(ctx, "t", review.LevelCounty, cs.ID, store.CaseStepInput{Action: recognition.SubmitSelf, Clocks: clocks})
+	if _, err := e.st.DrawInspection(ctx, "city", review.LevelCity, cs.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}}); err != nil {
+		t.Fatal(err)
+	}
+	e.st.CaseStep(ctx, "t", review.LevelCity, cs.ID, store.CaseStepInput{Action: recognition.CityPass, Clocks: clocks})
+	path := fmt.Sprintf("/case/%d", cs.ID)
+	w := e.postForm("admin", path+"/finding", url.Values{"title": {"生均运动场地不足"}, "school": {school}, "source": {"visit"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("finding: %d %.300s", w.Code, w.Body.String())
+	}
+	if w := e.get("county", path); !strings.Contains(w.Body.String(), `data-gap="`+school+`"`) {
+		t.Fatalf("no gap flagged: %.2000s", w.Body.String())
+	}
+}
