@@ -148,10 +148,10 @@ func TestMayObject(t *testing.T) {
 
 func TestGaps(t *testing.T) {
 	fs := []Finding{
-		{School: "s1", Level: review.LevelProvince, Title: "音乐教室不足", Source: "visit"},        // the city visited s1, found nothing: a gap
-		{School: "s2", Level: review.LevelProvince, Title: "在校生多报", Source: "discrepancy"},   // a discrepancy: a gap even unvisited
-		{School: "s3", Level: review.LevelProvince, Title: "班额", Source: "visit"},             // the city did not visit s3: no gap
-		{School: "s4", Level: review.LevelProvince, Title: "x", Source: "discrepancy"},        // the city found it too
+		{School: "s1", Level: review.LevelProvince, Title: "音乐教室不足", Source: "visit"},      // the city visited s1, found nothing: a gap
+		{School: "s2", Level: review.LevelProvince, Title: "在校生多报", Source: "discrepancy"}, // a discrepancy: a gap even unvisited
+		{School: "s3", Level: review.LevelProvince, Title: "班额", Source: "visit"},          // the city did not visit s3: no gap
+		{School: "s4", Level: review.LevelProvince, Title: "x", Source: "discrepancy"},     // the city found it too
 		{School: "s4", Level: review.LevelCity, Title: "x", Source: "visit"},
 		{School: "", Level: review.LevelProvince, Title: "全县", Source: "engine"},
 	}
