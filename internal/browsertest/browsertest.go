@@ -211,3 +211,21 @@ func Artefacts(t testing.TB) string {
 	}
 	return dir
 }
+
+// SetOffline cuts the page's network (offline true) or gives it back, as
+// a phone losing its signal: requests fail and navigator.onLine follows,
+// firing the offline and online events.
+func (b *Browser) SetOffline(offline bool) {
+	b.t.Helper()
+	b.Do(chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+			return err
+		}
+		if _, err := chromedp.Call(ctx, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{
+			MatchedNetworkConditions: []*network.Conditions{{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1}}}); err != nil {
+			return err
+		}
+		_, err := chromedp.Call(ctx, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: offline, DownloadThroughput: -1, UploadThroughput: -1})
+		return err
+	}))
+}

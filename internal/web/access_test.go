@@ -405,6 +405,8 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"action": {"submit_self"}})
 		case rt.pattern == "POST /case/{id}/inspection":
 			req.body = form(url.Values{"size": {"3"}, "seed": {"5"}})
+		case rt.pattern == "POST /case/{id}/inspection/{ins}/sync":
+			req.body = form(url.Values{"seen." + rg.school + ".students_primary": {"1"}})
 		case rt.pattern == "POST /case/{id}/objection":
 			req.body = form(url.Values{"kind": {"objection"}, "text": {"access"}})
 		case rt.pattern == "POST /case/{id}/objection/{oid}/answer":

@@ -1041,3 +1041,178 @@ func (s *Server) answerObjection(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, fmt.Sprintf("/case/%d#objections", c.ID), http.StatusSeeOther)
 	return nil
 }
+
+// checkKeys are the figures a visit checks on the spot.
+var checkKeys = []string{"students_primary", "students_junior", "classes_primary", "classes_junior", "teachers_primary", "teachers_junior",
+	"teaching_area", "sports_area", "equipment_value", "multimedia_rooms", "music_rooms_standard", "art_rooms_standard"}
+
+type checkSchool struct {
+	Code, Name, Location string
+	Weak                 bool
+	Figures              []checkFigure
+}
+
+type checkFigure struct {
+	Key, Label, Unit string
+	Reported         float64
+}
+
+type checklistPage struct {
+	*Base
+	Case    store.Case
+	Ins     store.Inspection
+	Name    string
+	Schools []checkSchool
+	CanSync bool
+}
+
+// inspectionOf finds the inspection of the path's {ins} in case c.
+func (s *Server) inspectionOf(r *http.Request, c store.Case) (store.Inspection, error) {
+	id, err := strconv.ParseInt(r.PathValue("ins"), 10, 64)
+	if err != nil {
+		return store.Inspection{}, notFound("error.404")
+	}
+	ins, err := s.st.Inspections(r.Context(), c.ID)
+	if err != nil {
+		return store.Inspection{}, err
+	}
+	i := slices.IndexFunc(ins, func(x store.Inspection) bool { return x.ID == id })
+	if i < 0 {
+		return store.Inspection{}, notFound("error.404")
+	}
+	return ins[i], nil
+}
+
+// checklist is the phone page of a visit: per school, the figures it
+// reported and an input for what is seen. Entries are kept in the phone
+// (localStorage) as they are typed, so the page works without a network
+// once open, and are sent with one button (or when the network returns);
+// without JavaScript it is a plain form.
+func (s *Server) checklist(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	in, err := s.inspectionOf(r, c)
+	if err != nil {
+		return err
+	}
+	p := &checklistPage{Base: b, Case: c, Ins: in, Name: c.County,
+		CanSync: b.Scope.CanEdit() && b.Scope.Level() >= review.LevelCounty && (in.Mock || b.Scope.Level() >= review.LevelCity)}
+	if rg, err := s.regionName(r, c.County); err == nil {
+		p.Name = rg.Name
+	}
+	weak := map[string]bool{}
+	for _, cd := range in.Candidates {
+		weak[cd.Code] = cd.Weak
+	}
+	t := census.TableOf(census.KindSchool)
+	for _, code := range in.Visits {
+		rec, err := s.st.Record(r.Context(), string(census.KindSchool), c.Year, code)
+		if err != nil {
+			continue
+		}
+		sc := checkSchool{Code: code, Name: rec.Text("school_name"), Location: rec.Text("location"), Weak: weak[code]}
+		for _, k := range checkKeys {
+			if j := t.Index(k); j >= 0 && rec.Values()[j] == rec.Values()[j] {
+				sc.Figures = append(sc.Figures, checkFigure{Key: k, Label: t.Num[j].ZH, Unit: t.Num[j].Unit, Reported: rec.Values()[j]})
+			}
+		}
+		p.Schools = append(p.Schools, sc)
+	}
+	b.Title = b.T("check.title", p.Name)
+	s.render(w, r, http.StatusOK, "checklist", p)
+	return nil
+}
+
+// syncChecklist takes what was seen on a visit (a form, or JSON from the
+// phone page: [{"school","key","seen","note"}]) and raises every figure
+// that differs from the reported one as a finding (source discrepancy),
+// once; a mock inspection only counts them.
+func (s *Server) syncChecklist(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	in, err := s.inspectionOf(r, c)
+	if err != nil {
+		return err
+	}
+	lvl := b.Scope.Level()
+	if !b.Scope.CanEdit() || lvl < review.LevelCounty || (!in.Mock && lvl < review.LevelCity) {
+		return errForbidden
+	}
+	type entry struct {
+		School string `json:"school"`
+		Key    string `json:"key"`
+		Seen   string `json:"seen"`
+		Note   string `json:"note"`
+	}
+	var entries []entry
+	asJSON := strings.HasPrefix(r.Header.Get("Content-Type"), "application/json")
+	if asJSON {
+		if err := json.NewDecoder(io.LimitReader(r.Body, 1<<20)).Decode(&entries); err != nil {
+			return badRequest("error.400")
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return badRequest("error.400")
+		}
+		for k, v := range r.PostForm {
+			rest, ok := strings.CutPrefix(k, "seen.")
+			if !ok || len(v) == 0 {
+				continue
+			}
+			school, key, _ := strings.Cut(rest, ".")
+			entries = append(entries, entry{School: school, Key: key, Seen: v[0], Note: r.PostForm.Get("note." + rest)})
+		}
+	}
+	ts, err := s.st.CaseTickets(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	t := census.TableOf(census.KindSchool)
+	differ, raised := 0, 0
+	for _, e := range entries {
+		seen := strings.TrimSpace(e.Seen)
+		if seen == "" || !slices.Contains(in.Visits, e.School) || !slices.Contains(checkKeys, e.Key) {
+			continue
+		}
+		v, err := strconv.ParseFloat(seen, 64)
+		if err != nil {
+			return badRequest("check.bad_number", e.School, e.Key, seen)
+		}
+		rec, err := s.st.Record(r.Context(), string(census.KindSchool), c.Year, e.School)
+		if err != nil {
+			continue
+		}
+		j := t.Index(e.Key)
+		if rep := rec.Values()[j]; rep == v {
+			continue
+		}
+		differ++
+		if in.Mock {
+			continue
+		}
+		title := fmt.Sprintf("现场核查：%s %s 填报 %s%s，现场 %s%s", rec.Text("school_name"), t.Num[j].ZH, fmtFixed(rec.Values()[j]), t.Num[j].Unit, fmtFixed(v), t.Num[j].Unit)
+		if n := strings.TrimSpace(e.Note); n != "" {
+			title += "（" + n + "）"
+		}
+		if slices.ContainsFunc(ts, func(x store.Ticket) bool { return x.Title == title }) {
+			continue
+		}
+		if _, err := s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title, School: e.School,
+			Severity: "较重", Source: "discrepancy", RaiserRegion: b.Scope.Region(), RaiserLevel: lvl}, nil, s.caseClocks(c)); err != nil {
+			return err
+		}
+		raised++
+	}
+	msg := b.T("check.synced", len(entries), differ, raised)
+	if asJSON {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		return json.NewEncoder(w).Encode(map[string]any{"entries": len(entries), "differ": differ, "raised": raised, "message": msg})
+	}
+	setFlash(w, msg)
+	http.Redirect(w, r, fmt.Sprintf("/case/%d#findings", c.ID), http.StatusSeeOther)
+	return nil
+}

@@ -85,6 +85,8 @@ func (s *Server) routeTable() []route {
 		{"GET /case/{id}", pg(s.casePageGet), "case {id}"},
 		{"POST /case/{id}/step", pg(s.caseStep), "case {id}"},
 		{"POST /case/{id}/inspection", pg(s.drawInspection), "case {id}"},
+		{"GET /case/{id}/inspection/{ins}/check", pg(s.checklist), "case {id}"},
+		{"POST /case/{id}/inspection/{ins}/sync", pg(s.syncChecklist), "case {id}"},
 		{"GET /case/{id}/inspection/{ins}/{format}", pg(s.visitPlan), "case {id}"},
 		{"POST /case/{id}/finding", pg(s.raiseFinding), "case {id}"},
 		{"POST /case/{id}/monitor", pg(s.raiseMonitoring), "case {id}"},

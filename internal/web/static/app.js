@@ -130,3 +130,41 @@
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
 })();
+
+// The visit checklist (/case/{id}/inspection/{n}/check): what is typed is
+// kept in the phone's localStorage at once, so the page goes on working
+// without a network; "sync" sends it as JSON and clears it once the server
+// has it, and it is sent again by itself when the network returns.
+(function () {
+  "use strict";
+  var form = document.getElementById("checklist");
+  if (!form || !window.localStorage || !window.fetch) return;
+  var key = form.dataset.store, status = document.getElementById("check-status");
+  var inputs = form.querySelectorAll("input[name^='seen.']");
+  function load() { try { return JSON.parse(localStorage.getItem(key) || "{}"); } catch (e) { return {}; } }
+  function say(what, extra) { status.textContent = status.dataset[what] + (extra ? " " + extra : ""); }
+  var saved = load();
+  inputs.forEach(function (el) {
+    if (saved[el.name] != null) el.value = saved[el.name];
+    el.addEventListener("input", function () {
+      var s = load();
+      s[el.name] = el.value;
+      localStorage.setItem(key, JSON.stringify(s));
+      say(navigator.onLine ? "saved" : "offline");
+    });
+  });
+  function sync() {
+    var s = load(), entries = [];
+    Object.keys(s).forEach(function (name) {
+      var p = name.split(".");
+      if (p.length === 3 && s[name] !== "") entries.push({ school: p[1], key: p[2], seen: s[name] });
+    });
+    say("sending");
+    return fetch(form.action, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(entries) })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (res) { localStorage.removeItem(key); status.textContent = res.message; status.dataset.synced = res.raised; })
+      .catch(function () { say(navigator.onLine ? "failed" : "offline"); });
+  }
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); sync(); });
+  window.addEventListener("online", function () { if (Object.keys(load()).length) sync(); });
+})();
