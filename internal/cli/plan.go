@@ -107,8 +107,48 @@ func runPlan(e *env, args []string) error {
 		case "xlsx":
 			return writePlanXLSX(w, pl)
 		}
-		return writePlanText(w, pl)
+		if err := writePlanText(w, pl); err != nil {
+			return err
+		}
+		return writeWholeGapsText(w, rules, year, schools, opt.Costs)
 	})
+}
+
+// writeWholeGapsText says, after a plan, which items of the whole standard
+// the school figures leave unmet beyond 资源配置 (music and art rooms,
+// school size, class size, …) and what each takes: rooms to add per school
+// with their cost, or why no addition meets it. Items that need the
+// county's own figures are judged where they are stored (dudao evaluate
+// --db … --whole).
+func writeWholeGapsText(w io.Writer, rules *standards.Rules, year int, schools []census.School, costs plan.Costs) error {
+	if rules.Preschool() || len(rules.Items) == 0 {
+		return nil
+	}
+	res := eval.EvaluateWhole(rules, year, eval.Inputs{Schools: schools})
+	if len(res.Counties) == 0 {
+		return nil
+	}
+	var gaps []plan.ItemGap
+	for _, g := range plan.WholeGaps(res.Counties[0], costs) {
+		if g.Kind == plan.AddRooms || g.Kind == plan.Reorganise {
+			gaps = append(gaps, g)
+		}
+	}
+	if len(gaps) == 0 {
+		return nil
+	}
+	fmt.Fprintf(w, "\n资源配置以外仍未达标的项目（按学校数据判断）：\n")
+	for _, g := range gaps {
+		fmt.Fprintf(w, "  %s：%s", g.Item, g.How)
+		if g.Kind == plan.AddRooms {
+			fmt.Fprintf(w, "，合计 %s 元", planMoney(g.Cost))
+		}
+		fmt.Fprintln(w)
+		for _, a := range g.Additions {
+			fmt.Fprintf(w, "    %s %s：补 %g 间，%s 元\n", a.Code, a.Name, a.Qty, planMoney(a.Cost))
+		}
+	}
+	return nil
 }
 
 // planCostsHelp lists the default unit costs, for --help and the report.

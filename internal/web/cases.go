@@ -17,6 +17,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/plan"
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/report"
 	"github.com/dudao-edu/dudao/internal/review"
@@ -218,6 +219,9 @@ type casePage struct {
 	// re-check did not (treated as a sign of falsified data).
 	Gaps          []recognition.Gap
 	ProvinceFound bool
+	// Needs is what each unmet item takes (plan.WholeGaps): rooms to add
+	// with their cost, the planner for 资源配置, or why no addition meets it.
+	Needs []plan.ItemGap
 }
 
 // objectionRow is an objection with the light of its answer's deadline.
@@ -259,6 +263,7 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 	}
 	if cty, err := s.wholeCounty(ctx, rules, c.Year, c.County); err == nil {
 		p.Verdict = cty.Verdict
+		p.Needs = plan.WholeGaps(cty, plan.DefaultCosts())
 		for _, it := range cty.Verdict.Items {
 			if !it.Item.Evidence {
 				continue

@@ -639,7 +639,12 @@ func TestCaseGaps(t *testing.T) {
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("finding: %d %.300s", w.Code, w.Body.String())
 	}
-	if w := e.get("county", path); !strings.Contains(w.Body.String(), `data-gap="`+school+`"`) {
+	w = e.get("county", path)
+	if !strings.Contains(w.Body.String(), `data-gap="`+school+`"`) {
 		t.Fatalf("no gap flagged: %.2000s", w.Body.String())
+	}
+	// The demo county fails 资源配置: the case says what it takes.
+	if !strings.Contains(w.Body.String(), `data-need="resource"`) {
+		t.Error("the case does not say what the unmet resource part takes")
 	}
 }
