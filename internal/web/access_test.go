@@ -411,6 +411,8 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"kind": {"objection"}, "text": {"access"}})
 		case rt.pattern == "POST /case/{id}/objection/{oid}/answer":
 			req.body = form(url.Values{"answer": {"access"}})
+		case rt.pattern == "POST /case/{id}/engine-findings":
+			req.body = form(url.Values{})
 		case rt.pattern == "POST /case/{id}/monitor":
 			req.body = form(url.Values{"year": {strconv.Itoa(year)}})
 		case rt.pattern == "POST /case/{id}/finding":

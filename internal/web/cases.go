@@ -1221,3 +1221,48 @@ func (s *Server) syncChecklist(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, fmt.Sprintf("/case/%d#findings", c.ID), http.StatusSeeOther)
 	return nil
 }
+
+// raiseEngineFindings raises the items the engine finds not met as
+// findings of the case (source engine), each once: the inspecting level's
+// starting 问题清单, which visits then add to.
+func (s *Server) raiseEngineFindings(w http.ResponseWriter, r *http.Request) error {
+	c, b, err := s.caseOf(r)
+	if err != nil {
+		return err
+	}
+	lvl := b.Scope.Level()
+	insp := recognition.Inspector(c.Stage)
+	if !b.Scope.CanEdit() || insp == 0 || lvl < insp {
+		return errForbidden
+	}
+	rules, err := standards.Resolve(c.Standard, c.Profile)
+	if err != nil {
+		return err
+	}
+	cty, err := s.wholeCounty(r.Context(), rules, c.Year, c.County)
+	if err != nil {
+		return err
+	}
+	ts, err := s.st.CaseTickets(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, it := range cty.Verdict.Items {
+		if it.Status != census.StatusNotMet {
+			continue
+		}
+		title := fmt.Sprintf("%s未达标：%s", it.Item.ZH, it.Reason)
+		if slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Item == it.Item.ID && t.Source == "engine" }) {
+			continue
+		}
+		if _, err := s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title, Item: it.Item.ID,
+			Severity: "较重", Source: "engine", RaiserRegion: b.Scope.Region(), RaiserLevel: lvl}, nil, s.caseClocks(c)); err != nil {
+			return err
+		}
+		n++
+	}
+	setFlash(w, b.T("cases.engine_raised", n))
+	http.Redirect(w, r, fmt.Sprintf("/case/%d#findings", c.ID), http.StatusSeeOther)
+	return nil
+}

@@ -90,6 +90,7 @@ func (s *Server) routeTable() []route {
 		{"GET /case/{id}/inspection/{ins}/{format}", pg(s.visitPlan), "case {id}"},
 		{"POST /case/{id}/finding", pg(s.raiseFinding), "case {id}"},
 		{"POST /case/{id}/monitor", pg(s.raiseMonitoring), "case {id}"},
+		{"POST /case/{id}/engine-findings", pg(s.raiseEngineFindings), "case {id}"},
 		{"POST /case/{id}/objection", pg(s.fileObjection), "case {id}"},
 		{"POST /case/{id}/objection/{oid}/answer", pg(s.answerObjection), "case {id}"},
 		{"GET /case/{id}/doc/{doc}/{format}", pg(s.caseDocument), "case {id}"},

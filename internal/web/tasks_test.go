@@ -643,6 +643,27 @@ func TestCaseGaps(t *testing.T) {
 	if !strings.Contains(w.Body.String(), `data-gap="`+school+`"`) {
 		t.Fatalf("no gap flagged: %.2000s", w.Body.String())
 	}
+	// The engine's unmet items become findings, once.
+	for range 2 {
+		if w := e.postForm("admin", path+"/engine-findings", url.Values{}); w.Code != http.StatusSeeOther {
+			t.Fatalf("engine findings: %d", w.Code)
+		}
+	}
+	ts, _ := e.st.CaseTickets(ctx, cs.ID)
+	engine := map[string]int{}
+	for _, tk := range ts {
+		if tk.Source == "engine" {
+			engine[tk.Item]++
+		}
+	}
+	if len(engine) == 0 {
+		t.Error("no engine finding raised for a failing county")
+	}
+	for item, n := range engine {
+		if n != 1 {
+			t.Errorf("%s raised %d times", item, n)
+		}
+	}
 	// The demo county fails 资源配置: the case says what it takes.
 	if !strings.Contains(w.Body.String(), `data-need="resource"`) {
 		t.Error("the case does not say what the unmet resource part takes")
