@@ -614,6 +614,9 @@ func summaryDoc(s *Summary) *doc {
 	if s.Comparison != "" {
 		d.Cover = append(d.Cover, kv{"判定精度", s.Comparison})
 	}
+	if s.DataStatus != "" {
+		d.Cover = append(d.Cover, kv{"数据状态", s.DataStatus})
+	}
 	ov := &sec{ID: "overview", Title: "总体情况", Level: 1, Break: true}
 	for _, p := range s.Overview() {
 		ov.Blocks = append(ov.Blocks, block{Para: p})

@@ -16,6 +16,9 @@ import (
 // then by how far their worst CV is from its limit.
 type Summary struct {
 	Meta
+	// DataStatus says which data the summary uses (official or
+	// provisional); "" says nothing.
+	DataStatus string
 	// Level is census.LevelCity or census.LevelProvince; Code and Name the region's.
 	Level      string
 	Code, Name string

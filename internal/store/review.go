@@ -1043,3 +1043,30 @@ func (s *Store) OpenSpotItems(ctx context.Context, prefix string) (n int, err er
 		WHERE c.county_code LIKE $1 AND i.result = ''`, prefix+"%").Scan(&n)
 	return n, err
 }
+
+// OfficialCounties counts, among the counties whose codes start with prefix
+// that a task of year covers, those accepted in the newest such task
+// (official data), and how many such counties there are.
+func (s *Store) OfficialCounties(ctx context.Context, year int, prefix string) (official, covered int, err error) {
+	defer wrap(&err, "official counties of %d", year)
+	rows, err := s.db.QueryContext(ctx, `SELECT u.code, u.state FROM review_units u JOIN review_tasks t ON t.id = u.task_id
+		WHERE u.unit_kind = 'county' AND t.year = $1 AND u.county_code LIKE $2 ORDER BY t.id`, year, prefix+"%")
+	if err != nil {
+		return 0, 0, err
+	}
+	defer rows.Close()
+	state := map[string]string{}
+	for rows.Next() {
+		var code, st string
+		if err := rows.Scan(&code, &st); err != nil {
+			return 0, 0, err
+		}
+		state[code] = st // the newest task wins
+	}
+	for _, st := range state {
+		if st == string(review.Accepted) {
+			official++
+		}
+	}
+	return official, len(state), rows.Err()
+}

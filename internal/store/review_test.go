@@ -123,6 +123,9 @@ func TestReviewChain(t *testing.T) {
 		if ds, _ := s.CountyDataStatus(ctx, counties[1], 2024); ds.Official() || ds.Task != id {
 			t.Fatalf("other county %+v", ds)
 		}
+		if off, cov, err := s.OfficialCounties(ctx, 2024, "3402"); off != 1 || cov != 2 || err != nil {
+			t.Fatalf("official counties %d of %d, %v", off, cov, err)
+		}
 		// Locked data: an import that changes a record is refused whole;
 		// one that carries it unchanged is not.
 		cur, err := s.Record(ctx, "school", 2024, sc.Code)

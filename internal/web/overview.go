@@ -14,22 +14,25 @@ import (
 type overviewPage struct {
 	*Base
 	*choice
-	Standards []*standards.Standard
-	Profiles  []*standards.Profile
-	Region    census.Region   // the region shown
-	Crumbs    []census.Region // from the province down to Region's parent
-	Children  []childRow      // the cities of a province
-	Cities    []census.Region // for the city filter
-	City      string
-	Verdict   string
-	Sort      string
-	Rows      []countyRow
-	Total     int
-	Passed    int
-	Failed    int
-	Missing   int
-	Chart     string // JSON for the chart
-	Q         []any  // the choice as query pairs
+	// Official counts the counties in scope whose data are official
+	// (accepted in a reporting task), of Shown.
+	Official, Shown int
+	Standards       []*standards.Standard
+	Profiles        []*standards.Profile
+	Region          census.Region   // the region shown
+	Crumbs          []census.Region // from the province down to Region's parent
+	Children        []childRow      // the cities of a province
+	Cities          []census.Region // for the city filter
+	City            string
+	Verdict         string
+	Sort            string
+	Rows            []countyRow
+	Total           int
+	Passed          int
+	Failed          int
+	Missing         int
+	Chart           string // JSON for the chart
+	Q               []any  // the choice as query pairs
 }
 
 type childRow struct {
@@ -224,6 +227,9 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	b.Title = region.Name + " · " + b.T("nav.overview")
 	b.Charts = true
+	if off, _, err := s.st.OfficialCounties(r.Context(), c.Year, scopedPrefix(b.Scope, p.Region.Code)); err == nil {
+		p.Official, p.Shown = off, p.Total
+	}
 	s.render(w, r, http.StatusOK, "overview", p)
 	return nil
 }

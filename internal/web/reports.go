@@ -105,6 +105,10 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 		if len(sum.Counties) == 0 {
 			return notFound("error.no_region", code)
 		}
+		if official, _, err := s.st.OfficialCounties(r.Context(), c.Year, scopedPrefix(scope, region.Code)); err == nil {
+			zh := &Base{Lang: i18n.ZH}
+			sum.DataStatus = zh.T("data_status.summary", len(sum.Counties), official)
+		}
 		doc, name = sum, sum.FileName(format)
 	}
 	// Render first, so that an error still gets its error page.

@@ -811,3 +811,24 @@ func taskRegionOK(sc Scope, rg census.Region) bool {
 	p := sc.prefix()
 	return len(p) < 6 && strings.HasPrefix(rg.Code, p) && sc.Sees(rg)
 }
+
+// regionPrefixOf is the prefix of the county codes in region code.
+func regionPrefixOf(code string) string {
+	switch {
+	case strings.HasSuffix(code, "0000"):
+		return code[:2]
+	case strings.HasSuffix(code, "00"):
+		return code[:4]
+	}
+	return code
+}
+
+// scopedPrefix is the prefix of the county codes of region code that the
+// account sees: a city account looking at its province sees its city.
+func scopedPrefix(sc Scope, code string) string {
+	p := regionPrefixOf(code)
+	if sp := sc.prefix(); len(sp) > len(p) {
+		return sp
+	}
+	return p
+}

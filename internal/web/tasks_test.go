@@ -237,6 +237,13 @@ func TestReviewChainPages(t *testing.T) {
 	if w := e.get("county", fmt.Sprintf("/report/%s/html?year=%d", c.Code, task.Year)); !strings.Contains(w.Body.String(), "正式数据") {
 		t.Errorf("the report does not say which data it uses")
 	}
+	// The overview and the province's summary count the official counties.
+	if w := e.get("admin", fmt.Sprintf("/overview?year=%d", task.Year)); !strings.Contains(w.Body.String(), `data-official="1"`) {
+		t.Errorf("the overview does not count the accepted county")
+	}
+	if w := e.get("admin", fmt.Sprintf("/report/%s/html?year=%d", demo.ProvinceCode, task.Year)); !strings.Contains(w.Body.String(), "1 个为正式数据") {
+		t.Errorf("the summary does not say which data it uses")
+	}
 	// Locked: the county's own record and the school's are refused.
 	w = e.postForm("school", "/school/"+school+"/edit?year="+strconv.Itoa(task.Year), schoolForm(rec, map[string]string{"teachers_primary": fmt.Sprint(tp + 3)}))
 	if w.Code != http.StatusConflict {
