@@ -90,3 +90,13 @@ func (s *Store) DataVersion(ctx context.Context) (v int64, err error) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// AuditVersion is the id of the newest audit entry: it changes whenever
+// anything audited is written (every step of the reporting chain, of a
+// recognition case or of a ticket writes one), so caches of what those
+// decide key on it, across processes.
+func (s *Store) AuditVersion(ctx context.Context) (v int64, err error) {
+	defer wrap(&err, "audit version")
+	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM audit_log`).Scan(&v)
+	return v, err
+}

@@ -69,8 +69,11 @@ func (s *Store) OpenCase(ctx context.Context, actor string, c Case) (_ Case, err
 			c.County, c.Standard, c.Profile, c.Year, c.Round, string(c.Stage), actor, now).Scan(&c.ID); err != nil {
 			return err
 		}
-		return caseEvent(ctx, tx, c.ID, now, actor, review.LevelCounty, "open", c.Stage,
-			fmt.Sprintf("%s %d 年度，第 %d 轮", c.Standard, c.Year, c.Round))
+		text := fmt.Sprintf("%s %d 年度，第 %d 轮", c.Standard, c.Year, c.Round)
+		if err := caseEvent(ctx, tx, c.ID, now, actor, review.LevelCounty, "open", c.Stage, text); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, now, actor, "case.open", c.County, fmt.Sprintf("case %d", c.ID), text)
 	})
 	return c, err
 }
@@ -292,8 +295,11 @@ func (s *Store) DrawInspection(ctx context.Context, actor string, by review.Leve
 		if mock {
 			kind = "mock_inspection"
 		}
-		return caseEvent(ctx, tx, caseID, in.At, actor, by, kind, c.Stage,
-			fmt.Sprintf("抽取 %d 所学校（共 %d 所，随机种子 %d）：%s", len(in.Visits), len(candidates), seed, strings.Join(in.Visits, "、")))
+		text := fmt.Sprintf("抽取 %d 所学校（共 %d 所，随机种子 %d）：%s", len(in.Visits), len(candidates), seed, strings.Join(in.Visits, "、"))
+		if err := caseEvent(ctx, tx, caseID, in.At, actor, by, kind, c.Stage, text); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, in.At, actor, "case."+kind, c.County, fmt.Sprintf("case %d", caseID), text)
 	})
 	return in, err
 }

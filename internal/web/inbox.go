@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/recognition"
@@ -202,8 +203,25 @@ func (s *Server) toJudge(ctx context.Context, county string) (int, string, error
 }
 
 // inboxCount is the header's count: the items that need the account's
-// action.
+// action. It is computed once per account scope and kept until anything
+// that could change it is written — every step of the chain, of a case or
+// of a ticket writes an audit entry, so the newest audit entry's id is the
+// version it is kept under, read in one indexed query by every process
+// alike — or the minute changes (a notice that ends).
 func (s *Server) inboxCount(ctx context.Context, sc Scope) int {
+	if sc.role == "" || sc.role == store.RoleReadOnly {
+		return 0
+	}
+	version, err := s.st.AuditVersion(ctx)
+	if err != nil {
+		s.log.Warn("inbox count", "err", err)
+		return 0
+	}
+	key := sc.role + "|" + sc.region + "|" + sc.school
+	minute := s.now().Unix() / 60
+	if n, ok := s.counts.get(key, version, minute); ok {
+		return n
+	}
 	items, err := s.inbox(ctx, sc, false)
 	if err != nil {
 		s.log.Warn("inbox count", "err", err)
@@ -215,7 +233,38 @@ func (s *Server) inboxCount(ctx context.Context, sc Scope) int {
 			n += it.N
 		}
 	}
+	s.counts.put(key, version, minute, n)
 	return n
+}
+
+// versionCache holds values computed under one version (and minute); a
+// newer one empties it. It is bounded: past 10 000 keys it stops adding.
+type versionCache[T any] struct {
+	mu              sync.Mutex
+	version, minute int64
+	m               map[string]T
+}
+
+func (c *versionCache[T]) get(key string, version, minute int64) (T, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version || c.minute != minute {
+		var zero T
+		return zero, false
+	}
+	v, ok := c.m[key]
+	return v, ok
+}
+
+func (c *versionCache[T]) put(key string, version, minute int64, v T) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.version != version || c.minute != minute || c.m == nil {
+		c.version, c.minute, c.m = version, minute, map[string]T{}
+	}
+	if len(c.m) < 10000 {
+		c.m[key] = v
+	}
 }
 
 type inboxPage struct {

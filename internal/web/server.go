@@ -45,6 +45,11 @@ type Server struct {
 	tmpl   *templates
 	assets *assets
 	cache  *evalCache
+	// counts caches the header's inbox count per account scope (see
+	// inboxCount), statuses the data status of a county and year (see
+	// dataStatus), both under the audit version.
+	counts   versionCache[int]
+	statuses versionCache[store.DataStatus]
 	// verifying, when set (by tests), is called before each password check.
 	verifying func()
 	// hashing bounds the argon2id computations running at once: each takes

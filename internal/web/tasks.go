@@ -749,12 +749,24 @@ func (b *Base) StateClass(s review.State) string {
 
 // dataStatus is which data an evaluation of county in year uses, for the
 // line the evaluation pages and reports show; nil when it cannot be read.
+// It is kept under the audit version: every step that changes it writes an
+// audit entry.
 func (s *Server) dataStatus(r *http.Request, county string, year int) *store.DataStatus {
+	version, err := s.st.AuditVersion(r.Context())
+	if err != nil {
+		s.log.Warn("data status", "county", county, "err", err)
+		return nil
+	}
+	key := county + "|" + strconv.Itoa(year)
+	if d, ok := s.statuses.get(key, version, 0); ok {
+		return &d
+	}
 	d, err := s.st.CountyDataStatus(r.Context(), county, year)
 	if err != nil {
 		s.log.Warn("data status", "county", county, "err", err)
 		return nil
 	}
+	s.statuses.put(key, version, 0, d)
 	return &d
 }
 

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -674,5 +675,36 @@ func TestCaseGaps(t *testing.T) {
 	// The demo county fails 资源配置: the case says what it takes.
 	if !strings.Contains(w.Body.String(), `data-need="resource"`) {
 		t.Error("the case does not say what the unmet resource part takes")
+	}
+}
+
+// TestInboxCountFollowsSteps: the header's count, cached per account under
+// the audit version, changes as soon as a step is taken — here a school's
+// submission adds one to its county's count — and a second instance on the
+// same database sees it too.
+func TestInboxCountFollowsSteps(t *testing.T) {
+	e := newEnv(t)
+	other := e.secondInstance(t)
+	count := func(e *env) int {
+		t.Helper()
+		w := e.get("county", "/inbox")
+		m := regexp.MustCompile(`id="inbox-count">(\d+)<`).FindStringSubmatch(w.Body.String())
+		if m == nil {
+			return 0
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	before, beforeOther := count(e), count(other)
+	task := e.demoTask()
+	school := seedAccounts["school"].School
+	if w := e.postForm("school", fmt.Sprintf("/task/%d/unit/%s/step", task.ID, school), url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d", w.Code)
+	}
+	if got := count(e); got != before+1 {
+		t.Errorf("count %d after a submission, want %d", got, before+1)
+	}
+	if got := count(other); got != beforeOther+1 {
+		t.Errorf("the other instance counts %d, want %d", got, beforeOther+1)
 	}
 }
