@@ -128,20 +128,7 @@ func (s *Store) Case(ctx context.Context, id int64) (_ Case, err error) {
 // newest first.
 func (s *Store) Cases(ctx context.Context, prefix string) (_ []Case, err error) {
 	defer wrap(&err, "cases")
-	rows, err := s.db.QueryContext(ctx, `SELECT `+caseCols+` FROM cases WHERE county_code LIKE $1 ORDER BY id DESC`, prefix+"%")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return listOfRows(ctx, s.db, scanCase, `SELECT `+caseCols+` FROM cases WHERE county_code LIKE $1 ORDER BY id DESC`, prefix+"%")
 }
 
 // CaseEvents returns the timeline of case id, oldest first.

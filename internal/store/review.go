@@ -315,19 +315,24 @@ func scanUnit(sc interface{ Scan(...any) error }) (TaskUnit, error) {
 // start with prefix ("" for all), by county, counties first, then code.
 func (s *Store) TaskUnits(ctx context.Context, id int64, prefix string) (_ []TaskUnit, err error) {
 	defer wrap(&err, "units of task %d", id)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+unitCols+` FROM review_units WHERE task_id = $1 AND county_code LIKE $2
+	return listOfRows(ctx, s.db, scanUnit, `SELECT `+unitCols+` FROM review_units WHERE task_id = $1 AND county_code LIKE $2
 		ORDER BY county_code, unit_kind, code`, id, prefix+"%")
+}
+
+// listOfRows runs query and scans every row with scan.
+func listOfRows[T any](ctx context.Context, q querier, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var out []TaskUnit
+	var out []T
 	for rows.Next() {
-		u, err := scanUnit(rows)
+		v, err := scan(rows)
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, u)
+		out = append(out, v)
 	}
 	return out, rows.Err()
 }
@@ -344,26 +349,6 @@ func taskUnit(ctx context.Context, q querier, id int64, kind review.UnitKind, co
 		return u, ErrNotFound
 	}
 	return u, err
-}
-
-// UnitTasks returns the units that unit code (a school, a kindergarten or
-// a county) is in, across tasks, newest task first.
-func (s *Store) UnitTasks(ctx context.Context, code string) (_ []TaskUnit, err error) {
-	defer wrap(&err, "tasks of %s", code)
-	rows, err := s.db.QueryContext(ctx, `SELECT `+unitCols+` FROM review_units WHERE code = $1 ORDER BY task_id DESC`, code)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []TaskUnit
-	for rows.Next() {
-		u, err := scanUnit(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 // FieldComment is a reviewer's reason on one field of a unit's record.

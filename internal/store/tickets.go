@@ -191,20 +191,7 @@ func (s *Store) CountyTickets(ctx context.Context, prefix string) (_ []Ticket, e
 }
 
 func (s *Store) tickets(ctx context.Context, where string, args ...any) ([]Ticket, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+ticketCols+` FROM tickets `+where, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Ticket
-	for rows.Next() {
-		t, err := scanTicket(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return listOfRows(ctx, s.db, scanTicket, `SELECT `+ticketCols+` FROM tickets `+where, args...)
 }
 
 // TicketEvents returns the steps of ticket id, oldest first, each with its
