@@ -1,5 +1,7 @@
 package census
 
+import "strings"
+
 // Region levels.
 const (
 	LevelProvince = "province"
@@ -41,4 +43,19 @@ var ProvinceNames = map[string]string{
 	"50": "重庆市", "51": "四川省", "52": "贵州省", "53": "云南省", "54": "西藏自治区",
 	"61": "陕西省", "62": "甘肃省", "63": "青海省", "64": "宁夏回族自治区", "65": "新疆维吾尔自治区",
 	"71": "台湾省", "81": "香港特别行政区", "82": "澳门特别行政区",
+}
+
+// CountyPrefix is the prefix that the codes of the counties within region
+// code share: 2 digits for a province (xx0000), 4 for a city (xxxx00), all
+// 6 for a county.
+func CountyPrefix(code string) string {
+	switch {
+	case len(code) != 6:
+		return code
+	case strings.HasSuffix(code, "0000"):
+		return code[:2]
+	case strings.HasSuffix(code, "00"):
+		return code[:4]
+	}
+	return code
 }

@@ -40,22 +40,12 @@ func (t Task) Deadline() time.Time {
 }
 
 // Covers reports whether the task covers county code.
-func (t Task) Covers(county string) bool { return strings.HasPrefix(county, regionPrefix(t.Region)) }
+func (t Task) Covers(county string) bool {
+	return strings.HasPrefix(county, census.CountyPrefix(t.Region))
+}
 
 // Has reports whether the task collects record kind k.
 func (t Task) Has(k census.Kind) bool { return slices.Contains(t.Kinds, string(k)) }
-
-// regionPrefix is the prefix of the county codes in region code: 2 digits
-// for a province, 4 for a city, all 6 for a county.
-func regionPrefix(code string) string {
-	switch {
-	case strings.HasSuffix(code, "0000"):
-		return code[:2]
-	case strings.HasSuffix(code, "00"):
-		return code[:4]
-	}
-	return code
-}
 
 // TaskUnit is where one unit's data stand in one task.
 type TaskUnit struct {
@@ -162,7 +152,7 @@ func (s *Store) CreateTask(ctx context.Context, actor string, t Task) (id int64,
 			review.FormatRemindDays(t.RemindDays), t.Instructions, actor, now).Scan(&id); err != nil {
 			return err
 		}
-		prefix := regionPrefix(t.Region) + "%"
+		prefix := census.CountyPrefix(t.Region) + "%"
 		ins := func(kind review.UnitKind, rk census.Kind, code, county, name string) error {
 			_, err := tx.ExecContext(ctx, `INSERT INTO review_units
 				(task_id, unit_kind, code, record_kind, county_code, name, state, updated_at)
@@ -282,7 +272,7 @@ func (s *Store) Tasks(ctx context.Context, prefix string) (_ []Task, err error) 
 		if err != nil {
 			return nil, err
 		}
-		p := regionPrefix(t.Region)
+		p := census.CountyPrefix(t.Region)
 		if strings.HasPrefix(prefix, p) || strings.HasPrefix(p, prefix) {
 			out = append(out, t)
 		}

@@ -83,23 +83,31 @@ func (s *Server) casesPage(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := &casesPage{Base: b, CanOpen: b.Scope.CanEdit() && b.Scope.Level() == review.LevelCounty, Standards: standards.List(), Years: years}
 	now := s.now()
+	// The open tickets of every case shown, in one query.
+	open, err := s.st.CountyTickets(r.Context(), b.Scope.prefix())
+	if err != nil {
+		return err
+	}
+	regions, err := s.st.Regions(r.Context())
+	if err != nil {
+		return err
+	}
+	names := map[string]string{}
+	for _, rg := range regions {
+		names[rg.Code] = rg.Name
+	}
 	for _, c := range cases {
 		if !b.Scope.County(c.County) {
 			continue
 		}
-		row := caseRow{Case: c, Name: c.County}
-		if rg, err := s.regionName(r, c.County); err == nil {
-			row.Name = rg.Name
-		}
-		ts, err := s.st.CaseTickets(r.Context(), c.ID)
-		if err != nil {
-			return err
-		}
-		for _, t := range ts {
-			if t.Status != ticket.Closed {
-				row.Open++
+		row := caseRow{Case: c, Name: cmp.Or(names[c.County], c.County)}
+		clocks := s.caseClocks(c)
+		for _, t := range open {
+			if t.CaseID != c.ID {
+				continue
 			}
-			if !t.Deadline.IsZero() && ticket.LightOf(t.Status, t.Deadline, t.ReportedAt, now, s.clocks()) == ticket.Red {
+			row.Open++
+			if !t.Deadline.IsZero() && ticket.LightOf(t.Status, t.Deadline, t.ReportedAt, now, clocks) == ticket.Red {
 				row.Red++
 			}
 		}
@@ -261,7 +269,11 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 	if b.Scope.CanEdit() {
 		p.Actions = recognition.Actions(c.Stage, lvl)
 	}
-	if cty, err := s.wholeCounty(ctx, rules, c.Year, c.County); err == nil {
+	cty, err := s.wholeCounty(ctx, rules, c.Year, c.County)
+	if err != nil {
+		cty = nil // no figures of the case's year yet: the page says less
+	}
+	if cty != nil {
 		p.Verdict = cty.Verdict
 		p.Needs = plan.WholeGaps(cty, plan.DefaultCosts())
 		for _, it := range cty.Verdict.Items {
@@ -328,7 +340,7 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 	p.CanObject = b.Scope.CanEdit() && lvl == review.LevelCounty
 	p.CanAnswer = b.Scope.CanEdit() && lvl == review.LevelProvince
 	if c.Stage == recognition.Recognised {
-		if p.Monitor, err = s.monitor(r, c, rules, ts); err != nil {
+		if p.Monitor, err = s.monitor(r, c, rules, cty, ts); err != nil {
 			return err
 		}
 		p.CanMonitor = b.Scope.CanEdit() && lvl == review.LevelProvince
@@ -364,6 +376,12 @@ func (s *Server) caseStep(w http.ResponseWriter, r *http.Request) error {
 	}
 	action := recognition.Action(r.PostForm.Get("action"))
 	if !slices.Contains(recognition.Actions(c.Stage, b.Scope.Level()), action) {
+		for _, st := range recognition.Stages {
+			if slices.Contains(recognition.Actions(st, b.Scope.Level()), action) {
+				// The account's step, but not at the case's stage now.
+				return &userError{err: errConflict, key: "review.not_allowed"}
+			}
+		}
 		return errForbidden
 	}
 	in := store.CaseStepInput{Action: action, Reason: strings.TrimSpace(r.PostForm.Get("reason")), Clocks: s.caseClocks(c)}
@@ -891,16 +909,16 @@ func (b *Base) Item(it *standards.Item) string {
 }
 
 // monitor re-evaluates a recognised county in every later year with data
-// and lists the items met in the case's year that are not met in that
-// year, and how many of them are already findings of the case.
-func (s *Server) monitor(r *http.Request, c store.Case, rules *standards.Rules, ts []store.Ticket) ([]monitorYear, error) {
+// and lists the items met in base (its evaluation in the case's year) that
+// are not met in that year, and how many of them are already findings of
+// the case.
+func (s *Server) monitor(r *http.Request, c store.Case, rules *standards.Rules, base *eval.County, ts []store.Ticket) ([]monitorYear, error) {
+	if base == nil {
+		return nil, nil // no figures of the case's year: nothing to compare
+	}
 	years, err := s.cache.Years(r.Context())
 	if err != nil {
 		return nil, err
-	}
-	base, err := s.wholeCounty(r.Context(), rules, c.Year, c.County)
-	if err != nil {
-		return nil, nil // no figures of the case's year: nothing to compare
 	}
 	was := map[string]census.Status{}
 	for _, it := range base.Verdict.Items {
@@ -961,7 +979,11 @@ func (s *Server) raiseMonitoring(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	mon, err := s.monitor(r, c, rules, ts)
+	base, err := s.wholeCounty(r.Context(), rules, c.Year, c.County)
+	if err != nil {
+		return err
+	}
+	mon, err := s.monitor(r, c, rules, base, ts)
 	if err != nil {
 		return err
 	}

@@ -84,7 +84,7 @@ func status(err error) (int, string, []any) {
 	case errors.As(err, &locked):
 		code = http.StatusConflict
 		if key == "" {
-			key, args = "review.locked", []any{locked.Task, stateName(locked.State), locked.Code, locked.Year}
+			key, args = "review.locked", []any{locked.Task, store.StateName(locked.State), locked.Code, locked.Year}
 		}
 	case errors.Is(err, errUnauthorized):
 		code = http.StatusUnauthorized

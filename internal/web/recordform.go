@@ -339,8 +339,8 @@ func (s *Server) renderRecordForm(w http.ResponseWriter, r *http.Request, tg *re
 }
 
 // renderRecordFormWith renders the form; flags (when not nil) are the
-// plausibility flags of the values sent, and explain the explanations
-// sent, which replace those of the stored record.
+// plausibility flags of the values sent, shown instead of the stored
+// record's, and explain the explanations sent, which replace those kept.
 func (s *Server) renderRecordFormWith(w http.ResponseWriter, r *http.Request, tg *recordTarget, values, errs map[string]string, status int, flags []review.Flag, explain map[string]string) error {
 	t := tg.t
 	_, code := tg.rec.Key()
@@ -352,6 +352,9 @@ func (s *Server) renderRecordFormWith(w http.ResponseWriter, r *http.Request, tg
 	if tg.task != nil {
 		if err := s.taskFormContext(r, tg, p); err != nil {
 			return err
+		}
+		if flags == nil && tg.exists {
+			flags = review.Check(tg.t, tg.prev, tg.rec) // the stored record's
 		}
 		for _, f := range flags {
 			p.Flags[f.Column] = append(p.Flags[f.Column], f)
@@ -526,11 +529,6 @@ func (s *Server) taskFormContext(r *http.Request, tg *recordTarget, p *recordFor
 			p.Explain[e.Column] = e.Explanation
 		}
 	}
-	if tg.exists {
-		for _, f := range review.Check(tg.t, tg.prev, tg.rec) {
-			p.Flags[f.Column] = append(p.Flags[f.Column], f)
-		}
-	}
 	return nil
 }
 
@@ -539,10 +537,6 @@ func (s *Server) taskFormContext(r *http.Request, tg *recordTarget, p *recordFor
 // saved).
 func (s *Server) renderRecordFormFlags(w http.ResponseWriter, r *http.Request, tg *recordTarget, values map[string]string, flags []review.Flag, explain map[string]string) error {
 	errs := map[string]string{"_": tg.b.T("review.explain_needed", len(flags))}
-	saved := tg.exists
-	// Show the flags of the values sent, not of the stored record.
-	tg.exists = false
-	defer func() { tg.exists = saved }()
 	return s.renderRecordFormWith(w, r, tg, values, errs, http.StatusUnprocessableEntity, flags, explain)
 }
 

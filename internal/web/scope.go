@@ -27,12 +27,8 @@ func (s Scope) prefix() string {
 		return "\x00" // no account: nothing
 	case s.role == store.RoleSchool || s.role == store.RoleCounty:
 		return s.region
-	case strings.HasSuffix(s.region, "0000"):
-		return s.region[:2]
-	case strings.HasSuffix(s.region, "00"):
-		return s.region[:4]
 	}
-	return s.region
+	return census.CountyPrefix(s.region)
 }
 
 // Region is the code of the region the account sees.

@@ -50,14 +50,7 @@ func (s Scope) Task(t store.Task) bool {
 	if s.role == "" {
 		return false
 	}
-	p := s.prefix()
-	tp := t.Region
-	switch {
-	case strings.HasSuffix(tp, "0000"):
-		tp = tp[:2]
-	case strings.HasSuffix(tp, "00"):
-		tp = tp[:4]
-	}
+	p, tp := s.prefix(), census.CountyPrefix(t.Region)
 	return strings.HasPrefix(p, tp) || strings.HasPrefix(tp, p)
 }
 
@@ -211,12 +204,7 @@ func (s *Server) renderTasks(w http.ResponseWriter, r *http.Request, form map[st
 
 // scopedUnits returns the units of task t the account sees.
 func (s *Server) scopedUnits(r *http.Request, t store.Task, sc Scope) ([]store.TaskUnit, error) {
-	prefix := sc.prefix()
-	if !strings.HasPrefix(prefix, "\x00") && len(prefix) < 6 && len(t.Region) == 6 {
-		// A wider account sees the whole task.
-		prefix = ""
-	}
-	units, err := s.st.TaskUnits(r.Context(), t.ID, prefix)
+	units, err := s.st.TaskUnits(r.Context(), t.ID, sc.prefix())
 	if err != nil {
 		return nil, err
 	}
@@ -599,6 +587,13 @@ func (s *Server) unitStep(w http.ResponseWriter, r *http.Request) error {
 	in := store.StepInput{TaskID: t.ID, Kind: u.Kind, Code: u.Code, Action: review.Action(r.PostForm.Get("action")),
 		Reason: strings.TrimSpace(r.PostForm.Get("reason"))}
 	if !slices.Contains(review.Actions(u.Kind, u.State, b.Scope.Level()), in.Action) {
+		for _, st := range review.States {
+			if slices.Contains(review.Actions(u.Kind, st, b.Scope.Level()), in.Action) {
+				// The account's step, but not from the data's state now:
+				// someone acted first.
+				return &userError{err: errConflict, key: "review.not_allowed"}
+			}
+		}
 		return refuse(true)
 	}
 	if in.Action == review.Return {
@@ -731,9 +726,6 @@ func (s *Server) spotFinding(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// stateName is a state's name in Chinese, for messages built from errors.
-func stateName(s review.State) string { return store.StateName(s) }
-
 // StateClass is the CSS class of a state's badge.
 func (b *Base) StateClass(s review.State) string {
 	switch s {
@@ -824,21 +816,10 @@ func taskRegionOK(sc Scope, rg census.Region) bool {
 	return len(p) < 6 && strings.HasPrefix(rg.Code, p) && sc.Sees(rg)
 }
 
-// regionPrefixOf is the prefix of the county codes in region code.
-func regionPrefixOf(code string) string {
-	switch {
-	case strings.HasSuffix(code, "0000"):
-		return code[:2]
-	case strings.HasSuffix(code, "00"):
-		return code[:4]
-	}
-	return code
-}
-
 // scopedPrefix is the prefix of the county codes of region code that the
 // account sees: a city account looking at its province sees its city.
 func scopedPrefix(sc Scope, code string) string {
-	p := regionPrefixOf(code)
+	p := census.CountyPrefix(code)
 	if sp := sc.prefix(); len(sp) > len(p) {
 		return sp
 	}

@@ -708,3 +708,24 @@ func TestInboxCountFollowsSteps(t *testing.T) {
 		t.Errorf("the other instance counts %d, want %d", got, beforeOther+1)
 	}
 }
+
+// TestStepAfterAnotherReviewer: a reviewer whose page is out of date (the
+// unit was approved meanwhile) is told the data's state changed (409), not
+// that the step is not theirs (403).
+func TestStepAfterAnotherReviewer(t *testing.T) {
+	e := newEnv(t)
+	task := e.demoTask()
+	unit := fmt.Sprintf("/task/%d/unit/%s/step", task.ID, seedAccounts["school"].School)
+	if w := e.postForm("school", unit, url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d", w.Code)
+	}
+	if w := e.postForm("county", unit, url.Values{"action": {"approve"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("approve: %d", w.Code)
+	}
+	if w := e.postForm("county", unit, url.Values{"action": {"approve"}}); w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "刷新") {
+		t.Errorf("a second approval: %d", w.Code)
+	}
+	if w := e.postForm("school", unit, url.Values{"action": {"approve"}}); w.Code != http.StatusForbidden {
+		t.Errorf("a school approving: %d", w.Code)
+	}
+}
