@@ -324,6 +324,27 @@ func TestScreenshots(t *testing.T) {
 			b.Screenshot(fmt.Sprintf("5%d-%s-%d", map[int64]int{1366: 0, 390: 1}[w], p.name, w))
 		}
 	}
+	// Each role's first pages, at 1440 and 390 px, in Chinese and English.
+	school := a.accounts["school"].School
+	for _, role := range []struct{ account, page, wait string }{
+		{"school", fmt.Sprintf("/task/%d/unit/%s", tasks[0].ID, school), "#unit-state"},
+		{"county", fmt.Sprintf("/task/%d", tasks[0].ID), ".units"},
+		{"city", "/cases", "#case-list"},
+	} {
+		a.login(t, b, role.account)
+		for _, lang := range []string{"zh", "en"} {
+			for _, w := range []int64{1440, 390} {
+				b.Do(chromedp.EmulateViewport(w, 900))
+				for _, pg := range []struct{ name, path, wait string }{{"inbox", "/inbox", "#inbox"}, {"page", role.page, role.wait}} {
+					b.Navigate(a.URL + pg.path)
+					b.Wait(pg.wait)
+					b.Screenshot(fmt.Sprintf("6-%s-%s-%s-%d", role.account, pg.name, lang, w))
+				}
+			}
+			b.ClickAndWait("#lang-switch")
+		}
+	}
+	a.login(t, b, "admin")
 	b.ClickAndWait("#lang-switch")
 	b.Navigate(fmt.Sprintf("%s/case/%d", a.URL, rectify))
 	b.Wait("#ticket-list")

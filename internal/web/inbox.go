@@ -35,8 +35,7 @@ type inboxItem struct {
 }
 
 // inbox computes the account's open work. With judge set it also counts
-// the items waiting for a judgement (an evaluation of the county), which
-// the header's count leaves out.
+// the items waiting for a judgement (an evaluation of the county).
 func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, error) {
 	if sc.role == "" || sc.role == store.RoleReadOnly {
 		return nil, nil
@@ -222,7 +221,10 @@ func (s *Server) inboxCount(ctx context.Context, sc Scope) int {
 	if n, ok := s.counts.get(key, version, minute); ok {
 		return n
 	}
-	items, err := s.inbox(ctx, sc, false)
+	// The items to judge count too, so that the header and the inbox agree;
+	// judging writes an audit entry, so the cache keeps their evaluation
+	// until one is made (or the minute turns).
+	items, err := s.inbox(ctx, sc, true)
 	if err != nil {
 		s.log.Warn("inbox count", "err", err)
 		return 0

@@ -729,3 +729,24 @@ func TestStepAfterAnotherReviewer(t *testing.T) {
 		t.Errorf("a school approving: %d", w.Code)
 	}
 }
+
+// TestInboxCountMatchesPage: the header's count is the sum of the inbox's
+// items that need the account's action, judgements included.
+func TestInboxCountMatchesPage(t *testing.T) {
+	e := newEnv(t)
+	for _, account := range []string{"school", "county", "city", "admin"} {
+		body := e.get(account, "/inbox").Body.String()
+		header := 0
+		if m := regexp.MustCompile(`id="inbox-count">(\d+)<`).FindStringSubmatch(body); m != nil {
+			header, _ = strconv.Atoi(m[1])
+		}
+		sum := 0
+		for _, m := range regexp.MustCompile(`<li class="act" data-key="[a-z_.]+"><a href="[^"]*"><b class="count">(\d+)</b>`).FindAllStringSubmatch(body, -1) {
+			n, _ := strconv.Atoi(m[1])
+			sum += n
+		}
+		if header != sum || sum == 0 {
+			t.Errorf("%s: header %d, inbox items %d", account, header, sum)
+		}
+	}
+}
