@@ -34,7 +34,8 @@ func TestCaseToRecognition(t *testing.T) {
 			t.Fatalf("new case %+v", c)
 		}
 		step := func(by review.Level, a recognition.Action, reason string) (store.Case, error) {
-			return s.CaseStep(ctx, "u-"+by.String(), by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: `{"status":"met"}`})
+			return s.CaseStep(ctx, "u-"+by.String(), by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: `{"status":"met"}`,
+				Verdict: `{"status":"` + string(a) + `"}`})
 		}
 		must := func(by review.Level, a recognition.Action, reason string) store.Case {
 			t.Helper()
@@ -54,13 +55,23 @@ func TestCaseToRecognition(t *testing.T) {
 		c = must(review.LevelCity, recognition.CityPass, "")
 		// The province draws its visits and raises two findings, one with a photo.
 		cands := []recognition.Candidate{{Code: "3402010001", Stratum: "城区"}, {Code: "3402010002", Stratum: "乡村", Weak: true}, {Code: "3402010003", Stratum: "镇区"}}
-		in, err := s.DrawInspection(ctx, "prov", review.LevelProvince, c.ID, false, 2, 99, cands)
-		if err != nil || len(in.Visits) != 2 {
+		people := []recognition.PanelSchool{{Code: "3402010001", Stratum: "城区", Teachers: 50, Students: 800},
+			{Code: "3402010002", Stratum: "乡村", Teachers: 9, Students: 100}}
+		forum := recognition.PanelSize{Principals: 1, Teachers: 4, Parents: 5}
+		if _, err := s.DrawInspection(ctx, "prov", review.LevelProvince, c.ID, false, 2, 99, cands,
+			store.PanelDraw{Schools: people, Size: recognition.PanelSize{Parents: 201}}); !errors.Is(err, store.ErrCaseInput) {
+			t.Fatalf("a forum of 201: %v", err)
+		}
+		in, err := s.DrawInspection(ctx, "prov", review.LevelProvince, c.ID, false, 2, 99, cands, store.PanelDraw{Schools: people, Size: forum})
+		if err != nil || len(in.Visits) != 2 || len(in.Panel) != 10 {
 			t.Fatalf("draw %+v %v", in, err)
 		}
 		ins, _ := s.Inspections(ctx, c.ID)
 		if len(ins) != 1 || !slices.Equal(recognition.Draw(ins[0].Candidates, ins[0].Size, ins[0].Seed), in.Visits) {
 			t.Fatalf("the draw does not show again: %+v", ins)
+		}
+		if !slices.Equal(ins[0].Panel, recognition.DrawPanel(people, forum, 99)) {
+			t.Fatalf("the forum does not show again: %+v, drew %+v", ins[0].Panel, in.Panel)
 		}
 		a, err := s.RaiseTicket(ctx, "prov", store.Ticket{CaseID: c.ID, County: county, Title: "音乐专用教室不足", School: "3402010002", Severity: "较重",
 			Source: "visit", RaiserRegion: "340000", RaiserLevel: review.LevelProvince}, []store.EvidenceUpload{{Name: "photo.pdf", Data: pdf}}, clocks)
@@ -141,6 +152,13 @@ func TestCaseToRecognition(t *testing.T) {
 		var kinds []string
 		for _, e := range evs2 {
 			kinds = append(kinds, e.Kind)
+			// Each step of the chain keeps the verdict it was taken on.
+			step := slices.Contains([]string{"submit_self", "city_pass", "feedback", "report_fixes", "recheck_back", "recheck_pass", "recognise"}, e.Kind)
+			if want := `{"status":"` + e.Kind + `"}`; step && e.Verdict != want {
+				t.Errorf("%s kept verdict %q, want %q", e.Kind, e.Verdict, want)
+			} else if !step && e.Verdict != "" {
+				t.Errorf("%s kept a verdict %q", e.Kind, e.Verdict)
+			}
 		}
 		got := strings.Join(kinds, ",")
 		for _, want := range []string{"open", "submit_self", "city_pass", "inspection", "finding", "feedback", "ticket.report", "ticket.verify", "recheck_back", "publish", "recognise"} {

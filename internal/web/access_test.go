@@ -104,7 +104,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := e.st.DrawInspection(ctx, "test", review.LevelProvince, c.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}})
+		in, err := e.st.DrawInspection(ctx, "test", review.LevelProvince, c.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}}, store.PanelDraw{})
 		if err != nil {
 			t.Fatal(err)
 		}

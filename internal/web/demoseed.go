@@ -252,13 +252,16 @@ func seedCases(ctx context.Context, st *store.Store, p *demo.Province, county *d
 	}
 	schools := p.Year(demo.LatestYear)
 	var cands []recognition.Candidate
+	var own []census.School
 	for _, sc := range schools {
 		if sc.CountyCode == c2.County {
 			cands = append(cands, recognition.Candidate{Code: sc.Code, Stratum: sc.Location})
+			own = append(own, sc)
 		}
 	}
 	later(7 * 24 * time.Hour)
-	ins, err := st.DrawInspection(ctx, "admin", review.LevelProvince, c2.ID, false, min(10, len(cands)), uint64(demo.LatestYear), cands)
+	ins, err := st.DrawInspection(ctx, "admin", review.LevelProvince, c2.ID, false, min(10, len(cands)), uint64(demo.LatestYear), cands,
+		store.PanelDraw{Schools: panelSchools(own), Size: recognition.PanelSize{Principals: 5, Teachers: 10, Parents: 10}})
 	if err != nil {
 		return err
 	}

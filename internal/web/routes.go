@@ -45,6 +45,8 @@ func (s *Server) routeTable() []route {
 	return []route{
 		// Assets, at content-hashed URLs.
 		{"GET /static/{hash}/{name...}", http.HandlerFunc(s.serveStatic), "public"},
+		// The checklist's service worker, at a fixed URL (assets.go).
+		{"GET /sw.js", http.HandlerFunc(s.serveWorker), "public"},
 		{"GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, s.assets.URL("favicon.svg"), http.StatusMovedPermanently)
 		}), "public"},
