@@ -96,6 +96,7 @@ func (s *Server) routeTable() []route {
 		{"POST /case/{id}/objection", pg(s.fileObjection), "case {id}"},
 		{"POST /case/{id}/objection/{oid}/answer", pg(s.answerObjection), "case {id}"},
 		{"GET /case/{id}/doc/{doc}/{format}", pg(s.caseDocument), "case {id}"},
+		{"GET /case/{id}/package.zip", pg(s.casePackage), "case {id}"}, // casepackage.go: the 自评材料 in one file
 		{"GET /ticket/{id}", pg(s.ticketPageGet), "ticket {id}"},
 		{"POST /ticket/{id}/step", pg(s.ticketStep), "ticket {id}"},
 		{"GET /notice/{id}", p(s.noticePageGet), "public"},

@@ -1,0 +1,89 @@
+package web
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// TestCasePackage: the county downloads its self-evaluation package as one
+// zip: the report (PDF), its tables (XLSX, opened back), the evidence list
+// (PDF) and the evidence file it uploaded, in its item's folder.
+func TestCasePackage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := county()
+	cases, err := e.st.Cases(ctx, c.Code)
+	if err != nil || len(cases) == 0 {
+		t.Fatalf("no demo case of the county: %v", err)
+	}
+	cs := cases[0]
+	if _, err := e.st.AddEvidence(ctx, cs.Standard, cs.County, cs.Year, "layout_plan", "county", store.EvidenceUpload{Name: "布局规划.pdf", Data: pdfBytes}); err != nil {
+		t.Fatal(err)
+	}
+	w := e.get("county", fmt.Sprintf("/case/%d/package.zip", cs.ID))
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "application/zip" {
+		t.Fatalf("package: %d %s %.300s", w.Code, w.Header().Get("Content-Type"), w.Body.String())
+	}
+	if cd := w.Header().Get("Content-Disposition"); !strings.Contains(cd, "filename*=UTF-8''") {
+		t.Errorf("Content-Disposition %q", cd)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		got[f.Name] = b
+	}
+	if dir := os.Getenv("DUDAO_ARTEFACTS"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "case-package.zip"), w.Body.Bytes(), 0o644)
+	}
+	for _, name := range []string{"01-自评报告.pdf", "03-佐证材料清单.pdf"} {
+		if !bytes.HasPrefix(got[name], []byte("%PDF-")) {
+			t.Errorf("%s is not a PDF (%d bytes)", name, len(got[name]))
+		}
+	}
+	x, err := excelize.OpenReader(bytes.NewReader(got["02-自评附表.xlsx"]))
+	if err != nil {
+		t.Fatalf("the tables do not open: %v", err)
+	}
+	if len(x.GetSheetList()) == 0 {
+		t.Error("the tables have no sheet")
+	}
+	x.Close()
+	found := false
+	for name, b := range got {
+		if strings.HasPrefix(name, "03-佐证材料/") && strings.HasSuffix(name, "布局规划.pdf") && bytes.Equal(b, pdfBytes) {
+			found = true
+		}
+	}
+	if !found {
+		var names []string
+		for n := range got {
+			names = append(names, n)
+		}
+		t.Fatalf("the evidence file is not in the package: %v", names)
+	}
+	// The school's account does not get its county's package.
+	if w := e.get("school", fmt.Sprintf("/case/%d/package.zip", cs.ID)); w.Code == http.StatusOK {
+		t.Errorf("a school account downloads the package: %d", w.Code)
+	}
+}
