@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/ticket"
@@ -491,4 +492,66 @@ func (s *Store) OpenObjections(ctx context.Context, prefix string) (n int, err e
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_objections o JOIN cases c ON c.id = o.case_id
 		WHERE c.county_code LIKE $1 AND o.answered_at IS NULL`, prefix+"%").Scan(&n)
 	return n, err
+}
+
+// caseLocks returns, by county code, the recognition cases of year whose
+// evaluation holds the county's records of that year locked (at a stage
+// of recognition.Judging): the oldest such case of each county.
+func caseLocks(ctx context.Context, q querier, kind census.Kind, year int) (map[string]*LockedError, error) {
+	stages := make([]string, len(recognition.Judging))
+	args := []any{year}
+	for i, st := range recognition.Judging {
+		stages[i] = fmt.Sprintf("$%d", i+2)
+		args = append(args, string(st))
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, county_code, round, stage FROM cases WHERE year = $1 AND stage IN (`+strings.Join(stages, ", ")+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]*LockedError{}
+	for rows.Next() {
+		l := &LockedError{Kind: kind, Year: year}
+		var stage string
+		if err := rows.Scan(&l.Case, &l.Code, &l.Round, &stage); err != nil {
+			return nil, err
+		}
+		l.Stage = recognition.Stage(stage)
+		if out[l.Code] == nil {
+			out[l.Code] = l
+		}
+	}
+	return out, rows.Err()
+}
+
+// recordCounty is the county a record of kind belongs to.
+func recordCounty(kind census.Kind, r census.UnitRecord) string {
+	if kind == census.KindCounty {
+		_, code := r.Key()
+		return code
+	}
+	return r.Text("county_code")
+}
+
+// caseLockOf returns the lock a recognition case holds on record r of
+// kind (whose stored version is old, nil when new): the case of the
+// county it is stored under or moves to.
+func caseLockOf(ctx context.Context, q querier, kind census.Kind, old, r census.UnitRecord) (*LockedError, error) {
+	y, code := r.Key()
+	locks, err := caseLocks(ctx, q, kind, y)
+	if err != nil || len(locks) == 0 {
+		return nil, err
+	}
+	counties := []string{recordCounty(kind, r)}
+	if old != nil {
+		counties = append(counties, recordCounty(kind, old))
+	}
+	for _, c := range counties {
+		if l := locks[c]; l != nil {
+			l := *l
+			l.Code = code
+			return &l, nil
+		}
+	}
+	return nil, nil
 }

@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
@@ -230,6 +232,101 @@ func TestObjections(t *testing.T) {
 		os, _ := s.Objections(ctx, c.ID)
 		if len(os) != 1 || os[0].Answer == "" || os[0].AnsweredAt.IsZero() {
 			t.Fatalf("objections %+v", os)
+		}
+	})
+}
+
+// TestCaseLocksRecords: from the county's submission until recognition,
+// the county's records of the case's year are what the case is judged on
+// and stay as they were — through a form edit, an import that changes,
+// adds or moves a record — while a record of another county or year, or
+// an unchanged one, goes through; the city's return to 自评 unlocks them.
+func TestCaseLocksRecords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		all := storetest.Synthetic(2024, 30, 2, 11)
+		for i := range all {
+			if all[i].CountyCode != all[0].CountyCode {
+				all[i].CountyCode = "340202"
+			} else {
+				all[i].CountyCode = "340201"
+			}
+			all[i].Code = fmt.Sprintf("%s%04d", all[i].CountyCode, i)
+		}
+		if _, err := s.Import(ctx, "admin", []store.FileBatch{{File: "s.csv", Schools: all}}); err != nil {
+			t.Fatal(err)
+		}
+		var mine, other census.School
+		for _, sc := range all {
+			if sc.CountyCode == "340201" && mine.Code == "" {
+				mine = sc
+			}
+			if sc.CountyCode == "340202" && other.Code == "" {
+				other = sc
+			}
+		}
+		c, err := s.OpenCase(ctx, "county", store.Case{County: "340201", Standard: "yzjh2017", Profile: "national", Year: 2024})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clocks := ticket.DefaultClocks()
+		step := func(by review.Level, a recognition.Action, reason string) {
+			t.Helper()
+			if _, err := s.CaseStep(ctx, "u", by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks}); err != nil {
+				t.Fatalf("%s: %v", a, err)
+			}
+		}
+		edit := func(sc census.School, v float64) error {
+			sc.V[census.TeachersPrimary] = v
+			_, err := s.SaveRecord(ctx, "t", &sc, false, nil)
+			return err
+		}
+		importOne := func(sc census.School) error {
+			_, err := s.Import(ctx, "t", []store.FileBatch{{File: "f.csv", Schools: []census.School{sc}}})
+			return err
+		}
+		if err := edit(mine, 40); err != nil {
+			t.Fatalf("an edit during 自评: %v", err)
+		}
+		mine.V[census.TeachersPrimary] = 40
+		step(review.LevelCounty, recognition.SubmitSelf, "")
+		var le *store.LockedError
+		if err := edit(mine, 41); !errors.As(err, &le) || le.Case != c.ID || !strings.Contains(err.Error(), "认定案卷") {
+			t.Fatalf("an edit of data being judged: %v", err)
+		}
+		changed := mine
+		changed.V[census.TeachersPrimary] = 42
+		if err := importOne(changed); !errors.As(err, &le) {
+			t.Fatalf("an import changing data being judged: %v", err)
+		}
+		added := mine
+		added.Code, added.Name = "3402019999", "新学校"
+		if err := importOne(added); !errors.As(err, &le) {
+			t.Fatalf("an import adding a school to a county being judged: %v", err)
+		}
+		moved := mine
+		moved.CountyCode = "340202"
+		if err := importOne(moved); !errors.As(err, &le) {
+			t.Fatalf("an import moving a school out of a county being judged: %v", err)
+		}
+		if err := importOne(mine); err != nil {
+			t.Fatalf("an unchanged record: %v", err)
+		}
+		if err := edit(other, 50); err != nil {
+			t.Fatalf("another county's record: %v", err)
+		}
+		next := mine
+		next.Year = 2025
+		if err := importOne(next); err != nil {
+			t.Fatalf("the next year's record: %v", err)
+		}
+		got, err := s.Record(ctx, "school", 2024, mine.Code)
+		if err != nil || got.Values()[census.TeachersPrimary] != 40 {
+			t.Fatalf("the judged record changed: %v %v", got.Values()[census.TeachersPrimary], err)
+		}
+		step(review.LevelCity, recognition.CityReturn, "请补充佐证")
+		if err := edit(mine, 43); err != nil {
+			t.Fatalf("an edit after the return: %v", err)
 		}
 	})
 }

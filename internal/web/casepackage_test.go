@@ -14,6 +14,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/dudao-edu/dudao/internal/i18n"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -85,5 +86,20 @@ func TestCasePackage(t *testing.T) {
 	// The school's account does not get its county's package.
 	if w := e.get("school", fmt.Sprintf("/case/%d/package.zip", cs.ID)); w.Code == http.StatusOK {
 		t.Errorf("a school account downloads the package: %d", w.Code)
+	}
+}
+
+// TestErrorTitles: every status an error maps to has its page title and
+// message in both languages (a 409 page once showed its key).
+func TestErrorTitles(t *testing.T) {
+	for _, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
+		b := &Base{Lang: lang}
+		for _, code := range []int{400, 401, 403, 404, 409, 413, 429, 500} {
+			for _, key := range []string{fmt.Sprintf("error.%d", code), fmt.Sprintf("error.%d.title", code)} {
+				if got := b.T(key); got == key || got == "" {
+					t.Errorf("%s: %s is not translated", lang, key)
+				}
+			}
+		}
 	}
 }
