@@ -103,3 +103,43 @@ func TestErrorTitles(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoCasesKeepVerdicts: the demo's cases were stepped as a user steps
+// them: every step of the chain keeps the verdict it was taken on, and the
+// case page shows them.
+func TestDemoCasesKeepVerdicts(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cases, err := e.st.Cases(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stepped := 0
+	for _, c := range cases {
+		evs, err := e.st.CaseEvents(ctx, c.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ev := range evs {
+			if ev.Kind == "open" || strings.Contains(ev.Kind, ".") || strings.Contains(ev.Kind, "inspection") || ev.Kind == "finding" {
+				continue
+			}
+			if !strings.Contains(ev.Verdict, `"status"`) {
+				t.Errorf("case %d: step %s kept no verdict: %q", c.ID, ev.Kind, ev.Verdict)
+			}
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		stepped++
+		body := e.get("admin", fmt.Sprintf("/case/%d", c.ID)).Body.String()
+		if got := strings.Count(body, "data-stage-verdict="); got != n {
+			t.Errorf("case %d shows %d stage verdicts, has %d", c.ID, got, n)
+		}
+	}
+	if stepped < 3 {
+		t.Fatalf("%d demo cases were stepped, want at least 3", stepped)
+	}
+}

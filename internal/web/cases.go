@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"bytes"
 	"cmp"
 	"crypto/rand"
@@ -494,16 +495,25 @@ func stageVerdicts(events []store.CaseEvent, rules *standards.Rules) []stageVerd
 // at a step (kept with every step; the county's submission's is the
 // case's snapshot), as JSON.
 func (s *Server) caseSnapshot(r *http.Request, c store.Case) string {
-	snap := map[string]any{"at": s.now().UTC().Format(time.RFC3339)}
+	return caseSnapshotOf(r.Context(), s.st, c, s.now())
+}
+
+// caseSnapshotOf is caseSnapshot from the store alone (the demo's seeding
+// uses it too).
+func caseSnapshotOf(ctx context.Context, st *store.Store, c store.Case, now time.Time) string {
+	snap := map[string]any{"at": now.UTC().Format(time.RFC3339)}
 	if rules, err := standards.Resolve(c.Standard, c.Profile); err == nil {
-		if cty, err := s.wholeCounty(r.Context(), rules, c.Year, c.County); err == nil {
-			snap["status"] = cty.Verdict.Status
-			snap["unmet"] = cty.Verdict.Unmet
-			snap["pending"] = cty.Verdict.Pending
-			snap["resource_pass"] = cty.ResourcePass
+		if in, err := wholeInputsOf(ctx, st, rules, c.Year, c.County); err == nil {
+			if res := eval.EvaluateWhole(rules, c.Year, in); len(res.Counties) > 0 {
+				cty := res.Counties[0]
+				snap["status"] = cty.Verdict.Status
+				snap["unmet"] = cty.Verdict.Unmet
+				snap["pending"] = cty.Verdict.Pending
+				snap["resource_pass"] = cty.ResourcePass
+			}
 		}
 	}
-	if d := s.dataStatus(r, c.County, c.Year); d != nil {
+	if d, err := st.CountyDataStatus(ctx, c.County, c.Year); err == nil {
 		snap["data_task"] = d.Task
 		snap["data_official"] = d.Official()
 		snap["approved_units"] = d.Approved

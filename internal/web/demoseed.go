@@ -221,7 +221,8 @@ func seedCases(ctx context.Context, st *store.Store, p *demo.Province, county *d
 		return st.OpenCase(ctx, "county", store.Case{County: code, Standard: "yzjh2017", Profile: "national", Year: demo.LatestYear})
 	}
 	step := func(c store.Case, by review.Level, a recognition.Action, reason string) error {
-		_, err := st.CaseStep(ctx, "demo", by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: "{}"})
+		snap := caseSnapshotOf(ctx, st, c, at)
+		_, err := st.CaseStep(ctx, "demo", by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: snap, Verdict: snap})
 		return err
 	}
 	if _, err := open(county.Code); err != nil {

@@ -52,19 +52,24 @@ func (s *Server) wholeCounty(ctx context.Context, rules *standards.Rules, year i
 // wholeInputs are what county code's verdict under rules for year is
 // computed from: its schools or kindergartens, its county record, the
 // judgements, and the earlier years' CVs a standard asks for.
-func (s *Server) wholeInputs(ctx context.Context, rules *standards.Rules, year int, code string) (in eval.Inputs, err error) {
+func (s *Server) wholeInputs(ctx context.Context, rules *standards.Rules, year int, code string) (eval.Inputs, error) {
+	return wholeInputsOf(ctx, s.st, rules, year, code)
+}
+
+// wholeInputsOf is wholeInputs from store st.
+func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules, year int, code string) (in eval.Inputs, err error) {
 	if rules.Preschool() {
-		in.Kindergartens, err = s.st.Kindergartens(ctx, year, code)
+		in.Kindergartens, err = st.Kindergartens(ctx, year, code)
 	} else {
-		in.Schools, err = s.st.Schools(ctx, year, code)
+		in.Schools, err = st.Schools(ctx, year, code)
 	}
 	if err != nil {
 		return in, err
 	}
-	if in.Counties, err = s.st.CountyRecords(ctx, year, code); err != nil {
+	if in.Counties, err = st.CountyRecords(ctx, year, code); err != nil {
 		return in, err
 	}
-	if in.Judgements, err = s.st.Judgements(ctx, rules.ID, year, code); err != nil {
+	if in.Judgements, err = st.Judgements(ctx, rules.ID, year, code); err != nil {
 		return in, err
 	}
 	if pc := rules.PriorCVs(); pc != nil {
@@ -74,7 +79,7 @@ func (s *Server) wholeInputs(ctx context.Context, rules *standards.Rules, year i
 		}
 		in.Prior = map[int]*eval.Result{}
 		for y := year - pc.Years; y < year; y++ {
-			schools, err := s.st.Schools(ctx, y, code)
+			schools, err := st.Schools(ctx, y, code)
 			if err != nil {
 				return in, err
 			}
