@@ -1,0 +1,183 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// planEnv is a server on the seeded demo with a controllable clock.
+func planEnv(t *testing.T, at time.Time) (*env, *time.Time) {
+	e := newEnv(t)
+	now := at
+	e.srv.now = func() time.Time { return now }
+	e.st.Now = func() time.Time { return now }
+	return e, &now
+}
+
+// planFormOf reads the inputs and textareas of the form #id in body as a
+// browser would send them (unchecked boxes left out).
+func planFormOf(t *testing.T, body, id string) url.Values {
+	t.Helper()
+	doc, err := html.Parse(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attr := func(n *html.Node, k string) (string, bool) {
+		for _, a := range n.Attr {
+			if a.Key == k {
+				return a.Val, true
+			}
+		}
+		return "", false
+	}
+	v := url.Values{}
+	var walk func(n *html.Node, in bool)
+	walk = func(n *html.Node, in bool) {
+		if n.Type == html.ElementNode {
+			if n.Data == "form" {
+				got, _ := attr(n, "id")
+				in = got == id
+			}
+			name, ok := attr(n, "name")
+			if in && ok {
+				switch n.Data {
+				case "input":
+					typ, _ := attr(n, "type")
+					val, _ := attr(n, "value")
+					_, checked := attr(n, "checked")
+					if typ != "checkbox" || checked {
+						v.Add(name, val)
+					}
+				case "textarea":
+					text := ""
+					if n.FirstChild != nil {
+						text = n.FirstChild.Data
+					}
+					v.Add(name, text)
+				}
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c, in)
+		}
+	}
+	walk(doc, false)
+	return v
+}
+
+func uploadPlan(e *env, account, name string, data []byte) *http.Response {
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	w := e.do(account, http.MethodPost, "/plans/import", &body, "Content-Type", mw.FormDataContentType())
+	return w.Result()
+}
+
+// TestWorkplanImport imports the real 2023 plan through the preview: the
+// seven quantitative targets it holds are recognised, each with its
+// value, unit and the words around it, and the numbers that are not
+// targets (years, a list count, a version, an ordinal) are not offered;
+// one target is corrected and one dropped before confirming, and the
+// stored tasks say so.
+func TestWorkplanImport(t *testing.T) {
+	e, _ := planEnv(t, time.Date(2023, 2, 10, 2, 0, 0, 0, time.UTC))
+	data, err := os.ReadFile("../workplan/testdata/workplan-2023.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := uploadPlan(e, "city", "workplan-2023.txt", data)
+	var buf bytes.Buffer
+	buf.ReadFrom(res.Body)
+	body := buf.String()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("preview: %d\n%.2000s", res.StatusCode, body)
+	}
+	got := regexp.MustCompile(`data-target="([^"]+)"`).FindAllStringSubmatch(body, -1)
+	var targets []string
+	for _, m := range got {
+		targets = append(targets, m[1])
+	}
+	// Recognised: the seven targets of items 10, 12 and 17.
+	want := []string{"80所", "7.7万个", "70所", "50个", "200间", "300名", "500名"}
+	if strings.Join(targets, " ") != strings.Join(want, " ") {
+		t.Errorf("recognised %q, want %q", targets, want)
+	}
+	// Not recognised, rightly: 2024年 (a year), 24条 (a count of chains
+	// in a phrase), 2.0 (a version), 第二批 (an ordinal).
+	for _, not := range []string{"2024年", "24条", "2.0", "第二批"} {
+		for _, tg := range targets {
+			if strings.Contains(tg, not) {
+				t.Errorf("%s offered as a target", not)
+			}
+		}
+	}
+	for _, ctx := range []string{"新建、改扩建中小学幼儿园【80所】", "提供学位【7.7万个】"} {
+		if !strings.Contains(body, ctx) {
+			t.Errorf("preview lacks the context %q", ctx)
+		}
+	}
+	form := planFormOf(t, body, "confirm-form")
+	if form.Get("title") != "2023年全市教育工作要点" || form.Get("year") != "2023" || form.Get("items") != "9" {
+		t.Fatalf("preview form: title %q year %q items %q", form.Get("title"), form.Get("year"), form.Get("items"))
+	}
+	// The user corrects 50 → 60 (item 12 is row 2) and drops 200间 (item
+	// 17's first target, row 7), and fills a target for item 13 (row 3).
+	form.Set("value.2", "60")
+	form.Del("keep.7")
+	form.Set("keep.3", "1")
+	form.Set("value.3", "1")
+	form.Set("unit.3", "个")
+	form.Set("what.3", "孤独症教育联盟")
+	form.Set("units.0", "基础教育处、发展规划处")
+	w := e.postForm("city", "/plans/confirm", form)
+	if w.Code != http.StatusSeeOther || !strings.HasPrefix(w.Header().Get("Location"), "/plan/") {
+		t.Fatalf("confirm: %d %s\n%.1500s", w.Code, w.Header().Get("Location"), w.Body.String())
+	}
+	plans, err := e.st.Plans(context.Background(), "")
+	if err != nil || len(plans) == 0 {
+		t.Fatal(err)
+	}
+	var p store.Plan
+	for _, x := range plans {
+		if x.Source == "workplan-2023.txt" {
+			p = x
+		}
+	}
+	tasks, err := e.st.PlanTasks(context.Background(), p.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	for _, t := range tasks {
+		lines = append(lines, t.Number+"="+strings.TrimSuffix(strings.TrimSuffix(t.TargetText, "\n"), " "))
+	}
+	wantTasks := "10=中小学幼儿园80所 10-2=学位77000个 10-3=农村薄弱幼儿园70所 11= 12=产教融合示范学科专业60个 13=孤独症教育联盟1个 14= 15= 16= 17=中小学信息化专家型校长300名 17-2=专家型学科教师500名 18="
+	if strings.Join(lines, " ") != wantTasks {
+		t.Errorf("tasks:\n%s\nwant\n%s", strings.Join(lines, " "), wantTasks)
+	}
+	if tasks[0].Units[1] != "发展规划处" || tasks[0].Section != "三、强化统筹协调,构建高质量教育体系" {
+		t.Errorf("task 10: %+v", tasks[0])
+	}
+
+	// A file that is not a plan: the reason, naming the file.
+	res = uploadPlan(e, "city", "notes.txt", []byte("没有编号的文字。\n"))
+	buf.Reset()
+	buf.ReadFrom(res.Body)
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(buf.String(), "notes.txt") {
+		t.Errorf("a file without items: %d\n%.800s", res.StatusCode, buf.String())
+	}
+}
