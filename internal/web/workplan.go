@@ -588,6 +588,9 @@ type planGroup struct {
 	Count map[workplan.LightColor]int
 }
 
+// N is the group's count of tasks with light c.
+func (g planGroup) N(c string) int { return g.Count[workplan.LightColor(c)] }
+
 type planPage struct {
 	*Base
 	Plan       store.Plan

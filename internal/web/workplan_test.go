@@ -3,11 +3,13 @@ package web
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -23,6 +25,9 @@ func planEnv(t *testing.T, at time.Time) (*env, *time.Time) {
 	now := at
 	e.srv.now = func() time.Time { return now }
 	e.st.Now = func() time.Time { return now }
+	if os.Getenv("PLAN_DEBUG") != "" {
+		e.srv.log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
 	return e, &now
 }
 
@@ -181,3 +186,109 @@ func TestWorkplanImport(t *testing.T) {
 		t.Errorf("a file without items: %d\n%.800s", res.StatusCode, buf.String())
 	}
 }
+
+// TestWorkplanLights runs a plan on a controllable clock: a task reported
+// on schedule stays green, one reported behind turns yellow then red, one
+// never started turns red three months after its start; a 督办单 is issued
+// on the red one only; the bulletin of the month (PDF, DOCX, HTML) holds
+// the late task with the reason its report gave; a county account does
+// not see the city's plan.
+func TestWorkplanLights(t *testing.T) {
+	e, now := planEnv(t, time.Date(2023, 1, 5, 2, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	city := seedAccounts["city"].Region
+	start, _ := time.Parse(time.DateOnly, "2022-12-31")
+	start = start.Add(16 * time.Hour) // 2023-01-01 00:00 in Beijing
+	due := start.AddDate(1, 0, 0)
+	p, err := e.st.CreatePlan(ctx, "city", store.Plan{Region: city, Year: 2023, Title: "2023年工作要点"}, []store.PlanTask{
+		{Number: "1", Title: "新建幼儿园", Units: []string{"基础教育处"}, Start: start, Due: due, Target: 12, TargetUnit: "所", TargetText: "新建幼儿园12所"},
+		{Number: "2", Title: "改造薄弱校", Units: []string{"发展规划处"}, Start: start, Due: due, Target: 100, TargetUnit: "所", TargetText: "改造100所"},
+		{Number: "3", Title: "出台评估办法", Units: []string{"督导室"}, Start: start, Due: due},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, _ := e.st.PlanTasks(ctx, p.ID)
+	lightOf := func(id int64) string {
+		w := e.get("city", "/plan/"+itoa64(p.ID))
+		if w.Code != http.StatusOK {
+			t.Fatalf("wall: %d %.500s", w.Code, w.Body.String())
+		}
+		m := regexp.MustCompile(`data-task="` + itoa64(id) + `" data-light="([a-z]+)"`).FindStringSubmatch(w.Body.String())
+		if m == nil {
+			t.Fatalf("task %d not on the wall", id)
+		}
+		return m[1]
+	}
+	report := func(id int64, period, value, reason string) {
+		t.Helper()
+		w := e.postForm("city", "/plantask/"+itoa64(id)+"/report", url.Values{"period": {period}, "text": {"进展 " + period}, "value": {value}, "reason": {reason}})
+		if w.Code != http.StatusSeeOther {
+			t.Fatalf("report: %d %.800s", w.Code, w.Body.String())
+		}
+	}
+	// End of May: 41% of the year should be done.
+	*now = time.Date(2023, 5, 31, 2, 0, 0, 0, time.UTC)
+	report(tasks[0].ID, "2023-05", "5", "")                    // 41.7%: on schedule
+	report(tasks[1].ID, "2023-05", "25", "用地审批滞后，两所学校尚未开工") // 25%: 16 points behind
+	if got := []string{lightOf(tasks[0].ID), lightOf(tasks[1].ID), lightOf(tasks[2].ID)}; strings.Join(got, ",") != "green,yellow,red" {
+		t.Errorf("end of May: %v, want green,yellow,red (task 3 not started for five months)", got)
+	}
+	// A 督办单 only on a red task.
+	w := e.postForm("city", "/plantask/"+itoa64(tasks[1].ID)+"/supervise", url.Values{"action": {"raise"}, "text": {"请说明"}, "days": {"10"}})
+	if w.Code != http.StatusConflict {
+		t.Errorf("督办 of a yellow task: %d", w.Code)
+	}
+	// End of July, no new report: 58% due, 25% done → red.
+	*now = time.Date(2023, 7, 31, 2, 0, 0, 0, time.UTC)
+	if got := lightOf(tasks[1].ID); got != "red" {
+		t.Errorf("end of July: %s, want red", got)
+	}
+	w = e.postForm("city", "/plantask/"+itoa64(tasks[1].ID)+"/supervise", url.Values{"action": {"raise"}, "text": {"请说明滞后原因"}, "days": {"10"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("督办: %d %.800s", w.Code, w.Body.String())
+	}
+	tks, _ := e.st.PlanTaskTickets(ctx, tasks[1].ID)
+	if len(tks) != 1 || tks[0].Kind != store.TicketSupervise || !strings.Contains(tks[0].Item, "落后") {
+		t.Fatalf("督办单: %+v", tks)
+	}
+	// The existing ticket page shows it to the city.
+	if w := e.get("city", "/ticket/"+itoa64(tks[0].ID)); w.Code != http.StatusOK {
+		t.Errorf("ticket page: %d", w.Code)
+	}
+	// The inbox holds the 督办单 to answer and the July reports missing.
+	*now = time.Date(2023, 8, 3, 2, 0, 0, 0, time.UTC)
+	if w := e.get("city", "/inbox"); !strings.Contains(w.Body.String(), `data-key="inbox.plan_tickets"`) || !strings.Contains(w.Body.String(), `data-key="inbox.plan_reports"`) {
+		t.Errorf("inbox lacks the plan's items:\n%.3000s", w.Body.String())
+	}
+	// July's bulletin.
+	report(tasks[1].ID, "2023-07", "30", "施工许可仍在办理")
+	for _, f := range []string{"pdf", "docx", "html"} {
+		w := e.get("city", "/plan/"+itoa64(p.ID)+"/bulletin/"+f+"?month=2023-07")
+		if w.Code != http.StatusOK {
+			t.Fatalf("bulletin %s: %d %.500s", f, w.Code, w.Body.String())
+		}
+		if f == "html" {
+			for _, want := range []string{"改造薄弱校", "施工许可仍在办理", "红灯", "请说明滞后原因"} {
+				if !strings.Contains(w.Body.String(), want) {
+					t.Errorf("bulletin lacks %q", want)
+				}
+			}
+		}
+	}
+	if w := e.get("city", "/plan/"+itoa64(p.ID)+"/bulletin/pdf?month=2024-01"); w.Code != http.StatusBadRequest {
+		t.Errorf("a future month: %d", w.Code)
+	}
+	// A county account does not see its city's plan; the province reads it.
+	if w := e.get("county", "/plan/"+itoa64(p.ID)); w.Code != http.StatusNotFound {
+		t.Errorf("county reads the city's plan: %d", w.Code)
+	}
+	if w := e.get("admin", "/plantask/"+itoa64(tasks[1].ID)); w.Code != http.StatusOK || strings.Contains(w.Body.String(), `id="report-form"`) {
+		t.Errorf("the province reads the city's task: %d, with a report form: %v", w.Code, strings.Contains(w.Body.String(), `id="report-form"`))
+	}
+	if w := e.postForm("admin", "/plantask/"+itoa64(tasks[1].ID)+"/report", url.Values{"period": {"2023-07"}, "text": {"x"}}); w.Code != http.StatusForbidden {
+		t.Errorf("the province reports on the city's task: %d", w.Code)
+	}
+}
+
+func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
