@@ -392,6 +392,7 @@ type targetRow struct {
 	Value   string
 	Unit    string
 	What    string
+	Label   string // the target in words: 新建、改扩建中小学幼儿园80所
 	Context string // the text around the target
 }
 
@@ -454,7 +455,7 @@ func (s *Server) importPlan(w http.ResponseWriter, r *http.Request) error {
 			}
 			p.Found++
 			p.Rows = append(p.Rows, targetRow{Key: key, Item: it, First: j == 0, Target: tg, Value: strconv.FormatFloat(tg.Value, 'f', -1, 64),
-				Unit: tg.Unit, What: tg.Subject, Context: around(it.Text, tg.Start, tg.End)})
+				Unit: tg.Unit, What: tg.Subject, Label: tg.Verb + tg.Subject + tg.Text, Context: around(it.Text, tg.Start, tg.End)})
 		}
 	}
 	b.Title = b.T("plan.preview")
@@ -555,13 +556,17 @@ func (s *Server) confirmPlan(w http.ResponseWriter, r *http.Request) error {
 			}
 			unit, what := strings.TrimSpace(f("unit."+key)), strings.TrimSpace(f("what."+key))
 			text := what + strconv.FormatFloat(v, 'f', -1, 64) + unit
+			// The target as written, unless the user corrected it.
+			if l := f("label." + key); l != "" && f("orig."+key) == f("value."+key)+"|"+unit+"|"+what {
+				text = l
+			}
 			if !main {
 				item.Target, item.TargetUnit, item.TargetText, main = v, unit, text, true
 				continue
 			}
 			x := item
 			x.Number = fmt.Sprintf("%s-%d", item.Number, len(extra)+2)
-			x.Title = cmp.Or(what, item.Title)
+			x.Title = cmp.Or(text, item.Title)
 			x.Target, x.TargetUnit, x.TargetText = v, unit, text
 			extra = append(extra, x)
 		}

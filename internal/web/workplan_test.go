@@ -170,7 +170,8 @@ func TestWorkplanImport(t *testing.T) {
 	for _, t := range tasks {
 		lines = append(lines, t.Number+"="+strings.TrimSuffix(strings.TrimSuffix(t.TargetText, "\n"), " "))
 	}
-	wantTasks := "10=中小学幼儿园80所 10-2=学位77000个 10-3=农村薄弱幼儿园70所 11= 12=产教融合示范学科专业60个 13=孤独症教育联盟1个 14= 15= 16= 17=中小学信息化专家型校长300名 17-2=专家型学科教师500名 18="
+	// As written where confirmed unchanged; rebuilt from the corrected fields where not.
+	wantTasks := "10=新建、改扩建中小学幼儿园80所 10-2=提供学位7.7万个 10-3=改造农村薄弱幼儿园70所 11= 12=产教融合示范学科专业60个 13=孤独症教育联盟1个 14= 15= 16= 17=培养中小学信息化专家型校长300名 17-2=培养专家型学科教师500名 18="
 	if strings.Join(lines, " ") != wantTasks {
 		t.Errorf("tasks:\n%s\nwant\n%s", strings.Join(lines, " "), wantTasks)
 	}
