@@ -80,7 +80,8 @@ func (s *Server) planTask(r *http.Request) (t store.PlanTask, p store.Plan, b *B
 func planErr(err error) error {
 	switch {
 	case errors.Is(err, store.ErrPlanInput):
-		return badRequest("plan.bad_input", strings.TrimPrefix(err.Error()[strings.Index(err.Error(), store.ErrPlanInput.Error()):], store.ErrPlanInput.Error()+": "))
+		_, why, _ := strings.Cut(err.Error(), store.ErrPlanInput.Error()+": ")
+		return badRequest("plan.bad_input", why)
 	case errors.Is(err, store.ErrEvidenceType), errors.Is(err, store.ErrEvidenceSize):
 		return badRequest("plan.bad_input", err.Error())
 	}

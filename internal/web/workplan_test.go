@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"math"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -16,6 +17,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -230,7 +232,7 @@ func TestWorkplanLights(t *testing.T) {
 	}
 	// End of May: 41% of the year should be done.
 	*now = time.Date(2023, 5, 31, 2, 0, 0, 0, time.UTC)
-	report(tasks[0].ID, "2023-05", "5", "")                    // 41.7%: on schedule
+	report(tasks[0].ID, "2023-05", "5", "")                 // 41.7%: on schedule
 	report(tasks[1].ID, "2023-05", "25", "用地审批滞后，两所学校尚未开工") // 25%: 16 points behind
 	if got := []string{lightOf(tasks[0].ID), lightOf(tasks[1].ID), lightOf(tasks[2].ID)}; strings.Join(got, ",") != "green,yellow,red" {
 		t.Errorf("end of May: %v, want green,yellow,red (task 3 not started for five months)", got)
@@ -293,3 +295,57 @@ func TestWorkplanLights(t *testing.T) {
 }
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestWorkplanDemo: the demo city holds a plan in progress whose two
+// linked tasks show values computed from the demo's data — the city's
+// counties recognised (one, the demo's recognised case) and its 普惠率
+// (recomputed here from the kindergarten records).
+func TestWorkplanDemo(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	city := seedAccounts["city"].Region
+	plans, err := e.st.Plans(ctx, city)
+	if err != nil || len(plans) != 1 {
+		t.Fatalf("demo plans of the city: %d %v", len(plans), err)
+	}
+	p := plans[0]
+	tasks, _ := e.st.PlanTasks(ctx, p.ID)
+	if len(tasks) != 8 {
+		t.Fatalf("%d tasks, want 8", len(tasks))
+	}
+	w := e.get("city", "/plantask/"+itoa64(tasks[4].ID))
+	if w.Code != http.StatusOK || !regexp.MustCompile(`id="task-current">1个 <small`).MatchString(w.Body.String()) {
+		t.Errorf("counties recognised: %d\n%s", w.Code, regexp.MustCompile(`id="task-current">[^\n]*`).FindString(w.Body.String()))
+	}
+	years, _ := e.st.Years(ctx)
+	year := years[0]
+	for _, y := range years {
+		if y <= p.Year {
+			year = max(year, y)
+		}
+	}
+	kgs, err := e.st.Kindergartens(ctx, year, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var all, inc float64
+	for _, k := range kgs {
+		if strings.HasPrefix(k.CountyCode, city[:4]) && k.V[census.KgChildren] == k.V[census.KgChildren] {
+			all += k.V[census.KgChildren]
+			if k.Category == census.CategoryPublic || k.Category == census.CategoryInclusive {
+				inc += k.V[census.KgChildren]
+			}
+		}
+	}
+	if all == 0 {
+		t.Fatal("no kindergartens in the demo city")
+	}
+	want := strconv.FormatFloat(math.Round(inc/all*1000)/10, 'f', -1, 64) + "%"
+	w = e.get("city", "/plantask/"+itoa64(tasks[2].ID))
+	if !strings.Contains(w.Body.String(), `id="task-current">`+want+" <small") {
+		t.Errorf("普惠率: want %s, page says %s", want, regexp.MustCompile(`id="task-current">[^\n]*`).FindString(w.Body.String()))
+	}
+	if w := e.get("city", "/plan/"+itoa64(p.ID)); w.Code != http.StatusOK {
+		t.Errorf("wall: %d", w.Code)
+	}
+}
