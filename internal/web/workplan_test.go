@@ -1,6 +1,7 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"log/slog"
@@ -271,6 +272,23 @@ func TestWorkplanLights(t *testing.T) {
 		if w.Code != http.StatusOK {
 			t.Fatalf("bulletin %s: %d %.500s", f, w.Code, w.Body.String())
 		}
+		if f == "docx" {
+			z, err := zip.NewReader(bytes.NewReader(w.Body.Bytes()), int64(w.Body.Len()))
+			if err != nil {
+				t.Fatalf("docx: %v", err)
+			}
+			var doc bytes.Buffer
+			for _, zf := range z.File {
+				if zf.Name == "word/document.xml" {
+					rc, _ := zf.Open()
+					doc.ReadFrom(rc)
+					rc.Close()
+				}
+			}
+			if !strings.Contains(doc.String(), "施工许可仍在办理") {
+				t.Errorf("the DOCX bulletin lacks the reason")
+			}
+		}
 		if f == "html" {
 			for _, want := range []string{"改造薄弱校", "施工许可仍在办理", "红灯", "请说明滞后原因"} {
 				if !strings.Contains(w.Body.String(), want) {
@@ -281,6 +299,11 @@ func TestWorkplanLights(t *testing.T) {
 	}
 	if w := e.get("city", "/plan/"+itoa64(p.ID)+"/bulletin/pdf?month=2024-01"); w.Code != http.StatusBadRequest {
 		t.Errorf("a future month: %d", w.Code)
+	}
+	// The wall by unit, filtered to one.
+	w = e.get("city", "/plan/"+itoa64(p.ID)+"?by=unit&unit="+url.QueryEscape("发展规划处"))
+	if !strings.Contains(w.Body.String(), "<h2>发展规划处 ") || strings.Contains(w.Body.String(), `data-task="`+itoa64(tasks[0].ID)+`"`) {
+		t.Errorf("the wall by unit, filtered:\n%.3000s", w.Body.String())
 	}
 	// A county account does not see its city's plan; the province reads it.
 	if w := e.get("county", "/plan/"+itoa64(p.ID)); w.Code != http.StatusNotFound {
