@@ -372,3 +372,114 @@ func TestWorkplanDemo(t *testing.T) {
 		t.Errorf("wall: %d", w.Code)
 	}
 }
+
+// TestWorkplanByHand makes a plan and a task by hand with a milestone,
+// edits it (its due date refused: that takes a request), asks for a
+// deadline change that the asker cannot decide and a second account of the
+// bureau approves, refuses a photo as a report's evidence, and answers a
+// 督办单 with a document that the bureau then checks.
+func TestWorkplanByHand(t *testing.T) {
+	e, now := planEnv(t, time.Date(2023, 1, 3, 2, 0, 0, 0, time.UTC))
+	ctx := context.Background()
+	city := seedAccounts["city"].Region
+	lead, err := e.st.CreateUser(ctx, store.User{Username: "city-lead", DisplayName: "分管领导", Role: store.RoleCity, Region: city}, "a-long-password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := e.postForm("city", "/plans", url.Values{"title": {"2023年督导工作要点"}, "year": {"2023"}, "yellow": {"5"}, "red": {"20"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("create: %d %.500s", w.Code, w.Body.String())
+	}
+	planURL := w.Header().Get("Location")
+	plans, _ := e.st.Plans(ctx, city)
+	var p store.Plan
+	for _, x := range plans {
+		if x.Title == "2023年督导工作要点" {
+			p = x
+		}
+	}
+	if p.Settings.YellowBehind != 5 || p.Settings.RedBehind != 20 {
+		t.Errorf("settings: %+v", p.Settings)
+	}
+	w = e.postForm("city", planURL+"/task", url.Values{"number": {"1"}, "title": {"完成责任督学挂牌督导"}, "units": {"督导室、各区督导室"},
+		"start": {"2023-01-01"}, "due": {"2023-06-30"}, "target": {"120"}, "target_unit": {"所"}, "ms_date.0": {"2023-03-31"}, "ms_pct.0": {"30"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("add task: %d %.500s", w.Code, w.Body.String())
+	}
+	taskURL := w.Header().Get("Location")
+	tasks, _ := e.st.PlanTasks(ctx, p.ID)
+	if len(tasks) != 1 || len(tasks[0].Milestones) != 1 || tasks[0].Units[1] != "各区督导室" {
+		t.Fatalf("task: %+v", tasks)
+	}
+	w = e.postForm("city", taskURL+"/edit", url.Values{"number": {"1"}, "title": {"完成责任督学挂牌督导全覆盖"}, "start": {"2023-01-01"}, "due": {"2023-09-30"}, "target": {"120"}})
+	if w.Code != http.StatusBadRequest {
+		t.Errorf("moving the due date by editing: %d", w.Code)
+	}
+	w = e.postForm("city", taskURL+"/edit", url.Values{"number": {"1"}, "title": {"完成责任督学挂牌督导全覆盖"}, "start": {"2023-01-01"}, "due": {"2023-06-30"}, "target": {"120"}})
+	if w.Code != http.StatusSeeOther {
+		t.Errorf("edit: %d %.500s", w.Code, w.Body.String())
+	}
+	// A deadline change: not decided by its asker; approved by the lead's account.
+	if w := e.postForm("city", taskURL+"/change", url.Values{"due": {"2023-09-30"}, "reason": {"学校布局调整"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("ask: %d %.500s", w.Code, w.Body.String())
+	}
+	chs, _ := e.st.PlanChanges(ctx, p.ID)
+	decide := url.Values{"decide": {itoa64(chs[0].ID)}, "approve": {"1"}, "answer": {"同意"}}
+	if w := e.postForm("city", taskURL+"/change", decide); w.Code != http.StatusBadRequest {
+		t.Errorf("the asker decides: %d", w.Code)
+	}
+	leadCookie := func() string {
+		tok, err := e.st.CreateSession(ctx, lead.ID, time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sessionCookie + "=" + tok
+	}
+	if w := e.get("", "/inbox", "Cookie", leadCookie()); !strings.Contains(w.Body.String(), `data-key="inbox.plan_changes"`) {
+		t.Errorf("the lead's inbox lacks the change")
+	}
+	w = e.do("", http.MethodPost, taskURL+"/change", strings.NewReader(decide.Encode()), "Content-Type", "application/x-www-form-urlencoded", "Cookie", leadCookie())
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("the lead approves: %d %.500s", w.Code, w.Body.String())
+	}
+	if tk, _ := e.st.PlanTask(ctx, tasks[0].ID); !tk.Due.Equal(time.Date(2023, 9, 30, 16, 0, 0, 0, time.UTC)) {
+		t.Errorf("due after approval: %s", tk.Due)
+	}
+	// A photo is refused as evidence; a document is kept.
+	send := func(name string, data []byte, fields map[string]string) *http.Response {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		for k, v := range fields {
+			mw.WriteField(k, v)
+		}
+		if name != "" {
+			fw, _ := mw.CreateFormFile("file", name)
+			fw.Write(data)
+		}
+		mw.Close()
+		return e.do("city", http.MethodPost, taskURL+fields["_path"], &body, "Content-Type", mw.FormDataContentType()).Result()
+	}
+	png := []byte("\x89PNG\r\n\x1a\n0000000000")
+	pdf := []byte("%PDF-1.4\n%%EOF\n")
+	if r := send("现场.png", png, map[string]string{"_path": "/report", "period": "2023-01", "text": "挂牌", "value": "10"}); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("a photo as evidence: %d", r.StatusCode)
+	}
+	if r := send("挂牌名单.pdf", pdf, map[string]string{"_path": "/report", "period": "2023-01", "text": "挂牌", "value": "10"}); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("a report with a document: %d", r.StatusCode)
+	}
+	// Five months later, far behind: red; pressed, answered, checked.
+	*now = time.Date(2023, 6, 1, 2, 0, 0, 0, time.UTC)
+	if w := e.postForm("city", taskURL+"/supervise", url.Values{"action": {"raise"}, "text": {"请说明原因"}, "days": {"7"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("督办: %d %.500s", w.Code, w.Body.String())
+	}
+	if r := send("整改措施.pdf", pdf, map[string]string{"_path": "/supervise", "action": "report", "text": "已召开推进会"}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reply: %d", r.StatusCode)
+	}
+	if w := e.postForm("city", taskURL+"/supervise", url.Values{"action": {"verify"}, "text": {"属实"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("check: %d %.500s", w.Code, w.Body.String())
+	}
+	tks, _ := e.st.PlanTaskTickets(ctx, tasks[0].ID)
+	if len(tks) != 1 || tks[0].Status != "closed" {
+		t.Errorf("督办单 after the check: %+v", tks)
+	}
+}
