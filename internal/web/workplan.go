@@ -852,7 +852,12 @@ func (s *Server) editPlanTask(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.400")
 	}
-	if errs := taskForm(b, &t, r.PostForm.Get); len(errs) > 0 {
+	oldDue := t.Due
+	errs := taskForm(b, &t, r.PostForm.Get)
+	if !oldDue.IsZero() && !t.Due.Equal(oldDue) {
+		errs = append(errs, b.T("plan.due_locked"))
+	}
+	if len(errs) > 0 {
 		return s.renderTask(w, r, b, http.StatusBadRequest, t, p, edit, errs)
 	}
 	if _, err := s.st.SavePlanTask(r.Context(), userOf(r).Username, t); err != nil {
@@ -875,6 +880,11 @@ func (s *Server) sendPlanReport(w http.ResponseWriter, r *http.Request) error {
 	files, form, err := evidenceForm(w, r, "file")
 	if err != nil {
 		return err
+	}
+	for _, f := range files {
+		if typ, _ := store.SniffEvidence(f.Name, f.Data); strings.HasPrefix(typ, "image/") {
+			return badRequest("plan.no_photos", f.Name)
+		}
 	}
 	period, err := workplan.ParsePeriod(form["period"])
 	if err != nil {
@@ -924,8 +934,14 @@ func (s *Server) planChange(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		if !slices.ContainsFunc(chs, func(c store.PlanChange) bool { return c.ID == cid && c.TaskID == t.ID }) {
+		i := slices.IndexFunc(chs, func(c store.PlanChange) bool { return c.ID == cid && c.TaskID == t.ID })
+		switch {
+		case i < 0:
 			return notFound("error.404")
+		case chs[i].Status != store.ChangePending:
+			return &userError{err: errConflict, key: "plan.change_decided"}
+		case chs[i].RequestedBy == actor:
+			return badRequest("plan.change_not_own")
 		}
 		c, err := s.st.DecideDeadlineChange(r.Context(), actor, cid, r.PostForm.Get("approve") == "1", r.PostForm.Get("answer"))
 		if err != nil {
@@ -936,6 +952,21 @@ func (s *Server) planChange(w http.ResponseWriter, r *http.Request) error {
 		day, err := workplan.ParseDay(strings.TrimSpace(r.PostForm.Get("due")))
 		if err != nil {
 			return badRequest("plan.bad_date", r.PostForm.Get("due"))
+		}
+		chs, err := s.st.PlanChanges(r.Context(), t.PlanID)
+		if err != nil {
+			return err
+		}
+		now := s.now()
+		switch {
+		case strings.TrimSpace(r.PostForm.Get("reason")) == "":
+			return badRequest("plan.change_need_reason")
+		case t.Due.IsZero() || !now.Before(t.Due):
+			return &userError{err: errConflict, key: "plan.change_closed"}
+		case !workplan.DayEnd(day).After(now) || workplan.DayEnd(day).Equal(t.Due) || !workplan.DayEnd(day).After(t.Start):
+			return badRequest("plan.change_bad_due")
+		case slices.ContainsFunc(chs, func(c store.PlanChange) bool { return c.TaskID == t.ID && c.Status == store.ChangePending }):
+			return &userError{err: errConflict, key: "plan.change_waiting"}
 		}
 		if _, err := s.st.RequestDeadlineChange(r.Context(), actor, t.ID, workplan.DayEnd(day), r.PostForm.Get("reason")); err != nil {
 			return planErr(err)

@@ -425,8 +425,8 @@ func TestWorkplanByHand(t *testing.T) {
 	}
 	chs, _ := e.st.PlanChanges(ctx, p.ID)
 	decide := url.Values{"decide": {itoa64(chs[0].ID)}, "approve": {"1"}, "answer": {"同意"}}
-	if w := e.postForm("city", taskURL+"/change", decide); w.Code != http.StatusBadRequest {
-		t.Errorf("the asker decides: %d", w.Code)
+	if w := e.postForm("city", taskURL+"/change", decide); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "不能审批自己提出的申请") {
+		t.Errorf("the asker decides: %d %.300s", w.Code, w.Body.String())
 	}
 	leadCookie := func() string {
 		tok, err := e.st.CreateSession(ctx, lead.ID, time.Hour)
