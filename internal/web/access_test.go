@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
@@ -42,6 +43,7 @@ type accessRegion struct {
 	evidence, scenario     string
 	task, check            string   // a reporting task over the county, and a spot check in it
 	caseID, ticket, insp   string   // a recognition case of the county, a finding in it, an inspection draw
+	plan, planTask         string   // the county bureau's work plan and a task of it
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
 }
@@ -110,6 +112,18 @@ func TestAccessEveryRoute(t *testing.T) {
 		}
 		return strconv.FormatInt(c.ID, 10), strconv.FormatInt(tk.ID, 10), strconv.FormatInt(in.ID, 10)
 	}
+	mustPlan := func(county string) (string, string) {
+		p, err := e.st.CreatePlan(ctx, "test", store.Plan{Region: county, Year: year, Title: "access " + county},
+			[]store.PlanTask{{Number: "1", Title: "access task", Start: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), Due: time.Date(year+10, 1, 1, 0, 0, 0, 0, time.UTC)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, err := e.st.PlanTasks(ctx, p.ID)
+		if err != nil || len(ts) != 1 {
+			t.Fatal(err)
+		}
+		return strconv.FormatInt(p.ID, 10), strconv.FormatInt(ts[0].ID, 10)
+	}
 	regionOf := func(name, county string, regions ...string) *accessRegion {
 		rg := &accessRegion{name: name, county: county, city: census.CityCode(county), province: census.ProvinceCode(county), regions: regions}
 		schools, err := e.st.Schools(ctx, year, county)
@@ -125,6 +139,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		rg.evidence, rg.scenario = mustEvidence(county), mustScenario(county)
 		rg.task, rg.check = mustTask(county)
 		rg.caseID, rg.ticket, rg.insp = mustCase(county, rg.school)
+		rg.plan, rg.planTask = mustPlan(county)
 		return rg
 	}
 
@@ -301,6 +316,10 @@ func TestAccessEveryRoute(t *testing.T) {
 			value, fill["{ins}"], fill["{format}"], fill["{doc}"], fill["{oid}"] = rg.caseID, rg.insp, "pdf", "issues", "1"
 		case "ticket":
 			value = rg.ticket
+		case "plan":
+			value, fill["{format}"] = rg.plan, "pdf"
+		case "plantask":
+			value = rg.planTask
 		case "upload":
 		default:
 			t.Fatalf("%s: unknown names %q", rt.pattern, rt.names)
@@ -419,6 +438,28 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"title": {"access finding"}})
 		case rt.pattern == "POST /ticket/{id}/step":
 			req.body = form(url.Values{"action": {"verify"}, "text": {"ok"}})
+		case rt.pattern == "POST /plans":
+			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}})
+		case rt.pattern == "POST /plans/import":
+			req.body = func() (io.Reader, string) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				fw, _ := mw.CreateFormFile("file", "plan.txt")
+				fw.Write([]byte("一、总则\n1.新建幼儿园10所。\n"))
+				mw.Close()
+				return &body, mw.FormDataContentType()
+			}
+		case rt.pattern == "POST /plans/confirm":
+			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "start": {"2024-01-01"}, "due": {"2024-12-31"},
+				"items": {"1"}, "number.0": {"1"}, "title.0": {"access"}, "value.0": {"10"}, "unit.0": {"所"}, "keep.0": {"1"}})
+		case rt.pattern == "POST /plan/{id}/task", rt.pattern == "POST /plantask/{id}/edit":
+			req.body = form(url.Values{"title": {"access task"}, "number": {"1"}})
+		case rt.pattern == "POST /plantask/{id}/report":
+			req.body = form(url.Values{"period": {"2024-01"}, "text": {"access"}, "percent": {"10"}})
+		case rt.pattern == "POST /plantask/{id}/change":
+			req.body = form(url.Values{"due": {"2099-12-31"}, "reason": {"access"}})
+		case rt.pattern == "POST /plantask/{id}/supervise":
+			req.body = form(url.Values{"action": {"raise"}, "text": {"access"}, "days": {"10"}})
 		case rt.pattern == "POST /tasks":
 			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "due": {"2030-01-01"}, "kind": {"school"}})
 		case rt.pattern == "POST /task/{id}/{kind}/{code}/step":

@@ -1,9 +1,9 @@
 package web
 
 import (
-	"context"
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
