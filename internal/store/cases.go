@@ -127,11 +127,12 @@ func nullTime(t time.Time) any {
 // Case returns case id, or ErrNotFound.
 func (s *Store) Case(ctx context.Context, id int64) (_ Case, err error) {
 	defer wrap(&err, "case %d", id)
-	c, err := scanCase(s.db.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, ErrNotFound
-	}
-	return c, err
+	return caseByID(ctx, s.db, id)
+}
+
+// caseByID reads case id through q, or ErrNotFound.
+func caseByID(ctx context.Context, q querier, id int64) (Case, error) {
+	return found(scanCase(q.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id)))
 }
 
 // Cases returns the cases of the counties whose codes start with prefix,
@@ -186,10 +187,7 @@ func (s *Store) CaseStep(ctx context.Context, actor string, by review.Level, id 
 	defer wrap(&err, "%s on case %d", in.Action, id)
 	now := s.now()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		c, err = scanCase(tx.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		c, err = caseByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -299,11 +297,7 @@ func (s *Store) DrawInspection(ctx context.Context, actor string, by review.Leve
 		}
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var c Case
-		c, err := scanCase(tx.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, caseID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		c, err := caseByID(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -415,10 +409,7 @@ func (s *Store) FileObjection(ctx context.Context, actor string, id int64, kind,
 	}
 	now := s.now()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		c, err := scanCase(tx.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		c, err := caseByID(ctx, tx, id)
 		if err != nil {
 			return err
 		}

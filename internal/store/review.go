@@ -320,6 +320,15 @@ func (s *Store) TaskUnits(ctx context.Context, id int64, prefix string) (_ []Tas
 		ORDER BY county_code, unit_kind, code`, id, prefix+"%")
 }
 
+// found maps sql.ErrNoRows, from scanning the one row of a query, to
+// ErrNotFound.
+func found[T any](v T, err error) (T, error) {
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, ErrNotFound
+	}
+	return v, err
+}
+
 // listOfRows runs query and scans every row with scan.
 func listOfRows[T any](ctx context.Context, q querier, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.QueryContext(ctx, query, args...)

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -75,11 +74,7 @@ func (s *Store) RaiseTicket(ctx context.Context, actor string, t Ticket, files [
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var year int
 		if t.CaseID != 0 {
-			var c Case
-			c, err := scanCase(tx.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, t.CaseID))
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
+			c, err := caseByID(ctx, tx, t.CaseID)
 			if err != nil {
 				return err
 			}
@@ -175,11 +170,7 @@ func scanTicket(sc interface{ Scan(...any) error }) (Ticket, error) {
 // Ticket returns ticket id, or ErrNotFound.
 func (s *Store) Ticket(ctx context.Context, id int64) (_ Ticket, err error) {
 	defer wrap(&err, "ticket %d", id)
-	t, err := scanTicket(s.db.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, ErrNotFound
-	}
-	return t, err
+	return found(scanTicket(s.db.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = $1`, id)))
 }
 
 // CaseTickets returns the tickets of case id, oldest first.
@@ -256,10 +247,7 @@ func (s *Store) TicketStep(ctx context.Context, actor string, role ticket.Role, 
 	}
 	now := s.now()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		t, err = scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = $1`, id))
-		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
-		}
+		t, err = found(scanTicket(tx.QueryRowContext(ctx, `SELECT `+ticketCols+` FROM tickets WHERE id = $1`, id)))
 		if err != nil {
 			return err
 		}

@@ -249,11 +249,7 @@ func scanPlan(sc interface{ Scan(...any) error }) (Plan, error) {
 // Plan returns plan id, or ErrNotFound.
 func (s *Store) Plan(ctx context.Context, id int64) (_ Plan, err error) {
 	defer wrap(&err, "work plan %d", id)
-	p, err := scanPlan(s.db.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return p, ErrNotFound
-	}
-	return p, err
+	return found(scanPlan(s.db.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1`, id)))
 }
 
 // Plans returns the plans of the regions whose codes start with prefix,
@@ -312,10 +308,7 @@ func (s *Store) PlanTasks(ctx context.Context, planID int64) (_ []PlanTask, err 
 // PlanTask returns task id with its milestones, or ErrNotFound.
 func (s *Store) PlanTask(ctx context.Context, id int64) (_ PlanTask, err error) {
 	defer wrap(&err, "work-plan task %d", id)
-	t, err := scanPlanTask(s.db.QueryRowContext(ctx, `SELECT `+planTaskCols+` FROM plan_tasks WHERE id = $1`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return t, ErrNotFound
-	}
+	t, err := found(scanPlanTask(s.db.QueryRowContext(ctx, `SELECT `+planTaskCols+` FROM plan_tasks WHERE id = $1`, id)))
 	if err != nil {
 		return t, err
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/store"
 	"github.com/dudao-edu/dudao/internal/store/storetest"
@@ -18,17 +19,36 @@ import (
 func benchCounty(b *testing.B) (*Server, string, *http.Cookie, int) {
 	b.Helper()
 	ctx := context.Background()
+	recs := storetest.Synthetic(2024, 280, 1, 7)
+	code := recs[0].CountyCode
+	_, srv, cookie := benchServer(b, recs, store.User{Username: "c", Role: store.RoleCounty, Region: code})
+	cty, err := srv.cache.county(ctx, mustRules(), 2024, code)
+	if err != nil {
+		b.Fatal(err)
+	}
+	parts := 0
+	for _, p := range cty.Parts {
+		if !p.Excluded {
+			parts++
+		}
+	}
+	return srv, code, cookie, parts
+}
+
+// benchServer stores recs in a new SQLite database and returns it, a
+// server on it and the session cookie of a new account u.
+func benchServer(b *testing.B, recs []census.School, u store.User) (*store.Store, *Server, *http.Cookie) {
+	b.Helper()
+	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "bench.db"))
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
-	recs := storetest.Synthetic(2024, 280, 1, 7)
 	if _, err := st.Import(ctx, "bench", []store.FileBatch{{File: "bench.csv", Schools: recs}}); err != nil {
 		b.Fatal(err)
 	}
-	code := recs[0].CountyCode
-	u, err := st.CreateUser(ctx, store.User{Username: "c", Role: store.RoleCounty, Region: code}, "password1")
+	u, err = st.CreateUser(ctx, u, "password1")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -40,17 +60,7 @@ func benchCounty(b *testing.B) (*Server, string, *http.Cookie, int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	cty, err := srv.cache.county(ctx, mustRules(), 2024, code)
-	if err != nil {
-		b.Fatal(err)
-	}
-	parts := 0
-	for _, p := range cty.Parts {
-		if !p.Excluded {
-			parts++
-		}
-	}
-	return srv, code, &http.Cookie{Name: sessionCookie, Value: tok}, parts
+	return st, srv, &http.Cookie{Name: sessionCookie, Value: tok}
 }
 
 // BenchmarkCountyPage measures the server time of the county page of a
@@ -89,29 +99,7 @@ func BenchmarkCountyPage(b *testing.B) {
 // account role).
 func benchNation(b *testing.B) (*store.Store, *Server, *http.Cookie) {
 	b.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "nation.db"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { st.Close() })
-	recs := demo.Nation(1, 2900, 206947)
-	if _, err := st.Import(ctx, "bench", []store.FileBatch{{File: "nation.csv", Schools: recs}}); err != nil {
-		b.Fatal(err)
-	}
-	u, err := st.CreateUser(ctx, store.User{Username: "p11", Role: store.RoleProvince, Region: "110000"}, "password1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, err := st.CreateSession(ctx, u.ID, 1e15)
-	if err != nil {
-		b.Fatal(err)
-	}
-	srv, err := New(Config{Store: st})
-	if err != nil {
-		b.Fatal(err)
-	}
-	return st, srv, &http.Cookie{Name: sessionCookie, Value: tok}
+	return benchServer(b, demo.Nation(1, 2900, 206947), store.User{Username: "p11", Role: store.RoleProvince, Region: "110000"})
 }
 
 // BenchmarkNationOverview measures a province account's overview of its
