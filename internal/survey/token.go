@@ -130,3 +130,20 @@ func AddressHash(key []byte, addr string) string {
 	m.Write([]byte("addr:" + addr))
 	return b32.EncodeToString(m.Sum(nil)[:8])
 }
+
+// PeekSurvey reads the survey a token names without checking its
+// signature, to find the key that checks it; ParseToken must follow.
+func PeekSurvey(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > maxTokenLen {
+		return 0, false
+	}
+	b, err := b32.DecodeString(strings.ToUpper(s))
+	if err != nil || len(b) < 2 || b[0] != tokenVersion {
+		return 0, false
+	}
+	id, n := binary.Uvarint(b[1:])
+	if n <= 0 || id == 0 || id > 1<<53 {
+		return 0, false
+	}
+	return int64(id), true
+}

@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
@@ -24,6 +25,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/survey"
 	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
@@ -42,6 +44,7 @@ type accessRegion struct {
 	evidence, scenario     string
 	task, check            string   // a reporting task over the county, and a spot check in it
 	caseID, ticket, insp   string   // a recognition case of the county, a finding in it, an inspection draw
+	survey                 string   // a 社会认可度 survey of the county
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
 }
@@ -110,6 +113,21 @@ func TestAccessEveryRoute(t *testing.T) {
 		}
 		return strconv.FormatInt(c.ID, 10), strconv.FormatInt(tk.ID, 10), strconv.FormatInt(in.ID, 10)
 	}
+	mustSurvey := func(county string) string {
+		q, err := survey.Standard("yzjh2017")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sv, err := e.st.CreateSurvey(ctx, "test", store.Survey{County: county, Standard: "yzjh2017", Profile: "national", Year: year, Title: q.Title,
+			Questionnaire: q, Population: 300000, Opens: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Closes: time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.st.IssueCodes(ctx, "test", sv.ID, "parents", survey.Area{Location: "城区", Stage: "primary"}, 2); err != nil {
+			t.Fatal(err)
+		}
+		return strconv.FormatInt(sv.ID, 10)
+	}
 	regionOf := func(name, county string, regions ...string) *accessRegion {
 		rg := &accessRegion{name: name, county: county, city: census.CityCode(county), province: census.ProvinceCode(county), regions: regions}
 		schools, err := e.st.Schools(ctx, year, county)
@@ -125,6 +143,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		rg.evidence, rg.scenario = mustEvidence(county), mustScenario(county)
 		rg.task, rg.check = mustTask(county)
 		rg.caseID, rg.ticket, rg.insp = mustCase(county, rg.school)
+		rg.survey = mustSurvey(county)
 		return rg
 	}
 
@@ -301,6 +320,8 @@ func TestAccessEveryRoute(t *testing.T) {
 			value, fill["{ins}"], fill["{format}"], fill["{doc}"], fill["{oid}"] = rg.caseID, rg.insp, "pdf", "issues", "1"
 		case "ticket":
 			value = rg.ticket
+		case "survey":
+			value, fill["{rid}"] = rg.survey, "1"
 		case "upload":
 		default:
 			t.Fatalf("%s: unknown names %q", rt.pattern, rt.names)

@@ -17,7 +17,7 @@ type route struct {
 	// "counties ?county" (a list of what is in scope, filtered to a county:
 	// a school account's own county too),
 	// "school {code}", "kindergarten {code}", "evidence {id}",
-	// "scenario {id}" (of the county {code}), "token {id}" (of the
+	// "scenario {id}" (of the county {code}), "survey {id}", "token {id}" (of the
 	// account), "upload file" (the records in the file), "upload token" (a
 	// preview's confirm token); "" when it names nothing outside the
 	// account (its own page, or a list of what is in its scope); "public"
@@ -97,6 +97,19 @@ func (s *Server) routeTable() []route {
 		{"GET /ticket/{id}", pg(s.ticketPageGet), "ticket {id}"},
 		{"POST /ticket/{id}/step", pg(s.ticketStep), "ticket {id}"},
 		{"GET /notice/{id}", p(s.noticePageGet), "public"},
+
+		// 社会认可度 surveys (survey.go, survey_public.go): the county's
+		// surveys, a survey's fill and rate, code sheets, decisions on flagged
+		// responses, the export; the public answering pages by code.
+		{"GET /surveys", pg(s.surveysPageGet), ""},
+		{"POST /county/{code}/surveys", pg(s.createSurvey), "county {code}"},
+		{"GET /survey/{id}", pg(s.surveyPageGet), "survey {id}"},
+		{"POST /survey/{id}/codes", pg(s.issueCodes), "survey {id}"},
+		{"GET /survey/{id}/sheet", pg(s.sheetPageGet), "survey {id}"},
+		{"POST /survey/{id}/review/{rid}", pg(s.reviewResponse), "survey {id}"},
+		{"GET /survey/{id}/responses.xlsx", pg(s.surveyXLSX), "survey {id}"},
+		{"GET /s/{token}", p(s.answerGet), "public"},
+		{"POST /s/{token}", p(s.answerPost), "public"},
 
 		// The whole standards (verdict.go, preschool.go, countyrecord.go):
 		// every item and its judgement, evidence files, the preschool section and

@@ -32,6 +32,8 @@ type verdictPage struct {
 	CanJudge  bool
 	// History holds, by item, every judgement of it, oldest first.
 	History map[string][]census.Judgement
+	// Survey is the survey whose rate is the 社会认可度 figure, if any.
+	Survey *surveyFeed
 }
 
 // wholeCounty evaluates the whole standard of rules for county code in year:
@@ -49,6 +51,10 @@ func (s *Server) wholeCounty(ctx context.Context, rules *standards.Rules, year i
 		return nil, err
 	}
 	if in.Counties, err = s.st.CountyRecords(ctx, year, code); err != nil {
+		return nil, err
+	}
+	// A survey's rate stands for the 社会认可度 figure (survey.go).
+	if _, err := s.feedSurvey(ctx, rules, year, code, &in); err != nil {
 		return nil, err
 	}
 	if in.Judgements, err = s.st.Judgements(ctx, rules.ID, year, code); err != nil {
@@ -96,6 +102,9 @@ func (s *Server) verdictPage(w http.ResponseWriter, r *http.Request) error {
 	p := &verdictPage{Base: b, choice: c, Q: c.Query(s), County: cty, Verdict: cty.Verdict, Parts: cty.Verdict.Parts(),
 		Standards: standards.List(), CanJudge: b.Scope.CanEdit(), History: map[string][]census.Judgement{},
 		Data: s.dataStatus(r, code, c.Year)}
+	if p.Survey, err = s.feedSurvey(r.Context(), c.Rules, c.Year, code, &eval.Inputs{}); err != nil {
+		return err
+	}
 	for _, it := range cty.Verdict.Items {
 		if !it.Item.Evidence || it.Judgement == nil {
 			continue
