@@ -448,6 +448,13 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"county": {rg.county}, "percent": {"10"}, "seed": {"7"}})
 		case rt.pattern == "POST /task/{id}/spotcheck/{check}/finding":
 			req.body = form(url.Values{"county": {rg.county}, "code": {rg.school}, "result": {"discrepancy"}, "finding": {"x"}})
+		case rt.pattern == "POST /county/{code}/surveys":
+			req.body = form(url.Values{"standard": {"yzjh2017"}, "year": {strconv.Itoa(year)}, "population": {"300000"},
+				"opens": {"2026-01-01"}, "closes": {"2026-01-31"}})
+		case rt.pattern == "POST /survey/{id}/codes":
+			req.body = form(url.Values{"group": {"parents"}, "area": {"0"}, "n": {"2"}})
+		case rt.pattern == "POST /survey/{id}/review/{rid}":
+			req.body = form(url.Values{"decision": {"reject"}, "reason": {"access"}})
 		case rt.pattern == "PUT /api/v1/records/{year}/{code}":
 			req.body = func() (io.Reader, string) {
 				return strings.NewReader(`{"values": {"multimedia_rooms": 99}}`), "application/json"
