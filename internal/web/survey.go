@@ -53,10 +53,11 @@ func canRunSurveys(b *Base) bool { return b.Scope.CanEdit() && b.Scope.Level() =
 
 type surveyListRow struct {
 	store.Survey
-	Name  string
-	State string
-	Rate  string
-	Valid int
+	Window string
+	Name   string
+	State  string
+	Rate   string
+	Valid  int
 }
 
 type surveysPage struct {
@@ -93,7 +94,7 @@ func (s *Server) surveysPageGet(w http.ResponseWriter, r *http.Request) error {
 	now := s.now().In(beijing)
 	p.Opens, p.Closes = now.Format("2006-01-02"), now.AddDate(0, 0, 14).Format("2006-01-02")
 	for _, sv := range list {
-		row := surveyListRow{Survey: sv, Name: sv.County, State: surveyState(s.now(), sv)}
+		row := surveyListRow{Survey: sv, Name: sv.County, State: surveyState(s.now(), sv), Window: surveyWindow(sv)}
 		if rg, err := s.regionName(r, sv.County); err == nil {
 			row.Name = rg.Name
 		}
@@ -112,6 +113,11 @@ func (s *Server) surveysPageGet(w http.ResponseWriter, r *http.Request) error {
 
 // beijing is the time zone survey windows are entered in.
 var beijing = time.FixedZone("CST", 8*3600)
+
+// surveyWindow writes a survey's window as the days entered, in Beijing time.
+func surveyWindow(sv store.Survey) string {
+	return sv.Opens.In(beijing).Format("2006-01-02") + " – " + sv.Closes.Add(-time.Second).In(beijing).Format("2006-01-02")
+}
 
 func surveyState(now time.Time, sv store.Survey) string {
 	switch {
@@ -289,6 +295,7 @@ type areaOption struct {
 type surveyPage struct {
 	*Base
 	Survey    store.Survey
+	Window    string
 	Name      string
 	Q         *survey.Questionnaire
 	Sample    standards.SurveySample
@@ -352,7 +359,7 @@ func (s *Server) surveyPageGet(w http.ResponseWriter, r *http.Request) error {
 	q := sv.Questionnaire
 	sample := surveySample(sv)
 	p := &surveyPage{Base: b, Survey: sv, Name: sv.County, Q: q, Sample: sample, Plan: planOf(sv, sample), State: surveyState(s.now(), sv),
-		CanEdit: canRunSurveys(b)}
+		CanEdit: canRunSurveys(b), Window: surveyWindow(sv)}
 	if rg, err := s.regionName(r, sv.County); err == nil {
 		p.Name = rg.Name
 	}
