@@ -355,13 +355,22 @@ func (s *Store) ReviewResponse(ctx context.Context, actor string, surveyID, id i
 	})
 }
 
-// FlaggedResponses counts the flagged responses waiting for review in the
-// surveys of counties whose codes start with prefix.
-func (s *Store) FlaggedResponses(ctx context.Context, prefix string) (n int, err error) {
+// FlaggedCount is the number of flagged responses of one survey waiting
+// for review.
+type FlaggedCount struct {
+	SurveyID int64
+	N        int
+}
+
+// FlaggedResponses counts, by survey, the flagged responses waiting for
+// review in the surveys of counties whose codes start with prefix.
+func (s *Store) FlaggedResponses(ctx context.Context, prefix string) (_ []FlaggedCount, err error) {
 	defer wrap(&err, "count flagged responses of %s", prefix)
-	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
-		WHERE v.county_code LIKE $1 AND r.status = $2`, prefix+"%", string(survey.StatusFlagged)).Scan(&n)
-	return n, err
+	return listOfRows(ctx, s.db, func(sc interface{ Scan(...any) error }) (FlaggedCount, error) {
+		var c FlaggedCount
+		return c, sc.Scan(&c.SurveyID, &c.N)
+	}, `SELECT r.survey_id, COUNT(*) FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
+		WHERE v.county_code LIKE $1 AND r.status = $2 GROUP BY r.survey_id ORDER BY r.survey_id`, prefix+"%", string(survey.StatusFlagged))
 }
 
 // PurgeSurveyTraces blanks the device cookie and address hash of the

@@ -98,8 +98,11 @@ func TestSurveyStore(t *testing.T) {
 			rs[2].Serial != 0 || rs[0].Answers["overall"] != 1 || rs[0].Area != area {
 			t.Fatalf("%+v %v", rs, err)
 		}
-		if n, _ := s.FlaggedResponses(ctx, "3402"); n != 1 {
-			t.Errorf("flagged %d", n)
+		if fc, _ := s.FlaggedResponses(ctx, "3402"); len(fc) != 1 || fc[0] != (store.FlaggedCount{SurveyID: sv.ID, N: 1}) {
+			t.Errorf("flagged %v", fc)
+		}
+		if fc, _ := s.FlaggedResponses(ctx, "3403"); len(fc) != 0 {
+			t.Errorf("flagged in 3403: %v", fc)
 		}
 		if err := s.ReviewResponse(ctx, "county", sv.ID, rs[1].ID, true, " "); !errors.Is(err, store.ErrSurveyInput) {
 			t.Errorf("no reason: %v", err)

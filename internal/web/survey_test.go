@@ -158,6 +158,8 @@ func TestSurveyFlow(t *testing.T) {
 	}
 	// The county page: 2 of 3 valid, the fast one flagged and excluded.
 	check(t, e.get("county", "/survey/"+itoa64(id)), http.StatusOK, hc.In("#rate", hc.HasText("66.67%")), hc.Count("#flagged tr[data-response]", 1))
+	// The county's inbox lists it.
+	check(t, e.get("county", "/inbox"), http.StatusOK, hc.In(`#inbox li[data-key="inbox.survey_flagged"] a[href="/survey/`+itoa64(id)+`#flagged"]`))
 	rs, _ := e.st.SurveyResponses(ctx, id)
 	if len(rs) != 4 || rs[3].Status != survey.StatusFlagged || rs[3].Flags[0] != survey.FlagTooFast {
 		t.Fatalf("%+v", rs)
