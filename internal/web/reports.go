@@ -69,6 +69,12 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 		}
 		res := &eval.Result{Standard: c.Rules.ID, Profile: c.Rules.Profile.ID, Year: c.Year, Rules: c.Rules, Counties: []*eval.County{county}}
 		opt := report.Options{Date: now}
+		// The 社会认可度 survey behind the item's figure (survey.go).
+		if sec, err := s.surveySection(r.Context(), c.Rules, c.Year, code); err != nil {
+			return err
+		} else if sec != nil {
+			opt.Sections = append(opt.Sections, *sec)
+		}
 		if d := s.dataStatus(r, code, c.Year); d != nil {
 			zh := &Base{Lang: i18n.ZH}
 			opt.DataStatus = zh.DataStatusText(d)

@@ -15,6 +15,8 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/i18n"
+	"github.com/dudao-edu/dudao/internal/report"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
@@ -765,4 +767,55 @@ func (s *Server) renderBlock(w http.ResponseWriter, r *http.Request, code int, n
 	h.Set("Content-Language", string(langOf(r)))
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
+}
+
+// surveySection is the self-evaluation report's account of the survey
+// whose rate is the county's 社会认可度 figure: its window, sample, rate,
+// margin and interval, what was excluded, and the fill by group. nil when
+// no survey feeds the item.
+func (s *Server) surveySection(ctx context.Context, rules *standards.Rules, year int, county string) (*report.Section, error) {
+	feed, err := s.feedSurvey(ctx, rules, year, county, &eval.Inputs{})
+	if err != nil || feed == nil {
+		return nil, err
+	}
+	sv, err := s.st.Survey(ctx, feed.ID)
+	if err != nil {
+		return nil, err
+	}
+	_, t, err := s.surveyResult(ctx, sv)
+	if err != nil {
+		return nil, err
+	}
+	q, sample := sv.Questionnaire, surveySample(sv)
+	plan := planOf(sv, sample)
+	zh := &Base{Lang: i18n.ZH}
+	all := zh.fillRow("", plan.Sample, t.All, sample.PassPercent)
+	text := fmt.Sprintf("社会认可度一项的数据取自本县社会认可度调查（编号 %d，调查期 %s）。按常住人口 %d 人确定样本量 %d 份，其中有效答卷不少于 %d 份。"+
+		"收到答卷 %d 份，有效 %d 份，其中“%s”“%s”合计 %d 份，认可度 %s%%，距 %g%% 为 %s 个百分点，95%%置信区间 %s。",
+		sv.ID, surveyWindow(sv), sv.Population, plan.Sample, plan.MinValid, t.All.Received, t.All.Valid, q.Scale[0], q.Scale[1], t.All.Positive,
+		all.Rate, sample.PassPercent, all.Margin, all.Interval)
+	if t.All.Flagged+t.All.Rejected > 0 {
+		text += fmt.Sprintf("被标记待复核 %d 份、复核后不计入 %d 份，均未计入。", t.All.Flagged, t.All.Rejected)
+	}
+	if t.All.Open > 0 {
+		text += fmt.Sprintf("有效答卷中 %d 份来自公开链接，证明力弱于单次调查码。", t.All.Open)
+	}
+	if feed.State == "open" {
+		text += "调查尚在进行中，数据为暂定。"
+	}
+	tb := report.Table{Title: "社会认可度调查分类别结果", Sheet: "社会认可度调查",
+		Columns: []report.Column{{Header: "身份类别", Width: 10}, {Header: "配额", Number: true, Format: "0"}, {Header: "有效答卷", Number: true, Format: "0"},
+			{Header: "认可", Number: true, Format: "0"}, {Header: "认可度（%）", Number: true, Format: "0.00", Decimals: 2}}}
+	for i, g := range q.Groups {
+		c := t.Groups[i]
+		rate := report.TextCell("—")
+		if r := c.Rate(); r != nil {
+			f, _ := new(big.Rat).Mul(r, big.NewRat(100, 1)).Float64()
+			rate = report.NumCell(f, 2)
+			rate.Bad = !survey.Passes(c, sample.PassPercent)
+		}
+		tb.Rows = append(tb.Rows, []report.Cell{report.TextCell(g.ZH), report.NumCell(float64(plan.Groups[i]), 0), report.NumCell(float64(c.Valid), 0),
+			report.NumCell(float64(c.Positive), 0), rate})
+	}
+	return &report.Section{ID: "survey", Title: "社会认可度调查", Place: report.AfterResources, Paragraphs: []string{text}, Tables: []report.Table{tb}}, nil
 }

@@ -167,6 +167,11 @@ func TestSurveyFlow(t *testing.T) {
 	// The verdict reads the survey's rate as the 社会认可度 figure.
 	check(t, e.get("county", "/county/"+county().Code+"/verdict?year="+itoa(demo.LatestYear)), http.StatusOK,
 		hc.In("#item-social_recognition #survey-evidence", hc.HasText("66.67%")))
+	// The self-evaluation report says where the figure comes from.
+	hw := e.get("county", "/report/"+county().Code+"/html?year="+itoa(demo.LatestYear))
+	if hw.Code != http.StatusOK || !strings.Contains(hw.Body.String(), "社会认可度一项的数据取自本县社会认可度调查") || !strings.Contains(hw.Body.String(), "认可度 66.67%") {
+		t.Errorf("report: %d, no survey section", hw.Code)
+	}
 	// Accepted with a reason, it counts: 3 of 4.
 	if w := e.postForm("county", "/survey/"+itoa64(id)+"/review/"+itoa64(rs[3].ID), url.Values{"decision": {"accept"}, "reason": {"家长会现场填写，已核实"}}); w.Code != http.StatusSeeOther {
 		t.Fatalf("review: %d %s", w.Code, w.Body.String())
