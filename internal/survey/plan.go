@@ -1,9 +1,11 @@
 package survey
 
 import (
+	"math"
 	"math/big"
 	"sort"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/standards"
 )
 
@@ -116,4 +118,31 @@ func ratOf(f float64) *big.Rat {
 		return new(big.Rat)
 	}
 	return r
+}
+
+// AreaWeights counts the students of each area of q (indexed by
+// q.Areas()) in a county's census records: schools' primary and junior
+// students by their 城乡类型, or kindergartens' children under a preschool
+// questionnaire (stage "kindergarten"). nil when none is counted.
+func AreaWeights(q *Questionnaire, schools []census.School, kgs []census.Kindergarten) []int64 {
+	out := make([]int64, len(q.Areas()))
+	counted := false
+	add := func(loc, stage string, n float64) {
+		if i := q.AreaIndex(Area{Location: loc, Stage: stage}); i >= 0 && n > 0 && !math.IsInf(n, 0) {
+			out[i] += int64(n)
+			counted = true
+		}
+	}
+	for _, s := range schools {
+		add(s.Location, "primary", s.Students(census.StagePrimary))
+		add(s.Location, "junior", s.Students(census.StageJunior))
+	}
+	for _, k := range kgs {
+		n, _ := k.Get(census.KgChildren)
+		add(k.Location, "kindergarten", n)
+	}
+	if !counted {
+		return nil
+	}
+	return out
 }

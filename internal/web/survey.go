@@ -200,37 +200,12 @@ func (s *Server) createSurvey(w http.ResponseWriter, r *http.Request) error {
 // of each area of q in the county's census records of year: the area
 // quotas follow them. nil when the census has none.
 func (s *Server) areaWeights(ctx context.Context, q *survey.Questionnaire, rules *standards.Rules, year int, county string) ([]int64, error) {
-	out := make([]int64, len(q.Areas()))
-	any := false
-	add := func(loc, stage string, n float64) {
-		if i := q.AreaIndex(survey.Area{Location: loc, Stage: stage}); i >= 0 && n > 0 && n == n {
-			out[i] += int64(n)
-			any = true
-		}
-	}
 	if rules.Preschool() {
 		kgs, err := s.st.Kindergartens(ctx, year, county)
-		if err != nil {
-			return nil, err
-		}
-		for _, k := range kgs {
-			n, _ := k.Get(census.KgChildren)
-			add(k.Location, "kindergarten", n)
-		}
-	} else {
-		schools, err := s.st.Schools(ctx, year, county)
-		if err != nil {
-			return nil, err
-		}
-		for _, sc := range schools {
-			add(sc.Location, "primary", sc.Students(census.StagePrimary))
-			add(sc.Location, "junior", sc.Students(census.StageJunior))
-		}
+		return survey.AreaWeights(q, nil, kgs), err
 	}
-	if !any {
-		return nil, nil
-	}
-	return out, nil
+	schools, err := s.st.Schools(ctx, year, county)
+	return survey.AreaWeights(q, schools, nil), err
 }
 
 // fillRow is the fill and rate of one group, area, or the whole survey.
