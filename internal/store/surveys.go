@@ -385,3 +385,40 @@ func (s *Store) PurgeSurveyTraces(ctx context.Context, before time.Time) (n int6
 	}
 	return res.RowsAffected()
 }
+
+// SetQuestionnaire stores province's own questionnaire of its standard,
+// replacing an earlier one; surveys started later ask it.
+func (s *Store) SetQuestionnaire(ctx context.Context, actor, province string, q *survey.Questionnaire) (err error) {
+	defer wrap(&err, "store the questionnaire of %s", province)
+	if len(province) != 6 || q == nil {
+		return fmt.Errorf("%w: province %q", ErrSurveyInput, province)
+	}
+	if err := q.Validate(); err != nil {
+		return fmt.Errorf("%w: %v", ErrSurveyInput, err)
+	}
+	b, _ := json.Marshal(q)
+	now := s.now()
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO survey_questionnaires (province_code, standard, questionnaire, updated_by, updated_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (province_code, standard) DO UPDATE SET questionnaire = $3, updated_by = $4, updated_at = $5`,
+			province, q.Standard, string(b), actor, now); err != nil {
+			return err
+		}
+		return auditTx(ctx, tx, now, actor, "survey.questionnaire", province, q.Standard, fmt.Sprintf("%s，%d 题", q.Title, len(q.Questions)))
+	})
+}
+
+// Questionnaire returns province's own questionnaire of standard, or
+// ErrNotFound when it asks the shipped one.
+func (s *Store) Questionnaire(ctx context.Context, province, standard string) (_ *survey.Questionnaire, err error) {
+	defer wrap(&err, "read the questionnaire of %s", province)
+	var b string
+	err = s.db.QueryRowContext(ctx, `SELECT questionnaire FROM survey_questionnaires WHERE province_code = $1 AND standard = $2`, province, standard).Scan(&b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return survey.Parse([]byte(b))
+}

@@ -174,3 +174,27 @@ func TestSurveyCodeOnceConcurrently(t *testing.T) {
 		}
 	})
 }
+
+func TestSurveyQuestionnaire(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if _, err := s.Questionnaire(ctx, "340000", "yzjh2017"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("none stored: %v", err)
+		}
+		q, _ := survey.Standard("yzjh2017")
+		for _, title := range []string{"第一版", "第二版"} {
+			q.Title = title
+			if err := s.SetQuestionnaire(ctx, "admin", "340000", q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Questionnaire(ctx, "340000", "yzjh2017")
+		if err != nil || got.Title != "第二版" || len(got.Questions) != len(q.Questions) {
+			t.Fatalf("%+v %v", got, err)
+		}
+		q.RateQuestion = "nope"
+		if err := s.SetQuestionnaire(ctx, "admin", "340000", q); !errors.Is(err, store.ErrSurveyInput) {
+			t.Errorf("invalid questionnaire: %v", err)
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -451,6 +452,10 @@ func TestAccessEveryRoute(t *testing.T) {
 		case rt.pattern == "POST /county/{code}/surveys":
 			req.body = form(url.Values{"standard": {"yzjh2017"}, "year": {strconv.Itoa(year)}, "population": {"300000"},
 				"opens": {"2026-01-01"}, "closes": {"2026-01-31"}})
+		case rt.pattern == "POST /surveys/questionnaire":
+			q, _ := survey.Standard("xqpp2020")
+			b, _ := json.Marshal(q)
+			req.body = form(url.Values{"standard": {"xqpp2020"}, "json": {string(b)}})
 		case rt.pattern == "POST /survey/{id}/codes":
 			req.body = form(url.Values{"group": {"parents"}, "area": {"0"}, "n": {"2"}})
 		case rt.pattern == "POST /survey/{id}/review/{rid}":

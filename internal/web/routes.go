@@ -102,6 +102,8 @@ func (s *Server) routeTable() []route {
 		// surveys, a survey's fill and rate, code sheets, decisions on flagged
 		// responses, the export; the public answering pages by code.
 		{"GET /surveys", pg(s.surveysPageGet), ""},
+		{"GET /surveys/questionnaire", pg(s.questionnairePage), ""},
+		{"POST /surveys/questionnaire", pg(s.questionnairePage), ""},
 		{"POST /county/{code}/surveys", pg(s.createSurvey), "county {code}"},
 		{"GET /survey/{id}", pg(s.surveyPageGet), "survey {id}"},
 		{"POST /survey/{id}/codes", pg(s.issueCodes), "survey {id}"},

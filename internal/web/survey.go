@@ -159,9 +159,12 @@ func (s *Server) createSurvey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badRequest("error.rules", r.PostForm.Get("standard"), s.profile)
 	}
-	q, err := survey.Standard(rules.ID)
-	if err != nil {
+	if !slices.Contains(survey.Standards(), rules.ID) {
 		return badRequest("survey.no_questionnaire", rules.ID)
+	}
+	q, _, err := s.questionnaireOf(r, census.ProvinceCode(code), rules.ID)
+	if err != nil {
+		return err
 	}
 	year, err := strconv.Atoi(r.PostForm.Get("year"))
 	if err != nil || year < 2000 || year > 2100 {

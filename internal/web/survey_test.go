@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -236,3 +237,33 @@ func TestSurveyOpenLinkAndBursts(t *testing.T) {
 
 func itoa(n int) string     { return strconv.Itoa(n) }
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestSurveyQuestionnaireByProvince: the province replaces the shipped
+// questionnaire; its counties' new surveys ask the new one; a county
+// account may read it but not change it; an invalid one is refused.
+func TestSurveyQuestionnaireByProvince(t *testing.T) {
+	e := newSurveyEnv(t)
+	check(t, e.get("admin", "/surveys/questionnaire?standard=yzjh2017"), http.StatusOK, hc.In(`#questionnaire[data-own="false"]`), hc.In("#questionnaire-form textarea"))
+	q, _ := survey.Standard("yzjh2017")
+	q.Questions[len(q.Questions)-1].Text = "总体上，您对本县义务教育是否认可？（省定）"
+	b, _ := json.Marshal(q)
+	if w := e.postForm("admin", "/surveys/questionnaire", url.Values{"standard": {"yzjh2017"}, "json": {string(b)}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("save: %d %.300s", w.Code, w.Body.String())
+	}
+	check(t, e.get("county", "/surveys/questionnaire?standard=yzjh2017"), http.StatusOK, hc.In(`#questionnaire[data-own="true"] #rate-question`, hc.HasText("（省定）")),
+		hc.Count("#questionnaire-form", 0))
+	if w := e.postForm("county", "/surveys/questionnaire", url.Values{"standard": {"yzjh2017"}, "json": {string(b)}}); w.Code != http.StatusForbidden {
+		t.Errorf("a county saving: %d", w.Code)
+	}
+	if w := e.postForm("admin", "/surveys/questionnaire", url.Values{"standard": {"yzjh2017"}, "json": {`{"standard":"yzjh2017"}`}}); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `id="q-error"`) {
+		t.Errorf("an invalid questionnaire: %d", w.Code)
+	}
+	if w := e.postForm("admin", "/surveys/questionnaire", url.Values{"standard": {"xqpp2020"}, "json": {string(b)}}); w.Code != http.StatusBadRequest {
+		t.Errorf("another standard's questionnaire: %d", w.Code)
+	}
+	id := e.startSurvey(t, "yzjh2017")
+	sv, _ := e.st.Survey(context.Background(), id)
+	if got := sv.Questionnaire.Questions[len(sv.Questionnaire.Questions)-1].Text; !strings.Contains(got, "（省定）") {
+		t.Errorf("the county's survey asks %q", got)
+	}
+}

@@ -8,6 +8,17 @@
 -- code is enforced here (UNIQUE survey_id, serial; open links have no serial).
 
 -- +goose Up
+-- A province's own questionnaire of a standard (replacing the shipped one
+-- for the surveys its counties start from then on).
+CREATE TABLE survey_questionnaires (
+    province_code TEXT NOT NULL,
+    standard      TEXT NOT NULL,
+    questionnaire TEXT NOT NULL, -- JSON (survey.Questionnaire)
+    updated_by    TEXT NOT NULL DEFAULT '',
+    updated_at    TIMESTAMP NOT NULL,
+    PRIMARY KEY (province_code, standard)
+);
+
 CREATE TABLE surveys (
     id            INTEGER PRIMARY KEY,
     county_code   TEXT NOT NULL,
@@ -61,3 +72,4 @@ CREATE INDEX survey_responses_addr ON survey_responses (survey_id, addr_hash, su
 DROP TABLE survey_responses;
 DROP TABLE survey_codes;
 DROP TABLE surveys;
+DROP TABLE survey_questionnaires;
