@@ -267,3 +267,33 @@ func TestSurveyQuestionnaireByProvince(t *testing.T) {
 		t.Errorf("the county's survey asks %q", got)
 	}
 }
+
+// TestSurveyPagesTranslated: the survey pages in both languages, with the
+// demo's survey (flagged responses, codes), show no message key.
+func TestSurveyPagesTranslated(t *testing.T) {
+	e := newEnv(t)
+	list, err := e.st.Surveys(context.Background(), county().Code)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("the demo has no survey: %v", err)
+	}
+	sv := list[0]
+	if _, err := e.st.IssueCodes(context.Background(), "test", sv.ID, "parents", survey.Area{Location: "城区", Stage: "primary"}, 2); err != nil {
+		t.Fatal(err)
+	}
+	token := survey.Sign(sv.Secret, survey.Token{Survey: sv.ID, Group: 0, Area: -1})
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, p := range []struct{ account, path string }{{"county", "/surveys"}, {"county", "/survey/" + itoa64(sv.ID)}, {"county", "/survey/" + itoa64(sv.ID) + "/sheet"},
+			{"admin", "/surveys/questionnaire?standard=xqpp2020"}, {"", "/s/" + token}, {"", "/s/AAAA"}, {"county", "/county/" + county().Code + "/verdict"}} {
+			w := e.get(p.account, p.path, "Cookie", langCookie+"="+lang)
+			if w.Code != http.StatusOK && !(p.path == "/s/AAAA" && w.Code == http.StatusNotFound) {
+				t.Errorf("%s %s: %d", lang, p.path, w.Code)
+			}
+			if m := regexp.MustCompile(`>[a-z_]+\.[a-z_.]+<`).FindString(w.Body.String()); m != "" {
+				t.Errorf("%s %s: untranslated key %s", lang, p.path, m)
+			}
+		}
+	}
+	// The demo survey feeds the demo county's verdict and has flagged responses.
+	check(t, e.get("county", "/survey/"+itoa64(sv.ID)), http.StatusOK, hc.Count("#flagged tr[data-response]", 3))
+	check(t, e.get("county", "/county/"+county().Code+"/verdict"), http.StatusOK, hc.In("#survey-evidence"))
+}
