@@ -119,4 +119,7 @@ func TestSurveyOnPhones(t *testing.T) {
 	b.Screenshot("65-survey-county-phone")
 	b.Do(chromedp.EmulateViewport(1440, 900))
 	b.Screenshot("66-survey-county")
+	b.Navigate(a.URL + "/surveys")
+	b.Wait("#survey-list")
+	b.Screenshot("67-survey-list")
 }

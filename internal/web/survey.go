@@ -66,6 +66,7 @@ type surveysPage struct {
 	*Base
 	Surveys   []surveyListRow
 	CanCreate bool
+	Default   string // the server's standard, chosen first
 	Standards []*standards.Standard
 	Years     []int
 	Opens     string
@@ -83,7 +84,7 @@ func (s *Server) surveysPageGet(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	p := &surveysPage{Base: b, CanCreate: canRunSurveys(b)}
+	p := &surveysPage{Base: b, CanCreate: canRunSurveys(b), Default: s.standard}
 	for _, st := range standards.List() {
 		if slices.Contains(survey.Standards(), st.ID) {
 			p.Standards = append(p.Standards, st)
