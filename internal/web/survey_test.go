@@ -126,6 +126,11 @@ func TestSurveyFlow(t *testing.T) {
 	// The public page: its own CSP, no script, labels around radios.
 	pw := e.get("", "/s/"+codes[0])
 	check(t, pw, http.StatusOK, hc.In("form#answer-form"), hc.Count("fieldset#q-overall label input[type=radio]", 5))
+	if n := pw.Body.Len(); n > 16<<10 {
+		t.Errorf("the public page is %d bytes", n)
+	} else {
+		t.Logf("the public page: %d bytes, no stylesheet, script or image to fetch", n)
+	}
 	if csp := pw.Header().Get("Content-Security-Policy"); !strings.HasPrefix(csp, "default-src 'none'") || strings.Contains(pw.Body.String(), "<script") {
 		t.Errorf("public page CSP %q or a script", csp)
 	}
