@@ -58,11 +58,12 @@ echo "screenshots go to $DUDAO_ARTEFACTS"
 
 echo "== PDF and spreadsheet tools for the report tests (internal/report)"
 # poppler-utils (pdftotext, pdftoppm, pdfinfo: read and rasterise the PDF
-# reports) and LibreOffice Calc without its GUI (opens the XLSX reports
-# headless). Installed only when missing.
+# reports) and LibreOffice Calc and Writer without their GUI (open the XLSX
+# and DOCX reports headless). Installed only when missing.
 need=()
 { command -v pdftotext && command -v pdftoppm && command -v pdfinfo; } >/dev/null || need+=(poppler-utils)
 command -v libreoffice >/dev/null || need+=(libreoffice-calc-nogui)
+dpkg -s libreoffice-writer-nogui >/dev/null 2>&1 || dpkg -s libreoffice-writer >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     apt_install --no-install-recommends "${need[@]}"

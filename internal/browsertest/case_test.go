@@ -80,6 +80,15 @@ func TestRecognitionCase(t *testing.T) {
 	if n := browsertest.Eval[float64](b, `document.querySelectorAll("[data-visit]").length`); n != 8 {
 		t.Fatalf("%v schools drawn, want 8", n)
 	}
+	// The forum's people were drawn with the schools (5 + 10 + 10 by
+	// default) and the visit plan lists them by school and roster number.
+	if n := b.Attr("[data-forum]", "data-forum"); n != "25" {
+		t.Fatalf("%s forum participants drawn, want 25", n)
+	}
+	insPath := strings.TrimSuffix(strings.TrimPrefix(b.Attr("[data-check]", "href"), a.URL), "/check")
+	if txt := pdfText(t, a, "admin", insPath+"/pdf"); txt != "" && (!strings.Contains(txt, "座谈会人员") || !strings.Contains(txt, "专任教师花名册第")) {
+		t.Fatalf("the visit plan lacks the forum:\n%s", txt)
+	}
 	visit := b.Attr("[data-visit]", "data-visit")
 	for i, title := range []string{"音乐专用教室被挪作他用", "三个班超过45人"} {
 		b.Fill(`#finding-form textarea[name="title"]`, title)
@@ -178,6 +187,21 @@ func TestRecognitionCase(t *testing.T) {
 	if s := stage(); s != "recognised" {
 		t.Fatalf("after the notice: %s", s)
 	}
+	// The verdict each step was taken on is kept, from the county's
+	// submission to recognition.
+	steps := browsertest.Eval[[]any](b, `[...document.querySelectorAll("[data-stage-verdict]")].map(e => e.dataset.stageVerdict + ":" + e.dataset.status)`)
+	var kinds []string
+	for _, s := range steps {
+		k, status, _ := strings.Cut(s.(string), ":")
+		kinds = append(kinds, k)
+		if status == "" {
+			t.Errorf("step %s kept no verdict status", k)
+		}
+	}
+	if got := strings.Join(kinds, ","); !strings.HasPrefix(got, "submit_self,city_pass,feedback,report_fixes") || !strings.HasSuffix(got, "recheck_pass,recognise") {
+		t.Fatalf("verdicts kept at steps %s", got)
+	}
+	b.Screenshot("43-case-recognised")
 	// The notice is public: no sign-in.
 	b.ClearCookies()
 	id := strings.TrimPrefix(caseURL, a.URL+"/case/")

@@ -42,7 +42,7 @@ func TestVisitChecklistOffline(t *testing.T) {
 		}
 	}
 	school := county.Schools[0]
-	in, err := a.st.DrawInspection(ctx, "admin", review.LevelProvince, c.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}})
+	in, err := a.st.DrawInspection(ctx, "admin", review.LevelProvince, c.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}}, store.PanelDraw{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,4 +90,20 @@ func TestVisitChecklistOffline(t *testing.T) {
 	}
 	b.Wait(`#check-status[data-synced]`)
 	b.Screenshot("46-checklist-synced")
+
+	// Reopened with no server at all: the service worker answers with the
+	// page kept in the phone, and what was typed since is still there.
+	b.Wait(`#checklist[data-offline-ready]`)
+	b.Fill(input, "7")
+	typed := browsertest.Eval[string](b, fmt.Sprintf(`document.querySelector('%s').value`, input))
+	a.stop()
+	b.Navigate(fmt.Sprintf("%s/case/%d/inspection/%d/check", a.URL, c.ID, in.ID))
+	b.Wait("#checklist")
+	if got := browsertest.Eval[string](b, fmt.Sprintf(`document.querySelector('%s').value`, input)); got != typed {
+		t.Fatalf("reopened offline, the typed figure is %q, want %q", got, typed)
+	}
+	if n := browsertest.Eval[float64](b, `document.styleSheets.length`); n == 0 {
+		t.Error("reopened offline without its style sheet")
+	}
+	b.Screenshot("47-checklist-reopened-offline")
 }

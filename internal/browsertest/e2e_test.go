@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -32,6 +33,8 @@ type app struct {
 	st       *store.Store
 	p        *demo.Province
 	accounts map[string]web.DemoAccount
+	// stop stops the server (a test of what works with no server at all).
+	stop func()
 }
 
 func startApp(t *testing.T) *app { return startAppAt(t, nil) }
@@ -63,12 +66,13 @@ func startAppAt(t *testing.T, now func() time.Time) *app {
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ctx, l) }()
+	var once sync.Once
+	stop := func() { once.Do(func() { cancel(); <-done }) }
 	t.Cleanup(func() {
-		cancel()
-		<-done
+		stop()
 		st.Close()
 	})
-	a := &app{URL: "http://" + l.Addr().String(), st: st, p: p, accounts: map[string]web.DemoAccount{}}
+	a := &app{URL: "http://" + l.Addr().String(), st: st, p: p, accounts: map[string]web.DemoAccount{}, stop: stop}
 	for _, x := range accts {
 		a.accounts[x.Username] = x
 	}

@@ -94,8 +94,17 @@ func runPlan(e *env, args []string) error {
 			}
 		}
 	}
-	pl, err := plan.Solve(rules, schools, opt)
-	if err != nil {
+	// Under a standard with items beyond 资源配置, the whole plan: the rooms
+	// the music and art room item needs, then 资源配置 solved on the
+	// figures with them built (plan.Whole).
+	var whole *plan.WholePlan
+	var pl *plan.Plan
+	if !rules.Preschool() && len(rules.Items) > 0 {
+		if whole, err = plan.Whole(rules, year, eval.Inputs{Schools: schools}, opt); err != nil {
+			return err
+		}
+		pl = whole.Resource
+	} else if pl, err = plan.Solve(rules, schools, opt); err != nil {
 		return err
 	}
 	return writeOutput(e, *out, func(w io.Writer) error {
@@ -110,44 +119,39 @@ func runPlan(e *env, args []string) error {
 		if err := writePlanText(w, pl); err != nil {
 			return err
 		}
-		return writeWholeGapsText(w, rules, year, schools, opt.Costs)
+		return writeWholeText(w, whole)
 	})
 }
 
-// writeWholeGapsText says, after a plan, which items of the whole standard
-// the school figures leave unmet beyond 资源配置 (music and art rooms,
-// school size, class size, …) and what each takes: rooms to add per school
-// with their cost, or why no addition meets it. Items that need the
-// county's own figures are judged where they are stored (dudao evaluate
-// --db … --whole).
-func writeWholeGapsText(w io.Writer, rules *standards.Rules, year int, schools []census.School, costs plan.Costs) error {
-	if rules.Preschool() || len(rules.Items) == 0 {
+// writeWholeText says, after the 资源配置 plan, what the rest of the whole
+// standard takes (plan.Whole): the music and art rooms each school must
+// build, the whole plan's total, and the items additions cannot meet
+// (school size, class size). Items that need the county's own figures are
+// judged where they are stored (dudao evaluate --db … --whole).
+func writeWholeText(w io.Writer, wp *plan.WholePlan) error {
+	if wp == nil {
 		return nil
 	}
-	res := eval.EvaluateWhole(rules, year, eval.Inputs{Schools: schools})
-	if len(res.Counties) == 0 {
-		return nil
-	}
-	var gaps []plan.ItemGap
-	for _, g := range plan.WholeGaps(res.Counties[0], costs) {
-		if g.Kind == plan.AddRooms || g.Kind == plan.Reorganise {
-			gaps = append(gaps, g)
+	var others []plan.ItemGap
+	for _, g := range wp.Others {
+		if g.Kind == plan.Reorganise {
+			others = append(others, g)
 		}
 	}
-	if len(gaps) == 0 {
+	if wp.Rooms == nil && len(others) == 0 {
 		return nil
 	}
 	fmt.Fprintf(w, "\n资源配置以外仍未达标的项目（按学校数据判断）：\n")
-	for _, g := range gaps {
-		fmt.Fprintf(w, "  %s：%s", g.Item, g.How)
-		if g.Kind == plan.AddRooms {
-			fmt.Fprintf(w, "，合计 %s 元", planMoney(g.Cost))
-		}
-		fmt.Fprintln(w)
+	if g := wp.Rooms; g != nil {
+		fmt.Fprintf(w, "  %s：%s，合计 %s 元（已计入教学及辅助用房面积，上面的资源配置方案是在补建后的数据上计算的）\n", g.Item, g.How, planMoney(g.Cost))
 		for _, a := range g.Additions {
-			fmt.Fprintf(w, "    %s %s：补 %g 间，%s 元\n", a.Code, a.Name, a.Qty, planMoney(a.Cost))
+			fmt.Fprintf(w, "    %s %s：%s，%s 元\n", a.Code, a.Name, a.What, planMoney(a.Cost))
 		}
 	}
+	for _, g := range others {
+		fmt.Fprintf(w, "  %s：%s\n", g.Item, g.How)
+	}
+	fmt.Fprintf(w, "整体方案合计（专用教室 + 资源配置）：%s 元\n", planMoney(wp.Total))
 	return nil
 }
 

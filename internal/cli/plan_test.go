@@ -204,3 +204,20 @@ func TestPlanUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanWholeStandard: for a county short of music and art rooms, the
+// text plan lists the rooms each school builds, says the 资源配置 plan was
+// solved with them built, and gives the whole plan's total.
+func TestPlanWholeStandard(t *testing.T) {
+	dir := t.TempDir()
+	f := demoCountyCSV(t, dir, "980302")
+	code, out, errs := run(t, dir, "plan", "--county", "980302", f)
+	if code != 0 {
+		t.Fatal(errs)
+	}
+	for _, want := range []string{"资源配置以外仍未达标的项目", "达标音乐教室", "已计入教学及辅助用房面积", "整体方案合计（专用教室 + 资源配置）"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("text output lacks %q:\n%s", want, out)
+		}
+	}
+}

@@ -97,6 +97,10 @@ type SchoolIssue struct {
 	Limit      float64
 	Missing    bool
 	Text       string
+	// Short is what the school lacks to meet the check, by census column
+	// key, where an addition can meet it (music_art_rooms: the music and
+	// the art rooms to add); nil otherwise.
+	Short map[string]float64
 }
 
 // PriorYear is one earlier year's 基本均衡 composite CVs.
@@ -758,6 +762,13 @@ func (d *countyData) schoolRule(c *standards.Check, cr *CheckResult) {
 			if music < need || art < need {
 				fail = true
 				iss.Text = fmt.Sprintf("%g 个班应各有 %g 间，达标音乐教室 %g 间、美术教室 %g 间", classes, need, music, art)
+				iss.Short = map[string]float64{}
+				if music < need {
+					iss.Short[census.Columns[census.MusicRoomsStandard].Key] = need - music
+				}
+				if art < need {
+					iss.Short[census.Columns[census.ArtRoomsStandard].Key] = need - art
+				}
 			}
 		case standards.RuleSchoolSize:
 			students, ok := stageSum(s, "students", stages)

@@ -37,6 +37,35 @@ const (
 // Stages lists the stages in order.
 var Stages = []Stage{SelfEval, CityReview, ProvinceEval, Rectify, Recheck, Notice, Recognised}
 
+// StageName is the Chinese name of a stage.
+func StageName(s Stage) string {
+	switch s {
+	case SelfEval:
+		return "自评"
+	case CityReview:
+		return "市复核"
+	case ProvinceEval:
+		return "省评估"
+	case Rectify:
+		return "整改"
+	case Recheck:
+		return "省复核"
+	case Notice:
+		return "公示"
+	case Recognised:
+		return "认定"
+	}
+	return string(s)
+}
+
+// Judging lists the stages during which the county's data of the case's
+// year are being judged: from the county's submission until recognition.
+// The records are locked then, so that what the city, the province and the
+// notice judge is what the county submitted; a return to 自评 unlocks them.
+// After recognition the verdict each step was taken on stays with the
+// case, and the records may be corrected again.
+var Judging = []Stage{CityReview, ProvinceEval, Rectify, Recheck, Notice}
+
 // Action is a step that moves a case.
 type Action string
 

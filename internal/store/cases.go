@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/ticket"
@@ -45,6 +46,9 @@ type CaseEvent struct {
 	Kind  string // open, a recognition.Action, inspection, finding, ticket.<action>
 	Stage recognition.Stage
 	Text  string
+	// Verdict is the verdict the step was taken on (JSON, as
+	// CaseStepInput.Verdict), on the steps of the chain; empty on others.
+	Verdict string
 }
 
 // ErrCaseInput is a case or a step asked for with bad input.
@@ -79,8 +83,14 @@ func (s *Store) OpenCase(ctx context.Context, actor string, c Case) (_ Case, err
 }
 
 func caseEvent(ctx context.Context, tx *sql.Tx, id int64, at time.Time, actor string, level review.Level, kind string, stage recognition.Stage, text string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (case_id, at, actor, level, kind, stage, text) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-		id, at, actor, level.String(), kind, string(stage), text)
+	return caseEventVerdict(ctx, tx, id, at, actor, level, kind, stage, text, "")
+}
+
+// caseEventVerdict adds an event with the verdict (JSON) its step was
+// taken on.
+func caseEventVerdict(ctx context.Context, tx *sql.Tx, id int64, at time.Time, actor string, level review.Level, kind string, stage recognition.Stage, text, verdict string) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO case_events (case_id, at, actor, level, kind, stage, text, verdict) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+		id, at, actor, level.String(), kind, string(stage), text, verdict)
 	return err
 }
 
@@ -134,7 +144,7 @@ func (s *Store) Cases(ctx context.Context, prefix string) (_ []Case, err error) 
 // CaseEvents returns the timeline of case id, oldest first.
 func (s *Store) CaseEvents(ctx context.Context, id int64) (_ []CaseEvent, err error) {
 	defer wrap(&err, "timeline of case %d", id)
-	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, level, kind, stage, text FROM case_events WHERE case_id = $1 ORDER BY id`, id)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, at, actor, level, kind, stage, text, verdict FROM case_events WHERE case_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -143,7 +153,7 @@ func (s *Store) CaseEvents(ctx context.Context, id int64) (_ []CaseEvent, err er
 	for rows.Next() {
 		var e CaseEvent
 		var level, stage string
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &level, &e.Kind, &stage, &e.Text); err != nil {
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &level, &e.Kind, &stage, &e.Text, &e.Verdict); err != nil {
 			return nil, err
 		}
 		e.Level, _ = review.ParseLevel(level)
@@ -160,6 +170,9 @@ type CaseStepInput struct {
 	// Snapshot, on the county's SubmitSelf, records what the case is
 	// judged on (JSON).
 	Snapshot string
+	// Verdict is the verdict on the case's data when the step is taken
+	// (JSON), kept with the step's event: the verdict at each stage.
+	Verdict string
 	// Clocks are the statutory clocks of the case's profile.
 	Clocks ticket.Clocks
 }
@@ -217,7 +230,7 @@ func (s *Store) CaseStep(ctx context.Context, actor string, by review.Level, id 
 			return err
 		}
 		text := strings.TrimSpace(in.Reason)
-		if err := caseEvent(ctx, tx, id, now, actor, by, string(in.Action), to, text); err != nil {
+		if err := caseEventVerdict(ctx, tx, id, now, actor, by, string(in.Action), to, text, in.Verdict); err != nil {
 			return err
 		}
 		c, err = scanCase(tx.QueryRowContext(ctx, `SELECT `+caseCols+` FROM cases WHERE id = $1`, id))
@@ -239,14 +252,26 @@ type Inspection struct {
 	Size       int
 	Candidates []recognition.Candidate
 	Visits     []string
-	Actor      string
-	At         time.Time
+	// Panel is the people drawn for the 座谈会 (forum), by group, school
+	// and roster number (recognition.DrawPanel); empty when none was asked.
+	Panel []recognition.Panelist
+	Actor string
+	At    time.Time
+}
+
+// PanelDraw asks an inspection draw for a 座谈会 panel of Size from
+// Schools (recognition.DrawPanel, with the inspection's seed); the zero
+// value asks for none.
+type PanelDraw struct {
+	Schools []recognition.PanelSchool
+	Size    recognition.PanelSize
 }
 
 // DrawInspection draws size schools of candidates to visit with seed, as
 // recognition.Draw does, and records the draw (candidates, seed, visits)
-// so that it can be shown again; a county draws a mock one.
-func (s *Store) DrawInspection(ctx context.Context, actor string, by review.Level, caseID int64, mock bool, size int, seed uint64, candidates []recognition.Candidate) (in Inspection, err error) {
+// so that it can be shown again; a county draws a mock one. With a panel
+// it also draws the people of the 座谈会 from the same seed.
+func (s *Store) DrawInspection(ctx context.Context, actor string, by review.Level, caseID int64, mock bool, size int, seed uint64, candidates []recognition.Candidate, panel PanelDraw) (in Inspection, err error) {
 	defer wrap(&err, "draw an inspection for case %d", caseID)
 	if size < 1 || size > 500 {
 		return in, fmt.Errorf("%w: %d schools to visit (want 1 to 500)", ErrCaseInput, size)
@@ -254,11 +279,24 @@ func (s *Store) DrawInspection(ctx context.Context, actor string, by review.Leve
 	if len(candidates) == 0 {
 		return in, fmt.Errorf("%w: no school to draw from", ErrCaseInput)
 	}
+	if ps := panel.Size; ps.Principals < 0 || ps.Teachers < 0 || ps.Parents < 0 || ps.Total() > 200 {
+		return in, fmt.Errorf("%w: a forum of %d principals, %d teachers and %d parents (want 0 to 200 in all)",
+			ErrCaseInput, ps.Principals, ps.Teachers, ps.Parents)
+	}
 	in = Inspection{CaseID: caseID, Level: by, Mock: mock, Seed: seed, Size: size, Candidates: candidates,
 		Visits: recognition.Draw(candidates, size, seed), Actor: actor, At: s.now()}
+	if panel.Size.Total() > 0 {
+		in.Panel = recognition.DrawPanel(panel.Schools, panel.Size, seed)
+	}
 	js, err := json.Marshal(candidates)
 	if err != nil {
 		return in, err
+	}
+	pjs := []byte{}
+	if len(in.Panel) > 0 {
+		if pjs, err = json.Marshal(in.Panel); err != nil {
+			return in, err
+		}
 	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var c Case
@@ -273,9 +311,9 @@ func (s *Store) DrawInspection(ctx context.Context, actor string, by review.Leve
 		if mock {
 			m = 1
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO inspections (case_id, level, mock, seed, size, candidates, visits, actor, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`, caseID, by.String(), m, int64(seed), size, string(js),
-			strings.Join(in.Visits, ","), actor, in.At).Scan(&in.ID); err != nil {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO inspections (case_id, level, mock, seed, size, candidates, visits, panel, actor, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`, caseID, by.String(), m, int64(seed), size, string(js),
+			strings.Join(in.Visits, ","), string(pjs), actor, in.At).Scan(&in.ID); err != nil {
 			return err
 		}
 		kind := "inspection"
@@ -283,6 +321,9 @@ func (s *Store) DrawInspection(ctx context.Context, actor string, by review.Leve
 			kind = "mock_inspection"
 		}
 		text := fmt.Sprintf("抽取 %d 所学校（共 %d 所，随机种子 %d）：%s", len(in.Visits), len(candidates), seed, strings.Join(in.Visits, "、"))
+		if len(in.Panel) > 0 {
+			text += fmt.Sprintf("；座谈会抽取 %d 人", len(in.Panel))
+		}
 		if err := caseEvent(ctx, tx, caseID, in.At, actor, by, kind, c.Stage, text); err != nil {
 			return err
 		}
@@ -294,7 +335,7 @@ func (s *Store) DrawInspection(ctx context.Context, actor string, by review.Leve
 // Inspections returns the inspection draws of case id, newest first.
 func (s *Store) Inspections(ctx context.Context, caseID int64) (_ []Inspection, err error) {
 	defer wrap(&err, "inspections of case %d", caseID)
-	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id, level, mock, seed, size, candidates, visits, actor, at
+	rows, err := s.db.QueryContext(ctx, `SELECT id, case_id, level, mock, seed, size, candidates, visits, panel, actor, at
 		FROM inspections WHERE case_id = $1 ORDER BY id DESC`, caseID)
 	if err != nil {
 		return nil, err
@@ -303,11 +344,16 @@ func (s *Store) Inspections(ctx context.Context, caseID int64) (_ []Inspection, 
 	var out []Inspection
 	for rows.Next() {
 		var in Inspection
-		var level, cands, visits string
+		var level, cands, visits, panel string
 		var mock int
 		var seed int64
-		if err := rows.Scan(&in.ID, &in.CaseID, &level, &mock, &seed, &in.Size, &cands, &visits, &in.Actor, &in.At); err != nil {
+		if err := rows.Scan(&in.ID, &in.CaseID, &level, &mock, &seed, &in.Size, &cands, &visits, &panel, &in.Actor, &in.At); err != nil {
 			return nil, err
+		}
+		if panel != "" {
+			if err := json.Unmarshal([]byte(panel), &in.Panel); err != nil {
+				return nil, err
+			}
 		}
 		in.Level, _ = review.ParseLevel(level)
 		in.Mock, in.Seed, in.Visits, in.At = mock == 1, uint64(seed), splitCodes(visits), in.At.UTC()
@@ -446,4 +492,66 @@ func (s *Store) OpenObjections(ctx context.Context, prefix string) (n int, err e
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM case_objections o JOIN cases c ON c.id = o.case_id
 		WHERE c.county_code LIKE $1 AND o.answered_at IS NULL`, prefix+"%").Scan(&n)
 	return n, err
+}
+
+// caseLocks returns, by county code, the recognition cases of year whose
+// evaluation holds the county's records of that year locked (at a stage
+// of recognition.Judging): the oldest such case of each county.
+func caseLocks(ctx context.Context, q querier, kind census.Kind, year int) (map[string]*LockedError, error) {
+	stages := make([]string, len(recognition.Judging))
+	args := []any{year}
+	for i, st := range recognition.Judging {
+		stages[i] = fmt.Sprintf("$%d", i+2)
+		args = append(args, string(st))
+	}
+	rows, err := q.QueryContext(ctx, `SELECT id, county_code, round, stage FROM cases WHERE year = $1 AND stage IN (`+strings.Join(stages, ", ")+`) ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]*LockedError{}
+	for rows.Next() {
+		l := &LockedError{Kind: kind, Year: year}
+		var stage string
+		if err := rows.Scan(&l.Case, &l.Code, &l.Round, &stage); err != nil {
+			return nil, err
+		}
+		l.Stage = recognition.Stage(stage)
+		if out[l.Code] == nil {
+			out[l.Code] = l
+		}
+	}
+	return out, rows.Err()
+}
+
+// recordCounty is the county a record of kind belongs to.
+func recordCounty(kind census.Kind, r census.UnitRecord) string {
+	if kind == census.KindCounty {
+		_, code := r.Key()
+		return code
+	}
+	return r.Text("county_code")
+}
+
+// caseLockOf returns the lock a recognition case holds on record r of
+// kind (whose stored version is old, nil when new): the case of the
+// county it is stored under or moves to.
+func caseLockOf(ctx context.Context, q querier, kind census.Kind, old, r census.UnitRecord) (*LockedError, error) {
+	y, code := r.Key()
+	locks, err := caseLocks(ctx, q, kind, y)
+	if err != nil || len(locks) == 0 {
+		return nil, err
+	}
+	counties := []string{recordCounty(kind, r)}
+	if old != nil {
+		counties = append(counties, recordCounty(kind, old))
+	}
+	for _, c := range counties {
+		if l := locks[c]; l != nil {
+			l := *l
+			l.Code = code
+			return &l, nil
+		}
+	}
+	return nil, nil
 }

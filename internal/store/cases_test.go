@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
@@ -34,7 +36,8 @@ func TestCaseToRecognition(t *testing.T) {
 			t.Fatalf("new case %+v", c)
 		}
 		step := func(by review.Level, a recognition.Action, reason string) (store.Case, error) {
-			return s.CaseStep(ctx, "u-"+by.String(), by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: `{"status":"met"}`})
+			return s.CaseStep(ctx, "u-"+by.String(), by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: `{"status":"met"}`,
+				Verdict: `{"status":"` + string(a) + `"}`})
 		}
 		must := func(by review.Level, a recognition.Action, reason string) store.Case {
 			t.Helper()
@@ -54,13 +57,23 @@ func TestCaseToRecognition(t *testing.T) {
 		c = must(review.LevelCity, recognition.CityPass, "")
 		// The province draws its visits and raises two findings, one with a photo.
 		cands := []recognition.Candidate{{Code: "3402010001", Stratum: "城区"}, {Code: "3402010002", Stratum: "乡村", Weak: true}, {Code: "3402010003", Stratum: "镇区"}}
-		in, err := s.DrawInspection(ctx, "prov", review.LevelProvince, c.ID, false, 2, 99, cands)
-		if err != nil || len(in.Visits) != 2 {
+		people := []recognition.PanelSchool{{Code: "3402010001", Stratum: "城区", Teachers: 50, Students: 800},
+			{Code: "3402010002", Stratum: "乡村", Teachers: 9, Students: 100}}
+		forum := recognition.PanelSize{Principals: 1, Teachers: 4, Parents: 5}
+		if _, err := s.DrawInspection(ctx, "prov", review.LevelProvince, c.ID, false, 2, 99, cands,
+			store.PanelDraw{Schools: people, Size: recognition.PanelSize{Parents: 201}}); !errors.Is(err, store.ErrCaseInput) {
+			t.Fatalf("a forum of 201: %v", err)
+		}
+		in, err := s.DrawInspection(ctx, "prov", review.LevelProvince, c.ID, false, 2, 99, cands, store.PanelDraw{Schools: people, Size: forum})
+		if err != nil || len(in.Visits) != 2 || len(in.Panel) != 10 {
 			t.Fatalf("draw %+v %v", in, err)
 		}
 		ins, _ := s.Inspections(ctx, c.ID)
 		if len(ins) != 1 || !slices.Equal(recognition.Draw(ins[0].Candidates, ins[0].Size, ins[0].Seed), in.Visits) {
 			t.Fatalf("the draw does not show again: %+v", ins)
+		}
+		if !slices.Equal(ins[0].Panel, recognition.DrawPanel(people, forum, 99)) {
+			t.Fatalf("the forum does not show again: %+v, drew %+v", ins[0].Panel, in.Panel)
 		}
 		a, err := s.RaiseTicket(ctx, "prov", store.Ticket{CaseID: c.ID, County: county, Title: "音乐专用教室不足", School: "3402010002", Severity: "较重",
 			Source: "visit", RaiserRegion: "340000", RaiserLevel: review.LevelProvince}, []store.EvidenceUpload{{Name: "photo.pdf", Data: pdf}}, clocks)
@@ -141,6 +154,13 @@ func TestCaseToRecognition(t *testing.T) {
 		var kinds []string
 		for _, e := range evs2 {
 			kinds = append(kinds, e.Kind)
+			// Each step of the chain keeps the verdict it was taken on.
+			step := slices.Contains([]string{"submit_self", "city_pass", "feedback", "report_fixes", "recheck_back", "recheck_pass", "recognise"}, e.Kind)
+			if want := `{"status":"` + e.Kind + `"}`; step && e.Verdict != want {
+				t.Errorf("%s kept verdict %q, want %q", e.Kind, e.Verdict, want)
+			} else if !step && e.Verdict != "" {
+				t.Errorf("%s kept a verdict %q", e.Kind, e.Verdict)
+			}
 		}
 		got := strings.Join(kinds, ",")
 		for _, want := range []string{"open", "submit_self", "city_pass", "inspection", "finding", "feedback", "ticket.report", "ticket.verify", "recheck_back", "publish", "recognise"} {
@@ -212,6 +232,101 @@ func TestObjections(t *testing.T) {
 		os, _ := s.Objections(ctx, c.ID)
 		if len(os) != 1 || os[0].Answer == "" || os[0].AnsweredAt.IsZero() {
 			t.Fatalf("objections %+v", os)
+		}
+	})
+}
+
+// TestCaseLocksRecords: from the county's submission until recognition,
+// the county's records of the case's year are what the case is judged on
+// and stay as they were — through a form edit, an import that changes,
+// adds or moves a record — while a record of another county or year, or
+// an unchanged one, goes through; the city's return to 自评 unlocks them.
+func TestCaseLocksRecords(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		all := storetest.Synthetic(2024, 30, 2, 11)
+		for i := range all {
+			if all[i].CountyCode != all[0].CountyCode {
+				all[i].CountyCode = "340202"
+			} else {
+				all[i].CountyCode = "340201"
+			}
+			all[i].Code = fmt.Sprintf("%s%04d", all[i].CountyCode, i)
+		}
+		if _, err := s.Import(ctx, "admin", []store.FileBatch{{File: "s.csv", Schools: all}}); err != nil {
+			t.Fatal(err)
+		}
+		var mine, other census.School
+		for _, sc := range all {
+			if sc.CountyCode == "340201" && mine.Code == "" {
+				mine = sc
+			}
+			if sc.CountyCode == "340202" && other.Code == "" {
+				other = sc
+			}
+		}
+		c, err := s.OpenCase(ctx, "county", store.Case{County: "340201", Standard: "yzjh2017", Profile: "national", Year: 2024})
+		if err != nil {
+			t.Fatal(err)
+		}
+		clocks := ticket.DefaultClocks()
+		step := func(by review.Level, a recognition.Action, reason string) {
+			t.Helper()
+			if _, err := s.CaseStep(ctx, "u", by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks}); err != nil {
+				t.Fatalf("%s: %v", a, err)
+			}
+		}
+		edit := func(sc census.School, v float64) error {
+			sc.V[census.TeachersPrimary] = v
+			_, err := s.SaveRecord(ctx, "t", &sc, false, nil)
+			return err
+		}
+		importOne := func(sc census.School) error {
+			_, err := s.Import(ctx, "t", []store.FileBatch{{File: "f.csv", Schools: []census.School{sc}}})
+			return err
+		}
+		if err := edit(mine, 40); err != nil {
+			t.Fatalf("an edit during 自评: %v", err)
+		}
+		mine.V[census.TeachersPrimary] = 40
+		step(review.LevelCounty, recognition.SubmitSelf, "")
+		var le *store.LockedError
+		if err := edit(mine, 41); !errors.As(err, &le) || le.Case != c.ID || !strings.Contains(err.Error(), "认定案卷") {
+			t.Fatalf("an edit of data being judged: %v", err)
+		}
+		changed := mine
+		changed.V[census.TeachersPrimary] = 42
+		if err := importOne(changed); !errors.As(err, &le) {
+			t.Fatalf("an import changing data being judged: %v", err)
+		}
+		added := mine
+		added.Code, added.Name = "3402019999", "新学校"
+		if err := importOne(added); !errors.As(err, &le) {
+			t.Fatalf("an import adding a school to a county being judged: %v", err)
+		}
+		moved := mine
+		moved.CountyCode = "340202"
+		if err := importOne(moved); !errors.As(err, &le) {
+			t.Fatalf("an import moving a school out of a county being judged: %v", err)
+		}
+		if err := importOne(mine); err != nil {
+			t.Fatalf("an unchanged record: %v", err)
+		}
+		if err := edit(other, 50); err != nil {
+			t.Fatalf("another county's record: %v", err)
+		}
+		next := mine
+		next.Year = 2025
+		if err := importOne(next); err != nil {
+			t.Fatalf("the next year's record: %v", err)
+		}
+		got, err := s.Record(ctx, "school", 2024, mine.Code)
+		if err != nil || got.Values()[census.TeachersPrimary] != 40 {
+			t.Fatalf("the judged record changed: %v %v", got.Values()[census.TeachersPrimary], err)
+		}
+		step(review.LevelCity, recognition.CityReturn, "请补充佐证")
+		if err := edit(mine, 43); err != nil {
+			t.Fatalf("an edit after the return: %v", err)
 		}
 	})
 }

@@ -625,19 +625,44 @@ func writeParams(q *strings.Builder, d Dialect, first, n int) {
 // checkLocks refuses records that would change data a reporting task
 // holds locked (submitted, approved or accepted): a file may carry a locked
 // record unchanged, but not a change to it.
+//
+// A recognition case being judged holds its county's records of its year
+// locked too (caseLocks): a record of such a county, or one stored under
+// it, may come unchanged but not changed, and no record may be added to it.
 func checkLocks(ctx context.Context, tx *sql.Tx, u *recordTable, recs []census.UnitRecord) error {
-	years := map[int]map[string]*LockedError{}
+	type yearLocks struct {
+		task   map[string]*LockedError // by record code
+		county map[string]*LockedError // by county code: the cases'
+		stored map[string]string       // record code → its stored county, for records stored in a locked county
+	}
+	years := map[int]*yearLocks{}
 	for _, r := range recs {
 		y, code := r.Key()
-		locks, ok := years[y]
+		yl, ok := years[y]
 		if !ok {
+			yl = &yearLocks{}
 			var err error
-			if locks, err = lockedCodes(ctx, tx, u.kind, y); err != nil {
+			if yl.task, err = lockedCodes(ctx, tx, u.kind, y); err != nil {
 				return err
 			}
-			years[y] = locks
+			if yl.county, err = caseLocks(ctx, tx, u.kind, y); err != nil {
+				return err
+			}
+			if yl.stored, err = storedIn(ctx, tx, u, y, yl.county); err != nil {
+				return err
+			}
+			years[y] = yl
 		}
-		lock := locks[code]
+		lock := yl.task[code]
+		if lock == nil {
+			for _, c := range []string{recordCounty(u.kind, r), yl.stored[code]} {
+				if l := yl.county[c]; l != nil && lock == nil {
+					l := *l
+					l.Code = code
+					lock = &l
+				}
+			}
+		}
 		if lock == nil {
 			continue
 		}
@@ -653,4 +678,34 @@ func checkLocks(ctx context.Context, tx *sql.Tx, u *recordTable, recs []census.U
 		}
 	}
 	return nil
+}
+
+// storedIn returns the codes of the records of u stored in year under the
+// counties of locks, with their county: one query, none when there is no
+// lock.
+func storedIn(ctx context.Context, tx *sql.Tx, u *recordTable, year int, locks map[string]*LockedError) (map[string]string, error) {
+	if len(locks) == 0 {
+		return nil, nil
+	}
+	args := []any{year}
+	var ph []string
+	for c := range locks {
+		args = append(args, c)
+		ph = append(ph, fmt.Sprintf("$%d", len(args)))
+	}
+	rows, err := tx.QueryContext(ctx, fmt.Sprintf(`SELECT %s, county_code FROM %s WHERE year = $1 AND county_code IN (%s)`,
+		u.t.CodeKey, u.table, strings.Join(ph, ", ")), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var code, county string
+		if err := rows.Scan(&code, &county); err != nil {
+			return nil, err
+		}
+		out[code] = county
+	}
+	return out, rows.Err()
 }

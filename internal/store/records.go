@@ -573,6 +573,15 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 		} else if lock != nil {
 			return lock
 		}
+		var stored census.UnitRecord
+		if old != nil {
+			stored = old
+		}
+		if lock, err := caseLockOf(ctx, tx, kind, stored, rec); err != nil {
+			return err
+		} else if lock != nil {
+			return lock
+		}
 		if err := ensureRegions(ctx, tx, []census.UnitRecord{rec}); err != nil {
 			return err
 		}

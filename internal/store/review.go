@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 )
 
@@ -80,9 +81,19 @@ type LockedError struct {
 	Year  int
 	Task  string
 	State review.State
+	// Case, when not 0, is the recognition case whose evaluation holds the
+	// record locked (the data it is judged on), in Round at Stage; Task
+	// and State are then empty.
+	Case  int64
+	Round int
+	Stage recognition.Stage
 }
 
 func (e *LockedError) Error() string {
+	if e.Case != 0 {
+		return fmt.Sprintf("%s %s 的 %d 年数据是认定案卷（第 %d 轮，%s）所依据的数据，评估期间已锁定：如需修改，请由市级退回自评",
+			kindName(e.Kind), e.Code, e.Year, e.Round, recognition.StageName(e.Stage))
+	}
 	return fmt.Sprintf("%s %s 的 %d 年数据在填报任务「%s」中%s，已锁定：如需修改，请由审核单位退回或解除锁定",
 		kindName(e.Kind), e.Code, e.Year, e.Task, StateName(e.State))
 }

@@ -15,11 +15,13 @@ import (
 )
 
 // Ticket is an item to be fixed by a deadline and verified by its raiser
-// (internal/ticket): today a 整改 item of a case's 问题清单.
+// (internal/ticket): a 整改 item of a case's 问题清单, or a 督办单 pressing a
+// late task of a work plan.
 type Ticket struct {
 	ID           int64
-	Kind         string // rectify
+	Kind         string // rectify, supervise
 	CaseID       int64  // 0 when it belongs to no case
+	PlanTask     int64  // the work-plan task a 督办单 presses; 0 for other kinds
 	County       string // the owner: the county that fixes it
 	Title        string
 	Item         string // the standard's item, when it concerns one
@@ -46,8 +48,11 @@ type TicketEvent struct {
 	Evidence []census.Evidence
 }
 
-// Ticket kinds.
-const TicketRectify = "rectify"
+// Ticket kinds: a 整改 item, a 督办单 (supervision letter, workplan.go).
+const (
+	TicketRectify   = "rectify"
+	TicketSupervise = "supervise"
+)
 
 // RaiseTicket opens ticket t (a finding) as actor, with its evidence files
 // (photos, documents), in one transaction with the case's timeline. When
@@ -88,11 +93,11 @@ func (s *Store) RaiseTicket(ctx context.Context, actor string, t Ticket, files [
 				t.Deadline = ticket.DueAfter(now, clocks.Rectify)
 			}
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO tickets (kind, case_id, county_code, title, item, school_code, severity, source,
+		if err := tx.QueryRowContext(ctx, `INSERT INTO tickets (kind, case_id, plan_task_id, county_code, title, item, school_code, severity, source,
 			raiser, raiser_region, raiser_level, deadline, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
+			VALUES ($1, $2, $15, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
 			t.Kind, nullID(t.CaseID), t.County, strings.TrimSpace(t.Title), t.Item, t.School, t.Severity, t.Source,
-			actor, t.RaiserRegion, t.RaiserLevel.String(), nullTime(t.Deadline), string(t.Status), now).Scan(&t.ID); err != nil {
+			actor, t.RaiserRegion, t.RaiserLevel.String(), nullTime(t.Deadline), string(t.Status), now, nullID(t.PlanTask)).Scan(&t.ID); err != nil {
 			return err
 		}
 		ev, err := ticketEvent(ctx, tx, t.ID, "raise", t.Title, actor, now)
@@ -151,14 +156,14 @@ func attachFiles(ctx context.Context, tx *sql.Tx, t Ticket, ev int64, year int, 
 	return nil
 }
 
-const ticketCols = `id, kind, COALESCE(case_id, 0), county_code, title, item, school_code, severity, source, raiser, raiser_region, raiser_level,
+const ticketCols = `id, kind, COALESCE(case_id, 0), COALESCE(plan_task_id, 0), county_code, title, item, school_code, severity, source, raiser, raiser_region, raiser_level,
 	deadline, status, reported_at, closed_at, created_at`
 
 func scanTicket(sc interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
 	var level, status string
 	var dl, rep, cl sql.NullTime
-	if err := sc.Scan(&t.ID, &t.Kind, &t.CaseID, &t.County, &t.Title, &t.Item, &t.School, &t.Severity, &t.Source, &t.Raiser,
+	if err := sc.Scan(&t.ID, &t.Kind, &t.CaseID, &t.PlanTask, &t.County, &t.Title, &t.Item, &t.School, &t.Severity, &t.Source, &t.Raiser,
 		&t.RaiserRegion, &level, &dl, &status, &rep, &cl, &t.CreatedAt); err != nil {
 		return t, err
 	}

@@ -46,6 +46,7 @@ type accessRegion struct {
 	task, check            string   // a reporting task over the county, and a spot check in it
 	caseID, ticket, insp   string   // a recognition case of the county, a finding in it, an inspection draw
 	survey                 string   // a 社会认可度 survey of the county
+	plan, planTask         string   // the county bureau's work plan and a task of it
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
 }
@@ -108,7 +109,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := e.st.DrawInspection(ctx, "test", review.LevelProvince, c.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}})
+		in, err := e.st.DrawInspection(ctx, "test", review.LevelProvince, c.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}}, store.PanelDraw{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -129,6 +130,18 @@ func TestAccessEveryRoute(t *testing.T) {
 		}
 		return strconv.FormatInt(sv.ID, 10)
 	}
+	mustPlan := func(county string) (string, string) {
+		p, err := e.st.CreatePlan(ctx, "test", store.Plan{Region: county, Year: year, Title: "access " + county},
+			[]store.PlanTask{{Number: "1", Title: "access task", Start: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), Due: time.Date(year+10, 1, 1, 0, 0, 0, 0, time.UTC)}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts, err := e.st.PlanTasks(ctx, p.ID)
+		if err != nil || len(ts) != 1 {
+			t.Fatal(err)
+		}
+		return strconv.FormatInt(p.ID, 10), strconv.FormatInt(ts[0].ID, 10)
+	}
 	regionOf := func(name, county string, regions ...string) *accessRegion {
 		rg := &accessRegion{name: name, county: county, city: census.CityCode(county), province: census.ProvinceCode(county), regions: regions}
 		schools, err := e.st.Schools(ctx, year, county)
@@ -145,6 +158,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		rg.task, rg.check = mustTask(county)
 		rg.caseID, rg.ticket, rg.insp = mustCase(county, rg.school)
 		rg.survey = mustSurvey(county)
+		rg.plan, rg.planTask = mustPlan(county)
 		return rg
 	}
 
@@ -323,6 +337,10 @@ func TestAccessEveryRoute(t *testing.T) {
 			value = rg.ticket
 		case "survey":
 			value, fill["{rid}"] = rg.survey, "1"
+		case "plan":
+			value, fill["{format}"] = rg.plan, "pdf"
+		case "plantask":
+			value = rg.planTask
 		case "upload":
 		default:
 			t.Fatalf("%s: unknown names %q", rt.pattern, rt.names)
@@ -441,6 +459,28 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"title": {"access finding"}})
 		case rt.pattern == "POST /ticket/{id}/step":
 			req.body = form(url.Values{"action": {"verify"}, "text": {"ok"}})
+		case rt.pattern == "POST /plans":
+			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}})
+		case rt.pattern == "POST /plans/import":
+			req.body = func() (io.Reader, string) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				fw, _ := mw.CreateFormFile("file", "plan.txt")
+				fw.Write([]byte("一、总则\n1.新建幼儿园10所。\n"))
+				mw.Close()
+				return &body, mw.FormDataContentType()
+			}
+		case rt.pattern == "POST /plans/confirm":
+			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "start": {"2024-01-01"}, "due": {"2024-12-31"},
+				"items": {"1"}, "number.0": {"1"}, "title.0": {"access"}, "value.0": {"10"}, "unit.0": {"所"}, "keep.0": {"1"}})
+		case rt.pattern == "POST /plan/{id}/task", rt.pattern == "POST /plantask/{id}/edit":
+			req.body = form(url.Values{"title": {"access task"}, "number": {"1"}})
+		case rt.pattern == "POST /plantask/{id}/report":
+			req.body = form(url.Values{"period": {"2024-01"}, "text": {"access"}, "percent": {"10"}})
+		case rt.pattern == "POST /plantask/{id}/change":
+			req.body = form(url.Values{"due": {"2099-12-31"}, "reason": {"access"}})
+		case rt.pattern == "POST /plantask/{id}/supervise":
+			req.body = form(url.Values{"action": {"raise"}, "text": {"access"}, "days": {"10"}})
 		case rt.pattern == "POST /tasks":
 			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "due": {"2030-01-01"}, "kind": {"school"}})
 		case rt.pattern == "POST /task/{id}/{kind}/{code}/step":

@@ -72,6 +72,23 @@ func (a *assets) URL(name string) string {
 }
 
 // serveStatic serves GET /static/{hash}/{name...}.
+// serveWorker serves the visit checklist's service worker (static/sw.js)
+// at /sw.js: a worker's URL cannot change with its content, so it is
+// checked for changes on every load (no-cache), and the browser replaces
+// it when its bytes change.
+func (s *Server) serveWorker(w http.ResponseWriter, r *http.Request) {
+	x, ok := s.assets.byName["sw.js"]
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/javascript; charset=utf-8")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Cache-Control", "no-cache")
+	_, _ = w.Write(x.raw)
+}
+
 func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	x, ok := s.assets.byName[r.PathValue("name")]
 	if !ok {

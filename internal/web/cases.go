@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/rand"
 	"encoding/binary"
 	"encoding/json"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/forecast"
 	"github.com/dudao-edu/dudao/internal/plan"
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/report"
@@ -218,6 +220,11 @@ type casePage struct {
 	// each later year's verdict and the items that slipped since.
 	Monitor    []monitorYear
 	CanMonitor bool
+	// Warnings are the early warnings of the county's trend (forecast),
+	// which the province may raise as findings; WarningsOpen counts those
+	// not yet raised.
+	Warnings     []caseWarning
+	WarningsOpen int
 	// Objections are the county's objections and appeals with the
 	// province's answers; CanObject and CanAnswer say who may act.
 	Objections []objectionRow
@@ -227,6 +234,8 @@ type casePage struct {
 	// re-check did not (treated as a sign of falsified data).
 	Gaps          []recognition.Gap
 	ProvinceFound bool
+	// StageVerdicts are the verdicts each step of the chain was taken on.
+	StageVerdicts []stageVerdict
 	// Needs is what each unmet item takes (plan.WholeGaps): rooms to add
 	// with their cost, the planner for 资源配置, or why no addition meets it.
 	Needs []plan.ItemGap
@@ -236,6 +245,13 @@ type casePage struct {
 type objectionRow struct {
 	store.Objection
 	Light ticket.Light
+}
+
+// caseWarning is an early warning on a recognised case's page.
+type caseWarning struct {
+	forecast.Warning
+	Title  string
+	Raised bool
 }
 
 // monitorYear is one later year of a recognised county.
@@ -310,6 +326,7 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 	if p.Events, err = s.st.CaseEvents(ctx, c.ID); err != nil {
 		return err
 	}
+	p.StageVerdicts = stageVerdicts(p.Events, rules)
 	if p.Inspects, err = s.st.Inspections(ctx, c.ID); err != nil {
 		return err
 	}
@@ -342,6 +359,18 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 	if c.Stage == recognition.Recognised {
 		if p.Monitor, err = s.monitor(r, c, rules, cty, ts); err != nil {
 			return err
+		}
+		ws, err := s.caseWarnings(r, c, rules)
+		if err != nil {
+			return err
+		}
+		for _, wn := range ws {
+			title := warningTitle(wn)
+			raised := slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Title == title })
+			p.Warnings = append(p.Warnings, caseWarning{Warning: wn, Title: title, Raised: raised})
+			if !raised {
+				p.WarningsOpen++
+			}
 		}
 		p.CanMonitor = b.Scope.CanEdit() && lvl == review.LevelProvince
 	}
@@ -384,9 +413,10 @@ func (s *Server) caseStep(w http.ResponseWriter, r *http.Request) error {
 		}
 		return errForbidden
 	}
-	in := store.CaseStepInput{Action: action, Reason: strings.TrimSpace(r.PostForm.Get("reason")), Clocks: s.caseClocks(c)}
+	in := store.CaseStepInput{Action: action, Reason: strings.TrimSpace(r.PostForm.Get("reason")), Clocks: s.caseClocks(c),
+		Verdict: s.caseSnapshot(r, c)}
 	if action == recognition.SubmitSelf {
-		in.Snapshot = s.caseSnapshot(r, c)
+		in.Snapshot = in.Verdict
 	}
 	_, err = s.st.CaseStep(r.Context(), userOf(r).Username, b.Scope.Level(), c.ID, in)
 	switch {
@@ -410,19 +440,80 @@ func (s *Server) caseStep(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// caseVerdict is a verdict a case was judged on at a step, as
+// caseSnapshot writes it.
+type caseVerdict struct {
+	At           time.Time     `json:"at"`
+	Status       census.Status `json:"status"`
+	Unmet        []string      `json:"unmet"`
+	Pending      []string      `json:"pending"`
+	ResourcePass *bool         `json:"resource_pass"`
+	DataOfficial *bool         `json:"data_official"`
+}
+
+// Unofficial reports whether the verdict was taken on data the reporting
+// chain had not yet accepted.
+func (v caseVerdict) Unofficial() bool { return v.DataOfficial != nil && !*v.DataOfficial }
+
+// stageVerdict is the verdict at one step of the chain (the verdict at
+// each stage): the step's event, the verdict then, and the items it did
+// not meet; Changed when it differs from the step before.
+type stageVerdict struct {
+	Event   store.CaseEvent
+	Verdict caseVerdict
+	Unmet   []*standards.Item
+	Changed bool
+}
+
+// stageVerdicts reads the verdicts kept with the steps of a case.
+func stageVerdicts(events []store.CaseEvent, rules *standards.Rules) []stageVerdict {
+	var out []stageVerdict
+	for _, e := range events {
+		if e.Verdict == "" {
+			continue
+		}
+		var v caseVerdict
+		if json.Unmarshal([]byte(e.Verdict), &v) != nil {
+			continue
+		}
+		sv := stageVerdict{Event: e, Verdict: v}
+		for _, id := range v.Unmet {
+			if it := rules.Item(id); it != nil {
+				sv.Unmet = append(sv.Unmet, it)
+			}
+		}
+		if n := len(out); n > 0 {
+			prev := out[n-1].Verdict
+			sv.Changed = prev.Status != v.Status || !slices.Equal(prev.Unmet, v.Unmet)
+		}
+		out = append(out, sv)
+	}
+	return out
+}
+
 // caseSnapshot is what a case is judged on: the verdict and data status
-// at the county's submission, as JSON.
+// at a step (kept with every step; the county's submission's is the
+// case's snapshot), as JSON.
 func (s *Server) caseSnapshot(r *http.Request, c store.Case) string {
-	snap := map[string]any{"at": s.now().UTC().Format(time.RFC3339)}
+	return caseSnapshotOf(r.Context(), s.st, c, s.now())
+}
+
+// caseSnapshotOf is caseSnapshot from the store alone (the demo's seeding
+// uses it too).
+func caseSnapshotOf(ctx context.Context, st *store.Store, c store.Case, now time.Time) string {
+	snap := map[string]any{"at": now.UTC().Format(time.RFC3339)}
 	if rules, err := standards.Resolve(c.Standard, c.Profile); err == nil {
-		if cty, err := s.wholeCounty(r.Context(), rules, c.Year, c.County); err == nil {
-			snap["status"] = cty.Verdict.Status
-			snap["unmet"] = cty.Verdict.Unmet
-			snap["pending"] = cty.Verdict.Pending
-			snap["resource_pass"] = cty.ResourcePass
+		if in, err := wholeInputsOf(ctx, st, rules, c.Year, c.County); err == nil {
+			if res := eval.EvaluateWhole(rules, c.Year, in); len(res.Counties) > 0 {
+				cty := res.Counties[0]
+				snap["status"] = cty.Verdict.Status
+				snap["unmet"] = cty.Verdict.Unmet
+				snap["pending"] = cty.Verdict.Pending
+				snap["resource_pass"] = cty.ResourcePass
+			}
 		}
 	}
-	if d := s.dataStatus(r, c.County, c.Year); d != nil {
+	if d, err := st.CountyDataStatus(ctx, c.County, c.Year); err == nil {
 		snap["data_task"] = d.Task
 		snap["data_official"] = d.Official()
 		snap["approved_units"] = d.Approved
@@ -455,11 +546,24 @@ func (s *Server) drawInspection(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badRequest("review.bad_seed")
 	}
-	cands, err := s.candidates(r, c)
+	var forum recognition.PanelSize
+	for _, f := range []struct {
+		name string
+		n    *int
+		def  string
+	}{{"principals", &forum.Principals, "5"}, {"teachers", &forum.Teachers, "10"}, {"parents", &forum.Parents, "10"}} {
+		n, err := strconv.Atoi(cmp.Or(strings.TrimSpace(r.PostForm.Get(f.name)), f.def))
+		if err != nil || n < 0 || n > 100 {
+			return badRequest("cases.bad_forum")
+		}
+		*f.n = n
+	}
+	cands, schools, err := s.candidates(r, c)
 	if err != nil {
 		return err
 	}
-	if _, err := s.st.DrawInspection(r.Context(), userOf(r).Username, lvl, c.ID, mock, min(size, 500), seed, cands); err != nil {
+	if _, err := s.st.DrawInspection(r.Context(), userOf(r).Username, lvl, c.ID, mock, min(size, 500), seed, cands,
+		store.PanelDraw{Schools: panelSchools(schools), Size: forum}); err != nil {
 		if errors.Is(err, store.ErrCaseInput) {
 			return badRequest("cases.bad_size")
 		}
@@ -483,11 +587,12 @@ func seedOf(v string) (uint64, error) {
 }
 
 // candidates are the schools of the case's county and year, by their
-// 城乡 stratum, weak when the engine finds a part of them failing.
-func (s *Server) candidates(r *http.Request, c store.Case) ([]recognition.Candidate, error) {
+// 城乡 stratum, weak when the engine finds a part of them failing; and the
+// schools themselves.
+func (s *Server) candidates(r *http.Request, c store.Case) ([]recognition.Candidate, []census.School, error) {
 	schools, err := s.st.Schools(r.Context(), c.Year, c.County)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	weak := map[string]bool{}
 	if rules, err := standards.Resolve(c.Standard, c.Profile); err == nil && !rules.Preschool() {
@@ -503,7 +608,30 @@ func (s *Server) candidates(r *http.Request, c store.Case) ([]recognition.Candid
 	for _, sc := range schools {
 		out = append(out, recognition.Candidate{Code: sc.Code, Stratum: cmp.Or(sc.Location, "—"), Weak: weak[sc.Code]})
 	}
-	return out, nil
+	return out, schools, nil
+}
+
+// panelSchools are the schools a 座谈会 draws from, with their
+// compulsory-stage full-time teachers and students (unreported counts as
+// none: nobody is drawn from a list the census does not have).
+func panelSchools(schools []census.School) []recognition.PanelSchool {
+	count := func(sc *census.School, fs ...census.Field) int {
+		n := 0.0
+		for _, f := range fs {
+			if v, ok := sc.Get(f); ok {
+				n += v
+			}
+		}
+		return int(n)
+	}
+	out := make([]recognition.PanelSchool, len(schools))
+	for i := range schools {
+		sc := &schools[i]
+		out[i] = recognition.PanelSchool{Code: sc.Code, Stratum: cmp.Or(sc.Location, "—"),
+			Teachers: count(sc, census.TeachersPrimary, census.TeachersJunior),
+			Students: count(sc, census.StudentsPrimary, census.StudentsJunior)}
+	}
+	return out
 }
 
 // raiseFinding records a finding of an inspection as a 整改 ticket, with
@@ -842,7 +970,51 @@ func (s *Server) visitPlan(w http.ResponseWriter, r *http.Request) error {
 		secs = append(secs, report.Section{ID: "s" + code, Title: fmt.Sprintf("%d. %s", n+1, rec.Text("school_name")), Tables: []report.Table{tb}})
 	}
 	doc.Sections = append([]report.Section{{ID: "list", Title: "一、核查学校", Tables: []report.Table{list}}}, secs...)
+	if len(in.Panel) > 0 {
+		forum, err := s.forumSection(r, c, in)
+		if err != nil {
+			return err
+		}
+		doc.Sections = append(doc.Sections[:1], append([]report.Section{forum}, doc.Sections[1:]...)...)
+	}
 	return writeDocument(w, doc, r.PathValue("format"), name+"-现场核查清单.pdf")
+}
+
+// forumGroupZH names a 座谈会 group, and says where its number is read.
+var forumGroupZH = map[string][2]string{
+	recognition.GroupPrincipal: {"校长", "校长本人"},
+	recognition.GroupTeacher:   {"教师", "专任教师花名册第 %d 号"},
+	recognition.GroupParent:    {"家长", "学生名册第 %d 号学生的家长"},
+}
+
+// forumSection lists the people drawn for an inspection's 座谈会: the
+// school brings the person at each number of its own list on the day.
+func (s *Server) forumSection(r *http.Request, c store.Case, in store.Inspection) (report.Section, error) {
+	schools, err := s.st.Schools(r.Context(), c.Year, c.County)
+	if err != nil {
+		return report.Section{}, err
+	}
+	names := map[string]string{}
+	for _, sc := range schools {
+		names[sc.Code] = sc.Name
+	}
+	tb := report.Table{Title: "座谈会人员", Columns: []report.Column{{Header: "序号", Width: 2}, {Header: "类别", Width: 3},
+		{Header: "学校", Width: 12}, {Header: "代码", Width: 7}, {Header: "人员", Width: 10}}}
+	count := map[string]int{}
+	for i, p := range in.Panel {
+		g := forumGroupZH[p.Group]
+		who := g[1]
+		if p.Seq > 0 {
+			who = fmt.Sprintf(g[1], p.Seq)
+		}
+		count[p.Group]++
+		tb.Rows = append(tb.Rows, []report.Cell{report.TextCell(strconv.Itoa(i + 1)), report.TextCell(g[0]),
+			report.TextCell(names[p.School]), report.TextCell(p.School), report.TextCell(who)})
+	}
+	text := fmt.Sprintf("与学校同一随机种子（%d）抽取：校长 %d 人（按城乡分层抽取学校），教师 %d 人、家长 %d 人（在全县专任教师、在校生中等概率不放回抽取，按学校名册序号确定）。"+
+		"名单只列学校和名册序号，由学校当日按序号通知本人；不记录姓名。",
+		in.Seed, count[recognition.GroupPrincipal], count[recognition.GroupTeacher], count[recognition.GroupParent])
+	return report.Section{ID: "forum", Title: "二、座谈会人员", Paragraphs: []string{text}, Tables: []report.Table{tb}}, nil
 }
 
 // writeDocument writes doc as a PDF download named file, or as an HTML
@@ -953,6 +1125,52 @@ func monitorTitle(year int, it *standards.Item) string {
 
 // raiseMonitoring raises the items that slipped in a later year as
 // findings of the recognised case, each once, with the 整改 clock running.
+// caseWarnings are the early warnings of a recognised county under a
+// standard with school indicators (forecast.Forecast on every year's
+// figures up to the latest, three years ahead): what the trend says will
+// fail, the first year it does. Watch-level signals stay on the forecast
+// page; these are the ones the monitoring raises as findings.
+func (s *Server) caseWarnings(r *http.Request, c store.Case, rules *standards.Rules) ([]forecast.Warning, error) {
+	if rules.Preschool() || len(rules.Indicators) == 0 {
+		return nil, nil
+	}
+	years, err := s.cache.Years(r.Context())
+	if err != nil {
+		return nil, err
+	}
+	var recs []census.School
+	for _, y := range years {
+		if y < c.Year-4 {
+			continue // five years of trend at most
+		}
+		rs, err := s.st.Schools(r.Context(), y, c.County)
+		if err != nil {
+			return nil, err
+		}
+		recs = append(recs, rs...)
+	}
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	res, err := forecast.Forecast(rules, recs, forecast.Options{Horizon: 3})
+	if err != nil {
+		return nil, nil // too little to forecast from: no warning
+	}
+	var out []forecast.Warning
+	last := slices.Max(res.Years)
+	for _, w := range res.Warnings {
+		if w.Level == forecast.Fail && w.Year > last {
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// warningTitle is the title of the finding an early warning raises.
+func warningTitle(w forecast.Warning) string {
+	return fmt.Sprintf("预警（预计 %d 年）：%s", w.Year, w.Message)
+}
+
 func (s *Server) raiseMonitoring(w http.ResponseWriter, r *http.Request) error {
 	c, b, err := s.caseOf(r)
 	if err != nil {
@@ -967,10 +1185,6 @@ func (s *Server) raiseMonitoring(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.400")
 	}
-	year, err := strconv.Atoi(r.PostForm.Get("year"))
-	if err != nil {
-		return badRequest("tasks.bad_year", r.PostForm.Get("year"))
-	}
 	rules, err := standards.Resolve(c.Standard, c.Profile)
 	if err != nil {
 		return err
@@ -978,6 +1192,33 @@ func (s *Server) raiseMonitoring(w http.ResponseWriter, r *http.Request) error {
 	ts, err := s.st.CaseTickets(r.Context(), c.ID)
 	if err != nil {
 		return err
+	}
+	if r.PostForm.Get("warnings") != "" {
+		// The early warnings, each raised once as a finding of the case.
+		ws, err := s.caseWarnings(r, c, rules)
+		if err != nil {
+			return err
+		}
+		n := 0
+		for _, wn := range ws {
+			title := warningTitle(wn)
+			if slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Title == title }) {
+				continue
+			}
+			if _, err := s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title,
+				School: wn.SchoolCode, Severity: "一般", Source: "warning", RaiserRegion: b.Scope.Region(), RaiserLevel: review.LevelProvince},
+				nil, s.caseClocks(c)); err != nil {
+				return err
+			}
+			n++
+		}
+		setFlash(w, b.T("cases.monitor_raised", n))
+		http.Redirect(w, r, fmt.Sprintf("/case/%d#monitoring", c.ID), http.StatusSeeOther)
+		return nil
+	}
+	year, err := strconv.Atoi(r.PostForm.Get("year"))
+	if err != nil {
+		return badRequest("tasks.bad_year", r.PostForm.Get("year"))
 	}
 	base, err := s.wholeCounty(r.Context(), rules, c.Year, c.County)
 	if err != nil {

@@ -79,6 +79,9 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedSurvey(ctx, st, p, county); err != nil { // demoseed_survey.go
 		return nil, err
 	}
+	if err := seedWorkplan(ctx, st, county); err != nil {
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)
@@ -224,7 +227,8 @@ func seedCases(ctx context.Context, st *store.Store, p *demo.Province, county *d
 		return st.OpenCase(ctx, "county", store.Case{County: code, Standard: "yzjh2017", Profile: "national", Year: demo.LatestYear})
 	}
 	step := func(c store.Case, by review.Level, a recognition.Action, reason string) error {
-		_, err := st.CaseStep(ctx, "demo", by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: "{}"})
+		snap := caseSnapshotOf(ctx, st, c, at)
+		_, err := st.CaseStep(ctx, "demo", by, c.ID, store.CaseStepInput{Action: a, Reason: reason, Clocks: clocks, Snapshot: snap, Verdict: snap})
 		return err
 	}
 	if _, err := open(county.Code); err != nil {
@@ -255,13 +259,16 @@ func seedCases(ctx context.Context, st *store.Store, p *demo.Province, county *d
 	}
 	schools := p.Year(demo.LatestYear)
 	var cands []recognition.Candidate
+	var own []census.School
 	for _, sc := range schools {
 		if sc.CountyCode == c2.County {
 			cands = append(cands, recognition.Candidate{Code: sc.Code, Stratum: sc.Location})
+			own = append(own, sc)
 		}
 	}
 	later(7 * 24 * time.Hour)
-	ins, err := st.DrawInspection(ctx, "admin", review.LevelProvince, c2.ID, false, min(10, len(cands)), uint64(demo.LatestYear), cands)
+	ins, err := st.DrawInspection(ctx, "admin", review.LevelProvince, c2.ID, false, min(10, len(cands)), uint64(demo.LatestYear), cands,
+		store.PanelDraw{Schools: panelSchools(own), Size: recognition.PanelSize{Principals: 5, Teachers: 10, Parents: 10}})
 	if err != nil {
 		return err
 	}

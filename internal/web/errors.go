@@ -63,6 +63,15 @@ func bodyTooLarge(err error, key string, args ...any) error {
 	return tooLarge(key, args...)
 }
 
+// lockedKey is the message key and arguments of a lock: a reporting
+// task's, or a recognition case's being judged.
+func lockedKey(l *store.LockedError) (string, []any) {
+	if l.Case != 0 {
+		return "cases.locked", []any{l.Code, l.Year, l.Round}
+	}
+	return "review.locked", []any{l.Task, store.StateName(l.State), l.Code, l.Year}
+}
+
 // status maps an error to its HTTP status and the message key shown.
 func status(err error) (int, string, []any) {
 	var ue *userError
@@ -84,7 +93,7 @@ func status(err error) (int, string, []any) {
 	case errors.As(err, &locked):
 		code = http.StatusConflict
 		if key == "" {
-			key, args = "review.locked", []any{locked.Task, store.StateName(locked.State), locked.Code, locked.Year}
+			key, args = lockedKey(locked)
 		}
 	case errors.Is(err, errUnauthorized):
 		code = http.StatusUnauthorized

@@ -133,6 +133,8 @@ func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, 
 		fix, verify := 0, 0
 		for _, t := range tickets {
 			switch {
+			case t.Kind == store.TicketSupervise:
+				// A 督办单: the work plan's items below.
 			case lvl == review.LevelCounty && t.Status == ticket.Open && !t.Deadline.IsZero():
 				fix++
 			case lvl > review.LevelCounty && t.Status == ticket.Submitted && lvl >= t.RaiserLevel:
@@ -165,6 +167,11 @@ func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, 
 			out = append(out, inboxItem{Key: "inbox.survey_flagged", N: c.N, Link: fmt.Sprintf("/survey/%d#flagged", c.SurveyID), Action: true})
 		}
 	}
+	plans, err := s.workplanInbox(ctx, sc)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, plans...)
 	if judge && lvl == review.LevelCounty {
 		n, link, err := s.toJudge(ctx, sc.region)
 		if err != nil {

@@ -23,12 +23,15 @@ import (
 type plannerPage struct {
 	*Base
 	*choice
-	Q       []any
-	Code    string
-	Name    string
-	Opt     planOptions
-	Fields  []planField
-	Plan    *plan.Plan
+	Q      []any
+	Code   string
+	Name   string
+	Opt    planOptions
+	Fields []planField
+	Plan   *plan.Plan
+	// Whole is the plan of the whole standard: rooms, 资源配置 and what no
+	// addition meets; nil under a standard of 资源配置 only.
+	Whole   *plan.WholePlan
 	Err     string
 	CVs     []planCV
 	Rows    []planRow
@@ -170,21 +173,36 @@ func (s *Server) countyRecords(r *http.Request, b *Base, c *choice, code string)
 	return recs, nil
 }
 
-// solvePlan runs the planner for the request.
-func (s *Server) solvePlan(r *http.Request, b *Base, c *choice, code string) (*plan.Plan, planOptions, []planField, string, error) {
+// solvePlan runs the planner for the request. Under a standard with
+// items beyond 资源配置 it plans the whole standard (plan.Whole): the rooms
+// the music and art room item needs, then 资源配置 on the figures with
+// them built; the plan returned is that 资源配置 plan, and whole the rest.
+func (s *Server) solvePlan(r *http.Request, b *Base, c *choice, code string) (pl *plan.Plan, whole *plan.WholePlan, form planOptions, fields []planField, msg string, err error) {
 	recs, err := s.countyRecords(r, b, c, code)
 	if err != nil {
-		return nil, planOptions{}, nil, "", err
+		return nil, nil, planOptions{}, nil, "", err
 	}
 	opt, form, fields, bad := readPlanOptions(b, c.Rules, r.URL.Query())
 	if bad != "" {
-		return nil, form, fields, bad, nil
+		return nil, nil, form, fields, bad, nil
 	}
-	pl, err := plan.Solve(c.Rules, recs, opt)
+	if !c.Rules.Preschool() && len(c.Rules.Items) > 0 {
+		in, err := s.wholeInputs(r.Context(), c.Rules, c.Year, code)
+		if err != nil {
+			return nil, nil, form, fields, "", err
+		}
+		in.Schools = recs
+		whole, err = plan.Whole(c.Rules, c.Year, in, opt)
+		if err != nil {
+			return nil, nil, form, fields, err.Error(), nil
+		}
+		return whole.Resource, whole, form, fields, "", nil
+	}
+	pl, err = plan.Solve(c.Rules, recs, opt)
 	if err != nil {
-		return nil, form, fields, err.Error(), nil
+		return nil, nil, form, fields, err.Error(), nil
 	}
-	return pl, form, fields, "", nil
+	return pl, nil, form, fields, "", nil
 }
 
 // plannerPage serves GET /county/{code}/plan.
@@ -196,11 +214,11 @@ func (s *Server) plannerPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	start := s.now()
-	pl, form, fields, msg, err := s.solvePlan(r, b, c, code)
+	pl, whole, form, fields, msg, err := s.solvePlan(r, b, c, code)
 	if err != nil {
 		return err
 	}
-	p := &plannerPage{Base: b, choice: c, Q: c.Query(s), Code: code, Opt: form, Fields: fields, Plan: pl, Err: msg,
+	p := &plannerPage{Base: b, choice: c, Q: c.Query(s), Code: code, Opt: form, Fields: fields, Plan: pl, Whole: whole, Err: msg,
 		Query: planQuery(c, s, r.URL.Query())}
 	p.Elapsed = strconv.FormatFloat(float64(s.now().Sub(start).Microseconds())/1000, 'f', 1, 64)
 	b.Title = b.L("plan.title")
@@ -292,7 +310,7 @@ func (s *Server) plannerJSON(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	pl, _, _, msg, err := s.solvePlan(r, b, c, code)
+	pl, _, _, _, msg, err := s.solvePlan(r, b, c, code)
 	if err != nil {
 		return err
 	}

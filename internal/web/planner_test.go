@@ -75,6 +75,9 @@ func TestPlannerPage(t *testing.T) {
 		hc.In("table#plan-cvs"),
 		hc.In("form#plan-form input[name=cost.teaching_area]"),
 		hc.In("a#plan-json[href^=/county/"+c.Code+"/plan.json]"),
+		// The whole standard: rooms, 资源配置 and what no addition meets.
+		hc.In("#plan-whole #plan-whole-total"),
+		hc.In("#plan-whole #plan-whole-after"),
 	)
 	// The JSON document of interfaces.md §4.
 	w = e.get("county", "/county/"+c.Code+"/plan.json?cost.backbone_teachers=200000")

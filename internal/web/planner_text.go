@@ -12,6 +12,12 @@ import (
 var planText = map[i18n.Lang]map[string]string{
 	i18n.ZH: {
 		"plan.title":           "补短板规划",
+		"plan.whole":           "整体补短板：全部数值指标",
+		"plan.whole_note":      "先逐校补建达标音乐、美术专用教室（每间计入教学及辅助用房面积），再在补建后的数据上计算资源配置费用最低方案；专用教室每间都必须建，所以两者合起来就是费用最低的整体方案。学校规模、班额等补充资源解决不了的项目单独列出。",
+		"plan.whole_total":     "整体方案合计",
+		"plan.whole_resource":  "资源配置方案",
+		"plan.whole_others":    "补充资源解决不了的项目",
+		"plan.whole_after":     "按整体方案补充后：仍有 %d 项未达标、%d 项待定（补充资源解决不了或需评议的项目）。",
 		"plan.link":            "补短板规划",
 		"plan.intro":           "费用最低的补充方案：每所学校（部）7项中至少6项达到标准值、其余1项不低于%s，每项指标的差异系数不超过上限。教师、教室按整数补充；每个方案都由评估引擎复核。",
 		"plan.options":         "条件",
@@ -99,6 +105,12 @@ var planText = map[i18n.Lang]map[string]string{
 	},
 	i18n.EN: {
 		"plan.title":           "Closing the gaps",
+		"plan.whole":           "The whole standard: every numeric item",
+		"plan.whole_note":      "First the music and art rooms each school lacks (each counted as teaching and auxiliary area), then the least-cost 资源配置 plan on the figures with them built; every room must be built, so together they are the least-cost whole. Items that additions cannot meet, such as school and class size, are listed apart.",
+		"plan.whole_total":     "Whole plan in all",
+		"plan.whole_resource":  "资源配置 plan",
+		"plan.whole_others":    "Items that additions cannot meet",
+		"plan.whole_after":     "With the whole plan made: %d items still not met, %d pending (what additions cannot meet, or what awaits a judgement).",
 		"plan.link":            "Plan",
 		"plan.intro":           "The least-cost additions: every school part meets at least 6 of the 7 thresholds with the seventh at %s or more, and every indicator's coefficient of variation stays within its limit. Teachers and rooms are whole; every plan is checked by the evaluation engine.",
 		"plan.options":         "Options",

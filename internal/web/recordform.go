@@ -252,7 +252,12 @@ func (s *Server) recordFormPost(kind census.Kind) func(http.ResponseWriter, *htt
 		n, err := s.st.SaveRecord(r.Context(), u.Username, next, kind == census.KindCounty || tg.prefilled, sameCountyInScope(sc))
 		var locked *store.LockedError
 		if errors.As(err, &locked) {
-			tg.locked = tg.b.T("review.locked", locked.Task, tg.b.T("state."+string(locked.State)), locked.Code, locked.Year)
+			if locked.Case != 0 {
+				k, args := lockedKey(locked)
+				tg.locked = tg.b.T(k, args...)
+			} else {
+				tg.locked = tg.b.T("review.locked", locked.Task, tg.b.T("state."+string(locked.State)), locked.Code, locked.Year)
+			}
 			return s.renderRecordForm(w, r, tg, values, nil, http.StatusConflict)
 		}
 		if err != nil {

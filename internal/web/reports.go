@@ -5,11 +5,13 @@ import (
 	"io"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/i18n"
 	"github.com/dudao-edu/dudao/internal/report"
+	"github.com/dudao-edu/dudao/internal/standards"
 )
 
 // reportDoc is a report in every format (internal/report).
@@ -63,36 +65,10 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 	var name string
 	switch region.Level {
 	case census.LevelCounty:
-		county, err := s.wholeCounty(r.Context(), c.Rules, c.Year, code)
+		rep, err := s.countyReport(r, c.Rules, c.Year, c.Years, code, regions, now)
 		if err != nil {
 			return err
 		}
-		res := &eval.Result{Standard: c.Rules.ID, Profile: c.Rules.Profile.ID, Year: c.Year, Rules: c.Rules, Counties: []*eval.County{county}}
-		opt := report.Options{Date: now}
-		// The 社会认可度 survey behind the item's figure (survey.go).
-		if sec, err := s.surveySection(r.Context(), c.Rules, c.Year, code); err != nil {
-			return err
-		} else if sec != nil {
-			opt.Sections = append(opt.Sections, *sec)
-		}
-		if d := s.dataStatus(r, code, c.Year); d != nil {
-			zh := &Base{Lang: i18n.ZH}
-			opt.DataStatus = zh.DataStatusText(d)
-		}
-		for _, rg := range regions {
-			switch rg.Code {
-			case census.CityCode(code):
-				opt.City = rg.Name
-			case census.ProvinceCode(code):
-				opt.Province = rg.Name
-			}
-		}
-		if slices.Contains(c.Years, c.Year-1) && !c.Rules.Preschool() {
-			if prev, err := s.cache.county(r.Context(), c.Rules, c.Year-1, code); err == nil {
-				opt.Previous, opt.PreviousYear = prev, c.Year-1
-			}
-		}
-		rep := report.NewCounty(res, county, opt)
 		doc, name = rep, rep.FileName(format)
 	default:
 		res, err := s.cache.result(r.Context(), c.Rules, c.Year, "")
@@ -140,4 +116,42 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = w.Write(b.Bytes())
 	return err
+}
+
+// countyReport is county code's self-evaluation report (自评报告) under
+// rules for year, dated now; years are the years with data (the report
+// compares with the year before when there is one).
+func (s *Server) countyReport(r *http.Request, rules *standards.Rules, year int, years []int, code string, regions []census.Region, now time.Time) (*report.County, error) {
+	county, err := s.wholeCounty(r.Context(), rules, year, code)
+	if err != nil {
+		return nil, err
+	}
+	res := &eval.Result{Standard: rules.ID, Profile: rules.Profile.ID, Year: year, Rules: rules, Counties: []*eval.County{county}}
+	opt := report.Options{Date: now}
+	// The 社会认可度 survey behind the item's figure (survey.go).
+	sec, err := s.surveySection(r.Context(), rules, year, code)
+	if err != nil {
+		return nil, err
+	}
+	if sec != nil {
+		opt.Sections = append(opt.Sections, *sec)
+	}
+	if d := s.dataStatus(r, code, year); d != nil {
+		zh := &Base{Lang: i18n.ZH}
+		opt.DataStatus = zh.DataStatusText(d)
+	}
+	for _, rg := range regions {
+		switch rg.Code {
+		case census.CityCode(code):
+			opt.City = rg.Name
+		case census.ProvinceCode(code):
+			opt.Province = rg.Name
+		}
+	}
+	if slices.Contains(years, year-1) && !rules.Preschool() {
+		if prev, err := s.cache.county(r.Context(), rules, year-1, code); err == nil {
+			opt.Previous, opt.PreviousYear = prev, year-1
+		}
+	}
+	return report.NewCounty(res, county, opt), nil
 }

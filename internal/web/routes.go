@@ -17,7 +17,8 @@ type route struct {
 	// "counties ?county" (a list of what is in scope, filtered to a county:
 	// a school account's own county too),
 	// "school {code}", "kindergarten {code}", "evidence {id}",
-	// "scenario {id}" (of the county {code}), "survey {id}", "token {id}" (of the
+	// "scenario {id}" (of the county {code}), "survey {id}", "plan {id}" and
+	// "plantask {id}" (a work plan of a region, one of its tasks), "token {id}" (of the
 	// account), "upload file" (the records in the file), "upload token" (a
 	// preview's confirm token); "" when it names nothing outside the
 	// account (its own page, or a list of what is in its scope); "public"
@@ -45,6 +46,8 @@ func (s *Server) routeTable() []route {
 	return []route{
 		// Assets, at content-hashed URLs.
 		{"GET /static/{hash}/{name...}", http.HandlerFunc(s.serveStatic), "public"},
+		// The checklist's service worker, at a fixed URL (assets.go).
+		{"GET /sw.js", http.HandlerFunc(s.serveWorker), "public"},
 		{"GET /favicon.ico", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			http.Redirect(w, r, s.assets.URL("favicon.svg"), http.StatusMovedPermanently)
 		}), "public"},
@@ -94,6 +97,7 @@ func (s *Server) routeTable() []route {
 		{"POST /case/{id}/objection", pg(s.fileObjection), "case {id}"},
 		{"POST /case/{id}/objection/{oid}/answer", pg(s.answerObjection), "case {id}"},
 		{"GET /case/{id}/doc/{doc}/{format}", pg(s.caseDocument), "case {id}"},
+		{"GET /case/{id}/package.zip", pg(s.casePackage), "case {id}"}, // casepackage.go: the 自评材料 in one file
 		{"GET /ticket/{id}", pg(s.ticketPageGet), "ticket {id}"},
 		{"POST /ticket/{id}/step", pg(s.ticketStep), "ticket {id}"},
 		{"GET /notice/{id}", p(s.noticePageGet), "public"},
@@ -112,6 +116,21 @@ func (s *Server) routeTable() []route {
 		{"GET /survey/{id}/responses.xlsx", pg(s.surveyXLSX), "survey {id}"},
 		{"GET /s/{token}", p(s.answerGet), "public"},
 		{"POST /s/{token}", p(s.answerPost), "public"},
+		// Work plans (workplan.go, workplan_bulletin.go): the plans, the
+		// import with its preview, the wall chart, a task's reports,
+		// deadline changes and 督办单, the monthly 通报.
+		{"GET /plans", pg(s.plansPage), ""},
+		{"POST /plans", pg(s.createPlan), ""},
+		{"POST /plans/import", pg(s.importPlan), ""},
+		{"POST /plans/confirm", pg(s.confirmPlan), ""},
+		{"GET /plan/{id}", pg(s.planPageGet), "plan {id}"},
+		{"POST /plan/{id}/task", pg(s.addPlanTask), "plan {id}"},
+		{"GET /plan/{id}/bulletin/{format}", pg(s.planBulletin), "plan {id}"},
+		{"GET /plantask/{id}", pg(s.planTaskGet), "plantask {id}"},
+		{"POST /plantask/{id}/edit", pg(s.editPlanTask), "plantask {id}"},
+		{"POST /plantask/{id}/report", pg(s.sendPlanReport), "plantask {id}"},
+		{"POST /plantask/{id}/change", pg(s.planChange), "plantask {id}"},
+		{"POST /plantask/{id}/supervise", pg(s.planSupervise), "plantask {id}"},
 
 		// The whole standards (verdict.go, preschool.go, countyrecord.go):
 		// every item and its judgement, evidence files, the preschool section and

@@ -663,22 +663,29 @@ type surveyFeed struct {
 // 社会认可度 item reads (e.g. county.recognition_compulsory), over a figure
 // typed in by hand, and says which survey it was; nil when none.
 func (s *Server) feedSurvey(ctx context.Context, rules *standards.Rules, year int, county string, in *eval.Inputs) (*surveyFeed, error) {
+	return feedSurveyOf(ctx, s.st, s.now(), rules, year, county, in)
+}
+
+// feedSurveyOf is feedSurvey from store st at time now (case snapshots
+// and the demo's seeding evaluate from the store alone).
+func feedSurveyOf(ctx context.Context, st *store.Store, now time.Time, rules *standards.Rules, year int, county string, in *eval.Inputs) (*surveyFeed, error) {
 	item, field := recognitionField(rules)
 	if field < 0 {
 		return nil, nil
 	}
-	svs, err := s.st.SurveysOf(ctx, county, rules.ID, year)
+	svs, err := st.SurveysOf(ctx, county, rules.ID, year)
 	if err != nil {
 		return nil, err
 	}
 	for _, sv := range svs {
-		if s.now().Before(sv.Opens) {
+		if now.Before(sv.Opens) {
 			continue
 		}
-		_, t, err := s.surveyResult(ctx, sv)
+		rs, err := st.SurveyResponses(ctx, sv.ID)
 		if err != nil {
 			return nil, err
 		}
+		t := sv.Questionnaire.Count(rates(rs))
 		rate := t.All.Rate()
 		if rate == nil {
 			continue
@@ -696,7 +703,7 @@ func (s *Server) feedSurvey(ctx context.Context, rules *standards.Rules, year in
 			c.V[field] = pct
 			in.Counties = append(in.Counties, c)
 		}
-		return &surveyFeed{ID: sv.ID, Item: item, Rate: survey.Percent(rate, 2), Valid: t.All.Valid, State: surveyState(s.now(), sv),
+		return &surveyFeed{ID: sv.ID, Item: item, Rate: survey.Percent(rate, 2), Valid: t.All.Valid, State: surveyState(now, sv),
 			Open: t.All.Open, Weaker: t.All.Open > 0}, nil
 	}
 	return nil, nil

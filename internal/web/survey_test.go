@@ -241,7 +241,6 @@ func TestSurveyOpenLinkAndBursts(t *testing.T) {
 }
 
 func itoa(n int) string     { return strconv.Itoa(n) }
-func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // TestSurveyQuestionnaireByProvince: the province replaces the shipped
 // questionnaire; its counties' new surveys ask the new one; a county

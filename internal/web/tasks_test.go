@@ -16,6 +16,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/forecast"
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -560,6 +561,49 @@ func TestCaseMonitoring(t *testing.T) {
 	if w := e.postForm("viewer", path+"/monitor", url.Values{"year": {strconv.Itoa(demo.LatestYear)}}); w.Code != http.StatusForbidden {
 		t.Errorf("a read-only account raises monitoring findings: %d", w.Code)
 	}
+
+	// The early warnings of the county's trend feed the monitoring: the
+	// page lists those forecast computes (failing after the latest year),
+	// and raising them twice raises each once.
+	rules, _ = standards.Resolve("yzjh2017", "national")
+	var recs []census.School
+	for y := base - 4; y <= demo.LatestYear; y++ {
+		rs, _ := e.st.Schools(ctx, y, county)
+		recs = append(recs, rs...)
+	}
+	fc, err := forecast.Forecast(rules, recs, forecast.Options{Horizon: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := 0
+	for _, wn := range fc.Warnings {
+		if wn.Level == forecast.Fail && wn.Year > demo.LatestYear {
+			want++
+		}
+	}
+	body := e.get("admin", path).Body.String()
+	if got := strings.Count(body, "data-warning="); got != want {
+		t.Fatalf("the monitoring lists %d warnings, forecast has %d", got, want)
+	}
+	if want == 0 && !strings.Contains(body, `id="no-warnings"`) {
+		t.Fatal("no warning, and the page does not say so")
+	}
+	for range 2 {
+		if w := e.postForm("admin", path+"/monitor", url.Values{"warnings": {"1"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("raise warnings: %d %.300s", w.Code, w.Body.String())
+		}
+	}
+	ts, _ = e.st.CaseTickets(ctx, c.ID)
+	n = 0
+	for _, tk := range ts {
+		if tk.Source == "warning" {
+			n++
+		}
+	}
+	if n != want {
+		t.Fatalf("%d warning findings, want %d", n, want)
+	}
+	t.Logf("%d early warnings raised", want)
 }
 
 // TestObjectionPages: the county of the demo's case in 整改 objects, the
@@ -638,7 +682,7 @@ func TestCaseGaps(t *testing.T) {
 	clocks := ticket.DefaultClocks()
 	school := c.Schools[0]
 	e.st.CaseStep(ctx, "t", review.LevelCounty, cs.ID, store.CaseStepInput{Action: recognition.SubmitSelf, Clocks: clocks})
-	if _, err := e.st.DrawInspection(ctx, "city", review.LevelCity, cs.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}}); err != nil {
+	if _, err := e.st.DrawInspection(ctx, "city", review.LevelCity, cs.ID, false, 1, 1, []recognition.Candidate{{Code: school, Stratum: "城区"}}, store.PanelDraw{}); err != nil {
 		t.Fatal(err)
 	}
 	e.st.CaseStep(ctx, "t", review.LevelCity, cs.ID, store.CaseStepInput{Action: recognition.CityPass, Clocks: clocks})

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/store"
 	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
@@ -25,18 +27,6 @@ func schoolsXLSX(t *testing.T, recs ...census.School) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-// sameCityCounty is a county of the demo county's city other than it.
-func sameCityCounty(t *testing.T) string {
-	c := county().Code
-	for _, n := range province.Notes {
-		if n.Code != c && census.CityCode(n.Code) == census.CityCode(c) {
-			return n.Code
-		}
-	}
-	t.Skip("the demo county's city has one county")
-	return ""
 }
 
 func schoolIn(county string) census.School {
@@ -138,7 +128,35 @@ func TestUploadMove(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	from := county().Code
-	to := sameCityCounty(t)
+	// The demo's neighbours: one whose case is being judged (its records
+	// locked) and one free.
+	var to, judged string
+	for _, n := range province.Notes {
+		if n.Code == from || census.CityCode(n.Code) != census.CityCode(from) {
+			continue
+		}
+		cases, _ := e.st.Cases(ctx, n.Code)
+		locked := slices.ContainsFunc(cases, func(c store.Case) bool {
+			return c.Year == demo.LatestYear && slices.Contains(recognition.Judging, c.Stage)
+		})
+		switch {
+		case locked && judged == "":
+			judged = n.Code
+		case !locked && to == "":
+			to = n.Code
+		}
+	}
+	if to == "" || judged == "" {
+		t.Fatalf("the demo city lacks a free county (%q) or one being judged (%q)", to, judged)
+	}
+	// A move into a county whose data are being judged is refused.
+	intoJudged := schoolIn(from)
+	intoJudged.CountyCode, intoJudged.CountyName = judged, "被评县"
+	w0 := e.upload("admin", "move.xlsx", schoolsXLSX(t, intoJudged))
+	if w := e.postForm("admin", "/data/confirm", url.Values{"token": {uploadToken(t, w0.Body)}, "confirm_move": {"1"}}); w.Code != http.StatusConflict ||
+		!strings.Contains(w.Body.String(), "认定案卷") {
+		t.Fatalf("a move into a county being judged: %d %.300s", w.Code, w.Body.String())
+	}
 	s := schoolIn(from)
 	s.CountyCode, s.CountyName = to, "邻县"
 	data := schoolsXLSX(t, s)

@@ -40,47 +40,59 @@ type verdictPage struct {
 // its school or kindergarten records, its county record, the judgements in
 // force and, when the rules look back, earlier years' 基本均衡 results.
 func (s *Server) wholeCounty(ctx context.Context, rules *standards.Rules, year int, code string) (*eval.County, error) {
-	var in eval.Inputs
-	var err error
-	if rules.Preschool() {
-		in.Kindergartens, err = s.st.Kindergartens(ctx, year, code)
-	} else {
-		in.Schools, err = s.st.Schools(ctx, year, code)
-	}
+	in, err := s.wholeInputs(ctx, rules, year, code)
 	if err != nil {
 		return nil, err
-	}
-	if in.Counties, err = s.st.CountyRecords(ctx, year, code); err != nil {
-		return nil, err
-	}
-	// A survey's rate stands for the 社会认可度 figure (survey.go).
-	if _, err := s.feedSurvey(ctx, rules, year, code, &in); err != nil {
-		return nil, err
-	}
-	if in.Judgements, err = s.st.Judgements(ctx, rules.ID, year, code); err != nil {
-		return nil, err
-	}
-	if pc := rules.PriorCVs(); pc != nil {
-		basic, err := standards.Resolve(pc.Standard, rules.Profile.ID)
-		if err != nil {
-			return nil, err
-		}
-		in.Prior = map[int]*eval.Result{}
-		for y := year - pc.Years; y < year; y++ {
-			schools, err := s.st.Schools(ctx, y, code)
-			if err != nil {
-				return nil, err
-			}
-			if len(schools) > 0 {
-				in.Prior[y] = eval.Evaluate(basic, y, schools)
-			}
-		}
 	}
 	res := eval.EvaluateWhole(rules, year, in)
 	if len(res.Counties) == 0 {
 		return nil, store404()
 	}
 	return res.Counties[0], nil
+}
+
+// wholeInputs are what county code's verdict under rules for year is
+// computed from: its schools or kindergartens, its county record, the
+// judgements, and the earlier years' CVs a standard asks for.
+func (s *Server) wholeInputs(ctx context.Context, rules *standards.Rules, year int, code string) (eval.Inputs, error) {
+	return wholeInputsOf(ctx, s.st, rules, year, code)
+}
+
+// wholeInputsOf is wholeInputs from store st.
+func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules, year int, code string) (in eval.Inputs, err error) {
+	if rules.Preschool() {
+		in.Kindergartens, err = st.Kindergartens(ctx, year, code)
+	} else {
+		in.Schools, err = st.Schools(ctx, year, code)
+	}
+	if err != nil {
+		return in, err
+	}
+	if in.Counties, err = st.CountyRecords(ctx, year, code); err != nil {
+		return in, err
+	}
+	if in.Judgements, err = st.Judgements(ctx, rules.ID, year, code); err != nil {
+		return in, err
+	}
+	if pc := rules.PriorCVs(); pc != nil {
+		basic, err := standards.Resolve(pc.Standard, rules.Profile.ID)
+		if err != nil {
+			return in, err
+		}
+		in.Prior = map[int]*eval.Result{}
+		for y := year - pc.Years; y < year; y++ {
+			schools, err := st.Schools(ctx, y, code)
+			if err != nil {
+				return in, err
+			}
+			if len(schools) > 0 {
+				in.Prior[y] = eval.Evaluate(basic, y, schools)
+			}
+		}
+	}
+	// A survey's rate stands for the 社会认可度 figure (survey.go).
+	_, err = feedSurveyOf(ctx, st, st.Now(), rules, year, code, &in)
+	return in, err
 }
 
 // verdictPage serves GET /county/{code}/verdict?standard=&year=: the county's

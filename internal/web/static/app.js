@@ -167,4 +167,25 @@
   }
   form.addEventListener("submit", function (ev) { ev.preventDefault(); sync(); });
   window.addEventListener("online", function () { if (Object.keys(load()).length) sync(); });
+  // Keep the page and its assets for reopening without a network (the
+  // service worker answers from this cache; HTTPS or localhost only).
+  if (navigator.serviceWorker && window.caches) {
+    navigator.serviceWorker.register(form.dataset.worker, { scope: "/case/" }).then(function () {
+      return navigator.serviceWorker.ready;
+    }).then(function () {
+      var urls = [location.pathname];
+      document.querySelectorAll("link[rel=stylesheet][href^='/static/'], script[src^='/static/']").forEach(function (el) {
+        urls.push(el.getAttribute("href") || el.getAttribute("src"));
+      });
+      return caches.open("dudao-check-v1").then(function (c) { return c.addAll(urls); });
+    }).then(function () { form.dataset.offlineReady = "1"; }).catch(function () {});
+  }
+})();
+
+// Signed out (the sign-in page): the checklist pages kept for offline use
+// are another account's; drop them (what was typed and not yet sent stays
+// in localStorage).
+(function () {
+  "use strict";
+  if (document.querySelector("form[action='/login']") && window.caches) caches.delete("dudao-check-v1");
 })();
