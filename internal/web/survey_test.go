@@ -240,7 +240,7 @@ func TestSurveyOpenLinkAndBursts(t *testing.T) {
 	}
 }
 
-func itoa(n int) string     { return strconv.Itoa(n) }
+func itoa(n int) string { return strconv.Itoa(n) }
 
 // TestSurveyQuestionnaireByProvince: the province replaces the shipped
 // questionnaire; its counties' new surveys ask the new one; a county
