@@ -164,6 +164,53 @@ type Settings struct {
 	FloorDisplayDecimals int `json:"floor_display_decimals"`
 	// Clocks are the statutory time limits of a recognition case.
 	Clocks Clocks `json:"recognition_clocks"`
+	// SurveySample sizes the 社会认可度 survey (internal/survey).
+	SurveySample SurveySample `json:"survey_sample"`
+}
+
+// SurveySample sizes the 社会认可度 (social recognition) survey of a county:
+// the sample is PerMille ‰ of the county's residents, no fewer than Min and
+// (when Max > 0) no more than Max, split among the respondent groups by
+// GroupShares (percent, summing to 100). No national document fixes these
+// figures; the national defaults (1 ‰ from 200 to 1 000; 5 % deputies,
+// 5 % principals, 20 % teachers, 70 % parents) are one province's 学前 rule,
+// and the older 基本均衡 rule (1.5 ‰, at least 600, valid returns ≥ 70 %)
+// is another setting a profile may choose.
+type SurveySample struct {
+	PerMille float64 `json:"per_mille"`
+	Min      int     `json:"min"`
+	Max      int     `json:"max"`
+	// MinValidPercent is the share of the sample that must be valid returns.
+	MinValidPercent float64 `json:"min_valid_percent"`
+	// GroupShares is each group's percent of the sample (parents, teachers,
+	// principals, deputies, students, residents).
+	GroupShares map[string]float64 `json:"group_shares"`
+	// PassPercent is the rate the standard asks (85).
+	PassPercent float64 `json:"pass_percent"`
+	// FloorSecondsPerQuestion is the reading-time floor: a response
+	// completed faster than this many seconds per question is flagged.
+	FloorSecondsPerQuestion float64 `json:"floor_seconds_per_question"`
+}
+
+// Validate reports a sample setting out of range.
+func (v SurveySample) Validate() error {
+	if v.PerMille <= 0 || v.PerMille > 100 || v.Min < 1 || v.Max < 0 || (v.Max > 0 && v.Max < v.Min) {
+		return fmt.Errorf("survey_sample: per_mille %g, min %d, max %d out of range", v.PerMille, v.Min, v.Max)
+	}
+	if v.MinValidPercent < 0 || v.MinValidPercent > 100 || v.PassPercent <= 0 || v.PassPercent > 100 || v.FloorSecondsPerQuestion < 0 {
+		return fmt.Errorf("survey_sample: min_valid_percent %g, pass_percent %g or floor %g out of range", v.MinValidPercent, v.PassPercent, v.FloorSecondsPerQuestion)
+	}
+	var sum float64
+	for g, s := range v.GroupShares {
+		if s < 0 {
+			return fmt.Errorf("survey_sample.group_shares.%s = %g: negative", g, s)
+		}
+		sum += s
+	}
+	if sum < 99.999 || sum > 100.001 {
+		return fmt.Errorf("survey_sample.group_shares sum to %g, want 100", sum)
+	}
+	return nil
 }
 
 // Clocks are the statutory time limits of a recognition case, in calendar
@@ -461,6 +508,9 @@ func Resolve(sid, pid string) (*Rules, error) {
 		}
 	}
 	if err := r.Settings.Clocks.Validate(); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
+	}
+	if err := r.Settings.SurveySample.Validate(); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
 	}
 	if r.Settings.Clocks != national.Clocks {

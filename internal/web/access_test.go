@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -25,6 +26,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/survey"
 	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
@@ -43,6 +45,7 @@ type accessRegion struct {
 	evidence, scenario     string
 	task, check            string   // a reporting task over the county, and a spot check in it
 	caseID, ticket, insp   string   // a recognition case of the county, a finding in it, an inspection draw
+	survey                 string   // a 社会认可度 survey of the county
 	plan, planTask         string   // the county bureau's work plan and a task of it
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
@@ -112,6 +115,21 @@ func TestAccessEveryRoute(t *testing.T) {
 		}
 		return strconv.FormatInt(c.ID, 10), strconv.FormatInt(tk.ID, 10), strconv.FormatInt(in.ID, 10)
 	}
+	mustSurvey := func(county string) string {
+		q, err := survey.Standard("yzjh2017")
+		if err != nil {
+			t.Fatal(err)
+		}
+		sv, err := e.st.CreateSurvey(ctx, "test", store.Survey{County: county, Standard: "yzjh2017", Profile: "national", Year: year, Title: q.Title,
+			Questionnaire: q, Population: 300000, Opens: time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC), Closes: time.Date(2040, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.st.IssueCodes(ctx, "test", sv.ID, "parents", survey.Area{Location: "城区", Stage: "primary"}, 2); err != nil {
+			t.Fatal(err)
+		}
+		return strconv.FormatInt(sv.ID, 10)
+	}
 	mustPlan := func(county string) (string, string) {
 		p, err := e.st.CreatePlan(ctx, "test", store.Plan{Region: county, Year: year, Title: "access " + county},
 			[]store.PlanTask{{Number: "1", Title: "access task", Start: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC), Due: time.Date(year+10, 1, 1, 0, 0, 0, 0, time.UTC)}})
@@ -139,6 +157,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		rg.evidence, rg.scenario = mustEvidence(county), mustScenario(county)
 		rg.task, rg.check = mustTask(county)
 		rg.caseID, rg.ticket, rg.insp = mustCase(county, rg.school)
+		rg.survey = mustSurvey(county)
 		rg.plan, rg.planTask = mustPlan(county)
 		return rg
 	}
@@ -316,6 +335,8 @@ func TestAccessEveryRoute(t *testing.T) {
 			value, fill["{ins}"], fill["{format}"], fill["{doc}"], fill["{oid}"] = rg.caseID, rg.insp, "pdf", "issues", "1"
 		case "ticket":
 			value = rg.ticket
+		case "survey":
+			value, fill["{rid}"] = rg.survey, "1"
 		case "plan":
 			value, fill["{format}"] = rg.plan, "pdf"
 		case "plantask":
@@ -468,6 +489,17 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"county": {rg.county}, "percent": {"10"}, "seed": {"7"}})
 		case rt.pattern == "POST /task/{id}/spotcheck/{check}/finding":
 			req.body = form(url.Values{"county": {rg.county}, "code": {rg.school}, "result": {"discrepancy"}, "finding": {"x"}})
+		case rt.pattern == "POST /county/{code}/surveys":
+			req.body = form(url.Values{"standard": {"yzjh2017"}, "year": {strconv.Itoa(year)}, "population": {"300000"},
+				"opens": {"2026-01-01"}, "closes": {"2026-01-31"}})
+		case rt.pattern == "POST /surveys/questionnaire":
+			q, _ := survey.Standard("xqpp2020")
+			b, _ := json.Marshal(q)
+			req.body = form(url.Values{"standard": {"xqpp2020"}, "json": {string(b)}})
+		case rt.pattern == "POST /survey/{id}/codes":
+			req.body = form(url.Values{"group": {"parents"}, "area": {"0"}, "n": {"2"}})
+		case rt.pattern == "POST /survey/{id}/review/{rid}":
+			req.body = form(url.Values{"decision": {"reject"}, "reason": {"access"}})
 		case rt.pattern == "PUT /api/v1/records/{year}/{code}":
 			req.body = func() (io.Reader, string) {
 				return strings.NewReader(`{"values": {"multimedia_rooms": 99}}`), "application/json"

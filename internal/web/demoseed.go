@@ -76,6 +76,9 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedCases(ctx, st, p, county); err != nil {
 		return nil, err
 	}
+	if err := seedSurvey(ctx, st, p, county); err != nil { // demoseed_survey.go
+		return nil, err
+	}
 	if err := seedWorkplan(ctx, st, county); err != nil {
 		return nil, err
 	}

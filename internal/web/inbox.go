@@ -25,7 +25,7 @@ import (
 
 // inboxItem is one line of the inbox.
 type inboxItem struct {
-	Key  string // i18n key: inbox.fill, inbox.fix, inbox.review, inbox.submit_up, inbox.accept, inbox.spot, inbox.judge, inbox.waiting
+	Key  string // i18n key: inbox.fill, inbox.fix, inbox.review, inbox.submit_up, inbox.accept, inbox.spot, inbox.judge, inbox.survey_flagged, inbox.waiting
 	N    int
 	Task *store.Task
 	Link string
@@ -155,6 +155,16 @@ func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, 
 			if n > 0 {
 				out = append(out, inboxItem{Key: "inbox.objections", N: n, Link: "/cases", Action: true})
 			}
+		}
+	}
+	// Flagged survey responses for the county to decide (survey.go).
+	if lvl == review.LevelCounty && sc.CanEdit() {
+		fc, err := s.st.FlaggedResponses(ctx, sc.prefix())
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range fc {
+			out = append(out, inboxItem{Key: "inbox.survey_flagged", N: c.N, Link: fmt.Sprintf("/survey/%d#flagged", c.SurveyID), Action: true})
 		}
 	}
 	plans, err := s.workplanInbox(ctx, sc)

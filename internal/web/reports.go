@@ -128,6 +128,14 @@ func (s *Server) countyReport(r *http.Request, rules *standards.Rules, year int,
 	}
 	res := &eval.Result{Standard: rules.ID, Profile: rules.Profile.ID, Year: year, Rules: rules, Counties: []*eval.County{county}}
 	opt := report.Options{Date: now}
+	// The 社会认可度 survey behind the item's figure (survey.go).
+	sec, err := s.surveySection(r.Context(), rules, year, code)
+	if err != nil {
+		return nil, err
+	}
+	if sec != nil {
+		opt.Sections = append(opt.Sections, *sec)
+	}
 	if d := s.dataStatus(r, code, year); d != nil {
 		zh := &Base{Lang: i18n.ZH}
 		opt.DataStatus = zh.DataStatusText(d)

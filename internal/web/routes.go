@@ -17,8 +17,8 @@ type route struct {
 	// "counties ?county" (a list of what is in scope, filtered to a county:
 	// a school account's own county too),
 	// "school {code}", "kindergarten {code}", "evidence {id}",
-	// "scenario {id}" (of the county {code}), "plan {id}" and "plantask
-	// {id}" (a work plan of a region, one of its tasks), "token {id}" (of the
+	// "scenario {id}" (of the county {code}), "survey {id}", "plan {id}" and
+	// "plantask {id}" (a work plan of a region, one of its tasks), "token {id}" (of the
 	// account), "upload file" (the records in the file), "upload token" (a
 	// preview's confirm token); "" when it names nothing outside the
 	// account (its own page, or a list of what is in its scope); "public"
@@ -102,6 +102,20 @@ func (s *Server) routeTable() []route {
 		{"POST /ticket/{id}/step", pg(s.ticketStep), "ticket {id}"},
 		{"GET /notice/{id}", p(s.noticePageGet), "public"},
 
+		// 社会认可度 surveys (survey.go, survey_public.go): the county's
+		// surveys, a survey's fill and rate, code sheets, decisions on flagged
+		// responses, the export; the public answering pages by code.
+		{"GET /surveys", pg(s.surveysPageGet), ""},
+		{"GET /surveys/questionnaire", pg(s.questionnairePage), ""},
+		{"POST /surveys/questionnaire", pg(s.questionnairePage), ""},
+		{"POST /county/{code}/surveys", pg(s.createSurvey), "county {code}"},
+		{"GET /survey/{id}", pg(s.surveyPageGet), "survey {id}"},
+		{"POST /survey/{id}/codes", pg(s.issueCodes), "survey {id}"},
+		{"GET /survey/{id}/sheet", pg(s.sheetPageGet), "survey {id}"},
+		{"POST /survey/{id}/review/{rid}", pg(s.reviewResponse), "survey {id}"},
+		{"GET /survey/{id}/responses.xlsx", pg(s.surveyXLSX), "survey {id}"},
+		{"GET /s/{token}", p(s.answerGet), "public"},
+		{"POST /s/{token}", p(s.answerPost), "public"},
 		// Work plans (workplan.go, workplan_bulletin.go): the plans, the
 		// import with its preview, the wall chart, a task's reports,
 		// deadline changes and 督办单, the monthly 通报.

@@ -32,6 +32,8 @@ type verdictPage struct {
 	CanJudge  bool
 	// History holds, by item, every judgement of it, oldest first.
 	History map[string][]census.Judgement
+	// Survey is the survey whose rate is the 社会认可度 figure, if any.
+	Survey *surveyFeed
 }
 
 // wholeCounty evaluates the whole standard of rules for county code in year:
@@ -88,7 +90,9 @@ func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules,
 			}
 		}
 	}
-	return in, nil
+	// A survey's rate stands for the 社会认可度 figure (survey.go).
+	_, err = feedSurveyOf(ctx, st, st.Now(), rules, year, code, &in)
+	return in, err
 }
 
 // verdictPage serves GET /county/{code}/verdict?standard=&year=: the county's
@@ -110,6 +114,9 @@ func (s *Server) verdictPage(w http.ResponseWriter, r *http.Request) error {
 	p := &verdictPage{Base: b, choice: c, Q: c.Query(s), County: cty, Verdict: cty.Verdict, Parts: cty.Verdict.Parts(),
 		Standards: standards.List(), CanJudge: b.Scope.CanEdit(), History: map[string][]census.Judgement{},
 		Data: s.dataStatus(r, code, c.Year)}
+	if p.Survey, err = s.feedSurvey(r.Context(), c.Rules, c.Year, code, &eval.Inputs{}); err != nil {
+		return err
+	}
 	for _, it := range cty.Verdict.Items {
 		if !it.Item.Evidence || it.Judgement == nil {
 			continue
