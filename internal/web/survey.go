@@ -656,6 +656,11 @@ type surveyFeed struct {
 	State  string
 	Open   int // valid responses through open links
 	Weaker bool
+	// MinValid is the valid returns the survey's sample needs; Feeds is
+	// set once it has them, and only then does its rate stand as the
+	// item's figure.
+	MinValid int
+	Feeds    bool
 }
 
 // feedSurvey puts the rate of the county's latest survey under rules and
@@ -690,6 +695,17 @@ func feedSurveyOf(ctx context.Context, st *store.Store, now time.Time, rules *st
 		if rate == nil {
 			continue
 		}
+		feed := &surveyFeed{ID: sv.ID, Item: item, Rate: survey.Percent(rate, 2), Valid: t.All.Valid, State: surveyState(now, sv),
+			Open: t.All.Open, Weaker: t.All.Open > 0, MinValid: planOf(sv, surveySample(sv)).MinValid}
+		if feed.Valid < feed.MinValid {
+			// Too few valid returns to stand as the item's figure: the
+			// figure typed in (if any) stands meanwhile, and the page says so.
+			return feed, nil
+		}
+		feed.Feeds = true
+		// The nearest float64 to the exact rate: 100·k/n is never within
+		// half an ulp of the 85 it is compared with unless it is 85, so
+		// the verdict's comparison stays exact.
 		pct, _ := new(big.Rat).Mul(rate, big.NewRat(100, 1)).Float64()
 		found := false
 		for i := range in.Counties {
@@ -703,8 +719,7 @@ func feedSurveyOf(ctx context.Context, st *store.Store, now time.Time, rules *st
 			c.V[field] = pct
 			in.Counties = append(in.Counties, c)
 		}
-		return &surveyFeed{ID: sv.ID, Item: item, Rate: survey.Percent(rate, 2), Valid: t.All.Valid, State: surveyState(now, sv),
-			Open: t.All.Open, Weaker: t.All.Open > 0}, nil
+		return feed, nil
 	}
 	return nil, nil
 }
@@ -776,9 +791,13 @@ func (s *Server) surveySection(ctx context.Context, rules *standards.Rules, year
 	plan := planOf(sv, sample)
 	zh := &Base{Lang: i18n.ZH}
 	all := zh.fillRow("", plan.Sample, t.All, sample.PassPercent)
-	text := fmt.Sprintf("社会认可度一项的数据取自本县社会认可度调查（编号 %d，调查期 %s）。按常住人口 %d 人确定样本量 %d 份，其中有效答卷不少于 %d 份。"+
+	lead := "社会认可度一项的数据取自本县社会认可度调查"
+	if !feed.Feeds {
+		lead = "本县社会认可度调查尚未达到样本要求的有效答卷数，本项暂按填报的数值判断。调查情况如下：本县社会认可度调查"
+	}
+	text := fmt.Sprintf("%s（编号 %d，调查期 %s）。按常住人口 %d 人确定样本量 %d 份，其中有效答卷不少于 %d 份。"+
 		"收到答卷 %d 份，有效 %d 份，其中“%s”“%s”合计 %d 份，认可度 %s%%，距 %g%% 为 %s 个百分点，95%%置信区间 %s。",
-		sv.ID, surveyWindow(sv), sv.Population, plan.Sample, plan.MinValid, t.All.Received, t.All.Valid, q.Scale[0], q.Scale[1], t.All.Positive,
+		lead, sv.ID, surveyWindow(sv), sv.Population, plan.Sample, plan.MinValid, t.All.Received, t.All.Valid, q.Scale[0], q.Scale[1], t.All.Positive,
 		all.Rate, sample.PassPercent, all.Margin, all.Interval)
 	if t.All.Flagged+t.All.Rejected > 0 {
 		text += fmt.Sprintf("被标记待复核 %d 份、复核后不计入 %d 份，均未计入。", t.All.Flagged, t.All.Rejected)

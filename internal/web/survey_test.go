@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/store"
 	"github.com/dudao-edu/dudao/internal/survey"
 	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 	"github.com/xuri/excelize/v2"
@@ -170,12 +171,14 @@ func TestSurveyFlow(t *testing.T) {
 	if len(rs) != 4 || rs[3].Status != survey.StatusFlagged || rs[3].Flags[0] != survey.FlagTooFast {
 		t.Fatalf("%+v", rs)
 	}
-	// The verdict reads the survey's rate as the 社会认可度 figure.
-	check(t, e.get("county", "/county/"+county().Code+"/verdict?year="+itoa(demo.LatestYear)), http.StatusOK,
-		hc.In("#item-social_recognition #survey-evidence", hc.HasText("66.67%")))
-	// The self-evaluation report says where the figure comes from.
+	// Two valid returns are far from the sample's minimum: the verdict says
+	// so and keeps the figure entered; the report says the survey is under
+	// way.
+	verdictPath := "/county/" + county().Code + "/verdict?year=" + itoa(demo.LatestYear)
+	check(t, e.get("county", verdictPath), http.StatusOK,
+		hc.In("#item-social_recognition #survey-evidence", hc.HasAttr("data-feeds", "false"), hc.HasText("66.67%")))
 	hw := e.get("county", "/report/"+county().Code+"/html?year="+itoa(demo.LatestYear))
-	if hw.Code != http.StatusOK || !strings.Contains(hw.Body.String(), "社会认可度一项的数据取自本县社会认可度调查") || !strings.Contains(hw.Body.String(), "认可度 66.67%") {
+	if hw.Code != http.StatusOK || !strings.Contains(hw.Body.String(), "尚未达到样本要求") || !strings.Contains(hw.Body.String(), "认可度 66.67%") {
 		t.Errorf("report: %d, no survey section", hw.Code)
 	}
 	// Accepted with a reason, it counts: 3 of 4.
@@ -195,6 +198,30 @@ func TestSurveyFlow(t *testing.T) {
 	rows, _ := f.GetRows("Sheet1")
 	if len(rows) != 5 || rows[4][6] != "复核后计入" {
 		t.Errorf("export rows %v", rows)
+	}
+	// With the sample's valid minimum reached, the survey's exact rate is
+	// the item's figure: the verdict and the report say it comes from it.
+	min := planOf(sv, surveySample(sv)).MinValid
+	batch, err := e.st.IssueCodes(ctx, "county", id, "parents", q.Areas()[0], min)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range min {
+		ans := map[string]int{}
+		for _, x := range q.QuestionsFor("parents") {
+			ans[x.ID] = 2
+		}
+		ans[q.RateQuestion] = 1 + i%2 // 认可, 比较认可
+		if _, err := e.st.SubmitResponse(ctx, store.SurveyResponse{SurveyID: id, Serial: batch.First + int64(i), Group: "parents", Area: q.Areas()[0],
+			Answers: ans, Started: e.now.Add(-time.Hour)}, survey.DefaultRules(2), func(int, int) []survey.Flag { return nil }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	check(t, e.get("county", verdictPath), http.StatusOK,
+		hc.In("#item-social_recognition #survey-evidence", hc.HasAttr("data-feeds", "true")))
+	hw = e.get("county", "/report/"+county().Code+"/html?year="+itoa(demo.LatestYear))
+	if !strings.Contains(hw.Body.String(), "社会认可度一项的数据取自本县社会认可度调查") {
+		t.Errorf("report: the survey does not stand as the item's figure")
 	}
 	// Outside the window: refused.
 	e.now = time.Date(2026, 5, 21, 0, 0, 0, 0, time.UTC)
@@ -297,7 +324,7 @@ func TestSurveyPagesTranslated(t *testing.T) {
 			}
 		}
 	}
-	// The demo survey feeds the demo county's verdict and has flagged responses.
+	// The demo survey is shown on the demo county's verdict (short of its sample, it does not yet stand as the figure) and has flagged responses.
 	check(t, e.get("county", "/survey/"+itoa64(sv.ID)), http.StatusOK, hc.Count("#flagged tr[data-response]", 3))
 	check(t, e.get("county", "/county/"+county().Code+"/verdict"), http.StatusOK, hc.In("#survey-evidence"))
 }
