@@ -29,7 +29,10 @@
 //     y+1 over grade g in y, summed over the catchment's schools, for every
 //     two consecutive years of the history.
 //
-// Each ratio is estimated over its last Options.Window observations (3 by
+// A year of the history whose base cohort is not given, or is zero with
+// no intake, gives no entry observation; a zero base with intake, or a
+// grade with students whose grade below had none the year before, is an
+// error. Each ratio is estimated over its last Options.Window observations (3 by
 // default): the central variant takes their mean, the low variant their
 // lowest and the high variant their highest, all exact (math/big.Rat). A
 // generated history with constant ratios is recovered exactly. Migration

@@ -410,9 +410,10 @@ func check(in Input) (*data, error) {
 			at.Field, at.Problem = "catchment", "no school of the stage serves it yet, so there is no history to forecast it from"
 			return nil, &at
 		}
-		if err := year(p.OpenYear, at); err != nil {
-			at.Field = "opening year"
-			return nil, err
+		at.Catchment = c
+		if p.OpenYear < 1900 || p.OpenYear > 2200 {
+			at.Field, at.Problem = "opening year", fmt.Sprintf("%d is not a plausible year", p.OpenYear)
+			return nil, &at
 		}
 		for _, f := range []struct {
 			name string

@@ -89,9 +89,9 @@ type Check struct {
 	Usage *big.Rat
 	// Light on the present places.
 	Light Light
-	// ToAmber and ToRed are the margins: how many more children the unit
-	// can take before its light turns amber, and red. Zero or less means it
-	// is there already (−5: five children past the line).
+	// ToAmber and ToRed are the margins: how many more children would turn
+	// the light amber, and red (ceil(places × threshold) − students). Zero
+	// or less means it is there already (−5: five children past the line).
 	ToAmber int
 	ToRed   int
 	// Shortfall is the children beyond the present places (0 when within,
