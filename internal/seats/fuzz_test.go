@@ -145,3 +145,27 @@ func allYears(res *Result) [][]Year {
 	}
 	return out
 }
+
+// FuzzParseShare: any text either reads as a share above 0 and at most 10,
+// which formats and reads back the same, or is refused with ErrInput.
+func FuzzParseShare(f *testing.F) {
+	for _, s := range []string{"0.9", "90%", " 92.5 % ", "９０％", "9/10", "2/3", "0", "-1", "1e3", "", "%", "10.0000000001", "1/0", "1/1000000001"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		r, err := ParseShare(s)
+		if err != nil {
+			if !errors.Is(err, ErrInput) {
+				t.Fatalf("%q: %v", s, err)
+			}
+			return
+		}
+		if r.Sign() <= 0 || r.Cmp(big.NewRat(10, 1)) > 0 {
+			t.Fatalf("%q: %s accepted", s, r.RatString())
+		}
+		back, err := ParseShare(FormatShare(r))
+		if err != nil || back.Cmp(r) != 0 {
+			t.Fatalf("%q: %s formats as %q, reads back %v %v", s, r.RatString(), FormatShare(r), back, err)
+		}
+	})
+}

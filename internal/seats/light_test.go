@@ -175,3 +175,31 @@ func TestProjectsInForecast(t *testing.T) {
 		t.Errorf("warnings start %+v", res.Warnings[:min(1, len(res.Warnings))])
 	}
 }
+
+// TestParseShare: thresholds as a profile writes them.
+func TestParseShare(t *testing.T) {
+	cases := []struct {
+		in   string
+		want *big.Rat
+		text string
+	}{
+		{"0.9", big.NewRat(9, 10), "90%"},
+		{"90%", big.NewRat(9, 10), "90%"},
+		{" 92.5 % ", big.NewRat(37, 40), "92.5%"},
+		{"９０％", big.NewRat(9, 10), "90%"},
+		{"1", big.NewRat(1, 1), "100%"},
+		{"2/3", big.NewRat(2, 3), "2/3"},
+		{"105%", big.NewRat(21, 20), "105%"},
+	}
+	for _, c := range cases {
+		got, err := ParseShare(c.in)
+		if err != nil || got.Cmp(c.want) != 0 || FormatShare(got) != c.text {
+			t.Errorf("%q: %v %v (%q), want %s %q", c.in, got, err, FormatShare(c.want), c.want.RatString(), c.text)
+		}
+	}
+	for _, bad := range []string{"", "0", "0%", "-0.9", "1e3", "ninety", "1/0", "1001%", "0.9.1"} {
+		if _, err := ParseShare(bad); err == nil {
+			t.Errorf("%q accepted", bad)
+		}
+	}
+}
