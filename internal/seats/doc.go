@@ -32,9 +32,11 @@
 // A year of the history whose base cohort is not given, or is zero with
 // no intake, gives no entry observation; a zero base with intake, or a
 // grade with students whose grade below had none the year before, is an
-// error. Each ratio is estimated over its last Options.Window observations (3 by
-// default): the central variant takes their mean, the low variant their
-// lowest and the high variant their highest, all exact (math/big.Rat). A
+// error. Each ratio is estimated over its last Options.Window
+// observations (3 by default): the central variant takes their mean (the
+// plain mean of the yearly ratios, each year weighing the same, not the
+// ratio of the sums), the low variant their lowest and the high variant
+// their highest, all exact (math/big.Rat). A
 // generated history with constant ratios is recovered exactly. Migration
 // is not modelled apart: it is what the ratios carry, the observed
 // residual of children arriving and leaving; the spread between low and
@@ -66,7 +68,8 @@
 // them, and whether they close a red gap in time (Cover, ClosedFrom). A
 // school's projects are its extensions; a catchment's are all its projects,
 // new schools included. The places of a project are not in the unit's
-// present places.
+// present places. Result.Warnings lists every unit and year whose central
+// or high variant is not green.
 //
 // # Backtest (回测)
 //
@@ -75,6 +78,26 @@
 // and catchment, with the mean absolute error (MAE, in children) and the
 // mean absolute percentage error (MAPE, over the units with students that
 // year), so users see how far to trust the forecast.
+//
+// # Limits
+//
+// Junior schools are forecast like the others, from the births twelve
+// years before; the package does not chain them to the primary forecast's
+// grade 6, because junior catchments seldom match primary ones. Repeaters,
+// boarders from outside the area and special classes are whatever the
+// ratios carry.
+//
+// # Using it
+//
+// A caller (the store and the pages) builds an Input from the records of
+// one stage of an area, with the class size of the profile, reads the
+// thresholds from the profile's settings with ParseShare, and calls
+// Forecast: Result.Warnings are the rows to show and to raise as findings,
+// each with its low, central and high Check; Result.Catchments and
+// Result.Schools carry every year, grade and ratio for the tables and
+// charts; Result.Method says how, in Chinese. Backtest gives the accuracy
+// to show beside it. Bad input comes back as an *InputError (errors.Is
+// ErrInput) naming the catchment or school, the year and the field.
 //
 // Generate makes a deterministic demo area for the demo command and the
 // tests.
