@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 )
 
 // Options are the forecast's choices; the zero value is the default.
@@ -236,9 +237,9 @@ func (d *data) forecast(opt Options, th thresholds) (*Result, error) {
 		case a.Checks[Central].Light != b.Checks[Central].Light:
 			return rank[a.Checks[Central].Light] - rank[b.Checks[Central].Light]
 		case a.Catchment != b.Catchment:
-			return cmpString(a.Catchment, b.Catchment)
+			return strings.Compare(a.Catchment, b.Catchment)
 		}
-		return cmpString(a.School, b.School)
+		return strings.Compare(a.School, b.School)
 	})
 	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 	"slices"
+	"strings"
 )
 
 // Stage is the stage whose places are forecast: its entry age (the age of
@@ -325,9 +326,9 @@ func check(in Input) (*data, error) {
 	}
 	slices.SortFunc(d.schools, func(a, b School) int {
 		if a.Catchment != b.Catchment {
-			return cmpString(a.Catchment, b.Catchment)
+			return strings.Compare(a.Catchment, b.Catchment)
 		}
-		return cmpString(a.Code, b.Code)
+		return strings.Compare(a.Code, b.Code)
 	})
 	for c, m := range d.members {
 		slices.Sort(m)
@@ -481,16 +482,6 @@ func (d *data) grades(c, school string, y int) []int {
 		}
 	}
 	return out
-}
-
-func cmpString(a, b string) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // rat is n/1.

@@ -2,6 +2,7 @@ package seats
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -265,6 +266,50 @@ func TestGenerate(t *testing.T) {
 		// year must miss, but by little.
 		if m := bt.SchoolAccuracy.MAPE; m.Sign() == 0 || m.Cmp(r(5, 100)) > 0 {
 			t.Errorf("%s demo backtest: MAPE %s", st, m.FloatString(4))
+		}
+	}
+}
+
+// TestRunaway: ratios that would project more children than any area has
+// are refused, naming the catchment, year and grade.
+func TestRunaway(t *testing.T) {
+	in := Input{Stage: Kindergarten, ClassSize: 30, Schools: []School{{Code: "K1", Catchment: "Z", Places: 300}}}
+	for y := 2015; y <= 2021; y++ {
+		in.Births = append(in.Births, Births{Catchment: "Z", Year: y, Births: 100})
+	}
+	in.Enrolment = []Enrolment{
+		{School: "K1", Year: 2020, Grade: 1, Students: 1},
+		{School: "K1", Year: 2020, Grade: 2, Students: 1},
+		{School: "K1", Year: 2021, Grade: 3, Students: 1},
+		{School: "K1", Year: 2021, Grade: 1, Students: 200},
+		{School: "K1", Year: 2021, Grade: 2, Students: MaxCount},
+	}
+	_, err := Forecast(in, Options{Horizon: 1})
+	var ie *InputError
+	if !errors.As(err, &ie) || ie.Catchment != "Z" || ie.Year != 2022 || ie.Field != "grade 2" {
+		t.Errorf("runaway ratios: %v", err)
+	}
+}
+
+// TestWarningsOrder: warnings come by year, red before amber, then
+// catchment, the catchment before its schools.
+func TestWarningsOrder(t *testing.T) {
+	res, err := Forecast(Generate(Primary, 1), Options{Horizon: 9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rank := map[Light]int{Red: 0, Amber: 1, Green: 2}
+	for i := 1; i < len(res.Warnings); i++ {
+		a, b := res.Warnings[i-1], res.Warnings[i]
+		ka := fmt.Sprintf("%d %d %s %s", a.Year, rank[a.Checks[Central].Light], a.Catchment, a.School)
+		kb := fmt.Sprintf("%d %d %s %s", b.Year, rank[b.Checks[Central].Light], b.Catchment, b.School)
+		if ka >= kb {
+			t.Fatalf("warning %d (%s) before %d (%s)", i-1, ka, i, kb)
+		}
+	}
+	for _, w := range res.Warnings {
+		if w.Checks[Central].Light == Green && w.Checks[High].Light == Green {
+			t.Fatalf("a green warning: %+v", w)
 		}
 	}
 }
