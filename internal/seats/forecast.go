@@ -433,3 +433,51 @@ func roundHalfUp(r *big.Rat) int {
 	d := new(big.Int).Lsh(r.Denom(), 1)
 	return int(n.Quo(n, d).Int64())
 }
+
+// YearSummary counts one year's warnings of one variant over the area.
+type YearSummary struct {
+	Year int
+	// Catchments and schools by light.
+	RedCatchments, AmberCatchments int
+	RedSchools, AmberSchools       int
+	// Shortfall and ShortfallClasses add up the catchments' shortfalls
+	// (children cannot use another catchment's spare places, so one
+	// catchment's room does not offset another's lack); Uncovered is the
+	// part of it that the projects opening in or before the year leave.
+	Shortfall, ShortfallClasses int
+	Uncovered                   int
+}
+
+// Summary counts the warnings of variant v year by year: the figures an
+// overview, a 通报 (bulletin) or a work plan's target of places quotes.
+func (r *Result) Summary(v Variant) []YearSummary {
+	out := make([]YearSummary, len(r.Years))
+	for i, y := range r.Years {
+		out[i].Year = y
+	}
+	for _, c := range r.Catchments {
+		for i, y := range c.Years {
+			ch := y.Checks[v]
+			switch ch.Light {
+			case Red:
+				out[i].RedCatchments++
+			case Amber:
+				out[i].AmberCatchments++
+			}
+			out[i].Shortfall += ch.Shortfall
+			out[i].ShortfallClasses += ch.ShortfallClasses
+			out[i].Uncovered += max(ch.Students-ch.Places-ch.Planned, 0)
+		}
+	}
+	for _, s := range r.Schools {
+		for i, y := range s.Years {
+			switch y.Checks[v].Light {
+			case Red:
+				out[i].RedSchools++
+			case Amber:
+				out[i].AmberSchools++
+			}
+		}
+	}
+	return out
+}

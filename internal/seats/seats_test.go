@@ -313,3 +313,25 @@ func TestWarningsOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestSummary: the summary counts the lights and adds up the catchments'
+// shortfalls, without one catchment's room offsetting another's lack.
+func TestSummary(t *testing.T) {
+	in := known(t, Primary, 2018, 2025, primaryTruths()...)
+	res, err := Forecast(in, Options{Horizon: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Give catchment A all the room in the world and B too little, by hand.
+	a, b := &res.Catchments[0].Years[0].Checks[Central], &res.Catchments[1].Years[0].Checks[Central]
+	*a = defaults.judge(2026, 100, 1000, nil, 45)
+	*b = defaults.judge(2026, 200, 100, []Project{{OpenYear: 2026, Places: 60}}, 45)
+	for i := range res.Schools {
+		res.Schools[i].Years[0].Checks[Central] = defaults.judge(2026, 95, 100, nil, 45)
+	}
+	got := res.Summary(Central)[0]
+	want := YearSummary{Year: 2026, RedCatchments: 1, AmberSchools: 3, Shortfall: 100, ShortfallClasses: 3, Uncovered: 40}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+}
