@@ -168,10 +168,11 @@ const MaxCount = 10_000_000
 var ErrInput = errors.New("seats: bad input")
 
 // InputError is one problem with the input, naming where it is: the
-// catchment or school, the year and the field.
+// catchment or school (and the project), the year and the field.
 type InputError struct {
 	Catchment string
 	School    string
+	Project   string
 	Year      int
 	Field     string
 	Problem   string
@@ -179,6 +180,9 @@ type InputError struct {
 
 func (e *InputError) Error() string {
 	s := "seats:"
+	if e.Project != "" {
+		s += fmt.Sprintf(" project %q", e.Project)
+	}
 	if e.School != "" {
 		s += " school " + e.School
 	}
@@ -390,7 +394,7 @@ func check(in Input) (*data, error) {
 		}
 	}
 	for _, p := range in.Projects {
-		at := InputError{School: p.School, Catchment: p.Catchment, Year: p.OpenYear}
+		at := InputError{School: p.School, Catchment: p.Catchment, Project: p.Name, Year: p.OpenYear}
 		c := p.Catchment
 		size := in.ClassSize
 		if _, ok := d.places[p.School]; ok {

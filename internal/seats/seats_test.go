@@ -66,17 +66,17 @@ func TestInputErrors(t *testing.T) {
 		{"no births for the history", func(in *Input) { in.Births = in.Births[5:] },
 			InputError{Catchment: "Z", Field: "entry ratio"}},
 		{"new school without catchment", func(in *Input) { in.Projects = []Project{{Name: "新园", OpenYear: 2024, Classes: 6}} },
-			InputError{Field: "catchment", Year: 2024}},
+			InputError{Project: "新园", Field: "catchment", Year: 2024}},
 		{"project in an unknown catchment", func(in *Input) {
 			in.Projects = []Project{{Name: "新园", Catchment: "Y", OpenYear: 2024, Classes: 6}}
-		}, InputError{Catchment: "Y", Year: 2024, Field: "catchment"}},
+		}, InputError{Catchment: "Y", Project: "新园", Year: 2024, Field: "catchment"}},
 		{"extension in another catchment", func(in *Input) {
 			in.Projects = []Project{{Name: "扩建", School: "K1", Catchment: "Y", OpenYear: 2024, Classes: 6}}
-		}, InputError{School: "K1", Catchment: "Y", Year: 2024, Field: "catchment"}},
+		}, InputError{School: "K1", Catchment: "Y", Project: "扩建", Year: 2024, Field: "catchment"}},
 		{"project without places", func(in *Input) { in.Projects = []Project{{Name: "扩建", School: "K1", OpenYear: 2024}} },
-			InputError{School: "K1", Catchment: "Z", Year: 2024, Field: "places"}},
+			InputError{School: "K1", Catchment: "Z", Project: "扩建", Year: 2024, Field: "places"}},
 		{"project without a year", func(in *Input) { in.Projects = []Project{{Name: "扩建", School: "K1", Places: 30}} },
-			InputError{School: "K1", Catchment: "Z", Field: "opening year"}},
+			InputError{School: "K1", Catchment: "Z", Project: "扩建", Field: "opening year"}},
 		{"unknown stage", func(in *Input) { in.Stage = "senior" }, InputError{Field: "stage"}},
 		{"no class size", func(in *Input) { in.ClassSize = 0 }, InputError{Field: "class size"}},
 		{"too many births", func(in *Input) { in.Births[0].Births = MaxCount + 1 },
