@@ -85,7 +85,9 @@
 // years before; the package does not chain them to the primary forecast's
 // grade 6, because junior catchments seldom match primary ones. Repeaters,
 // boarders from outside the area and special classes are whatever the
-// ratios carry.
+// ratios carry. A school's share of its catchment's intake is taken over
+// the whole window, so a school opened within it, or a boundary redrawn,
+// is under- or over-weighted until the window has passed.
 //
 // # Using it
 //
