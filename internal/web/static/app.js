@@ -162,14 +162,15 @@
     say("sending");
     return fetch(form.action, { method: "POST", credentials: "same-origin", headers: { "Content-Type": "application/json" }, body: JSON.stringify(entries) })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
-      .then(function (res) { localStorage.removeItem(key); status.textContent = res.message; status.dataset.synced = res.raised; })
+      .then(function (res) { localStorage.removeItem(key); status.textContent = res.message; status.dataset.synced = res.raised; keep(); })
       .catch(function () { say(navigator.onLine ? "failed" : "offline"); });
   }
-  form.addEventListener("submit", function (ev) { ev.preventDefault(); sync(); });
-  window.addEventListener("online", function () { if (Object.keys(load()).length) sync(); });
   // Keep the page and its assets for reopening without a network (the
-  // service worker answers from this cache; HTTPS or localhost only).
-  if (navigator.serviceWorker && window.caches) {
+  // service worker answers from this cache; HTTPS or localhost only). When
+  // the network is lost before that is done, it is done again once the
+  // network is back, and after every sync.
+  function keep() {
+    if (!navigator.serviceWorker || !window.caches || form.dataset.offlineReady) return;
     navigator.serviceWorker.register(form.dataset.worker, { scope: "/case/" }).then(function () {
       return navigator.serviceWorker.ready;
     }).then(function () {
@@ -180,6 +181,9 @@
       return caches.open("dudao-check-v1").then(function (c) { return c.addAll(urls); });
     }).then(function () { form.dataset.offlineReady = "1"; }).catch(function () {});
   }
+  form.addEventListener("submit", function (ev) { ev.preventDefault(); sync(); });
+  window.addEventListener("online", function () { keep(); if (Object.keys(load()).length) sync(); });
+  keep();
 })();
 
 // Signed out (the sign-in page): the checklist pages kept for offline use
