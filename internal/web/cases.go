@@ -149,19 +149,7 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
 
 // caseOf finds the case of the path's {id} in the account's scope.
 func (s *Server) caseOf(r *http.Request) (store.Case, *Base, error) {
-	b := s.base(r, "cases")
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return store.Case{}, b, notFound("error.404")
-	}
-	c, err := s.st.Case(r.Context(), id)
-	if err != nil {
-		return c, b, err
-	}
-	if !b.Scope.County(c.County) {
-		return c, b, errOutOfScope
-	}
-	return c, b, nil
+	return pathObject(s, r, "cases", s.st.Case, func(sc Scope, c store.Case) bool { return sc.County(c.County) })
 }
 
 // ticketRow is a ticket with its light.

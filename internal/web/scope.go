@@ -1,7 +1,10 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -119,4 +122,25 @@ func refuse(sees bool) error {
 		return errOutOfScope
 	}
 	return errForbidden
+}
+
+// pathObject reads the object the path's {id} names with get, and refuses
+// it unless the account's scope holds it (in): the one way a page reads a
+// case, a survey, a task or a work plan by its number. nav is the page's
+// navigation entry.
+func pathObject[T any](s *Server, r *http.Request, nav string, get func(context.Context, int64) (T, error), in func(Scope, T) bool) (T, *Base, error) {
+	b := s.base(r, nav)
+	var zero T
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return zero, b, notFound("error.404")
+	}
+	v, err := get(r.Context(), id)
+	if err != nil {
+		return v, b, err
+	}
+	if !in(b.Scope, v) {
+		return v, b, errOutOfScope
+	}
+	return v, b, nil
 }

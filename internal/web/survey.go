@@ -34,19 +34,7 @@ import (
 // surveyOf reads the survey named by the path's {id} and checks that the
 // account's scope holds its county.
 func (s *Server) surveyOf(r *http.Request) (store.Survey, *Base, error) {
-	b := s.base(r, "surveys")
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return store.Survey{}, b, notFound("error.404")
-	}
-	sv, err := s.st.Survey(r.Context(), id)
-	if err != nil {
-		return sv, b, err
-	}
-	if !b.Scope.County(sv.County) {
-		return sv, b, errOutOfScope
-	}
-	return sv, b, nil
+	return pathObject(s, r, "surveys", s.st.Survey, func(sc Scope, sv store.Survey) bool { return sc.County(sv.County) })
 }
 
 // canRunSurveys: a county account that may edit starts surveys, prints

@@ -64,19 +64,7 @@ func (s Scope) Unit(u store.TaskUnit) bool {
 
 // task finds the task of the path's {id} in the account's scope.
 func (s *Server) task(r *http.Request) (store.Task, *Base, error) {
-	b := s.base(r, "tasks")
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return store.Task{}, b, notFound("error.404")
-	}
-	t, err := s.st.Task(r.Context(), id)
-	if err != nil {
-		return t, b, err
-	}
-	if !b.Scope.Task(t) {
-		return t, b, errOutOfScope
-	}
-	return t, b, nil
+	return pathObject(s, r, "tasks", s.st.Task, Scope.Task)
 }
 
 // taskProgress counts a task's units by state and timeliness.

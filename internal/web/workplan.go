@@ -37,16 +37,9 @@ import (
 // plan finds the plan of the path's {id} in the account's scope; edit says
 // whether the account may change it.
 func (s *Server) plan(r *http.Request) (p store.Plan, b *Base, edit bool, err error) {
-	b = s.base(r, "plans")
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	p, b, err = pathObject(s, r, "plans", s.st.Plan, func(sc Scope, p store.Plan) bool { return sc.County(p.Region) })
 	if err != nil {
-		return p, b, false, notFound("error.404")
-	}
-	if p, err = s.st.Plan(r.Context(), id); err != nil {
 		return p, b, false, err
-	}
-	if !b.Scope.County(p.Region) {
-		return p, b, false, errOutOfScope
 	}
 	return p, b, b.Scope.editsPlan(p), nil
 }
