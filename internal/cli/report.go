@@ -18,18 +18,18 @@ import (
 )
 
 // runReport: dudao report [--db DSN | FILE...] (--county C | --city C | --province P) [--year Y]
-// [--standard ID] [--profile ID] [--format pdf|xlsx|html] [--plan plan.json] [--date YYYY-MM-DD] -o FILE
+// [--standard ID] [--profile ID] [--format pdf|docx|xlsx|html] [--plan plan.json] [--date YYYY-MM-DD] -o FILE
 //
 // A county gets its 自评报告 (with the change from the previous year when
 // that year's records are there); a city or a province gets the summary
 // that ranks its counties.
 func runReport(e *env, args []string) error {
-	fs := newFlags(e, "report", "[--db DSN | 文件...] (--county 代码 | --city 代码 | --province 代码) [--profile ID] [--profile-file 文件] [--cv-decimals N] [--year 年度] [--format pdf|xlsx|html] -o 文件")
+	fs := newFlags(e, "report", "[--db DSN | 文件...] (--county 代码 | --city 代码 | --province 代码) [--profile ID] [--profile-file 文件] [--cv-decimals N] [--year 年度] [--format pdf|docx|xlsx|html] -o 文件")
 	src := sourceFlags(e, fs)
 	city := fs.String("city", "", "市级汇总：市的6位代码（如 340200）或名称")
 	province := fs.String("province", "", "省级汇总：省的6位代码（如 340000）或名称")
 	rf := addRuleFlags(fs)
-	format := fs.String("format", "", "输出格式：pdf、xlsx、html（默认按 -o 的扩展名，否则 pdf）")
+	format := fs.String("format", "", "输出格式：pdf、docx（Word/WPS 可编辑）、xlsx、html（默认按 -o 的扩展名，否则 pdf）")
 	out := fs.String("o", "", "写入文件，如 -o 自评报告.pdf（html 可省略，写到标准输出）")
 	planFile := fs.String("plan", "", "加入县级报告的补短板方案：auto（资源配置未达标时按默认单价规划），或 dudao plan --format json 的输出文件")
 	dateFlag := fs.String("date", "", "报告日期 YYYY-MM-DD（默认：今天）")
@@ -48,16 +48,21 @@ func runReport(e *env, args []string) error {
 	}
 	f := *format
 	if f == "" {
-		switch strings.ToLower(filepath.Ext(*out)) {
+		switch ext := strings.ToLower(filepath.Ext(*out)); ext {
 		case ".xlsx":
 			f = "xlsx"
 		case ".html", ".htm":
 			f = "html"
-		default:
+		case ".docx":
+			f = "docx"
+		case ".pdf", "":
 			f = "pdf"
+		default:
+			// Never a PDF under another name.
+			return usagef("-o %s：不认识扩展名 %s；请用 .pdf、.docx、.xlsx 或 .html，或用 --format 指定", *out, ext)
 		}
 	}
-	if err := oneOf("format", f, "pdf", "xlsx", "html"); err != nil {
+	if err := oneOf("format", f, "pdf", "docx", "xlsx", "html"); err != nil {
 		return err
 	}
 	if f != "html" && (*out == "" || *out == "-") {
@@ -145,6 +150,7 @@ func runReport(e *env, args []string) error {
 // document is a report that renders in every format.
 type document interface {
 	WritePDF(io.Writer) error
+	WriteDOCX(io.Writer) error
 	WriteXLSX(io.Writer) error
 	WriteHTML(io.Writer) error
 }
@@ -155,6 +161,8 @@ func writer(d document, format string) func(io.Writer) error {
 		return d.WriteXLSX
 	case "html":
 		return d.WriteHTML
+	case "docx":
+		return d.WriteDOCX
 	}
 	return d.WritePDF
 }

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"archive/zip"
 	"bytes"
 	"html"
 	"os"
@@ -19,6 +20,7 @@ func TestReportCountyFromFiles(t *testing.T) {
 		{"report.pdf", "%PDF-"},
 		{"report.xlsx", "PK"},
 		{"report.html", "<!DOCTYPE html>"},
+		{"报告.docx", "PK"},
 	} {
 		code, _, errs := run(t, dir, "report", cur, prev, "--county", "340207", "--year", "2024", "--date", "2024-09-01", "-o", c.out)
 		if code != 0 {
@@ -38,6 +40,26 @@ func TestReportCountyFromFiles(t *testing.T) {
 		if !strings.Contains(out, w) {
 			t.Errorf("HTML lacks %q", w)
 		}
+	}
+	// The DOCX is a Word document, not a PDF or a workbook under its name.
+	if zr, err := zip.OpenReader(filepath.Join(dir, "报告.docx")); err != nil {
+		t.Fatal(err)
+	} else {
+		names := map[string]bool{}
+		for _, f := range zr.File {
+			names[f.Name] = true
+		}
+		zr.Close()
+		if !names["word/document.xml"] || !names["word/media/chart1.png"] {
+			t.Errorf("the .docx holds %v", names)
+		}
+	}
+	// An extension dudao does not write is refused; nothing is written.
+	if code, _, errs := run(t, dir, "report", cur, "--county", "340207", "-o", "报告.doc"); code != 2 || !strings.Contains(errs, ".docx") {
+		t.Errorf("-o 报告.doc: exit %d: %s", code, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "报告.doc")); err == nil {
+		t.Error("a file was written under an extension dudao does not write")
 	}
 	f, err := excelize.OpenFile(filepath.Join(dir, "report.xlsx"))
 	if err != nil {

@@ -16,7 +16,7 @@ import (
 
 // casePackage serves GET /case/{id}/package.zip: the county's
 // self-evaluation package (自评材料) in one file, as it goes to the city —
-// the 自评报告 (PDF), its 附表 (XLSX), the list of evidence files per item
+// the 自评报告 (PDF, and Word to edit before stamping), its 附表 (XLSX), the list of evidence files per item
 // with what is still missing (PDF), and the evidence files themselves, one
 // folder per item. Everything is made from what is stored now; nothing is
 // copied into the case.
@@ -66,6 +66,9 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := put("01-自评报告.pdf", func(b *bytes.Buffer) error { return rep.WritePDF(b) }); err != nil {
+		return err
+	}
+	if err := put("01-自评报告.docx", func(b *bytes.Buffer) error { return rep.WriteDOCX(b) }); err != nil {
 		return err
 	}
 	if err := put("02-自评附表.xlsx", func(b *bytes.Buffer) error { return rep.WriteXLSX(b) }); err != nil {

@@ -62,6 +62,9 @@ func TestCasePackage(t *testing.T) {
 			t.Errorf("%s is not a PDF (%d bytes)", name, len(got[name]))
 		}
 	}
+	if !bytes.HasPrefix(got["01-自评报告.docx"], []byte("PK")) {
+		t.Error("the package has no Word report")
+	}
 	x, err := excelize.OpenReader(bytes.NewReader(got["02-自评附表.xlsx"]))
 	if err != nil {
 		t.Fatalf("the tables do not open: %v", err)

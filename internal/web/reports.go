@@ -18,6 +18,7 @@ import (
 type reportDoc interface {
 	WritePDF(io.Writer) error
 	WriteXLSX(io.Writer) error
+	WriteDOCX(io.Writer) error
 	WriteHTML(io.Writer) error
 }
 
@@ -27,6 +28,7 @@ var reportFormats = map[string]string{
 	"pdf":  "application/pdf",
 	"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 	"html": "text/html; charset=utf-8",
+	"docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
 }
 
 // reportDownload serves GET /report/{code}/{format}?year=&standard=&profile=:
@@ -101,6 +103,8 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 		werr = doc.WritePDF(&b)
 	case "xlsx":
 		werr = doc.WriteXLSX(&b)
+	case "docx":
+		werr = doc.WriteDOCX(&b)
 	default:
 		werr = doc.WriteHTML(&b)
 	}

@@ -26,6 +26,8 @@ func TestReportDownloads(t *testing.T) {
 		{"county pdf", "county", "/report/" + c.Code + "/pdf", 200, "application/pdf", "%PDF-"},
 		{"county xlsx", "county", "/report/" + c.Code + "/xlsx", 200, "application/vnd.openxmlformats", "PK"},
 		{"county html", "county", "/report/" + c.Code + "/html", 200, "text/html", "<!DOCTYPE html>"},
+		{"county docx", "county", "/report/" + c.Code + "/docx", 200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "PK"},
+		{"city summary docx", "city", "/report/" + city + "/docx", 200, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "PK"},
 		{"county last year", "county", "/report/" + c.Code + "/html?year=2023", 200, "text/html", "<!DOCTYPE html>"},
 		{"other county", "county", "/report/" + other + "/pdf", 404, "", ""},
 		{"county asks for another city", "county", "/report/" + census.CityCode(other) + "/pdf", 404, "", ""},
