@@ -193,6 +193,15 @@ func writeOutput(e *env, out string, fn func(io.Writer) error) (err error) {
 	if err = tmp.Close(); err != nil {
 		return fmt.Errorf("写入 %s：%w", out, err)
 	}
+	// A temporary file is created readable by its owner only; the output
+	// gets the usual mode (or keeps the one of the file it replaces).
+	mode := os.FileMode(0o644)
+	if fi, err := os.Stat(out); err == nil && fi.Mode().IsRegular() {
+		mode = fi.Mode().Perm()
+	}
+	if err = os.Chmod(tmp.Name(), mode); err != nil {
+		return fmt.Errorf("写入 %s：%w", out, err)
+	}
 	if err = os.Rename(tmp.Name(), out); err != nil {
 		return fmt.Errorf("写入 %s：%w", out, err)
 	}

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -144,7 +145,14 @@ func runReport(e *env, args []string) error {
 		}
 		w = writer(s, f)
 	}
-	return writeOutput(e, *out, w)
+	if err := writeOutput(e, *out, w); err != nil {
+		return err
+	}
+	if *out != "" && *out != "-" {
+		where, _ := filepath.Abs(*out)
+		fmt.Fprintf(e.stderr, "已写入 %s（%s）\n", cmp.Or(where, *out), strings.ToUpper(f))
+	}
+	return nil
 }
 
 // document is a report that renders in every format.

@@ -26,6 +26,13 @@ func TestReportCountyFromFiles(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("%s: exit %d: %s", c.out, code, errs)
 		}
+		// It says where it wrote, and the file has the usual mode.
+		if !strings.Contains(errs, "已写入 "+filepath.Join(dir, c.out)) {
+			t.Errorf("%s: does not say where it wrote: %s", c.out, errs)
+		}
+		if fi, err := os.Stat(filepath.Join(dir, c.out)); err != nil || fi.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v %v, want 0644", c.out, fi.Mode(), err)
+		}
 		b, err := os.ReadFile(filepath.Join(dir, c.out))
 		if err != nil || !bytes.HasPrefix(b, []byte(c.magic)) {
 			t.Fatalf("%s: %v, starts %q", c.out, err, b[:min(len(b), 16)])
