@@ -10,6 +10,7 @@
 package censusio
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
@@ -241,9 +242,21 @@ func ReadFile(path string, opt Options) (*Batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s：读取失败：%w", name, err)
 	}
+	ext := strings.ToLower(filepath.Ext(path))
 	if !bytes.HasPrefix(data, zipMagic) {
-		switch ext := strings.ToLower(filepath.Ext(path)); ext {
-		case ".xlsx", ".xlsm", ".csv", ".txt":
+		switch ext {
+		case ".xlsx", ".xlsm":
+			// Text under a workbook's name (a CSV renamed): read as the CSV
+			// it is, and say so if it fails.
+			b, err := readBytes(name, data, opt)
+			var es Errors
+			if errors.As(err, &es) && binaryKind(data) == "" && !bytes.HasPrefix(data, oleMagic) {
+				note := &Error{File: name, Problem: "扩展名是 " + ext + "，但内容是文本（CSV），不是 Excel 工作簿；已按 CSV 读取",
+					Fix: "若它本是 CSV，请把扩展名改回 .csv；若应是工作簿，请在 Excel 或 WPS 中另存为“Excel 工作簿(*.xlsx)”"}
+				return b, append(Errors{note}, es...)
+			}
+			return b, err
+		case ".csv", ".txt":
 		case ".xls", ".et", ".wps", ".ods", ".numbers":
 			return nil, Errors{{File: name, Problem: "是 " + ext + " 格式，dudao 只读 .xlsx 和 .csv",
 				Fix: "在 Excel 或 WPS 中打开它，另存为“Excel 工作簿(*.xlsx)”或“CSV UTF-8(逗号分隔)”后再导入"}}
@@ -300,6 +313,10 @@ func readBytes(name string, data []byte, opt Options) (*Batch, error) {
 	case len(bytes.TrimSpace(bytes.TrimPrefix(data, utf8BOM))) == 0:
 		rd.fileError("是空文件", "请在模板中填写数据后再导入（可用 dudao template 生成模板）")
 	case bytes.HasPrefix(data, zipMagic):
+		if kind := zipKind(data); kind != "" {
+			rd.fileError("不是 Excel 工作簿，是"+kind, "在 Excel 或 WPS 中打开它，另存为“Excel 工作簿(*.xlsx)”或“CSV UTF-8(逗号分隔)”后再导入")
+			break
+		}
 		rd.readXLSX(data)
 	case bytes.HasPrefix(data, oleMagic):
 		rd.fileError("是 Excel 97-2003（.xls）文件或设了密码的工作簿，无法读取",
@@ -334,6 +351,46 @@ var (
 	zipMagic = []byte("PK\x03\x04")
 	oleMagic = []byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}
 )
+
+// zipKind names the document a zip archive holds when it is plainly not an
+// .xlsx workbook: an OpenDocument file (its first entry "mimetype" says
+// which), a Word or PowerPoint document; "" for anything else, which the
+// workbook reader judges.
+func zipKind(data []byte) string {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return ""
+	}
+	has := map[string]bool{}
+	for _, f := range zr.File {
+		has[f.Name] = true
+		if f.Name == "mimetype" && f.UncompressedSize64 < 200 {
+			rc, err := f.Open()
+			if err != nil {
+				continue
+			}
+			m, _ := io.ReadAll(io.LimitReader(rc, 200))
+			rc.Close()
+			switch mt := string(bytes.TrimSpace(m)); {
+			case strings.HasPrefix(mt, "application/vnd.oasis.opendocument.spreadsheet"):
+				return " OpenDocument 表格（.ods，如 LibreOffice Calc 或 WPS 另存的）"
+			case strings.HasPrefix(mt, "application/vnd.oasis.opendocument.text"):
+				return " OpenDocument 文档（.odt）"
+			case strings.HasPrefix(mt, "application/vnd.oasis.opendocument"):
+				return " OpenDocument 文件"
+			}
+		}
+	}
+	switch {
+	case has["xl/workbook.xml"]:
+		return ""
+	case has["word/document.xml"]:
+		return " Word 文档（.docx）"
+	case has["ppt/presentation.xml"]:
+		return " PowerPoint 演示文稿（.pptx）"
+	}
+	return ""
+}
 
 // binaryKind returns a description of data when it is plainly not text: a
 // known magic number, or NUL bytes, which no CSV has. UTF-16 text, which

@@ -92,6 +92,7 @@ func TestReadFileDispatch(t *testing.T) {
 		{"UPPER.CSV", csvData},
 		{"renamed.csv", xlsx}, // content wins: users rename files
 		{"renamed.xls", xlsx},
+		{"csv-named.xlsx", csvData}, // a CSV renamed .xlsx is read as the CSV it is
 	} {
 		b, err := ReadFile(write(tc.name, tc.data), Options{})
 		if err != nil {
@@ -113,6 +114,8 @@ func TestReadFileDispatch(t *testing.T) {
 		{"noext", csvData, []string{"noext", "没有扩展名"}},
 		{"fake.xlsx", []byte("%PDF-1.4 ..."), []string{"fake.xlsx", "PDF"}},
 		{"real-xls.xlsx", append(slices.Clone(oleMagic), make([]byte, 100)...), []string{"real-xls.xlsx", "97-2003", "另存为"}},
+		// Text under a workbook's name that is no census file: says what it is.
+		{"notes.xlsx", []byte("会议纪要\n第一项\n"), []string{"notes.xlsx", "扩展名是 .xlsx，但内容是文本（CSV）", "第一行不是表头"}},
 	} {
 		_, err := ReadFile(write(tc.name, tc.data), Options{})
 		var es Errors
@@ -440,6 +443,16 @@ func TestErrorsNotSpreadsheet(t *testing.T) {
 		_ = f.Write(&zipData)
 		f.Close()
 	}
+	zipOf := func(files ...[2]string) []byte {
+		var b bytes.Buffer
+		zw := zip.NewWriter(&b)
+		for _, f := range files {
+			w, _ := zw.CreateHeader(&zip.FileHeader{Name: f[0], Method: zip.Store})
+			_, _ = w.Write([]byte(f[1]))
+		}
+		zw.Close()
+		return b.Bytes()
+	}
 	damaged := slices.Clone(xlsxBytes(t, "", hdr, good))
 	damaged = damaged[:len(damaged)/2]
 	for _, tc := range []struct {
@@ -453,6 +466,11 @@ func TestErrorsNotSpreadsheet(t *testing.T) {
 		{"damaged.xlsx", damaged, []string{"damaged.xlsx", "不是有效的 .xlsx", "另存为"}},
 		{"doc.docx", append([]byte("PK\x03\x04"), make([]byte, 64)...), []string{"doc.docx", "不是有效的 .xlsx"}},
 		{"empty.xlsx", zipData.Bytes(), []string{"empty.xlsx", "没有任何内容"}},
+		// Zips that are other documents say what they are.
+		{"calc.xlsx", zipOf([2]string{"mimetype", "application/vnd.oasis.opendocument.spreadsheet"}, [2]string{"content.xml", "<x/>"}),
+			[]string{"calc.xlsx", "OpenDocument 表格（.ods", "另存为"}},
+		{"report.xlsx", zipOf([2]string{"[Content_Types].xml", "<x/>"}, [2]string{"word/document.xml", "<x/>"}), []string{"report.xlsx", "Word 文档"}},
+		{"slides.xlsx", zipOf([2]string{"ppt/presentation.xml", "<x/>"}), []string{"slides.xlsx", "PowerPoint"}},
 		{"scan.png", []byte("\x89PNG\r\n\x1a\n\x00\x00"), []string{"scan.png", "不是表格文件", "PNG"}},
 		{"blob.bin", []byte("a,b\x00\x01\x02,c\n"), []string{"blob.bin", "不是表格文件"}},
 		{"latin1.csv", []byte("年度\xff\xfe\xfd,x\n"), []string{"latin1.csv", "编码无法识别", "CSV UTF-8"}},
