@@ -119,6 +119,18 @@ func TestImportThenEvaluateDatabase(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "结论：达标") {
 		t.Fatalf("explain:\n%s", out)
 	}
+	// The indicator by its Chinese name; a name several hold is offered, not guessed.
+	code, out2, _ := run(t, dir, "explain", "--county", "340207", "--indicator", "骨干教师", "--school", "3402070002")
+	if code != 0 || out2 != out {
+		t.Errorf("explain by the Chinese name: %d\n%s", code, out2)
+	}
+	if code, _, errs := run(t, dir, "explain", "--county", "340207", "--indicator", "教师"); code != 2 || !strings.Contains(errs, "是不是") || !strings.Contains(errs, "backbone_teachers") {
+		t.Errorf("explain --indicator 教师: %d %s", code, errs)
+	}
+	// A county by part of its name gets the full name offered.
+	if code, _, errs := run(t, dir, "evaluate", "--county", "鸠江"); code == 0 || !strings.Contains(errs, "是不是：鸠江区（340207）") {
+		t.Errorf("--county 鸠江: %d %s", code, errs)
+	}
 }
 
 func TestImportBadFileChangesNothing(t *testing.T) {

@@ -187,7 +187,7 @@ func runExplain(e *env, args []string) error {
 	std := fs.String("standard", "yzjh2017", "评估标准")
 	prof := fs.String("profile", "national", "省级方案")
 	stage := fs.String("stage", "primary", "学段：primary（小学）或 junior（初中）")
-	ind := fs.String("indicator", "", "指标代码，如 backbone_teachers（dudao standards show yzjh2017）")
+	ind := fs.String("indicator", "", "指标代码或名称，如 backbone_teachers 或 骨干教师（dudao standards show yzjh2017）")
 	school := fs.String("school", "", "学校标识码：解释该校的指标值；不填则解释全县的差异系数")
 	files, err := parse(fs, args)
 	if err != nil {
@@ -203,13 +203,21 @@ func runExplain(e *env, args []string) error {
 	if err != nil {
 		return usagef("%s", err)
 	}
-	if rules.Indicator(*ind) == nil {
-		var ids []string
-		for _, i := range rules.Indicators {
-			ids = append(ids, i.ID)
+	found, close := rules.FindIndicator(*ind)
+	if found == nil {
+		if len(close) == 0 {
+			close = make([]*standards.Indicator, len(rules.Indicators))
+			for i := range rules.Indicators {
+				close[i] = &rules.Indicators[i]
+			}
 		}
-		return usagef("没有指标 %q：可用 %s", *ind, strings.Join(ids, "、"))
+		var names []string
+		for _, i := range close {
+			names = append(names, i.ID+"（"+i.ZH+"）")
+		}
+		return usagef("没有指标 %q；是不是：%s", *ind, strings.Join(names, "、"))
 	}
+	*ind = found.ID
 	schools, year, err := src.load(e, files, flagSet(fs, "db"))
 	if err != nil {
 		return err

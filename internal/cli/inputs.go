@@ -193,6 +193,7 @@ func (src *source) countyOnly(schools []census.School) []census.School {
 // what is missing when nothing is left.
 func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) error {
 	c := strings.TrimSpace(*src.county)
+	names := map[string]string{} // the counties of the year, for a hint
 	match := func(code, name string) bool { return c == "" || code == c || name == c }
 	seen := map[int]bool{}
 	var years []int
@@ -204,10 +205,16 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 	}
 	schools := keep(in.Schools, func(s *census.School) bool {
 		year1(s.Year)
+		if s.Year == year {
+			names[s.CountyCode] = s.CountyName
+		}
 		return s.Year == year && match(s.CountyCode, s.CountyName)
 	})
 	kgs := keep(in.Kindergartens, func(k *census.Kindergarten) bool {
 		year1(k.Year)
+		if k.Year == year {
+			names[k.CountyCode] = k.CountyName
+		}
 		return k.Year == year && match(k.CountyCode, k.CountyName)
 	})
 	recs := keep(in.Counties, func(x *census.CountyRecord) bool {
@@ -246,7 +253,7 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 		}
 		return fmt.Errorf("没有 %d 年度的数据（已有年度：%s）：请用 --year 选择", year, strings.Join(ys, "、"))
 	case c != "":
-		return fmt.Errorf("%d 年度没有县区 %q 的数据：--county 请填6位县区代码或县区名称", year, c)
+		return fmt.Errorf("%d 年度没有县区 %q 的数据：--county 请填6位县区代码或县区名称%s", year, c, countyHint(c, names))
 	}
 	what := "学校数据"
 	if r.Preschool() {

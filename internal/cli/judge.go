@@ -33,7 +33,7 @@ func runJudge(e *env, args []string) error {
 	year := fs.Int("year", 0, "评估年度（默认：数据中最新的年度）")
 	std := fs.String("standard", "yzjh2017", "评估标准（dudao standards list）")
 	prof := fs.String("profile", "national", "省级方案：决定有哪些项目（如辽宁的附加否决项）")
-	item := fs.String("item", "", "项目代码（dudao standards show 标准 列出每个项目）")
+	item := fs.String("item", "", "项目代码或名称，如 layout_plan 或 学校规划布局合理（dudao standards show 标准 列出每个项目）")
 	status := fs.String("status", "", "评议结论：met（达标；否决项为“不存在该情形”）、not_met（未达标）、pending（待评议）")
 	comment := fs.String("comment", "", "评议意见")
 	actor := fs.String("actor", "", "评议人（默认：当前系统用户）")
@@ -55,11 +55,19 @@ func runJudge(e *env, args []string) error {
 	}
 	var it *standards.Item
 	if *item != "" {
-		if it = r.Item(*item); it == nil {
+		var close []*standards.Item
+		if it, close = r.FindItem(*item); it == nil {
+			if len(close) > 0 {
+				var names []string
+				for _, x := range close {
+					names = append(names, x.ID+"（"+x.ZH+"）")
+				}
+				return usagef("%s 没有项目 %q；是不是：%s", r.ID, *item, strings.Join(names, "、"))
+			}
 			var ids []string
 			for _, x := range r.Items {
 				if x.Evidence {
-					ids = append(ids, x.ID)
+					ids = append(ids, x.ID+"（"+x.ZH+"）")
 				}
 			}
 			return usagef("%s 没有项目 %q；需要评议的项目：%s", r.ID, *item, strings.Join(ids, "、"))

@@ -3,6 +3,7 @@ package cli
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -109,11 +110,32 @@ func (src *source) filter(all []census.School, year int) ([]census.School, int, 
 			slices.Sort(ys)
 			return nil, 0, fmt.Errorf("没有 %d 年度的数据（已有年度：%s）：请用 --year 选择", year, strings.Join(ys, "、"))
 		case c != "":
-			return nil, 0, fmt.Errorf("%d 年度没有县区 %q 的数据：--county 请填6位县区代码或县区名称", year, c)
+			names := map[string]string{}
+			for i := range all {
+				if all[i].Year == year {
+					names[all[i].CountyCode] = all[i].CountyName
+				}
+			}
+			return nil, 0, fmt.Errorf("%d 年度没有县区 %q 的数据：--county 请填6位县区代码或县区名称%s", year, c, countyHint(c, names))
 		}
 		return nil, 0, fmt.Errorf("%d 年度没有学校数据", year)
 	}
 	return out, year, nil
+}
+
+// countyHint suggests the counties (code → name) whose name or code holds
+// q ("来安" → 来安县（341122）), at most five: "；是不是：…", or "".
+func countyHint(q string, names map[string]string) string {
+	var hits []string
+	for _, code := range slices.Sorted(maps.Keys(names)) {
+		if n := names[code]; strings.Contains(n, q) || strings.Contains(code, q) {
+			hits = append(hits, n+"（"+code+"）")
+		}
+	}
+	if len(hits) == 0 {
+		return ""
+	}
+	return "；是不是：" + strings.Join(hits[:min(len(hits), 5)], "、")
 }
 
 // openStore opens the database. When mustExist is false and the DSN is a

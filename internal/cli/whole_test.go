@@ -97,6 +97,11 @@ func TestPreschoolImportJudgeEvaluate(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "已记录") || !strings.Contains(out, "佐证材料共 1 份") {
 		t.Fatalf("judge: %d\n%s\n%s", code, out, errs)
 	}
+	// By its Chinese name, as a clerk types it.
+	if code, out, errs := run(t, dir, "judge", "--standard", "xqpp2020", "--county", "340207", "--year", "2024",
+		"--item", "科学保教", "--status", "met", "--comment", "按名称评议"); code != 0 || !strings.Contains(out, "已记录") {
+		t.Errorf("judge by the Chinese name: %d\n%s\n%s", code, out, errs)
+	}
 	if code, _, errs := run(t, dir, "judge", "--standard", "xqpp2020", "--county", "340207", "--item", "class_size", "--status", "met"); code != 2 || !strings.Contains(errs, "由数据计算") {
 		t.Errorf("judging a computed item: %d %s", code, errs)
 	}
