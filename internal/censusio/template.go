@@ -363,15 +363,20 @@ func writeNotesSheet(f *excelize.File, sp *templateSpec) error {
 	}
 	row++
 	for _, c := range sp.cols {
+		note := c.note
 		req := "选填"
 		if c.required {
 			req = "必填"
+		}
+		if !c.required && isIndicatorInput(c.key) {
+			// Optional in a file, but needed for the verdict.
+			req = "评估需要"
+			note = strings.TrimPrefix(note+"；七项指标的数据：空白时该校（部）该项指标无法计算，县区结论为“数据不全”（本县没有该学段的可空）", "；")
 		}
 		unit := c.unit
 		if unit == "" {
 			unit = "—"
 		}
-		note := c.note
 		if c.unit == "元" && !strings.Contains(note, "万元") {
 			note = strings.TrimPrefix(note+"；也可按万元填写，表头改为 "+strings.TrimSuffix(c.header, "（元）")+"（万元）", "；")
 		}
