@@ -332,3 +332,6 @@ func copyNew(from, to string) (err error) {
 	}
 	return renameNew(tmp.Name(), to)
 }
+
+// Path returns the SQLite database's file name, "" on PostgreSQL.
+func (s *Store) Path() string { return s.path }
