@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	crand "crypto/rand"
 	"database/sql"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/store"
 	"github.com/dudao-edu/dudao/internal/store/storetest"
@@ -135,5 +137,48 @@ func TestBackupCommandPostgres(t *testing.T) {
 	}
 	if _, err := os.Stat(out); err == nil {
 		t.Fatal("backup on PostgreSQL wrote a file")
+	}
+}
+
+// TestServeBackupFlags: dudao serve takes the day's backup into
+// --backup-dir at start, and refuses a negative --backup-keep.
+func TestServeBackupFlags(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "d.db")
+	importSchools(t, db, 2024, 3)
+	bk := filepath.Join(dir, "bk")
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, errb bytes.Buffer
+	e := &env{ctx: ctx, stdout: &out, stderr: &errb, getenv: func(string) string { return "" }}
+	done := make(chan int)
+	go func() {
+		done <- e.main([]string{"serve", "--db", db, "--addr", "127.0.0.1:0", "--backup-dir", bk, "--backup-keep", "3"})
+	}()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if m, _ := filepath.Glob(filepath.Join(bk, "dudao-backup-*.db")); len(m) == 1 {
+			if _, err := store.CheckBackup(context.Background(), m[0]); err == nil {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			cancel()
+			<-done
+			t.Fatalf("no daily backup in %s after 30 s; stderr:\n%s", bk, errb.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Fatalf("serve: exit %d, stderr:\n%s", code, errb.String())
+	}
+	if !strings.Contains(errb.String(), "每日备份："+bk+"（保留 3 天）") {
+		t.Errorf("serve does not say where the backups go:\n%s", errb.String())
+	}
+
+	if code, _, errs := run(t, "", "serve", "--db", db, "--backup-keep", "-1"); code != 2 || !strings.Contains(errs, "--backup-keep") {
+		t.Errorf("negative --backup-keep: %d %q", code, errs)
 	}
 }
