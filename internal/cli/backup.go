@@ -26,9 +26,10 @@ func runBackup(e *env, args []string) error {
 	if len(pos) == 1 {
 		out = pos[0]
 	} else if path, ok := strings.CutPrefix(*db, "sqlite:"); ok {
-		// Beside the database, named after it and the time.
+		// Beside the database, named after it and the time (not in the
+		// daily backups' form, so that their retention never deletes it).
 		base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
-		out = filepath.Join(filepath.Dir(path), base+"-backup-"+time.Now().UTC().Format("20060102-150405")+".db")
+		out = filepath.Join(filepath.Dir(path), base+".backup-"+time.Now().UTC().Format("20060102-150405")+".db")
 	} else {
 		out = "dudao-" + time.Now().UTC().Format("20060102") + ".dump"
 	}

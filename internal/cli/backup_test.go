@@ -61,10 +61,10 @@ func TestBackupRestoreCommands(t *testing.T) {
 		t.Fatalf("backup over an existing file: %d %q", code, errs)
 	}
 	// Without a name, the backup goes beside the database.
-	if code, stdout, errs := run(t, "", "backup", "--db", db); code != 0 || !strings.Contains(stdout, filepath.Join(dir, "d-backup-")) {
+	if code, stdout, errs := run(t, "", "backup", "--db", db); code != 0 || !strings.Contains(stdout, filepath.Join(dir, "d.backup-")) {
 		t.Fatalf("backup with no name: %d %q %q", code, stdout, errs)
 	}
-	if m, _ := filepath.Glob(filepath.Join(dir, "d-backup-*.db")); len(m) != 1 {
+	if m, _ := filepath.Glob(filepath.Join(dir, "d.backup-*.db")); len(m) != 1 {
 		t.Fatalf("default backup files: %v", m)
 	}
 

@@ -181,6 +181,9 @@ func CheckBackup(ctx context.Context, file string) (version int64, err error) {
 	if !fi.Mode().IsRegular() {
 		return 0, fmt.Errorf("%s 不是普通文件，不是 dudao 备份", file)
 	}
+	if strings.ContainsAny(file, "?#") {
+		return 0, fmt.Errorf("备份文件名 %s 含有 ? 或 #：请把文件改名后再试", file)
+	}
 	notDudao := func(why string) error {
 		return fmt.Errorf("%s 不是 dudao 的 SQLite 备份（%s）：请给出 dudao backup 写出的文件", file, why)
 	}
@@ -282,7 +285,7 @@ func quiesce(ctx context.Context, path string) error {
 		if strings.Contains(err.Error(), "locked") || strings.Contains(err.Error(), "busy") {
 			return busy
 		}
-		return fmt.Errorf("数据库 %s 打不开：%w", path, err)
+		return fmt.Errorf("当前数据库 %s 打不开（%w），无法确认没有程序在使用它：确认后把它改名移开（不要删除），再运行 dudao restore", path, err)
 	}
 	if mode != "delete" {
 		return busy

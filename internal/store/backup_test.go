@@ -340,3 +340,38 @@ func TestBackupPostgresSuggestsPgDump(t *testing.T) {
 		t.Fatal("Backup on PostgreSQL wrote a file")
 	}
 }
+
+// TestRestoreOverUnreadableDatabase: when the current database cannot be
+// opened (say it is damaged), restore cannot tell whether a program uses
+// it and says what to do; once it is moved aside, the restore goes ahead.
+func TestRestoreOverUnreadableDatabase(t *testing.T) {
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "dudao.db")
+	s := openFile(t, dbPath)
+	mustImport(t, s, store.FileBatch{File: "a.csv", Schools: storetest.Synthetic(2024, 10, 1, 1)})
+	backup := filepath.Join(dir, "b.db")
+	if err := s.Backup(ctx, backup); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := os.WriteFile(dbPath, []byte("damaged, not a database at all, but long enough to be read"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := store.Restore(ctx, backup, dbPath, t0)
+	if err == nil || !strings.Contains(err.Error(), dbPath) || !strings.Contains(err.Error(), "改名移开") {
+		t.Fatalf("restore over a damaged database: %v, want advice naming it", err)
+	}
+	if b, _ := os.ReadFile(dbPath); !strings.HasPrefix(string(b), "damaged") {
+		t.Fatal("the refused restore changed the damaged file")
+	}
+	if err := os.Rename(dbPath, dbPath+".damaged"); err != nil {
+		t.Fatal(err)
+	}
+	kept, err := store.Restore(ctx, backup, dbPath, t0)
+	if err != nil || kept != "" {
+		t.Fatalf("restore with no database: kept %q, %v", kept, err)
+	}
+	if got := everySchool(t, openFile(t, dbPath), 2024); len(got) != 10 {
+		t.Fatalf("after restore: %d schools, want 10", len(got))
+	}
+}
