@@ -92,6 +92,7 @@ func TestBackupRestoreCommands(t *testing.T) {
 		{[]string{"restore", "--db", db}, 2, "备份文件"},
 		{[]string{"restore", "--db", "postgres://u@h/db", out}, 1, "pg_restore"},
 		{[]string{"backup", "--db", db, "a", "b"}, 2, "一个备份文件"},
+		{[]string{"backup", "--db", db, dir}, 1, dir + " 是一个文件夹"},
 	} {
 		if code, _, errs := run(t, "", c.args...); code != c.code || !strings.Contains(errs, c.want) {
 			t.Errorf("%v: %d %q, want %d and %q", c.args, code, errs, c.code, c.want)

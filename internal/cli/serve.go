@@ -48,7 +48,10 @@ func runServe(e *env, args []string) error {
 	if len(users) == 0 {
 		fmt.Fprintf(e.stderr, "提示：还没有任何账户。先运行 dudao user add --db %s --username admin --role province --region 省级代码\n", *db)
 	}
-	if path := st.Path(); path != "" && path != ":memory:" && *backupKeep > 0 {
+	switch path := st.Path(); {
+	case st.Dialect() == store.Postgres:
+		fmt.Fprintf(e.stderr, "提示：PostgreSQL 数据库不做每日备份，请用 pg_dump 定时备份（dudao backup --db … 显示命令）\n")
+	case path != ":memory:" && *backupKeep > 0:
 		dir := *backupDir
 		if dir == "" {
 			dir = filepath.Join(filepath.Dir(path), "backups")
@@ -61,10 +64,11 @@ func runServe(e *env, args []string) error {
 }
 
 // serve runs the web application on addr until the command's context ends
-// or the process is interrupted. started is called with the URL once the
-// socket listens.
+// or the process is interrupted, taking no daily backups (dudao demo's
+// data are made afresh). started is called with the URL once the socket
+// listens.
 func serve(e *env, st *store.Store, addr, std, prof string, started func(url string)) error {
-	return serveWith(e, st, addr, std, prof, schedule.Config{}, started)
+	return serveWith(e, st, addr, std, prof, schedule.Config{BackupKeep: -1}, started)
 }
 
 // serveWith is serve with the background jobs configured by jobs (its

@@ -111,7 +111,10 @@ func shellQuote(s string) string {
 // vacuumInto copies the database into target through a temporary file
 // beside it, refusing an existing target.
 func (s *Store) vacuumInto(ctx context.Context, target string) (err error) {
-	if _, err := os.Lstat(target); err == nil {
+	if fi, err := os.Lstat(target); err == nil {
+		if fi.IsDir() {
+			return fmt.Errorf("%s 是一个文件夹：请给出备份文件的名字，如 %s", target, filepath.Join(target, "dudao-"+stamp(s.Now())+".db"))
+		}
 		return fmt.Errorf("%s 已存在，不会覆盖：换一个文件名，或先移走它", target)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return err
