@@ -44,6 +44,8 @@ func init() {
 		"plan":      {"补短板规划：费用最低的补充方案、朴素方案对比、费用下界", runPlan},
 		"forecast":  {"监测预警：指标和差异系数走势、在校生预测、哪些学校哪年会不达标", runForecast},
 		"report":    {"生成县级自评报告（含附表）或市、省汇总：PDF、XLSX、HTML", runReport},
+		"backup":    {"备份数据库（SQLite 在运行中也可备份；PostgreSQL 给出 pg_dump 命令）", runBackup},
+		"restore":   {"从 dudao backup 的备份恢复 SQLite 数据库（原数据库保留）", runRestore},
 		"demo":      {"生成演示省份数据和演示账户，并启动网页服务", runDemo},
 		"serve":     {"启动网页服务（默认 127.0.0.1:8080）", runServe},
 		"user":      {"管理网页账户：add、list、token、passwd", runUser},

@@ -1,7 +1,8 @@
 // Package schedule runs dudao's background work — reminders (催报) and
-// due-date notices of the reporting chain, and the clearing of expired
-// upload previews — as jobs of one queue (River) kept in the same database
-// as the data, SQLite or PostgreSQL. Jobs survive restarts, and when
+// due-date notices of the reporting chain, the clearing of expired upload
+// previews, and the daily backup of a SQLite database — as jobs of one
+// queue (River) kept in the same database as the data, SQLite or
+// PostgreSQL. Jobs survive restarts, and when
 // several dudao serve processes share one PostgreSQL database River elects
 // one leader to enqueue the periodic jobs, so each runs once, not once per
 // process.
@@ -17,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -36,6 +38,13 @@ type Config struct {
 	Every time.Duration
 	// Log receives what the jobs did; nil discards it.
 	Log *slog.Logger
+	// BackupDir is the folder of the daily backups of a SQLite database;
+	// "" means "backups" beside the database file. (PostgreSQL is backed up
+	// with pg_dump, outside dudao.)
+	BackupDir string
+	// BackupKeep is how many days the daily backups are kept: 0 means
+	// DefaultBackupKeep, a negative number takes no daily backups.
+	BackupKeep int
 }
 
 // Scheduler is a running job queue.
@@ -43,6 +52,8 @@ type Scheduler struct {
 	client *river.Client[*sql.Tx]
 	db     *sql.DB
 	own    bool
+	// backups tells whether the daily backup job runs.
+	backups bool
 }
 
 // RemindersArgs is the periodic job that sends the reminders due.
@@ -150,16 +161,33 @@ func Start(ctx context.Context, st *store.Store, cfg Config) (_ *Scheduler, err 
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &remindersWorker{st: st, now: cfg.Now, log: cfg.Log})
 	river.AddWorker(workers, &cleanupWorker{st: st, now: cfg.Now})
+	// The daily backup job is registered always, so that a job of it left
+	// in the queue by an earlier run is worked, and scheduled only when
+	// backups are taken.
+	bw := &backupWorker{st: st, dir: cfg.BackupDir, keep: cfg.BackupKeep, now: cfg.Now, log: cfg.Log}
+	backups := st.Dialect() == store.SQLite && st.Path() != ":memory:" && cfg.BackupKeep >= 0
+	if bw.dir == "" {
+		bw.dir = filepath.Join(filepath.Dir(st.Path()), "backups")
+	}
+	if bw.keep == 0 {
+		bw.keep = DefaultBackupKeep
+	}
+	river.AddWorker(workers, bw)
 	periodic := func(args river.JobArgs) *river.PeriodicJob {
 		return river.NewPeriodicJob(river.PeriodicInterval(cfg.Every),
 			func() (river.JobArgs, *river.InsertOpts) { return args, nil },
 			&river.PeriodicJobOpts{RunOnStart: true})
 	}
+	jobs := []*river.PeriodicJob{periodic(RemindersArgs{}), periodic(CleanupArgs{})}
+	if backups {
+		// The job runs as often as the others and takes one backup a day.
+		jobs = append(jobs, periodic(BackupArgs{}))
+	}
 	client, err := river.NewClient(d, &river.Config{
 		Logger:       cfg.Log,
 		Queues:       map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 2}},
 		Workers:      workers,
-		PeriodicJobs: []*river.PeriodicJob{periodic(RemindersArgs{}), periodic(CleanupArgs{})},
+		PeriodicJobs: jobs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("schedule: %w", err)
@@ -167,7 +195,7 @@ func Start(ctx context.Context, st *store.Store, cfg Config) (_ *Scheduler, err 
 	if err := client.Start(ctx); err != nil {
 		return nil, fmt.Errorf("schedule: start: %w", err)
 	}
-	return &Scheduler{client: client, db: db, own: own}, nil
+	return &Scheduler{client: client, db: db, own: own, backups: backups}, nil
 }
 
 // Completed returns a channel of the kinds of the jobs completed from

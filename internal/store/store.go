@@ -49,6 +49,9 @@ type Store struct {
 	readers int
 	// path is the SQLite database's file ("" on PostgreSQL).
 	path string
+	// pgURL is the PostgreSQL URL without its password ("" on SQLite), for
+	// the pg_dump command Backup suggests.
+	pgURL string
 
 	// Now is the clock that stamps batches and changes; tests replace it.
 	// Times are stored in UTC with microsecond precision (PostgreSQL's).
@@ -92,6 +95,7 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 		}
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s.dialect = Postgres
+		s.pgURL = withoutPassword(dsn)
 		s.db, err = sql.Open("pgx", dsn)
 		if err != nil {
 			return nil, err
@@ -157,6 +161,28 @@ func (s *Store) migrate(ctx context.Context) error {
 	p, err := goose.NewProvider(dialect, s.db, fsys, opts...)
 	if err != nil {
 		return err
+	}
+	// An older binary must not run on (or "migrate") a database a newer one
+	// has changed: refuse it before touching anything.
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("read migration version: %w", err)
+	}
+	if known := latestVersion(p); cur > known {
+		return &NewerDatabaseError{Version: cur, Known: known}
+	}
+	// A SQLite database that holds data is copied before any migration
+	// changes it (see backupBeforeMigrate).
+	if s.dialect == SQLite && s.path != ":memory:" && cur > 0 {
+		pending, err := p.HasPending(ctx)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if pending {
+			if err := s.backupBeforeMigrate(ctx, cur); err != nil {
+				return err
+			}
+		}
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
