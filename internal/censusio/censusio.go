@@ -43,6 +43,10 @@ type Options struct {
 	// "county" (or their Chinese names); "" decides from the header, and
 	// reads a file whose header points nowhere else as school records.
 	Kind string
+	// Sheet is the worksheet of a workbook to read; "" reads the sheet
+	// named for the kind (学校, 幼儿园, 县级数据), else the first sheet
+	// whose first row is a header, else the first sheet.
+	Sheet string
 }
 
 // Batch is what one file yields.

@@ -701,6 +701,36 @@ func TestXLSXSheetsAndRawValues(t *testing.T) {
 	if len(es) != 1 || !strings.Contains(es[0].Error(), "工作表「填表说明」第一行不是表头") {
 		t.Errorf("got %v", es)
 	}
+
+	// The data behind a notes sheet, with its header: that sheet is read,
+	// and the warning says which; --sheet names one; a sheet that does
+	// not exist is refused naming the ones that do.
+	g, err = excelize.OpenReader(bytes.NewReader(notes))
+	must(err)
+	_, err = g.NewSheet("数据")
+	must(err)
+	for i, row := range [][]string{hdr, good} {
+		cells := make([]any, len(row))
+		for j, v := range row {
+			cells[j] = v
+		}
+		must(g.SetSheetRow("数据", fmt.Sprintf("A%d", i+1), &cells))
+	}
+	buf.Reset()
+	must(g.Write(&buf))
+	behind := slices.Clone(buf.Bytes())
+	b = mustRead(t, "behind.xlsx", behind, Options{})
+	if len(b.Schools) != 1 || len(b.Warnings) != 1 || !strings.Contains(b.Warnings[0].Message, "读取的是工作表「数据」") {
+		t.Errorf("behind a notes sheet: schools %d, warnings %v", len(b.Schools), b.Warnings)
+	}
+	b = mustRead(t, "behind.xlsx", behind, Options{Sheet: "数据"})
+	if len(b.Schools) != 1 || len(b.Warnings) != 0 {
+		t.Errorf("--sheet 数据: schools %d, warnings %v", len(b.Schools), b.Warnings)
+	}
+	es = mustFail(t, "behind.xlsx", behind, Options{Sheet: "学校数据"})
+	if len(es) != 1 || !strings.Contains(es[0].Error(), "没有工作表「学校数据」") || !strings.Contains(es[0].Error(), "填表说明、数据") {
+		t.Errorf("--sheet 学校数据: %v", es)
+	}
 }
 
 func TestNotesCapped(t *testing.T) {

@@ -218,7 +218,33 @@ func (r *reader) readXLSX(data []byte) {
 		r.fileError("工作簿里没有工作表", "请在第一个工作表中填写数据")
 		return
 	}
+	if want := strings.TrimSpace(r.opt.Sheet); want != "" {
+		i := slices.IndexFunc(sheets, func(s string) bool { return fold(s) == fold(want) })
+		if i < 0 {
+			r.fileError(fmt.Sprintf("没有工作表「%s」", want), "工作簿中的工作表有："+strings.Join(sheets, "、")+"；请用 --sheet 指定其中一个")
+			return
+		}
+		r.sheet = sheets[i]
+		if err := r.streamSheet(wb, sheets[i]); err != nil {
+			r.fileError(fmt.Sprintf("工作表「%s」无法读取（%s）", sheets[i], detail(err)),
+				"请用 Excel 打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
+		}
+		return
+	}
 	sheet, named := pickSheet(sheets, r.opt.Kind)
+	if !named && len(sheets) > 1 {
+		// Not the first sheet when another one has the header: a title
+		// sheet, or 说明 in front of the data.
+		if h := headerSheet(wb, sheets); h != "" && h != sheet {
+			r.sheet = h
+			r.warn(0, nil, fmt.Sprintf("读取的是工作表「%s」（第一行是表头的工作表）；如要读别的工作表，请用 --sheet 指定", h))
+			if err := r.streamSheet(wb, h); err != nil {
+				r.fileError(fmt.Sprintf("工作表「%s」无法读取（%s）", h, detail(err)),
+					"请用 Excel 打开，另存为“Excel 工作簿(*.xlsx)”后再导入")
+			}
+			return
+		}
+	}
 	r.sheet = sheet
 	if !named && len(sheets) > 1 {
 		kind := census.KindSchool
@@ -374,4 +400,69 @@ func openWorkbook(data []byte) (*excelize.File, error) {
 // choked on, which need not be UTF-8, and may be long.
 func detail(err error) string {
 	return clip(strings.ToValidUTF8(err.Error(), "\uFFFD"), 120)
+}
+
+// headerSheet returns the first of sheets whose first non-empty row is a
+// header of some record kind (three columns or more recognised), or "".
+// Only the first rows of each sheet are read.
+func headerSheet(wb *workbook, sheets []string) string {
+	sst, err, readErr := wb.sharedStrings()
+	if err != nil || readErr != nil {
+		return ""
+	}
+	for _, sh := range sheets {
+		part, err := wb.sheetPartOf(sh)
+		if err != nil {
+			continue
+		}
+		rc, err := part.Open()
+		if err != nil {
+			continue
+		}
+		found := false
+		newSheetRows(rc, sst, part.UncompressedSize64).run(func(_ int, cells []string, _ []int) bool {
+			if slices.ContainsFunc(cells, func(c string) bool { return trim(c) != "" }) {
+				found = isHeader(cells)
+				return false // the first row with anything in it decides
+			}
+			return true
+		})
+		rc.Close()
+		if found {
+			return sh
+		}
+	}
+	return ""
+}
+
+// isHeader reports whether cells name three or more columns of one record
+// kind (by key or Chinese name, a unit suffix allowed).
+func isHeader(cells []string) bool {
+	count := map[census.Kind]int{}
+	for _, raw := range cells {
+		f := fold(trim(raw))
+		if f == "" {
+			continue
+		}
+		base, _ := splitUnit(f)
+		for _, key := range []string{f, base} {
+			if _, ok := headerIndex[key]; ok {
+				count[census.KindSchool]++
+				break
+			}
+		}
+		for _, k := range unitKinds {
+			if _, ok := unitIndex[k][f]; ok {
+				count[k]++
+			} else if _, ok := unitIndex[k][base]; ok {
+				count[k]++
+			}
+		}
+	}
+	for _, n := range count {
+		if n >= 3 {
+			return true
+		}
+	}
+	return false
 }

@@ -26,6 +26,7 @@ func runImport(e *env, args []string) error {
 	actor := fs.String("actor", "", "记录在修改历史中的操作人（默认：当前系统用户）")
 	kind := fs.String("kind", "", "数据类别：school（学校）、kindergarten（幼儿园）、county（县级数据）；默认按表头判断")
 	confirm := fs.Bool("confirm-units", false, "确认金额单位：表头写万元而数值像按元填写（生均超过百万元）时，仍按表头的万元导入")
+	sheet := fs.String("sheet", "", sheetHelp)
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -51,7 +52,7 @@ func runImport(e *env, args []string) error {
 	var batches []store.FileBatch
 	var read []*censusio.Batch
 	for _, f := range files {
-		b, err := readWithProgress(e, f, censusio.Options{EquipmentUnit: *unit, Kind: *kind, ConfirmUnits: *confirm})
+		b, err := readWithProgress(e, f, censusio.Options{EquipmentUnit: *unit, Kind: *kind, ConfirmUnits: *confirm, Sheet: *sheet})
 		if err != nil {
 			var errs censusio.Errors
 			if errors.As(err, &errs) {

@@ -21,11 +21,15 @@ type source struct {
 	county        *string
 	equipmentUnit *string
 	confirmUnits  *bool
+	sheet         *string
 }
+
+// sheetHelp explains --sheet.
+const sheetHelp = "读取 .xlsx 工作簿中的哪个工作表（默认：名为 学校/幼儿园/县级数据 的工作表，否则第一行是表头的工作表，否则第一个）"
 
 // options are the censusio options the flags ask for, reading kind.
 func (src *source) options(kind string) censusio.Options {
-	return censusio.Options{EquipmentUnit: *src.equipmentUnit, ConfirmUnits: *src.confirmUnits, Kind: kind}
+	return censusio.Options{EquipmentUnit: *src.equipmentUnit, ConfirmUnits: *src.confirmUnits, Kind: kind, Sheet: *src.sheet}
 }
 
 func sourceFlags(e *env, fs *flag.FlagSet) *source {
@@ -35,6 +39,7 @@ func sourceFlags(e *env, fs *flag.FlagSet) *source {
 		county:        fs.String("county", "", "只看一个县区：6位县区代码或县区名称"),
 		equipmentUnit: fs.String("equipment-unit", "", "文件表头未注明单位时，教学仪器设备值的单位：元 或 万元"),
 		confirmUnits:  fs.Bool("confirm-units", false, "确认金额单位：文件表头写万元而数值像按元填写时，仍按表头的万元读取"),
+		sheet:         fs.String("sheet", "", sheetHelp),
 	}
 }
 
