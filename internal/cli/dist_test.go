@@ -159,6 +159,17 @@ func TestDist(t *testing.T) {
 		}
 	}
 
+	// In a fresh folder start.sh does not serve an empty database: it says
+	// how to create the first account and exits 1.
+	start := exec.Command(filepath.Join(unpack, linux, "start.sh"))
+	out, err = start.CombinedOutput()
+	if code := start.ProcessState.ExitCode(); code != 1 || !strings.Contains(string(out), "./dudao user add --db sqlite:dudao.db") {
+		t.Errorf("start.sh without a database: exit %d (%v), want 1 and how to add the first account:\n%s", code, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(unpack, linux, "dudao.db")); err == nil {
+		t.Errorf("start.sh without a database created one")
+	}
+
 	// Reproducible: building linux/amd64 again gives the same archive.
 	again := t.TempDir()
 	dist(again, "linux/amd64")
