@@ -10,12 +10,21 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 )
 
-// Version is set at build time with -ldflags "-X …/cli.Version=…".
-var Version = "dev"
+// Version, Commit and Date describe the build. scripts/dist.sh sets them
+// with -ldflags "-X github.com/dudao-edu/dudao/internal/cli.Version=…" (and
+// Commit, Date): the version from git describe, the full commit hash, and the
+// commit's time in UTC (RFC 3339), so that a rebuild of the same commit is
+// byte for byte the same.
+var (
+	Version = "dev"
+	Commit  = "unknown"
+	Date    = "unknown"
+)
 
 // env carries what a subcommand needs from its caller.
 type env struct {
@@ -49,8 +58,24 @@ func init() {
 		"demo":      {"生成演示省份数据和演示账户，并启动网页服务", runDemo},
 		"serve":     {"启动网页服务（默认 127.0.0.1:8080）", runServe},
 		"user":      {"管理网页账户：add、list、token、passwd", runUser},
-		"version":   {"显示版本", func(e *env, _ []string) error { fmt.Fprintln(e.stdout, "dudao", Version); return nil }},
+		"version":   {"显示版本、提交和构建日期", runVersion},
 	}
+}
+
+// runVersion prints the version on the first line ("dudao v1.2.0"), then the
+// commit, the build date and the Go toolchain and platform.
+func runVersion(e *env, args []string) error {
+	fs := newFlags(e, "version", "")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usagef("不需要参数：%s", strings.Join(rest, " "))
+	}
+	fmt.Fprintf(e.stdout, "dudao %s\ncommit: %s\ndate:   %s\ngo:     %s %s/%s\n",
+		Version, Commit, Date, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return nil
 }
 
 // usageError is an error in the command's words; Main exits 2 for it.
