@@ -100,7 +100,11 @@ func (w *cleanupWorker) Work(ctx context.Context, _ *river.Job[CleanupArgs]) err
 	_, err1 := w.st.DeleteExpiredSessions(ctx)
 	_, err2 := w.st.DeleteExpiredUploads(ctx, now)
 	_, err3 := w.st.DeleteSignInLimitsBefore(ctx, now.Add(-24*time.Hour))
-	return errors.Join(err1, err2, err3)
+	// A survey's device cookies and address hashes served its burst
+	// checks only: blanked a day after it closes, whether or not anyone
+	// opens its page.
+	_, err4 := w.st.PurgeSurveyTraces(ctx, now.Add(-24*time.Hour))
+	return errors.Join(err1, err2, err3, err4)
 }
 
 // Migrate brings the queue's tables in st's database up to date.
