@@ -246,6 +246,33 @@ func scanPlan(sc interface{ Scan(...any) error }) (Plan, error) {
 	return p, err
 }
 
+// SavePlanSettings changes plan id's title, report day and light
+// thresholds (the bureau's settings) as actor, checked as CreatePlan checks
+// them, in one transaction with its audit entry (plan.settings). The
+// lights are computed from them whenever shown, so every task's light
+// follows at once.
+func (s *Store) SavePlanSettings(ctx context.Context, actor string, id int64, title string, reportDay int, set workplan.Settings) (p Plan, err error) {
+	defer wrap(&err, "settings of work plan %d", id)
+	now := s.now()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if p, err = found(scanPlan(tx.QueryRowContext(ctx, `SELECT `+planCols+` FROM plans WHERE id = $1`, id))); err != nil {
+			return err
+		}
+		before := fmt.Sprintf("每月%d日前报送；落后%g个百分点黄灯、%g个红灯；%d个月未启动红灯", p.ReportDay, p.Settings.YellowBehind, p.Settings.RedBehind, p.Settings.NotStartedRedMonths)
+		p.Title, p.ReportDay, p.Settings = strings.TrimSpace(title), reportDay, set
+		if err := checkPlan(p); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE plans SET title = $1, report_day = $2, yellow_behind = $3, red_behind = $4, not_started_months = $5 WHERE id = $6`,
+			p.Title, p.ReportDay, p.Settings.YellowBehind, p.Settings.RedBehind, p.Settings.NotStartedRedMonths, id); err != nil {
+			return err
+		}
+		after := fmt.Sprintf("每月%d日前报送；落后%g个百分点黄灯、%g个红灯；%d个月未启动红灯", p.ReportDay, p.Settings.YellowBehind, p.Settings.RedBehind, p.Settings.NotStartedRedMonths)
+		return auditTx(ctx, tx, now, actor, "plan.settings", p.Region, fmt.Sprintf("plan %d", id), before+" → "+after)
+	})
+	return p, err
+}
+
 // Plan returns plan id, or ErrNotFound.
 func (s *Store) Plan(ctx context.Context, id int64) (_ Plan, err error) {
 	defer wrap(&err, "work plan %d", id)

@@ -171,3 +171,57 @@ func TestWorkplanLifecycle(t *testing.T) {
 		}
 	})
 }
+
+// TestPlanSettings: a plan's title, report day and thresholds change after
+// it is made, checked as at creation (nothing changes when refused), and
+// the change is audited with what it was and what it is.
+func TestPlanSettings(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p, err := s.CreatePlan(ctx, "city", store.Plan{Region: "370200", Year: 2023, Title: "工作要点", ReportDay: 5, Settings: workplan.DefaultSettings()}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := workplan.Settings{YellowBehind: 5, RedBehind: 20, NotStartedRedMonths: 2}
+		got, err := s.SavePlanSettings(ctx, "city", p.ID, " 2023年工作要点 ", 10, set)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, _ := s.Plan(ctx, p.ID)
+		if again.Title != "2023年工作要点" || again.ReportDay != 10 || again.Settings != set || got != again {
+			t.Fatalf("saved %+v, read back %+v", got, again)
+		}
+		for _, bad := range []struct {
+			day int
+			set workplan.Settings
+		}{
+			{32, set},
+			{10, workplan.Settings{YellowBehind: 30, RedBehind: 10, NotStartedRedMonths: 3}},
+			{10, workplan.Settings{YellowBehind: 0, RedBehind: 10, NotStartedRedMonths: 3}},
+			{10, workplan.Settings{YellowBehind: 5, RedBehind: 10, NotStartedRedMonths: 0}},
+		} {
+			if _, err := s.SavePlanSettings(ctx, "city", p.ID, "x", bad.day, bad.set); !errors.Is(err, store.ErrPlanInput) {
+				t.Errorf("day %d, %+v: %v", bad.day, bad.set, err)
+			}
+		}
+		if after, _ := s.Plan(ctx, p.ID); after != again {
+			t.Errorf("a refused change changed the plan: %+v", after)
+		}
+		if _, err := s.SavePlanSettings(ctx, "city", p.ID+99, "x", 5, set); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("another plan: %v", err)
+		}
+		entries, err := s.AuditLog(ctx, "370200", 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range entries {
+			if e.Action == "plan.settings" && bytes.Contains([]byte(e.Detail), []byte("每月5日前报送")) && bytes.Contains([]byte(e.Detail), []byte("→ 每月10日前报送")) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("no audit entry of the change: %+v", entries)
+		}
+	})
+}

@@ -125,6 +125,7 @@ func (s *Server) routeTable() []route {
 		{"POST /plans/confirm", pg(s.confirmPlan), ""},
 		{"GET /plan/{id}", pg(s.planPageGet), "plan {id}"},
 		{"POST /plan/{id}/task", pg(s.addPlanTask), "plan {id}"},
+		{"POST /plan/{id}/settings", pg(s.savePlanSettings), "plan {id}"},
 		{"GET /plan/{id}/bulletin/{format}", pg(s.planBulletin), "plan {id}"},
 		{"GET /plantask/{id}", pg(s.planTaskGet), "plantask {id}"},
 		{"POST /plantask/{id}/edit", pg(s.editPlanTask), "plantask {id}"},

@@ -832,6 +832,38 @@ func (s *Server) addPlanTask(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// savePlanSettings changes the plan's title, report day and thresholds:
+// the bureau's own, read as when the plan was made (newPlan); every light
+// is computed from them when shown.
+func (s *Server) savePlanSettings(w http.ResponseWriter, r *http.Request) error {
+	p, b, edit, err := s.plan(r)
+	if err != nil {
+		return err
+	}
+	if !edit {
+		return errForbidden
+	}
+	if err := r.ParseForm(); err != nil {
+		return badRequest("error.400")
+	}
+	form := func(key string) string {
+		if key == "year" {
+			return strconv.Itoa(p.Year) // the year stays
+		}
+		return r.PostForm.Get(key)
+	}
+	np, errs := newPlan(b, form)
+	if len(errs) > 0 {
+		return badRequest("plan.bad_input", strings.Join(errs, " "))
+	}
+	if _, err := s.st.SavePlanSettings(r.Context(), userOf(r).Username, p.ID, np.Title, np.ReportDay, np.Settings); err != nil {
+		return planErr(err)
+	}
+	setFlash(w, b.T("plan.settings_saved"))
+	http.Redirect(w, r, fmt.Sprintf("/plan/%d", p.ID), http.StatusSeeOther)
+	return nil
+}
+
 // editPlanTask changes a task (its deadline only through a change request
 // once set).
 func (s *Server) editPlanTask(w http.ResponseWriter, r *http.Request) error {

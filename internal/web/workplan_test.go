@@ -238,6 +238,29 @@ func TestWorkplanLights(t *testing.T) {
 	if got := []string{lightOf(tasks[0].ID), lightOf(tasks[1].ID), lightOf(tasks[2].ID)}; strings.Join(got, ",") != "green,yellow,red" {
 		t.Errorf("end of May: %v, want green,yellow,red (task 3 not started for five months)", got)
 	}
+	// The bureau's rules change after the plan is made: red from 15 points
+	// behind turns the 16-points-behind task red at once; back to 30, it is
+	// yellow again. The province reads the city's plan but does not change
+	// its rules; a bad threshold is refused and changes nothing.
+	rules := func(account, red string) int {
+		return e.postForm(account, "/plan/"+itoa64(p.ID)+"/settings", url.Values{"title": {"2023年工作要点"}, "report_day": {"5"},
+			"yellow": {"10"}, "red": {red}, "not_started": {"3"}}).Code
+	}
+	if c := rules("city", "15"); c != http.StatusSeeOther {
+		t.Fatalf("rules: %d", c)
+	}
+	if got := lightOf(tasks[1].ID); got != "red" {
+		t.Errorf("16 points behind with red from 15: %s", got)
+	}
+	if c := rules("admin", "40"); c != http.StatusForbidden {
+		t.Errorf("the province changes the city's rules: %d", c)
+	}
+	if c := rules("city", "5"); c != http.StatusBadRequest {
+		t.Errorf("red below yellow: %d", c)
+	}
+	if c := rules("city", "30"); c != http.StatusSeeOther || lightOf(tasks[1].ID) != "yellow" {
+		t.Errorf("back to 30: %d, %s", c, lightOf(tasks[1].ID))
+	}
 	// A 督办单 only on a red task.
 	w := e.postForm("city", "/plantask/"+itoa64(tasks[1].ID)+"/supervise", url.Values{"action": {"raise"}, "text": {"请说明"}, "days": {"10"}})
 	if w.Code != http.StatusConflict {
