@@ -475,6 +475,8 @@ func TestAccessEveryRoute(t *testing.T) {
 				"items": {"1"}, "number.0": {"1"}, "title.0": {"access"}, "value.0": {"10"}, "unit.0": {"所"}, "keep.0": {"1"}})
 		case rt.pattern == "POST /plan/{id}/task", rt.pattern == "POST /plantask/{id}/edit":
 			req.body = form(url.Values{"title": {"access task"}, "number": {"1"}})
+		case rt.pattern == "POST /plan/{id}/settings":
+			req.body = form(url.Values{"title": {"access plan"}, "report_day": {"5"}, "yellow": {"10"}, "red": {"30"}, "not_started": {"3"}})
 		case rt.pattern == "POST /plantask/{id}/report":
 			req.body = form(url.Values{"period": {"2024-01"}, "text": {"access"}, "percent": {"10"}})
 		case rt.pattern == "POST /plantask/{id}/change":
