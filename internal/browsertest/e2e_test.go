@@ -354,6 +354,14 @@ func TestScreenshots(t *testing.T) {
 	b.Wait("#ticket-list")
 	b.Screenshot("52-case-en")
 	b.ClickAndWait("#lang-switch")
+	// The 补短板 page of a county that builds rooms: the whole standard's
+	// plan under the 资源配置 plan, at desk and phone width.
+	for _, w := range []int64{1440, 390} {
+		b.Do(chromedp.EmulateViewport(w, 900))
+		b.Navigate(a.URL + "/county/980302/plan")
+		b.Wait("#plan-whole")
+		b.Screenshot(fmt.Sprintf("53-plan-whole-%d", w))
+	}
 	b.Do(chromedp.EmulateViewport(1366, 900))
 	// Print: the county page as a PDF-like print rendering keeps its charts.
 	b.Navigate(a.URL + "/county/" + county.Code)

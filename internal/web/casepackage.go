@@ -39,11 +39,11 @@ func (s *Server) casePackage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	now := s.now()
-	rep, err := s.countyReport(r, rules, c.Year, years, c.County, regions, now)
+	cty, err := s.wholeCounty(ctx, rules, c.Year, c.County)
 	if err != nil {
 		return err
 	}
-	cty, err := s.wholeCounty(ctx, rules, c.Year, c.County)
+	rep, err := s.countyReportOf(r, rules, c.Year, years, cty, regions, now) // the same evaluation as the evidence list
 	if err != nil {
 		return err
 	}

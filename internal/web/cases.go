@@ -366,7 +366,7 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 		switch {
 		case lvl == review.LevelCounty && c.Stage != recognition.Recognised:
 			p.CanDraw, p.MockOnly = true, true
-		case p.Inspector != 0 && lvl >= p.Inspector:
+		case inspects(b.Scope, c):
 			p.CanDraw, p.CanRaise = true, true
 		}
 	}
@@ -426,6 +426,15 @@ func (s *Server) caseStep(w http.ResponseWriter, r *http.Request) error {
 	setFlash(w, b.T("cases.done."+string(action)))
 	http.Redirect(w, r, fmt.Sprintf("/case/%d", c.ID), http.StatusSeeOther)
 	return nil
+}
+
+// inspects reports whether the account takes the inspecting level's part
+// on case c now: it may edit, and its level is the one that inspects at
+// the case's stage (the city at its re-check, the province at its
+// evaluation and re-check) or above.
+func inspects(sc Scope, c store.Case) bool {
+	insp := recognition.Inspector(c.Stage)
+	return sc.CanEdit() && insp != 0 && sc.Level() >= insp
 }
 
 // caseVerdict is a verdict a case was judged on at a step, as
@@ -491,14 +500,11 @@ func (s *Server) caseSnapshot(r *http.Request, c store.Case) string {
 func caseSnapshotOf(ctx context.Context, st *store.Store, c store.Case, now time.Time) string {
 	snap := map[string]any{"at": now.UTC().Format(time.RFC3339)}
 	if rules, err := standards.Resolve(c.Standard, c.Profile); err == nil {
-		if in, err := wholeInputsOf(ctx, st, rules, c.Year, c.County); err == nil {
-			if res := eval.EvaluateWhole(rules, c.Year, in); len(res.Counties) > 0 {
-				cty := res.Counties[0]
-				snap["status"] = cty.Verdict.Status
-				snap["unmet"] = cty.Verdict.Unmet
-				snap["pending"] = cty.Verdict.Pending
-				snap["resource_pass"] = cty.ResourcePass
-			}
+		if cty, err := wholeCountyOf(ctx, st, rules, c.Year, c.County); err == nil {
+			snap["status"] = cty.Verdict.Status
+			snap["unmet"] = cty.Verdict.Unmet
+			snap["pending"] = cty.Verdict.Pending
+			snap["resource_pass"] = cty.ResourcePass
 		}
 	}
 	if d, err := st.CountyDataStatus(ctx, c.County, c.Year); err == nil {
@@ -520,7 +526,7 @@ func (s *Server) drawInspection(w http.ResponseWriter, r *http.Request) error {
 	}
 	lvl := b.Scope.Level()
 	mock := lvl == review.LevelCounty
-	if !b.Scope.CanEdit() || lvl == 0 || (!mock && (recognition.Inspector(c.Stage) == 0 || lvl < recognition.Inspector(c.Stage))) {
+	if !(mock && b.Scope.CanEdit()) && !inspects(b.Scope, c) {
 		return errForbidden
 	}
 	if err := r.ParseForm(); err != nil {
@@ -629,9 +635,7 @@ func (s *Server) raiseFinding(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	lvl := b.Scope.Level()
-	insp := recognition.Inspector(c.Stage)
-	if !b.Scope.CanEdit() || insp == 0 || lvl < insp {
+	if !inspects(b.Scope, c) {
 		return errForbidden
 	}
 	files, form, err := evidenceForm(w, r, "file")
@@ -653,7 +657,7 @@ func (s *Server) raiseFinding(w http.ResponseWriter, r *http.Request) error {
 	}
 	_, err = s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title,
 		Item: form["item"], School: school, Severity: form["severity"], Source: cmp.Or(form["source"], "visit"),
-		RaiserRegion: b.Scope.Region(), RaiserLevel: lvl}, files, s.caseClocks(c))
+		RaiserRegion: b.Scope.Region(), RaiserLevel: b.Scope.Level()}, files, s.caseClocks(c))
 	if err != nil {
 		return evidenceErr(err)
 	}
@@ -1481,9 +1485,7 @@ func (s *Server) raiseEngineFindings(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	lvl := b.Scope.Level()
-	insp := recognition.Inspector(c.Stage)
-	if !b.Scope.CanEdit() || insp == 0 || lvl < insp {
+	if !inspects(b.Scope, c) {
 		return errForbidden
 	}
 	rules, err := standards.Resolve(c.Standard, c.Profile)
@@ -1508,7 +1510,7 @@ func (s *Server) raiseEngineFindings(w http.ResponseWriter, r *http.Request) err
 			continue
 		}
 		if _, err := s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title, Item: it.Item.ID,
-			Severity: "较重", Source: "engine", RaiserRegion: b.Scope.Region(), RaiserLevel: lvl}, nil, s.caseClocks(c)); err != nil {
+			Severity: "较重", Source: "engine", RaiserRegion: b.Scope.Region(), RaiserLevel: b.Scope.Level()}, nil, s.caseClocks(c)); err != nil {
 			return err
 		}
 		n++

@@ -130,6 +130,12 @@ func (s *Server) countyReport(r *http.Request, rules *standards.Rules, year int,
 	if err != nil {
 		return nil, err
 	}
+	return s.countyReportOf(r, rules, year, years, county, regions, now)
+}
+
+// countyReportOf is countyReport of a county already evaluated.
+func (s *Server) countyReportOf(r *http.Request, rules *standards.Rules, year int, years []int, county *eval.County, regions []census.Region, now time.Time) (*report.County, error) {
+	code := county.Code
 	res := &eval.Result{Standard: rules.ID, Profile: rules.Profile.ID, Year: year, Rules: rules, Counties: []*eval.County{county}}
 	opt := report.Options{Date: now}
 	// The 社会认可度 survey behind the item's figure (survey.go).

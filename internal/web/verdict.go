@@ -40,7 +40,13 @@ type verdictPage struct {
 // its school or kindergarten records, its county record, the judgements in
 // force and, when the rules look back, earlier years' 基本均衡 results.
 func (s *Server) wholeCounty(ctx context.Context, rules *standards.Rules, year int, code string) (*eval.County, error) {
-	in, err := s.wholeInputs(ctx, rules, year, code)
+	return wholeCountyOf(ctx, s.st, rules, year, code)
+}
+
+// wholeCountyOf is wholeCounty from store st (the demo's seeding, which
+// has no server, evaluates its cases' steps with it).
+func wholeCountyOf(ctx context.Context, st *store.Store, rules *standards.Rules, year int, code string) (*eval.County, error) {
+	in, err := wholeInputsOf(ctx, st, rules, year, code)
 	if err != nil {
 		return nil, err
 	}

@@ -44,6 +44,26 @@ func (s *Server) plan(r *http.Request) (p store.Plan, b *Base, edit bool, err er
 	return p, b, b.Scope.editsPlan(p), nil
 }
 
+// planToEdit is plan for a step that changes the plan: refused unless
+// the account edits it.
+func (s *Server) planToEdit(r *http.Request) (store.Plan, *Base, error) {
+	p, b, edit, err := s.plan(r)
+	if err == nil && !edit {
+		err = errForbidden
+	}
+	return p, b, err
+}
+
+// planTaskToEdit is planTask for a step that changes the task: refused
+// unless the account edits its plan.
+func (s *Server) planTaskToEdit(r *http.Request) (store.PlanTask, store.Plan, *Base, error) {
+	t, p, b, edit, err := s.planTask(r)
+	if err == nil && !edit {
+		err = errForbidden
+	}
+	return t, p, b, err
+}
+
 // editsPlan reports whether the account changes plan p: its own region's,
 // with the right to edit.
 func (s Scope) editsPlan(p store.Plan) bool {
@@ -809,12 +829,9 @@ func taskForm(b *Base, t *store.PlanTask, f func(string) string) []string {
 
 // addPlanTask adds a task by hand to the plan.
 func (s *Server) addPlanTask(w http.ResponseWriter, r *http.Request) error {
-	p, b, edit, err := s.plan(r)
+	p, b, err := s.planToEdit(r)
 	if err != nil {
 		return err
-	}
-	if !edit {
-		return errForbidden
 	}
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.400")
@@ -836,12 +853,9 @@ func (s *Server) addPlanTask(w http.ResponseWriter, r *http.Request) error {
 // the bureau's own, read as when the plan was made (newPlan); every light
 // is computed from them when shown.
 func (s *Server) savePlanSettings(w http.ResponseWriter, r *http.Request) error {
-	p, b, edit, err := s.plan(r)
+	p, b, err := s.planToEdit(r)
 	if err != nil {
 		return err
-	}
-	if !edit {
-		return errForbidden
 	}
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.400")
@@ -867,12 +881,9 @@ func (s *Server) savePlanSettings(w http.ResponseWriter, r *http.Request) error 
 // editPlanTask changes a task (its deadline only through a change request
 // once set).
 func (s *Server) editPlanTask(w http.ResponseWriter, r *http.Request) error {
-	t, p, b, edit, err := s.planTask(r)
+	t, p, b, err := s.planTaskToEdit(r)
 	if err != nil {
 		return err
-	}
-	if !edit {
-		return errForbidden
 	}
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.400")
@@ -883,7 +894,7 @@ func (s *Server) editPlanTask(w http.ResponseWriter, r *http.Request) error {
 		errs = append(errs, b.T("plan.due_locked"))
 	}
 	if len(errs) > 0 {
-		return s.renderTask(w, r, b, http.StatusBadRequest, t, p, edit, errs)
+		return s.renderTask(w, r, b, http.StatusBadRequest, t, p, true, errs)
 	}
 	if _, err := s.st.SavePlanTask(r.Context(), userOf(r).Username, t); err != nil {
 		return planErr(err)
@@ -895,12 +906,9 @@ func (s *Server) editPlanTask(w http.ResponseWriter, r *http.Request) error {
 
 // sendPlanReport stores the task's progress report for a period.
 func (s *Server) sendPlanReport(w http.ResponseWriter, r *http.Request) error {
-	t, _, b, edit, err := s.planTask(r)
+	t, _, b, err := s.planTaskToEdit(r)
 	if err != nil {
 		return err
-	}
-	if !edit {
-		return errForbidden
 	}
 	files, form, err := evidenceForm(w, r, "file")
 	if err != nil {
@@ -939,12 +947,9 @@ func (s *Server) sendPlanReport(w http.ResponseWriter, r *http.Request) error {
 // planChange asks for a deadline change, or decides one (decide=id,
 // approve=1|0).
 func (s *Server) planChange(w http.ResponseWriter, r *http.Request) error {
-	t, _, b, edit, err := s.planTask(r)
+	t, _, b, err := s.planTaskToEdit(r)
 	if err != nil {
 		return err
-	}
-	if !edit {
-		return errForbidden
 	}
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.400")
@@ -1007,12 +1012,9 @@ func (s *Server) planChange(w http.ResponseWriter, r *http.Request) error {
 // with what was done and a document (report), or its check (verify,
 // reject), through the ticket machinery.
 func (s *Server) planSupervise(w http.ResponseWriter, r *http.Request) error {
-	t, p, b, edit, err := s.planTask(r)
+	t, p, b, err := s.planTaskToEdit(r)
 	if err != nil {
 		return err
-	}
-	if !edit {
-		return errForbidden
 	}
 	files, form, err := evidenceForm(w, r, "file")
 	if err != nil {
