@@ -194,3 +194,31 @@ func (s *Store) Users(ctx context.Context) (_ []User, err error) {
 	}
 	return out, rows.Err()
 }
+
+// UpdateUser replaces the display name, role, region and school of the
+// account u.ID (checked as at creation) and whether it is disabled; it
+// returns ErrNotFound if there is none. A disabled account's sessions end
+// at once (and neither they nor its API tokens are honoured while it is
+// disabled); a changed scope applies to the sessions it has from their
+// next request.
+func (s *Store) UpdateUser(ctx context.Context, u User) (err error) {
+	defer wrap(&err, "update user %d", u.ID)
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE users SET display_name = $1, role = $2, region_code = $3, school_code = $4, disabled = $5
+			WHERE id = $6`, u.DisplayName, u.Role, u.Region, u.School, u.Disabled, u.ID)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotFound
+		}
+		if u.Disabled {
+			_, err = tx.ExecContext(ctx, `DELETE FROM sessions WHERE user_id = $1`, u.ID)
+		}
+		return err
+	})
+}
