@@ -19,6 +19,9 @@ const (
 	AuditTokenAdd     = "token_add"
 	AuditTokenDelete  = "token_delete"
 	AuditPassword     = "password"
+	AuditSetUp        = "set_up"     // the first-run set-up made the installation and its first account
+	AuditUserEdit     = "user_edit"  // an administrator changed an account's name, scope or whether it is disabled
+	AuditUserReset    = "user_reset" // an administrator reset an account's password
 )
 
 // AuditEntry is one line of the audit log.

@@ -47,6 +47,7 @@ type accessRegion struct {
 	caseID, ticket, insp   string   // a recognition case of the county, a finding in it, an inspection draw
 	survey                 string   // a 社会认可度 survey of the county
 	plan, planTask         string   // the county bureau's work plan and a task of it
+	account                string   // a county account of the county
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
 }
@@ -159,6 +160,11 @@ func TestAccessEveryRoute(t *testing.T) {
 		rg.caseID, rg.ticket, rg.insp = mustCase(county, rg.school)
 		rg.survey = mustSurvey(county)
 		rg.plan, rg.planTask = mustPlan(county)
+		acct, err := e.st.CreateUser(ctx, store.User{Username: "access-" + county, Role: store.RoleCounty, Region: county}, "long enough")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rg.account = strconv.FormatInt(acct.ID, 10)
 		return rg
 	}
 
@@ -341,6 +347,8 @@ func TestAccessEveryRoute(t *testing.T) {
 			value, fill["{format}"] = rg.plan, "pdf"
 		case "plantask":
 			value = rg.planTask
+		case "account":
+			value = rg.account
 		case "upload":
 		default:
 			t.Fatalf("%s: unknown names %q", rt.pattern, rt.names)
@@ -439,6 +447,13 @@ func TestAccessEveryRoute(t *testing.T) {
 				}
 			}
 			req.body = form(v)
+		case rt.pattern == "POST /accounts":
+			// The region comes from the query the names fill.
+			req.body = form(url.Values{"username": {"made-by-" + account + "-in-" + rg.name}, "role": {"county"}})
+		case rt.pattern == "POST /accounts/{id}":
+			req.body = form(url.Values{"display_name": {"access"}, "role": {"county"}, "region": {rg.county}, "disabled": {"1"}})
+		case rt.pattern == "POST /accounts/{id}/password":
+			req.body = form(url.Values{})
 		case rt.pattern == "POST /cases":
 			req.body = form(url.Values{"standard": {"yzjh2017"}, "year": {strconv.Itoa(year)}})
 		case rt.pattern == "POST /case/{id}/step":

@@ -39,7 +39,7 @@ import (
 // clocks are the statutory clocks of the server's profile (its
 // recognition_clocks setting); a case's own profile's come from caseClocks.
 func (s *Server) clocks() ticket.Clocks {
-	if rules, err := standards.Resolve(s.standard, s.profile); err == nil {
+	if rules, err := standards.Resolve(s.inForce().Standard, s.inForce().Profile); err == nil {
 		return rules.Settings.Clocks
 	}
 	return ticket.DefaultClocks()
@@ -128,7 +128,7 @@ func (s *Server) openCase(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.400")
 	}
-	rules, err := standards.Resolve(r.PostForm.Get("standard"), cmp.Or(r.PostForm.Get("profile"), s.profile))
+	rules, err := standards.Resolve(r.PostForm.Get("standard"), cmp.Or(r.PostForm.Get("profile"), s.inForce().Profile))
 	if err != nil {
 		return badRequest("error.rules", r.PostForm.Get("standard"), r.PostForm.Get("profile"))
 	}

@@ -91,7 +91,7 @@ func (s *Server) newDataPage(r *http.Request) (*dataPage, error) {
 		return nil, err
 	}
 	if c == nil {
-		c = &choice{Standard: s.standard, Profile: s.profile}
+		c = &choice{Standard: s.inForce().Standard, Profile: s.inForce().Profile}
 	}
 	p := &dataPage{Base: b, choice: c, Q: c.Query(s), CanEdit: b.Scope.CanEdit()}
 	if prefix, ok := b.Scope.Audit(); ok {

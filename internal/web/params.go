@@ -27,7 +27,7 @@ func (s *Server) choose(r *http.Request) (*choice, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &choice{Years: years, Standard: s.standard, Profile: s.profile}
+	c := &choice{Years: years, Standard: s.inForce().Standard, Profile: s.inForce().Profile}
 	q := r.URL.Query()
 	if v := q.Get("standard"); v != "" {
 		c.Standard = v
@@ -55,10 +55,10 @@ func (s *Server) choose(r *http.Request) (*choice, error) {
 // Query returns the choice as query parameters, leaving out defaults, for links.
 func (c *choice) Query(s *Server) []any {
 	kv := []any{"year", c.Year}
-	if c.Standard != s.standard {
+	if c.Standard != s.inForce().Standard {
 		kv = append(kv, "standard", c.Standard)
 	}
-	if c.Profile != s.profile {
+	if c.Profile != s.inForce().Profile {
 		kv = append(kv, "profile", c.Profile)
 	}
 	return kv

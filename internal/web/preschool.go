@@ -146,7 +146,7 @@ func (s *Server) kindergartenPage(w http.ResponseWriter, r *http.Request) error 
 		return errOutOfScope
 	}
 	p := &kindergartenPage{Base: b, Year: year, Years: years, K: k, CanCounty: true}
-	rules, err := standards.Resolve("xqpp2020", s.profile)
+	rules, err := standards.Resolve("xqpp2020", s.inForce().Profile)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func (s *Server) routes() http.Handler {
 		mux.Handle(rt.pattern, rt.handler)
 	}
 	cop := http.NewCrossOriginProtection()
-	return s.identify(securityHeaders(cop.Handler(mux)))
+	return s.identify(securityHeaders(cop.Handler(s.setupGate(mux))))
 }
 
 // routeTable is every route of the application, grouped by comments.
@@ -57,6 +57,10 @@ func (s *Server) routeTable() []route {
 		{"POST /login", p(s.login), "public"},
 		{"POST /logout", p(s.logout), "public"},
 		{"POST /lang", p(s.setLang), "public"},
+		// The first-run set-up (setup.go), while no account exists.
+		{"GET /setup", p(s.setupGet), "public"},
+		{"POST /setup", p(s.setupPost), "public"},
+		{"GET /setup/done", pg(s.setupDone), ""},
 
 		// Pages.
 		{"GET /{$}", pg(s.home), ""},
@@ -173,6 +177,11 @@ func (s *Server) routeTable() []route {
 		{"POST /account/tokens", pg(s.createToken), ""},
 		{"POST /account/tokens/{id}/delete", pg(s.deleteToken), "token {id}"},
 		{"GET /audit", pg(s.auditPage), ""},
+		// Account administration (accounts.go) for province, city and county accounts.
+		{"GET /accounts", pg(s.accountsGet), ""},
+		{"POST /accounts", pg(s.addAccount), "county ?region"},
+		{"POST /accounts/{id}", pg(s.editAccount), "account {id}"},
+		{"POST /accounts/{id}/password", pg(s.resetAccountPassword), "account {id}"},
 
 		// The JSON API, documented by the OpenAPI file.
 		{"GET /api/v1/openapi.json", http.HandlerFunc(s.openAPI), "public"},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -143,4 +144,33 @@ func pathObject[T any](s *Server, r *http.Request, nav string, get func(context.
 		return v, b, errOutOfScope
 	}
 	return v, b, nil
+}
+
+// ManagesAccounts reports whether the account administers accounts: a
+// province's, a city's or a county's (a county office makes its school
+// clerks' accounts), not a school's or a read-only one.
+func (s Scope) ManagesAccounts() bool {
+	return s.role == store.RoleProvince || s.role == store.RoleCity || s.role == store.RoleCounty
+}
+
+// Grants lists the roles the account may give, in the order a form shows
+// them: a province any; a city no province role; a county its county's
+// own, its schools' and read-only ones.
+func (s Scope) Grants() []string {
+	switch s.role {
+	case store.RoleProvince:
+		return store.Roles
+	case store.RoleCity:
+		return []string{store.RoleCity, store.RoleCounty, store.RoleSchool, store.RoleReadOnly}
+	case store.RoleCounty:
+		return []string{store.RoleCounty, store.RoleSchool, store.RoleReadOnly}
+	}
+	return nil
+}
+
+// Manages reports whether the account may administer account u, or make
+// one like it: u's role is one it grants and u's region lies in its own.
+// No account administers itself here (its own page is /account).
+func (s Scope) Manages(u store.User, self int64) bool {
+	return s.ManagesAccounts() && u.ID != self && slices.Contains(s.Grants(), u.Role) && strings.HasPrefix(u.Region, s.prefix())
 }

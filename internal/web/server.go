@@ -9,11 +9,14 @@
 package web
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -23,8 +26,9 @@ import (
 // Config is what a Server needs.
 type Config struct {
 	Store *store.Store
-	// Standard and Profile are the rules in force by default (yzjh2017 and
-	// national when empty); pages may ask for others.
+	// Standard and Profile are the rules in force by default; pages may
+	// ask for others. When empty, the installation's (what the first-run
+	// set-up chose) are in force, else yzjh2017 and national.
 	Standard, Profile string
 	Logger            *slog.Logger
 	// Now is the clock (time.Now when nil); tests replace it.
@@ -35,11 +39,14 @@ type Config struct {
 
 // Server serves the web application. Create it with New.
 type Server struct {
-	st         *store.Store
-	log        *slog.Logger
-	now        func() time.Time
-	standard   string
-	profile    string
+	st  *store.Store
+	log *slog.Logger
+	now func() time.Time
+	// rules are the standard and profile in force by default (see
+	// inForce); fixed when Config named them, else the installation's.
+	rules      atomic.Pointer[InForce]
+	fixed      bool
+	ready      atomic.Bool // an account exists: the set-up is over (setup.go)
 	sessionTTL time.Duration
 
 	tmpl   *templates
@@ -69,8 +76,6 @@ func New(cfg Config) (*Server, error) {
 		st:         cfg.Store,
 		log:        cfg.Logger,
 		now:        cfg.Now,
-		standard:   cfg.Standard,
-		profile:    cfg.Profile,
 		sessionTTL: cfg.SessionTTL,
 		hashing:    make(chan struct{}, 2),
 	}
@@ -80,13 +85,13 @@ func New(cfg Config) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if s.standard == "" {
-		s.standard = "yzjh2017"
+	in := InForce{Standard: cmp.Or(cfg.Standard, "yzjh2017"), Profile: cmp.Or(cfg.Profile, "national")}
+	s.fixed = cfg.Standard != "" || cfg.Profile != ""
+	if _, err := standards.Resolve(in.Standard, in.Profile); err != nil {
+		return nil, fmt.Errorf("web: %w", err)
 	}
-	if s.profile == "" {
-		s.profile = "national"
-	}
-	if _, err := standards.Resolve(s.standard, s.profile); err != nil {
+	s.rules.Store(&in)
+	if err := s.loadInstallation(context.Background()); err != nil {
 		return nil, fmt.Errorf("web: %w", err)
 	}
 	if s.sessionTTL == 0 {
@@ -138,7 +143,8 @@ func (s *Server) warm(ctx context.Context) {
 	if err != nil {
 		return
 	}
-	rules, err := standards.Resolve(s.standard, s.profile)
+	in := s.inForce()
+	rules, err := standards.Resolve(in.Standard, in.Profile)
 	if err != nil {
 		return
 	}
@@ -150,4 +156,32 @@ func (s *Server) warm(ctx context.Context) {
 		}
 	}
 	s.log.Info("evaluation cache warm", "years", len(years), "took", time.Since(t0).Round(time.Millisecond))
+}
+
+// InForce is the standard and the profile in force by default.
+type InForce struct{ Standard, Profile string }
+
+// inForce returns the standard and the profile in force by default.
+func (s *Server) inForce() InForce { return *s.rules.Load() }
+
+// loadInstallation puts the rules the first-run set-up chose in force,
+// unless the server's configuration named its own. An installation set up
+// from the command line has none and keeps the configuration's.
+func (s *Server) loadInstallation(ctx context.Context) error {
+	if s.fixed {
+		return nil
+	}
+	in, err := s.st.Installation(ctx)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := standards.Resolve(in.Standard, in.Profile); err != nil {
+		s.log.Warn("the installation's rules are unknown to this version; keeping the defaults", "standard", in.Standard, "profile", in.Profile, "err", err)
+		return nil
+	}
+	s.rules.Store(&InForce{Standard: in.Standard, Profile: in.Profile})
+	return nil
 }

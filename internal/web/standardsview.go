@@ -26,7 +26,7 @@ type weightRow struct {
 // profile in force (or the ones asked for), with every threshold and setting.
 func (s *Server) standardsPage(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "standards")
-	sid, pid := s.standard, s.profile
+	sid, pid := s.inForce().Standard, s.inForce().Profile
 	if v := r.URL.Query().Get("standard"); v != "" {
 		sid = v
 	}
@@ -37,7 +37,7 @@ func (s *Server) standardsPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return badRequest("error.rules", sid, pid)
 	}
-	p := &standardsPage{Base: b, Rules: rules, InForce: sid == s.standard && pid == s.profile,
+	p := &standardsPage{Base: b, Rules: rules, InForce: sid == s.inForce().Standard && pid == s.inForce().Profile,
 		Standards: standards.List(), Profiles: standards.Profiles(), Stages: rules.Stages}
 	sw := rules.Settings.SplitWeights
 	for _, t := range []census.SchoolType{census.NineYear, census.TwelveYear, census.CompleteSecondary} {

@@ -72,7 +72,7 @@ func (s *Server) surveysPageGet(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	p := &surveysPage{Base: b, CanCreate: canRunSurveys(b), Default: s.standard}
+	p := &surveysPage{Base: b, CanCreate: canRunSurveys(b), Default: s.inForce().Standard}
 	for _, st := range standards.List() {
 		if slices.Contains(survey.Standards(), st.ID) {
 			p.Standards = append(p.Standards, st)
@@ -144,9 +144,9 @@ func (s *Server) createSurvey(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.form")
 	}
-	rules, err := standards.Resolve(r.PostForm.Get("standard"), s.profile)
+	rules, err := standards.Resolve(r.PostForm.Get("standard"), s.inForce().Profile)
 	if err != nil {
-		return badRequest("error.rules", r.PostForm.Get("standard"), s.profile)
+		return badRequest("error.rules", r.PostForm.Get("standard"), s.inForce().Profile)
 	}
 	if !slices.Contains(survey.Standards(), rules.ID) {
 		return badRequest("survey.no_questionnaire", rules.ID)

@@ -294,7 +294,7 @@ func (s *Server) judge(w http.ResponseWriter, r *http.Request) error {
 	lang := langOf(r)
 	setFlash(w, tr(lang, "judge.saved", it.ZH, tr(lang, "verdict.status."+string(j.Status)), len(files)))
 	q := url.Values{"standard": {rules.ID}, "year": {strconv.Itoa(year)}}
-	if rules.Profile.ID != s.profile {
+	if rules.Profile.ID != s.inForce().Profile {
 		q.Set("profile", rules.Profile.ID)
 	}
 	http.Redirect(w, r, "/county/"+code+"/verdict?"+q.Encode()+"#item-"+it.ID, http.StatusSeeOther)
