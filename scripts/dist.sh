@@ -8,8 +8,9 @@
 #   SHA256SUMS                           sha256sum format: sha256sum -c SHA256SUMS
 #
 # Each archive unpacks into one folder, dudao-VERSION-OS-ARCH/. The start
-# script serves dudao.db in that folder, or, while there is none, says how to
-# create the first account (dudao serve refuses a missing database). The binaries
+# script runs `dudao start` (what a double-click on dudao.exe does): the
+# database in the user's data folder, made on the first start, whose
+# browser page is the first-run set-up. The binaries
 # are cross-compiled by plain `go build` (CGO_ENABLED=0: SQLite is pure Go)
 # with -trimpath and -ldflags stamping the version, commit and date that
 # `dudao version` prints.
@@ -78,36 +79,24 @@ for target in $targets; do
     # CRLF line ends and plain ASCII, as cmd.exe reads them in any code page.
     printf '%s\r\n' \
       '@echo off' \
-      'rem Starts dudao in this folder: the database is dudao.db beside this file.' \
-      'rem Open http://127.0.0.1:8080/ in the browser; close this window to stop.' \
+      'rem Starts dudao, as double-clicking dudao.exe does: the database, the log' \
+      'rem and the daily backups are kept in %LOCALAPPDATA%\dudao (or --dir FOLDER).' \
+      'rem The first start opens the set-up page in the browser; close this window to stop.' \
       'rem For other computers of the office: start.bat --addr 0.0.0.0:8080' \
       'cd /d "%~dp0"' \
-      'if exist dudao.db goto serve' \
-      'echo No database dudao.db yet. First create the first account (it prints the password),' \
-      'echo in a command window in this folder, then double-click start.bat again:' \
-      'echo   dudao.exe user add --db sqlite:dudao.db --username admin --role county --region 340207' \
-      'echo (--role province, city or county; --region the 6-digit code of your region)' \
-      'pause' \
-      'exit /b 1' \
-      ':serve' \
-      'dudao.exe serve --db sqlite:dudao.db %*' \
-      'pause' >"$dir/start.bat"
+      'dudao.exe start %*' \
+      'if errorlevel 1 pause' >"$dir/start.bat"
     chmod 0644 "$dir/start.bat"
   else
     cat >"$dir/start.sh" <<'EOF'
 #!/bin/sh
-# Starts dudao in this folder: the database is dudao.db beside this file.
-# Open http://127.0.0.1:8080/ in the browser; Ctrl+C stops it.
+# Starts dudao: the database, the log and the daily backups are kept in the
+# user's data folder (~/.local/share/dudao, or ~/Library/Application Support/dudao
+# on macOS; --dir FOLDER or DUDAO_HOME to choose another). The first start
+# opens the set-up page in the browser; Ctrl+C stops it.
 # For other computers of the office: ./start.sh --addr 0.0.0.0:8080
 cd "$(dirname "$0")" || exit 1
-if [ ! -e dudao.db ]; then
-  echo "还没有数据库 dudao.db。先在这个文件夹里创建第一个账户（会打印密码），再运行 ./start.sh："
-  echo "No database dudao.db yet. First create the first account (it prints the password), then run ./start.sh again:"
-  echo "  ./dudao user add --db sqlite:dudao.db --username admin --role county --region 340207"
-  echo "(--role province, city or county; --region the 6-digit code of your region)"
-  exit 1
-fi
-exec ./dudao serve --db sqlite:dudao.db "$@"
+exec ./dudao start "$@"
 EOF
     chmod 0755 "$dir/start.sh"
   fi

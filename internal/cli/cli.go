@@ -57,6 +57,8 @@ func init() {
 		"restore":   {"从 dudao backup 的备份恢复 SQLite 数据库（原数据库保留）", runRestore},
 		"demo":      {"生成演示省份数据和演示账户，并启动网页服务", runDemo},
 		"serve":     {"启动网页服务（默认 127.0.0.1:8080）", runServe},
+		"service":   {"安装、卸载、启停系统服务（Windows 服务、systemd）：开机自动运行 dudao", runService},
+		"start":     {"在本机用户的数据目录启动网页服务并打开浏览器（不带参数运行 dudao 即是这个）", runStart},
 		"user":      {"管理网页账户：add、list、token、passwd", runUser},
 		"version":   {"显示版本、提交和构建日期", runVersion},
 	}
@@ -93,11 +95,19 @@ func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 func (e *env) main(args []string) int {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
-		e.usage(e.stdout)
-		if len(args) == 0 {
-			return 2
+	if len(args) == 0 {
+		// A double-click on dudao.exe: start the office's server.
+		fmt.Fprintf(e.stdout, "（dudao help 列出全部命令）\n")
+		err := runStart(e, nil)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "dudao: %s\n", err)
+			pauseOnError(e, err)
+			return 1
 		}
+		return 0
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		e.usage(e.stdout)
 		return 0
 	}
 	cmd, ok := commands[args[0]]
@@ -122,7 +132,7 @@ func (e *env) main(args []string) int {
 }
 
 func (e *env) usage(w io.Writer) {
-	fmt.Fprintf(w, "dudao — 教育督导评估（Education supervision and evaluation）\n\n用法：dudao <命令> [参数]\n\n命令：\n")
+	fmt.Fprintf(w, "dudao — 教育督导评估（Education supervision and evaluation）\n\n用法：dudao <命令> [参数]（不带命令：同 dudao start）\n\n命令：\n")
 	names := make([]string, 0, len(commands))
 	for n := range commands {
 		names = append(names, n)
