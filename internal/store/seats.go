@@ -16,73 +16,12 @@ import (
 // error says what to fix.
 var ErrSeatsInput = errors.New("bad school places input")
 
-// SeatsTable names one table of a county's 学位 (school places) inputs.
-type SeatsTable string
-
-// The tables, in the order an import file and the template hold them.
-const (
-	// SeatsTableBirths: births by catchment (学区) or township and birth year,
-	// with the household-registered (户籍) and resident (常住) children where
-	// known; the same for every stage.
-	SeatsTableBirths SeatsTable = "births"
-	// SeatsTableSchools: each school's stage, catchment and stated places or
-	// classes.
-	SeatsTableSchools SeatsTable = "schools"
-	// SeatsTableEnrolment: students by school, stage, year and grade — the
-	// history the ratios are estimated from (the school census holds
-	// students by stage only).
-	SeatsTableEnrolment SeatsTable = "enrolment"
-	// SeatsTableProjects: planned new schools and extensions (新建/改扩建) with
-	// their opening year and places.
-	SeatsTableProjects SeatsTable = "projects"
-)
-
-// SeatsTables lists every table in order.
-var SeatsTables = []SeatsTable{SeatsTableBirths, SeatsTableSchools, SeatsTableEnrolment, SeatsTableProjects}
-
-// SeatsSchool is a school of one stage in a county's 学位 inputs.
-type SeatsSchool struct {
-	Stage seats.Stage
-	seats.School
-}
-
-// SeatsEnrolment is one grade of one school of one stage in one year.
-type SeatsEnrolment struct {
-	Stage seats.Stage
-	seats.Enrolment
-}
-
-// SeatsProject is a planned project of one stage.
-type SeatsProject struct {
-	Stage seats.Stage
-	seats.Project
-}
-
-// SeatsData is one county's 学位 inputs, or the part of them an import
-// carries: Tables names the tables it carries (an empty table in Tables
-// clears it; a table not in Tables is left as stored).
-type SeatsData struct {
-	Tables    []SeatsTable
-	Births    []seats.Births
-	Schools   []SeatsSchool
-	Enrolment []SeatsEnrolment
-	Projects  []SeatsProject
-}
-
-// Rows is the number of rows the data holds.
-func (d SeatsData) Rows() int {
-	return len(d.Births) + len(d.Schools) + len(d.Enrolment) + len(d.Projects)
-}
-
-// Has reports whether d carries table t.
-func (d SeatsData) Has(t SeatsTable) bool { return slices.Contains(d.Tables, t) }
-
 // SeatsImport is one import of a county's 学位 inputs.
 type SeatsImport struct {
 	ID     int64
 	County string
 	Files  []string
-	Tables []SeatsTable
+	Tables []seats.Table
 	Rows   int
 	Actor  string
 	At     time.Time // UTC
@@ -102,7 +41,7 @@ func knownStage(s seats.Stage) bool { return s.Grades() > 0 }
 // (ErrSeatsInput) names the row. The forecast's own checks (a project's
 // catchment, the history's shape) are the forecast's: they show on the
 // page, not here, so that a county may store its tables one at a time.
-func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []string, d SeatsData) (_ SeatsImport, err error) {
+func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []string, d seats.Records) (_ SeatsImport, err error) {
 	defer wrap(&err, "store school places of %s", county)
 	if len(county) != 6 {
 		return SeatsImport{}, seatsErr("%q is not a county code", county)
@@ -111,7 +50,7 @@ func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []
 		return SeatsImport{}, seatsErr("no table to store")
 	}
 	for _, t := range d.Tables {
-		if !slices.Contains(SeatsTables, t) {
+		if !slices.Contains(seats.Tables, t) {
 			return SeatsImport{}, seatsErr("unknown table %q", t)
 		}
 	}
@@ -137,7 +76,7 @@ func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []
 				return err
 			}
 		}
-		if d.Has(SeatsTableBirths) {
+		if d.Has(seats.TableBirths) {
 			for _, b := range d.Births {
 				if _, err := tx.ExecContext(ctx, `
 					INSERT INTO seats_births (county_code, catchment, year, births, registered, resident)
@@ -147,7 +86,7 @@ func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []
 				}
 			}
 		}
-		if d.Has(SeatsTableSchools) {
+		if d.Has(seats.TableSchools) {
 			for _, sc := range d.Schools {
 				if _, err := tx.ExecContext(ctx, `
 					INSERT INTO seats_schools (county_code, stage, code, name, catchment, places, classes, class_size)
@@ -157,7 +96,7 @@ func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []
 				}
 			}
 		}
-		if d.Has(SeatsTableEnrolment) {
+		if d.Has(seats.TableEnrolment) {
 			for _, e := range d.Enrolment {
 				if _, err := tx.ExecContext(ctx, `
 					INSERT INTO seats_enrolment (county_code, stage, school, year, grade, students)
@@ -167,7 +106,7 @@ func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []
 				}
 			}
 		}
-		if d.Has(SeatsTableProjects) {
+		if d.Has(seats.TableProjects) {
 			for i, p := range d.Projects {
 				if _, err := tx.ExecContext(ctx, `
 					INSERT INTO seats_projects (county_code, stage, seq, name, school, catchment, open_year, places, classes)
@@ -213,7 +152,7 @@ func dupErr(err error, format string, args ...any) error {
 	return err
 }
 
-func joinTables(ts []SeatsTable) string {
+func joinTables(ts []seats.Table) string {
 	var b []string
 	for _, t := range ts {
 		b = append(b, string(t))
@@ -232,9 +171,9 @@ func nullInt(p *int) sql.NullInt64 {
 // in a stable order (births by catchment and year; schools by stage and
 // code; enrolment by stage, school, year and grade; projects by stage and
 // their place in the list). A county with none returns empty tables.
-func (s *Store) Seats(ctx context.Context, county string) (_ SeatsData, err error) {
+func (s *Store) Seats(ctx context.Context, county string) (_ seats.Records, err error) {
 	defer wrap(&err, "read school places of %s", county)
-	d := SeatsData{Tables: slices.Clone(SeatsTables)}
+	d := seats.Records{Tables: slices.Clone(seats.Tables)}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT catchment, year, births, registered, resident FROM seats_births
 		WHERE county_code = $1 ORDER BY catchment, year`, county)
@@ -261,7 +200,7 @@ func (s *Store) Seats(ctx context.Context, county string) (_ SeatsData, err erro
 		return d, err
 	}
 	for rows.Next() {
-		var sc SeatsSchool
+		var sc seats.StageSchool
 		if err := rows.Scan(&sc.Stage, &sc.Code, &sc.Name, &sc.Catchment, &sc.Places, &sc.Classes, &sc.ClassSize); err != nil {
 			rows.Close()
 			return d, err
@@ -278,7 +217,7 @@ func (s *Store) Seats(ctx context.Context, county string) (_ SeatsData, err erro
 		return d, err
 	}
 	for rows.Next() {
-		var e SeatsEnrolment
+		var e seats.StageEnrolment
 		if err := rows.Scan(&e.Stage, &e.School, &e.Year, &e.Grade, &e.Students); err != nil {
 			rows.Close()
 			return d, err
@@ -295,7 +234,7 @@ func (s *Store) Seats(ctx context.Context, county string) (_ SeatsData, err erro
 		return d, err
 	}
 	for rows.Next() {
-		var p SeatsProject
+		var p seats.StageProject
 		if err := rows.Scan(&p.Stage, &p.Name, &p.School, &p.Catchment, &p.OpenYear, &p.Places, &p.Classes); err != nil {
 			rows.Close()
 			return d, err
@@ -350,29 +289,6 @@ func (s *Store) SeatsStages(ctx context.Context, county string) (_ []seats.Stage
 	return out, nil
 }
 
-// Input is the forecast input of one stage from d, with the class size
-// given: the births of every catchment, and the schools, enrolment and
-// projects of the stage.
-func (d SeatsData) Input(stage seats.Stage, classSize int) seats.Input {
-	in := seats.Input{Stage: stage, ClassSize: classSize, Births: d.Births}
-	for _, sc := range d.Schools {
-		if sc.Stage == stage {
-			in.Schools = append(in.Schools, sc.School)
-		}
-	}
-	for _, e := range d.Enrolment {
-		if e.Stage == stage {
-			in.Enrolment = append(in.Enrolment, e.Enrolment)
-		}
-	}
-	for _, p := range d.Projects {
-		if p.Stage == stage {
-			in.Projects = append(in.Projects, p.Project)
-		}
-	}
-	return in
-}
-
 // SeatsImports returns county's 学位 imports, newest first (none when it
 // has none).
 func (s *Store) SeatsImports(ctx context.Context, county string) (_ []SeatsImport, err error) {
@@ -396,7 +312,7 @@ func (s *Store) SeatsImports(ctx context.Context, county string) (_ []SeatsImpor
 		}
 		for _, t := range strings.Split(tables, ",") {
 			if t != "" {
-				im.Tables = append(im.Tables, SeatsTable(t))
+				im.Tables = append(im.Tables, seats.Table(t))
 			}
 		}
 		im.At = im.At.UTC()

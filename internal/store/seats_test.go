@@ -13,21 +13,6 @@ import (
 	"github.com/dudao-edu/dudao/internal/store/storetest"
 )
 
-// seatsOf turns a generated area of one stage into stored tables.
-func seatsOf(in seats.Input) store.SeatsData {
-	d := store.SeatsData{Tables: store.SeatsTables, Births: in.Births}
-	for _, s := range in.Schools {
-		d.Schools = append(d.Schools, store.SeatsSchool{Stage: in.Stage, School: s})
-	}
-	for _, e := range in.Enrolment {
-		d.Enrolment = append(d.Enrolment, store.SeatsEnrolment{Stage: in.Stage, Enrolment: e})
-	}
-	for _, p := range in.Projects {
-		d.Projects = append(d.Projects, store.SeatsProject{Stage: in.Stage, Project: p})
-	}
-	return d
-}
-
 func TestSeatsRoundTrip(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -35,7 +20,7 @@ func TestSeatsRoundTrip(t *testing.T) {
 		in := seats.Generate(seats.Primary, 7)
 		reg := 401
 		in.Births[0].Registered, in.Births[0].Resident = &reg, nil
-		d := seatsOf(in)
+		d := seats.RecordsOf(in)
 		imp, err := s.ReplaceSeats(ctx, "county", "340207", []string{"学位.xlsx"}, d)
 		if err != nil {
 			t.Fatal(err)
@@ -73,8 +58,8 @@ func TestSeatsRoundTrip(t *testing.T) {
 		}
 
 		// Replacing one table leaves the others.
-		if _, err := s.ReplaceSeats(ctx, "county", "340207", []string{"项目.csv"}, store.SeatsData{Tables: []store.SeatsTable{store.SeatsTableProjects},
-			Projects: []store.SeatsProject{{Stage: seats.Primary, Project: seats.Project{Name: "新建第九小学", Catchment: "XQ03", OpenYear: 2028, Classes: 24}}}}); err != nil {
+		if _, err := s.ReplaceSeats(ctx, "county", "340207", []string{"项目.csv"}, seats.Records{Tables: []seats.Table{seats.TableProjects},
+			Projects: []seats.StageProject{{Stage: seats.Primary, Project: seats.Project{Name: "新建第九小学", Catchment: "XQ03", OpenYear: 2028, Classes: 24}}}}); err != nil {
 			t.Fatal(err)
 		}
 		got, err = s.Seats(ctx, "340207")
@@ -87,13 +72,13 @@ func TestSeatsRoundTrip(t *testing.T) {
 
 		// Nothing half-stored: an enrolment row naming no school, or a row
 		// given twice, refuses the whole import.
-		bad := seatsOf(in)
+		bad := seats.RecordsOf(in)
 		bad.Births = bad.Births[:1]
-		bad.Enrolment = append(bad.Enrolment, store.SeatsEnrolment{Stage: seats.Primary, Enrolment: seats.Enrolment{School: "NOPE", Year: 2025, Grade: 1, Students: 3}})
+		bad.Enrolment = append(bad.Enrolment, seats.StageEnrolment{Stage: seats.Primary, Enrolment: seats.Enrolment{School: "NOPE", Year: 2025, Grade: 1, Students: 3}})
 		if _, err := s.ReplaceSeats(ctx, "county", "340207", nil, bad); !errors.Is(err, store.ErrSeatsInput) {
 			t.Errorf("unknown school: %v", err)
 		}
-		twice := store.SeatsData{Tables: []store.SeatsTable{store.SeatsTableBirths}, Births: []seats.Births{
+		twice := seats.Records{Tables: []seats.Table{seats.TableBirths}, Births: []seats.Births{
 			{Catchment: "A", Year: 2019, Births: 1}, {Catchment: "A", Year: 2019, Births: 2}}}
 		if _, err := s.ReplaceSeats(ctx, "county", "340207", nil, twice); !errors.Is(err, store.ErrSeatsInput) {
 			t.Errorf("births twice: %v", err)
@@ -106,7 +91,7 @@ func TestSeatsRoundTrip(t *testing.T) {
 			t.Errorf("a refused import changed the store (-before +after):\n%s", diff)
 		}
 		ims, err := s.SeatsImports(ctx, "340207")
-		if err != nil || len(ims) != 2 || ims[0].Files[0] != "项目.csv" || ims[0].Tables[0] != store.SeatsTableProjects {
+		if err != nil || len(ims) != 2 || ims[0].Files[0] != "项目.csv" || ims[0].Tables[0] != seats.TableProjects {
 			t.Errorf("imports %+v, %v", ims, err)
 		}
 	})
