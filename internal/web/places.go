@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -294,4 +295,74 @@ func (s *Server) importPlaces(w http.ResponseWriter, r *http.Request) error {
 	setFlash(w, b.T("places.imported", imp.Rows))
 	http.Redirect(w, r, "/county/"+code+"/places", http.StatusSeeOther)
 	return nil
+}
+
+// placesWarnings are the 学位 shortfalls of county that its recognition
+// case raises as monitoring findings: each 学区 (catchment) of the stages
+// the standard covers (小学 and 初中, or 幼儿园 under the preschool
+// standard) that the central variant of the cohort forecast turns red
+// within the years the profile forecasts, unless its planned projects
+// close the gap in time — one finding per catchment and stage, at the
+// first such year, with the shortfall in places and classes that year.
+// Schools are not raised one by one: children cannot use another
+// catchment's places, but within one they can be sent to another school,
+// so the catchment is where the shortfall is real. A county without
+// inputs, or whose inputs cannot be forecast (the page says why), raises
+// none.
+func (s *Server) placesWarnings(ctx context.Context, county string, rules *standards.Rules) ([]caseWarning, error) {
+	data, err := s.st.Seats(ctx, county)
+	if err != nil {
+		return nil, err
+	}
+	stages := []seats.Stage{seats.Primary, seats.Junior}
+	if rules.Preschool() {
+		stages = []seats.Stage{seats.Kindergarten}
+	}
+	var out []caseWarning
+	for _, stage := range data.Stages() {
+		if !slices.Contains(stages, stage) {
+			continue
+		}
+		opt, size, err := placesOptions(rules, stage)
+		if err != nil {
+			return nil, err
+		}
+		res, err := seats.Forecast(data.Input(stage, size), opt)
+		if errors.Is(err, seats.ErrInput) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, cf := range res.Catchments {
+			for _, y := range cf.Years {
+				c := y.Checks[seats.Central]
+				if c.Light != seats.Red || c.Cover == seats.InTime {
+					continue
+				}
+				out = append(out, caseWarning{Title: placesTitle(stage, cf.Catchment, y.Year, c), Indicator: "places"})
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// placesTitle is the title of the finding a 学位 shortfall raises.
+func placesTitle(stage seats.Stage, catchment string, year int, c seats.Check) string {
+	usage := "—"
+	if c.Usage != nil {
+		usage = new(big.Rat).Mul(c.Usage, big.NewRat(100, 1)).FloatString(1)
+	}
+	cover := "无规划项目解决"
+	switch c.Cover {
+	case seats.TooLate:
+		cover = fmt.Sprintf("规划项目 %d 年才启用，来不及", c.ClosedFrom)
+	case seats.NotClosed:
+		if c.Planned+c.Later > 0 {
+			cover = "规划项目不足以解决"
+		}
+	}
+	return fmt.Sprintf("学位预警（预计 %d 年）：%s学区 %s 学位使用率 %s%%，缺口 %d 个学位（%d 个班），%s",
+		year, stage.ZH(), catchment, usage, c.Shortfall, c.ShortfallClasses, cover)
 }

@@ -5,13 +5,17 @@ import (
 	"context"
 	"mime/multipart"
 	"net/http"
+	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/seats"
 	"github.com/dudao-edu/dudao/internal/seatsio"
 	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
 	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
 
@@ -156,4 +160,89 @@ func TestPlacesImport(t *testing.T) {
 		t.Errorf("after import: %+v", after.Projects)
 	}
 	check(t, e.get("county", "/county/"+code+"/places"), http.StatusOK, hc.In("#places-imports", hc.HasText("p.csv")))
+}
+
+// placesShortfalls counts the catchments of county's 小学 and 初中 that the
+// central forecast turns red in some year with no project closing the gap
+// in time: the 学位 findings its recognition case raises.
+func placesShortfalls(t *testing.T, e *env, county string, rules *standards.Rules) int {
+	t.Helper()
+	data, err := e.st.Seats(context.Background(), county)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, stage := range data.Stages() {
+		if stage == seats.Kindergarten {
+			continue
+		}
+		opt, size, err := placesOptions(rules, stage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := seats.Forecast(data.Input(stage, size), opt)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range res.Catchments {
+			if slices.ContainsFunc(c.Years, func(y seats.Year) bool {
+				ch := y.Checks[seats.Central]
+				return ch.Light == seats.Red && ch.Cover != seats.InTime
+			}) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestPlacesFeedMonitoring: the demo's recognised county has 学位 inputs
+// whose forecast runs short; its case page lists one warning per short
+// catchment, and the province raises them as findings, each once.
+func TestPlacesFeedMonitoring(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	cases, err := e.st.Cases(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var c store.Case
+	for _, x := range cases {
+		if x.Stage == recognition.Recognised {
+			c = x
+		}
+	}
+	if c.ID == 0 {
+		t.Fatal("no recognised case in the demo")
+	}
+	rules, err := standards.Resolve(c.Standard, c.Profile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := placesShortfalls(t, e, c.County, rules)
+	if want == 0 {
+		t.Fatal("the recognised demo county has no 学位 shortfall")
+	}
+	path := "/case/" + strconv.FormatInt(c.ID, 10)
+	check(t, e.get("admin", path), http.StatusOK, hc.Count(`#case-warnings li[data-warning=places]`, want),
+		hc.In(`#case-warnings li[data-warning=places]`, hc.HasText("学位预警")))
+	for range 2 {
+		if w := e.postForm("admin", path+"/monitor", url.Values{"warnings": {"1"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("raise warnings: %d %.300s", w.Code, w.Body.String())
+		}
+	}
+	ts, err := e.st.CaseTickets(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tk := range ts {
+		if tk.Source == "warning" && strings.HasPrefix(tk.Title, "学位预警") {
+			n++
+		}
+	}
+	if n != want {
+		t.Errorf("%d 学位 findings, want %d", n, want)
+	}
+	check(t, e.get("admin", path), http.StatusOK, hc.In(`#case-warnings li[data-warning=places].muted`))
 }
