@@ -98,23 +98,14 @@ func (p *placesPage) Percent(r *big.Rat) string {
 	return new(big.Rat).Mul(r, big.NewRat(100, 1)).FloatString(1) + "%"
 }
 
-// placesOptions are the forecast options of rules' profile: its
-// thresholds, class size of the stage and years ahead.
+// placesOptions are the forecast options of rules' profile for stage:
+// its thresholds and years ahead, and the class size of the stage.
 func placesOptions(rules *standards.Rules, stage seats.Stage) (seats.Options, int, error) {
-	set := rules.Settings.Places
-	amber, err := seats.ParseShare(set.Amber)
+	opt, size, err := seats.OptionsOf(rules.Settings.Places, stage)
 	if err != nil {
-		return seats.Options{}, 0, fmt.Errorf("profile %s: places amber: %w", rules.Profile.ID, err)
+		return opt, 0, fmt.Errorf("profile %s: %w", rules.Profile.ID, err)
 	}
-	red, err := seats.ParseShare(set.Red)
-	if err != nil {
-		return seats.Options{}, 0, fmt.Errorf("profile %s: places red: %w", rules.Profile.ID, err)
-	}
-	size := set.ClassSize[string(stage)]
-	if size == 0 {
-		size = map[seats.Stage]int{seats.Primary: 45, seats.Junior: 50, seats.Kindergarten: 30}[stage]
-	}
-	return seats.Options{Horizon: set.Horizon, Amber: amber, Red: red}, size, nil
+	return opt, size, nil
 }
 
 // placesPageGet serves GET /county/{code}/places?stage=.
