@@ -275,7 +275,13 @@ func (s *Server) importPlaces(w http.ResponseWriter, r *http.Request) error {
 	imp, err := s.st.ReplaceSeats(r.Context(), userOf(r).Username, code, names, rec)
 	if err != nil {
 		if errors.Is(err, store.ErrSeatsInput) {
-			return s.renderPlaces(w, r, http.StatusBadRequest, censusio.Errors{{File: names[0], Problem: err.Error()}})
+			// The store's check across the tables stored: what is wrong,
+			// without the wrapping.
+			msg := err.Error()
+			if _, after, ok := strings.Cut(msg, store.ErrSeatsInput.Error()+": "); ok {
+				msg = after
+			}
+			return s.renderPlaces(w, r, http.StatusBadRequest, censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}})
 		}
 		return err
 	}

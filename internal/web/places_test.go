@@ -144,6 +144,19 @@ func TestPlacesImport(t *testing.T) {
 	if len(after.Projects) != len(before.Projects) || after.Rows() != before.Rows() {
 		t.Errorf("a refused import changed the data")
 	}
+	// Enrolment of a school the stored schools lack: refused by the store.
+	resp = e.uploadPlaces("county", code, map[string]string{"e.csv": "学段,学校代码,学年,年级,在校生数\n小学,NOPE,2025,1,40\n"})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("unknown school: %d", resp.StatusCode)
+	}
+	body.Reset()
+	body.ReadFrom(resp.Body)
+	if err := hc.Run(&body, hc.In("#places-errors tbody tr", hc.HasText("e.csv"), hc.HasText("school NOPE"))); err != nil {
+		t.Error(err)
+	}
+	if strings.Contains(body.String(), "store:") {
+		t.Error("the page shows the store's wrapping")
+	}
 	// Read-only: refused.
 	if resp := e.uploadPlaces("viewer", code, map[string]string{"p.csv": "学段,项目名称,学区,启用年份,新增学位\n小学,新建一小,XQ01,2028,900\n"}); resp.StatusCode != http.StatusForbidden {
 		t.Errorf("viewer: %d", resp.StatusCode)
