@@ -36,9 +36,9 @@ func knownStage(s seats.Stage) bool { return s.Grades() > 0 }
 // ReplaceSeats stores d as county's 学位 inputs in one transaction: each
 // table d carries replaces the county's rows of it, and the import is
 // recorded with the actor and files. After the replacement every
-// enrolment row must name a stored school of its stage; otherwise, or
-// when a row is given twice, nothing is stored and the error
-// (ErrSeatsInput) names the row. The forecast's own checks (a project's
+// enrolment row, and every project without a catchment, must name a
+// stored school of its stage; otherwise, or when a row is given twice,
+// nothing is stored and the error (ErrSeatsInput) names the row. The forecast's own checks (a project's
 // catchment, the history's shape) are the forecast's: they show on the
 // page, not here, so that a county may store its tables one at a time.
 func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []string, d seats.Records) (_ SeatsImport, err error) {
@@ -128,6 +128,21 @@ func (s *Store) ReplaceSeats(ctx context.Context, actor, county string, files []
 		case err == nil:
 			return seatsErr("the enrolment of school %s (%s, %d, grade %d) names no school of that stage among the schools: add the school to the schools table, or correct its code",
 				school, seats.Stage(stage).ZH(), year, grade)
+		case !errors.Is(err, sql.ErrNoRows):
+			return err
+		}
+		// Every extension given without its catchment names a school of
+		// its stage (a new school's project has its catchment).
+		var name string
+		err = tx.QueryRowContext(ctx, `
+			SELECT p.name, p.school, p.stage FROM seats_projects p
+			WHERE p.county_code = $1 AND p.catchment = '' AND NOT EXISTS (
+				SELECT 1 FROM seats_schools s WHERE s.county_code = p.county_code AND s.stage = p.stage AND s.code = p.school)
+			ORDER BY p.stage, p.seq LIMIT 1`, county).Scan(&name, &school, &stage)
+		switch {
+		case err == nil:
+			return seatsErr("project %q extends school %s (%s), which is not among the schools, and gives no catchment: add the school, or give the project's catchment",
+				name, school, seats.Stage(stage).ZH())
 		case !errors.Is(err, sql.ErrNoRows):
 			return err
 		}

@@ -78,6 +78,11 @@ func TestSeatsRoundTrip(t *testing.T) {
 		if _, err := s.ReplaceSeats(ctx, "county", "340207", nil, bad); !errors.Is(err, store.ErrSeatsInput) {
 			t.Errorf("unknown school: %v", err)
 		}
+		orphan := seats.Records{Tables: []seats.Table{seats.TableProjects}, Projects: []seats.StageProject{
+			{Stage: seats.Junior, Project: seats.Project{Name: "扩建", School: in.Schools[0].Code, OpenYear: 2028, Classes: 6}}}}
+		if _, err := s.ReplaceSeats(ctx, "county", "340207", nil, orphan); !errors.Is(err, store.ErrSeatsInput) {
+			t.Errorf("extension of a school of another stage: %v", err)
+		}
 		twice := seats.Records{Tables: []seats.Table{seats.TableBirths}, Births: []seats.Births{
 			{Catchment: "A", Year: 2019, Births: 1}, {Catchment: "A", Year: 2019, Births: 2}}}
 		if _, err := s.ReplaceSeats(ctx, "county", "340207", nil, twice); !errors.Is(err, store.ErrSeatsInput) {

@@ -63,6 +63,11 @@ type placesWarning struct {
 	Central seats.Check
 }
 
+// StageQuery is the page's query with stage st.
+func (p *placesPage) StageQuery(st seats.Stage) []any {
+	return append(slices.Clone(p.Q), "stage", st)
+}
+
 // Light is the class of a light for the page.
 func (p *placesPage) Light(l seats.Light) string {
 	switch l {
@@ -142,12 +147,14 @@ func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int
 	p.Amber, p.Red = c.Rules.Settings.Places.Amber, c.Rules.Settings.Places.Red
 	if len(p.Stages) > 0 {
 		p.Stage = p.Stages[0]
-		if v := seats.Stage(r.URL.Query().Get("stage")); v != "" {
-			if !slices.Contains(p.Stages, v) {
-				return notFound("error.404")
-			}
-			p.Stage = v
+	}
+	if v := seats.Stage(r.URL.Query().Get("stage")); v != "" {
+		if v.Grades() == 0 {
+			return notFound("error.404")
 		}
+		p.Stage = v
+	}
+	if slices.Contains(p.Stages, p.Stage) {
 		opt, size, err := placesOptions(c.Rules, p.Stage)
 		if err != nil {
 			return err

@@ -82,6 +82,34 @@ func TestPlacesPage(t *testing.T) {
 	}
 	// The county page links to it.
 	check(t, e.get("county", "/county/"+code), http.StatusOK, hc.In("a#places-link", hc.HasAttr("href", "/county/"+code+"/places")))
+	// The preschool page links to the kindergarten stage; a stage not
+	// stored says so, an unknown one is missing; a county without inputs
+	// shows how to start.
+	check(t, e.get("county", "/county/"+code+"/preschool"), http.StatusOK, hc.In("a#places-link", hc.HasAttr("href", "/county/"+code+"/places?stage=kindergarten")))
+	if _, err := e.st.ReplaceSeats(ctx, "test", code, nil, seats.Records{Tables: []seats.Table{seats.TableEnrolment, seats.TableSchools, seats.TableProjects}}); err != nil {
+		t.Fatal(err)
+	}
+	check(t, e.get("admin", "/county/"+code+"/places?stage=junior"), http.StatusOK, hc.In("#places-none"), hc.NotIn("#places-grid"))
+	if w := e.get("admin", "/county/"+code+"/places?stage=senior"); w.Code != http.StatusNotFound {
+		t.Errorf("unknown stage: %d", w.Code)
+	}
+	if _, err := e.st.ReplaceSeats(ctx, "test", code, nil, data); err != nil {
+		t.Fatal(err)
+	}
+	onlyPrimary := data
+	onlyPrimary.Tables = []seats.Table{seats.TableSchools}
+	onlyPrimary.Schools = slices.DeleteFunc(slices.Clone(data.Schools), func(s seats.StageSchool) bool { return s.Stage != seats.Primary })
+	onlyPrimary.Tables = append(onlyPrimary.Tables, seats.TableEnrolment)
+	onlyPrimary.Enrolment = slices.DeleteFunc(slices.Clone(data.Enrolment), func(e seats.StageEnrolment) bool { return e.Stage != seats.Primary })
+	onlyPrimary.Tables = append(onlyPrimary.Tables, seats.TableProjects)
+	onlyPrimary.Projects = slices.DeleteFunc(slices.Clone(data.Projects), func(p seats.StageProject) bool { return p.Stage != seats.Primary })
+	if _, err := e.st.ReplaceSeats(ctx, "test", code, nil, onlyPrimary); err != nil {
+		t.Fatal(err)
+	}
+	check(t, e.get("admin", "/county/"+code+"/places?stage=kindergarten"), http.StatusOK, hc.In("#places-none-stage", hc.HasText("幼儿园")), hc.NotIn("#places-grid"))
+	if _, err := e.st.ReplaceSeats(ctx, "test", code, nil, data); err != nil {
+		t.Fatal(err)
+	}
 	// A read-only account sees the page without the import; a school
 	// account does not see it.
 	check(t, e.get("viewer", "/county/"+code+"/places"), http.StatusOK, hc.NotIn("#places-import"), hc.In("#places-warnings"))
