@@ -166,6 +166,35 @@ type Settings struct {
 	Clocks Clocks `json:"recognition_clocks"`
 	// SurveySample sizes the 社会认可度 survey (internal/survey).
 	SurveySample SurveySample `json:"survey_sample"`
+	// Places are the settings of the 学位 (school places) warnings
+	// (internal/seats).
+	Places Places `json:"places"`
+}
+
+// Places are the settings of the 学位 (school places) forecast: the share
+// of places used at which a catchment or school turns amber and red (as
+// seats.ParseShare reads them: "90%", "0.9", "9/10"), the class size of
+// each stage that turns classes into places and a shortfall into classes,
+// and how many years ahead to forecast.
+type Places struct {
+	Amber     string         `json:"amber"`
+	Red       string         `json:"red"`
+	ClassSize map[string]int `json:"class_size"` // seats stage → children per class
+	Horizon   int            `json:"horizon"`
+}
+
+// Validate reports a places setting out of range (the thresholds are
+// checked where they are read, by seats.ParseShare).
+func (p Places) Validate() error {
+	if p.Amber == "" || p.Red == "" || p.Horizon < 1 || p.Horizon > 15 {
+		return fmt.Errorf("places: amber %q, red %q, horizon %d: want both thresholds and 1–15 years", p.Amber, p.Red, p.Horizon)
+	}
+	for st, n := range p.ClassSize {
+		if n < 1 || n > 1000 {
+			return fmt.Errorf("places: class size of %s is %d", st, n)
+		}
+	}
+	return nil
 }
 
 // SurveySample sizes the 社会认可度 (social recognition) survey of a county:
@@ -511,6 +540,9 @@ func Resolve(sid, pid string) (*Rules, error) {
 		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
 	}
 	if err := r.Settings.SurveySample.Validate(); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
+	}
+	if err := r.Settings.Places.Validate(); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
 	}
 	if r.Settings.Clocks != national.Clocks {

@@ -485,6 +485,15 @@ func TestAccessEveryRoute(t *testing.T) {
 				mw.Close()
 				return &body, mw.FormDataContentType()
 			}
+		case rt.pattern == "POST /county/{code}/places/import":
+			req.body = func() (io.Reader, string) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				fw, _ := mw.CreateFormFile("file", "projects.csv")
+				fw.Write([]byte("学段,项目名称,学区,启用年份,新增学位\n小学,新建一小,XQ01,2028,900\n"))
+				mw.Close()
+				return &body, mw.FormDataContentType()
+			}
 		case rt.pattern == "POST /plans/confirm":
 			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "start": {"2024-01-01"}, "due": {"2024-12-31"},
 				"items": {"1"}, "number.0": {"1"}, "title.0": {"access"}, "value.0": {"10"}, "unit.0": {"所"}, "keep.0": {"1"}})

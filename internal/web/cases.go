@@ -235,11 +235,17 @@ type objectionRow struct {
 	Light ticket.Light
 }
 
-// caseWarning is an early warning on a recognised case's page.
+// caseWarning is an early warning on a recognised case's page: a
+// monitoring finding to raise, once (its title tells whether it was).
 type caseWarning struct {
-	forecast.Warning
-	Title  string
-	Raised bool
+	Title string
+	// School is the school the finding concerns, "" for the county (or
+	// one of its 学区).
+	School string
+	// Indicator is the indicator forecast to fail, or "places" for a 学位
+	// shortfall (placesWarnings).
+	Indicator string
+	Raised    bool
 }
 
 // monitorYear is one later year of a recognised county.
@@ -353,10 +359,9 @@ func (s *Server) casePageGet(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		for _, wn := range ws {
-			title := warningTitle(wn)
-			raised := slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Title == title })
-			p.Warnings = append(p.Warnings, caseWarning{Warning: wn, Title: title, Raised: raised})
-			if !raised {
+			wn.Raised = slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Title == wn.Title })
+			p.Warnings = append(p.Warnings, wn)
+			if !wn.Raised {
 				p.WarningsOpen++
 			}
 		}
@@ -1117,12 +1122,27 @@ func monitorTitle(year int, it *standards.Item) string {
 
 // raiseMonitoring raises the items that slipped in a later year as
 // findings of the recognised case, each once, with the 整改 clock running.
-// caseWarnings are the early warnings of a recognised county under a
-// standard with school indicators (forecast.Forecast on every year's
-// figures up to the latest, three years ahead): what the trend says will
-// fail, the first year it does. Watch-level signals stay on the forecast
-// page; these are the ones the monitoring raises as findings.
-func (s *Server) caseWarnings(r *http.Request, c store.Case, rules *standards.Rules) ([]forecast.Warning, error) {
+// caseWarnings are the early warnings of a recognised county: under a
+// standard with school indicators, what the trend says will fail
+// (forecast.Forecast on every year's figures up to the latest, three years
+// ahead), the first year it does — watch-level signals stay on the
+// forecast page; and under any standard, the 学区 whose places the cohort
+// forecast says will run short (placesWarnings). These are the ones the
+// monitoring raises as findings.
+func (s *Server) caseWarnings(r *http.Request, c store.Case, rules *standards.Rules) ([]caseWarning, error) {
+	trend, err := s.trendWarnings(r, c, rules)
+	if err != nil {
+		return nil, err
+	}
+	places, err := s.placesWarnings(r.Context(), c.County, rules)
+	if err != nil {
+		return nil, err
+	}
+	return append(trend, places...), nil
+}
+
+// trendWarnings are the indicators the trend says will fail.
+func (s *Server) trendWarnings(r *http.Request, c store.Case, rules *standards.Rules) ([]caseWarning, error) {
 	if rules.Preschool() || len(rules.Indicators) == 0 {
 		return nil, nil
 	}
@@ -1148,11 +1168,11 @@ func (s *Server) caseWarnings(r *http.Request, c store.Case, rules *standards.Ru
 	if err != nil {
 		return nil, nil // too little to forecast from: no warning
 	}
-	var out []forecast.Warning
+	var out []caseWarning
 	last := slices.Max(res.Years)
 	for _, w := range res.Warnings {
 		if w.Level == forecast.Fail && w.Year > last {
-			out = append(out, w)
+			out = append(out, caseWarning{Title: warningTitle(w), School: w.SchoolCode, Indicator: w.Indicator})
 		}
 	}
 	return out, nil
@@ -1193,12 +1213,11 @@ func (s *Server) raiseMonitoring(w http.ResponseWriter, r *http.Request) error {
 		}
 		n := 0
 		for _, wn := range ws {
-			title := warningTitle(wn)
-			if slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Title == title }) {
+			if slices.ContainsFunc(ts, func(t store.Ticket) bool { return t.Title == wn.Title }) {
 				continue
 			}
-			if _, err := s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: title,
-				School: wn.SchoolCode, Severity: "一般", Source: "warning", RaiserRegion: b.Scope.Region(), RaiserLevel: review.LevelProvince},
+			if _, err := s.st.RaiseTicket(r.Context(), userOf(r).Username, store.Ticket{CaseID: c.ID, County: c.County, Title: wn.Title,
+				School: wn.School, Severity: "一般", Source: "warning", RaiserRegion: b.Scope.Region(), RaiserLevel: review.LevelProvince},
 				nil, s.caseClocks(c)); err != nil {
 				return err
 			}

@@ -82,6 +82,18 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedWorkplan(ctx, st, county); err != nil {
 		return nil, err
 	}
+	// 学位 inputs for the demo county and the other counties of its city
+	// (the recognised one among them), so that their pages and the
+	// monitoring show amber and red catchments.
+	placed := []string{county.Code}
+	for _, n := range p.Notes {
+		if census.CityCode(n.Code) == city && !slices.Contains(placed, n.Code) {
+			placed = append(placed, n.Code)
+		}
+	}
+	if err := seedPlaces(ctx, st, placed); err != nil { // demoseed_places.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)

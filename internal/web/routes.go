@@ -161,6 +161,13 @@ func (s *Server) routeTable() []route {
 		{"POST /county/{code}/scenarios/{id}/delete", pg(s.deleteScenario), "scenario {id}"},
 		{"GET /county/{code}/forecast", pg(s.forecastView), "county {code}"},
 
+		// 学位 (places.go): places against the school-age population, the
+		// import of the county's inputs, its template and export.
+		{"GET /county/{code}/places", pg(s.placesPageGet), "county {code}"},
+		{"GET /county/{code}/places.xlsx", pg(s.placesExport), "county {code}"},
+		{"POST /county/{code}/places/import", pg(s.importPlaces), "county {code}"},
+		{"GET /places/template.xlsx", pg(s.placesTemplate), ""},
+
 		// Data entry.
 		{"GET /data", pg(s.dataPage), ""},
 		{"POST /data/upload", pg(s.upload), "upload file"},

@@ -1,0 +1,372 @@
+package web
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/big"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/seats"
+	"github.com/dudao-edu/dudao/internal/seatsio"
+	"github.com/dudao-edu/dudao/internal/standards"
+	"github.com/dudao-edu/dudao/internal/store"
+)
+
+// placesPage is GET /county/{code}/places: the county's 学位 (school
+// places) against its school-age population, stage by stage: every
+// catchment and school year by year with its light, the warnings with
+// their shortfall and whether a planned project closes it, the low,
+// central and high variants, and the backtest of the last known year.
+type placesPage struct {
+	*Base
+	*choice
+	Q      []any
+	Code   string
+	County string
+	Stages []seats.Stage
+	Stage  seats.Stage
+	// Amber and Red are the thresholds, as the profile sets them.
+	Amber, Red string
+	ClassSize  int
+	Res        *seats.Result
+	Summary    []seats.YearSummary
+	Units      []placesUnit
+	Warnings   []placesWarning
+	Backtest   *seats.BacktestResult
+	// Problem is why the forecast or the backtest could not be made from
+	// the stored inputs (seats.InputError), shown instead of it.
+	Problem, BacktestProblem string
+	Rows                     map[string]int // by seats.Table
+	Imports                  []store.SeatsImport
+	CanImport                bool
+	Errors                   censusio.Errors // of a refused import
+}
+
+// placesUnit is a catchment or a school with its years.
+type placesUnit struct {
+	Catchment, School, Name string
+	Places                  int
+	Years                   []seats.Year
+}
+
+// placesWarning is one warning row.
+type placesWarning struct {
+	seats.Warning
+	Central seats.Check
+}
+
+// StageQuery is the page's query with stage st.
+func (p *placesPage) StageQuery(st seats.Stage) []any {
+	return append(slices.Clone(p.Q), "stage", st)
+}
+
+// Light is the class of a light for the page.
+func (p *placesPage) Light(l seats.Light) string {
+	switch l {
+	case seats.Red:
+		return "bad"
+	case seats.Amber:
+		return "warn"
+	}
+	return "ok"
+}
+
+// Usage writes a check's places used as a percentage.
+func (p *placesPage) Usage(c seats.Check) string {
+	if c.Usage == nil {
+		return "—"
+	}
+	return new(big.Rat).Mul(c.Usage, big.NewRat(100, 1)).FloatString(1) + "%"
+}
+
+// Rat writes an exact figure with the decimals given.
+func (p *placesPage) Rat(r *big.Rat, decimals int) string {
+	if r == nil {
+		return "—"
+	}
+	return r.FloatString(decimals)
+}
+
+// Percent writes an exact share as a percentage.
+func (p *placesPage) Percent(r *big.Rat) string {
+	if r == nil {
+		return "—"
+	}
+	return new(big.Rat).Mul(r, big.NewRat(100, 1)).FloatString(1) + "%"
+}
+
+// placesOptions are the forecast options of rules' profile for stage:
+// its thresholds and years ahead, and the class size of the stage.
+func placesOptions(rules *standards.Rules, stage seats.Stage) (seats.Options, int, error) {
+	opt, size, err := seats.OptionsOf(rules.Settings.Places, stage)
+	if err != nil {
+		return opt, 0, fmt.Errorf("profile %s: %w", rules.Profile.ID, err)
+	}
+	return opt, size, nil
+}
+
+// placesPageGet serves GET /county/{code}/places?stage=.
+func (s *Server) placesPageGet(w http.ResponseWriter, r *http.Request) error {
+	return s.renderPlaces(w, r, http.StatusOK, nil)
+}
+
+func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors) error {
+	b := s.base(r, "county")
+	code := r.PathValue("code")
+	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
+		return errOutOfScope
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	rg, err := s.regionName(r, code)
+	if err != nil {
+		return err
+	}
+	data, err := s.st.Seats(r.Context(), code)
+	if err != nil {
+		return err
+	}
+	p := &placesPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: cmp.Or(rg.Name, code), Stages: data.Stages(),
+		CanImport: b.Scope.CanEdit(), Errors: errs,
+		Rows: map[string]int{string(seats.TableBirths): len(data.Births), string(seats.TableSchools): len(data.Schools),
+			string(seats.TableEnrolment): len(data.Enrolment), string(seats.TableProjects): len(data.Projects)}}
+	b.Title = p.County + " · " + b.T("places.title")
+	if p.Imports, err = s.st.SeatsImports(r.Context(), code); err != nil {
+		return err
+	}
+	p.Amber, p.Red = c.Rules.Settings.Places.Amber, c.Rules.Settings.Places.Red
+	if len(p.Stages) > 0 {
+		p.Stage = p.Stages[0]
+	}
+	if v := seats.Stage(r.URL.Query().Get("stage")); v != "" {
+		if v.Grades() == 0 {
+			return notFound("error.404")
+		}
+		p.Stage = v
+	}
+	if slices.Contains(p.Stages, p.Stage) {
+		opt, size, err := placesOptions(c.Rules, p.Stage)
+		if err != nil {
+			return err
+		}
+		p.ClassSize = size
+		in := data.Input(p.Stage, size)
+		res, err := seats.Forecast(in, opt)
+		switch {
+		case errors.Is(err, seats.ErrInput):
+			p.Problem = err.Error()
+		case err != nil:
+			return err
+		default:
+			p.Res = res
+			p.Summary = res.Summary(seats.Central)
+			for _, cf := range res.Catchments {
+				p.Units = append(p.Units, placesUnit{Catchment: cf.Catchment, Name: cf.Catchment, Places: cf.Places, Years: cf.Years})
+				for _, sf := range res.Schools {
+					if sf.Catchment == cf.Catchment {
+						p.Units = append(p.Units, placesUnit{Catchment: sf.Catchment, School: sf.Code, Name: sf.Name, Places: sf.Places, Years: sf.Years})
+					}
+				}
+			}
+			for _, wn := range res.Warnings {
+				p.Warnings = append(p.Warnings, placesWarning{Warning: wn, Central: wn.Checks[seats.Central]})
+			}
+			bt, err := seats.Backtest(in, res.From, opt)
+			switch {
+			case errors.Is(err, seats.ErrInput):
+				p.BacktestProblem = err.Error()
+			case err != nil:
+				return err
+			default:
+				p.Backtest = bt
+			}
+		}
+	}
+	s.render(w, r, status, "places", p)
+	return nil
+}
+
+// placesTemplate serves GET /places/template.xlsx: the empty workbook of
+// the 学位 inputs with its notes.
+func (s *Server) placesTemplate(w http.ResponseWriter, r *http.Request) error {
+	var buf bytes.Buffer
+	if err := seatsio.WriteXLSX(&buf, seats.Records{}); err != nil {
+		return err
+	}
+	return sendXLSX(w, "学位预测数据模板.xlsx", buf.Bytes())
+}
+
+// placesExport serves GET /county/{code}/places.xlsx: the county's stored
+// 学位 inputs in the import workbook, to correct and import again.
+func (s *Server) placesExport(w http.ResponseWriter, r *http.Request) error {
+	code := r.PathValue("code")
+	b := s.base(r, "county")
+	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
+		return errOutOfScope
+	}
+	data, err := s.st.Seats(r.Context(), code)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	if err := seatsio.WriteXLSX(&buf, data); err != nil {
+		return err
+	}
+	return sendXLSX(w, code+"-学位预测数据.xlsx", buf.Bytes())
+}
+
+func sendXLSX(w http.ResponseWriter, name string, data []byte) error {
+	attach(w, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Length", strconv.Itoa(len(data)))
+	_, err := w.Write(data)
+	return err
+}
+
+// maxPlacesUpload bounds an upload of 学位 inputs: a county's tables are
+// a few thousand rows.
+const maxPlacesUpload = 20 << 20
+
+// importPlaces serves POST /county/{code}/places/import: the files chosen
+// (a workbook of the four sheets, or CSV files of one table each) replace
+// the county's tables they carry, all or nothing; a refused file shows its
+// errors on the page.
+func (s *Server) importPlaces(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "county")
+	code := r.PathValue("code")
+	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
+		return errOutOfScope
+	}
+	if !b.Scope.CanEdit() {
+		return errForbidden
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxPlacesUpload+1<<20)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		return cmp.Or(bodyTooLarge(err, "places.too_large", maxPlacesUpload>>20), badRequest("places.no_file"))
+	}
+	var files []seatsio.File
+	var names []string
+	for _, fh := range r.MultipartForm.File["file"] {
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		data, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return err
+		}
+		files = append(files, seatsio.File{Name: fh.Filename, Data: data})
+		names = append(names, fh.Filename)
+	}
+	if len(files) == 0 {
+		return badRequest("places.no_file")
+	}
+	rec, err := seatsio.Read(files...)
+	if err != nil {
+		var es censusio.Errors
+		if errors.As(err, &es) {
+			return s.renderPlaces(w, r, http.StatusBadRequest, es)
+		}
+		return err
+	}
+	imp, err := s.st.ReplaceSeats(r.Context(), userOf(r).Username, code, names, rec)
+	if err != nil {
+		if errors.Is(err, store.ErrSeatsInput) {
+			// The store's check across the tables stored: what is wrong,
+			// without the wrapping.
+			msg := err.Error()
+			if _, after, ok := strings.Cut(msg, store.ErrSeatsInput.Error()+": "); ok {
+				msg = after
+			}
+			return s.renderPlaces(w, r, http.StatusBadRequest, censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}})
+		}
+		return err
+	}
+	if err := s.st.Audit(r.Context(), store.AuditEntry{Username: userOf(r).Username, Action: store.AuditImport, Region: code,
+		Target: "学位", Detail: fmt.Sprintf("%d rows: %s", imp.Rows, strings.Join(names, ", "))}); err != nil {
+		return err
+	}
+	setFlash(w, b.T("places.imported", imp.Rows))
+	http.Redirect(w, r, "/county/"+code+"/places", http.StatusSeeOther)
+	return nil
+}
+
+// placesWarnings are the 学位 shortfalls of county that its recognition
+// case raises as monitoring findings: each 学区 (catchment) of the stages
+// the standard covers (小学 and 初中, or 幼儿园 under the preschool
+// standard) that the central variant of the cohort forecast turns red
+// within the years the profile forecasts, unless its planned projects
+// close the gap in time — one finding per catchment and stage, at the
+// first such year, with the shortfall in places and classes that year.
+// Schools are not raised one by one: children cannot use another
+// catchment's places, but within one they can be sent to another school,
+// so the catchment is where the shortfall is real. A county without
+// inputs, or whose inputs cannot be forecast (the page says why), raises
+// none.
+func (s *Server) placesWarnings(ctx context.Context, county string, rules *standards.Rules) ([]caseWarning, error) {
+	data, err := s.st.Seats(ctx, county)
+	if err != nil {
+		return nil, err
+	}
+	stages := []seats.Stage{seats.Primary, seats.Junior}
+	if rules.Preschool() {
+		stages = []seats.Stage{seats.Kindergarten}
+	}
+	var out []caseWarning
+	for _, stage := range data.Stages() {
+		if !slices.Contains(stages, stage) {
+			continue
+		}
+		opt, size, err := placesOptions(rules, stage)
+		if err != nil {
+			return nil, err
+		}
+		res, err := seats.Forecast(data.Input(stage, size), opt)
+		if errors.Is(err, seats.ErrInput) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, cf := range res.Catchments {
+			for _, y := range cf.Years {
+				c := y.Checks[seats.Central]
+				if c.Light != seats.Red || c.Cover == seats.InTime {
+					continue
+				}
+				out = append(out, caseWarning{Title: placesTitle(stage, cf.Catchment, y.Year, c), Indicator: "places"})
+				break
+			}
+		}
+	}
+	return out, nil
+}
+
+// placesTitle is the title of the finding a 学位 shortfall raises.
+func placesTitle(stage seats.Stage, catchment string, year int, c seats.Check) string {
+	usage := "—"
+	if c.Usage != nil {
+		usage = new(big.Rat).Mul(c.Usage, big.NewRat(100, 1)).FloatString(1)
+	}
+	cover := "无规划项目解决"
+	switch c.Cover {
+	case seats.TooLate:
+		cover = fmt.Sprintf("规划项目 %d 年才启用，来不及", c.ClosedFrom)
+	case seats.NotClosed:
+		if c.Planned+c.Later > 0 {
+			cover = "规划项目不足以解决"
+		}
+	}
+	return fmt.Sprintf("学位预警（预计 %d 年）：%s学区 %s 学位使用率 %s%%，缺口 %d 个学位（%d 个班），%s",
+		year, stage.ZH(), catchment, usage, c.Shortfall, c.ShortfallClasses, cover)
+}
