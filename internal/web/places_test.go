@@ -31,7 +31,7 @@ func TestPlacesPage(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rules, err := standards.Resolve(e.srv.standard, e.srv.profile)
+	rules, err := standards.Resolve(e.srv.inForce().Standard, e.srv.inForce().Profile)
 	if err != nil {
 		t.Fatal(err)
 	}
