@@ -109,42 +109,6 @@ func (b *Base) SchoolType(t census.SchoolType) string {
 	return t.ZH()
 }
 
-// status classes of the colour code: met, between 85 % and 100 %, below.
-const (
-	clsOK   = "ok"
-	clsWarn = "warn"
-	clsBad  = "bad"
-	clsNA   = "na"
-)
-
-// valueClass colours an indicator value against its threshold and the
-// school rule's floor (85 %): green met, amber between, red below.
-func valueClass(v, threshold, floor float64) string {
-	switch {
-	case v != v: // NaN
-		return clsNA
-	case v >= threshold*(1-1e-9):
-		return clsOK
-	case v >= floor*threshold*(1-1e-9):
-		return clsWarn
-	}
-	return clsBad
-}
-
-// cvClass colours a CV against its limit: red over the limit, amber within
-// the last 15 % of it, green otherwise.
-func cvClass(cv, limit float64, pass bool) string {
-	switch {
-	case cv != cv:
-		return clsNA
-	case !pass:
-		return clsBad
-	case cv > 0.85*limit:
-		return clsWarn
-	}
-	return clsOK
-}
-
 func toJSON(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err

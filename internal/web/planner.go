@@ -252,7 +252,7 @@ func (p *plannerPage) fill(b *Base, rules *standards.Rules) {
 			if sn != nil {
 				cv.Naive = sn.Indicators[i].CV.CV
 			}
-			cv.Cls = cvClass(cv.After, cv.Limit, cv.PassAfter)
+			cv.Cls = cvClass(cv.After, cv.Limit, sa.Indicators[i].Over)
 			p.CVs = append(p.CVs, cv)
 		}
 	}

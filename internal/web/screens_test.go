@@ -1,0 +1,240 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/standards"
+	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
+	"golang.org/x/net/html"
+)
+
+// parse parses a page, failing the test when it cannot.
+func parse(t *testing.T, body []byte) *html.Node {
+	t.Helper()
+	n, err := html.Parse(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// textOf is the text of the first node sel selects, "" when none.
+func textOf(n *html.Node, sel string) string {
+	if ns := hc.All(n, sel); len(ns) > 0 {
+		return strings.TrimSpace(hc.Text(ns[0]))
+	}
+	return ""
+}
+
+// attrOf is attribute name of the first node sel selects, "" when none.
+func attrOf(n *html.Node, sel, name string) string {
+	if ns := hc.All(n, sel); len(ns) > 0 {
+		v, _ := hc.Attr(ns[0], name)
+		return v
+	}
+	return ""
+}
+
+// TestOverviewWholeVerdict checks that the overview counts the counties
+// under the whole chosen standard, each county as its own verdict page
+// judges it (wholeCounty, one county at a time), with the resource part as
+// one line: 学前普及普惠 no longer shows every county passing.
+func TestOverviewWholeVerdict(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	year := demo.LatestYear
+	for _, tc := range []struct {
+		standard string
+		// The demo's figures, as `dudao demo` prints them: met, not, pending.
+		want [3]int
+	}{
+		{"yzjh2017", [3]int{16, 78, 6}},
+		{"xqpp2020", [3]int{45, 32, 23}},
+		{"jbjh2012", [3]int{-1, -1, -1}},
+	} {
+		t.Run(tc.standard, func(t *testing.T) {
+			rules, err := standards.Resolve(tc.standard, "national")
+			if err != nil {
+				t.Fatal(err)
+			}
+			regions, err := e.st.Regions(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := map[census.Status]int{}
+			byCounty := map[string]census.Status{}
+			for _, rg := range regions {
+				if rg.Level != census.LevelCounty || !strings.HasPrefix(rg.Code, demo.ProvinceCode[:2]) {
+					continue
+				}
+				c, err := e.srv.wholeCounty(ctx, rules, year, rg.Code)
+				if err != nil {
+					continue // no records this year
+				}
+				got[c.Verdict.Status]++
+				byCounty[rg.Code] = c.Verdict.Status
+			}
+			counts := [3]int{got[census.StatusMet], got[census.StatusNotMet], got[census.StatusPending]}
+			if tc.want[0] >= 0 && counts != tc.want {
+				t.Fatalf("county by county: %v, want %v", counts, tc.want)
+			}
+			w := e.get("admin", "/overview?standard="+tc.standard)
+			if w.Code != http.StatusOK {
+				t.Fatalf("overview: %d", w.Code)
+			}
+			n := parse(t, w.Body.Bytes())
+			for i, st := range []string{"met", "not_met", "pending"} {
+				if got := textOf(n, "#whole-kpis .kpi[data-status="+st+"] b"); got != strconv.Itoa(counts[i]) {
+					t.Errorf("%s: %s counties %q, want %d", tc.standard, st, got, counts[i])
+				}
+			}
+			if got, want := textOf(n, "#answer"), strconv.Itoa(counts[0]); !strings.Contains(got, want) {
+				t.Errorf("the answer %q does not say %s recognised", got, want)
+			}
+			for _, row := range hc.All(n, "table#counties tbody tr[data-county]") {
+				code, _ := hc.Attr(row, "data-county")
+				if st, _ := hc.Attr(row, "data-status"); st != string(byCounty[code]) {
+					t.Errorf("%s: row of %s says %s, its verdict page %s", tc.standard, code, st, byCounty[code])
+				}
+			}
+			// The resource part, one line of the verdict: only where the
+			// standard has one.
+			res, err := e.srv.cache.result(ctx, rules, year, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			passed := 0
+			for _, c := range res.Counties {
+				if c.ResourcePass {
+					passed++
+				}
+			}
+			line := attrOf(n, "#resource-line", "data-passed")
+			switch {
+			case rules.Preschool() && line != "":
+				t.Errorf("%s has a resource line: %q", tc.standard, textOf(n, "#resource-line"))
+			case !rules.Preschool() && line != strconv.Itoa(passed):
+				t.Errorf("%s: resource line says %s passed, want %d", tc.standard, line, passed)
+			}
+		})
+	}
+}
+
+// TestOverviewWorstCVs checks that the worst-CV chips are the CVs over
+// their limit, even in a county whose data are incomplete (where every CV
+// of a stage with missing data fails the resource part, but a CV within
+// its limit is not one of the worst).
+func TestOverviewWorstCVs(t *testing.T) {
+	e := newEnv(t)
+	rules := mustRules()
+	res, err := e.srv.cache.result(context.Background(), rules, demo.LatestYear, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := map[string]int{}
+	withinButFailing := 0
+	for _, c := range res.Counties {
+		for _, sr := range c.Stages {
+			for _, ir := range sr.Indicators {
+				if ir.Over {
+					over[c.Code]++
+				}
+				if !c.Complete && !ir.Pass && !ir.Over && ir.Defined {
+					withinButFailing++
+				}
+			}
+		}
+	}
+	if withinButFailing == 0 {
+		t.Fatal("the demo has no incomplete county with a CV within its limit: the test proves nothing")
+	}
+	n := parse(t, e.get("admin", "/overview").Body.Bytes())
+	rows := hc.All(n, "table#counties tbody tr[data-county]")
+	if len(rows) == 0 {
+		t.Fatal("no rows")
+	}
+	for _, row := range rows {
+		code, _ := hc.Attr(row, "data-county")
+		if got, want := len(hc.All(row, "span.chip.bad")), min(3, over[code]); got != want {
+			t.Errorf("%s: %d worst-CV chips, want %d (its CVs over the limit)", code, got, want)
+		}
+	}
+}
+
+// TestCountyHeaderWholeVerdict checks that a county page's header is the
+// whole standard's verdict, with the resource part as one line: a county
+// whose resources pass but which is not recognised does not read "✓".
+func TestCountyHeaderWholeVerdict(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rules := mustRules()
+	res, err := e.srv.wholeResult(ctx, rules, demo.LatestYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var resourceOnly, recognised *eval.County
+	for _, c := range res.Counties {
+		switch {
+		case c.ResourcePass && c.Verdict.Status == census.StatusNotMet && resourceOnly == nil:
+			resourceOnly = c
+		case c.Verdict.Recognised && recognised == nil:
+			recognised = c
+		}
+	}
+	if resourceOnly == nil || recognised == nil {
+		t.Fatal("the demo lacks a county passing on resources only, or a recognised one")
+	}
+	for _, tc := range []struct {
+		c      *eval.County
+		status string
+	}{{resourceOnly, "not_met"}, {recognised, "met"}} {
+		w := e.get("admin", "/county/"+tc.c.Code)
+		check(t, w, http.StatusOK,
+			hc.In("#county-verdict", hc.HasAttr("data-status", tc.status)),
+			hc.In("#resource-line", hc.HasAttr("data-pass", "true")))
+		n := parse(t, w.Body.Bytes())
+		head := textOf(n, "#county-verdict")
+		if tc.status == "not_met" {
+			if strings.Contains(head, "✓") || strings.Contains(head, "资源配置达标") {
+				t.Errorf("%s: header %q reads as passing", tc.c.Code, head)
+			}
+			if reason := textOf(n, "#verdict-reason"); reason == "" {
+				t.Errorf("%s: no reason under the verdict", tc.c.Code)
+			}
+		}
+	}
+}
+
+// TestSummaryNotForCounty checks that a county account cannot have a
+// summary of its city or province (one county, ranked first), and that
+// its overview offers none, while a city account still can.
+func TestSummaryNotForCounty(t *testing.T) {
+	e := newEnv(t)
+	c := county()
+	city := census.CityCode(c.Code)
+	for _, tc := range []struct {
+		account, path string
+		want          int
+	}{
+		{"county", "/report/" + city + "/pdf", http.StatusForbidden},
+		{"county", "/report/" + city + "/xlsx", http.StatusForbidden},
+		{"county", "/report/" + demo.ProvinceCode + "/html", http.StatusForbidden},
+		{"county", "/report/" + c.Code + "/html", http.StatusOK},
+		{"city", "/report/" + city + "/xlsx", http.StatusOK},
+		{"viewer", "/report/" + demo.ProvinceCode + "/xlsx", http.StatusOK},
+	} {
+		if w := e.get(tc.account, tc.path); w.Code != tc.want {
+			t.Errorf("%s %s: %d, want %d", tc.account, tc.path, w.Code, tc.want)
+		}
+	}
+	check(t, e.get("county", "/overview?region="+city), http.StatusOK, hc.NotIn("#summary-pdf"), hc.NotIn("#summary-xlsx"))
+	check(t, e.get("city", "/overview?region="+city), http.StatusOK, hc.In("#summary-pdf"))
+}
