@@ -238,3 +238,51 @@ func TestSummaryNotForCounty(t *testing.T) {
 	check(t, e.get("county", "/overview?region="+city), http.StatusOK, hc.NotIn("#summary-pdf"), hc.NotIn("#summary-xlsx"))
 	check(t, e.get("city", "/overview?region="+city), http.StatusOK, hc.In("#summary-pdf"))
 }
+
+// TestStandardsPageEveryStandard checks the standards page of every
+// built-in standard: every item of the whole standard, part by part; the
+// resource indicators with their standard values only where they have
+// some (not eight rows of zeros for 基本均衡), and no school rule of
+// "至少 0 / 0 项…0.0%" for a standard without one (学前普及普惠).
+func TestStandardsPageEveryStandard(t *testing.T) {
+	e := newEnv(t)
+	for _, std := range standards.List() {
+		t.Run(std.ID, func(t *testing.T) {
+			rules, err := standards.Resolve(std.ID, "national")
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := e.get("admin", "/standards?standard="+std.ID)
+			if w.Code != http.StatusOK {
+				t.Fatalf("%d", w.Code)
+			}
+			body := w.Body.String()
+			n := parse(t, w.Body.Bytes())
+			if got := len(hc.All(n, "#items tr[data-item]")); got != len(rules.Items) || got == 0 {
+				t.Errorf("%d items listed, want %d", got, len(rules.Items))
+			}
+			for _, it := range rules.Items {
+				if len(hc.All(n, "#items tr[data-item="+it.ID+"]")) != 1 {
+					t.Errorf("item %s not listed", it.ID)
+				}
+			}
+			if strings.Contains(body, "至少 0 / 0") || strings.Contains(body, ">0.0%") {
+				t.Errorf("an empty school rule: %q", textOf(n, "#school-rule"))
+			}
+			rows := hc.All(n, "#thresholds tbody tr")
+			if len(rows) != len(rules.Indicators) {
+				t.Errorf("%d indicator rows, want %d", len(rows), len(rules.Indicators))
+			}
+			for _, row := range rows {
+				for _, td := range hc.All(row, "td.num") {
+					if v := strings.TrimSpace(hc.Text(td)); v == "0" {
+						t.Errorf("a standard value of 0 in %s", hc.Text(row))
+					}
+				}
+			}
+			if (rules.SchoolRule.MinMet > 0) != (textOf(n, "#school-rule") != "") {
+				t.Errorf("school rule shown %q for MinMet %d", textOf(n, "#school-rule"), rules.SchoolRule.MinMet)
+			}
+		})
+	}
+}
