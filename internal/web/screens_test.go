@@ -286,3 +286,78 @@ func TestStandardsPageEveryStandard(t *testing.T) {
 		})
 	}
 }
+
+// TestVerdictReasons checks that a verdict comes with its reason: the
+// preschool page of a county whose three ratios are met but which is not
+// recognised names the items it fails; the page of a school over the
+// school-size limit says so, not only that it passes (or fails) the
+// resource part's school rule.
+func TestVerdictReasons(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	year := demo.LatestYear
+	pre, err := standards.Resolve("xqpp2020", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.srv.wholeResult(ctx, pre, year)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var greenButNot *eval.County
+	for _, c := range res.Counties {
+		if c.Verdict.Status != census.StatusNotMet {
+			continue
+		}
+		green := true
+		for _, id := range []string{"gross_enrollment", "inclusive_coverage", "public_share"} {
+			if it := c.Verdict.Item(id); it == nil || it.Status != census.StatusMet {
+				green = false
+			}
+		}
+		if green {
+			greenButNot = c
+			break
+		}
+	}
+	if greenButNot == nil {
+		t.Fatal("the demo has no county with three green ratios that is not recognised")
+	}
+	n := parse(t, e.get("admin", "/county/"+greenButNot.Code+"/preschool").Body.Bytes())
+	reason := textOf(n, "#preschool-reason")
+	first := greenButNot.Verdict.Item(greenButNot.Verdict.Unmet[0]).Item.ZH
+	if !strings.Contains(reason, first) {
+		t.Errorf("%s: preschool reason %q does not name %s", greenButNot.Code, reason, first)
+	}
+
+	// A school over the school-size limit of 优质均衡 (2 000 pupils for a
+	// primary school): the demo county's large school.
+	rules := mustRules()
+	whole, err := e.srv.wholeCounty(ctx, rules, year, county().Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	size := whole.Verdict.Item("school_size")
+	if size == nil || size.Status != census.StatusNotMet {
+		t.Fatalf("the demo county meets the school-size rule")
+	}
+	var big eval.SchoolIssue
+	for _, cr := range size.Checks {
+		for _, iss := range cr.Schools {
+			if !iss.Missing && iss.Value > iss.Limit {
+				big = iss
+			}
+		}
+	}
+	if big.Code == "" {
+		t.Fatal("no school over the size limit")
+	}
+	w := e.get("admin", "/school/"+big.Code)
+	check(t, w, http.StatusOK, hc.In("#school-issues li[data-item=school_size]"))
+	text := textOf(parse(t, w.Body.Bytes()), "#school-issues li[data-item=school_size]")
+	for _, want := range []string{fmtFixed(big.Value), fmtFixed(big.Limit)} {
+		if !strings.Contains(text, want) {
+			t.Errorf("school %s: %q does not say %s", big.Code, text, want)
+		}
+	}
+}
