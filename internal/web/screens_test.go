@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"context"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -358,6 +359,82 @@ func TestVerdictReasons(t *testing.T) {
 	for _, want := range []string{fmtFixed(big.Value), fmtFixed(big.Limit)} {
 		if !strings.Contains(text, want) {
 			t.Errorf("school %s: %q does not say %s", big.Code, text, want)
+		}
+	}
+}
+
+// TestColourRule checks the one colour rule of every page on its
+// boundaries, decided on the decimal figures with no tolerance, and that
+// a figure is written on the side of its boundary it is coloured for.
+func TestColourRule(t *testing.T) {
+	below := func(x float64) float64 { return math.Nextafter(x, math.Inf(-1)) }
+	for _, tc := range []struct {
+		name      string
+		got, want string
+	}{
+		{"at the threshold", valueClass(7.5, 7.5, 0.85), clsOK},
+		{"just under the threshold", valueClass(below(7.5), 7.5, 0.85), clsWarn},
+		{"at 85 %", valueClass(6.375, 7.5, 0.85), clsWarn},
+		{"85 % of 0.9 (not a float product)", valueClass(0.765, 0.9, 0.85), clsWarn},
+		{"just under 85 %", valueClass(below(6.375), 7.5, 0.85), clsBad},
+		{"CV at the limit", cvClass(0.5, 0.5, false), clsWarn},
+		{"CV over the limit", cvClass(0.5025, 0.5, true), clsBad},
+		{"CV within its limit, data missing elsewhere", cvClass(0.2, 0.5, false), clsOK},
+		{"CV at 85 % of its limit", cvClass(0.425, 0.5, false), clsOK},
+		{"7.4996 against 7.5", numAgainst(7.4996, 7.5, 2), "7.4996"},
+		{"7.5 against 7.5", numAgainst(7.5, 7.5, 2), "7.50"},
+		{"7.53 against 7.5", numAgainst(7.53, 7.5, 2), "7.53"},
+		{"a CV over by a hair", numAgainst(0.50002, 0.5, 4), "0.50002"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+}
+
+// TestForecastColours checks the forecast's tables: every figure is
+// coloured by the one rule, and written so that its colour can be read
+// from it (no red or amber 7.50 against a standard value of 7.5).
+func TestForecastColours(t *testing.T) {
+	e := newEnv(t)
+	c := county()
+	w := e.get("admin", "/county/"+c.Code+"/forecast")
+	if w.Code != http.StatusOK {
+		t.Fatalf("forecast: %d", w.Code)
+	}
+	n := parse(t, w.Body.Bytes())
+	rows := hc.All(n, "#forecast-parts tbody tr")
+	if len(rows) == 0 {
+		t.Fatal("no part rows")
+	}
+	floor := mustRules().SchoolRule.Floor
+	cells := 0
+	for _, row := range rows {
+		tds := hc.All(row, "td.num")
+		th, err := strconv.ParseFloat(strings.TrimSpace(hc.Text(tds[len(tds)-2])), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, td := range tds[:len(tds)-2] {
+			text := strings.TrimSpace(hc.Text(td))
+			v, err := strconv.ParseFloat(text, 64)
+			if err != nil {
+				continue // "—"
+			}
+			cls, _ := hc.Attr(td, "class")
+			want := valueClass(v, th, floor)
+			if !strings.Contains(cls, want) {
+				t.Errorf("%s against %g: class %q, the figure as written is %s", text, th, cls, want)
+			}
+			cells++
+		}
+	}
+	if cells == 0 {
+		t.Fatal("no figures")
+	}
+	for _, td := range hc.All(n, "#forecast-cvs tbody td.cv") {
+		if cls, _ := hc.Attr(td, "class"); strings.Contains(cls, "bad-text") {
+			t.Errorf("an old red CV: %s", hc.Text(td))
 		}
 	}
 }
