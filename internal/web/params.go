@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -70,6 +71,35 @@ func (b *Base) Ind(ind *standards.Indicator) string {
 		return ind.EN
 	}
 	return ind.ZH
+}
+
+// unitsEN are the indicators' units in English.
+var unitsEN = map[string]string{
+	"人/百生": "per 100 students", "间/百生": "rooms per 100 students", "台/百生": "per 100 students",
+	"㎡/生": "m² per student", "元/生": "yuan per student", "册/生": "books per student", "人/生": "per student",
+}
+
+// IndUnit returns an indicator's unit in the page's language.
+func (b *Base) IndUnit(ind *standards.Indicator) string {
+	if u, ok := unitsEN[ind.Unit]; ok && b.EN() {
+		return u
+	}
+	return ind.Unit
+}
+
+// Formula returns an indicator's formula in the page's language.
+func (b *Base) Formula(ind *standards.Indicator) string {
+	if !b.EN() {
+		return ind.Formula()
+	}
+	num := ind.EN
+	if _, ok := census.FieldByKey(ind.Source); ok {
+		num = b.Col(ind.Source)
+	}
+	if ind.Scale != 1 {
+		return fmt.Sprintf("%s ÷ students × %g", num, ind.Scale)
+	}
+	return num + " ÷ students"
 }
 
 // Col returns a census column's label in the page's language.

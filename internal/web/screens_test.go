@@ -5,6 +5,7 @@ import (
 	"context"
 	"math"
 	"net/http"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -435,6 +436,63 @@ func TestForecastColours(t *testing.T) {
 	for _, td := range hc.All(n, "#forecast-cvs tbody td.cv") {
 		if cls, _ := hc.Attr(td, "class"); strings.Contains(cls, "bad-text") {
 			t.Errorf("an old red CV: %s", hc.Text(td))
+		}
+	}
+}
+
+// TestNoDeveloperText checks the pages this change touched, in both
+// languages, for developer text (raw keys, file names, search statistics,
+// formulas in code notation) and, in English, for Chinese in the figures'
+// labels (names of places and schools are Chinese in both).
+func TestNoDeveloperText(t *testing.T) {
+	e := newEnv(t)
+	c := county()
+	var big string
+	for _, s := range province.Year(demo.LatestYear) {
+		if s.CountyCode == c.Code && s.Name == "广川市第三小学" {
+			big = s.Code
+		}
+	}
+	pages := []string{
+		"/overview", "/overview?standard=xqpp2020", "/overview?standard=jbjh2012",
+		"/standards", "/standards?standard=xqpp2020", "/standards?standard=jbjh2012",
+		"/county/" + c.Code, "/county/" + c.Code + "/verdict", "/county/" + c.Code + "/preschool",
+		"/explain?county=" + c.Code + "&stage=primary&indicator=sports_area",
+		"/county/" + c.Code + "/plan",
+	}
+	if big != "" {
+		pages = append(pages, "/school/"+big)
+	}
+	dev := []string{"standards.md", "max(1", "⌈", "精确搜索", " fields", "余量", "audit.judge", " nodes"}
+	han := regexp.MustCompile(`\p{Han}`)
+	for _, lang := range []string{"zh-CN", "en"} {
+		for _, path := range pages {
+			w := e.get("admin", path, "Cookie", langCookie+"="+lang)
+			if w.Code != http.StatusOK {
+				t.Errorf("%s %s: %d", lang, path, w.Code)
+				continue
+			}
+			body := w.Body.String()
+			for _, d := range dev {
+				if strings.Contains(body, d) {
+					t.Errorf("%s %s: developer text %q", lang, path, d)
+				}
+			}
+			if m := regexp.MustCompile(`>[a-z_]+\.[a-z_.]+<`).FindString(body); m != "" {
+				t.Errorf("%s %s: untranslated key %s", lang, path, m)
+			}
+			if lang != "en" {
+				continue
+			}
+			n := parse(t, w.Body.Bytes())
+			for _, sel := range []string{"#answer", "#whole-kpis", "#resource-line", "#county-verdict", "#verdict-reason",
+				"#thresholds thead", "#thresholds td.muted", "#items thead", "#items td b", "#preschool-reason", "#school-issues li"} {
+				for _, node := range hc.All(n, sel) {
+					if txt := hc.Text(node); han.MatchString(txt) && !strings.Contains(txt, c.Name) {
+						t.Errorf("en %s: Chinese in %s: %q", path, sel, strings.TrimSpace(txt))
+					}
+				}
+			}
 		}
 	}
 }
