@@ -37,8 +37,11 @@ type overviewPage struct {
 	// Summary is whether the account may have the region's summary report
 	// (a county account has its own county's report only).
 	Summary bool
-	Chart   string // JSON for the chart
-	Q       []any  // the choice as query pairs
+	// OwnCounty is, for an account of one county, its county: the report
+	// it has instead of a summary.
+	OwnCounty string
+	Chart     string // JSON for the chart
+	Q         []any  // the choice as query pairs
 }
 
 type worstCV struct {
@@ -128,6 +131,9 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 	p := &overviewPage{Base: b, choice: c, Standards: standards.List(), Profiles: standards.Profiles(), Region: region,
 		City: q.Get("city"), Verdict: q.Get("verdict"), Sort: q.Get("sort"), Q: c.Query(s), Summary: b.Scope.Summary(region)}
 	p.Resource.Applies = !c.Rules.Preschool()
+	if !p.Summary && b.Scope.County(b.Scope.Region()) {
+		p.OwnCounty = b.Scope.Region()
+	}
 	if p.Sort == "" {
 		p.Sort = "rank"
 	}

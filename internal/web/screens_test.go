@@ -237,7 +237,8 @@ func TestSummaryNotForCounty(t *testing.T) {
 			t.Errorf("%s %s: %d, want %d", tc.account, tc.path, w.Code, tc.want)
 		}
 	}
-	check(t, e.get("county", "/overview?region="+city), http.StatusOK, hc.NotIn("#summary-pdf"), hc.NotIn("#summary-xlsx"))
+	check(t, e.get("county", "/overview?region="+city), http.StatusOK, hc.NotIn("#summary-pdf"), hc.NotIn("#summary-xlsx"),
+		hc.In("a#own-report-pdf[href^=\"/report/"+c.Code+"/pdf\"]"))
 	check(t, e.get("city", "/overview?region="+city), http.StatusOK, hc.In("#summary-pdf"))
 }
 
