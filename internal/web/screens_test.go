@@ -497,3 +497,41 @@ func TestNoDeveloperText(t *testing.T) {
 		}
 	}
 }
+
+// TestOverviewFollowsJudgement checks that the overview's counts, kept
+// between requests, follow a judgement at once: a recognised county judged
+// not to meet an evidence item moves from recognised to not.
+func TestOverviewFollowsJudgement(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rules := mustRules()
+	counts := func() (met, not string) {
+		n := parse(t, e.get("admin", "/overview").Body.Bytes())
+		return textOf(n, "#whole-kpis .kpi[data-status=met] b"), textOf(n, "#whole-kpis .kpi[data-status=not_met] b")
+	}
+	met0, not0 := counts()
+	res, err := e.srv.wholeResult(ctx, rules, demo.LatestYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var code string
+	for _, c := range res.Counties {
+		if c.Verdict.Recognised {
+			code = c.Code
+			break
+		}
+	}
+	if code == "" {
+		t.Fatal("no recognised county")
+	}
+	w := e.judgeForm("admin", code, map[string]string{"standard": rules.ID, "profile": rules.Profile.ID,
+		"year": strconv.Itoa(demo.LatestYear), "item": "layout_plan", "status": "not_met", "comment": "test"}, map[string][]byte{"a.pdf": pdfBytes})
+	if w.Code >= 400 {
+		t.Fatalf("judge: %d %.300s", w.Code, w.Body.String())
+	}
+	met1, not1 := counts()
+	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
+	if atoi(met1) != atoi(met0)-1 || atoi(not1) != atoi(not0)+1 {
+		t.Errorf("after judging %s not met: recognised %s → %s, not %s → %s", code, met0, met1, not0, not1)
+	}
+}

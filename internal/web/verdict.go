@@ -122,12 +122,29 @@ func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules,
 // county with records: what the overview counts (recognised, not, pending).
 // Each county's verdict is the one its own page shows: the inputs are
 // wholeInputs' for every county at once.
+//
+// The result is kept while nothing it reads has changed: the records (the
+// data version), the judgements and reviews (the audit version), the
+// survey responses, and the minute (a survey opening feeds its county).
 func (s *Server) wholeResult(ctx context.Context, rules *standards.Rules, year int) (*eval.Result, error) {
-	in, err := wholeInputsOf(ctx, s.st, rules, year, "")
-	if err != nil {
+	k := wholeKey{year: year, standard: rules.ID, profile: rules.Profile.ID, minute: s.now().Unix() / 60}
+	var err error
+	if k.data, err = s.st.DataVersion(ctx); err != nil {
 		return nil, err
 	}
-	return eval.EvaluateWhole(rules, year, in), nil
+	if k.audit, err = s.st.AuditVersion(ctx); err != nil {
+		return nil, err
+	}
+	if k.responses, err = s.st.ResponsesVersion(ctx); err != nil {
+		return nil, err
+	}
+	return s.cache.whole(ctx, k, func(ctx context.Context) (*eval.Result, error) {
+		in, err := wholeInputsOf(ctx, s.st, rules, year, "")
+		if err != nil {
+			return nil, err
+		}
+		return eval.EvaluateWhole(rules, year, in), nil
+	})
 }
 
 // verdictPage serves GET /county/{code}/verdict?standard=&year=: the county's
