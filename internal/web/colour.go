@@ -5,6 +5,8 @@ import (
 	"math/big"
 	"strconv"
 	"sync"
+
+	"github.com/dudao-edu/dudao/internal/eval"
 )
 
 // The colour code of every page, in one place: an indicator value is green
@@ -50,7 +52,9 @@ var boundaries sync.Map // [2]float64 → float64
 
 // valueClass colours an indicator value against its threshold and the
 // school rule's floor (85 %): green met, amber from the floor up to the
-// threshold, red below the floor.
+// threshold, red below the floor. A value the evaluation judged (a school
+// part's) is coloured by partClass, from that judgement; valueClass is for
+// figures no evaluation judged (a forecast's).
 func valueClass(v, threshold, floor float64) string {
 	switch {
 	case math.IsNaN(v):
@@ -61,6 +65,25 @@ func valueClass(v, threshold, floor float64) string {
 		return clsWarn
 	}
 	return clsBad
+}
+
+// partClass colours a school part's value of indicator id as valueClass
+// does, from the evaluation's own exact judgement of it (its shortfalls):
+// a value whose exact quotient meets the threshold is green even where its
+// float64 falls a hair short, and one that misses it is not.
+func partClass(p *eval.Part, id string, v float64) string {
+	if math.IsNaN(v) {
+		return clsNA
+	}
+	for _, sf := range p.Shortfalls {
+		if sf.Indicator == id {
+			if sf.BelowFloor {
+				return clsBad
+			}
+			return clsWarn
+		}
+	}
+	return clsOK
 }
 
 // cvFloor is the share of its limit from which a CV within it is amber.
@@ -88,15 +111,38 @@ func cvOver(cv, limit float64) bool { return !math.IsNaN(cv) && cv > limit }
 
 // numAgainst writes v with d decimals, or with more when d decimals would
 // show it on the other side of the boundary it is compared with (7.4996
-// against 7.5 is written 7.4996, not 7.50), up to 6.
+// against 7.5 is written 7.4996, not 7.50; a CV of 0.50002 over a limit
+// of 0.5 is not written 0.5000), up to 6.
 func numAgainst(v, boundary float64, d int) string {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return "—"
 	}
 	side := new(big.Rat).SetFloat64(v).Cmp(decimal(boundary))
+	return numOnSide(v, boundary, d, func(c int) bool { return c == side })
+}
+
+// partValue writes a school part's value of an indicator with d decimals,
+// or with more where d would show it on the wrong side of its threshold
+// for the colour partClass gives it (the evaluation's exact judgement,
+// not the float64's: a value that meets its threshold exactly is written
+// as meeting it).
+func partValue(v, threshold float64, d int, cls string) string {
+	if cls == clsWarn || cls == clsBad {
+		return numOnSide(v, threshold, d, func(c int) bool { return c < 0 })
+	}
+	return numOnSide(v, threshold, d, func(c int) bool { return c >= 0 })
+}
+
+// numOnSide writes v with d decimals, or with more (up to 6) until the
+// figure written compares with boundary as ok accepts.
+func numOnSide(v, boundary float64, d int, ok func(c int) bool) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "—"
+	}
+	b := decimal(boundary)
 	for ; d < 6; d++ {
-		shown, ok := new(big.Rat).SetString(strconv.FormatFloat(v, 'f', d, 64))
-		if ok && shown.Cmp(decimal(boundary)) == side {
+		shown, parsed := new(big.Rat).SetString(strconv.FormatFloat(v, 'f', d, 64))
+		if !parsed || ok(shown.Cmp(b)) {
 			break
 		}
 	}

@@ -132,7 +132,6 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p.City = census.Region{Code: census.CityCode(code)}
-	floor := c.Rules.SchoolRule.Floor
 	for _, sr := range cty.Stages {
 		sv := stageView{SR: sr}
 		var names []string
@@ -156,7 +155,8 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 			row := partRow{Part: part}
 			for k, ind := range c.Rules.Indicators {
 				v := part.Values[k]
-				row.Cells = append(row.Cells, cellView{Text: fmtNum(v, decimals(&ind)), Cls: valueClass(v, ind.Thresholds[sr.Stage], floor)})
+				cls := partClass(part, ind.ID, v)
+				row.Cells = append(row.Cells, cellView{Text: partValue(v, ind.Thresholds[sr.Stage], decimals(&ind), cls), Cls: cls})
 			}
 			sv.Parts = append(sv.Parts, row)
 			if !part.Pass {

@@ -114,7 +114,7 @@ func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) error {
 		p.Part = part
 		p.Value, p.Threshold = part.Values[k], ir.Threshold
 		p.Margin = p.Value - p.Threshold
-		p.Cls = valueClass(p.Value, p.Threshold, c.Rules.SchoolRule.Floor)
+		p.Cls = partClass(part, ind.ID, p.Value)
 		p.Pass = p.Cls == clsOK
 		rawKey := ind.Source + "_" + string(st)
 		if ind.Kind == standards.KindFacility {

@@ -44,6 +44,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		"valueClass": valueClass,
 		"cvClass":    func(cv, limit float64) string { return cvClass(cv, limit, cvOver(cv, limit)) },
 		"numAgainst": numAgainst,
+		"partValue":  partValue,
 		"thousands":  func(n int) string { return fmtMoney(float64(n)) },
 		"money":      fmtMoney,
 		"isNaN":      math.IsNaN,

@@ -170,7 +170,7 @@ func (s *Server) schoolPart(rules *standards.Rules, part *eval.Part) schoolPart 
 		th := ind.Thresholds[part.Stage]
 		v := part.Values[k]
 		row := valueRow{Ind: ind, Value: v, Threshold: th, Ratio: v / th, Raw: part.Raw[k],
-			Cls: valueClass(v, th, rules.SchoolRule.Floor), Need: math.NaN(), WholeNeed: math.NaN(), Source: "own"}
+			Cls: partClass(part, ind.ID, v), Need: math.NaN(), WholeNeed: math.NaN(), Source: "own"}
 		if !math.IsNaN(v) {
 			row.Bar = int(math.Min(100, math.Max(0, v/th*100/1.5)))
 		}

@@ -387,6 +387,9 @@ func TestColourRule(t *testing.T) {
 		{"7.5 against 7.5", numAgainst(7.5, 7.5, 2), "7.50"},
 		{"7.53 against 7.5", numAgainst(7.53, 7.5, 2), "7.53"},
 		{"a CV over by a hair", numAgainst(0.50002, 0.5, 4), "0.50002"},
+		{"a value judged short, a hair under", partValue(7.4996, 7.5, 2, clsWarn), "7.4996"},
+		{"a value judged met, its float a hair under", partValue(below(4.2), 4.2, 2, clsOK), "4.20"},
+		{"a value judged short", partValue(4.1, 4.5, 2, clsWarn), "4.10"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("%s: %q, want %q", tc.name, tc.got, tc.want)
@@ -533,5 +536,25 @@ func TestOverviewFollowsJudgement(t *testing.T) {
 	atoi := func(s string) int { n, _ := strconv.Atoi(s); return n }
 	if atoi(met1) != atoi(met0)-1 || atoi(not1) != atoi(not0)+1 {
 		t.Errorf("after judging %s not met: recognised %s → %s, not %s → %s", code, met0, met1, not0, not1)
+	}
+}
+
+// TestHeatAgreesWithMet checks that the heat-table's green cells are the
+// indicators each part meets, as the evaluation judged them exactly: in
+// every row the number of green cells is the row's "met" count.
+func TestHeatAgreesWithMet(t *testing.T) {
+	e := newEnv(t)
+	n := parse(t, e.get("admin", "/county/"+county().Code).Body.Bytes())
+	rows := hc.All(n, "table.heat tbody tr[data-school]")
+	if len(rows) == 0 {
+		t.Fatal("no heat rows")
+	}
+	for _, row := range rows {
+		tds := hc.All(row, "td")
+		met, _, _ := strings.Cut(strings.TrimSpace(hc.Text(tds[len(tds)-1])), "/")
+		if got := len(hc.All(row, "td.ok")); strconv.Itoa(got) != met {
+			code, _ := hc.Attr(row, "data-school")
+			t.Errorf("%s: %d green cells, %s met", code, got, met)
+		}
 	}
 }
