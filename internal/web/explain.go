@@ -42,7 +42,7 @@ func (p *explainPage) ValueText() string {
 	if p.Part == nil {
 		return numAgainst(p.Value, p.Threshold, 4)
 	}
-	return numAgainst(p.Value, p.Threshold, decimals(p.Ind))
+	return partValue(p.Value, p.Threshold, decimals(p.Ind), p.Cls)
 }
 
 // MarginText says how far the figure is from its boundary, in words: a CV
