@@ -56,10 +56,16 @@ func (p *explainPage) MarginText() string {
 	if p.Part != nil {
 		d, key = decimals(p.Ind), "explain.value_"
 	}
+	// The side is the evaluation's exact judgement (the colour), the
+	// distance the float's.
+	short := p.Cls == clsWarn || p.Cls == clsBad
+	if p.Part == nil {
+		short = p.IR.Over
+	}
 	switch {
-	case p.Margin < 0:
-		return p.T(key+"short", fmtNum(-p.Margin, d))
-	case p.Margin == 0:
+	case short:
+		return p.T(key+"short", numAgainst(math.Abs(p.Margin), 0, d))
+	case p.Margin <= 0:
 		return p.T(key + "equal")
 	}
 	return p.T(key+"room", fmtNum(p.Margin, d))
