@@ -135,6 +135,10 @@ type IndicatorResult struct {
 	CV
 	Limit float64 // the CV limit of the stage (each-indicator rule)
 	Pass  bool    // CV within its limit (each-indicator rule); false when undefined
+	// Over is set when the CV, as compared, exceeds its limit, whether or
+	// not parts lack data: Pass is also false for a CV within its limit
+	// when some part is missing, and Over tells the two apart.
+	Over bool
 	// Margin is Limit − CV: positive is room, negative the excess.
 	Margin float64
 	// RoundingFlips is set when rounding the CV to 2 decimals would give the
@@ -746,6 +750,7 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 		if r.Balance.Kind == standards.BalanceEach {
 			ir.Limit = r.Balance.Limits[st]
 			ir.Compared, ir.Rounded, ir.Pass, ir.RoundingFlips = judgeCV(e.cvNum(ir.CV.CV, in, k, ir.Limit, r.Settings.CVCompareDecimals), ir.Limit, r.Settings.CVCompareDecimals)
+			ir.Over = !ir.Pass && !math.IsNaN(ir.Compared)
 			ir.Pass = ir.Pass && ir.Missing == 0
 			ir.Margin = ir.Limit - ir.CV.CV // NaN when undefined
 			if !ir.Pass && len(in) > 0 {

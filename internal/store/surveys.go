@@ -316,6 +316,16 @@ func scanResponse(sc interface{ Scan(...any) error }) (SurveyResponse, error) {
 	return r, json.Unmarshal([]byte(answers), &r.Answers)
 }
 
+// ResponsesVersion returns a number that changes whenever a survey response
+// is received: the latest response's id (0 when none). Caches of verdicts
+// that surveys feed key on it with DataVersion and AuditVersion (a review
+// of a response is audited).
+func (s *Store) ResponsesVersion(ctx context.Context) (v int64, err error) {
+	defer wrap(&err, "responses version")
+	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM survey_responses`).Scan(&v)
+	return v, err
+}
+
 // SurveyResponses lists the responses of survey id in the order received.
 func (s *Store) SurveyResponses(ctx context.Context, id int64) (_ []SurveyResponse, err error) {
 	defer wrap(&err, "list responses of survey %d", id)

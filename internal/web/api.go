@@ -347,7 +347,7 @@ func (s *Server) apiUpdateRecord(r *http.Request) (any, error) {
 	if n > 0 {
 		y, code := next.Key()
 		s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditEdit, Region: next.Text("county_code"), Target: auditTarget(t.Kind, code),
-			Detail: strconv.Itoa(y) + " " + next.Text(t.NameKey) + " (API), " + strconv.Itoa(n) + " fields"})
+			Detail: strconv.Itoa(y) + " 年度 " + next.Text(t.NameKey) + "：修改 " + strconv.Itoa(n) + " 项（API）"})
 	}
 	return map[string]any{"changed_fields": n, "record": recordJSON(t, next)}, nil
 }

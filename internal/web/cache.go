@@ -26,6 +26,54 @@ type evalCache struct {
 	// pages holds rendered page bodies by a key that names everything they
 	// depend on (the version included); it is emptied with entries.
 	pages map[string]template.HTML
+	// wholes holds whole-standard evaluations of every county (the
+	// overview's), by everything they read (wholeKey).
+	wholes map[wholeKey]*cacheEntry
+}
+
+// wholeKey names a whole-standard evaluation of every county and the
+// versions of what it reads (Server.wholeResult).
+type wholeKey struct {
+	year                   int
+	standard, profile      string
+	data, audit, responses int64
+	minute                 int64
+}
+
+// whole returns the evaluation under k, computing it with compute when it
+// is not kept; concurrent requests for one compute it once. Entries of
+// older versions are dropped when a new one is added.
+func (c *evalCache) whole(ctx context.Context, k wholeKey, compute func(context.Context) (*eval.Result, error)) (*eval.Result, error) {
+	c.mu.Lock()
+	e, ok := c.wholes[k]
+	if !ok {
+		if c.wholes == nil || len(c.wholes) >= 16 {
+			c.wholes = map[wholeKey]*cacheEntry{}
+		}
+		for old := range c.wholes {
+			if old.data != k.data || old.audit != k.audit || old.responses != k.responses || old.minute != k.minute {
+				delete(c.wholes, old)
+			}
+		}
+		e = &cacheEntry{done: make(chan struct{})}
+		c.wholes[k] = e
+		c.mu.Unlock()
+		e.res, e.err = compute(context.WithoutCancel(ctx))
+		close(e.done)
+		if e.err != nil {
+			c.mu.Lock()
+			delete(c.wholes, k)
+			c.mu.Unlock()
+		}
+		return e.res, e.err
+	}
+	c.mu.Unlock()
+	select {
+	case <-e.done:
+		return e.res, e.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 type cacheKey struct {

@@ -41,6 +41,11 @@ type countyPage struct {
 	// Data says which data the evaluation uses (approved or provisional);
 	// outside the cached Body, as a review step does not change the data.
 	Data *store.DataStatus
+	// Whole is the county's verdict under the whole standard, WhyNot why
+	// it is not (yet) recognised: the header's answer, of which the
+	// resource part is one line.
+	Whole  *eval.Verdict
+	WhyNot string
 }
 
 type stageView struct {
@@ -108,28 +113,32 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	whole, err := s.wholeCounty(r.Context(), c.Rules, c.Year, code)
+	if err != nil {
+		return err
+	}
 	version := s.cache.Version()
-	p := &countyPage{Base: b, choice: c, Q: c.Query(s), County: cty, Rules: c.Rules, CanEdit: b.Scope.CanEdit(), Data: s.dataStatus(r, code, c.Year)}
+	p := &countyPage{Base: b, choice: c, Q: c.Query(s), County: cty, Rules: c.Rules, CanEdit: b.Scope.CanEdit(), Data: s.dataStatus(r, code, c.Year),
+		Whole: whole.Verdict, WhyNot: verdictReason(b, whole.Verdict)}
 	b.Title = cty.Name + " · " + fmt.Sprint(c.Year)
 	b.Charts = true
 	// The body depends on nothing else: a county page viewed again (by
 	// anyone with the same access) is served from the cache until the
 	// data change.
-	key := fmt.Sprint(code, "|", c.Year, "|", c.Rules.ID, "|", c.Rules.Profile.ID, "|", version, "|", b.Lang, "|", p.CanEdit, "|", b.Scope.SchoolOnly())
+	key := fmt.Sprint(code, "|", c.Year, "|", c.Rules.ID, "|", c.Rules.Profile.ID, "|", version, "|", b.Lang, "|", p.CanEdit, "|", b.Scope.SchoolOnly(), "|", p.Whole.Status, "|", p.WhyNot)
 	if body, ok := s.cache.page(key); ok {
 		p.Body = body
 		s.render(w, r, http.StatusOK, "county", p)
 		return nil
 	}
 	p.City = census.Region{Code: census.CityCode(code)}
-	floor := c.Rules.SchoolRule.Floor
 	for _, sr := range cty.Stages {
 		sv := stageView{SR: sr}
 		var names []string
 		var cvs, limits []any
 		var classes []string
 		for k, ir := range sr.Indicators {
-			iv := indView{IndicatorResult: ir, Cls: cvClass(ir.CV.CV, ir.Limit, ir.Pass)}
+			iv := indView{IndicatorResult: ir, Cls: cvClass(ir.CV.CV, ir.Limit, ir.Over)}
 			cs := cty.Contributions(sr.Stage, k)
 			slices.SortStableFunc(cs, func(a, b eval.Contribution) int { return cmp.Compare(b.Share, a.Share) })
 			iv.Top = cs[:min(3, len(cs))]
@@ -146,7 +155,8 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 			row := partRow{Part: part}
 			for k, ind := range c.Rules.Indicators {
 				v := part.Values[k]
-				row.Cells = append(row.Cells, cellView{Text: fmtNum(v, decimals(&ind)), Cls: valueClass(v, ind.Thresholds[sr.Stage], floor)})
+				cls := partClass(part, ind.ID, v)
+				row.Cells = append(row.Cells, cellView{Text: partValue(v, ind.Thresholds[sr.Stage], decimals(&ind), cls), Cls: cls})
 			}
 			sv.Parts = append(sv.Parts, row)
 			if !part.Pass {

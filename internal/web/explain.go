@@ -36,6 +36,41 @@ type explainPage struct {
 	Sources   []store.Source
 }
 
+// ValueText writes the figure: a CV to 4 decimals, a value to 2, each
+// with more where fewer would show it on the wrong side of its boundary.
+func (p *explainPage) ValueText() string {
+	if p.Part == nil {
+		return numAgainst(p.Value, p.Threshold, 4)
+	}
+	return partValue(p.Value, p.Threshold, decimals(p.Ind), p.Cls)
+}
+
+// MarginText says how far the figure is from its boundary, in words: a CV
+// "超出上限 0.2060" or "距上限 0.1000", a value "低于标准值 0.50" or
+// "高于标准值 0.50" (never a signed "余量 −0.206").
+func (p *explainPage) MarginText() string {
+	if math.IsNaN(p.Margin) {
+		return ""
+	}
+	d, key := 4, "explain.cv_"
+	if p.Part != nil {
+		d, key = decimals(p.Ind), "explain.value_"
+	}
+	// The side is the evaluation's exact judgement (the colour), the
+	// distance the float's.
+	short := p.Cls == clsWarn || p.Cls == clsBad
+	if p.Part == nil {
+		short = p.IR.Over
+	}
+	switch {
+	case short:
+		return p.T(key+"short", numAgainst(math.Abs(p.Margin), 0, d))
+	case p.Margin <= 0:
+		return p.T(key + "equal")
+	}
+	return p.T(key+"room", fmtNum(p.Margin, d))
+}
+
 type explainInput struct {
 	Name, Value, Unit, Source string
 }
@@ -85,7 +120,7 @@ func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) error {
 		p.Part = part
 		p.Value, p.Threshold = part.Values[k], ir.Threshold
 		p.Margin = p.Value - p.Threshold
-		p.Cls = valueClass(p.Value, p.Threshold, c.Rules.SchoolRule.Floor)
+		p.Cls = partClass(part, ind.ID, p.Value)
 		p.Pass = p.Cls == clsOK
 		rawKey := ind.Source + "_" + string(st)
 		if ind.Kind == standards.KindFacility {
@@ -143,7 +178,7 @@ func (s *Server) explainPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	} else {
 		p.Value, p.Threshold, p.Margin, p.Pass = ir.CV.CV, ir.Limit, ir.Margin, ir.Pass
-		p.Cls = cvClass(ir.CV.CV, ir.Limit, ir.Pass)
+		p.Cls = cvClass(ir.CV.CV, ir.Limit, ir.Over)
 		p.Formula = "X̄ = Σxᵢ ÷ ΣPᵢ;  S = √( Σ (Pᵢ/P)·(Xᵢ − X̄)² );  CV = S ÷ X̄"
 		unit := census.Columns[rawField(ind, st)].Unit
 		p.Inputs = []explainInput{

@@ -27,32 +27,21 @@ type overviewPage struct {
 	Verdict         string
 	Sort            string
 	Rows            []countyRow
-	Total           int
-	Passed          int
-	Failed          int
-	Missing         int
-	Chart           string // JSON for the chart
-	Q               []any  // the choice as query pairs
-}
-
-type childRow struct {
-	Region                  census.Region
-	Counties, Passed, Parts int
-	FailingParts            int
-}
-
-type countyRow struct {
-	Rank          int
-	Code, Name    string
-	City          string
-	Pass          bool
-	Complete      bool
-	Parts         int
-	FailingParts  int
-	FailingCVs    int
-	RoundingFlips int
-	Worst         []worstCV
-	worstMargin   float64
+	// The counties in scope under the chosen standard's whole verdict:
+	// recognised (Passed), not (Failed) and pending (Missing: awaiting a
+	// judgement or data), Total in all.
+	Total, Passed, Failed, Missing int
+	// Resource counts the same counties under the 资源配置 part alone,
+	// one line of the verdict (school standards only).
+	Resource resourceCount
+	// Summary is whether the account may have the region's summary report
+	// (a county account has its own county's report only).
+	Summary bool
+	// OwnCounty is, for an account of one county, its county: the report
+	// it has instead of a summary.
+	OwnCounty string
+	Chart     string // JSON for the chart
+	Q         []any  // the choice as query pairs
 }
 
 type worstCV struct {
@@ -60,6 +49,39 @@ type worstCV struct {
 	Ind   *standards.Indicator
 	CV    float64
 	Limit float64
+}
+
+// resourceCount is the 资源配置 part's verdicts of the counties shown.
+type resourceCount struct {
+	Applies                    bool // a school standard, with a resource part
+	Passed, Failed, Incomplete int
+}
+
+type childRow struct {
+	Region                          census.Region
+	Counties, Passed, Failed, Parts int
+	FailingParts                    int
+}
+
+type countyRow struct {
+	Rank       int
+	Code, Name string
+	City       string
+	// Status is the county's verdict under the whole standard; Unmet and
+	// Pending its items not met and pending; Reason the first of them.
+	Status         census.Status
+	Unmet, Pending int
+	Reason         string
+	// Resource is the 资源配置 part's verdict (school standards).
+	Resource      census.Status
+	Pass          bool // the resource part passes
+	Complete      bool
+	Parts         int
+	FailingParts  int
+	FailingCVs    int
+	RoundingFlips int
+	Worst         []worstCV
+	worstMargin   float64
 }
 
 // overviewPage serves GET /overview: every county in scope with its
@@ -102,12 +124,16 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		http.Redirect(w, r, "/county/"+region.Code+string(queryString(c.Query(s)...)), http.StatusSeeOther)
 		return nil
 	}
-	res, err := s.cache.result(r.Context(), c.Rules, c.Year, "")
+	res, err := s.wholeResult(r.Context(), c.Rules, c.Year)
 	if err != nil {
 		return err
 	}
 	p := &overviewPage{Base: b, choice: c, Standards: standards.List(), Profiles: standards.Profiles(), Region: region,
-		City: q.Get("city"), Verdict: q.Get("verdict"), Sort: q.Get("sort"), Q: c.Query(s)}
+		City: q.Get("city"), Verdict: q.Get("verdict"), Sort: q.Get("sort"), Q: c.Query(s), Summary: b.Scope.Summary(region)}
+	p.Resource.Applies = !c.Rules.Preschool()
+	if !p.Summary && b.Scope.County(b.Scope.Region()) {
+		p.OwnCounty = b.Scope.Region()
+	}
 	if p.Sort == "" {
 		p.Sort = "rank"
 	}
@@ -131,61 +157,70 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		children[p.Children[i].Region.Code] = &p.Children[i]
 	}
 	var chartNames []string
-	var chartPass, chartFail []int
+	var chartPass, chartFail, chartPending []int
 	for _, cty := range res.Counties {
 		if !strings.HasPrefix(cty.Code, prefix) || !b.Scope.County(cty.Code) {
 			continue
 		}
-		row := summarize(cty)
+		row := summarize(b, cty, c.Rules)
 		cityCode := census.CityCode(cty.Code)
 		row.City = byCode[cityCode].Name
 		if ch := children[cityCode]; ch != nil {
 			ch.Counties++
 			ch.Parts += row.Parts
 			ch.FailingParts += row.FailingParts
-			if row.Pass {
+			switch row.Status {
+			case census.StatusMet:
 				ch.Passed++
+			case census.StatusNotMet:
+				ch.Failed++
 			}
 		}
 		p.Total++
-		switch {
-		case row.Pass:
+		switch row.Status {
+		case census.StatusMet:
 			p.Passed++
-		case !row.Complete:
-			p.Missing++
+		case census.StatusNotMet:
 			p.Failed++
 		default:
-			p.Failed++
+			p.Missing++
+		}
+		if p.Resource.Applies {
+			switch {
+			case row.Pass:
+				p.Resource.Passed++
+			case !row.Complete:
+				p.Resource.Incomplete++
+				p.Resource.Failed++
+			default:
+				p.Resource.Failed++
+			}
 		}
 		if p.City != "" && cityCode != p.City {
 			continue
 		}
 		switch p.Verdict {
 		case "pass":
-			if !row.Pass {
+			if row.Status != census.StatusMet {
 				continue
 			}
 		case "fail":
-			if row.Pass {
+			if row.Status != census.StatusNotMet {
 				continue
 			}
-		case "incomplete":
-			if row.Complete {
+		case "pending", "incomplete":
+			if row.Status != census.StatusPending {
 				continue
 			}
 		}
 		p.Rows = append(p.Rows, row)
 	}
-	// The ranking: passing counties first, then by failing CVs, failing
+	// The ranking: recognised counties first, then pending, then not
+	// recognised; within each, by the items not met, failing CVs, failing
 	// parts and the worst CV excess; ties by code.
 	slices.SortStableFunc(p.Rows, func(a, b countyRow) int {
-		if a.Pass != b.Pass {
-			if a.Pass {
-				return -1
-			}
-			return 1
-		}
-		return cmp.Or(cmp.Compare(a.FailingCVs, b.FailingCVs), cmp.Compare(a.FailingParts, b.FailingParts),
+		return cmp.Or(cmp.Compare(statusRank(a.Status), statusRank(b.Status)), cmp.Compare(a.Unmet, b.Unmet),
+			cmp.Compare(a.FailingCVs, b.FailingCVs), cmp.Compare(a.FailingParts, b.FailingParts),
 			cmp.Compare(b.worstMargin, a.worstMargin), strings.Compare(a.Code, b.Code))
 	})
 	for i := range p.Rows {
@@ -205,23 +240,27 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		for _, ch := range p.Children {
 			chartNames = append(chartNames, ch.Region.Name)
 			chartPass = append(chartPass, ch.Passed)
-			chartFail = append(chartFail, ch.Counties-ch.Passed)
+			chartFail = append(chartFail, ch.Failed)
+			chartPending = append(chartPending, ch.Counties-ch.Passed-ch.Failed)
 		}
-	} else {
+		p.Chart, err = toJSON(map[string]any{
+			"kind": "stack", "names": chartNames,
+			"series": []map[string]any{{"name": b.T("overview.recognised"), "data": chartPass, "cls": "ok"},
+				{"name": b.T("overview.pending"), "data": chartPending, "cls": "warn"},
+				{"name": b.T("overview.not_recognised"), "data": chartFail, "cls": "bad"}},
+		})
+	} else if p.Resource.Applies {
 		for _, row := range p.Rows {
 			chartNames = append(chartNames, row.Name)
 			chartPass = append(chartPass, row.Parts-row.FailingParts)
 			chartFail = append(chartFail, row.FailingParts)
 		}
+		p.Chart, err = toJSON(map[string]any{
+			"kind": "stack", "names": chartNames,
+			"series": []map[string]any{{"name": b.T("overview.chart.parts_pass"), "data": chartPass, "cls": "ok"},
+				{"name": b.T("overview.chart.parts_fail"), "data": chartFail, "cls": "bad"}},
+		})
 	}
-	passLabel, failLabel := b.T("overview.chart.pass"), b.T("overview.chart.fail")
-	if region.Level != census.LevelProvince {
-		passLabel, failLabel = b.T("overview.chart.parts_pass"), b.T("overview.chart.parts_fail")
-	}
-	p.Chart, err = toJSON(map[string]any{
-		"kind": "stack", "names": chartNames,
-		"series": []map[string]any{{"name": passLabel, "data": chartPass, "cls": "ok"}, {"name": failLabel, "data": chartFail, "cls": "bad"}},
-	})
 	if err != nil {
 		return err
 	}
@@ -245,14 +284,41 @@ func regionPrefix(rg census.Region) string {
 	return rg.Code
 }
 
-// summarize reduces a county's evaluation to an overview row.
-func summarize(c *eval.County) countyRow {
+// StandardName names the chosen standard in the page's language.
+func (p *overviewPage) StandardName() string {
+	if p.EN() {
+		return p.Rules.NameEN
+	}
+	return p.Rules.Name
+}
+
+// statusRank orders verdicts for the ranking: recognised, pending, not.
+func statusRank(st census.Status) int {
+	switch st {
+	case census.StatusMet:
+		return 0
+	case census.StatusPending:
+		return 1
+	}
+	return 2
+}
+
+// summarize reduces a county's whole-standard evaluation to an overview
+// row: its verdict and why, and the resource part's figures.
+func summarize(b *Base, c *eval.County, rules *standards.Rules) countyRow {
 	row := countyRow{Code: c.Code, Name: c.Name, Pass: c.ResourcePass, Complete: c.Complete, RoundingFlips: c.RoundingFlips, worstMargin: 1}
+	if !rules.Preschool() {
+		row.Resource = c.ResourceStatus()
+	}
+	if v := c.Verdict; v != nil {
+		row.Status, row.Unmet, row.Pending = v.Status, len(v.Unmet), len(v.Pending)
+		row.Reason = verdictReason(b, v)
+	}
 	for _, sr := range c.Stages {
 		row.Parts += sr.Parts
 		row.FailingParts += sr.FailingParts
 		for _, ir := range sr.Indicators {
-			if !ir.Pass && sr.Parts > 0 {
+			if ir.Over && sr.Parts > 0 {
 				row.FailingCVs++
 				row.Worst = append(row.Worst, worstCV{Stage: sr.Stage, Ind: ir.Indicator, CV: ir.CV.CV, Limit: ir.Limit})
 			}
@@ -266,4 +332,33 @@ func summarize(c *eval.County) countyRow {
 		row.Worst = row.Worst[:3]
 	}
 	return row
+}
+
+// verdictReason is the one line that says why a county is not (yet)
+// recognised: the items not met (the vetoes first), else those pending
+// and what they await; "" when recognised.
+func verdictReason(b *Base, v *eval.Verdict) string {
+	ids := slices.Concat(v.Vetoes, slices.DeleteFunc(slices.Clone(v.Unmet), func(id string) bool { return slices.Contains(v.Vetoes, id) }))
+	key := "overview.reason.unmet"
+	if len(ids) == 0 {
+		ids, key = v.Pending, "overview.reason.pending"
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	var names []string
+	for _, id := range ids[:min(3, len(ids))] {
+		if it := v.Item(id); it != nil {
+			names = append(names, b.ItemName(it.Item))
+		}
+	}
+	sep := "、"
+	if b.EN() {
+		sep = ", "
+	}
+	list := strings.Join(names, sep)
+	if len(ids) > 3 {
+		return b.T(key+"_more", list, len(ids))
+	}
+	return b.T(key, list)
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -72,6 +73,35 @@ func (b *Base) Ind(ind *standards.Indicator) string {
 	return ind.ZH
 }
 
+// unitsEN are the indicators' units in English.
+var unitsEN = map[string]string{
+	"人/百生": "per 100 students", "间/百生": "rooms per 100 students", "台/百生": "per 100 students",
+	"㎡/生": "m² per student", "元/生": "yuan per student", "册/生": "books per student", "人/生": "per student",
+}
+
+// IndUnit returns an indicator's unit in the page's language.
+func (b *Base) IndUnit(ind *standards.Indicator) string {
+	if u, ok := unitsEN[ind.Unit]; ok && b.EN() {
+		return u
+	}
+	return ind.Unit
+}
+
+// Formula returns an indicator's formula in the page's language.
+func (b *Base) Formula(ind *standards.Indicator) string {
+	if !b.EN() {
+		return ind.Formula()
+	}
+	num := ind.EN
+	if _, ok := census.FieldByKey(ind.Source); ok {
+		num = b.Col(ind.Source)
+	}
+	if ind.Scale != 1 {
+		return fmt.Sprintf("%s ÷ students × %g", num, ind.Scale)
+	}
+	return num + " ÷ students"
+}
+
 // Col returns a census column's label in the page's language.
 func (b *Base) Col(key string) string {
 	if b.EN() {
@@ -107,42 +137,6 @@ func (b *Base) SchoolType(t census.SchoolType) string {
 		return b.T("type." + string(t))
 	}
 	return t.ZH()
-}
-
-// status classes of the colour code: met, between 85 % and 100 %, below.
-const (
-	clsOK   = "ok"
-	clsWarn = "warn"
-	clsBad  = "bad"
-	clsNA   = "na"
-)
-
-// valueClass colours an indicator value against its threshold and the
-// school rule's floor (85 %): green met, amber between, red below.
-func valueClass(v, threshold, floor float64) string {
-	switch {
-	case v != v: // NaN
-		return clsNA
-	case v >= threshold*(1-1e-9):
-		return clsOK
-	case v >= floor*threshold*(1-1e-9):
-		return clsWarn
-	}
-	return clsBad
-}
-
-// cvClass colours a CV against its limit: red over the limit, amber within
-// the last 15 % of it, green otherwise.
-func cvClass(cv, limit float64, pass bool) string {
-	switch {
-	case cv != cv:
-		return clsNA
-	case !pass:
-		return clsBad
-	case cv > 0.85*limit:
-		return clsWarn
-	}
-	return clsOK
 }
 
 func toJSON(v any) (string, error) {

@@ -252,7 +252,7 @@ func (p *plannerPage) fill(b *Base, rules *standards.Rules) {
 			if sn != nil {
 				cv.Naive = sn.Indicators[i].CV.CV
 			}
-			cv.Cls = cvClass(cv.After, cv.Limit, cv.PassAfter)
+			cv.Cls = cvClass(cv.After, cv.Limit, sa.Indicators[i].Over)
 			p.CVs = append(p.CVs, cv)
 		}
 	}
@@ -296,7 +296,7 @@ func (p *plannerPage) fill(b *Base, rules *standards.Rules) {
 			}
 			th := ind.Thresholds[q.Stage]
 			p.Values = append(p.Values, planValue{School: q.SchoolCode, Name: q.SchoolName, Stage: q.Stage, Indicator: ind,
-				Before: q.Values[k], After: qa.Values[k], Threshold: th, Cls: valueClass(qa.Values[k], th, rules.SchoolRule.Floor), PassAfter: qa.Pass})
+				Before: q.Values[k], After: qa.Values[k], Threshold: th, Cls: partClass(qa, ind.ID, qa.Values[k]), PassAfter: qa.Pass})
 		}
 	}
 }

@@ -25,6 +25,9 @@ type preschoolPage struct {
 	Children      float64
 	ByCategory    []categoryCount
 	Profile       string
+	// WhyNot names the items the county fails or awaits, as the overview
+	// does: the three ratios may all be met while other items are not.
+	WhyNot string
 }
 
 type categoryCount struct {
@@ -56,7 +59,8 @@ func (s *Server) preschoolPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &preschoolPage{Base: b, choice: c, County: cty, Kindergartens: cty.Verdict.Kindergartens, Resident: math.NaN(), Profile: c.Profile}
+	p := &preschoolPage{Base: b, choice: c, County: cty, Kindergartens: cty.Verdict.Kindergartens, Resident: math.NaN(), Profile: c.Profile,
+		WhyNot: verdictReason(b, cty.Verdict)}
 	for _, id := range []string{"gross_enrollment", "inclusive_coverage", "public_share"} {
 		if it := cty.Verdict.Item(id); it != nil {
 			p.Headline = append(p.Headline, it)

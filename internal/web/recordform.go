@@ -270,7 +270,7 @@ func (s *Server) recordFormPost(kind census.Kind) func(http.ResponseWriter, *htt
 		_, code := next.Key()
 		name := next.Text(tg.t.NameKey)
 		s.audit(r, store.AuditEntry{Username: u.Username, Action: store.AuditEdit, Region: county, Target: auditTarget(kind, code),
-			Detail: fmt.Sprintf("%d %s, %d fields", tg.c.Year, name, n)})
+			Detail: fmt.Sprintf("%d 年度 %s：修改 %d 项", tg.c.Year, name, n)})
 		key := "edit.saved"
 		if kind == census.KindCounty {
 			key = "record.saved"

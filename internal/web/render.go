@@ -36,17 +36,23 @@ type templates struct {
 // one stops the server instead of failing a request.
 func parseTemplates(a *assets) (*templates, error) {
 	funcs := template.FuncMap{
-		"asset":    a.URL,
-		"num":      fmtNum,
-		"fixed":    fmtFixed,
-		"pct":      fmtPct,
-		"money":    fmtMoney,
-		"isNaN":    math.IsNaN,
-		"query":    queryString,
-		"add":      func(a, b int) int { return a + b },
-		"sub":      func(a, b int) int { return a - b },
-		"stageKey": func(s census.Stage) string { return "stage." + string(s) },
-		"date":     func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
+		"asset": a.URL,
+		"num":   fmtNum,
+		"fixed": fmtFixed,
+		"pct":   fmtPct,
+		// The colour code (colour.go) and a figure written against its boundary.
+		"valueClass": valueClass,
+		"cvClass":    func(cv, limit float64) string { return cvClass(cv, limit, cvOver(cv, limit)) },
+		"numAgainst": numAgainst,
+		"partValue":  partValue,
+		"thousands":  func(n int) string { return fmtMoney(float64(n)) },
+		"money":      fmtMoney,
+		"isNaN":      math.IsNaN,
+		"query":      queryString,
+		"add":        func(a, b int) int { return a + b },
+		"sub":        func(a, b int) int { return a - b },
+		"stageKey":   func(s census.Stage) string { return "stage." + string(s) },
+		"date":       func(t time.Time) string { return t.Local().Format("2006-01-02 15:04") },
 		"deref": func(p *string) string {
 			if p == nil {
 				return ""

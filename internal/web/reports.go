@@ -61,6 +61,9 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 	if !scope.Sees(region) {
 		return errOutOfScope
 	}
+	if region.Level != census.LevelCounty && !scope.Summary(region) {
+		return errForbidden // a county account: its own county's report only
+	}
 	// The date is the day the report is made: read at the edge, not in report.
 	now := s.now()
 	var doc reportDoc

@@ -23,6 +23,18 @@ type schoolPage struct {
 	CanEdit   bool
 	CanCounty bool // the account sees the county page
 	Fields    []fieldRow
+	// Issues are the whole standard's per-school rules (学校规模, 班额, …)
+	// the school fails or lacks data for: passing the resource part's
+	// school rule is not passing them.
+	Issues []schoolIssue
+}
+
+// schoolIssue is one per-school rule of the whole standard the school
+// fails (or lacks the data of).
+type schoolIssue struct {
+	Item  *standards.Item
+	Check *standards.Check
+	eval.SchoolIssue
 }
 
 type schoolPart struct {
@@ -91,6 +103,21 @@ func (s *Server) schoolPage(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Parts = append(p.Parts, s.schoolPart(c.Rules, part))
 	}
+	if !c.Rules.Preschool() && len(c.Rules.Items) > 0 {
+		whole, err := s.wholeCounty(r.Context(), c.Rules, c.Year, rec.CountyCode)
+		if err != nil {
+			return err
+		}
+		for _, it := range whole.Verdict.Items {
+			for _, cr := range it.Checks {
+				for _, iss := range cr.Schools {
+					if iss.Code == code {
+						p.Issues = append(p.Issues, schoolIssue{Item: it.Item, Check: cr.Check, SchoolIssue: iss})
+					}
+				}
+			}
+		}
+	}
 	hist, err := s.st.History(r.Context(), c.Year, code)
 	if err != nil {
 		return err
@@ -117,6 +144,18 @@ func (s *Server) schoolPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// IssueText says what the school lacks for a per-school rule: the
+// evaluation's sentence in Chinese, its figure against the limit in English.
+func (p *schoolPage) IssueText(iss schoolIssue) string {
+	if !p.EN() {
+		return iss.Text
+	}
+	if iss.Missing {
+		return p.T("school.issue.missing")
+	}
+	return p.T("school.issue.figure", fmtFixed(iss.Value), fmtFixed(iss.Limit))
+}
+
 // schoolPart lays out one part's values against the thresholds.
 func (s *Server) schoolPart(rules *standards.Rules, part *eval.Part) schoolPart {
 	sp := schoolPart{Part: part}
@@ -131,7 +170,7 @@ func (s *Server) schoolPart(rules *standards.Rules, part *eval.Part) schoolPart 
 		th := ind.Thresholds[part.Stage]
 		v := part.Values[k]
 		row := valueRow{Ind: ind, Value: v, Threshold: th, Ratio: v / th, Raw: part.Raw[k],
-			Cls: valueClass(v, th, rules.SchoolRule.Floor), Need: math.NaN(), WholeNeed: math.NaN(), Source: "own"}
+			Cls: partClass(part, ind.ID, v), Need: math.NaN(), WholeNeed: math.NaN(), Source: "own"}
 		if !math.IsNaN(v) {
 			row.Bar = int(math.Min(100, math.Max(0, v/th*100/1.5)))
 		}

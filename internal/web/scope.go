@@ -68,6 +68,15 @@ func (s Scope) Sees(r census.Region) bool {
 	return false
 }
 
+// Summary reports whether the account may have the summary of region r
+// (a city or a province: its counties ranked, and how many pass): an
+// account over a city or a province, of a region it sees. An account of
+// one county has its county's own report only: a summary of its city
+// would count one county and rank it first.
+func (s Scope) Summary(r census.Region) bool {
+	return r.Level != census.LevelCounty && s.Sees(r) && len(s.prefix()) < 6
+}
+
 // School reports whether the account sees the school code of county.
 func (s Scope) School(county, code string) bool {
 	if s.role == store.RoleSchool {

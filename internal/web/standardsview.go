@@ -15,6 +15,18 @@ type standardsPage struct {
 	Profiles  []*standards.Profile
 	Stages    []census.Stage
 	Weights   []weightRow
+	// Thresholds is whether the resource indicators have standard values
+	// (优质均衡); 基本均衡 judges their CVs only, 学前 has none.
+	Thresholds bool
+	// Parts are the whole standard's items, part by part.
+	Parts []standardPart
+}
+
+// standardPart is one part of a standard (资源配置, 政府保障程度, …) and
+// its items.
+type standardPart struct {
+	ID    string
+	Items []*standards.Item
 }
 
 type weightRow struct {
@@ -42,6 +54,22 @@ func (s *Server) standardsPage(w http.ResponseWriter, r *http.Request) error {
 	sw := rules.Settings.SplitWeights
 	for _, t := range []census.SchoolType{census.NineYear, census.TwelveYear, census.CompleteSecondary} {
 		p.Weights = append(p.Weights, weightRow{Type: t, Weights: sw.For(t)})
+	}
+	for _, ind := range rules.Indicators {
+		for _, th := range ind.Thresholds {
+			p.Thresholds = p.Thresholds || th > 0
+		}
+	}
+	for _, part := range standards.Parts {
+		sp := standardPart{ID: part.ID}
+		for i := range rules.Items {
+			if rules.Items[i].Part == part.ID {
+				sp.Items = append(sp.Items, &rules.Items[i])
+			}
+		}
+		if len(sp.Items) > 0 {
+			p.Parts = append(p.Parts, sp)
+		}
 	}
 	b.Title = b.T("nav.standards")
 	s.render(w, r, http.StatusOK, "standards", p)

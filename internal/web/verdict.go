@@ -64,7 +64,7 @@ func (s *Server) wholeInputs(ctx context.Context, rules *standards.Rules, year i
 	return wholeInputsOf(ctx, s.st, rules, year, code)
 }
 
-// wholeInputsOf is wholeInputs from store st.
+// wholeInputsOf is wholeInputs from store st; code "" reads every county's.
 func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules, year int, code string) (in eval.Inputs, err error) {
 	if rules.Preschool() {
 		in.Kindergartens, err = st.Kindergartens(ctx, year, code)
@@ -97,8 +97,54 @@ func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules,
 		}
 	}
 	// A survey's rate stands for the 社会认可度 figure (survey.go).
-	_, err = feedSurveyOf(ctx, st, st.Now(), rules, year, code, &in)
-	return in, err
+	if code != "" {
+		_, err = feedSurveyOf(ctx, st, st.Now(), rules, year, code, &in)
+		return in, err
+	}
+	svs, err := st.Surveys(ctx, "")
+	if err != nil {
+		return in, err
+	}
+	fed := map[string]bool{}
+	for _, sv := range svs {
+		if sv.Standard != rules.ID || sv.Year != year || fed[sv.County] {
+			continue
+		}
+		fed[sv.County] = true
+		if _, err := feedSurveyOf(ctx, st, st.Now(), rules, year, sv.County, &in); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+// wholeResult evaluates the whole standard of rules in year for every
+// county with records: what the overview counts (recognised, not, pending).
+// Each county's verdict is the one its own page shows: the inputs are
+// wholeInputs' for every county at once.
+//
+// The result is kept while nothing it reads has changed: the records (the
+// data version), the judgements and reviews (the audit version), the
+// survey responses, and the minute (a survey opening feeds its county).
+func (s *Server) wholeResult(ctx context.Context, rules *standards.Rules, year int) (*eval.Result, error) {
+	k := wholeKey{year: year, standard: rules.ID, profile: rules.Profile.ID, minute: s.now().Unix() / 60}
+	var err error
+	if k.data, err = s.st.DataVersion(ctx); err != nil {
+		return nil, err
+	}
+	if k.audit, err = s.st.AuditVersion(ctx); err != nil {
+		return nil, err
+	}
+	if k.responses, err = s.st.ResponsesVersion(ctx); err != nil {
+		return nil, err
+	}
+	return s.cache.whole(ctx, k, func(ctx context.Context) (*eval.Result, error) {
+		in, err := wholeInputsOf(ctx, s.st, rules, year, "")
+		if err != nil {
+			return nil, err
+		}
+		return eval.EvaluateWhole(rules, year, in), nil
+	})
 }
 
 // verdictPage serves GET /county/{code}/verdict?standard=&year=: the county's

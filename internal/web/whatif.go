@@ -354,7 +354,7 @@ func whatifEvaluate(b *Base, rules *standards.Rules, base *eval.County, changed 
 		for i, ib := range sb.Indicators {
 			in := sn.Indicators[i]
 			ws.Inds = append(ws.Inds, whatifInd{Name: b.Ind(ib.Indicator), Limit: in.Limit, Base: ib.CV.CV, Now: in.CV.CV,
-				Pass: in.Pass, Before: ib.Pass, Cls: cvClass(in.CV.CV, in.Limit, in.Pass)})
+				Pass: in.Pass, Before: ib.Pass, Cls: cvClass(in.CV.CV, in.Limit, in.Over)})
 		}
 		res.Stages = append(res.Stages, ws)
 	}

@@ -15,13 +15,13 @@
     var c = echarts.init(el, null, { renderer: "svg" });
     var opt = base();
     opt.grid = { left: 48, right: 16, top: 28, bottom: 64 };
-    opt.tooltip = { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(3); } };
+    opt.tooltip = { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(4); } };
     opt.xAxis = { type: "category", data: d.names, axisLabel: { interval: 0, rotate: 30, fontSize: 11 } };
     opt.yAxis = { type: "value", name: d.cvLabel, min: 0, max: function (v) { return Math.max(v.max, d.limit[0]) * 1.15; }, axisLabel: { formatter: function (v) { return v.toFixed(2); } } };
     opt.series = [{
       type: "bar", name: d.cvLabel, barMaxWidth: 34,
       data: d.cv.map(function (v, i) { return { value: v, itemStyle: { color: colours[d.cls[i]] || colours.na } }; }),
-      label: { show: true, position: "top", fontSize: 11, formatter: function (p) { return p.value == null ? "—" : p.value.toFixed(3); } },
+      label: { show: true, position: "top", fontSize: 11, formatter: function (p) { return p.value == null ? "—" : p.value.toFixed(4); } },
       markLine: { symbol: "none", silent: true, lineStyle: { color: "#1d2733", type: "dashed" },
         label: { formatter: d.limitLabel + " {c}", position: "insideEndTop" }, data: [{ yAxis: d.limit[0] }] }
     }];
@@ -57,7 +57,7 @@
       opt.title = { text: st.stage, textStyle: { fontSize: 13 } };
       opt.grid = { left: 48, right: 150, top: 36, bottom: 28 };
       opt.legend = { orient: "vertical", right: 0, top: 30, textStyle: { fontSize: 11 } };
-      opt.tooltip = { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(3); } };
+      opt.tooltip = { trigger: "axis", valueFormatter: function (v) { return v == null ? "—" : v.toFixed(4); } };
       opt.xAxis = { type: "category", data: d.years.map(String) };
       opt.yAxis = { type: "value", min: 0 };
       opt.series = st.series.map(function (s) { return { type: "line", name: s.name, data: s.data, symbolSize: 6 }; });
