@@ -122,12 +122,12 @@ func TestReleaseFirstRun(t *testing.T) {
 		t.Error("the code is not filled in from the printed address")
 	}
 	b.Do(chromedp.EmulateViewport(390, 844))
-	b.Screenshot("40-setup-phone")
+	b.Screenshot("60-setup-phone")
 	if w := browsertest.Eval[int](b, `document.documentElement.scrollWidth`); w > 390 {
 		t.Errorf("the set-up page is %d px wide at 390", w)
 	}
 	b.Do(chromedp.EmulateViewport(1440, 900))
-	b.Screenshot("41-setup-desk")
+	b.Screenshot("61-setup-desk")
 
 	lists := t.TempDir()
 	bad := filepath.Join(lists, "区划名单.csv")
@@ -149,7 +149,7 @@ func TestReleaseFirstRun(t *testing.T) {
 	if txt := b.Text(".error"); !strings.Contains(txt, "区划名单.csv 第3行 A列「代码」：“3411 24”不是 6 位行政区划代码") {
 		t.Errorf("the list's mistake is not told by row and column:\n%s", txt)
 	}
-	b.Screenshot("42-setup-mistake")
+	b.Screenshot("62-setup-mistake")
 	// The form keeps what was typed but the passwords and the file.
 	if v := b.Attr("input[name=region_name]", "value"); v != "滁州市" {
 		t.Errorf("region name kept as %q", v)
@@ -170,7 +170,7 @@ func TestReleaseFirstRun(t *testing.T) {
 	}
 	b.Navigate(base + "setup/done")
 	b.Wait("#setup-summary")
-	b.Screenshot("43-setup-done")
+	b.Screenshot("63-setup-done")
 	// The administrator adds a county clerk.
 	b.Navigate(base + "accounts")
 	b.Wait("#add-account")
@@ -179,7 +179,7 @@ func TestReleaseFirstRun(t *testing.T) {
 		chromedp.SetValue(chromedp.CSS("#add-account select[name=region]"), "341122"))
 	b.ClickAndWait("#add-account button[type=submit]")
 	b.Wait("#new-password")
-	b.Screenshot("44-accounts")
+	b.Screenshot("64-accounts")
 	stop()
 
 	// Restarted: no set-up any more; the administrator signs in.

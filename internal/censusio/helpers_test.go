@@ -22,6 +22,7 @@ var hdr = []string{
 	"小学专任教师数", "小学高于规定学历教师数", "小学县级以上骨干教师数", "小学体育艺术专任教师数",
 	"初中专任教师数", "初中高于规定学历教师数",
 	"教学及辅助用房面积（㎡）", "小学部教学及辅助用房面积（㎡）", "教学仪器设备值（元）",
+	"初中县级以上骨干教师数", "初中体育艺术专任教师数", "体育运动场馆面积（㎡）", "网络多媒体教室数（间）",
 }
 
 // good is a valid row under hdr (a 九年一贯制学校).
@@ -31,6 +32,7 @@ var good = []string{
 	"30", "29", "3", "4",
 	"28", "25",
 	"5200.5", "2800", "1600000",
+	"2", "3", "6100", "14",
 }
 
 // good2 is a second valid row, a 小学 that leaves the junior columns empty.
@@ -40,6 +42,7 @@ var good2 = []string{
 	"68", "66", "9", "10",
 	"", "",
 	"8600", "", "3100000",
+	"", "", "9800", "30",
 }
 
 // wantGood and wantGood2 are good and good2 as records.
@@ -52,6 +55,7 @@ func wantGood() census.School {
 		census.TeachersPrimary: 30, census.QualifiedTeachersPrimary: 29, census.BackboneTeachersPrimary: 3, census.PEArtTeachersPrimary: 4,
 		census.TeachersJunior: 28, census.QualifiedTeachersJunior: 25,
 		census.TeachingArea: 5200.5, census.TeachingAreaPrimary: 2800, census.EquipmentValue: 1600000,
+		census.BackboneTeachersJunior: 2, census.PEArtTeachersJunior: 3, census.SportsArea: 6100, census.MultimediaRooms: 14,
 	} {
 		s.Set(f, v)
 	}
@@ -65,7 +69,7 @@ func wantGood2() census.School {
 	for f, v := range map[census.Field]float64{
 		census.StudentsPrimary: 1200, census.ClassesPrimary: 27, census.OversizeClassesPrimary: 1,
 		census.TeachersPrimary: 68, census.QualifiedTeachersPrimary: 66, census.BackboneTeachersPrimary: 9, census.PEArtTeachersPrimary: 10,
-		census.TeachingArea: 8600, census.EquipmentValue: 3100000,
+		census.TeachingArea: 8600, census.EquipmentValue: 3100000, census.SportsArea: 9800, census.MultimediaRooms: 30,
 	} {
 		s.Set(f, v)
 	}

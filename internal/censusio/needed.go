@@ -1,6 +1,8 @@
 package censusio
 
 import (
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -45,4 +47,38 @@ func isIndicatorInput(key string) bool {
 		}
 	}
 	return false
+}
+
+// warnMissingIndicatorInputs warns, once per file, about the indicator
+// columns its header lacks that its schools need: a stage's columns where
+// a school of the file has that stage, the facilities wherever there is a
+// school. Every school of such a file is left without those figures, and
+// its county's verdict is 数据不全; the file is still read, as a county may
+// report those figures in another file.
+func (r *reader) warnMissingIndicatorInputs() {
+	if r.batch.Kind != census.KindSchool || len(r.batch.Schools) == 0 {
+		return
+	}
+	stages := map[census.Stage]bool{}
+	for i := range r.batch.Schools {
+		for _, st := range r.batch.Schools[i].Type.Stages() {
+			stages[st] = true
+		}
+	}
+	var missing []string
+	for _, f := range indicatorInputs() {
+		if r.num[f] >= 0 {
+			continue
+		}
+		key := census.Columns[f].Key
+		if strings.HasSuffix(key, "_primary") && !stages[census.StagePrimary] ||
+			strings.HasSuffix(key, "_junior") && !stages[census.StageJunior] {
+			continue
+		}
+		missing = append(missing, "「"+census.Columns[f].ZH+"」")
+	}
+	if len(missing) > 0 {
+		r.warn(0, nil, fmt.Sprintf("没有评估需要的列%s：这些学校的相应指标算不出，所在县的结论将是“数据不全”；请按模板（dudao template）补上这些列再导入，或另用一个文件补报",
+			strings.Join(missing, "")))
+	}
 }

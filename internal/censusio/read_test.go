@@ -301,7 +301,7 @@ func TestNotReportedIsNotZero(t *testing.T) {
 		t.Errorf("0 read as %v, %v; want reported 0", v, ok)
 	}
 	// Columns absent from the file are not reported either.
-	if s.Has(census.SportsArea) || s.Has(census.CertifiedTeachers) {
+	if s.Has(census.ClassesJunior) || s.Has(census.CertifiedTeachers) {
 		t.Error("absent columns read as reported")
 	}
 }
@@ -803,5 +803,49 @@ func TestEveryTextColumnIsRead(t *testing.T) {
 		if g := get(b.Schools[0]); g != row[i] {
 			t.Errorf("%s read as %q; want %q", c.Key, g, row[i])
 		}
+	}
+}
+
+// A file without an indicator's columns is read, with one warning naming
+// the columns its schools need: a primary-only file is not told about the
+// junior columns.
+func TestMissingIndicatorColumnsWarned(t *testing.T) {
+	drop := func(rows [][]string, cols ...string) [][]string {
+		var idx []int
+		for _, c := range cols {
+			idx = append(idx, slices.Index(hdr, c))
+		}
+		out := make([][]string, len(rows))
+		for i, r := range rows {
+			for j, v := range r {
+				if !slices.Contains(idx, j) {
+					out[i] = append(out[i], v)
+				}
+			}
+		}
+		return out
+	}
+	indicatorWarnings := func(b *Batch) []string {
+		var out []string
+		for _, w := range b.Warnings {
+			if strings.Contains(w.Message, "评估需要的列") {
+				out = append(out, w.String())
+			}
+		}
+		return out
+	}
+	if ws := indicatorWarnings(mustRead(t, "all.csv", csvBytes(hdr, good, good2), Options{})); len(ws) != 0 {
+		t.Errorf("a file with every column warned: %v", ws)
+	}
+	rows := drop([][]string{hdr, good, good2}, "体育运动场馆面积（㎡）", "初中县级以上骨干教师数")
+	ws := indicatorWarnings(mustRead(t, "s.csv", csvBytes(rows...), Options{}))
+	if len(ws) != 1 || !strings.HasPrefix(ws[0], "s.csv：没有评估需要的列「初中县级以上骨干教师数」「体育运动场馆面积」") || !strings.Contains(ws[0], "数据不全") {
+		t.Errorf("warnings %q", ws)
+	}
+	// Primary schools only: the junior column is not theirs to report.
+	rows = drop([][]string{hdr, good2}, "体育运动场馆面积（㎡）", "初中县级以上骨干教师数")
+	ws = indicatorWarnings(mustRead(t, "p.csv", csvBytes(rows...), Options{}))
+	if len(ws) != 1 || strings.Contains(ws[0], "初中") || !strings.Contains(ws[0], "「体育运动场馆面积」") {
+		t.Errorf("primary-only warnings %q", ws)
 	}
 }

@@ -869,6 +869,9 @@ func (r *reader) finish() (*Batch, error) {
 		}
 		return nil, es
 	}
+	if r.rec == nil {
+		r.warnMissingIndicatorInputs()
+	}
 	if r.moreWarnings > 0 {
 		r.batch.Warnings = append(r.batch.Warnings, Note{File: r.batch.File,
 			Message: fmt.Sprintf("另有 %d 条提示未列出", r.moreWarnings)})
