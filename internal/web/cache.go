@@ -45,8 +45,7 @@ type wholeKey struct {
 // older versions are dropped when a new one is added.
 func (c *evalCache) whole(ctx context.Context, k wholeKey, compute func(context.Context) (*eval.Result, error)) (*eval.Result, error) {
 	c.mu.Lock()
-	e, ok := c.wholes[k]
-	if !ok {
+	if _, ok := c.wholes[k]; !ok {
 		if c.wholes == nil || len(c.wholes) >= 16 {
 			c.wholes = map[wholeKey]*cacheEntry{}
 		}
@@ -55,25 +54,8 @@ func (c *evalCache) whole(ctx context.Context, k wholeKey, compute func(context.
 				delete(c.wholes, old)
 			}
 		}
-		e = &cacheEntry{done: make(chan struct{})}
-		c.wholes[k] = e
-		c.mu.Unlock()
-		e.res, e.err = compute(context.WithoutCancel(ctx))
-		close(e.done)
-		if e.err != nil {
-			c.mu.Lock()
-			delete(c.wholes, k)
-			c.mu.Unlock()
-		}
-		return e.res, e.err
 	}
-	c.mu.Unlock()
-	select {
-	case <-e.done:
-		return e.res, e.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
-	}
+	return await(ctx, &c.mu, c.wholes, k, compute)
 }
 
 type cacheKey struct {
@@ -169,7 +151,7 @@ func (c *evalCache) result(ctx context.Context, rules *standards.Rules, year int
 		c.pages = map[string]template.HTML{}
 		c.years = nil
 	}
-	e, ok := c.entries[k]
+	_, ok := c.entries[k]
 	if !ok && county != "" {
 		// A cached whole year holds the county already.
 		if all, ok := c.entries[cacheKey{year, rules.ID, rules.Profile.ID, ""}]; ok && isDone(all) && all.err == nil {
@@ -177,23 +159,35 @@ func (c *evalCache) result(ctx context.Context, rules *standards.Rules, year int
 			return oneCounty(all.res, county), nil
 		}
 	}
+	if !ok && len(c.entries) >= maxEntries {
+		c.entries = map[cacheKey]*cacheEntry{}
+	}
+	return await(ctx, &c.mu, c.entries, k, func(ctx context.Context) (*eval.Result, error) { return c.compute(ctx, rules, year, county) })
+}
+
+// await returns the evaluation kept in m under k, computing it with
+// compute when there is none; mu (the cache's) is held on entry and
+// released on return. Concurrent requests for one key compute it once
+// and wait for it (each until its own context ends); a failed computation
+// is not kept.
+func await[K comparable](ctx context.Context, mu *sync.Mutex, m map[K]*cacheEntry, k K, compute func(context.Context) (*eval.Result, error)) (*eval.Result, error) {
+	e, ok := m[k]
 	if !ok {
-		if len(c.entries) >= maxEntries {
-			c.entries = map[cacheKey]*cacheEntry{}
-		}
 		e = &cacheEntry{done: make(chan struct{})}
-		c.entries[k] = e
-		c.mu.Unlock()
-		e.res, e.err = c.compute(context.WithoutCancel(ctx), rules, year, county)
+		m[k] = e
+		mu.Unlock()
+		e.res, e.err = compute(context.WithoutCancel(ctx))
 		close(e.done)
 		if e.err != nil {
-			c.mu.Lock()
-			delete(c.entries, k)
-			c.mu.Unlock()
+			mu.Lock()
+			if m[k] == e {
+				delete(m, k)
+			}
+			mu.Unlock()
 		}
 		return e.res, e.err
 	}
-	c.mu.Unlock()
+	mu.Unlock()
 	select {
 	case <-e.done:
 		return e.res, e.err
