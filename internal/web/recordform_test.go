@@ -214,12 +214,6 @@ func TestRecordFormEveryColumnEveryKind(t *testing.T) {
 	}
 }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
 
 // TestRecordFormRefusals: a bad value shows the reader's message at its
 // input and saves nothing; a read-only account cannot save; another

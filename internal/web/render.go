@@ -63,10 +63,11 @@ func parseTemplates(a *assets) (*templates, error) {
 		"has":  func(list []review.Action, a string) bool { return slices.Contains(list, review.Action(a)) },
 		"has2": func(list []ticket.Action, a string) bool { return slices.Contains(list, ticket.Action(a)) },
 		// dueday is the day a deadline (the end of a day in Beijing time) falls on.
-		"hasc":   func(list []recognition.Action, a string) bool { return slices.Contains(list, recognition.Action(a)) },
-		"neg":    func(n int) int { return -n },
-		"dueday": func(t time.Time) string { return ticket.Day(t.Add(-time.Second)) },
-		"lower":  strings.ToLower,
+		"hasc":       func(list []recognition.Action, a string) bool { return slices.Contains(list, recognition.Action(a)) },
+		"neg":        func(n int) int { return -n },
+		"dueday":     func(t time.Time) string { return ticket.Day(t.Add(-time.Second)) },
+		"lower":      strings.ToLower,
+		"verdictKey": verdictKey,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

@@ -65,6 +65,8 @@ func (s *Server) routeTable() []route {
 		// Pages.
 		{"GET /{$}", pg(s.home), ""},
 		{"GET /overview", pg(s.overviewPage), "region ?region"},
+		{"GET /compare", pg(s.compareGet), "region ?region"}, // compare.go: counties × CVs and items
+		{"GET /compare.xlsx", pg(s.compareXLSX), "region ?region"},
 		{"GET /county/{code}", pg(s.countyPage), "county {code}"},
 		{"GET /county/{code}/export.xlsx", pg(s.countyExportXLSX), "county {code}"},
 		{"GET /county/{code}/export.csv", pg(s.countyExportCSV), "county {code}"},
