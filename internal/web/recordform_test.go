@@ -214,7 +214,6 @@ func TestRecordFormEveryColumnEveryKind(t *testing.T) {
 	}
 }
 
-
 // TestRecordFormRefusals: a bad value shows the reader's message at its
 // input and saves nothing; a read-only account cannot save; another
 // county's record answers 404 like a missing one; identifying columns sent
