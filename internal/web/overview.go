@@ -42,6 +42,10 @@ type overviewPage struct {
 	OwnCounty string
 	Chart     string // JSON for the chart
 	Q         []any  // the choice as query pairs
+	// Standings are the region's counties under every standard, and
+	// Changes what moved since the year before (overview_changes.go).
+	Standings []standing
+	Changes   changes
 }
 
 type worstCV struct {
@@ -262,6 +266,12 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		})
 	}
 	if err != nil {
+		return err
+	}
+	if p.Standings, err = s.standings(r.Context(), b, c, prefix); err != nil {
+		return err
+	}
+	if p.Changes, err = s.changesSince(r.Context(), b, c, prefix, res); err != nil {
 		return err
 	}
 	b.Title = region.Name + " · " + b.T("nav.overview")
