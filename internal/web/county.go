@@ -46,6 +46,9 @@ type countyPage struct {
 	// resource part is one line.
 	Whole  *eval.Verdict
 	WhyNot string
+	// Look is the school to look at first: the one with the most
+	// indicators below their thresholds (nil when none falls short).
+	Look *eval.Part
 }
 
 type stageView struct {
@@ -132,6 +135,7 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	p.City = census.Region{Code: census.CityCode(code)}
+	p.Look = schoolToLook(cty)
 	for _, sr := range cty.Stages {
 		sv := stageView{SR: sr}
 		var names []string
@@ -396,4 +400,21 @@ func attach(w http.ResponseWriter, name, ctype string) {
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="download%s"; filename*=UTF-8''%s`, extOf(name), pathEscape(name)))
 	w.Header().Set("Cache-Control", "no-store")
+}
+
+// schoolToLook is the part of the county with the most indicators below
+// their thresholds, the larger school first on a tie, then by code; nil
+// when no part falls short.
+func schoolToLook(c *eval.County) *eval.Part {
+	var look *eval.Part
+	for _, pt := range c.Parts {
+		if pt.Excluded || len(pt.Shortfalls) == 0 {
+			continue
+		}
+		if look == nil || len(pt.Shortfalls) > len(look.Shortfalls) ||
+			len(pt.Shortfalls) == len(look.Shortfalls) && (pt.Students > look.Students || pt.Students == look.Students && pt.SchoolCode < look.SchoolCode) {
+			look = pt
+		}
+	}
+	return look
 }

@@ -80,3 +80,37 @@ func TestOverviewStandingsAndChanges(t *testing.T) {
 }
 
 func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// The county page names the school to look at first: the one with the
+// most indicators below their thresholds.
+func TestCountyLookFirst(t *testing.T) {
+	e := newEnv(t)
+	c := county()
+	rules, _ := standards.Resolve("yzjh2017", "national")
+	cty, err := e.srv.cache.county(context.Background(), rules, demo.LatestYear, c.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	most := 0
+	for _, p := range cty.Parts {
+		if !p.Excluded {
+			most = max(most, len(p.Shortfalls))
+		}
+	}
+	body := e.get("county", "/county/"+c.Code).Body.String()
+	i := strings.Index(body, `id="look-first"`)
+	if most == 0 {
+		if i >= 0 {
+			t.Error("a school to look at in a county where none falls short")
+		}
+		return
+	}
+	if i < 0 {
+		t.Fatal("no school to look at first")
+	}
+	look := schoolToLook(cty)
+	line := body[i : i+strings.Index(body[i:], "</li>")]
+	if len(look.Shortfalls) != most || !strings.Contains(line, "/school/"+look.SchoolCode) || !strings.Contains(line, itoa(most)+" 项指标") {
+		t.Errorf("look-first line %q; want the school with %d shortfalls", line, most)
+	}
+}
