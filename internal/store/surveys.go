@@ -432,3 +432,14 @@ func (s *Store) Questionnaire(ctx context.Context, province, standard string) (_
 	}
 	return survey.Parse([]byte(b))
 }
+
+// SurveysOpened counts the surveys whose window has opened at now: with
+// ResponsesVersion, it changes whenever what the surveys feed into a
+// verdict may (a survey feeds its county from its opening on), so that an
+// evaluation cached under both is never stale and is kept for as long as
+// nothing changes.
+func (s *Store) SurveysOpened(ctx context.Context, now time.Time) (n int64, err error) {
+	defer wrap(&err, "surveys opened")
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM surveys WHERE opens_at <= $1`, now).Scan(&n)
+	return n, err
+}

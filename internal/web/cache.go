@@ -37,7 +37,7 @@ type wholeKey struct {
 	year                   int
 	standard, profile      string
 	data, audit, responses int64
-	minute                 int64
+	opened                 int64 // surveys opened (store.SurveysOpened)
 }
 
 // whole returns the evaluation under k, computing it with compute when it
@@ -50,7 +50,7 @@ func (c *evalCache) whole(ctx context.Context, k wholeKey, compute func(context.
 			c.wholes = map[wholeKey]*cacheEntry{}
 		}
 		for old := range c.wholes {
-			if old.data != k.data || old.audit != k.audit || old.responses != k.responses || old.minute != k.minute {
+			if old.data != k.data || old.audit != k.audit || old.responses != k.responses || old.opened != k.opened {
 				delete(c.wholes, old)
 			}
 		}

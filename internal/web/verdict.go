@@ -125,10 +125,14 @@ func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules,
 //
 // The result is kept while nothing it reads has changed: the records (the
 // data version), the judgements and reviews (the audit version), the
-// survey responses, and the minute (a survey opening feeds its county).
+// survey responses, and the surveys opened (a survey feeds its county from
+// its opening on).
 func (s *Server) wholeResult(ctx context.Context, rules *standards.Rules, year int) (*eval.Result, error) {
-	k := wholeKey{year: year, standard: rules.ID, profile: rules.Profile.ID, minute: s.now().Unix() / 60}
+	k := wholeKey{year: year, standard: rules.ID, profile: rules.Profile.ID}
 	var err error
+	if k.opened, err = s.st.SurveysOpened(ctx, s.now()); err != nil {
+		return nil, err
+	}
 	if k.data, err = s.st.DataVersion(ctx); err != nil {
 		return nil, err
 	}
