@@ -137,7 +137,7 @@ func (s *Server) Serve(ctx context.Context, l net.Listener) error {
 // at start-up, latest first, so that the first visitors to the overview and
 // county pages (which draw trends over the years) find them cached instead
 // of all evaluating at once. Counties' pages take their figures from the
-// cached whole years.
+// cached whole years. The overview's whole-standard verdicts follow.
 func (s *Server) warm(ctx context.Context) {
 	years, err := s.cache.Years(ctx)
 	if err != nil {
@@ -153,6 +153,27 @@ func (s *Server) warm(ctx context.Context) {
 		if _, err := s.cache.result(ctx, rules, years[i], ""); err != nil {
 			s.log.Warn("warming the evaluation cache", "year", years[i], "err", err)
 			return
+		}
+	}
+	// The overview's first screen: every standard's whole verdicts of the
+	// latest year, and the standard in force's of the year before.
+	if len(years) > 0 {
+		latest := years[len(years)-1]
+		for _, std := range standards.List() {
+			r, err := standards.Resolve(std.ID, in.Profile)
+			if err != nil {
+				continue
+			}
+			if _, err := s.wholeResult(ctx, r, latest); err != nil {
+				s.log.Warn("warming the overview", "standard", std.ID, "err", err)
+				return
+			}
+		}
+		if len(years) > 1 {
+			if _, err := s.wholeResult(ctx, rules, years[len(years)-2]); err != nil {
+				s.log.Warn("warming the overview", "year", years[len(years)-2], "err", err)
+				return
+			}
 		}
 	}
 	s.log.Info("evaluation cache warm", "years", len(years), "took", time.Since(t0).Round(time.Millisecond))
