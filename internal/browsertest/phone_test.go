@@ -102,6 +102,9 @@ func TestPhoneWidth(t *testing.T) {
 				if name, ok := shots[path]; ok {
 					b.FirstScreen(fmt.Sprintf("70-%s-%s-%d", role.account, name, vp.w))
 				}
+				if path == "/county/"+c && role.account == "county" {
+					checkDialog(t, b, fmt.Sprintf("%s at %d×%d", role.account, vp.w, vp.h), vp.w)
+				}
 				if path == "/inbox" {
 					checkMenu(t, b, fmt.Sprintf("%s at %d×%d", role.account, vp.w, vp.h), vp.w < 700)
 					if vp.w < 700 {
@@ -135,4 +138,31 @@ func checkMenu(t *testing.T, b *browsertest.Browser, where string, phone bool) {
 	if sw := browsertest.Eval[float64](b, "document.documentElement.scrollWidth"); sw > 390 {
 		t.Errorf("%s: the open menu makes the page %v px wide", where, sw)
 	}
+}
+
+// checkDialog opens the explanation of a CV on the county page and checks
+// that the dialog fits the screen and its close button can be tapped.
+func checkDialog(t *testing.T, b *browsertest.Browser, where string, width int64) {
+	t.Helper()
+	b.Do(chromedp.Click(chromedp.CSS(`td.cv[data-indicator] a[data-explain]`), chromedp.NodeVisible))
+	b.Wait("dialog#explain-dialog[open] #explain-title")
+	right := browsertest.Eval[float64](b, `document.querySelector("#explain-dialog").getBoundingClientRect().right`)
+	if right > float64(width) {
+		t.Errorf("%s: the explanation dialog reaches %v px, past the screen's %d", where, right, width)
+	}
+	// The title's text must not run under the close button (it did, the
+	// button was on top but its × lost among the characters).
+	if !browsertest.Eval[bool](b, `(() => {
+		const c = document.querySelector("#explain-dialog .close"), r = c.getBoundingClientRect();
+		if (document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2) !== c) return false;
+		const text = document.createRange();
+		text.selectNodeContents(document.querySelector("#explain-title"));
+		return [...text.getClientRects()].every(t => t.right <= r.left || t.left >= r.right || t.bottom <= r.top || t.top >= r.bottom);
+	})()`) {
+		t.Errorf("%s: the explanation dialog's close button is covered or runs into the title", where)
+	}
+	if width < 700 {
+		b.FirstScreen("70-county-explain-390")
+	}
+	b.Do(chromedp.Click(chromedp.CSS("#explain-dialog .close"), chromedp.NodeVisible))
 }
