@@ -187,7 +187,21 @@ func (b *Browser) ClearCookies() {
 // and returns its path.
 func (b *Browser) Screenshot(name string) string {
 	b.t.Helper()
-	png, err := chromedp.Run(b.Ctx, chromedp.FullScreenshot(100))
+	return b.save(name, chromedp.FullScreenshot(100))
+}
+
+// FirstScreen saves what the viewport shows, the page's first screen
+// before any scrolling, as name.png in the artefact directory and returns
+// its path: what a user sees on opening the page.
+func (b *Browser) FirstScreen(name string) string {
+	b.t.Helper()
+	b.Do(chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)"))
+	return b.save(name, chromedp.CaptureScreenshot())
+}
+
+func (b *Browser) save(name string, shot chromedp.Action[[]byte]) string {
+	b.t.Helper()
+	png, err := chromedp.Run(b.Ctx, shot)
 	if err != nil {
 		b.t.Fatal(err)
 	}

@@ -112,7 +112,7 @@ func (s *Server) serveStatic(w http.ResponseWriter, r *http.Request) {
 	}
 	body := x.raw
 	if x.gz != nil {
-		h.Add("Vary", "Accept-Encoding")
+		// compress (routes.go) has said Vary: Accept-Encoding.
 		if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
 			h.Set("Content-Encoding", "gzip")
 			body = x.gz
