@@ -94,6 +94,11 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedPlaces(ctx, st, placed); err != nil { // demoseed_places.go
 		return nil, err
 	}
+	// Rotation ledgers for the same counties, built from their typed
+	// figures: the teacher_rotation item is computed from the ledger.
+	if err := seedRotation(ctx, st, demo.LatestYear, placed); err != nil { // demoseed_rotation.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)

@@ -1,8 +1,12 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +16,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/rotation"
 	"github.com/dudao-edu/dudao/internal/standards"
+	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
 
 // rotationLedger is a ledger of county for year: eligible teachers at
@@ -33,7 +38,31 @@ func rotationLedger(eligible, rotated, backbone int) rotation.Ledger {
 func TestRotationLedgerFeedsVerdict(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	c, year := county().Code, demo.LatestYear
+	year := demo.LatestYear
+	// A county with a county record and no ledger (the demo seeds ledgers
+	// for the demo county's city only).
+	recs, err := e.st.CountyRecords(ctx, year, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls, err := e.st.Rotations(ctx, year, "")
+	if err != nil || len(ls) == 0 {
+		t.Fatalf("the demo seeds no ledger: %v", err)
+	}
+	has := map[string]bool{}
+	for _, l := range ls {
+		has[l.County] = true
+	}
+	c := ""
+	for _, r := range recs {
+		if !has[r.CountyCode] {
+			c = r.CountyCode
+			break
+		}
+	}
+	if c == "" {
+		t.Fatal("every county has a ledger")
+	}
 	rules, err := standards.Resolve("yzjh2017", "national")
 	if err != nil {
 		t.Fatal(err)
@@ -106,5 +135,43 @@ func TestRotationLedgerFeedsVerdict(t *testing.T) {
 				t.Errorf("overview: %s", it.Status)
 			}
 		}
+	}
+}
+
+// TestRotationPage: the demo county's ledger page shows its shares and
+// flows, the verdict names the ledger, a bad file is refused with its
+// errors named, a good one replaces the ledger.
+func TestRotationPage(t *testing.T) {
+	e := newEnv(t)
+	c := county().Code
+	w := e.get("admin", "/county/"+c+"/rotation")
+	check(t, w, http.StatusOK, hc.In("#rotation-shares tr[data-share=rotated]"), hc.In("#rotation-shares tr[data-share=backbone]"),
+		hc.In("#rotation-flows tr[data-school]"), hc.In("form#rotation-import"), hc.In("a#rotation-template"))
+	if w := e.get("admin", "/county/"+c+"/verdict"); !strings.Contains(w.Body.String(), "交流轮岗台账") {
+		t.Error("the verdict does not name the ledger")
+	}
+	for _, path := range []string{"/rotation/template.xlsx", "/county/" + c + "/rotation.xlsx"} {
+		if w := e.get("admin", path); w.Code != 200 || !bytes.HasPrefix(w.Body.Bytes(), []byte("PK")) {
+			t.Errorf("%s: %d", path, w.Code)
+		}
+	}
+	post := func(name, data string) *httptest.ResponseRecorder {
+		var body bytes.Buffer
+		mw := multipart.NewWriter(&body)
+		fw, _ := mw.CreateFormFile("file", name)
+		fw.Write([]byte(data))
+		mw.Close()
+		return e.do("admin", "POST", "/county/"+c+"/rotation/import", &body, "Content-Type", mw.FormDataContentType())
+	}
+	w = post("bad.csv", "教师编号,派出学校代码,接收学校代码,开始日期,交流方式\nT1,S1,S1,2025-09-01,借调\n")
+	check(t, w, http.StatusBadRequest, hc.In("#rotation-errors tr[data-letter=E]"))
+	w = post("good.csv", "教师编号,派出学校代码,接收学校代码,开始日期,是否骨干教师,交流方式\nT1,S1,S2,2025-09-01,是,交流\n")
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("import: %d %s", w.Code, w.Body.String())
+	}
+	w = e.get("admin", "/county/"+c+"/rotation")
+	check(t, w, http.StatusOK, hc.In("#rotation-flows tr[data-school=S1]"), hc.In("#rotation-imports li"))
+	if w := e.get("school", "/county/"+c+"/rotation"); w.Code == http.StatusOK {
+		t.Errorf("a school account sees the county's ledger: %d", w.Code)
 	}
 }
