@@ -143,7 +143,14 @@ func TestRotationLedgerFeedsVerdict(t *testing.T) {
 // errors named, a good one replaces the ledger.
 func TestRotationPage(t *testing.T) {
 	e := newEnv(t)
-	c := county().Code
+	ls, err := e.st.Rotations(context.Background(), demo.LatestYear, "")
+	if err != nil || len(ls) == 0 {
+		t.Fatalf("the demo seeds no ledger: %v", err)
+	}
+	c := ls[0].County
+	check(t, e.get("admin", "/county/"+c), http.StatusOK, hc.In("a#rotation-link"))
+	// The demo county has none: the page says so and offers the form.
+	check(t, e.get("county", "/county/"+county().Code+"/rotation"), http.StatusOK, hc.In("#rotation-none"), hc.In("form#rotation-import"))
 	w := e.get("admin", "/county/"+c+"/rotation")
 	check(t, w, http.StatusOK, hc.In("#rotation-shares tr[data-share=rotated]"), hc.In("#rotation-shares tr[data-share=backbone]"),
 		hc.In("#rotation-flows tr[data-school]"), hc.In("form#rotation-import"), hc.In("a#rotation-template"))
@@ -171,7 +178,7 @@ func TestRotationPage(t *testing.T) {
 	}
 	w = e.get("admin", "/county/"+c+"/rotation")
 	check(t, w, http.StatusOK, hc.In("#rotation-flows tr[data-school=S1]"), hc.In("#rotation-imports li"))
-	if w := e.get("school", "/county/"+c+"/rotation"); w.Code == http.StatusOK {
+	if w := e.get("school", "/county/"+county().Code+"/rotation"); w.Code == http.StatusOK {
 		t.Errorf("a school account sees the county's ledger: %d", w.Code)
 	}
 }
