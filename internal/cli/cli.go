@@ -53,6 +53,7 @@ func init() {
 		"plan":      {"补短板规划：费用最低的补充方案、朴素方案对比、费用下界", runPlan},
 		"forecast":  {"监测预警：指标和差异系数走势、在校生预测、哪些学校哪年会不达标", runForecast},
 		"places":    {"学位预警：按学区队列推算今后几年的在校生，与学位数比较，给出缺口和回测误差；导入学位数据", runPlaces},
+		"rotation":  {"教师交流轮岗台账：交流轮岗和骨干教师的比例（精确判定）、各校派出和接收；导入、导出台账和模板", runRotation},
 		"report":    {"生成县级自评报告（含附表）或市、省汇总：PDF、XLSX、HTML", runReport},
 		"backup":    {"备份数据库（SQLite 在运行中也可备份；PostgreSQL 给出 pg_dump 命令）", runBackup},
 		"restore":   {"从 dudao backup 的备份恢复 SQLite 数据库（原数据库保留）", runRestore},

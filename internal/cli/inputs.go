@@ -158,6 +158,11 @@ func (src *source) inputsFromStore(e *env, st *store.Store, r *standards.Rules) 
 	if in.Judgements, err = st.Judgements(e.ctx, r.ID, year, ""); err != nil {
 		return in, 0, err
 	}
+	// A county's rotation ledger stands for its typed rotation figures, as
+	// on the server.
+	if err := feedRotation(e.ctx, st, r, year, &in); err != nil {
+		return in, 0, err
+	}
 	if err := src.filterInputs(&in, year, r); err != nil {
 		return in, 0, err
 	}

@@ -30,6 +30,11 @@ type Inputs struct {
 	// Prior holds, by year, the evaluation of earlier years' school records
 	// under the standard that Rules.PriorCVs names; nil when not needed.
 	Prior map[int]*Result
+	// Sources says, by county code and item id, where an item's figures
+	// came from when not from the typed county record (a ledger, such as
+	// the rotation ledger, fed into the record); each of the item's texts
+	// says so.
+	Sources map[string]map[string]string
 }
 
 // Verdict is a county's verdict under the whole standard: every item of every
@@ -219,6 +224,11 @@ func EvaluateWholeEach(r *standards.Rules, year int, in Inputs, fn func(*County)
 			}
 		}
 	}
+	for code, m := range in.Sources {
+		if d, ok := data[code]; ok {
+			d.sources = m
+		}
+	}
 	all := make([]*countyData, 0, len(data))
 	for _, d := range data {
 		all = append(all, d)
@@ -290,8 +300,10 @@ type countyData struct {
 	schools    []*census.School
 	kgs        []*census.Kindergarten
 	judged     map[string]*census.Judgement
-	resource   *County
-	prior      map[int]*County
+	// sources are the notes of Inputs.Sources for this county, by item id.
+	sources  map[string]string
+	resource *County
+	prior    map[int]*County
 	// group are the school records the resource part evaluates (Evaluate's
 	// records of the county); nil for a county with none.
 	group []*census.School
@@ -362,6 +374,9 @@ func (d *countyData) item(r *standards.Rules, it *standards.Item) *ItemResult {
 	dataMissing := false
 	for j := range it.Checks {
 		cr := d.check(r, &it.Checks[j])
+		if src := d.sources[it.ID]; src != "" {
+			cr.Text += "（" + src + "）"
+		}
 		ir.Checks = append(ir.Checks, cr)
 		statuses = append(statuses, cr.Status)
 		if cr.Status == census.StatusPending {
@@ -973,4 +988,19 @@ func kgResult(k *census.Kindergarten) *KgResult {
 		}
 	}
 	return kr
+}
+
+// AddSources adds src (by county code and item id) to in.Sources.
+func (in *Inputs) AddSources(src map[string]map[string]string) {
+	for county, m := range src {
+		if in.Sources == nil {
+			in.Sources = map[string]map[string]string{}
+		}
+		if in.Sources[county] == nil {
+			in.Sources[county] = map[string]string{}
+		}
+		for id, note := range m {
+			in.Sources[county][id] = note
+		}
+	}
 }

@@ -169,6 +169,10 @@ type Settings struct {
 	// Places are the settings of the 学位 (school places) warnings
 	// (internal/seats).
 	Places Places `json:"places"`
+	// RotationMinYears is how many consecutive years at one school make a
+	// teacher eligible for rotation (教师交流轮岗); 0 means the national
+	// default, rotation.DefaultMinYears (6, 教师〔2014〕4号).
+	RotationMinYears int `json:"rotation_min_years,omitempty"`
 }
 
 // Places are the settings of the 学位 (school places) forecast: the share

@@ -94,6 +94,13 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedPlaces(ctx, st, placed); err != nil { // demoseed_places.go
 		return nil, err
 	}
+	// Rotation ledgers for the other counties of the city, built from
+	// their typed figures: their teacher_rotation item is computed from
+	// the ledger. The demo county keeps its typed figures, so that its
+	// record form still shows how a typed figure moves the verdict.
+	if err := seedRotation(ctx, st, demo.LatestYear, placed[1:]); err != nil { // demoseed_rotation.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)

@@ -202,6 +202,12 @@ func (s *Server) routeTable() []route {
 		{"GET /county/{code}/places.xlsx", pg(s.placesExport), "county {code}"},
 		{"POST /county/{code}/places/import", pg(s.importPlaces), "county {code}"},
 		{"GET /places/template.xlsx", pg(s.placesTemplate), ""},
+		// 教师交流轮岗 (rotation.go): the rotation ledger, its shares and the
+		// schools that lose and gain teachers.
+		{"GET /county/{code}/rotation", pg(s.rotationPageGet), "county {code}"},
+		{"GET /county/{code}/rotation.xlsx", pg(s.rotationExport), "county {code}"},
+		{"POST /county/{code}/rotation/import", pg(s.importRotation), "county {code}"},
+		{"GET /rotation/template.xlsx", pg(s.rotationTemplate), ""},
 
 		// Data entry.
 		{"GET /data", pg(s.dataPage), ""},

@@ -80,6 +80,11 @@ func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules,
 	if in.Judgements, err = st.Judgements(ctx, rules.ID, year, code); err != nil {
 		return in, err
 	}
+	// A rotation ledger's shares stand for the typed rotation figures
+	// (rotation_feed.go).
+	if err := feedRotationOf(ctx, st, rules, year, code, &in); err != nil {
+		return in, err
+	}
 	if pc := rules.PriorCVs(); pc != nil {
 		basic, err := standards.Resolve(pc.Standard, rules.Profile.ID)
 		if err != nil {
