@@ -113,7 +113,13 @@ func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	lang := langOf(r)
 	r.Body = http.MaxBytesReader(w, r.Body, maxRegionList+1<<20)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
+	// The page sends multipart (it carries the division list); a plain
+	// form, as a script might send for a county without a list, is read too.
+	if err := r.ParseMultipartForm(1 << 20); errors.Is(err, http.ErrNotMultipart) {
+		if err := r.ParseForm(); err != nil {
+			return badRequest("setup.too_large")
+		}
+	} else if err != nil {
 		return badRequest("setup.too_large")
 	}
 	has, err := s.st.HasUsers(ctx)
@@ -170,7 +176,7 @@ func (s *Server) setupPost(w http.ResponseWriter, r *http.Request) error {
 	regions := []census.Region{served}
 	file, hdr, err := r.FormFile("regions")
 	switch {
-	case errors.Is(err, http.ErrMissingFile):
+	case errors.Is(err, http.ErrMissingFile), errors.Is(err, http.ErrNotMultipart):
 		if served.Code != "" && served.Level != census.LevelCounty {
 			problems = append(problems, tr(lang, "setup.regions_missing"))
 		}

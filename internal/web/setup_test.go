@@ -200,6 +200,21 @@ func TestSetupCounty(t *testing.T) {
 	}
 }
 
+// A plain form (no division list: a county) sets up as the page's does.
+func TestSetupPlainForm(t *testing.T) {
+	srv, st := freshServer(t)
+	code, _ := srv.SetupCode()
+	form := url.Values{"code": {code}, "region_code": {"341122"}, "region_name": {"来安县"}, "profile": {"national"},
+		"standard": {"yzjh2017"}, "username": {"laian"}, "password": {"long enough"}, "repeat": {"long enough"}}
+	w := serve(srv, "POST", "/setup", bytes.NewBufferString(form.Encode()), "application/x-www-form-urlencoded")
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("%d\n%.1000s", w.Code, w.Body.String())
+	}
+	if has, _ := st.HasUsers(context.Background()); !has {
+		t.Fatal("no account made")
+	}
+}
+
 func TestAccountsPage(t *testing.T) {
 	e := newEnv(t)
 	county := seedAccounts["county"].Region
