@@ -236,6 +236,36 @@ func sendXLSX(w http.ResponseWriter, name string, data []byte) error {
 // a few thousand rows.
 const maxPlacesUpload = 20 << 20
 
+// ledgerFiles reads the files of a ledger's import form (field "file",
+// one or more) within limit bytes in all: their contents and names. The
+// errors are the page's, under its i18n prefix: <prefix>.too_large and
+// <prefix>.no_file. The 学位 and the rotation ledgers share it.
+func ledgerFiles(w http.ResponseWriter, r *http.Request, limit int64, prefix string) ([]seatsio.File, []string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, limit+1<<20)
+	if err := r.ParseMultipartForm(1 << 20); err != nil {
+		return nil, nil, cmp.Or(bodyTooLarge(err, prefix+".too_large", limit>>20), badRequest(prefix+".no_file"))
+	}
+	var files []seatsio.File
+	var names []string
+	for _, fh := range r.MultipartForm.File["file"] {
+		f, err := fh.Open()
+		if err != nil {
+			return nil, nil, err
+		}
+		data, err := io.ReadAll(f)
+		f.Close()
+		if err != nil {
+			return nil, nil, err
+		}
+		files = append(files, seatsio.File{Name: fh.Filename, Data: data})
+		names = append(names, fh.Filename)
+	}
+	if len(files) == 0 {
+		return nil, nil, badRequest(prefix + ".no_file")
+	}
+	return files, names, nil
+}
+
 // importPlaces serves POST /county/{code}/places/import: the files chosen
 // (a workbook of the four sheets, or CSV files of one table each) replace
 // the county's tables they carry, all or nothing; a refused file shows its
@@ -249,27 +279,9 @@ func (s *Server) importPlaces(w http.ResponseWriter, r *http.Request) error {
 	if !b.Scope.CanEdit() {
 		return errForbidden
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxPlacesUpload+1<<20)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return cmp.Or(bodyTooLarge(err, "places.too_large", maxPlacesUpload>>20), badRequest("places.no_file"))
-	}
-	var files []seatsio.File
-	var names []string
-	for _, fh := range r.MultipartForm.File["file"] {
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		files = append(files, seatsio.File{Name: fh.Filename, Data: data})
-		names = append(names, fh.Filename)
-	}
-	if len(files) == 0 {
-		return badRequest("places.no_file")
+	files, names, err := ledgerFiles(w, r, maxPlacesUpload, "places")
+	if err != nil {
+		return err
 	}
 	rec, err := seatsio.Read(files...)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
-	"io"
 	"math"
 	"math/big"
 	"net/http"
@@ -246,27 +245,13 @@ func (s *Server) importRotation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRotationUpload+1<<20)
-	if err := r.ParseMultipartForm(1 << 20); err != nil {
-		return cmp.Or(bodyTooLarge(err, "rotation.too_large", maxRotationUpload>>20), badRequest("rotation.no_file"))
+	uploaded, names, err := ledgerFiles(w, r, maxRotationUpload, "rotation")
+	if err != nil {
+		return err
 	}
-	var files []rotationio.File
-	var names []string
-	for _, fh := range r.MultipartForm.File["file"] {
-		f, err := fh.Open()
-		if err != nil {
-			return err
-		}
-		data, err := io.ReadAll(f)
-		f.Close()
-		if err != nil {
-			return err
-		}
-		files = append(files, rotationio.File{Name: fh.Filename, Data: data})
-		names = append(names, fh.Filename)
-	}
-	if len(files) == 0 {
-		return badRequest("rotation.no_file")
+	files := make([]rotationio.File, len(uploaded))
+	for i, f := range uploaded {
+		files[i] = rotationio.File(f)
 	}
 	l, err := rotationio.Read(files...)
 	if err != nil {
