@@ -501,3 +501,24 @@ func FromMaps(s *Schema, m map[string][]map[string]string) (*Data, error) {
 	}
 	return d, nil
 }
+
+// Set replaces row i of table id with values, checked as Add checks them;
+// the ledger is unchanged on an error.
+func (d *Data) Set(id string, i int, values map[string]string) error {
+	if i < 0 || i >= len(d.rows[id]) {
+		return fmt.Errorf("table %s has no row %d", id, i+1)
+	}
+	tmp := d.Schema.New()
+	if err := tmp.Add(id, values); err != nil {
+		return err
+	}
+	d.rows[id][i] = tmp.rows[id][0]
+	return nil
+}
+
+// Remove removes row i of table id (nothing when there is no such row).
+func (d *Data) Remove(id string, i int) {
+	if i >= 0 && i < len(d.rows[id]) {
+		d.rows[id] = append(d.rows[id][:i:i], d.rows[id][i+1:]...)
+	}
+}

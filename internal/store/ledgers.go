@@ -1,0 +1,245 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/dudao-edu/dudao/internal/ledger"
+)
+
+// ErrLedgerInput is a ledger that cannot be stored as given; the error
+// says what to fix.
+var ErrLedgerInput = errors.New("bad ledger")
+
+// LedgerVersion is one version of a county's ledger of a kind (and year):
+// an import of files, or an edit in a form.
+type LedgerVersion struct {
+	ID     int64
+	Kind   string
+	County string
+	Year   int // 0 for a kind that is not kept by year
+	Files  []string
+	Rows   int
+	Actor  string
+	Note   string // what a form edit changed
+	At     time.Time
+}
+
+// SaveLedger stores d as the newest version of county's ledger of its
+// kind and year (year 0 for a kind not kept by year), in one transaction
+// with an audit entry (ledger.import with files, ledger.edit without), so
+// that the cached pages that read it are recomputed. The older versions
+// stay as its history. A ledger that breaks its checks stores nothing; the
+// error wraps ErrLedgerInput.
+func (s *Store) SaveLedger(ctx context.Context, actor, county string, year int, files []string, note string, d *ledger.Data) (_ LedgerVersion, err error) {
+	defer wrap(&err, "store %s ledger of %s %d", d.Schema.Kind, county, year)
+	if len(county) != 6 {
+		return LedgerVersion{}, fmt.Errorf("%w: %q is not a county code", ErrLedgerInput, county)
+	}
+	if d.Schema.PerYear != (year != 0) || (year != 0 && (year < 1900 || year > 2200)) {
+		return LedgerVersion{}, fmt.Errorf("%w: year %d for a ledger kept by year: %v", ErrLedgerInput, year, d.Schema.PerYear)
+	}
+	if ps := d.Validate(); len(ps) > 0 {
+		p := ps[0]
+		t := p.Row.Table()
+		return LedgerVersion{}, fmt.Errorf("%w: 「%s」第%d行「%s」：%s；%s", ErrLedgerInput, t.Sheet, p.Row.N, t.Cols[t.Col(p.Key)].ZH, p.Problem.Problem, p.Fix)
+	}
+	v := LedgerVersion{Kind: d.Schema.Kind, County: county, Year: year, Files: files, Rows: d.Len(), Actor: actor, Note: note, At: s.now()}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := tx.QueryRowContext(ctx, `
+			INSERT INTO ledger_versions (kind, county_code, year, files, row_count, actor, note, at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			v.Kind, county, year, strings.Join(files, ","), v.Rows, actor, note, v.At).Scan(&v.ID); err != nil {
+			return err
+		}
+		stmt, err := tx.PrepareContext(ctx, `INSERT INTO ledger_rows (version_id, tbl, seq, data) VALUES ($1, $2, $3, $4)`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
+		for _, t := range d.Schema.Tables {
+			for i, r := range d.Rows(t.ID) {
+				data, err := json.Marshal(r.Map())
+				if err != nil {
+					return err
+				}
+				if _, err := stmt.ExecContext(ctx, v.ID, t.ID, i, string(data)); err != nil {
+					return err
+				}
+			}
+		}
+		action, detail := "ledger.import", strings.Join(files, ", ")
+		if len(files) == 0 {
+			action, detail = "ledger.edit", note
+		}
+		return auditTx(ctx, tx, v.At, actor, action, county, fmt.Sprintf("%s %d", v.Kind, year),
+			fmt.Sprintf("%d rows: %s", v.Rows, detail))
+	})
+	if err != nil {
+		return LedgerVersion{}, err
+	}
+	return v, nil
+}
+
+const ledgerVersionCols = `id, kind, county_code, year, files, row_count, actor, note, at`
+
+func scanLedgerVersion(sc interface{ Scan(...any) error }) (LedgerVersion, error) {
+	var v LedgerVersion
+	var files string
+	if err := sc.Scan(&v.ID, &v.Kind, &v.County, &v.Year, &files, &v.Rows, &v.Actor, &v.Note, &v.At); err != nil {
+		return v, err
+	}
+	if files != "" {
+		v.Files = strings.Split(files, ",")
+	}
+	v.At = v.At.UTC()
+	return v, nil
+}
+
+// Ledger returns the newest version of county's ledger of kind s and year
+// (0 for a kind not kept by year); ErrNotFound when there is none.
+func (s *Store) Ledger(ctx context.Context, sc *ledger.Schema, county string, year int) (_ *ledger.Data, _ LedgerVersion, err error) {
+	defer wrap(&err, "read %s ledger of %s %d", sc.Kind, county, year)
+	v, err := scanLedgerVersion(s.db.QueryRowContext(ctx, `SELECT `+ledgerVersionCols+` FROM ledger_versions
+		WHERE kind = $1 AND county_code = $2 AND year = $3 ORDER BY id DESC LIMIT 1`, sc.Kind, county, year))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, LedgerVersion{}, ErrNotFound
+	}
+	if err != nil {
+		return nil, LedgerVersion{}, err
+	}
+	d, err := s.ledgerRows(ctx, sc, []int64{v.ID})
+	if err != nil {
+		return nil, LedgerVersion{}, err
+	}
+	return d[v.ID], v, nil
+}
+
+// LedgerVersionOf returns version id of a ledger of kind s (an older one,
+// to download it); ErrNotFound when there is none of that kind.
+func (s *Store) LedgerVersionOf(ctx context.Context, sc *ledger.Schema, id int64) (_ *ledger.Data, _ LedgerVersion, err error) {
+	defer wrap(&err, "read %s ledger version %d", sc.Kind, id)
+	v, err := scanLedgerVersion(s.db.QueryRowContext(ctx, `SELECT `+ledgerVersionCols+` FROM ledger_versions
+		WHERE kind = $1 AND id = $2`, sc.Kind, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, LedgerVersion{}, ErrNotFound
+	}
+	if err != nil {
+		return nil, LedgerVersion{}, err
+	}
+	d, err := s.ledgerRows(ctx, sc, []int64{v.ID})
+	if err != nil {
+		return nil, LedgerVersion{}, err
+	}
+	return d[v.ID], v, nil
+}
+
+// LedgerVersions returns the versions of county's ledger of kind (every
+// year), newest first.
+func (s *Store) LedgerVersions(ctx context.Context, kind, county string) (_ []LedgerVersion, err error) {
+	defer wrap(&err, "read %s ledger versions of %s", kind, county)
+	rows, err := s.db.QueryContext(ctx, `SELECT `+ledgerVersionCols+` FROM ledger_versions
+		WHERE kind = $1 AND county_code = $2 ORDER BY id DESC`, kind, county)
+	if err != nil {
+		return nil, err
+	}
+	var out []LedgerVersion
+	for rows.Next() {
+		v, err := scanLedgerVersion(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, closeRows(rows)
+}
+
+// Ledgers returns the newest ledger of kind s and year of every county
+// whose code starts with prefix ("" for all), by county code.
+func (s *Store) Ledgers(ctx context.Context, sc *ledger.Schema, year int, prefix string) (_ map[string]*ledger.Data, err error) {
+	defer wrap(&err, "read %s ledgers of %d", sc.Kind, year)
+	rows, err := s.db.QueryContext(ctx, `SELECT county_code, MAX(id) FROM ledger_versions
+		WHERE kind = $1 AND year = $2 AND county_code LIKE $3 GROUP BY county_code`, sc.Kind, year, prefix+"%")
+	if err != nil {
+		return nil, err
+	}
+	ids := map[int64]string{}
+	var list []int64
+	for rows.Next() {
+		var c string
+		var id int64
+		if err := rows.Scan(&c, &id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids[id] = c
+		list = append(list, id)
+	}
+	if err := closeRows(rows); err != nil {
+		return nil, err
+	}
+	byID, err := s.ledgerRows(ctx, sc, list)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]*ledger.Data, len(byID))
+	for id, d := range byID {
+		out[ids[id]] = d
+	}
+	return out, nil
+}
+
+// ledgerRows reads the rows of versions ids, checking each ledger against
+// its kind's declaration as a file is checked (ledger.FromMaps).
+func (s *Store) ledgerRows(ctx context.Context, sc *ledger.Schema, ids []int64) (map[int64]*ledger.Data, error) {
+	maps := make(map[int64]map[string][]map[string]string, len(ids))
+	for _, id := range ids {
+		maps[id] = map[string][]map[string]string{}
+	}
+	const chunk = 500
+	for i := 0; i < len(ids); i += chunk {
+		part := ids[i:min(i+chunk, len(ids))]
+		args := make([]any, len(part))
+		marks := make([]string, len(part))
+		for j, id := range part {
+			args[j], marks[j] = id, fmt.Sprintf("$%d", j+1)
+		}
+		rows, err := s.db.QueryContext(ctx, `SELECT version_id, tbl, data FROM ledger_rows
+			WHERE version_id IN (`+strings.Join(marks, ",")+`) ORDER BY version_id, tbl, seq`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var tbl, data string
+			if err := rows.Scan(&id, &tbl, &data); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			var m map[string]string
+			if err := json.Unmarshal([]byte(data), &m); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("ledger version %d, table %s: %w", id, tbl, err)
+			}
+			maps[id][tbl] = append(maps[id][tbl], m)
+		}
+		if err := closeRows(rows); err != nil {
+			return nil, err
+		}
+	}
+	out := make(map[int64]*ledger.Data, len(ids))
+	for id, m := range maps {
+		d, err := ledger.FromMaps(sc, m)
+		if err != nil {
+			return nil, fmt.Errorf("ledger version %d no longer fits the %s declaration: %w", id, sc.Kind, err)
+		}
+		out[id] = d
+	}
+	return out, nil
+}
