@@ -48,26 +48,27 @@ const (
 var Schema = &ledger.Schema{
 	Kind: "groups",
 	ZH:   "教育集团台账",
+	EN:   "School groups ledger",
 	Tables: []ledger.Table{
 		{
-			ID: TGroups, Sheet: "教育集团", Names: []string{"集团", "groups"},
+			ID: TGroups, Sheet: "教育集团", EN: "Groups", Names: []string{"集团", "groups"},
 			Key: []string{"group"},
 			Cols: []ledger.Column{
-				{Key: "group", ZH: "集团编号", Aliases: []string{"集团代码", "编号"}, Required: true, Note: "县里给集团的编号，如 JT01；成员学校和考核表用它指集团"},
-				{Key: "name", ZH: "集团名称", Aliases: []string{"名称"}, Required: true},
-				{Key: "tightness", ZH: "集团类型", Aliases: []string{"类型", "紧密程度"}, Type: ledger.Choice, Required: true, Options: []ledger.Option{
-					{Value: Close, ZH: "紧密型", Aliases: []string{"紧密"}},
-					{Value: Loose, ZH: "松散型", Aliases: []string{"松散"}},
+				{Key: "group", ZH: "集团编号", EN: "Group ID", Aliases: []string{"集团代码", "编号"}, Required: true, Note: "县里给集团的编号，如 JT01；成员学校和考核表用它指集团"},
+				{Key: "name", ZH: "集团名称", EN: "Group name", Aliases: []string{"名称"}, Required: true},
+				{Key: "tightness", ZH: "集团类型", EN: "Type", Aliases: []string{"类型", "紧密程度"}, Type: ledger.Choice, Required: true, Options: []ledger.Option{
+					{Value: Close, ZH: "紧密型", EN: "close", Aliases: []string{"紧密"}},
+					{Value: Loose, ZH: "松散型", EN: "loose", Aliases: []string{"松散"}},
 				}},
-				{Key: "mode", ZH: "办学模式", Aliases: []string{"模式", "集团模式"}, Type: ledger.Choice, Options: []ledger.Option{
-					{Value: "merge", ZH: "融合型", Aliases: []string{"融合"}},
-					{Value: "build", ZH: "共建型", Aliases: []string{"共建"}},
-					{Value: "cooperate", ZH: "协作型", Aliases: []string{"协作"}},
+				{Key: "mode", ZH: "办学模式", EN: "Mode", Aliases: []string{"模式", "集团模式"}, Type: ledger.Choice, Options: []ledger.Option{
+					{Value: "merge", ZH: "融合型", EN: "merged", Aliases: []string{"融合"}},
+					{Value: "build", ZH: "共建型", EN: "co-built", Aliases: []string{"共建"}},
+					{Value: "cooperate", ZH: "协作型", EN: "cooperating", Aliases: []string{"协作"}},
 				}},
-				{Key: "lead", ZH: "牵头学校代码", Aliases: []string{"核心校代码", "龙头学校代码"}, Required: true, Note: "牵头学校的学校标识码；牵头学校算作集团成员"},
-				{Key: "lead_name", ZH: "牵头学校", Aliases: []string{"牵头学校名称", "核心校"}},
-				{Key: "founded", ZH: "成立日期", Aliases: []string{"成立时间"}, Type: ledger.Date, Note: "如 2021-09-01；留空为一直存在"},
-				{Key: "dissolved", ZH: "撤销日期", Aliases: []string{"撤销时间"}, Type: ledger.Date, Note: "集团撤销的日期；仍存在的留空"},
+				{Key: "lead", ZH: "牵头学校代码", EN: "Lead school code", Aliases: []string{"核心校代码", "龙头学校代码"}, Required: true, Note: "牵头学校的学校标识码；牵头学校算作集团成员"},
+				{Key: "lead_name", ZH: "牵头学校", EN: "Lead school", Aliases: []string{"牵头学校名称", "核心校"}},
+				{Key: "founded", ZH: "成立日期", EN: "Founded", Aliases: []string{"成立时间"}, Type: ledger.Date, Note: "如 2021-09-01；留空为一直存在"},
+				{Key: "dissolved", ZH: "撤销日期", EN: "Dissolved", Aliases: []string{"撤销时间"}, Type: ledger.Date, Note: "集团撤销的日期；仍存在的留空"},
 			},
 			Check: func(r ledger.Row) []ledger.Problem {
 				if d, f := r.Date("dissolved"), r.Date("founded"); !d.IsZero() && !f.IsZero() && !d.After(f) {
@@ -77,14 +78,14 @@ var Schema = &ledger.Schema{
 			},
 		},
 		{
-			ID: TMembers, Sheet: "成员学校", Names: []string{"成员", "members"},
+			ID: TMembers, Sheet: "成员学校", EN: "Member schools", Names: []string{"成员", "members"},
 			Key: []string{"group", "school", "joined"},
 			Cols: []ledger.Column{
-				{Key: "group", ZH: "集团编号", Aliases: []string{"集团代码", "编号"}, Required: true, Note: "「教育集团」表中的集团编号"},
-				{Key: "school", ZH: "学校代码", Aliases: []string{"学校标识码", "成员学校代码"}, Required: true, Note: "成员学校的学校标识码"},
-				{Key: "name", ZH: "学校名称", Aliases: []string{"成员学校", "名称"}},
-				{Key: "joined", ZH: "加入日期", Aliases: []string{"加入时间"}, Type: ledger.Date, Required: true, Note: "如 2022-09-01"},
-				{Key: "left", ZH: "退出日期", Aliases: []string{"退出时间"}, Type: ledger.Date, Note: "退出集团的日期；仍在集团的留空"},
+				{Key: "group", ZH: "集团编号", EN: "Group ID", Aliases: []string{"集团代码", "编号"}, Required: true, Note: "「教育集团」表中的集团编号"},
+				{Key: "school", ZH: "学校代码", EN: "School code", Aliases: []string{"学校标识码", "成员学校代码"}, Required: true, Note: "成员学校的学校标识码"},
+				{Key: "name", ZH: "学校名称", EN: "School name", Aliases: []string{"成员学校", "名称"}},
+				{Key: "joined", ZH: "加入日期", EN: "Joined", Aliases: []string{"加入时间"}, Type: ledger.Date, Required: true, Note: "如 2022-09-01"},
+				{Key: "left", ZH: "退出日期", EN: "Left", Aliases: []string{"退出时间"}, Type: ledger.Date, Note: "退出集团的日期；仍在集团的留空"},
 			},
 			Check: func(r ledger.Row) []ledger.Problem {
 				if l := r.Date("left"); !l.IsZero() && !l.After(r.Date("joined")) {
@@ -94,18 +95,18 @@ var Schema = &ledger.Schema{
 			},
 		},
 		{
-			ID: TEvaluations, Sheet: "年度考核", Names: []string{"考核", "evaluations"},
+			ID: TEvaluations, Sheet: "年度考核", EN: "Yearly evaluations", Names: []string{"考核", "evaluations"},
 			Key: []string{"group", "year"},
 			Cols: []ledger.Column{
-				{Key: "group", ZH: "集团编号", Aliases: []string{"集团代码", "编号"}, Required: true, Note: "「教育集团」表中的集团编号"},
-				{Key: "year", ZH: "考核年度", Aliases: []string{"年度"}, Type: ledger.Count, Required: true, Note: "如 2024"},
-				{Key: "result", ZH: "考核结果", Aliases: []string{"结果", "等次"}, Type: ledger.Choice, Required: true, Options: []ledger.Option{
-					{Value: "excellent", ZH: "优秀"},
-					{Value: "good", ZH: "良好"},
-					{Value: "pass", ZH: "合格"},
-					{Value: "fail", ZH: "不合格"},
+				{Key: "group", ZH: "集团编号", EN: "Group ID", Aliases: []string{"集团代码", "编号"}, Required: true, Note: "「教育集团」表中的集团编号"},
+				{Key: "year", ZH: "考核年度", EN: "Year", Aliases: []string{"年度"}, Type: ledger.Count, Required: true, Note: "如 2024"},
+				{Key: "result", ZH: "考核结果", EN: "Result", Aliases: []string{"结果", "等次"}, Type: ledger.Choice, Required: true, Options: []ledger.Option{
+					{Value: "excellent", ZH: "优秀", EN: "excellent"},
+					{Value: "good", ZH: "良好", EN: "good"},
+					{Value: "pass", ZH: "合格", EN: "pass"},
+					{Value: "fail", ZH: "不合格", EN: "fail"},
 				}},
-				{Key: "remark", ZH: "考核意见", Aliases: []string{"意见", "备注"}},
+				{Key: "remark", ZH: "考核意见", EN: "Remarks", Aliases: []string{"意见", "备注"}},
 			},
 			Check: func(r ledger.Row) []ledger.Problem {
 				if y := r.Int("year"); y < 1990 || y > 2200 {

@@ -44,6 +44,7 @@ const MaxCount = 100_000_000
 // name (what files and forms show) and other ways of writing it.
 type Option struct {
 	Value, ZH string
+	EN        string // its English name, for the English interface
 	Aliases   []string
 }
 
@@ -51,6 +52,7 @@ type Option struct {
 type Column struct {
 	Key string // stable key: the store, the API and the form use it
 	ZH  string // the header of the template
+	EN  string // its English name, for the English interface
 	// Aliases are other headers a county's own file may use.
 	Aliases  []string
 	Type     Type
@@ -63,6 +65,7 @@ type Column struct {
 type Table struct {
 	ID    string // stable key
 	Sheet string // the sheet's name in the template
+	EN    string // its English name, for the English interface
 	// Names are other sheet names a workbook may use.
 	Names []string
 	Cols  []Column
@@ -85,6 +88,7 @@ type Problem struct {
 type Schema struct {
 	Kind string // stable key: groups
 	ZH   string // the ledger's name: 教育集团台账
+	EN   string // its English name
 	// PerYear is true when a county keeps one ledger a year, false when
 	// one ledger holds its history in its own dates.
 	PerYear bool
@@ -349,6 +353,48 @@ func (c Column) Show(v string) string {
 		}
 	}
 	return v
+}
+
+// Label returns the column's name in English when en is set (its Chinese
+// name when it has no English one), else its Chinese name.
+func (c Column) Label(en bool) string {
+	if en && c.EN != "" {
+		return c.EN
+	}
+	return c.ZH
+}
+
+// ShowIn returns a canonical value as a page in English (en) or Chinese
+// shows it.
+func (c Column) ShowIn(v string, en bool) string {
+	if c.Type == Choice {
+		for _, o := range c.Options {
+			if o.Value == v {
+				if en && o.EN != "" {
+					return o.EN
+				}
+				return o.ZH
+			}
+		}
+	}
+	if c.Type == YesNo && en {
+		switch v {
+		case "是":
+			return "yes"
+		case "否":
+			return "no"
+		}
+	}
+	return v
+}
+
+// Label returns the table's name in English when en is set and it has
+// one, else its sheet name.
+func (t *Table) Label(en bool) string {
+	if en && t.EN != "" {
+		return t.EN
+	}
+	return t.Sheet
 }
 
 func (c Column) choices() string {

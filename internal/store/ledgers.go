@@ -16,6 +16,14 @@ import (
 // says what to fix.
 var ErrLedgerInput = errors.New("bad ledger")
 
+// ErrLedgerChanged is a save based on a version that is no longer the
+// newest: someone else saved the ledger in between.
+var ErrLedgerChanged = errors.New("the ledger changed since it was read")
+
+// AnyVersion is SaveLedger's base for a save that replaces whatever
+// version is newest (an import of the whole ledger).
+const AnyVersion = -1
+
 // LedgerVersion is one version of a county's ledger of a kind (and year):
 // an import of files, or an edit in a form.
 type LedgerVersion struct {
@@ -35,8 +43,12 @@ type LedgerVersion struct {
 // with an audit entry (ledger.import with files, ledger.edit without), so
 // that the cached pages that read it are recomputed. The older versions
 // stay as its history. A ledger that breaks its checks stores nothing; the
-// error wraps ErrLedgerInput.
-func (s *Store) SaveLedger(ctx context.Context, actor, county string, year int, files []string, note string, d *ledger.Data) (_ LedgerVersion, err error) {
+// error wraps ErrLedgerInput. base is the version d was made from (0 for
+// none, AnyVersion for an import that replaces whatever is there): when
+// another version has been saved since, nothing is stored and the error
+// is ErrLedgerChanged, so that two people editing at once never lose one
+// another's rows.
+func (s *Store) SaveLedger(ctx context.Context, actor, county string, year int, files []string, note string, base int64, d *ledger.Data) (_ LedgerVersion, err error) {
 	defer wrap(&err, "store %s ledger of %s %d", d.Schema.Kind, county, year)
 	if len(county) != 6 {
 		return LedgerVersion{}, fmt.Errorf("%w: %q is not a county code", ErrLedgerInput, county)
@@ -51,6 +63,16 @@ func (s *Store) SaveLedger(ctx context.Context, actor, county string, year int, 
 	}
 	v := LedgerVersion{Kind: d.Schema.Kind, County: county, Year: year, Files: files, Rows: d.Len(), Actor: actor, Note: note, At: s.now()}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if base != AnyVersion {
+			var newest int64
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM ledger_versions
+				WHERE kind = $1 AND county_code = $2 AND year = $3`, v.Kind, county, year).Scan(&newest); err != nil {
+				return err
+			}
+			if newest != base {
+				return ErrLedgerChanged
+			}
+		}
 		if err := tx.QueryRowContext(ctx, `
 			INSERT INTO ledger_versions (kind, county_code, year, files, row_count, actor, note, at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,

@@ -39,7 +39,7 @@ func TestLedgerVersions(t *testing.T) {
 		}
 		first := groupsLedger(t, "G1,一集团,紧密型,融合,0001,一小,2020-09-01,\n")
 		v0, _ := s.AuditVersion(ctx)
-		v1, err := s.SaveLedger(ctx, "county", "340207", 0, []string{"集团.xlsx"}, "", first)
+		v1, err := s.SaveLedger(ctx, "county", "340207", 0, []string{"集团.xlsx"}, "", 0, first)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -61,7 +61,7 @@ func TestLedgerVersions(t *testing.T) {
 		}
 		// A form edit makes the second version; the first stays.
 		second := groupsLedger(t, "G1,一集团,松散型,,0001,一小,2020-09-01,2026-01-01\n")
-		v2, err := s.SaveLedger(ctx, "county", "340207", 0, nil, "改集团类型", second)
+		v2, err := s.SaveLedger(ctx, "county", "340207", 0, nil, "改集团类型", v1.ID, second)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -81,23 +81,51 @@ func TestLedgerVersions(t *testing.T) {
 		if err := bad.Add(groups.TGroups, map[string]string{"group": "G1", "name": "重复", "tightness": "紧密型", "lead": "0002"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SaveLedger(ctx, "county", "340207", 0, nil, "", bad); !errors.Is(err, store.ErrLedgerInput) {
+		if _, err := s.SaveLedger(ctx, "county", "340207", 0, nil, "", store.AnyVersion, bad); !errors.Is(err, store.ErrLedgerInput) {
 			t.Fatalf("a duplicate group was stored: %v", err)
 		}
-		if _, err := s.SaveLedger(ctx, "county", "340207", 2025, nil, "", second); !errors.Is(err, store.ErrLedgerInput) {
+		if _, err := s.SaveLedger(ctx, "county", "340207", 2025, nil, "", store.AnyVersion, second); !errors.Is(err, store.ErrLedgerInput) {
 			t.Fatalf("a year for a ledger not kept by year: %v", err)
+		}
+		// An edit made from the first version, after the second was saved:
+		// refused, the second stays the newest.
+		if _, err := s.SaveLedger(ctx, "county", "340207", 0, nil, "旧页面的修改", v1.ID, first); !errors.Is(err, store.ErrLedgerChanged) {
+			t.Fatalf("an edit of an old version: %v", err)
 		}
 		if vs, _ := s.LedgerVersions(ctx, "groups", "340207"); len(vs) != 2 {
 			t.Fatalf("a refused save left a version: %d", len(vs))
 		}
-		// Saves racing each land whole.
+		// Edits racing from the same version: exactly one lands.
+		var mu sync.Mutex
+		landed := 0
+		var ewg sync.WaitGroup
+		for range 4 {
+			ewg.Add(1)
+			go func() {
+				defer ewg.Done()
+				_, err := s.SaveLedger(ctx, "county", "340207", 0, nil, "同时修改", v2.ID, second)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil:
+					landed++
+				case !errors.Is(err, store.ErrLedgerChanged):
+					t.Error(err)
+				}
+			}()
+		}
+		ewg.Wait()
+		if landed != 1 {
+			t.Fatalf("%d of 4 racing edits landed, want 1", landed)
+		}
+		// Imports racing each land whole.
 		var wg sync.WaitGroup
 		errs := make([]error, 4)
 		for i := range errs {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = s.SaveLedger(ctx, "county", "340208", 0, []string{"x.xlsx"}, "", first)
+				_, errs[i] = s.SaveLedger(ctx, "county", "340208", 0, []string{"x.xlsx"}, "", store.AnyVersion, first)
 			}()
 		}
 		wg.Wait()

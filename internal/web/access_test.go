@@ -503,6 +503,19 @@ func TestAccessEveryRoute(t *testing.T) {
 				mw.Close()
 				return &body, mw.FormDataContentType()
 			}
+		case rt.pattern == "POST /county/{code}/groups/import":
+			req.body = func() (io.Reader, string) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				fw, _ := mw.CreateFormFile("file", "groups.csv")
+				fw.Write([]byte("集团编号,集团名称,集团类型,牵头学校代码\nG1,一集团,紧密型,S1\n"))
+				mw.Close()
+				return &body, mw.FormDataContentType()
+			}
+		case rt.pattern == "POST /county/{code}/groups/rows":
+			// Based on no version: where the county has a ledger, the
+			// edit is refused as stale (400) after the access check.
+			req.body = form(url.Values{"table": {"evaluations"}, "op": {"add"}, "base": {"0"}, "c.group": {"JT01"}, "c.year": {"2020"}, "c.result": {"合格"}})
 		case rt.pattern == "POST /plans/confirm":
 			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "start": {"2024-01-01"}, "due": {"2024-12-31"},
 				"items": {"1"}, "number.0": {"1"}, "title.0": {"access"}, "value.0": {"10"}, "unit.0": {"所"}, "keep.0": {"1"}})

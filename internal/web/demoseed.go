@@ -101,6 +101,16 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedRotation(ctx, st, demo.LatestYear, placed[1:]); err != nil { // demoseed_rotation.go
 		return nil, err
 	}
+	// 教育集团 ledgers for every county, the demo county first.
+	grouped := []string{county.Code}
+	for _, n := range p.Notes {
+		if !slices.Contains(grouped, n.Code) {
+			grouped = append(grouped, n.Code)
+		}
+	}
+	if err := seedGroups(ctx, st, demo.LatestYear, grouped); err != nil { // demoseed_groups.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)

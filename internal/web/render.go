@@ -45,7 +45,7 @@ func parseTemplates(a *assets) (*templates, error) {
 		"cvClass":    func(cv, limit float64) string { return cvClass(cv, limit, cvOver(cv, limit)) },
 		"numAgainst": numAgainst,
 		"partValue":  partValue,
-		"thousands":  func(n int) string { return fmtMoney(float64(n)) },
+		"thousands":  thousandsOf,
 		"money":      fmtMoney,
 		"isNaN":      math.IsNaN,
 		"query":      queryString,
@@ -274,3 +274,16 @@ func queryString(kv ...any) template.URL {
 }
 
 func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// thousandsOf writes a whole number with thousands separators.
+func thousandsOf(n any) string {
+	switch n := n.(type) {
+	case int:
+		return fmtMoney(float64(n))
+	case int64:
+		return fmtMoney(float64(n))
+	case float64:
+		return fmtMoney(n)
+	}
+	return fmt.Sprint(n)
+}

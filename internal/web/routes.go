@@ -208,6 +208,15 @@ func (s *Server) routeTable() []route {
 		{"GET /county/{code}/rotation.xlsx", pg(s.rotationExport), "county {code}"},
 		{"POST /county/{code}/rotation/import", pg(s.importRotation), "county {code}"},
 		{"GET /rotation/template.xlsx", pg(s.rotationTemplate), ""},
+		// 教育集团 (groups.go, on the declared ledger of ledgers.go): the
+		// county's groups ledger, its coverage, forms, import and versions;
+		// every county of a region side by side.
+		{"GET /county/{code}/groups", pg(s.groupsPageGet), "county {code}"},
+		{"GET /county/{code}/groups.xlsx", pg(s.groupsExport), "county {code}"},
+		{"POST /county/{code}/groups/import", pg(s.importGroups), "county {code}"},
+		{"POST /county/{code}/groups/rows", pg(s.editGroups), "county {code}"},
+		{"GET /groups/template.xlsx", pg(s.groupsTemplate), ""},
+		{"GET /groups", pg(s.groupsRegion), "region ?region"},
 
 		// Data entry.
 		{"GET /data", pg(s.dataPage), ""},
@@ -237,6 +246,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/years", s.api(s.apiYears), ""},
 		{"GET /api/v1/regions", s.api(s.apiRegions), ""},
 		{"GET /api/v1/schools", s.api(s.apiSchools), "counties ?county"},
+		{"GET /api/v1/groups/{code}", s.api(s.groupsAPI), "county {code}"},
 		{"GET /api/v1/records", s.api(s.apiRecords), "counties ?county"},
 		{"GET /api/v1/records/{year}/{code}", s.api(s.apiRecord), "school {code}"},
 		{"PUT /api/v1/records/{year}/{code}", s.api(s.apiUpdateRecord), "school {code}"},

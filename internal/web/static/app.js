@@ -193,3 +193,10 @@
   "use strict";
   if (document.querySelector("form[action='/login']") && window.caches) caches.delete("dudao-check-v1");
 })();
+
+// A button with data-confirm asks before its form is sent (removing a
+// ledger's row).
+document.addEventListener('submit', (e) => {
+  const b = e.submitter;
+  if (b && b.dataset.confirm && !window.confirm(b.dataset.confirm)) e.preventDefault();
+});
