@@ -206,7 +206,8 @@ func (s *Server) groupsTemplate(w http.ResponseWriter, r *http.Request) error {
 // groupsRegionRow is one county of the region view.
 type groupsRegionRow struct {
 	Code, Name string
-	Has        bool
+	Level      string // city (a link to its counties) or county
+	Has        bool   // the county, or a county of the city, has a ledger
 	Cov        groups.Coverage
 }
 
@@ -215,6 +216,7 @@ type groupsRegionPage struct {
 	*choice
 	Q      []any
 	Region census.Region
+	Up     *census.Region // the province above a city, when the account sees it
 	Rows   []groupsRegionRow
 	Total  groups.Coverage
 }
@@ -241,6 +243,11 @@ func (s *Server) groupsRegion(w http.ResponseWriter, r *http.Request) error {
 		return notFound("error.no_region", code)
 	}
 	region := regions[idx]
+	var upRegion *census.Region
+	if j := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == region.Parent }); j >= 0 && region.Level == "city" && b.Scope.Sees(regions[j]) {
+		up := regions[j]
+		upRegion = &up
+	}
 	if region.Level == "county" {
 		http.Redirect(w, r, "/county/"+code+"/groups"+yearQuery(r), http.StatusSeeOther)
 		return nil
@@ -265,21 +272,46 @@ func (s *Server) groupsRegion(w http.ResponseWriter, r *http.Request) error {
 			byCounty[sc.CountyCode] = append(byCounty[sc.CountyCode], sc)
 		}
 	}
-	p := &groupsRegionPage{Base: b, choice: c, Q: c.Query(s), Region: region, Total: groups.Count(nil, nil, c.Year)}
+	p := &groupsRegionPage{Base: b, choice: c, Q: c.Query(s), Region: region, Up: upRegion, Total: groups.Count(nil, nil, c.Year)}
 	b.Title = region.Name + " · " + b.T("groups.title")
+	// A province lists its cities (each the sum of its counties, and a
+	// link down to them); a city its counties.
+	rowLevel := "county"
+	if region.Level == "province" {
+		rowLevel = "city"
+	}
+	at := map[string]int{}
+	for _, rg := range regions {
+		if rg.Level != rowLevel || !strings.HasPrefix(rg.Code, prefix) || !b.Scope.Sees(rg) {
+			continue
+		}
+		at[rg.Code] = len(p.Rows)
+		p.Rows = append(p.Rows, groupsRegionRow{Code: rg.Code, Name: rg.Name, Level: rowLevel, Cov: groups.Count(nil, nil, c.Year)})
+	}
 	for _, rg := range regions {
 		if rg.Level != "county" || !strings.HasPrefix(rg.Code, prefix) || !b.Scope.Sees(rg) {
 			continue
 		}
-		row := groupsRegionRow{Code: rg.Code, Name: rg.Name}
+		key := rg.Code
+		if rowLevel == "city" {
+			key = census.CityCode(rg.Code)
+		}
+		i, ok := at[key]
+		if !ok {
+			continue
+		}
+		row := &p.Rows[i]
+		cov := groups.Count(nil, byCounty[rg.Code], c.Year)
 		if d := ledgers[rg.Code]; d != nil {
 			row.Has = true
-			row.Cov = groups.Count(groups.Of(d), byCounty[rg.Code], c.Year)
-		} else {
-			row.Cov = groups.Count(nil, byCounty[rg.Code], c.Year)
+			cov = groups.Count(groups.Of(d), byCounty[rg.Code], c.Year)
 		}
-		p.Total.Add(row.Cov)
-		p.Rows = append(p.Rows, row)
+		if rowLevel == "county" {
+			row.Cov = cov
+		} else {
+			row.Cov.Add(cov)
+		}
+		p.Total.Add(cov)
 	}
 	s.render(w, r, http.StatusOK, "groups_region", p)
 	return nil

@@ -190,7 +190,8 @@ func TestGroupsRegion(t *testing.T) {
 	ctx := context.Background()
 	year := demo.LatestYear
 	w := e.get("admin", "/groups")
-	check(t, w, http.StatusOK, hc.In("#groups-counties tr[data-county="+county().Code+"]"), hc.In("tr[data-county=total]"))
+	cityCode := county().Code[:4] + "00"
+	check(t, w, http.StatusOK, hc.In("#groups-counties tr[data-region="+cityCode+"] a[href*='region="+cityCode+"']"), hc.In("tr[data-region=total]"))
 	ledgers, err := e.st.Ledgers(ctx, groups.Schema, 0, "")
 	if err != nil {
 		t.Fatal(err)
@@ -205,9 +206,11 @@ func TestGroupsRegion(t *testing.T) {
 		t.Errorf("the province's headline lacks %q", want)
 	}
 	city := e.get("city", "/groups")
-	check(t, city, http.StatusOK, hc.In("#groups-counties tr[data-county="+county().Code+"]"))
+	check(t, city, http.StatusOK, hc.In("#groups-counties tr[data-region="+county().Code+"]"))
+	// The province's drill-down to the city gives the city's page.
+	check(t, e.get("admin", "/groups?region="+cityCode), http.StatusOK, hc.In("#groups-counties tr[data-region="+county().Code+"]"), hc.In("nav.crumbs a[href*='region=']"))
 	for _, n := range province.Notes {
-		if !strings.HasPrefix(n.Code, county().Code[:4]) && strings.Contains(city.Body.String(), `data-county="`+n.Code+`"`) {
+		if !strings.HasPrefix(n.Code, county().Code[:4]) && strings.Contains(city.Body.String(), `data-region="`+n.Code+`"`) {
 			t.Errorf("the city account sees %s", n.Code)
 		}
 	}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -49,6 +50,9 @@ type ledgerOption struct{ Value, Label string }
 type ledgerRowView struct {
 	Index int
 	Cells []string
+	// Values are the row's canonical values as JSON, for the edit button
+	// to put into the table's form.
+	Values string
 }
 
 // newLedgerPanel builds the panel of d (nil when the county has none).
@@ -83,7 +87,8 @@ func newLedgerPanel(sc *ledger.Schema, d *ledger.Data, en bool) ledgerPanel {
 		}
 		if d != nil {
 			for j, r := range d.Rows(t.ID) {
-				rv := ledgerRowView{Index: j}
+				vals, _ := json.Marshal(r.Map())
+				rv := ledgerRowView{Index: j, Values: string(vals)}
 				for k, c := range t.Cols {
 					rv.Cells = append(rv.Cells, c.ShowIn(r.V[k], en))
 				}

@@ -255,9 +255,11 @@ func fmtMoney(v float64) string {
 
 // queryString builds "?k=v&…" from pairs, leaving out empty values.
 func queryString(kv ...any) template.URL {
-	if len(kv) == 1 {
+	// A page's query list first, then pairs that add to or replace it:
+	// {{query .Q "region" .Code}}.
+	if len(kv) > 0 {
 		if list, ok := kv[0].([]any); ok {
-			kv = list
+			kv = append(slices.Clone(list), kv[1:]...)
 		}
 	}
 	q := url.Values{}

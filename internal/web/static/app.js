@@ -200,3 +200,23 @@ document.addEventListener('submit', (e) => {
   const b = e.submitter;
   if (b && b.dataset.confirm && !window.confirm(b.dataset.confirm)) e.preventDefault();
 });
+
+// A ledger row's 修改 button puts the row into its table's form, which
+// then saves that row instead of adding one (_ledger.html).
+document.addEventListener('click', (e) => {
+  const b = e.target.closest && e.target.closest('button.ledger-edit');
+  if (!b) return;
+  const f = document.querySelector('form.ledger-add[data-table="' + b.dataset.table + '"]');
+  if (!f) return;
+  const v = JSON.parse(b.dataset.values || '{}');
+  f.querySelectorAll('[name^="c."]').forEach((el) => { el.value = v[el.name.slice(2)] || (el.tagName === 'SELECT' && el.options.length ? el.options[0].value : ''); });
+  f.elements.op.value = 'set';
+  f.elements.row.value = b.dataset.row;
+  const title = f.querySelector('.ledger-form-title');
+  if (title) title.textContent = title.dataset.edit;
+  const s = f.querySelector('button[type=submit]');
+  if (s) s.textContent = s.dataset.edit;
+  f.scrollIntoView({ block: 'center' });
+  const first = f.querySelector('[name^="c."]');
+  if (first) first.focus();
+});
