@@ -6,11 +6,65 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/ledger"
+	"github.com/dudao-edu/dudao/internal/review"
 )
+
+// LedgerSchemas are the declared ledger kinds by kind. A reporting task
+// may ask for any of them besides the census's record kinds: a county
+// then submits its ledger with its own unit, and while that unit is under
+// review the ledger cannot be changed (LedgerLock).
+var LedgerSchemas = map[string]*ledger.Schema{
+	groups.Schema.Kind: groups.Schema,
+}
+
+// IsLedgerKind reports whether kind is a declared ledger kind.
+func IsLedgerKind(kind string) bool { return LedgerSchemas[kind] != nil }
+
+// LedgerLock returns the lock a reporting task holds on county's ledger
+// of kind and year, or nil. A task asking for the ledger holds it while
+// the county's unit waits for the city (submitted); for a ledger kept by
+// year, as a census record is held, also once accepted — a ledger that
+// keeps its history in its own dates goes on after an acceptance, the
+// accepted version staying in its history.
+func (s *Store) LedgerLock(ctx context.Context, kind, county string, year int) (*LockedError, error) {
+	return ledgerLock(ctx, s.db, kind, county, year)
+}
+
+func ledgerLock(ctx context.Context, q querier, kind, county string, year int) (*LockedError, error) {
+	states := `('submitted')`
+	query := `SELECT t.title, t.kinds, u.state FROM review_units u JOIN review_tasks t ON t.id = u.task_id
+		WHERE u.unit_kind = $1 AND u.code = $2 AND u.state IN `
+	args := []any{string(review.County), county}
+	if year != 0 {
+		states = `('submitted', 'approved', 'accepted')`
+		query += states + ` AND t.year = $3`
+		args = append(args, year)
+	} else {
+		query += states
+	}
+	rows, err := q.QueryContext(ctx, query+` ORDER BY t.id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var title, kinds, state string
+		if err := rows.Scan(&title, &kinds, &state); err != nil {
+			return nil, err
+		}
+		if slices.Contains(strings.Split(kinds, ","), kind) {
+			return &LockedError{Kind: census.Kind(kind), Code: county, Year: year, Task: title, State: review.State(state)}, nil
+		}
+	}
+	return nil, rows.Err()
+}
 
 // ErrLedgerInput is a ledger that cannot be stored as given; the error
 // says what to fix.
@@ -47,7 +101,8 @@ type LedgerVersion struct {
 // none, AnyVersion for an import that replaces whatever is there): when
 // another version has been saved since, nothing is stored and the error
 // is ErrLedgerChanged, so that two people editing at once never lose one
-// another's rows.
+// another's rows. While a reporting task holds the ledger under review
+// (LedgerLock), nothing is stored and the error is that *LockedError.
 func (s *Store) SaveLedger(ctx context.Context, actor, county string, year int, files []string, note string, base int64, d *ledger.Data) (_ LedgerVersion, err error) {
 	defer wrap(&err, "store %s ledger of %s %d", d.Schema.Kind, county, year)
 	if len(county) != 6 {
@@ -63,6 +118,11 @@ func (s *Store) SaveLedger(ctx context.Context, actor, county string, year int, 
 	}
 	v := LedgerVersion{Kind: d.Schema.Kind, County: county, Year: year, Files: files, Rows: d.Len(), Actor: actor, Note: note, At: s.now()}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if lock, err := ledgerLock(ctx, tx, v.Kind, county, year); err != nil {
+			return err
+		} else if lock != nil {
+			return lock
+		}
 		if base != AnyVersion {
 			var newest int64
 			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM ledger_versions

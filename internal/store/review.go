@@ -94,6 +94,10 @@ func (e *LockedError) Error() string {
 		return fmt.Sprintf("%s %s 的 %d 年数据是认定案卷（第 %d 轮，%s）所依据的数据，评估期间已锁定：如需修改，请由市级退回自评",
 			kindName(e.Kind), e.Code, e.Year, e.Round, recognition.StageName(e.Stage))
 	}
+	if e.Year == 0 {
+		return fmt.Sprintf("%s %s 在填报任务「%s」中%s，已锁定：如需修改，请由审核单位退回",
+			e.Code, kindName(e.Kind), e.Task, StateName(e.State))
+	}
 	return fmt.Sprintf("%s %s 的 %d 年数据在填报任务「%s」中%s，已锁定：如需修改，请由审核单位退回或解除锁定",
 		kindName(e.Kind), e.Code, e.Year, e.Task, StateName(e.State))
 }
@@ -124,6 +128,9 @@ func kindName(k census.Kind) string {
 	case census.KindCounty:
 		return "县区"
 	}
+	if sc := LedgerSchemas[string(k)]; sc != nil {
+		return sc.ZH
+	}
 	return string(k)
 }
 
@@ -147,7 +154,7 @@ func (s *Store) CreateTask(ctx context.Context, actor string, t Task) (id int64,
 		return 0, 0, fmt.Errorf("%w: no record kind chosen", ErrTaskInput)
 	}
 	for _, k := range t.Kinds {
-		if _, ok := recordTables[census.Kind(k)]; !ok {
+		if _, ok := recordTables[census.Kind(k)]; !ok && !IsLedgerKind(k) {
 			return 0, 0, fmt.Errorf("%w: unknown record kind %q", ErrTaskInput, k)
 		}
 	}
@@ -196,7 +203,9 @@ func (s *Store) CreateTask(ctx context.Context, actor string, t Task) (id int64,
 			}
 		}
 		for _, k := range t.Kinds {
-			if k == string(census.KindCounty) {
+			if k == string(census.KindCounty) || IsLedgerKind(k) {
+				// The county's own unit, made above, carries its record
+				// and its ledgers.
 				continue
 			}
 			u := recordTables[census.Kind(k)]

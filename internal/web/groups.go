@@ -87,6 +87,13 @@ func (s *Server) renderGroups(w http.ResponseWriter, r *http.Request, status int
 	if p.Ledger.History, err = s.st.LedgerVersions(r.Context(), groups.Schema.Kind, code); err != nil {
 		return err
 	}
+	lock, err := s.st.LedgerLock(r.Context(), groups.Schema.Kind, code, 0)
+	if err != nil {
+		return err
+	}
+	if lock != nil {
+		p.Ledger.Locked, p.Ledger.CanEdit = ledgerLockedText(b, lock), false
+	}
 	s.render(w, r, status, "groups", p)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/ledger"
@@ -258,5 +259,76 @@ func TestGroupsConcurrentEdits(t *testing.T) {
 	after, _, _ := e.st.Ledger(ctx, groups.Schema, code, 0)
 	if ok != 1 || after.Len() != d.Len()+1 {
 		t.Fatalf("%d edits landed, ledger %d → %d rows", ok, d.Len(), after.Len())
+	}
+}
+
+// TestGroupsReview: a city's reporting task asks for the counties'
+// groups ledgers; the county's unit shows its ledger; once the county
+// submits, the ledger is locked (page and saves) until the city accepts
+// or returns; after acceptance it can be changed again, the accepted
+// version kept in its history.
+func TestGroupsReview(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	code := county().Code
+	w := e.postForm("city", "/tasks", url.Values{"title": {"教育集团台账报送"}, "year": {strconv.Itoa(demo.LatestYear)}, "due": {"2030-01-01"}, "kind": {"groups"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("task: %d %.800s", w.Code, w.Body.String())
+	}
+	id, _ := strconv.ParseInt(strings.TrimPrefix(w.Header().Get("Location"), "/task/"), 10, 64)
+	task, err := e.st.Task(ctx, id)
+	if err != nil || len(task.Kinds) != 1 || task.Kinds[0] != "groups" {
+		t.Fatalf("task %+v %v", task, err)
+	}
+	// The tasks list names the kind in words.
+	if w := e.get("city", "/tasks"); !strings.Contains(w.Body.String(), "教育集团台账") {
+		t.Error("the tasks list does not name the ledger")
+	}
+	unit := "/task/" + strconv.FormatInt(id, 10) + "/county/" + code
+	_, v, _ := e.st.Ledger(ctx, groups.Schema, code, 0)
+	check(t, e.get("county", unit), http.StatusOK, hc.In("#task-ledger-groups p[data-version='"+strconv.FormatInt(v.ID, 10)+"']"), hc.In("a#fill-groups"))
+	if w := e.postForm("county", unit+"/step", url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %.500s", w.Code, w.Body.String())
+	}
+	// Locked: the page says so and offers no form; a save is refused.
+	w = e.get("county", "/county/"+code+"/groups")
+	check(t, w, http.StatusOK, hc.In("#ledger-locked"))
+	if strings.Contains(w.Body.String(), `id="ledger-import"`) {
+		t.Error("a locked ledger offers its import form")
+	}
+	form := url.Values{"table": {"evaluations"}, "op": {"add"}, "base": {strconv.FormatInt(v.ID, 10)}, "c.group": {"JT01"}, "c.year": {"2019"}, "c.result": {"合格"}}
+	w = e.postForm("county", "/county/"+code+"/groups/rows", form)
+	check(t, w, http.StatusBadRequest, hc.In("#ledger-edit-error"))
+	if !strings.Contains(w.Body.String(), "教育集团台账报送") {
+		t.Errorf("the refusal does not name the task: %.2000s", w.Body.String())
+	}
+	w = e.uploadLedger("county", "/county/"+code+"/groups/import", map[string]string{"g.csv": "集团编号,集团名称,集团类型,牵头学校代码\nG1,一,紧密型,S1\n"})
+	if w.Code == http.StatusSeeOther {
+		t.Fatal("an import replaced a locked ledger")
+	}
+	if _, v2, _ := e.st.Ledger(ctx, groups.Schema, code, 0); v2.ID != v.ID {
+		t.Fatal("a locked ledger changed")
+	}
+	// Another county's ledger is not locked by this county's unit.
+	other := ""
+	for _, n := range province.Notes {
+		if n.Code != code && census.CityCode(n.Code) == census.CityCode(code) {
+			other = n.Code
+			break
+		}
+	}
+	if lock, _ := e.st.LedgerLock(ctx, "groups", other, 0); lock != nil {
+		t.Errorf("%s is locked by %s's submission", other, code)
+	}
+	// The city accepts: editable again.
+	if w := e.postForm("city", unit+"/step", url.Values{"action": {"accept"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("accept: %d %.500s", w.Code, w.Body.String())
+	}
+	if w := e.postForm("county", "/county/"+code+"/groups/rows", form); w.Code != http.StatusSeeOther {
+		t.Fatalf("edit after acceptance: %d %.800s", w.Code, w.Body.String())
+	}
+	vs, _ := e.st.LedgerVersions(ctx, "groups", code)
+	if len(vs) != 2 || vs[1].ID != v.ID {
+		t.Fatalf("versions after acceptance: %+v", vs)
 	}
 }

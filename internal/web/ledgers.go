@@ -27,6 +27,7 @@ type ledgerPanel struct {
 	Version store.LedgerVersion // the newest; ID 0 when none
 	History []store.LedgerVersion
 	CanEdit bool
+	Locked  string          // why the ledger cannot be changed now (a task holds it)
 	Errors  censusio.Errors // of a refused import
 	EditErr string          // of a refused form edit
 	EN      bool
@@ -202,6 +203,10 @@ func ledgerEditError(b *Base, err error) (string, bool) {
 	if errors.As(err, &inv) {
 		return inv.Error(), true
 	}
+	var lock *store.LockedError
+	if errors.As(err, &lock) {
+		return ledgerLockedText(b, lock), true
+	}
 	if errors.Is(err, store.ErrLedgerChanged) {
 		return b.T("ledger.changed"), true
 	}
@@ -213,6 +218,15 @@ func ledgerEditError(b *Base, err error) (string, bool) {
 		return msg, true
 	}
 	return "", false
+}
+
+// ledgerLockedText says which task holds a ledger locked.
+func ledgerLockedText(b *Base, l *store.LockedError) string {
+	state := b.T("state." + string(l.State))
+	if b.EN() {
+		state = strings.ToLower(state)
+	}
+	return b.T("ledger.locked", b.T("ledger.locked_by", l.Task, state))
 }
 
 // sendLedgerXLSX sends d as its import workbook.

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/store"
@@ -152,7 +153,7 @@ func (s *Server) renderTasks(w http.ResponseWriter, r *http.Request, form map[st
 		return err
 	}
 	p := &tasksPage{Base: b, CanOpen: b.Scope.CanEdit() && b.Scope.Level() >= review.LevelCounty,
-		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty}, Form: form, Errors: errs,
+		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind)}, Form: form, Errors: errs,
 		Today: review.Day(s.now())}
 	now := s.now()
 	for _, t := range tasks {
@@ -235,7 +236,7 @@ func (s *Server) openTask(w http.ResponseWriter, r *http.Request) error {
 	}
 	var kinds []string
 	for _, k := range r.PostForm["kind"] {
-		if census.TableOf(census.Kind(k)) != nil && !slices.Contains(kinds, k) {
+		if (census.TableOf(census.Kind(k)) != nil || store.IsLedgerKind(k)) && !slices.Contains(kinds, k) {
 			kinds = append(kinds, k)
 			f["kind."+k] = "on"
 		}
@@ -416,6 +417,61 @@ type unitPage struct {
 	// CanFill: the account may change the unit's figures now.
 	CanFill bool
 	Locked  bool
+	// Ledgers are the county's ledgers the task asks for (a county unit).
+	Ledgers []ledgerBlock
+}
+
+// ledgerBlock is a county's ledger of a kind as a task's county unit
+// shows it: its newest version and the size of each table, with the way
+// to its page.
+type ledgerBlock struct {
+	Kind, Label string
+	Path        string // the ledger's page
+	Version     store.LedgerVersion
+	Tables      []ledgerTableSize
+	Headline    string // what the kind computes from it, in a line
+}
+
+type ledgerTableSize struct {
+	Label string
+	Rows  int
+}
+
+// ledgerBlocks are the county's ledgers that task t asks for.
+func (s *Server) ledgerBlocks(r *http.Request, b *Base, t store.Task, county string) ([]ledgerBlock, error) {
+	var out []ledgerBlock
+	for _, k := range t.Kinds {
+		sc := store.LedgerSchemas[k]
+		if sc == nil {
+			continue
+		}
+		year := 0
+		if sc.PerYear {
+			year = t.Year
+		}
+		blk := ledgerBlock{Kind: k, Label: b.T("kind." + k), Path: "/county/" + county + "/" + k}
+		d, v, err := s.st.Ledger(r.Context(), sc, county, year)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return nil, err
+		default:
+			blk.Version = v
+			for _, tb := range sc.Tables {
+				blk.Tables = append(blk.Tables, ledgerTableSize{Label: tb.Label(b.EN()), Rows: len(d.Rows(tb.ID))})
+			}
+			if k == groups.Schema.Kind {
+				schools, err := s.st.Schools(r.Context(), t.Year, county)
+				if err != nil {
+					return nil, err
+				}
+				c := groups.Count(groups.Of(d), schools, t.Year)
+				blk.Headline = b.T("groups.headline", c.Groups, c.Close, c.Loose, c.Schools.In, c.Schools.All, c.Schools.Percent())
+			}
+		}
+		out = append(out, blk)
+	}
+	return out, nil
 }
 
 // unitPageGet shows one unit's data in a task, as its reviewer and the
@@ -457,6 +513,11 @@ func (s *Server) unitPageGet(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		p.Records = append(p.Records, blk)
+	}
+	if u.Kind == review.County {
+		if p.Ledgers, err = s.ledgerBlocks(r, b, t, u.Code); err != nil {
+			return err
+		}
 	}
 	if u.Kind == review.County && lvl >= review.LevelCity {
 		all, err := s.st.TaskUnits(ctx, t.ID, u.Code)
