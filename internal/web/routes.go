@@ -207,6 +207,7 @@ func (s *Server) routeTable() []route {
 		{"GET /county/{code}/rotation", pg(s.rotationPageGet), "county {code}"},
 		{"GET /county/{code}/rotation.xlsx", pg(s.rotationExport), "county {code}"},
 		{"POST /county/{code}/rotation/import", pg(s.importRotation), "county {code}"},
+		{"POST /county/{code}/rotation/confirm", pg(s.confirmRotation), "county {code}"},
 		{"GET /rotation/template.xlsx", pg(s.rotationTemplate), ""},
 
 		// Data entry.
