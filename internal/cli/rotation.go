@@ -9,7 +9,9 @@ import (
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/rotation"
+	"github.com/dudao-edu/dudao/internal/rotationeval"
 	"github.com/dudao-edu/dudao/internal/rotationio"
+	"github.com/dudao-edu/dudao/internal/standards"
 )
 
 // runRotation: dudao rotation --county CODE --year Y [--db DSN | FILE...]
@@ -28,6 +30,8 @@ func runRotation(e *env, args []string) error {
 	imp := fs.Bool("import", false, "把文件导入数据库，替换本县该年度的台账")
 	export := fs.String("export", "", "把数据库中本县该年度的台账写成 .xlsx（与模板同格式）")
 	tmpl := fs.String("template", "", "写出交流轮岗台账导入模板（.xlsx）")
+	std := fs.String("standard", "yzjh2017", "评估标准：导入前按它的校际达标要求检查交流的影响")
+	prof := fs.String("profile", "national", "省级方案")
 	files, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -59,20 +63,41 @@ func runRotation(e *env, args []string) error {
 		if len(in) == 0 {
 			return usagef("--import 需要文件")
 		}
-		if l, err = rotationio.Read(in...); err != nil {
+		if l, err = rotationio.ReadYear(*year, nil, in...); err != nil {
 			return err
+		}
+		if l.Year != *year {
+			return fmt.Errorf("按开始日期，台账属于 %d 学年（学年从 9 月 1 日起算），与 --year %d 不同：核对开始日期或 --year", l.Year, *year)
+		}
+		rules, err := standards.Resolve(*std, *prof)
+		if err != nil {
+			return usagef("%s", err)
 		}
 		st, err := openStore(e, *db, true)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
+		// The same warnings as the page's preview, before storing.
+		if err := writeRotationText(e.stdout, code, *year, l); err != nil {
+			return err
+		}
+		if !rules.Preschool() {
+			schools, err := st.Schools(e.ctx, *year, code)
+			if err != nil {
+				return err
+			}
+			if err := writeRotationWarnings(e.stdout, rules, *year, len(schools) > 0, rotationeval.Check(rules, schools, l)); err != nil {
+				return err
+			}
+		}
 		im, err := st.ReplaceRotation(e.ctx, "cli", code, *year, names, l)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "已导入 %s %d 年的交流轮岗台账：%d 名教师交流轮岗，%d 所学校的符合条件教师数（共 %d 行）\n",
+		fmt.Fprintf(e.stdout, "\n已导入 %s %d 年的交流轮岗台账：%d 名教师交流轮岗，%d 所学校的符合条件教师数（共 %d 行）\n",
 			code, *year, len(l.Rotations), len(l.Eligible), im.Rows)
+		return nil
 	case len(in) > 0:
 		if l, err = rotationio.Read(in...); err != nil {
 			return err
@@ -126,4 +151,42 @@ func writeRotationText(w io.Writer, county string, year int, l rotation.Ledger) 
 func pp(sh rotation.Share) string {
 	m := new(big.Rat).Abs(sh.Margin)
 	return m.Mul(m, big.NewRat(100, 1)).FloatString(2)
+}
+
+// writeRotationWarnings writes what the page's preview warns of: the
+// schools that meet the school rule now and would not after the
+// rotations, with the indicators that break; the rotations of unknown
+// stage; the school codes the census of year does not hold.
+func writeRotationWarnings(w io.Writer, rules *standards.Rules, year int, census bool, res rotationeval.Result) error {
+	ew := &lineWriter{w: w}
+	if !census {
+		ew.f("\n注意：没有本县 %d 学年的学校数据，无法检查交流对校际达标的影响。\n", year)
+		return ew.err
+	}
+	if len(res.Breaks) == 0 {
+		ew.f("\n交流后没有学校由达标变为不达标。\n")
+	} else {
+		ew.f("\n警告：交流后 %d 所学校不再达到校际达标要求：\n", len(res.Breaks))
+	}
+	for _, b := range res.Breaks {
+		var short []string
+		for _, sf := range b.Shortfalls {
+			name := sf.Indicator
+			if ind := rules.Indicator(sf.Indicator); ind != nil {
+				name = ind.ZH
+			}
+			short = append(short, fmt.Sprintf("%s %.2f < %g", name, sf.Value, sf.Threshold))
+		}
+		ew.f("  %s %s %s（派出 %d 人，接收 %d 人）：%s\n", b.School, b.Name, b.Stage.ZH(), b.Out, b.In, strings.Join(short, "；"))
+	}
+	if len(res.Unstaged) > 0 {
+		ew.f("注意：%d 名教师的学段无法确定（两所学校都是九年一贯制或十二年一贯制），未计入检查：请在“学段”列填写小学或初中。\n", len(res.Unstaged))
+		for _, r := range res.Unstaged {
+			ew.f("  %s %s：%s → %s\n", r.Teacher, r.Name, r.From, r.To)
+		}
+	}
+	if len(res.Unknown) > 0 {
+		ew.f("注意：这些学校代码不在本县 %d 学年的学校数据中：%s\n", year, strings.Join(res.Unknown, "、"))
+	}
+	return ew.err
 }

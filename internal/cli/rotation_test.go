@@ -56,8 +56,9 @@ func TestRotationLedgerInEvaluateDB(t *testing.T) {
 		want                        string
 	}{{200, 20, 4, "met"}, {200, 19, 4, "not_met"}} {
 		r, el := rotationCSVs(t, dir, tc.eligible, tc.rotated, tc.backbone)
-		if code, out, errs := run(t, dir, "rotation", "--county", "340207", "--year", "2024", "--import", r, el); code != 0 {
-			t.Fatalf("rotation --import: %d %s %s", code, out, errs)
+		if code, out, errs := run(t, dir, "rotation", "--county", "340207", "--year", "2024", "--import", r, el); code != 0 ||
+			!strings.Contains(out, "校际达标") || strings.Index(out, "校际达标") > strings.Index(out, "已导入") {
+			t.Fatalf("rotation --import warns after storing, or not at all: %d %s %s", code, out, errs)
 		}
 		st, out := item()
 		if st != tc.want || !strings.Contains(out, "交流轮岗台账") {
@@ -67,6 +68,11 @@ func TestRotationLedgerInEvaluateDB(t *testing.T) {
 	code, out, errs := run(t, dir, "rotation", "--county", "340207", "--year", "2024")
 	if code != 0 || !strings.Contains(out, "9.50%") || !strings.Contains(out, "还需 1 人") {
 		t.Errorf("rotation text: %d %s\n%s", code, errs, out)
+	}
+	// A ledger of another school year than --year is refused.
+	r, el := rotationCSVs(t, dir, 200, 20, 4)
+	if code, _, errs := run(t, dir, "rotation", "--county", "340207", "--year", "2023", "--import", r, el); code == 0 || !strings.Contains(errs, "2024 学年") {
+		t.Errorf("another school year: %d %s", code, errs)
 	}
 	if code, _, errs := run(t, dir, "rotation", "--template", "模板.xlsx"); code != 0 {
 		t.Errorf("template: %s", errs)

@@ -96,6 +96,10 @@ type Rotation struct {
 	End      time.Time // a date; zero when open
 	Backbone bool      // a 骨干教师 (backbone teacher)
 	Type     Type
+	// Stage is the 学段 (stage) whose teachers the rotation moves, as the
+	// ledger gives it; "" when not given (StageOf then derives it from the
+	// schools' types).
+	Stage census.Stage
 }
 
 // Eligible is how many teachers of one school are eligible for rotation
@@ -134,6 +138,8 @@ func (l Ledger) Validate() error {
 			return fmt.Errorf("%w: rotation of %s: unknown type %q", ErrInput, r.Teacher, r.Type)
 		case r.Start.IsZero():
 			return fmt.Errorf("%w: rotation of %s has no start", ErrInput, r.Teacher)
+		case r.Stage != "" && r.Stage != census.StagePrimary && r.Stage != census.StageJunior:
+			return fmt.Errorf("%w: rotation of %s: unknown stage %q", ErrInput, r.Teacher, r.Stage)
 		case !r.End.IsZero() && r.End.Before(r.Start):
 			return fmt.Errorf("%w: rotation of %s ends before it starts", ErrInput, r.Teacher)
 		case seen[r.Teacher]:
@@ -175,6 +181,9 @@ type Share struct {
 	// Need is, when not met, how many more of Num meet the floor with Den
 	// unchanged: ⌈Floor·Den⌉ − Num.
 	Need int
+	// Spare is, when met, how many fewer of Num would still meet the
+	// floor: Num − ⌈Floor·Den⌉.
+	Spare int
 }
 
 // NewShare judges num/den against floor.
@@ -186,16 +195,33 @@ func NewShare(num, den int, floor *big.Rat) Share {
 	s.Value = big.NewRat(int64(num), int64(den))
 	s.Margin = new(big.Rat).Sub(s.Value, floor)
 	s.Met = s.Margin.Sign() >= 0
-	if !s.Met {
-		// ⌈floor·den⌉ − num
-		x := new(big.Rat).Mul(floor, big.NewRat(int64(den), 1))
-		q, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
-		if m.Sign() > 0 {
-			q.Add(q, big.NewInt(1))
-		}
+	// ⌈floor·den⌉: the least Num that meets the floor.
+	x := new(big.Rat).Mul(floor, big.NewRat(int64(den), 1))
+	q, m := new(big.Int).QuoRem(x.Num(), x.Denom(), new(big.Int))
+	if m.Sign() > 0 {
+		q.Add(q, big.NewInt(1))
+	}
+	if s.Met {
+		s.Spare = num - int(q.Int64())
+	} else {
 		s.Need = int(q.Int64()) - num
 	}
 	return s
+}
+
+// ExactMargin writes the margin in percentage points as an exact
+// fraction when two decimals do not hold it ("" when they do, or there
+// is none): 1/30 of a point is "1/30", which +0.03 only rounds.
+func (s Share) ExactMargin() string {
+	if s.Margin == nil {
+		return ""
+	}
+	m := new(big.Rat).Mul(s.Margin, big.NewRat(100, 1))
+	r, _ := new(big.Rat).SetString(m.FloatString(2))
+	if r.Cmp(m) == 0 {
+		return ""
+	}
+	return m.RatString()
 }
 
 // Percent writes a share's value as a percent with two decimals, "—"

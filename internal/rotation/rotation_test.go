@@ -44,6 +44,9 @@ func TestSharesAtTheBoundary(t *testing.T) {
 			if s.RotatedShare.Met != tc.rotatedMet || s.BackboneShare.Met != tc.backboneMet {
 				t.Errorf("met %v %v, want %v %v", s.RotatedShare.Met, s.BackboneShare.Met, tc.rotatedMet, tc.backboneMet)
 			}
+			if tc.rotatedMet && s.RotatedShare.Spare != tc.rot-(tc.eligible+9)/10 {
+				t.Errorf("rotated spare %d", s.RotatedShare.Spare)
+			}
 			if s.RotatedShare.Need != tc.rotatedNeed || s.BackboneShare.Need != tc.backboneNeed {
 				t.Errorf("need %d %d, want %d %d", s.RotatedShare.Need, s.BackboneShare.Need, tc.rotatedNeed, tc.backboneNeed)
 			}

@@ -62,6 +62,7 @@ var tables = []table{
 		{"end", "结束日期", []string{"截止日期", "end"}, false, "如 2026-07-15；未定的留空"},
 		{"backbone", "是否骨干教师", []string{"骨干教师", "骨干", "backbone"}, false, "是或否（留空为否）；县级及以上骨干教师、学科带头人、名师"},
 		{"type", "交流方式", []string{"类型", "方式", "type"}, true, "交流、支教或一长多校"},
+		{"stage", "学段", []string{"交流学段", "stage"}, false, "小学或初中：交流教师任教的学段。留空时按派出学校的类型（小学、初中）定，其次按接收学校的；两所学校都是九年一贯制或十二年一贯制时请填写"},
 	}},
 	{tEligible, "符合条件教师", []string{"符合交流条件教师", "eligible"}, []column{
 		{"school", "学校代码", []string{"学校标识码", "school"}, true, "学校标识码"},
@@ -200,6 +201,56 @@ func parseYesNo(v string) (bool, bool) {
 // read is all or nothing: the error is a censusio.Errors naming every bad
 // cell.
 func Read(files ...File) (rotation.Ledger, error) {
+	r := read(files)
+	if len(r.errs) > 0 {
+		return rotation.Ledger{}, r.errs
+	}
+	return r.l, nil
+}
+
+// ReadYear reads a ledger as Read does and gives it the school year its
+// rotations start in (rotation.SchoolYear: a start of 2025-09-01 or of
+// 2026-03-01 is school year 2025), or fallback when it has none. One
+// import is one school year's ledger: when the rotations start in
+// several, the rows of the other years than the most common are refused,
+// each naming its start cell, its school year and the ledger's. When
+// years is not nil, the ledger's year must be one of them (the years the
+// census holds, against which the ledger is judged), else every rotation
+// is refused naming the years there are.
+func ReadYear(fallback int, years []int, files ...File) (rotation.Ledger, error) {
+	r := read(files)
+	if len(r.errs) > 0 {
+		return rotation.Ledger{}, r.errs
+	}
+	year, one := r.l.YearOf(fallback)
+	if !one {
+		for i, x := range r.l.Rotations {
+			if y := rotation.SchoolYear(x.Start); y != year {
+				e := r.starts[i]
+				r.add(e.File, e.Row, e.Column, e.Letter, x.Start.Format(time.DateOnly),
+					fmt.Sprintf("属于 %d 学年，而台账其他行属于 %d 学年（学年从 9 月 1 日起算）", y, year),
+					fmt.Sprintf("一次导入一个学年的台账：核对开始日期，或把 %d 学年的行分开导入", y))
+			}
+		}
+		return rotation.Ledger{}, r.errs
+	}
+	if years != nil && !slices.Contains(years, year) {
+		have := make([]string, len(years))
+		for i, y := range years {
+			have[i] = strconv.Itoa(y)
+		}
+		for i, e := range r.starts {
+			r.add(e.File, e.Row, e.Column, e.Letter, r.l.Rotations[i].Start.Format(time.DateOnly),
+				fmt.Sprintf("属于 %d 学年（学年从 9 月 1 日起算），系统中还没有该学年的学校数据（现有 %s）", year, strings.Join(have, "、")),
+				"核对开始日期；或先导入该学年的学校数据，再导入台账")
+		}
+		return rotation.Ledger{}, r.errs
+	}
+	r.l.Year = year
+	return r.l, nil
+}
+
+func read(files []File) *reader {
 	r := &reader{seen: map[string]string{}, teacherAt: map[string]int{}, schoolAt: map[string]int{}}
 	for _, f := range files {
 		sheets, err := censusio.ReadSheets(f.Name, f.Data)
@@ -208,7 +259,8 @@ func Read(files ...File) (rotation.Ledger, error) {
 				r.errs = append(r.errs, es...)
 				continue
 			}
-			return rotation.Ledger{}, err
+			r.add(f.Name, 0, "", "", "", err.Error(), "请上传 .xlsx 或 .csv 文件")
+			continue
 		}
 		for _, sh := range sheets {
 			at := f.Name
@@ -225,10 +277,7 @@ func Read(files ...File) (rotation.Ledger, error) {
 		}
 		r.add(name, 0, "", "", "", "没有找到交流轮岗名单或符合条件教师的表", "请下载交流轮岗台账模板，按模板的表头填写后再导入")
 	}
-	if len(r.errs) > 0 {
-		return rotation.Ledger{}, r.errs
-	}
-	return r.l, nil
+	return r
 }
 
 type reader struct {
@@ -237,6 +286,9 @@ type reader struct {
 	seen      map[string]string
 	teacherAt map[string]int
 	schoolAt  map[string]int
+	// starts are where each rotation's start date is, in the order of
+	// l.Rotations.
+	starts []censusio.Error
 }
 
 func (r *reader) add(at string, row int, header, lt, value, problem, fix string) {
@@ -359,6 +411,13 @@ func (r *reader) row(at string, t *table, idx []int, head []string, row censusio
 			}
 			x.Type = tp
 		}
+		if s, _, _ := cell("stage"); s != "" {
+			st, okS := rotation.ParseStage(s)
+			if !okS {
+				bad("stage", s, "不是学段", "请填写小学或初中，或留空")
+			}
+			x.Stage = st
+		}
 		if ok && x.From == x.To {
 			bad("to", x.To, "与派出学校相同", "接收学校应是另一所学校")
 		}
@@ -373,6 +432,12 @@ func (r *reader) row(at string, t *table, idx []int, head []string, row censusio
 		if ok {
 			r.teacherAt[x.Teacher] = row.N
 			r.l.Rotations = append(r.l.Rotations, x)
+			_, j, c := cell("start")
+			h := c.zh
+			if j >= 0 && j < len(head) {
+				h = strings.TrimSpace(head[j])
+			}
+			r.starts = append(r.starts, censusio.Error{File: at, Row: row.N, Column: h, Letter: letter(j)})
 		}
 	case tEligible:
 		e := rotation.Eligible{School: text("school"), Name: text("name"), Teachers: count("teachers"), Backbone: count("backbone")}
@@ -437,7 +502,11 @@ func WriteXLSX(w io.Writer, l rotation.Ledger) error {
 				if !x.End.IsZero() {
 					endS = x.End.Format(time.DateOnly)
 				}
-				rows = append(rows, []any{x.Teacher, x.Name, x.From, x.FromName, x.To, x.ToName, x.Start.Format(time.DateOnly), endS, bb, x.Type.ZH()})
+				st := ""
+				if x.Stage != "" {
+					st = x.Stage.ZH()
+				}
+				rows = append(rows, []any{x.Teacher, x.Name, x.From, x.FromName, x.To, x.ToName, x.Start.Format(time.DateOnly), endS, bb, x.Type.ZH(), st})
 			}
 		case tEligible:
 			for _, e := range l.Eligible {

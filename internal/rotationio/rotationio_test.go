@@ -3,12 +3,14 @@ package rotationio_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/rotation"
 	"github.com/dudao-edu/dudao/internal/rotationio"
@@ -76,5 +78,54 @@ func TestTemplateReads(t *testing.T) {
 	l, err := rotationio.Read(rotationio.File{Name: "template.xlsx", Data: buf.Bytes()})
 	if err != nil || len(l.Rotations)+len(l.Eligible) != 0 {
 		t.Fatalf("the empty template: %v %+v", err, l)
+	}
+}
+
+// TestReadYear: the ledger's year is the school year its rotations start
+// in; rows of another school year are refused at their start cell, as is
+// a school year the census does not hold; the 学段 column is read.
+func TestReadYear(t *testing.T) {
+	const head = "教师编号,派出学校代码,接收学校代码,开始日期,交流方式,学段\n"
+	for _, tc := range []struct {
+		name  string
+		rows  string
+		years []int
+		want  int    // the ledger's year; 0: refused
+		bad   string // "row/letter" refused
+	}{
+		{"a September start", "T1,A,B,2025-09-01,交流,初中\n", nil, 2025, ""},
+		{"a spring start is the year before", "T1,A,B,2026-03-01,交流,\nT2,A,B,2025-09-01,支教,小学\n", []int{2024, 2025}, 2025, ""},
+		{"the last day of August", "T1,A,B,2025-08-31,交流,\n", nil, 2024, ""},
+		{"another year refused", "T1,A,B,2025-09-01,交流,\nT2,A,B,2025-08-31,交流,\nT3,A,B,2026-01-05,交流,\n", nil, 0, "3/D"},
+		{"a year without census", "T1,A,B,2027-09-01,交流,\n", []int{2024, 2025}, 0, "2/D"},
+		{"a bad stage", "T1,A,B,2025-09-01,交流,高中\n", nil, 0, "2/F"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l, err := rotationio.ReadYear(2020, tc.years, rotationio.File{Name: "r.csv", Data: []byte(head + tc.rows)})
+			if tc.want != 0 {
+				if err != nil || l.Year != tc.want {
+					t.Fatalf("year %d, %v; want %d", l.Year, err, tc.want)
+				}
+				return
+			}
+			var es censusio.Errors
+			if !errors.As(err, &es) {
+				t.Fatalf("want censusio.Errors, got %v", err)
+			}
+			got := map[string]bool{}
+			for _, e := range es {
+				got[fmt.Sprintf("%d/%s", e.Row, e.Letter)] = e.Fix != ""
+			}
+			if !got[tc.bad] || len(es) != 1 {
+				t.Errorf("errors %v, want one at %s", es, tc.bad)
+			}
+		})
+	}
+	l, err := rotationio.ReadYear(2020, nil, rotationio.File{Name: "r.csv", Data: []byte(head + "T1,A,B,2025-09-01,交流,初中\n")})
+	if err != nil || l.Rotations[0].Stage != census.StageJunior {
+		t.Fatalf("stage: %v %+v", err, l)
+	}
+	if l, err := rotationio.ReadYear(2020, nil, rotationio.File{Name: "e.csv", Data: []byte(eligCSV)}); err != nil || l.Year != 2020 {
+		t.Fatalf("eligible teachers only: %v %d", err, l.Year)
 	}
 }

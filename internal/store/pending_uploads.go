@@ -123,7 +123,7 @@ func (s *Store) TakePendingUpload(ctx context.Context, token string, userID int6
 	var kind string
 	var recs []byte
 	err = s.db.QueryRowContext(ctx, `
-		DELETE FROM pending_uploads WHERE token_sha256 = $1 AND user_id = $2
+		DELETE FROM pending_uploads WHERE token_sha256 = $1 AND user_id = $2 AND kind NOT LIKE 'rotation/%'
 		RETURNING user_id, file_name, file_sha256, kind, records, extra, expires_at`,
 		digest(token), userID).Scan(&p.UserID, &p.File, &p.SHA256, &kind, &recs, &p.Extra, &p.Expires)
 	if errors.Is(err, sql.ErrNoRows) {

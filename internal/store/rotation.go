@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/rotation"
 )
 
@@ -60,9 +61,9 @@ func (s *Store) ReplaceRotation(ctx context.Context, actor, county string, year 
 				bb = 1
 			}
 			if _, err := tx.ExecContext(ctx, `
-				INSERT INTO rotations (county_code, year, teacher, name, from_school, from_name, to_school, to_name, start_date, end_date, backbone, type)
-				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-				county, year, r.Teacher, r.Name, r.From, r.FromName, r.To, r.ToName, r.Start.Format(time.DateOnly), end, bb, string(r.Type)); err != nil {
+				INSERT INTO rotations (county_code, year, teacher, name, from_school, from_name, to_school, to_name, start_date, end_date, backbone, type, stage)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+				county, year, r.Teacher, r.Name, r.From, r.FromName, r.To, r.ToName, r.Start.Format(time.DateOnly), end, bb, string(r.Type), string(r.Stage)); err != nil {
 				return err
 			}
 		}
@@ -129,16 +130,16 @@ func (s *Store) Rotations(ctx context.Context, year int, county string) (_ []rot
 		return nil, nil
 	}
 	rows, err = s.db.QueryContext(ctx, `
-		SELECT county_code, teacher, name, from_school, from_name, to_school, to_name, start_date, end_date, backbone, type
+		SELECT county_code, teacher, name, from_school, from_name, to_school, to_name, start_date, end_date, backbone, type, stage
 		FROM rotations WHERE `+where+` ORDER BY county_code, from_school, teacher`, year, county)
 	if err != nil {
 		return nil, err
 	}
 	for rows.Next() {
-		var c, start, end, typ string
+		var c, start, end, typ, stage string
 		var bb int
 		var r rotation.Rotation
-		if err := rows.Scan(&c, &r.Teacher, &r.Name, &r.From, &r.FromName, &r.To, &r.ToName, &start, &end, &bb, &typ); err != nil {
+		if err := rows.Scan(&c, &r.Teacher, &r.Name, &r.From, &r.FromName, &r.To, &r.ToName, &start, &end, &bb, &typ, &stage); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -152,7 +153,7 @@ func (s *Store) Rotations(ctx context.Context, year int, county string) (_ []rot
 				return nil, err
 			}
 		}
-		r.Backbone, r.Type = bb != 0, rotation.Type(typ)
+		r.Backbone, r.Type, r.Stage = bb != 0, rotation.Type(typ), census.Stage(stage)
 		if l := by[c]; l != nil {
 			l.Rotations = append(l.Rotations, r)
 		}

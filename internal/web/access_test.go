@@ -516,6 +516,9 @@ func TestAccessEveryRoute(t *testing.T) {
 			// Based on no version: where the county has a ledger, the
 			// edit is refused as stale (400) after the access check.
 			req.body = form(url.Values{"table": {"evaluations"}, "op": {"add"}, "base": {"0"}, "c.group": {"JT01"}, "c.year": {"2020"}, "c.result": {"合格"}})
+		case rt.pattern == "POST /county/{code}/rotation/confirm":
+			// A token of no preview: the county's scope is checked first.
+			req.body = form(url.Values{"token": {"00"}})
 		case rt.pattern == "POST /plans/confirm":
 			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "start": {"2024-01-01"}, "due": {"2024-12-31"},
 				"items": {"1"}, "number.0": {"1"}, "title.0": {"access"}, "value.0": {"10"}, "unit.0": {"所"}, "keep.0": {"1"}})

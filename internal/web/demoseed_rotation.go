@@ -73,9 +73,15 @@ func rotationLedgerOf(schools []census.School, eligible, rotated, backbone, year
 		case i%5 == 4:
 			t = rotation.Support
 		}
-		l.Rotations = append(l.Rotations, rotation.Rotation{Teacher: fmt.Sprintf("%s-T%04d", from.CountyCode, i+1), Name: fmt.Sprintf("教师%d", i+1),
+		r := rotation.Rotation{Teacher: fmt.Sprintf("%s-T%04d", from.CountyCode, i+1), Name: fmt.Sprintf("教师%d", i+1),
 			From: from.Code, FromName: from.Name, To: to.Code, ToName: to.Name, Start: start, End: start.AddDate(1, 0, -47),
-			Backbone: i < backbone, Type: t})
+			Backbone: i < backbone, Type: t}
+		if len(from.Type.Stages()) != 1 && len(to.Type.Stages()) != 1 {
+			// Between two schools of both stages the ledger names the
+			// stage, as a county's must (rotation.StageOf).
+			r.Stage = census.StagePrimary
+		}
+		l.Rotations = append(l.Rotations, r)
 	}
 	return l
 }

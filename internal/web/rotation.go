@@ -3,9 +3,11 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
-	"math"
 	"math/big"
 	"net/http"
 	"strconv"
@@ -13,8 +15,8 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
-	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/rotation"
+	"github.com/dudao-edu/dudao/internal/rotationeval"
 	"github.com/dudao-edu/dudao/internal/rotationio"
 	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
@@ -41,6 +43,8 @@ type rotationPage struct {
 	// CanImport: the account may replace the ledger.
 	CanImport bool
 	Errors    censusio.Errors // of a refused import
+	Preview   *rotationPreview
+	Unstaged  []rotation.Rotation // of the stored ledger: rotations of no known stage
 }
 
 // rotationBreak is a school part that meets the school rule today and
@@ -48,8 +52,37 @@ type rotationPage struct {
 type rotationBreak struct {
 	School, Name string
 	Stage        census.Stage
+	Out, In      int // teachers of the stage it sends and receives
 	Short        []string
 }
+
+// rotationPreview is a ledger read and not yet stored: what storing it
+// would do, and the token that confirms it.
+type rotationPreview struct {
+	Token  string
+	Year   int // the ledger's school year, from its start dates
+	Files  []string
+	Ledger rotation.Ledger
+	Shares rotation.Shares
+	// Rows are the rotations as read, each with the stage it moves (at
+	// most maxPreviewRows of them; More counts the others).
+	Rows     []rotationRow
+	More     int
+	Breaks   []rotationBreak
+	Unstaged []rotation.Rotation
+	Unknown  []string
+	NoCensus bool // no school records of the year: the rule is not checked
+	Replaces bool // the county has a ledger of the year, which it replaces
+}
+
+// rotationRow is one rotation of a preview with its stage.
+type rotationRow struct {
+	rotation.Rotation
+	Moves census.Stage // the stage whose counts it moves; "" when unknown
+}
+
+// maxPreviewRows bounds the rotations a preview lists.
+const maxPreviewRows = 300
 
 // Light is the class of a share's light.
 func (p *rotationPage) Light(s rotation.Share) string {
@@ -77,10 +110,10 @@ func (p *rotationPage) Margin(s rotation.Share) string {
 
 // rotationPageGet serves GET /county/{code}/rotation.
 func (s *Server) rotationPageGet(w http.ResponseWriter, r *http.Request) error {
-	return s.renderRotation(w, r, http.StatusOK, nil)
+	return s.renderRotation(w, r, http.StatusOK, nil, nil)
 }
 
-func (s *Server) renderRotation(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors) error {
+func (s *Server) renderRotation(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, pv *rotationPreview) error {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
 	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
@@ -95,7 +128,7 @@ func (s *Server) renderRotation(w http.ResponseWriter, r *http.Request, status i
 		return err
 	}
 	p := &rotationPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: cmp.Or(rg.Name, code), CanImport: b.Scope.CanEdit(),
-		Errors: errs, MinYears: rotation.MinYears(c.Rules.Settings.RotationMinYears)}
+		Errors: errs, Preview: pv, MinYears: rotation.MinYears(c.Rules.Settings.RotationMinYears)}
 	b.Title = p.County + " · " + b.T("rotation.title")
 	if p.Imports, err = s.st.RotationImports(r.Context(), code); err != nil {
 		return err
@@ -108,79 +141,36 @@ func (s *Server) renderRotation(w http.ResponseWriter, r *http.Request, status i
 	default:
 		p.Has, p.Ledger, p.Shares, p.Flows = true, l, l.Shares(), l.Flows()
 		if !c.Rules.Preschool() {
-			if p.Breaks, err = s.rotationBreaks(r, c.Rules, c.Year, code, p.Flows); err != nil {
+			res, _, err := s.rotationCheck(r.Context(), c.Rules, code, l)
+			if err != nil {
 				return err
 			}
+			p.Breaks, p.Unstaged = rotationBreaks(c.Rules, res), res.Unstaged
 		}
 	}
 	s.render(w, r, status, "rotation", p)
 	return nil
 }
 
-// rotationBreaks evaluates the county's schools of year under the school
-// rule (eval.EvaluateCounty, as the what-if page does) before and after
-// the year's rotations move their teachers: each school's full-time and
-// backbone teachers change by what it receives less what it sends (in
-// the first stage its record holds; a rotation names no stage). The
-// rotated teachers' qualifications are not in the ledger, so the other
-// teacher counts stay. It returns the parts that meet the rule before and
-// not after.
-func (s *Server) rotationBreaks(r *http.Request, rules *standards.Rules, year int, code string, flows []rotation.Flow) ([]rotationBreak, error) {
-	recs, err := s.st.Schools(r.Context(), year, code)
+// rotationCheck judges ledger l of county against the school rule with
+// the county's census records of the ledger's year (rotationeval.Check:
+// before and after its rotations move the teachers of their stages); ok
+// is false when there are none.
+func (s *Server) rotationCheck(ctx context.Context, rules *standards.Rules, county string, l rotation.Ledger) (res rotationeval.Result, ok bool, err error) {
+	recs, err := s.st.Schools(ctx, l.Year, county)
 	if err != nil || len(recs) == 0 {
-		return nil, err
+		return rotationeval.Result{}, false, err
 	}
-	byCode := map[string]rotation.Flow{}
-	for _, f := range flows {
-		byCode[f.School] = f
-	}
-	changed := make([]census.School, len(recs))
-	copy(changed, recs)
-	touched := false
-	for i := range changed {
-		f, ok := byCode[changed[i].Code]
-		if !ok || (f.Net() == 0 && f.NetBackbone() == 0) {
-			continue
-		}
-		for _, st := range []census.Stage{census.StagePrimary, census.StageJunior} {
-			if changed[i].Students(st) <= 0 {
-				continue
-			}
-			for fam, d := range map[string]int{"teachers": f.Net(), "backbone_teachers": f.NetBackbone()} {
-				if fld, ok := census.StageField(fam, st); ok {
-					if v, ok := changed[i].Get(fld); ok {
-						changed[i].Set(fld, math.Max(0, v+float64(d)))
-						touched = true
-					}
-				}
-			}
-			break
-		}
-	}
-	if !touched {
-		return nil, nil
-	}
-	ptrs := func(rs []census.School) []*census.School {
-		out := make([]*census.School, len(rs))
-		for i := range rs {
-			out[i] = &rs[i]
-		}
-		return out
-	}
-	before := eval.EvaluateCounty(rules, ptrs(recs))
-	after := eval.EvaluateCounty(rules, ptrs(changed))
-	was := map[string]*eval.Part{}
-	for _, q := range before.Parts {
-		was[q.SchoolCode+"/"+string(q.Stage)] = q
-	}
+	return rotationeval.Check(rules, recs, l), true, nil
+}
+
+// rotationBreaks writes each break's shortfalls: the indicator's name,
+// its value after and its threshold.
+func rotationBreaks(rules *standards.Rules, res rotationeval.Result) []rotationBreak {
 	var out []rotationBreak
-	for _, q := range after.Parts {
-		qb := was[q.SchoolCode+"/"+string(q.Stage)]
-		if q.Excluded || qb == nil || qb.Excluded || !qb.Pass || q.Pass {
-			continue
-		}
-		rb := rotationBreak{School: q.SchoolCode, Name: q.SchoolName, Stage: q.Stage}
-		for _, sf := range q.Shortfalls {
+	for _, b := range res.Breaks {
+		rb := rotationBreak{School: b.School, Name: b.Name, Stage: b.Stage, Out: b.Out, In: b.In}
+		for _, sf := range b.Shortfalls {
 			name := sf.Indicator
 			if ind := rules.Indicator(sf.Indicator); ind != nil {
 				name = ind.ZH
@@ -189,7 +179,7 @@ func (s *Server) rotationBreaks(r *http.Request, rules *standards.Rules, year in
 		}
 		out = append(out, rb)
 	}
-	return out, nil
+	return out
 }
 
 // rotationTemplate serves GET /rotation/template.xlsx: the empty workbook
@@ -228,10 +218,13 @@ func (s *Server) rotationExport(w http.ResponseWriter, r *http.Request) error {
 // maxRotationUpload bounds an upload of a rotation ledger.
 const maxRotationUpload = 20 << 20
 
-// importRotation serves POST /county/{code}/rotation/import?year=: the
-// files chosen (a workbook of the two sheets, or CSV files of one table
-// each) replace the county's ledger of the year, all or nothing; a
-// refused file shows its errors on the page.
+// importRotation serves POST /county/{code}/rotation/import?year=: reads
+// the files chosen (a workbook of the two sheets, or CSV files of one
+// table each) and, storing nothing, shows what they would do — the rows,
+// the shares against their floors, the schools that would fall below the
+// school rule — with a button that confirms them (confirmRotation). The
+// ledger's year is the school year its rotations start in; a refused file
+// shows its errors on the page.
 func (s *Server) importRotation(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
@@ -250,29 +243,104 @@ func (s *Server) importRotation(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	files := make([]rotationio.File, len(uploaded))
+	h := sha256.New()
 	for i, f := range uploaded {
 		files[i] = rotationio.File(f)
+		h.Write(f.Data)
 	}
-	l, err := rotationio.Read(files...)
+	l, err := rotationio.ReadYear(c.Year, c.Years, files...)
+	if err == nil {
+		if verr := l.Validate(); verr != nil {
+			msg := verr.Error()
+			if _, after, ok := strings.Cut(msg, rotation.ErrInput.Error()+": "); ok {
+				msg = after
+			}
+			err = censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}}
+		}
+	}
 	if err != nil {
 		var es censusio.Errors
 		if errors.As(err, &es) {
-			return s.renderRotation(w, r, http.StatusBadRequest, es)
+			return s.renderRotation(w, r, http.StatusBadRequest, es, nil)
 		}
 		return err
 	}
-	imp, err := s.st.ReplaceRotation(r.Context(), userOf(r).Username, code, c.Year, names, l)
+	l.County = code
+	pv := &rotationPreview{Year: l.Year, Files: names, Ledger: l, Shares: l.Shares()}
+	for i, x := range l.Rotations {
+		if i == maxPreviewRows {
+			pv.More = len(l.Rotations) - i
+			break
+		}
+		pv.Rows = append(pv.Rows, rotationRow{Rotation: x})
+	}
+	if !c.Rules.Preschool() {
+		res, ok, err := s.rotationCheck(r.Context(), c.Rules, code, l)
+		if err != nil {
+			return err
+		}
+		pv.NoCensus = !ok
+		pv.Breaks, pv.Unstaged, pv.Unknown = rotationBreaks(c.Rules, res), res.Unstaged, res.Unknown
+		if ok {
+			recs, err := s.st.Schools(r.Context(), l.Year, code)
+			if err != nil {
+				return err
+			}
+			types := map[string]census.SchoolType{}
+			for _, sc := range recs {
+				types[sc.Code] = sc.Type
+			}
+			for i := range pv.Rows {
+				pv.Rows[i].Moves = rotation.StageOf(pv.Rows[i].Rotation, types)
+			}
+		}
+	}
+	switch _, err := s.st.Rotation(r.Context(), code, l.Year); {
+	case err == nil:
+		pv.Replaces = true
+	case !errors.Is(err, store.ErrNotFound):
+		return err
+	}
+	// The ledger waits in the database, so that any process of the
+	// deployment can take the confirmation; its token is the account's,
+	// for this county only.
+	pv.Token, err = s.st.SavePendingRotation(r.Context(), store.PendingRotation{UserID: userOf(r).ID, County: code, Files: names,
+		SHA256: hex.EncodeToString(h.Sum(nil)), Ledger: l, Expires: s.now().Add(uploadTTL)})
+	if err != nil {
+		return err
+	}
+	return s.renderRotation(w, r, http.StatusOK, nil, pv)
+}
+
+// confirmRotation serves POST /county/{code}/rotation/confirm: stores the
+// ledger previewed under the form's token, which is single-use, expires
+// after uploadTTL and is good only for the account that previewed it and
+// the county it previewed it for; any other answers as an expired one.
+func (s *Server) confirmRotation(w http.ResponseWriter, r *http.Request) error {
+	b := s.base(r, "county")
+	code := r.PathValue("code")
+	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
+		return errOutOfScope
+	}
+	if !b.Scope.CanEdit() {
+		return errForbidden
+	}
+	u := userOf(r)
+	p, err := s.st.TakePendingRotation(r.Context(), r.PostFormValue("token"), u.ID, code)
+	if errors.Is(err, store.ErrNotFound) || err == nil && s.now().After(p.Expires) {
+		return badRequest("rotation.expired")
+	}
+	if err != nil {
+		return err
+	}
+	imp, err := s.st.ReplaceRotation(r.Context(), u.Username, code, p.Ledger.Year, p.Files, p.Ledger)
 	if err != nil {
 		if errors.Is(err, store.ErrRotationInput) {
-			msg := err.Error()
-			if _, after, ok := strings.Cut(msg, store.ErrRotationInput.Error()+": "); ok {
-				msg = after
-			}
-			return s.renderRotation(w, r, http.StatusBadRequest, censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}})
+			return badRequest("rotation.expired")
 		}
 		return err
 	}
-	setFlash(w, b.T("rotation.imported", imp.Rows))
-	http.Redirect(w, r, "/county/"+code+"/rotation?year="+strconv.Itoa(c.Year), http.StatusSeeOther)
+	setFlash(w, b.T("rotation.imported", imp.Year, imp.Rows))
+	http.Redirect(w, r, "/county/"+code+"/rotation?year="+strconv.Itoa(imp.Year), http.StatusSeeOther)
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -162,23 +164,146 @@ func TestRotationPage(t *testing.T) {
 			t.Errorf("%s: %d", path, w.Code)
 		}
 	}
-	post := func(name, data string) *httptest.ResponseRecorder {
+	post := func(code, name, data string) *httptest.ResponseRecorder {
 		var body bytes.Buffer
 		mw := multipart.NewWriter(&body)
 		fw, _ := mw.CreateFormFile("file", name)
 		fw.Write([]byte(data))
 		mw.Close()
-		return e.do("admin", "POST", "/county/"+c+"/rotation/import", &body, "Content-Type", mw.FormDataContentType())
+		return e.do("admin", "POST", "/county/"+code+"/rotation/import", &body, "Content-Type", mw.FormDataContentType())
 	}
-	w = post("bad.csv", "教师编号,派出学校代码,接收学校代码,开始日期,交流方式\nT1,S1,S1,2025-09-01,借调\n")
-	check(t, w, http.StatusBadRequest, hc.In("#rotation-errors tr[data-letter=E]"))
-	w = post("good.csv", "教师编号,派出学校代码,接收学校代码,开始日期,是否骨干教师,交流方式\nT1,S1,S2,2025-09-01,是,交流\n")
-	if w.Code != http.StatusSeeOther {
-		t.Fatalf("import: %d %s", w.Code, w.Body.String())
+	confirm := func(code, tok string) *httptest.ResponseRecorder {
+		return e.do("admin", "POST", "/county/"+code+"/rotation/confirm", strings.NewReader(url.Values{"token": {tok}}.Encode()),
+			"Content-Type", "application/x-www-form-urlencoded")
+	}
+	imports := func() int {
+		ims, err := e.st.RotationImports(context.Background(), c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(ims)
+	}
+	n0 := imports()
+	const head = "教师编号,派出学校代码,接收学校代码,开始日期,是否骨干教师,交流方式\n"
+	w = post(c, "bad.csv", "教师编号,派出学校代码,接收学校代码,开始日期,交流方式\nT1,S1,S1,2025-09-01,借调\n")
+	check(t, w, http.StatusBadRequest, hc.In("#rotation-errors tr[data-letter=E]"), hc.NotIn("#rotation-preview"))
+	// Rows of two school years: the fewer are refused at their start
+	// cell; a school year the census does not hold is refused.
+	w = post(c, "years.csv", head+"T1,S1,S2,2024-09-01,是,交流\nT2,S1,S2,2025-03-01,否,交流\nT3,S1,S2,2025-09-01,否,交流\n")
+	check(t, w, http.StatusBadRequest, hc.In("#rotation-errors tr[data-row='4'][data-letter=D]"), hc.NotIn("#rotation-errors tr[data-row='3']"))
+	w = post(c, "later.csv", head+"T1,S1,S2,2030-09-01,是,交流\n")
+	check(t, w, http.StatusBadRequest, hc.In("#rotation-errors tr[data-row='2'][data-letter=D]"))
+	// A good file is previewed, not stored.
+	good := head + "T1,S1,S2,2024-09-01,是,交流\nT2,S1,S2,2025-02-20,否,支教\n"
+	w = post(c, "good.csv", good)
+	check(t, w, http.StatusOK, hc.In("#rotation-preview tr[data-share=rotated]"), hc.In("#rotation-preview tr[data-teacher=T2]"),
+		hc.In("form#rotation-confirm"), hc.In("#rotation-replaces"), hc.In("#rotation-unknown"))
+	if imports() != n0 {
+		t.Fatal("a preview stored the ledger")
+	}
+	tok := tokenIn(t, w)
+	// Another county's confirmation refuses the token and leaves it.
+	if w := confirm(county().Code, tok); w.Code != http.StatusBadRequest {
+		t.Errorf("the token confirmed on another county: %d", w.Code)
+	}
+	if w := confirm(c, tok); w.Code != http.StatusSeeOther || !strings.Contains(w.Header().Get("Location"), "year=2024") {
+		t.Fatalf("confirm: %d %s", w.Code, w.Body.String())
+	}
+	if w := confirm(c, tok); w.Code != http.StatusBadRequest {
+		t.Errorf("the token confirmed twice: %d", w.Code)
+	}
+	if imports() != n0+1 {
+		t.Fatal("the confirmation stored nothing")
 	}
 	w = e.get("admin", "/county/"+c+"/rotation")
 	check(t, w, http.StatusOK, hc.In("#rotation-flows tr[data-school=S1]"), hc.In("#rotation-imports li"))
+	// A token expires on the server's clock.
+	w = post(c, "good.csv", good)
+	tok = tokenIn(t, w)
+	now := e.srv.now
+	e.srv.now = func() time.Time { return now().Add(uploadTTL + time.Minute) }
+	if w := confirm(c, tok); w.Code != http.StatusBadRequest {
+		t.Errorf("an expired token confirmed: %d", w.Code)
+	}
+	e.srv.now = now
+	if imports() != n0+1 {
+		t.Error("an expired token stored the ledger")
+	}
 	if w := e.get("school", "/county/"+county().Code+"/rotation"); w.Code == http.StatusOK {
 		t.Errorf("a school account sees the county's ledger: %d", w.Code)
 	}
+}
+
+// tokenIn is the confirm token of a preview.
+func tokenIn(t *testing.T, w *httptest.ResponseRecorder) string {
+	t.Helper()
+	m := regexp.MustCompile(`name="token" value="([0-9a-f]+)"`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no confirm token: %d %.500s", w.Code, w.Body.String())
+	}
+	return m[1]
+}
+
+// TestRotationPreviewBreaks: a ledger that sends every backbone teacher
+// of a primary school meeting the school rule away is previewed with the
+// school named and the backbone indicator below its threshold; the stage
+// comes from the school's type.
+func TestRotationPreviewBreaks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	c := county().Code
+	rules, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, to, n := passingPrimary(t, e, rules, c)
+	var b strings.Builder
+	b.WriteString("教师编号,派出学校代码,接收学校代码,开始日期,是否骨干教师,交流方式\n")
+	for i := range n {
+		fmt.Fprintf(&b, "T%d,%s,%s,%d-09-01,是,交流\n", i, from.Code, to.Code, demo.LatestYear)
+	}
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	fw, _ := mw.CreateFormFile("file", "break.csv")
+	fw.Write([]byte(b.String()))
+	mw.Close()
+	w := e.do("county", "POST", "/county/"+c+"/rotation/import", &body, "Content-Type", mw.FormDataContentType())
+	check(t, w, http.StatusOK, hc.In("#rotation-preview-breaks li[data-school='"+from.Code+"'][data-stage=primary]", hc.HasText(from.Name)),
+		hc.In("#rotation-preview-breaks li[data-school='"+from.Code+"']", hc.HasText("骨干")))
+	if _, err := e.st.Rotation(ctx, c, demo.LatestYear); err == nil {
+		t.Error("a preview stored the ledger")
+	}
+}
+
+// passingPrimary finds a primary school of county that meets the school
+// rule and has backbone teachers, with another school to send them to.
+func passingPrimary(t *testing.T, e *env, rules *standards.Rules, county string) (from, to census.School, backbone int) {
+	t.Helper()
+	recs, err := e.st.Schools(context.Background(), demo.LatestYear, county)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ptrs := make([]*census.School, len(recs))
+	for i := range recs {
+		ptrs[i] = &recs[i]
+	}
+	res := eval.EvaluateCounty(rules, ptrs)
+	pass := map[string]bool{}
+	for _, p := range res.Parts {
+		if p.Stage == census.StagePrimary && p.Pass && !p.Excluded {
+			pass[p.SchoolCode] = true
+		}
+	}
+	for _, s := range recs {
+		bb, ok := s.Get(census.BackboneTeachersPrimary)
+		if s.Type == census.Primary && pass[s.Code] && ok && bb > 0 {
+			for _, o := range recs {
+				if o.Code != s.Code && o.Type == census.Primary {
+					return s, o, int(bb)
+				}
+			}
+		}
+	}
+	t.Fatal("no passing primary school with backbone teachers")
+	return
 }
