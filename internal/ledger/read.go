@@ -71,11 +71,21 @@ func (r *reader) add(at string, row int, header, lt, value, problem, fix string)
 	r.errs = append(r.errs, &censusio.Error{File: at, Row: row, Column: header, Letter: lt, Value: value, Problem: problem, Fix: fix})
 }
 
-// problem reports p at row's cell of column p.Key, by the header and
-// letter the row's file gave it.
+// problem reports p at row's cell of column p.Key.
 func (r *reader) problem(row Row, p Problem) {
+	if len(r.errs) < censusio.MaxErrors {
+		r.errs = append(r.errs, ErrorAt(row, p.Key, p.Problem, p.Fix))
+	}
+}
+
+// ErrorAt is a problem with row's cell of column key, named as the reader
+// names a bad cell: the row's file and row, the column by the header and
+// letter its file gave it, the value as the file writes it. A check that
+// looks across a whole ledger (the school year of every row) reports
+// with it.
+func ErrorAt(row Row, key, problem, fix string) *censusio.Error {
 	t := row.t
-	i := t.Col(p.Key)
+	i := t.Col(key)
 	h, lt, v := "", "", ""
 	if i >= 0 {
 		h, v = t.Cols[i].ZH, t.Cols[i].Show(row.V[i])
@@ -87,7 +97,7 @@ func (r *reader) problem(row Row, p Problem) {
 			}
 		}
 	}
-	r.add(row.At, row.N, h, lt, v, p.Problem, p.Fix)
+	return &censusio.Error{File: row.At, Row: row.N, Column: h, Letter: lt, Value: v, Problem: problem, Fix: fix}
 }
 
 // header matches a header row against t: the position of each column, and

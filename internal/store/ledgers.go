@@ -14,6 +14,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/ledger"
 	"github.com/dudao-edu/dudao/internal/review"
+	"github.com/dudao-edu/dudao/internal/rotationio"
 )
 
 // LedgerSchemas are the declared ledger kinds by kind. A reporting task
@@ -21,7 +22,8 @@ import (
 // then submits its ledger with its own unit, and while that unit is under
 // review the ledger cannot be changed (LedgerLock).
 var LedgerSchemas = map[string]*ledger.Schema{
-	groups.Schema.Kind: groups.Schema,
+	groups.Schema.Kind:     groups.Schema,
+	rotationio.Schema.Kind: rotationio.Schema,
 }
 
 // IsLedgerKind reports whether kind is a declared ledger kind.

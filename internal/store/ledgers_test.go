@@ -3,14 +3,18 @@ package store_test
 import (
 	"context"
 	"errors"
+	"os"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/pressly/goose/v3"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/ledger"
+	"github.com/dudao-edu/dudao/internal/rotation"
 	"github.com/dudao-edu/dudao/internal/store"
 	"github.com/dudao-edu/dudao/internal/store/storetest"
 )
@@ -140,6 +144,63 @@ func TestLedgerVersions(t *testing.T) {
 		}
 		if other, _ := s.Ledgers(ctx, groups.Schema, 0, "11"); len(other) != 0 {
 			t.Fatalf("another province's prefix read %d", len(other))
+		}
+	})
+}
+
+// TestRotationLedgerMigration: a database with rotation ledgers in the
+// tables before migration 160 keeps them, whole, as declared ledgers:
+// rows, stage, backbone, the import's files and account.
+func TestRotationLedgerMigration(t *testing.T) {
+	eachDSN(t, func(t *testing.T, dsn string) {
+		db, dialect, dir := rawDB(t, dsn)
+		p, err := goose.NewProvider(dialect, db, os.DirFS(dir))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.UpTo(ctx, 150); err != nil {
+			t.Fatal(err)
+		}
+		at := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+		for _, q := range []struct {
+			sql  string
+			args []any
+		}{
+			{`INSERT INTO rotation_imports (county_code, year, files, row_count, actor, at) VALUES ('340207', 2025, 'old.xlsx', 1, 'a', $1)`, []any{at.Add(-time.Hour)}},
+			{`INSERT INTO rotation_imports (county_code, year, files, row_count, actor, at) VALUES ('340207', 2025, '轮岗.xlsx,符合.csv', 3, 'county', $1)`, []any{at}},
+			{`INSERT INTO rotations (county_code, year, teacher, name, from_school, from_name, to_school, to_name, start_date, end_date, backbone, type, stage)
+				VALUES ('340207', 2025, 'T2', '', 'S1', '', 'S3', '', '2025-09-01', '', 0, 'multi_school', ''),
+				       ('340207', 2025, 'T1', '张三', 'S1', '一小', 'S2', '二小', '2025-09-01', '2026-07-15', 1, 'exchange', 'junior')`, nil},
+			{`INSERT INTO rotation_eligible (county_code, year, school, name, teachers, backbone) VALUES ('340207', 2025, 'S1', '一小', 20, 4)`, nil},
+		} {
+			if _, err := db.ExecContext(ctx, q.sql, q.args...); err != nil {
+				t.Fatal(err)
+			}
+		}
+		db.Close()
+		s, err := store.Open(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		l, err := s.Rotation(ctx, "340207", 2025)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sep := time.Date(2025, 9, 1, 0, 0, 0, 0, time.UTC)
+		want := rotation.Ledger{County: "340207", Year: 2025,
+			Rotations: []rotation.Rotation{
+				{Teacher: "T1", Name: "张三", From: "S1", FromName: "一小", To: "S2", ToName: "二小", Start: sep, End: time.Date(2026, 7, 15, 0, 0, 0, 0, time.UTC), Backbone: true, Type: rotation.Exchange, Stage: census.StageJunior},
+				{Teacher: "T2", From: "S1", To: "S3", Start: sep, Type: rotation.MultiSchool},
+			},
+			Eligible: []rotation.Eligible{{School: "S1", Name: "一小", Teachers: 20, Backbone: 4}},
+		}
+		if diff := cmp.Diff(want, l); diff != "" {
+			t.Errorf("migrated ledger (-want +got):\n%s", diff)
+		}
+		imps, err := s.RotationImports(ctx, "340207")
+		if err != nil || len(imps) != 1 || imps[0].Actor != "county" || len(imps[0].Files) != 2 || !imps[0].At.Equal(at) {
+			t.Errorf("imports %+v %v", imps, err)
 		}
 	})
 }
