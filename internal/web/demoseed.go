@@ -101,6 +101,9 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedRotation(ctx, st, demo.LatestYear, placed[1:]); err != nil { // demoseed_rotation.go
 		return nil, err
 	}
+	if err := seedMap(ctx, st, p.Regions); err != nil { // demoseed_geo.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)
