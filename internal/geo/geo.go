@@ -57,7 +57,7 @@ type Error struct {
 // command line); the web pages translate Key.
 var messages = map[string]string{
 	"too_large":        "the file is larger than %d MB",
-	"json":             "not valid JSON (%s)",
+	"json":             "not valid JSON (line %d, column %d)",
 	"not_collection":   `not a GeoJSON FeatureCollection: "type" is %q; export the map as a FeatureCollection`,
 	"no_features":      "the FeatureCollection has no features",
 	"not_feature":      `"type" is %q, not "Feature"`,
@@ -125,7 +125,8 @@ func Parse(name string, data []byte, regions Regions) (*Map, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var fc collection
 	if err := json.Unmarshal(data, &fc); err != nil {
-		return fail(0, "", "json", jsonProblem(data, err))
+		line, col := jsonProblem(data, err)
+		return fail(0, "", "json", line, col)
 	}
 	if fc.Type != "FeatureCollection" {
 		return fail(0, "type", "not_collection", fc.Type)
@@ -169,7 +170,7 @@ func Parse(name string, data []byte, regions Regions) (*Map, error) {
 }
 
 // jsonProblem says where JSON stops being JSON: the line and column.
-func jsonProblem(data []byte, err error) string {
+func jsonProblem(data []byte, err error) (line, col int) {
 	var off int64 = -1
 	var se *json.SyntaxError
 	var te *json.UnmarshalTypeError
@@ -180,13 +181,13 @@ func jsonProblem(data []byte, err error) string {
 		off = te.Offset
 	}
 	if off < 0 {
-		return "line 1"
+		return 1, 1
 	}
 	off = min(off, int64(len(data)))
-	line := 1 + bytes.Count(data[:off], []byte("\n"))
+	line = 1 + bytes.Count(data[:off], []byte("\n"))
 	// The offset is past the byte that broke the JSON: the column is that byte's.
-	col := max(1, off-1-int64(bytes.LastIndexByte(data[:off], '\n')))
-	return fmt.Sprintf("line %d, column %d", line, col)
+	col = int(max(1, off-1-int64(bytes.LastIndexByte(data[:off], '\n'))))
+	return line, col
 }
 
 // codeOf reads the region code of a feature from the first of
