@@ -16,6 +16,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/store"
 	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
 
@@ -270,4 +271,25 @@ func TestMapImport(t *testing.T) {
 	if w := e.get("admin", "/overview/map/"+demo.ProvinceCode); w.Code != http.StatusNotFound {
 		t.Errorf("shapes without a map: %d, want 404", w.Code)
 	}
+}
+
+// TestOverviewTarget: a work plan's target of recognised counties stands
+// next to the standing under its standard, for the accounts that see the plan.
+func TestOverviewTarget(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	y := demo.LatestYear + 2
+	_, err := e.st.CreatePlan(ctx, "test", store.Plan{Region: demo.ProvinceCode, Year: y, Title: "全省工作要点"},
+		[]store.PlanTask{{Number: "1", Title: "推进优质均衡县创建", Start: time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC), Due: time.Date(y, 12, 31, 0, 0, 0, 0, time.UTC),
+			Target: 30, TargetUnit: "个", TargetText: "通过认定的县区30个", Link: store.LinkCasesRecognised, LinkArg: "yzjh2017"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check(t, e.get("admin", "/overview"), http.StatusOK,
+		hc.In(`#standings tr[data-standard="yzjh2017"] a[data-target="30"]`, hc.HasText(strconv.Itoa(y)+" 年目标 30 个")),
+		hc.Count(`#standings a[data-target]`, 1))
+	// The demo city's own plan has a target of 3 counties; the county
+	// account, which sees the city's overview, does not see the city's plans.
+	check(t, e.get("city", "/overview"), http.StatusOK, hc.In(`#standings tr[data-standard="yzjh2017"] a[data-target="3"]`), hc.Count(`#standings a[data-target]`, 1))
+	check(t, e.get("county", "/overview"), http.StatusOK, hc.NotIn(`#standings a[data-target]`))
 }

@@ -52,6 +52,8 @@ type overviewPage struct {
 	Map     string
 	MapHint bool
 	Trends  []trend
+	// Targets are the work plan's targets of recognised counties, by standard.
+	Targets map[string]*planTarget
 }
 
 type worstCV struct {
@@ -286,6 +288,9 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if err := s.overviewMap(r.Context(), p, statuses); err != nil {
+		return err
+	}
+	if p.Targets, err = s.recognitionTargets(r.Context(), b, region); err != nil {
 		return err
 	}
 	b.Title = region.Name + " · " + b.T("nav.overview")

@@ -156,3 +156,40 @@ func (s *Server) overviewMap(ctx context.Context, p *overviewPage, statuses map[
 	})
 	return err
 }
+
+// planTarget is a work plan's target of counties recognised under a
+// standard (a task linked to store.LinkCasesRecognised): N by the plan's
+// year, in task Task.
+type planTarget struct {
+	N, Year int
+	Task    int64
+}
+
+// recognitionTargets are the targets of recognised counties, by standard,
+// in the newest work plan of region that has one: what the standings are
+// measured against. None when the account does not see the region's plans.
+func (s *Server) recognitionTargets(ctx context.Context, b *Base, region census.Region) (map[string]*planTarget, error) {
+	out := map[string]*planTarget{}
+	if !b.Scope.County(region.Code) {
+		return out, nil
+	}
+	plans, err := s.st.Plans(ctx, region.Code)
+	if err != nil {
+		return nil, err
+	}
+	for _, pl := range plans { // newest year first
+		if pl.Region != region.Code {
+			continue
+		}
+		tasks, err := s.st.PlanTasks(ctx, pl.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tasks {
+			if t.Link == store.LinkCasesRecognised && t.Target > 0 && out[t.LinkArg] == nil {
+				out[t.LinkArg] = &planTarget{N: int(t.Target), Year: pl.Year, Task: t.ID}
+			}
+		}
+	}
+	return out, nil
+}
