@@ -17,6 +17,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/dudao-edu/dudao/internal/i18n"
 )
 
 // MaxFileSize is the largest map file read: a province's counties at the
@@ -89,6 +91,26 @@ func (e *Error) Error() string {
 		b.WriteString(e.Key)
 	}
 	return b.String()
+}
+
+// Message says the problem in lang, as the web pages and the command line
+// show it: the file, the feature and the property, what is wrong and what
+// to do (the translations "map.err.*").
+func (e *Error) Message(lang i18n.Lang) string {
+	where := e.File
+	if e.Feature > 0 {
+		where = i18n.T(lang, "map.err.where_feature", e.File, e.Feature)
+	}
+	if e.Property != "" {
+		where = i18n.T(lang, "map.err.where_property", where, e.Property)
+	}
+	args := e.Args
+	if e.Key == "position" && len(args) == 1 {
+		if pos, ok := args[0].([]float64); ok && len(pos) == 2 {
+			args = []any{strconv.FormatFloat(pos[0], 'f', -1, 64) + ", " + strconv.FormatFloat(pos[1], 'f', -1, 64)}
+		}
+	}
+	return i18n.T(lang, "map.err.line", where, i18n.T(lang, "map.err."+e.Key, args...))
 }
 
 // Regions answers, for a region code, its name and whether the division

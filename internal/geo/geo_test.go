@@ -9,6 +9,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dudao-edu/dudao/internal/geo"
+	"github.com/dudao-edu/dudao/internal/i18n"
 )
 
 var known = map[string]string{"340102": "瑶海区", "340103": "庐阳区", "340100": "合肥市"}
@@ -90,6 +91,11 @@ func TestParseErrors(t *testing.T) {
 			}
 			if diff := cmp.Diff(tc.want, err.Error()); diff != "" {
 				t.Errorf("message (-want +got):\n%s", diff)
+			}
+			for _, lang := range []i18n.Lang{i18n.ZH, i18n.EN} {
+				if msg := ge.Message(lang); strings.Contains(msg, "map.err.") || strings.Contains(msg, "%!") || !strings.HasPrefix(msg, "m.json") {
+					t.Errorf("%s message: %s", lang, msg)
+				}
 			}
 			if ge.Key != tc.key || ge.Feature != tc.feature || ge.File != "m.json" {
 				t.Errorf("key %q feature %d file %q, want %q %d", ge.Key, ge.Feature, ge.File, tc.key, tc.feature)

@@ -7,11 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/geo"
-	"github.com/dudao-edu/dudao/internal/i18n"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -109,7 +107,7 @@ func (s *Server) mapImport(w http.ResponseWriter, r *http.Request) error {
 		if !errors.As(err, &ge) {
 			return err
 		}
-		return s.renderMap(w, r, []string{geoMessage(b.Lang, ge)}, false, http.StatusUnprocessableEntity)
+		return s.renderMap(w, r, []string{ge.Message(b.Lang)}, false, http.StatusUnprocessableEntity)
 	}
 	if err := s.st.ImportMap(r.Context(), fh.Filename, b.User.Username, m); err != nil {
 		return err
@@ -117,25 +115,6 @@ func (s *Server) mapImport(w http.ResponseWriter, r *http.Request) error {
 	s.audit(r, store.AuditEntry{Username: b.User.Username, Action: store.AuditImport, Region: b.Scope.Region(), Target: fh.Filename,
 		Detail: fmt.Sprintf("map: %d regions", len(m.Features))})
 	return s.renderMap(w, r, nil, true, http.StatusOK)
-}
-
-// geoMessage says a map file's problem in the page's language: the file,
-// the feature and the property, what is wrong and what to do.
-func geoMessage(lang i18n.Lang, e *geo.Error) string {
-	where := e.File
-	if e.Feature > 0 {
-		where = tr(lang, "map.err.where_feature", e.File, e.Feature)
-	}
-	if e.Property != "" {
-		where = tr(lang, "map.err.where_property", where, e.Property)
-	}
-	args := e.Args
-	if e.Key == "position" && len(args) == 1 {
-		if pos, ok := args[0].([]float64); ok && len(pos) == 2 {
-			args = []any{strconv.FormatFloat(pos[0], 'f', -1, 64) + ", " + strconv.FormatFloat(pos[1], 'f', -1, 64)}
-		}
-	}
-	return tr(lang, "map.err.line", where, tr(lang, "map.err."+e.Key, args...))
 }
 
 // mapShapes serves GET /overview/map/{code}: the shapes of the regions in
