@@ -33,6 +33,7 @@ func TestOverviewMap(t *testing.T) {
 		if n := browsertest.Eval[int](b, `+document.querySelector('#region-map').getAttribute('data-drawn')`); n != 100 {
 			t.Errorf("%s: %d counties drawn, want the demo's 100", vp.name, n)
 		}
+		t.Logf("%s: %s segments of city borders", vp.name, b.Attr("#region-map", "data-borders"))
 		if n := browsertest.Eval[int](b, `document.querySelectorAll('#region-map svg path').length`); n < 100 {
 			t.Errorf("%s: %d paths in the map's drawing", vp.name, n)
 		}

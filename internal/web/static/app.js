@@ -91,17 +91,25 @@
       var c = echarts.init(el, null, { renderer: "svg" });
       var opt = base();
       var esc = echarts.format.encodeHTML;
+      var label = function (p) { return names[p.name] || ""; };
       opt.tooltip = { trigger: "item", formatter: function (p) { return esc(names[p.name] || p.name) + "<br>" + esc(d.labels[d.status[p.name] || ""]); } };
-      opt.series = [{
-        type: "map", map: key, nameProperty: "code", roam: false, selectedMode: false, data: data,
+      opt.geo = {
+        map: key, nameProperty: "code", roam: false, selectedMode: false, tooltip: { show: true },
         layoutCenter: ["50%", "50%"], layoutSize: "96%",
-        itemStyle: { borderColor: "#ffffff", borderWidth: 0.8 },
-        label: { show: geo.features.length <= 30, fontSize: 11, color: "#1d2733", formatter: function (p) { return names[p.name] || ""; } },
-        emphasis: { label: { show: true, formatter: function (p) { return names[p.name] || ""; } }, itemStyle: { areaColor: null, borderColor: "#1d2733", borderWidth: 1.5 } }
-      }];
+        itemStyle: { areaColor: "#e3e7ec", borderColor: "#ffffff", borderWidth: 0.8 },
+        label: { show: geo.features.length <= 30, fontSize: 11, color: "#1d2733", formatter: label },
+        emphasis: { label: { show: true, formatter: label }, itemStyle: { borderColor: "#1d2733", borderWidth: 1.5 } },
+        regions: data.map(function (r) { return { name: r.name, itemStyle: r.itemStyle, emphasis: { itemStyle: { areaColor: r.itemStyle.areaColor } } }; })
+      };
+      // Where the counties of two cities meet: the cities' borders, drawn
+      // over the counties' (the segments two features of different cities share).
+      var borders = cityBorders(geo);
+      opt.series = borders.length ? [{ type: "lines", coordinateSystem: "geo", polyline: false, silent: true, data: borders,
+        lineStyle: { color: "#33414f", width: 2, opacity: 1 }, effect: { show: false } }] : [];
+      el.setAttribute("data-borders", borders.length);
       c.setOption(opt);
       c.on("click", function (p) {
-        if (d.status[p.name]) location.href = "/county/" + encodeURIComponent(p.name) + d.query;
+        if (p.componentType === "geo" && d.status[p.name]) location.href = "/county/" + encodeURIComponent(p.name) + d.query;
       });
       var legend = card && card.querySelector(".map-legend");
       if (legend) legend.querySelectorAll("li[data-status]").forEach(function (li) {
@@ -110,6 +118,25 @@
       charts.push(c);
       el.setAttribute("data-drawn", geo.features.length);
     }).catch(function () { if (card) card.hidden = true; });
+    return out;
+  }
+
+  // cityBorders are the segments that features of two cities share (their
+  // codes' first four digits differ), as line data.
+  function cityBorders(geo) {
+    var seen = {}, out = [];
+    var key = function (a, b) { var p = a[0] + "," + a[1], q = b[0] + "," + b[1]; return p < q ? p + "|" + q : q + "|" + p; };
+    geo.features.forEach(function (f) {
+      var city = String(f.properties.code).slice(0, 4), g = f.geometry;
+      var polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+      polys.forEach(function (rings) { rings.forEach(function (ring) {
+        for (var i = 0; i + 1 < ring.length; i++) {
+          var k = key(ring[i], ring[i + 1]), other = seen[k];
+          if (other === undefined) seen[k] = city;
+          else if (other !== city) out.push({ coords: [ring[i], ring[i + 1]] });
+        }
+      }); });
+    });
     return out;
   }
 
