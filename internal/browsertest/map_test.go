@@ -98,3 +98,42 @@ func shot(t *testing.T, b *browsertest.Browser, sel, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestMapImportPage imports a map as the province's administrator at a
+// phone's width: a file with a county unknown to the division list is
+// refused with the feature and property named, a good one replaces the map.
+func TestMapImportPage(t *testing.T) {
+	b := browsertest.New(t)
+	a := startApp(t)
+	a.login(t, b, "admin")
+	b.Do(chromedp.EmulateViewport(390, 844))
+	county := web.DemoCounty(a.p)
+	dir := t.TempDir()
+	write := func(name, code string) string {
+		path := filepath.Join(dir, name)
+		data := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"` + code +
+			`"},"geometry":{"type":"Polygon","coordinates":[[[116,33],[116.2,33],[116.2,33.2],[116,33]]]}}]}`
+		if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	b.Navigate(a.URL + "/map")
+	b.Wait("#map-form")
+	b.Upload(`#map-form input[type=file]`, write("错误的地图.geojson", "989999"))
+	b.ClickAndWait(`#map-form button[type=submit]`)
+	b.Wait("#map-problems")
+	if got := b.Text("#map-problems li"); !strings.Contains(got, "错误的地图.geojson 第 1 个要素的属性 code") || !strings.Contains(got, "989999") {
+		t.Errorf("the problem: %q", got)
+	}
+	if w := browsertest.Eval[int64](b, `document.documentElement.scrollWidth`); w > 390 {
+		t.Errorf("the map page is %d px wide: %s", w, browsertest.Eval[string](b, overflowing))
+	}
+	b.FirstScreen("82-map-import-error-390")
+	b.Upload(`#map-form input[type=file]`, write("一个县.geojson", county.Code))
+	b.ClickAndWait(`#map-form button[type=submit]`)
+	b.Wait("#map-done")
+	if got := b.Text("#map-status"); !strings.Contains(got, "一个县.geojson") {
+		t.Errorf("after the import: %q", got)
+	}
+}

@@ -36,7 +36,7 @@ func TestGeoImport(t *testing.T) {
 		return path
 	}
 	code, _, errs := run(t, "", "geo", "import", write("bad.geojson", "341199"), "--db", db)
-	if code != 1 || !strings.Contains(errs, "bad.geojson 第 1 个要素 的属性 adcode：区域 341199 不在本系统的行政区划表中") {
+	if code != 1 || !strings.Contains(errs, "bad.geojson 第 1 个要素的属性 adcode：区域 341199 不在本系统的行政区划表中") {
 		t.Errorf("a bad map: %d %q", code, errs)
 	}
 	code, out, errs := run(t, "", "geo", "import", write("滁州.geojson", "341122"), "--db", db)

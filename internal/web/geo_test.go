@@ -246,7 +246,7 @@ func TestMapImport(t *testing.T) {
 	bad := `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"` + c.Code + `"},"geometry":{"type":"Polygon","coordinates":[[[116,33],[116.1,33],[116.1,33.1],[116,33]]]}},` +
 		`{"type":"Feature","properties":{"adcode":"990101"},"geometry":{"type":"Polygon","coordinates":[[[116,33],[116.1,33],[116.1,33.1],[116,33]]]}}]}`
 	check(t, postMap(e, "admin", "坏地图.geojson", []byte(bad)), http.StatusUnprocessableEntity,
-		hc.In("#map-problems", hc.HasText("坏地图.geojson 第 2 个要素 的属性 adcode：区域 990101 不在本系统的行政区划表中")))
+		hc.In("#map-problems", hc.HasText("坏地图.geojson 第 2 个要素的属性 adcode：区域 990101 不在本系统的行政区划表中")))
 	if mi, err := e.st.MapImported(ctx); err != nil || mi.File != demoMapFile {
 		t.Fatalf("after a refused import: %+v, %v", mi, err)
 	}
