@@ -55,6 +55,7 @@ func init() {
 		"places":    {"学位预警：按学区队列推算今后几年的在校生，与学位数比较，给出缺口和回测误差；导入学位数据", runPlaces},
 		"rotation":  {"教师交流轮岗台账：交流轮岗和骨干教师的比例（精确判定）、各校派出和接收；导入、导出台账和模板", runRotation},
 		"report":    {"生成县级自评报告（含附表）或市、省汇总：PDF、XLSX、HTML", runReport},
+		"geo":       {"导入本地区的地图（GeoJSON），总览页按认定结论给县区着色", runGeo},
 		"backup":    {"备份数据库（SQLite 在运行中也可备份；PostgreSQL 给出 pg_dump 命令）", runBackup},
 		"restore":   {"从 dudao backup 的备份恢复 SQLite 数据库（原数据库保留）", runRestore},
 		"demo":      {"生成演示省份数据和演示账户，并启动网页服务", runDemo},

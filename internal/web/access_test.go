@@ -519,6 +519,15 @@ func TestAccessEveryRoute(t *testing.T) {
 		case rt.pattern == "POST /county/{code}/rotation/confirm":
 			// A token of no preview: the county's scope is checked first.
 			req.body = form(url.Values{"token": {"00"}})
+		case rt.pattern == "POST /map":
+			req.body = func() (io.Reader, string) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				fw, _ := mw.CreateFormFile("file", "map.geojson")
+				fw.Write([]byte(`{"type":"FeatureCollection","features":[]}`))
+				mw.Close()
+				return &body, mw.FormDataContentType()
+			}
 		case rt.pattern == "POST /plans/confirm":
 			req.body = form(url.Values{"title": {"access"}, "year": {strconv.Itoa(year)}, "start": {"2024-01-01"}, "due": {"2024-12-31"},
 				"items": {"1"}, "number.0": {"1"}, "title.0": {"access"}, "value.0": {"10"}, "unit.0": {"所"}, "keep.0": {"1"}})

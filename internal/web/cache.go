@@ -29,6 +29,9 @@ type evalCache struct {
 	// wholes holds whole-standard evaluations of every county (the
 	// overview's), by everything they read (wholeKey).
 	wholes map[wholeKey]*cacheEntry
+	// verdicts holds the counties' whole verdicts alone, by the same keys,
+	// for the overview's trends over the years (overview_trends.go).
+	verdicts map[wholeKey]map[string]census.Status
 }
 
 // wholeKey names a whole-standard evaluation of every county and the

@@ -111,6 +111,9 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedGroups(ctx, st, demo.LatestYear, grouped); err != nil { // demoseed_groups.go
 		return nil, err
 	}
+	if err := seedMap(ctx, st, p.Regions); err != nil { // demoseed_geo.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)

@@ -46,6 +46,14 @@ type overviewPage struct {
 	// Changes what moved since the year before (overview_changes.go).
 	Standings []standing
 	Changes   changes
+	// Map is the JSON the map is drawn from, "" without a map; MapHint
+	// tells the account that may import one where (overview_trends.go).
+	// Trends count the counties year by year under every standard.
+	Map     string
+	MapHint bool
+	Trends  []trend
+	// Targets are the work plan's targets of recognised counties, by standard.
+	Targets map[string]*planTarget
 }
 
 type worstCV struct {
@@ -160,6 +168,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 	for i := range p.Children {
 		children[p.Children[i].Region.Code] = &p.Children[i]
 	}
+	statuses := map[string]census.Status{} // the map's colours: the counts' verdicts
 	var chartNames []string
 	var chartPass, chartFail, chartPending []int
 	for _, cty := range res.Counties {
@@ -181,6 +190,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 		p.Total++
+		statuses[cty.Code] = cmp.Or(row.Status, census.StatusPending)
 		switch row.Status {
 		case census.StatusMet:
 			p.Passed++
@@ -272,6 +282,15 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if p.Changes, err = s.changesSince(r.Context(), b, c, prefix, res); err != nil {
+		return err
+	}
+	if p.Trends, err = s.trends(r.Context(), b, c, prefix); err != nil {
+		return err
+	}
+	if err := s.overviewMap(r.Context(), p, statuses); err != nil {
+		return err
+	}
+	if p.Targets, err = s.recognitionTargets(r.Context(), b, region); err != nil {
 		return err
 	}
 	b.Title = region.Name + " · " + b.T("nav.overview")

@@ -100,6 +100,7 @@ func (s *Server) routeTable() []route {
 		{"GET /overview", pg(s.overviewPage), "region ?region"},
 		{"GET /compare", pg(s.compareGet), "region ?region"}, // compare.go: counties × CVs and items
 		{"GET /compare.xlsx", pg(s.compareXLSX), "region ?region"},
+		{"GET /overview/map/{code}", pg(s.mapShapes), "region {code}"}, // geo.go: the shapes the overview's map draws
 		{"GET /county/{code}", pg(s.countyPage), "county {code}"},
 		{"GET /county/{code}/export.xlsx", pg(s.countyExportXLSX), "county {code}"},
 		{"GET /county/{code}/export.csv", pg(s.countyExportCSV), "county {code}"},
@@ -240,6 +241,9 @@ func (s *Server) routeTable() []route {
 		{"POST /accounts", pg(s.addAccount), "county ?region"},
 		{"POST /accounts/{id}", pg(s.editAccount), "account {id}"},
 		{"POST /accounts/{id}/password", pg(s.resetAccountPassword), "account {id}"},
+		// The installation's map (geo.go), imported once by its administrator.
+		{"GET /map", pg(s.mapGet), ""},
+		{"POST /map", pg(s.mapImport), ""},
 
 		// The JSON API, documented by the OpenAPI file.
 		{"GET /api/v1/openapi.json", http.HandlerFunc(s.openAPI), "public"},

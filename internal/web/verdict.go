@@ -133,20 +133,32 @@ func wholeInputsOf(ctx context.Context, st *store.Store, rules *standards.Rules,
 // survey responses, and the surveys opened (a survey feeds its county from
 // its opening on).
 func (s *Server) wholeResult(ctx context.Context, rules *standards.Rules, year int) (*eval.Result, error) {
-	k := wholeKey{year: year, standard: rules.ID, profile: rules.Profile.ID}
-	var err error
-	if k.opened, err = s.st.SurveysOpened(ctx, s.now()); err != nil {
+	k, err := s.wholeKeyOf(ctx, rules, year)
+	if err != nil {
 		return nil, err
+	}
+	return s.wholeUnder(ctx, k, rules, year)
+}
+
+// wholeKeyOf is the cache key of the whole-standard evaluation of every
+// county in year under rules: the versions of everything it reads.
+func (s *Server) wholeKeyOf(ctx context.Context, rules *standards.Rules, year int) (k wholeKey, err error) {
+	k = wholeKey{year: year, standard: rules.ID, profile: rules.Profile.ID}
+	if k.opened, err = s.st.SurveysOpened(ctx, s.now()); err != nil {
+		return k, err
 	}
 	if k.data, err = s.st.DataVersion(ctx); err != nil {
-		return nil, err
+		return k, err
 	}
 	if k.audit, err = s.st.AuditVersion(ctx); err != nil {
-		return nil, err
+		return k, err
 	}
-	if k.responses, err = s.st.ResponsesVersion(ctx); err != nil {
-		return nil, err
-	}
+	k.responses, err = s.st.ResponsesVersion(ctx)
+	return k, err
+}
+
+// wholeUnder is wholeResult under the key k wholeKeyOf made.
+func (s *Server) wholeUnder(ctx context.Context, k wholeKey, rules *standards.Rules, year int) (*eval.Result, error) {
 	return s.cache.whole(ctx, k, func(ctx context.Context) (*eval.Result, error) {
 		in, err := wholeInputsOf(ctx, s.st, rules, year, "")
 		if err != nil {

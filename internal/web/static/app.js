@@ -32,8 +32,8 @@
   function stackChart(el, d) {
     var c = echarts.init(el, null, { renderer: "svg" });
     var opt = base();
-    opt.grid = { left: 40, right: 16, top: 34, bottom: 70 };
-    opt.legend = { top: 0 };
+    opt.grid = d.compact ? { left: 30, right: 6, top: 8, bottom: 22 } : { left: 40, right: 16, top: 34, bottom: 70 };
+    opt.legend = d.compact ? { show: false } : { top: 0 };
     opt.tooltip = { trigger: "axis" };
     opt.xAxis = { type: "category", data: d.names, axisLabel: { interval: 0, rotate: d.names.length > 8 ? 40 : 0, fontSize: 11 } };
     opt.yAxis = { type: "value", minInterval: 1 };
@@ -69,13 +69,84 @@
     return out;
   }
 
+  // The overview's map: the region's shapes (GeoJSON from d.url, with code
+  // and name properties), each county coloured by its verdict (d.status,
+  // as the page counts them); a click opens the county. The legend under
+  // it counts the counties drawn in each colour.
+  function mapChart(el, d) {
+    var out = [];
+    var card = el.closest(".card");
+    fetch(d.url, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error(r.status);
+      return r.json();
+    }).then(function (geo) {
+      var key = "dudao-" + d.url, names = {}, counts = {}, data = [];
+      echarts.registerMap(key, geo);
+      geo.features.forEach(function (f) {
+        var code = f.properties.code, st = d.status[code] || "";
+        names[code] = f.properties.name;
+        if (st) counts[st] = (counts[st] || 0) + 1;
+        data.push({ name: code, value: st, itemStyle: { areaColor: colours[d.cls[st]] || "#e3e7ec" } });
+      });
+      var c = echarts.init(el, null, { renderer: "svg" });
+      var opt = base();
+      var esc = echarts.format.encodeHTML;
+      var label = function (p) { return names[p.name] || ""; };
+      opt.tooltip = { trigger: "item", formatter: function (p) { return esc(names[p.name] || p.name) + "<br>" + esc(d.labels[d.status[p.name] || ""]); } };
+      opt.geo = {
+        map: key, nameProperty: "code", roam: false, selectedMode: false, tooltip: { show: true },
+        layoutCenter: ["50%", "50%"], layoutSize: "96%",
+        itemStyle: { areaColor: "#e3e7ec", borderColor: "#ffffff", borderWidth: 0.8 },
+        label: { show: geo.features.length <= 30, fontSize: 11, color: "#1d2733", formatter: label },
+        emphasis: { label: { show: true, formatter: label }, itemStyle: { borderColor: "#1d2733", borderWidth: 1.5 } },
+        regions: data.map(function (r) { return { name: r.name, itemStyle: r.itemStyle, emphasis: { itemStyle: { areaColor: r.itemStyle.areaColor } } }; })
+      };
+      // Where the counties of two cities meet: the cities' borders, drawn
+      // over the counties' (the segments two features of different cities share).
+      var borders = cityBorders(geo);
+      opt.series = borders.length ? [{ type: "lines", coordinateSystem: "geo", polyline: false, silent: true, data: borders,
+        lineStyle: { color: "#33414f", width: 2, opacity: 1 }, effect: { show: false } }] : [];
+      el.setAttribute("data-borders", borders.length);
+      c.setOption(opt);
+      c.on("click", function (p) {
+        if (p.componentType === "geo" && d.status[p.name]) location.href = "/county/" + encodeURIComponent(p.name) + d.query;
+      });
+      var legend = card && card.querySelector(".map-legend");
+      if (legend) legend.querySelectorAll("li[data-status]").forEach(function (li) {
+        li.querySelector(".count").textContent = counts[li.getAttribute("data-status")] || 0;
+      });
+      charts.push(c);
+      el.setAttribute("data-drawn", geo.features.length);
+    }).catch(function () { if (card) card.hidden = true; });
+    return out;
+  }
+
+  // cityBorders are the segments that features of two cities share (their
+  // codes' first four digits differ), as line data.
+  function cityBorders(geo) {
+    var seen = {}, out = [];
+    var key = function (a, b) { var p = a[0] + "," + a[1], q = b[0] + "," + b[1]; return p < q ? p + "|" + q : q + "|" + p; };
+    geo.features.forEach(function (f) {
+      var city = String(f.properties.code).slice(0, 4), g = f.geometry;
+      var polys = g.type === "Polygon" ? [g.coordinates] : g.coordinates;
+      polys.forEach(function (rings) { rings.forEach(function (ring) {
+        for (var i = 0; i + 1 < ring.length; i++) {
+          var k = key(ring[i], ring[i + 1]), other = seen[k];
+          if (other === undefined) seen[k] = city;
+          else if (other !== city) out.push({ coords: [ring[i], ring[i + 1]] });
+        }
+      }); });
+    });
+    return out;
+  }
+
   var charts = [];
   function drawCharts(root) {
     if (typeof echarts === "undefined") return;
     root.querySelectorAll(".chart[data-chart]:not([data-rendered])").forEach(function (el) {
       var d;
       try { d = JSON.parse(el.getAttribute("data-chart")); } catch (e) { return; }
-      var made = d.kind === "cv" ? cvChart(el, d) : d.kind === "trend" ? trendChart(el, d) : stackChart(el, d);
+      var made = d.kind === "cv" ? cvChart(el, d) : d.kind === "trend" ? trendChart(el, d) : d.kind === "map" ? mapChart(el, d) : stackChart(el, d);
       charts = charts.concat(made);
       el.setAttribute("data-rendered", "1");
     });
