@@ -5,13 +5,11 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/groups"
-	"github.com/dudao-edu/dudao/internal/ledger"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -174,35 +172,7 @@ func (s *Server) groupsExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var d *ledger.Data
-	var v store.LedgerVersion
-	if id := r.URL.Query().Get("version"); id != "" {
-		n, perr := strconv.ParseInt(id, 10, 64)
-		if perr != nil {
-			return notFound("error.not_found")
-		}
-		d, v, err = s.st.LedgerVersionOf(r.Context(), groups.Schema, n)
-		if err == nil && v.County != code {
-			// Another county's version: as if there were none.
-			err = store.ErrNotFound
-		}
-	} else {
-		d, v, err = s.st.Ledger(r.Context(), groups.Schema, code, 0)
-	}
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		if r.URL.Query().Get("version") != "" {
-			return notFound("error.not_found")
-		}
-		d = groups.Schema.New()
-	case err != nil:
-		return err
-	}
-	name := code + "-教育集团台账"
-	if v.ID != 0 {
-		name += "-" + v.At.Format("20060102-1504")
-	}
-	return sendLedgerXLSX(w, name+".xlsx", d)
+	return s.exportLedger(w, r, groups.Schema, code, 0, code+"-教育集团台账")
 }
 
 // groupsTemplate serves GET /groups/template.xlsx.

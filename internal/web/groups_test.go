@@ -17,6 +17,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/ledger"
+	"github.com/dudao-edu/dudao/internal/store"
 	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
 
@@ -330,5 +331,43 @@ func TestGroupsReview(t *testing.T) {
 	vs, _ := e.st.LedgerVersions(ctx, "groups", code)
 	if len(vs) != 2 || vs[1].ID != v.ID {
 		t.Fatalf("versions after acceptance: %+v", vs)
+	}
+}
+
+// TestOpenAPILedgers: the API document describes every column of every
+// table of every declared ledger, from the declaration.
+func TestOpenAPILedgers(t *testing.T) {
+	e := newEnv(t)
+	w := e.get("", "/api/v1/openapi.json")
+	var doc struct {
+		Components struct {
+			Schemas map[string]struct {
+				Properties map[string]struct {
+					Properties map[string]struct {
+						Items struct {
+							Properties map[string]any
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for kind, sc := range store.LedgerSchemas {
+		s, ok := doc.Components.Schemas["Ledger_"+kind]
+		if !ok {
+			t.Errorf("no schema for ledger %s", kind)
+			continue
+		}
+		for _, tb := range sc.Tables {
+			props := s.Properties["tables"].Properties[tb.ID].Items.Properties
+			for _, c := range tb.Cols {
+				if _, ok := props[c.Key]; !ok {
+					t.Errorf("Ledger_%s.%s lacks column %s", kind, tb.ID, c.Key)
+				}
+			}
+		}
 	}
 }

@@ -229,6 +229,42 @@ func ledgerLockedText(b *Base, l *store.LockedError) string {
 	return b.T("ledger.locked", b.T("ledger.locked_by", l.Task, state))
 }
 
+// exportLedger sends county's ledger of kind sc and year (the newest
+// version, or ?version= of it: another county's or kind's version is not
+// found) as its import workbook, named name plus the version's time.
+// With no ledger it sends the empty template.
+func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request, sc *ledger.Schema, county string, year int, name string) error {
+	var d *ledger.Data
+	var v store.LedgerVersion
+	var err error
+	id := r.URL.Query().Get("version")
+	if id != "" {
+		n, perr := strconv.ParseInt(id, 10, 64)
+		if perr != nil {
+			return notFound("error.not_found")
+		}
+		d, v, err = s.st.LedgerVersionOf(r.Context(), sc, n)
+		if err == nil && v.County != county {
+			err = store.ErrNotFound // another county's version: as if there were none
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound("error.not_found")
+		}
+	} else {
+		d, v, err = s.st.Ledger(r.Context(), sc, county, year)
+		if errors.Is(err, store.ErrNotFound) {
+			d, err = sc.New(), nil
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if v.ID != 0 {
+		name += "-" + v.At.Format("20060102-1504")
+	}
+	return sendLedgerXLSX(w, name+".xlsx", d)
+}
+
 // sendLedgerXLSX sends d as its import workbook.
 func sendLedgerXLSX(w http.ResponseWriter, name string, d *ledger.Data) error {
 	var buf bytes.Buffer
@@ -236,4 +272,86 @@ func sendLedgerXLSX(w http.ResponseWriter, name string, d *ledger.Data) error {
 		return err
 	}
 	return sendXLSX(w, name, buf.Bytes())
+}
+
+// apiLedger serves GET /api/v1/ledgers/{kind}/{code}?year=: county code's
+// ledger of a declared kind (the year for a kind kept by year; the page's
+// year by default) — its newest version and its rows by table, keyed by
+// the declaration's column keys as the template and the forms use them.
+func (s *Server) apiLedger(r *http.Request) (any, error) {
+	b := s.base(r, "county")
+	code := r.PathValue("code")
+	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
+		return nil, errOutOfScope
+	}
+	sc := store.LedgerSchemas[r.PathValue("kind")]
+	if sc == nil {
+		return nil, notFound("error.not_found")
+	}
+	year := 0
+	if sc.PerYear {
+		c, err := s.choose(r)
+		if err != nil {
+			return nil, err
+		}
+		year = c.Year
+	}
+	d, v, err := s.st.Ledger(r.Context(), sc, code, year)
+	if errors.Is(err, store.ErrNotFound) {
+		d, err = sc.New(), nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]any{"kind": sc.Kind, "county": code, "tables": d.Maps()}
+	if sc.PerYear {
+		out["year"] = year
+	}
+	if v.ID != 0 {
+		out["version"] = map[string]any{"id": v.ID, "at": v.At, "actor": v.Actor, "files": v.Files, "note": v.Note, "rows": v.Rows}
+	}
+	return out, nil
+}
+
+// ledgerSchemaJSON is the JSON schema of a declared ledger's rows as the
+// API gives them, for the OpenAPI document.
+func ledgerSchemaJSON(sc *ledger.Schema) map[string]any {
+	tables := map[string]any{}
+	for _, t := range sc.Tables {
+		props := map[string]any{}
+		var req []any
+		for _, c := range t.Cols {
+			p := map[string]any{"type": "string", "description": c.ZH + note(c.Hint())}
+			switch c.Type {
+			case ledger.Count:
+				p["pattern"] = "^[0-9]+$"
+			case ledger.Date:
+				p["format"] = "date"
+			case ledger.YesNo:
+				p["enum"] = []any{"是", "否"}
+			case ledger.Choice:
+				var enum []any
+				for _, o := range c.Options {
+					enum = append(enum, o.Value)
+				}
+				p["enum"] = enum
+			}
+			props[c.Key] = p
+			if c.Required {
+				req = append(req, c.Key)
+			}
+		}
+		row := map[string]any{"type": "object", "properties": props, "additionalProperties": false}
+		if req != nil {
+			row["required"] = req
+		}
+		tables[t.ID] = map[string]any{"type": "array", "description": t.Sheet, "items": row}
+	}
+	return map[string]any{"type": "object", "description": sc.ZH, "properties": map[string]any{
+		"kind":    map[string]any{"type": "string", "const": sc.Kind},
+		"county":  map[string]any{"type": "string"},
+		"year":    map[string]any{"type": "integer"},
+		"version": map[string]any{"type": "object"},
+		"tables":  map[string]any{"type": "object", "properties": tables},
+	}}
 }

@@ -3,9 +3,11 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"slices"
 	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/store"
 )
 
 // openAPIDoc is the OpenAPI document: openapi.json for the paths and the
@@ -40,7 +42,32 @@ var openAPIDoc = sync.OnceValues(func() ([]byte, error) {
 	params := doc["components"].(map[string]any)["parameters"].(map[string]any)
 	params["kind"] = map[string]any{"name": "kind", "in": "query", "schema": map[string]any{"type": "string", "enum": kinds, "default": "school"},
 		"description": "The record kind; default school."}
+	// The declared ledgers, one schema each from its declaration.
+	var ledgers []any
+	var ledgerKinds []string
+	for k := range store.LedgerSchemas {
+		ledgerKinds = append(ledgerKinds, k)
+	}
+	slices.Sort(ledgerKinds)
+	for _, k := range ledgerKinds {
+		schemas["Ledger_"+k] = ledgerSchemaJSON(store.LedgerSchemas[k])
+		ledgers = append(ledgers, map[string]any{"$ref": "#/components/schemas/Ledger_" + k})
+	}
+	schemas["Ledger"] = map[string]any{"oneOf": ledgers, "discriminator": map[string]any{"propertyName": "kind"}}
 	paths := doc["paths"].(map[string]any)
+	if item, ok := paths["/ledgers/{kind}/{code}"].(map[string]any); ok {
+		var kinds []any
+		for _, k := range ledgerKinds {
+			kinds = append(kinds, k)
+		}
+		get, _ := item["get"].(map[string]any)
+		params, _ := get["parameters"].([]any)
+		for _, prm := range params {
+			if m, _ := prm.(map[string]any); m["name"] == "kind" {
+				m["schema"] = map[string]any{"type": "string", "enum": kinds}
+			}
+		}
+	}
 	for _, p := range []string{"/records", "/records/{year}/{code}"} {
 		item := paths[p].(map[string]any)
 		ps, _ := item["parameters"].([]any)

@@ -40,6 +40,9 @@ type rotationPage struct {
 	Ledger   rotation.Ledger
 	MinYears int
 	Imports  []store.RotationImport
+	// Locked says which reporting task holds the year's ledger under
+	// review ("" when none): the import form is not offered then.
+	Locked string
 	// CanImport: the account may replace the ledger.
 	CanImport bool
 	Errors    censusio.Errors // of a refused import
@@ -133,6 +136,13 @@ func (s *Server) renderRotation(w http.ResponseWriter, r *http.Request, status i
 	if p.Imports, err = s.st.RotationImports(r.Context(), code); err != nil {
 		return err
 	}
+	lock, err := s.st.LedgerLock(r.Context(), rotationio.Schema.Kind, code, c.Year)
+	if err != nil {
+		return err
+	}
+	if lock != nil {
+		p.Locked, p.CanImport = ledgerLockedText(b, lock), false
+	}
 	l, err := s.st.Rotation(r.Context(), code, c.Year)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
@@ -204,15 +214,9 @@ func (s *Server) rotationExport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	l, err := s.st.Rotation(r.Context(), code, c.Year)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := rotationio.WriteXLSX(&buf, l); err != nil {
-		return err
-	}
-	return sendXLSX(w, code+"-"+strconv.Itoa(c.Year)+"-教师交流轮岗台账.xlsx", buf.Bytes())
+	// The newest version of the year, or ?version= (any year's, as the
+	// page's list of imports links them).
+	return s.exportLedger(w, r, rotationio.Schema, code, c.Year, code+"-"+strconv.Itoa(c.Year)+"-教师交流轮岗台账")
 }
 
 // maxRotationUpload bounds an upload of a rotation ledger.

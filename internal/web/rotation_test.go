@@ -3,12 +3,14 @@ package web
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +19,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/rotation"
+	"github.com/dudao-edu/dudao/internal/rotationio"
 	"github.com/dudao-edu/dudao/internal/standards"
 	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
@@ -306,4 +309,72 @@ func passingPrimary(t *testing.T, e *env, rules *standards.Rules, county string)
 	}
 	t.Fatal("no passing primary school with backbone teachers")
 	return
+}
+
+// TestRotationLedgerPath: the rotation ledger is on the common ledger
+// path — each import is a version that downloads as it was, the API
+// gives its rows by the declaration's keys, and a reporting task that asks
+// for it locks the year's ledger while the county's unit is submitted.
+func TestRotationLedgerPath(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ls, err := e.st.Rotations(ctx, demo.LatestYear, "")
+	if err != nil || len(ls) == 0 {
+		t.Fatalf("the demo seeds no ledger: %v", err)
+	}
+	c := ls[0].County
+	imps, err := e.st.RotationImports(ctx, c)
+	if err != nil || len(imps) == 0 {
+		t.Fatalf("imports %v %v", imps, err)
+	}
+	w := e.get("admin", "/county/"+c+"/rotation")
+	check(t, w, http.StatusOK, hc.In(fmt.Sprintf("#rotation-imports a[href='/county/%s/rotation.xlsx?version=%d']", c, imps[0].ID)))
+	w = e.get("admin", fmt.Sprintf("/county/%s/rotation.xlsx?version=%d", c, imps[0].ID))
+	back, err := rotationio.Read(rotationio.File{Name: "v.xlsx", Data: w.Body.Bytes()})
+	if err != nil || len(back.Rotations) != len(ls[0].Rotations) {
+		t.Fatalf("version download: %v, %d rotations", err, len(back.Rotations))
+	}
+	// Another county's version through this county: not found.
+	other := ""
+	for _, l := range ls[1:] {
+		other = l.County
+	}
+	if other != "" {
+		oi, _ := e.st.RotationImports(ctx, other)
+		if w := e.get("admin", fmt.Sprintf("/county/%s/rotation.xlsx?version=%d", c, oi[0].ID)); w.Code != http.StatusNotFound {
+			t.Errorf("another county's version: %d", w.Code)
+		}
+	}
+	w = e.get("admin", fmt.Sprintf("/api/v1/ledgers/rotation/%s?year=%d", c, demo.LatestYear))
+	var api struct {
+		Kind   string
+		Tables map[string][]map[string]string
+	}
+	if err := json.Unmarshal(w.Body.Bytes(), &api); err != nil || w.Code != 200 || api.Kind != "rotation" || len(api.Tables["rotations"]) != len(ls[0].Rotations) {
+		t.Fatalf("api: %d %v %+v", w.Code, err, api)
+	}
+	if w := e.get("county", "/api/v1/ledgers/rotation/"+c); c != county().Code && w.Code == http.StatusOK {
+		t.Errorf("a county account reads another county's ledger: %d", w.Code)
+	}
+	if w := e.get("admin", "/api/v1/ledgers/nope/"+c); w.Code != http.StatusNotFound {
+		t.Errorf("an unknown kind: %d", w.Code)
+	}
+	// A city task asks for the rotation ledger; the county submits; locked.
+	w = e.postForm("city", "/tasks", url.Values{"title": {"轮岗台账报送"}, "year": {strconv.Itoa(demo.LatestYear)}, "due": {"2030-01-01"}, "kind": {"rotation"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("task: %d %.500s", w.Code, w.Body.String())
+	}
+	id := strings.TrimPrefix(w.Header().Get("Location"), "/task/")
+	code := county().Code
+	if w := e.postForm("county", "/task/"+id+"/county/"+code+"/step", url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %.500s", w.Code, w.Body.String())
+	}
+	check(t, e.get("county", "/county/"+code+"/rotation"), http.StatusOK, hc.In("#rotation-locked"))
+	if _, err := e.st.ReplaceRotation(ctx, "county", code, demo.LatestYear, nil, rotationLedger(10, 1, 0)); err == nil {
+		t.Fatal("a locked rotation ledger was replaced")
+	}
+	// Another year's ledger is not held by the task.
+	if lock, _ := e.st.LedgerLock(ctx, "rotation", code, demo.LatestYear-1); lock != nil {
+		t.Errorf("the year before is locked: %v", lock)
+	}
 }

@@ -252,6 +252,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/regions", s.api(s.apiRegions), ""},
 		{"GET /api/v1/schools", s.api(s.apiSchools), "counties ?county"},
 		{"GET /api/v1/groups/{code}", s.api(s.groupsAPI), "county {code}"},
+		{"GET /api/v1/ledgers/{kind}/{code}", s.api(s.apiLedger), "county {code}"},
 		{"GET /api/v1/records", s.api(s.apiRecords), "counties ?county"},
 		{"GET /api/v1/records/{year}/{code}", s.api(s.apiRecord), "school {code}"},
 		{"PUT /api/v1/records/{year}/{code}", s.api(s.apiUpdateRecord), "school {code}"},
