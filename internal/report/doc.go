@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/dudao-edu/dudao/internal/census"
 )
 
 // doc is a report laid out for reading, independent of the medium: a cover,
@@ -602,13 +604,18 @@ func summaryDoc(s *Summary) *doc {
 	}
 	d := &doc{Title: s.Title(), Subtitle: "县区比较", Pass: s.Failed+s.Incomplete == 0,
 		Verdict: fmt.Sprintf("达标 %d / %d", s.Passed, len(s.Counties)),
-		Header:  fmt.Sprintf("%s%d年度资源配置评估汇总", s.Name, s.Year)}
+		Header:  fmt.Sprintf("%s%d年度%s", s.Name, s.Year, s.kind())}
+	counts := fmt.Sprintf("%d 个：达标 %d，未达标 %d，数据不全 %d", len(s.Counties), s.Passed, s.Failed, s.Incomplete)
+	if s.Whole {
+		d.Verdict = fmt.Sprintf("达到认定标准 %d / %d", s.Passed, len(s.Counties))
+		counts = fmt.Sprintf("%d 个：达到认定标准 %d，未达到 %d，待定 %d；资源配置达标 %d", len(s.Counties), s.Passed, s.Failed, s.Incomplete, s.ResourcePassed)
+	}
 	d.Cover = []kv{
 		{"范围", fmt.Sprintf("%s（%s，%s级）", s.Name, s.Code, level)},
 		{"统计年度", fmt.Sprintf("%d年度", s.Year)},
 		{"评估标准", strings.TrimSpace(s.StandardName + "\n" + s.Document)},
 		{"评估方案", s.ProfileName},
-		{"县区", fmt.Sprintf("%d 个：达标 %d，未达标 %d，数据不全 %d", len(s.Counties), s.Passed, s.Failed, s.Incomplete)},
+		{"县区", counts},
 		{"报告日期", s.DateZH()},
 	}
 	if s.Comparison != "" {
@@ -626,7 +633,7 @@ func summaryDoc(s *Summary) *doc {
 	}
 	d.Sections = append(d.Sections, ov)
 	d.Sections = append(d.Sections, &sec{ID: "ranking", Title: "县区排名", Level: 1, Break: true, Wide: true,
-		Blocks: []block{{Table: rankingTable(s)}, {Note: "排序：先按结论（达标、未达标、数据不全），再按最小余量（上限 − 差异系数）从大到小。最薄弱指标：超过上限的差异系数（最多 3 项），都在上限以内时为最接近上限的一项。※ 保留两位小数会改变结论。"}}})
+		Blocks: []block{{Table: rankingTable(s)}, {Note: rankingNote(s)}}})
 	ind := &sec{ID: "indicators", Title: "各指标情况", Level: 1, Break: true}
 	ind.Blocks = append(ind.Blocks, block{Chart: indicatorChart(s)}, block{Table: indicatorTable(s)})
 	d.Sections = append(d.Sections, ind)
@@ -642,10 +649,23 @@ func summaryDoc(s *Summary) *doc {
 	return d
 }
 
+// rankingNote says how the ranking is ordered.
+func rankingNote(s *Summary) string {
+	order := "达标、未达标、数据不全"
+	if s.Whole {
+		order = "整体认定结论：达到认定标准、未达到、待定"
+	}
+	return "排序：先按结论（" + order + "），再按最小余量（上限 − 差异系数）从大到小。最薄弱指标：超过上限的差异系数（最多 3 项），都在上限以内时为最接近上限的一项。※ 保留两位小数会改变结论。"
+}
+
 func citiesTable(s *Summary) *Table {
+	pass, fail, inc, rateH := "达标", "未达标", "数据不全", "达标率"
+	if s.Whole {
+		pass, fail, inc, rateH = "达到认定标准", "未达到", "待定", "认定率"
+	}
 	t := &Table{Title: "各市县区结论", Columns: []Column{
-		{Header: "市", Width: 8}, {Header: "县区", Width: 4, Number: true}, {Header: "达标", Width: 4, Number: true},
-		{Header: "未达标", Width: 4, Number: true}, {Header: "数据不全", Width: 4, Number: true}, {Header: "达标率", Width: 4, Number: true, Format: "0.0%"},
+		{Header: "市", Width: 8}, {Header: "县区", Width: 4, Number: true}, {Header: pass, Width: 4, Number: true},
+		{Header: fail, Width: 4, Number: true}, {Header: inc, Width: 4, Number: true}, {Header: rateH, Width: 4, Number: true, Format: "0.0%"},
 	}}
 	for _, c := range s.Cities {
 		rate := float64(c.Passed) / float64(c.Counties)
@@ -664,6 +684,14 @@ func rankingTable(s *Summary) *Table {
 		{Header: "未达标学校", Width: 3.5, Number: true}, {Header: "差异系数超限", Width: 3.5, Number: true},
 		{Header: "最小余量", Width: 4, Number: true, Format: signedFormat}, {Header: "最薄弱指标", Width: 22},
 	}}
+	if s.Whole {
+		// The whole verdict, then the resource part as one of its lines,
+		// and the items not met.
+		t.Columns[4] = Column{Header: "认定结论", Width: 5.5}
+		t.Columns[9].Width = 15
+		t.Columns = append(t.Columns[:5], append([]Column{{Header: "资源配置", Width: 3.5}}, t.Columns[5:]...)...)
+		t.Columns = append(t.Columns, Column{Header: "未达到或待定的项目", Width: 13})
+	}
 	for _, r := range s.Counties {
 		var worst []string
 		for _, w := range r.Worst {
@@ -674,11 +702,30 @@ func rankingTable(s *Summary) *Table {
 		if r.Missing > 0 {
 			ft = fmt.Sprintf("%d（缺数 %d）", failing, r.Missing)
 		}
-		t.Rows = append(t.Rows, []Cell{NumCell(float64(r.Rank), 0), TextCell(r.Code), TextCell(r.Name), TextCell(r.City), verdictCell(r.Verdict),
+		row := []Cell{NumCell(float64(r.Rank), 0), TextCell(r.Code), TextCell(r.Name), TextCell(r.City), verdictCell(r.Verdict),
 			NumCell(float64(r.Parts), 0), {Text: ft, Num: float64(failing), IsNum: true, Bad: failing > 0},
 			{Text: fmt.Sprint(r.FailingCVs), Num: float64(r.FailingCVs), IsNum: true, Bad: r.FailingCVs > 0},
 			{Text: signed4(r.WorstMargin), Num: r.WorstMargin, IsNum: true, Bad: r.WorstMargin < 0},
-			TextCell(strings.Join(worst, "；"))})
+			TextCell(strings.Join(worst, "；"))}
+		if s.Whole {
+			verdict := Cell{Text: r.Verdict, Bad: true}
+			var unmet []string
+			if r.Whole != nil {
+				verdict.Bad = r.Whole.Status != census.StatusMet
+				for _, it := range append(slices.Clone(r.Whole.Vetoes), r.Whole.Unmet...) {
+					if !slices.Contains(unmet, it) { // a veto is also an item not met
+						unmet = append(unmet, it)
+					}
+				}
+				if len(unmet) == 0 && len(r.Whole.Pending) > 0 {
+					unmet = []string{"待定：" + strings.Join(r.Whole.Pending, "、")}
+				}
+			}
+			row[4] = verdict
+			row = append(row[:5], append([]Cell{verdictCell(r.Resource)}, row[5:]...)...)
+			row = append(row, TextCell(strings.Join(unmet, "、")))
+		}
+		t.Rows = append(t.Rows, row)
 	}
 	return t
 }

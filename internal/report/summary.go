@@ -23,9 +23,16 @@ type Summary struct {
 	Level      string
 	Code, Name string
 	Counties   []SummaryRow
-	Passed     int
-	Failed     int // failed with complete data
-	Incomplete int
+	// Whole is true when the counties were judged under the whole
+	// standard (eval.EvaluateWhole): the rows are then ranked by that
+	// verdict, and Passed, Failed and Incomplete count the counties
+	// recognised, not recognised and pending; ResourcePassed counts those
+	// whose resource part passes, one line of the verdict.
+	Whole          bool
+	ResourcePassed int
+	Passed         int
+	Failed         int // failed with complete data (under the whole standard: not recognised)
+	Incomplete     int // (under the whole standard: pending)
 	// Cities groups the counties by city (for a province).
 	Cities []CityRow
 	// Indicators counts, per stage and indicator, the counties whose CV
@@ -42,6 +49,11 @@ type SummaryRow struct {
 	Pass       bool
 	Complete   bool
 	Verdict    string
+	// Resource is the resource part's verdict (达标, 未达标, 数据不全);
+	// Verdict is that too, unless the county was judged under the whole
+	// standard: then Verdict is the whole verdict and Whole its items.
+	Resource string
+	Whole    *Whole
 	Parts      int
 	Students   float64
 	Failing    int // parts failing the school rule
@@ -144,6 +156,12 @@ func NewSummary(res *eval.Result, scope Scope, regions []census.Region, date tim
 			row.City = cc
 		}
 		s.Counties = append(s.Counties, row)
+		if row.Whole != nil {
+			s.Whole = true
+		}
+		if row.Resource == VerdictPass {
+			s.ResourcePassed++
+		}
 		city := cities[cc]
 		if city == nil {
 			city = &CityRow{Code: cc, Name: row.City}
@@ -151,11 +169,11 @@ func NewSummary(res *eval.Result, scope Scope, regions []census.Region, date tim
 			cityOrder = append(cityOrder, cc)
 		}
 		city.Counties++
-		switch row.Verdict {
-		case VerdictPass:
+		switch rowRank(row) {
+		case 0:
 			s.Passed++
 			city.Passed++
-		case VerdictIncomplete:
+		case 2:
 			s.Incomplete++
 			city.Incomplete++
 		default:
@@ -194,8 +212,20 @@ func NewSummary(res *eval.Result, scope Scope, regions []census.Region, date tim
 	return s
 }
 
-func verdictRank(v string) int {
-	switch v {
+// rowRank is the place of a row's verdict in the ranking: 0 for 达标 (or
+// recognised under the whole standard), 1 for 未达标 (not recognised), 2
+// for 数据不全 (pending).
+func rowRank(r SummaryRow) int {
+	if r.Whole != nil {
+		switch r.Whole.Status {
+		case census.StatusMet:
+			return 0
+		case census.StatusNotMet:
+			return 1
+		}
+		return 2
+	}
+	switch r.Verdict {
 	case VerdictPass:
 		return 0
 	case VerdictFail:
@@ -204,10 +234,12 @@ func verdictRank(v string) int {
 	return 2
 }
 
-// compareRows orders counties by verdict (达标, 未达标, 数据不全), then by
-// their worst CV margin, largest first (undefined last), then by code.
+// compareRows orders counties by verdict (the whole standard's where the
+// counties were judged under it: recognised, not, pending; else the
+// resource part's: 达标, 未达标, 数据不全), then by their worst CV margin,
+// largest first (undefined last), then by code.
 func compareRows(a, b SummaryRow) int {
-	if c := cmp.Compare(verdictRank(a.Verdict), verdictRank(b.Verdict)); c != 0 {
+	if c := cmp.Compare(rowRank(a), rowRank(b)); c != 0 {
 		return c
 	}
 	an, bn := math.IsNaN(a.WorstMargin), math.IsNaN(b.WorstMargin)
@@ -225,6 +257,11 @@ func compareRows(a, b SummaryRow) int {
 func summaryRow(c *eval.County, infos []IndicatorInfo) SummaryRow {
 	row := SummaryRow{Code: c.Code, Name: c.Name, Pass: c.ResourcePass, Complete: c.Complete,
 		Verdict: countyVerdict(c), WorstMargin: math.NaN(), Flips: c.RoundingFlips}
+	row.Resource = row.Verdict
+	if c.Verdict != nil {
+		row.Whole = newWhole(c.Verdict)
+		row.Verdict = row.Whole.Verdict
+	}
 	var all []WorstCV
 	for _, st := range c.Stages {
 		row.Parts += st.Parts
@@ -261,28 +298,50 @@ func summaryRow(c *eval.County, infos []IndicatorInfo) SummaryRow {
 
 // Title is the summary's title.
 func (s *Summary) Title() string {
-	return fmt.Sprintf("%s%d年度%s资源配置评估汇总", s.Name, s.Year, standardShort(s.StandardName))
+	return fmt.Sprintf("%s%d年度%s%s", s.Name, s.Year, standardShort(s.StandardName), s.kind())
+}
+
+// kind names what the summary sums: the whole standard's recognition, or
+// the resource part alone.
+func (s *Summary) kind() string {
+	if s.Whole {
+		return "督导评估汇总"
+	}
+	return "资源配置评估汇总"
 }
 
 // FileName is a sensible file name for the summary in format ext.
 func (s *Summary) FileName(ext string) string {
-	return fmt.Sprintf("%s%d年度资源配置评估汇总.%s", s.Name, s.Year, ext)
+	return fmt.Sprintf("%s%d年度%s.%s", s.Name, s.Year, s.kind(), ext)
 }
 
 // Overview is the summary's opening, one paragraph a string.
 func (s *Summary) Overview() []string {
 	n := len(s.Counties)
-	p := fmt.Sprintf("%s%d年度共有 %d 个县（市、区）参与义务教育资源配置评估：达标 %d 个，未达标 %d 个", s.Name, s.Year, n, s.Passed, s.Failed)
-	if s.Incomplete > 0 {
-		p += fmt.Sprintf("，数据不全、无法认定 %d 个", s.Incomplete)
+	var p string
+	if s.Whole {
+		p = fmt.Sprintf("%s%d年度共有 %d 个县（市、区）按%s整体认定：达到认定标准 %d 个，未达到 %d 个", s.Name, s.Year, n, standardShort(s.StandardName), s.Passed, s.Failed)
+		if s.Incomplete > 0 {
+			p += fmt.Sprintf("，尚有待评议或待补数据项目、暂不能认定 %d 个", s.Incomplete)
+		}
+		p += fmt.Sprintf("。其中资源配置（差异系数与学校达标）达标 %d 个，是认定的一项。", s.ResourcePassed)
+	} else {
+		p = fmt.Sprintf("%s%d年度共有 %d 个县（市、区）参与义务教育资源配置评估：达标 %d 个，未达标 %d 个", s.Name, s.Year, n, s.Passed, s.Failed)
+		if s.Incomplete > 0 {
+			p += fmt.Sprintf("，数据不全、无法认定 %d 个", s.Incomplete)
+		}
+		p += "。"
 	}
-	p += "。"
 	out := []string{p}
 	std := s.StandardName
 	if s.Document != "" {
 		std += "（" + s.Document + "）"
 	}
-	out = append(out, fmt.Sprintf("评估依据%s、%s。县区按结论排序（达标、未达标、数据不全），同一结论内按差异系数最小余量（上限减差异系数，余量越大越均衡）从大到小排列。", std, s.ProfileName))
+	order := "达标、未达标、数据不全"
+	if s.Whole {
+		order = "达到认定标准、未达到、待定"
+	}
+	out = append(out, fmt.Sprintf("评估依据%s、%s。县区按结论排序（%s），同一结论内按差异系数最小余量（上限减差异系数，余量越大越均衡）从大到小排列。", std, s.ProfileName, order))
 	var worst []string
 	top := slices.Clone(s.Indicators)
 	slices.SortStableFunc(top, func(a, b IndicatorCount) int { return cmp.Compare(b.Counties, a.Counties) })

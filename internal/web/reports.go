@@ -76,7 +76,9 @@ func (s *Server) reportDownload(w http.ResponseWriter, r *http.Request) error {
 		}
 		doc, name = rep, rep.FileName(format)
 	default:
-		res, err := s.cache.result(r.Context(), c.Rules, c.Year, "")
+		// The whole standard's verdict of every county (the resource part
+		// one line of it), as the overview shows it.
+		res, err := s.wholeResult(r.Context(), c.Rules, c.Year)
 		if err != nil {
 			return err
 		}

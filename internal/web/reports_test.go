@@ -2,6 +2,9 @@ package web
 
 import (
 	"bytes"
+	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +12,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/standards"
 )
 
 // TestReportDownloads: the county page and the overview link to the
@@ -98,6 +102,77 @@ func TestReportDownloads(t *testing.T) {
 		w := e.get("city", page.path)
 		if w.Code != 200 || !strings.Contains(w.Body.String(), `href="`+page.link) {
 			t.Errorf("%s: no link to %s", page.path, page.link)
+		}
+	}
+}
+
+// TestSummaryWholeVerdict: the province's summary counts and ranks the
+// counties by the whole standard's verdict, as the overview does — not
+// by the resource part alone — and keeps the resource part as a column.
+func TestSummaryWholeVerdict(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	rules, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := e.srv.wholeResult(ctx, rules, demo.LatestYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[census.Status]int{}
+	resourcePass := 0
+	for _, c := range res.Counties {
+		want[c.Verdict.Status]++
+		if c.ResourcePass {
+			resourcePass++
+		}
+	}
+	if want[census.StatusMet] == resourcePass {
+		t.Fatal("the demo's recognised counties equal its resource passes: the test cannot tell them apart")
+	}
+	w := e.get("admin", "/report/"+demo.ProvinceCode+"/xlsx")
+	if w.Code != 200 {
+		t.Fatalf("summary: %d", w.Code)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(w.Body.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("县区排名")
+	if len(rows) < 3 || rows[1][4] != "认定结论" || rows[1][5] != "资源配置" {
+		t.Fatalf("ranking header %v", rows[min(1, len(rows)-1)])
+	}
+	got := map[string]int{}
+	rank := 0
+	order := map[string]int{"达到认定标准": 0, "未达到": 1, "未达到（一票否决）": 1}
+	last := 0
+	for _, r := range rows[2:] {
+		v := r[4]
+		if strings.HasPrefix(v, "待定") {
+			v = "待定"
+		}
+		got[v]++
+		o, ok := order[v]
+		if !ok {
+			o = 2
+		}
+		if o < last {
+			t.Errorf("row %d (%s) ranked after a worse verdict", rank, r[4])
+		}
+		last = o
+		rank++
+	}
+	if got["达到认定标准"] != want[census.StatusMet] || got["待定"] != want[census.StatusPending] ||
+		got["未达到"]+got["未达到（一票否决）"] != want[census.StatusNotMet] {
+		t.Errorf("summary verdicts %v, overview's %v", got, want)
+	}
+	// The PDF, kept as an artefact to look at.
+	if dir := os.Getenv("DUDAO_ARTEFACTS"); dir != "" {
+		w := e.get("admin", "/report/"+demo.ProvinceCode+"/pdf")
+		if err := os.WriteFile(filepath.Join(dir, "province-summary.pdf"), w.Body.Bytes(), 0o644); err != nil {
+			t.Error(err)
 		}
 	}
 }
