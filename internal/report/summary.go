@@ -52,8 +52,8 @@ type SummaryRow struct {
 	// Resource is the resource part's verdict (达标, 未达标, 数据不全);
 	// Verdict is that too, unless the county was judged under the whole
 	// standard: then Verdict is the whole verdict and Whole its items.
-	Resource string
-	Whole    *Whole
+	Resource   string
+	Whole      *Whole
 	Parts      int
 	Students   float64
 	Failing    int // parts failing the school rule
