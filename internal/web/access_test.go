@@ -364,6 +364,9 @@ func TestAccessEveryRoute(t *testing.T) {
 		case strings.HasPrefix(param, "?"):
 			query.Set(param[1:], value)
 		}
+		// A ledger's API: each declared kind in turn would be the same
+		// route; the groups ledger stands for them.
+		fill["{kind}"] = "groups"
 		if path == "/explain" {
 			query.Set("stage", "primary")
 			query.Set("indicator", "sports_area")
@@ -639,6 +642,19 @@ func TestAccessEveryRoute(t *testing.T) {
 						}
 					}
 				}
+				// Every page, as every role, in both languages: no message
+				// key showing through, no developer text.
+				if !write && w.Code == http.StatusOK && strings.HasPrefix(w.Header().Get("Content-Type"), "text/html") {
+					pageText(t, ownReq.target+" (zh)", w.Body.String())
+					r := httptest.NewRequest(ownReq.method, ownReq.target, nil)
+					r.AddCookie(e.session(role.account))
+					r.AddCookie(&http.Cookie{Name: langCookie, Value: "en"})
+					en := httptest.NewRecorder()
+					e.srv.ServeHTTP(en, r)
+					if en.Code == http.StatusOK {
+						pageText(t, ownReq.target+" (en)", en.Body.String())
+					}
+				}
 			})
 			if kind == "" {
 				continue // names nothing outside the account
@@ -705,6 +721,42 @@ func TestAccessEveryRoute(t *testing.T) {
 	}
 }
 
+// pageTextChecks are what no page may show: a message key instead of its
+// text, a template's or fmt's slip, or words meant for developers.
+var pageTextChecks = []struct {
+	re  *regexp.Regexp
+	why string
+}{
+	{regexp.MustCompile(`>\s*[a-z][a-z_0-9]*\.[a-z_0-9.]*[a-z_0-9]\s*<`), "an untranslated message key"},
+	{regexp.MustCompile(`(?:title|placeholder|aria-label)="[a-z][a-z_0-9]*\.[a-z_0-9.]*[a-z_0-9]"`), "an untranslated message key in an attribute"},
+	{regexp.MustCompile(`<no value>|%!|\bmap\[|\bTODO\b|standards\.md|⌈`), "template or developer text"},
+}
+
+// pageText checks a page's HTML against pageTextChecks.
+func pageText(t *testing.T, page, body string) {
+	t.Helper()
+	for _, p := range pageTextProblems(body) {
+		t.Errorf("%s shows %s", page, p)
+	}
+}
+
+// pageTextProblems lists what a page's HTML shows that no page may.
+func pageTextProblems(body string) []string {
+	var out []string
+	// Scripts and styles are code, not text.
+	body = regexp.MustCompile(`(?s)<script.*?</script>|<style.*?</style>`).ReplaceAllString(body, "")
+	file := regexp.MustCompile(`\.(xlsx|xls|csv|pdf|docx|json|geojson|png|jpe?g|txt|zip)\s*<$`)
+	for _, c := range pageTextChecks {
+		for _, m := range c.re.FindAllString(body, -1) {
+			if !file.MatchString(m) { // a file's name (access.xlsx) is not a key
+				out = append(out, fmt.Sprintf("%s: %q", c.why, m))
+				break
+			}
+		}
+	}
+	return out
+}
+
 // snapshot digests what the store holds that a refused request must not
 // change: every table but the sessions, the audit log, the sign-in counts
 // and the tokens' last use, which requests change by design. The history
@@ -759,4 +811,19 @@ func snapshot(t *testing.T, db *sql.DB) string {
 		rows.Close()
 	}
 	return hex.EncodeToString(h.Sum(nil))
+}
+
+// TestPageTextCatches: the page check of TestAccessEveryRoute finds what
+// it looks for, and lets file names and scripts be.
+func TestPageTextCatches(t *testing.T) {
+	for _, bad := range []string{`<td>groups.title</td>`, `<p title="ledger.add">x</p>`, `<p><no value></p>`, `<p>%!d(string=x)</p>`, `<p>见 standards.md</p>`} {
+		if len(pageTextProblems(bad)) == 0 {
+			t.Errorf("%s passes", bad)
+		}
+	}
+	for _, good := range []string{`<td>access.xlsx</td>`, `<script>a.b.c</script><td>3.5</td>`, `<a href="/static/app.css">x</a>`} {
+		if p := pageTextProblems(good); len(p) > 0 {
+			t.Errorf("%s is refused: %v", good, p)
+		}
+	}
 }
