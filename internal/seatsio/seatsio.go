@@ -338,7 +338,9 @@ func Canonical(d *ledger.Data) (*ledger.Data, error) {
 
 // Merge returns the ledger whose tables rec carries are rec's and whose
 // other tables are base's (none when base is nil): an import of some of
-// the tables. The error names the first value the declaration refuses.
+// the tables. Its rows are numbered from 1 in each table (Row.N), so that
+// a problem found across the tables names its row. The error names the
+// first value the declaration refuses.
 func Merge(base *ledger.Data, rec seats.Records) (*ledger.Data, error) {
 	if base != nil {
 		old := Of(base)
@@ -355,7 +357,17 @@ func Merge(base *ledger.Data, rec seats.Records) (*ledger.Data, error) {
 			rec.Projects = old.Projects
 		}
 	}
-	return Data(rec)
+	d, err := Data(rec)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range Schema.Tables {
+		rows := d.Rows(t.ID)
+		for i := range rows {
+			rows[i].N = i + 1
+		}
+	}
+	return d, nil
 }
 
 // Read reads the 学位 inputs from files: a workbook holds up to four
