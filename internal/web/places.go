@@ -248,10 +248,6 @@ func sendXLSX(w http.ResponseWriter, name string, data []byte) error {
 	return err
 }
 
-// maxPlacesUpload bounds an upload of 学位 inputs: a county's tables are
-// a few thousand rows.
-const maxPlacesUpload = 20 << 20
-
 // ledgerFiles reads the files of a ledger's import form (field "file",
 // one or more) within limit bytes in all: their contents and names. The
 // errors are the page's, under its i18n prefix: <prefix>.too_large and
