@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/recognition"
 	"github.com/dudao-edu/dudao/internal/seats"
 	"github.com/dudao-edu/dudao/internal/seatsio"
@@ -417,5 +418,43 @@ func TestPlacesLedgerEdit(t *testing.T) {
 	}
 	if w := e.get("admin", "/county/340208/places.xlsx?version="+base); w.Code != http.StatusNotFound {
 		t.Errorf("another county's version: %d", w.Code)
+	}
+}
+
+// TestPlacesReview: a city's reporting task asks for the counties' 学位
+// inputs; once the county submits, its places page says which task holds
+// them and offers no form, and a row edit or an import is refused, the
+// inputs unchanged.
+func TestPlacesReview(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	code := county().Code
+	w := e.postForm("city", "/tasks", url.Values{"title": {"学位测算报送"}, "year": {strconv.Itoa(demo.LatestYear)}, "due": {"2030-01-01"}, "kind": {"places"}})
+	if w.Code != http.StatusSeeOther {
+		t.Fatalf("task: %d %.800s", w.Code, w.Body.String())
+	}
+	id := strings.TrimPrefix(w.Header().Get("Location"), "/task/")
+	if w := e.get("city", "/tasks"); !strings.Contains(w.Body.String(), "学位测算台账") {
+		t.Error("the tasks list does not name the ledger")
+	}
+	unit := "/task/" + id + "/county/" + code
+	if w := e.postForm("county", unit+"/step", url.Values{"action": {"submit"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("submit: %d %.500s", w.Code, w.Body.String())
+	}
+	_, v, err := e.st.Ledger(ctx, seatsio.Schema, code, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w = e.get("county", "/county/"+code+"/places")
+	check(t, w, http.StatusOK, hc.In("#ledger-locked", hc.HasText("学位测算报送")), hc.NotIn("#ledger-import"), hc.NotIn("form.ledger-add"))
+	form := url.Values{"table": {"projects"}, "op": {"add"}, "base": {strconv.FormatInt(v.ID, 10)}, "c.stage": {"primary"}, "c.name": {"新建一小"},
+		"c.catchment": {"XQ01"}, "c.open_year": {"2028"}, "c.places": {"900"}}
+	check(t, e.postForm("county", "/county/"+code+"/places/rows", form), http.StatusBadRequest, hc.In("#ledger-edit-error", hc.HasText("学位测算报送")))
+	resp := e.uploadPlaces("county", code, map[string]string{"p.csv": "学段,项目名称,学区,启用年份,新增学位\n小学,新建一小,XQ01,2028,900\n"})
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("import of locked inputs: %d", resp.StatusCode)
+	}
+	if _, v2, _ := e.st.Ledger(ctx, seatsio.Schema, code, 0); v2.ID != v.ID {
+		t.Fatal("locked inputs changed")
 	}
 }
