@@ -206,3 +206,41 @@ func TestPlacesLedgerMigration(t *testing.T) {
 		}
 	})
 }
+
+// TestSeatsConcurrentImports: two imports of different tables at once
+// both land — the one that finds the ledger changed under it replaces its
+// table on the newer version — and neither loses the other's rows.
+func TestSeatsConcurrentImports(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		in := seats.Generate(seats.Primary, 3)
+		if _, err := s.ReplaceSeats(ctx, "county", "340207", []string{"学位.xlsx"}, seats.RecordsOf(in)); err != nil {
+			t.Fatal(err)
+		}
+		births := seats.Records{Tables: []seats.Table{seats.TableBirths}, Births: []seats.Births{{Catchment: "NEW", Year: 2024, Births: 5}}}
+		projects := seats.Records{Tables: []seats.Table{seats.TableProjects}, Projects: []seats.StageProject{
+			{Stage: seats.Primary, Project: seats.Project{Name: "新建", Catchment: "NEW", OpenYear: 2030, Places: 100}}}}
+		errs := make(chan error, 2)
+		for _, rec := range []seats.Records{births, projects} {
+			go func() {
+				_, err := s.ReplaceSeats(ctx, "county", "340207", nil, rec)
+				errs <- err
+			}()
+		}
+		for range 2 {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Seats(ctx, "340207")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Births) != 1 || len(got.Projects) != 1 || len(got.Schools) != len(in.Schools) {
+			t.Errorf("after both: %d births, %d projects, %d schools", len(got.Births), len(got.Projects), len(got.Schools))
+		}
+		if ims, err := s.SeatsImports(ctx, "340207"); err != nil || len(ims) != 3 {
+			t.Errorf("%d versions, %v", len(ims), err)
+		}
+	})
+}
