@@ -365,6 +365,11 @@ func TestPlacesLedgerEdit(t *testing.T) {
 		t.Errorf("after the edit: %d projects, %d rows; want %d, %d", len(after.Projects), after.Rows(), len(data.Projects)+1, data.Rows()+1)
 	}
 
+	// The API gives the ledger as the forms keep it.
+	if w := e.get("county", "/api/v1/ledgers/places/"+code); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"新建第十小学"`) {
+		t.Errorf("API: %d %.300s", w.Code, w.Body.String())
+	}
+
 	// The same form again, on the version it was made from: refused.
 	w = e.postForm("county", "/county/"+code+"/places/rows", add)
 	check(t, w, http.StatusBadRequest, hc.In("#ledger-edit-error"))
