@@ -47,10 +47,10 @@ func TestPlaces(t *testing.T) {
 	if err := os.WriteFile(bad, []byte("学段,项目名称,学区,启用年份,新增学位\n小学,新建一小,XQ01,二〇二八,900\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	b.Upload(`#places-import input[type=file]`, bad)
-	b.ClickAndWait(`#places-import button[type=submit]`)
-	b.Wait("#places-errors")
-	if got := b.Attr(`#places-errors tbody tr`, "data-letter"); got != "D" {
+	b.Upload(`#ledger-import input[type=file]`, bad)
+	b.ClickAndWait(`#ledger-import button[type=submit]`)
+	b.Wait("#ledger-errors")
+	if got := b.Attr(`#ledger-errors tbody tr`, "data-letter"); got != "D" {
 		t.Errorf("error in column %q, want D", got)
 	}
 	b.Screenshot("72-places-import-error")

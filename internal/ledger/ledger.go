@@ -59,6 +59,12 @@ type Column struct {
 	Required bool
 	Options  []Option // of a Choice column
 	Note     string   // what to write, for the 说明 sheet and the form
+	// Check, when set, checks a value the column's type accepts (a year
+	// within 1900–2200, a count within a kind's bound), given canonical
+	// and not empty; it returns what is wrong and what to do, or "" when
+	// the value is good. Being a cell's check, it is reported with the
+	// file's other bad cells, and a form's.
+	Check func(v string) (problem, fix string)
 }
 
 // Table is one table of a ledger: a sheet of the workbook, a CSV file.
@@ -188,6 +194,22 @@ func (r Row) Map() map[string]string {
 type Data struct {
 	Schema *Schema
 	rows   map[string][]Row
+	// found is where Read found each table it read, by table id; nil for
+	// a ledger not read from files.
+	found map[string]string
+}
+
+// Carries reports whether d holds table id: always for a ledger made in
+// code, by a form or from the store; for one Read from files, whether the
+// files had the table (an empty table, header only, is had). A kind whose
+// imports may carry some of its tables (the 学位 inputs) replaces only
+// those, and checks across tables only where both are carried.
+func (d *Data) Carries(id string) bool {
+	if d.found == nil {
+		return d.Schema.Table(id) != nil
+	}
+	_, ok := d.found[id]
+	return ok
 }
 
 // New returns an empty ledger of s.
@@ -293,6 +315,16 @@ func keyNames(t *Table) string {
 // Parse reads what a user wrote in a cell of column c and returns its
 // canonical value, or the problem with it.
 func (c Column) Parse(v string) (string, *Problem) {
+	out, p := c.parse(v)
+	if p == nil && out != "" && c.Check != nil {
+		if problem, fix := c.Check(out); problem != "" {
+			return "", &Problem{Key: c.Key, Problem: problem, Fix: fix}
+		}
+	}
+	return out, p
+}
+
+func (c Column) parse(v string) (string, *Problem) {
 	v = strings.TrimSpace(v)
 	bad := func(problem, fix string) (string, *Problem) {
 		return "", &Problem{Key: c.Key, Problem: problem, Fix: fix}

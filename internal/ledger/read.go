@@ -47,6 +47,7 @@ func Read(s *Schema, files ...File) (*Data, error) {
 		}
 		r.add(name, 0, "", "", "", "没有找到"+s.ZH+"的表", "请下载"+s.ZH+"模板，按模板的表头填写后再导入")
 	}
+	r.d.found = r.seen
 	if len(r.errs) == 0 {
 		for _, p := range r.d.Validate() {
 			r.problem(p.Row, p.Problem)
@@ -129,17 +130,28 @@ func (r *reader) sheet(at string, sh censusio.Sheet) {
 	var best *Table // the table the header is nearest to, for the message
 	var bestMissing []string
 	bestMatched := 0
+	// Of the tables whose required columns are all there, the one the
+	// sheet is named for, else the one matching the most columns: a
+	// header may hold another table's required columns besides its own
+	// (the 学位 projects carry the schools' 学段, 学校代码 and 学区).
+	fit := 0
 	for i := range r.d.Schema.Tables {
 		ix, missing := header(&r.d.Schema.Tables[i], head.Cells)
-		if len(missing) == 0 {
-			t, idx = &r.d.Schema.Tables[i], ix
-			break
-		}
 		matched := 0
 		for _, j := range ix {
 			if j >= 0 {
 				matched++
 			}
+		}
+		if len(missing) == 0 {
+			score := matched
+			if sh.Name != "" && matchesSheet(&r.d.Schema.Tables[i], sh.Name) {
+				score += 1000
+			}
+			if score > fit {
+				t, idx, fit = &r.d.Schema.Tables[i], ix, score
+			}
+			continue
 		}
 		if matched > bestMatched {
 			best, bestMissing, bestMatched = &r.d.Schema.Tables[i], missing, matched

@@ -15,6 +15,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/ledger"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/rotationio"
+	"github.com/dudao-edu/dudao/internal/seatsio"
 )
 
 // LedgerSchemas are the declared ledger kinds by kind. A reporting task
@@ -24,6 +25,7 @@ import (
 var LedgerSchemas = map[string]*ledger.Schema{
 	groups.Schema.Kind:     groups.Schema,
 	rotationio.Schema.Kind: rotationio.Schema,
+	seatsio.Schema.Kind:    seatsio.Schema,
 }
 
 // IsLedgerKind reports whether kind is a declared ledger kind.

@@ -515,6 +515,11 @@ func TestAccessEveryRoute(t *testing.T) {
 				mw.Close()
 				return &body, mw.FormDataContentType()
 			}
+		case rt.pattern == "POST /county/{code}/places/rows":
+			// Based on no version: where the county has inputs, the edit
+			// is refused as stale (400) after the access check.
+			req.body = form(url.Values{"table": {"projects"}, "op": {"add"}, "base": {"0"}, "c.stage": {"小学"}, "c.name": {"新建一小"},
+				"c.catchment": {"XQ01"}, "c.open_year": {"2028"}, "c.places": {"900"}})
 		case rt.pattern == "POST /county/{code}/groups/rows":
 			// Based on no version: where the county has a ledger, the
 			// edit is refused as stale (400) after the access check.

@@ -31,6 +31,10 @@ type ledgerPanel struct {
 	Errors  censusio.Errors // of a refused import
 	EditErr string          // of a refused form edit
 	EN      bool
+	// ImportNote is the i18n key of the note under the import form
+	// (ledger.import_note, an import replacing the whole ledger, when
+	// empty).
+	ImportNote string
 }
 
 type ledgerTableView struct {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -44,10 +43,9 @@ type placesPage struct {
 	// Problem is why the forecast or the backtest could not be made from
 	// the stored inputs (seats.InputError), shown instead of it.
 	Problem, BacktestProblem string
-	Rows                     map[string]int // by seats.Table
-	Imports                  []store.SeatsImport
-	CanImport                bool
-	Errors                   censusio.Errors // of a refused import
+	// Ledger is the inputs as the declared ledger seatsio.Schema: its
+	// tables edited row by row, its import and its versions.
+	Ledger ledgerPanel
 }
 
 // placesUnit is a catchment or a school with its years.
@@ -115,14 +113,23 @@ func placesOptions(rules *standards.Rules, stage seats.Stage) (seats.Options, in
 
 // placesPageGet serves GET /county/{code}/places?stage=.
 func (s *Server) placesPageGet(w http.ResponseWriter, r *http.Request) error {
-	return s.renderPlaces(w, r, http.StatusOK, nil)
+	return s.renderPlaces(w, r, http.StatusOK, nil, "")
 }
 
-func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors) error {
+// placesCounty checks the county of a places route against the account.
+func (s *Server) placesCounty(r *http.Request) (*Base, string, error) {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
 	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
-		return errOutOfScope
+		return nil, "", errOutOfScope
+	}
+	return b, code, nil
+}
+
+func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
+	b, code, err := s.placesCounty(r)
+	if err != nil {
+		return err
 	}
 	c, err := s.choose(r)
 	if err != nil {
@@ -136,12 +143,9 @@ func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	p := &placesPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: cmp.Or(rg.Name, code), Stages: data.Stages(),
-		CanImport: b.Scope.CanEdit(), Errors: errs,
-		Rows: map[string]int{string(seats.TableBirths): len(data.Births), string(seats.TableSchools): len(data.Schools),
-			string(seats.TableEnrolment): len(data.Enrolment), string(seats.TableProjects): len(data.Projects)}}
+	p := &placesPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: cmp.Or(rg.Name, code), Stages: data.Stages()}
 	b.Title = p.County + " · " + b.T("places.title")
-	if p.Imports, err = s.st.SeatsImports(r.Context(), code); err != nil {
+	if err := s.placesLedger(r, b, code, p, errs, editErr); err != nil {
 		return err
 	}
 	p.Amber, p.Red = c.Rules.Settings.Places.Amber, c.Rules.Settings.Places.Red
@@ -196,33 +200,45 @@ func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int
 	return nil
 }
 
-// placesTemplate serves GET /places/template.xlsx: the empty workbook of
-// the 学位 inputs with its notes.
-func (s *Server) placesTemplate(w http.ResponseWriter, r *http.Request) error {
-	var buf bytes.Buffer
-	if err := seatsio.WriteXLSX(&buf, seats.Records{}); err != nil {
+// placesLedger puts the county's inputs as the declared ledger on p: its
+// tables, newest version, history, and the lock a reporting task holds
+// on it.
+func (s *Server) placesLedger(r *http.Request, b *Base, code string, p *placesPage, errs censusio.Errors, editErr string) error {
+	d, v, err := s.st.Ledger(r.Context(), seatsio.Schema, code, 0)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	return sendXLSX(w, "学位预测数据模板.xlsx", buf.Bytes())
-}
-
-// placesExport serves GET /county/{code}/places.xlsx: the county's stored
-// 学位 inputs in the import workbook, to correct and import again.
-func (s *Server) placesExport(w http.ResponseWriter, r *http.Request) error {
-	code := r.PathValue("code")
-	b := s.base(r, "county")
-	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
-		return errOutOfScope
+	p.Ledger = newLedgerPanel(seatsio.Schema, d, b.EN())
+	p.Ledger.Path, p.Ledger.ImportNote = "/county/"+code+"/places", "places.import_note"
+	p.Ledger.Version, p.Ledger.CanEdit, p.Ledger.Errors, p.Ledger.EditErr = v, b.Scope.CanEdit(), errs, editErr
+	if p.Ledger.History, err = s.st.LedgerVersions(r.Context(), seatsio.Schema.Kind, code); err != nil {
+		return err
 	}
-	data, err := s.st.Seats(r.Context(), code)
+	lock, err := s.st.LedgerLock(r.Context(), seatsio.Schema.Kind, code, 0)
 	if err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := seatsio.WriteXLSX(&buf, data); err != nil {
+	if lock != nil {
+		p.Ledger.Locked, p.Ledger.CanEdit = ledgerLockedText(b, lock), false
+	}
+	return nil
+}
+
+// placesTemplate serves GET /places/template.xlsx: the empty workbook of
+// the 学位 inputs with its notes.
+func (s *Server) placesTemplate(w http.ResponseWriter, r *http.Request) error {
+	return sendLedgerXLSX(w, "学位预测数据模板.xlsx", seatsio.Schema.New())
+}
+
+// placesExport serves GET /county/{code}/places.xlsx[?version=]: the
+// county's stored 学位 inputs (or one of their versions) in the import
+// workbook, to correct and import again.
+func (s *Server) placesExport(w http.ResponseWriter, r *http.Request) error {
+	_, code, err := s.placesCounty(r)
+	if err != nil {
 		return err
 	}
-	return sendXLSX(w, code+"-学位预测数据.xlsx", buf.Bytes())
+	return s.exportLedger(w, r, seatsio.Schema, code, 0, code+"-学位预测数据")
 }
 
 func sendXLSX(w http.ResponseWriter, name string, data []byte) error {
@@ -231,10 +247,6 @@ func sendXLSX(w http.ResponseWriter, name string, data []byte) error {
 	_, err := w.Write(data)
 	return err
 }
-
-// maxPlacesUpload bounds an upload of 学位 inputs: a county's tables are
-// a few thousand rows.
-const maxPlacesUpload = 20 << 20
 
 // ledgerFiles reads the files of a ledger's import form (field "file",
 // one or more) within limit bytes in all: their contents and names. The
@@ -268,48 +280,77 @@ func ledgerFiles(w http.ResponseWriter, r *http.Request, limit int64, prefix str
 
 // importPlaces serves POST /county/{code}/places/import: the files chosen
 // (a workbook of the four sheets, or CSV files of one table each) replace
-// the county's tables they carry, all or nothing; a refused file shows its
-// errors on the page.
+// the county's tables they carry, all or nothing, as the ledger's newest
+// version; a refused file shows its errors on the page.
 func (s *Server) importPlaces(w http.ResponseWriter, r *http.Request) error {
-	b := s.base(r, "county")
-	code := r.PathValue("code")
-	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
-		return errOutOfScope
+	b, code, err := s.placesCounty(r)
+	if err != nil {
+		return err
 	}
 	if !b.Scope.CanEdit() {
 		return errForbidden
 	}
-	files, names, err := ledgerFiles(w, r, maxPlacesUpload, "places")
+	d, names, errs, err := readLedgerUpload(w, r, seatsio.Schema)
 	if err != nil {
 		return err
 	}
-	rec, err := seatsio.Read(files...)
-	if err != nil {
-		var es censusio.Errors
-		if errors.As(err, &es) {
-			return s.renderPlaces(w, r, http.StatusBadRequest, es)
-		}
-		return err
+	if errs != nil {
+		return s.renderPlaces(w, r, http.StatusBadRequest, errs, "")
 	}
-	imp, err := s.st.ReplaceSeats(r.Context(), userOf(r).Username, code, names, rec)
-	if err != nil {
+	rec := seatsio.Of(d)
+	if _, err := s.st.ReplaceSeats(r.Context(), userOf(r).Username, code, names, rec); err != nil {
+		msg, ok := "", false
 		if errors.Is(err, store.ErrSeatsInput) {
-			// The store's check across the tables stored: what is wrong,
+			// The check across the tables stored: what is wrong,
 			// without the wrapping.
-			msg := err.Error()
-			if _, after, ok := strings.Cut(msg, store.ErrSeatsInput.Error()+": "); ok {
+			msg, ok = err.Error(), true
+			if _, after, cut := strings.Cut(msg, store.ErrSeatsInput.Error()+": "); cut {
 				msg = after
 			}
-			return s.renderPlaces(w, r, http.StatusBadRequest, censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}})
+		} else {
+			msg, ok = ledgerEditError(b, err)
+		}
+		if ok {
+			return s.renderPlaces(w, r, http.StatusBadRequest, censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}}, "")
 		}
 		return err
 	}
-	if err := s.st.Audit(r.Context(), store.AuditEntry{Username: userOf(r).Username, Action: store.AuditImport, Region: code,
-		Target: "学位", Detail: fmt.Sprintf("%d rows: %s", imp.Rows, strings.Join(names, ", "))}); err != nil {
+	setFlash(w, b.T("places.imported", rec.Rows()))
+	http.Redirect(w, r, "/county/"+code+"/places"+yearQuery(r), http.StatusSeeOther)
+	return nil
+}
+
+// editPlaces serves POST /county/{code}/places/rows: one row of a table
+// added, changed or removed in a form, saved as the ledger's newest
+// version when the inputs still hold together (a grade typed as 七年级 or
+// 大班 kept as its number, as an import keeps it).
+func (s *Server) editPlaces(w http.ResponseWriter, r *http.Request) error {
+	b, code, err := s.placesCounty(r)
+	if err != nil {
 		return err
 	}
-	setFlash(w, b.T("places.imported", imp.Rows))
-	http.Redirect(w, r, "/county/"+code+"/places", http.StatusSeeOther)
+	if !b.Scope.CanEdit() {
+		return errForbidden
+	}
+	d, v, err := s.st.Ledger(r.Context(), seatsio.Schema, code, 0)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	d, note, err := ledgerEdit(r, seatsio.Schema, d, v.ID)
+	if err == nil && len(d.Validate()) == 0 {
+		d, err = seatsio.Canonical(d)
+	}
+	if err == nil {
+		_, err = s.st.SaveLedger(r.Context(), userOf(r).Username, code, 0, nil, note, v.ID, d)
+	}
+	if err != nil {
+		if msg, ok := ledgerEditError(b, err); ok {
+			return s.renderPlaces(w, r, http.StatusBadRequest, nil, msg)
+		}
+		return err
+	}
+	setFlash(w, b.T("ledger.saved"))
+	http.Redirect(w, r, "/county/"+code+"/places"+yearQuery(r)+"#ledger-"+r.PostForm.Get("table"), http.StatusSeeOther)
 	return nil
 }
 

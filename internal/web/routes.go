@@ -198,10 +198,12 @@ func (s *Server) routeTable() []route {
 		{"GET /county/{code}/forecast", pg(s.forecastView), "county {code}"},
 
 		// 学位 (places.go): places against the school-age population, the
-		// import of the county's inputs, its template and export.
+		// county's inputs as a declared ledger (ledgers.go): import, row
+		// edits, template, export of any version.
 		{"GET /county/{code}/places", pg(s.placesPageGet), "county {code}"},
 		{"GET /county/{code}/places.xlsx", pg(s.placesExport), "county {code}"},
 		{"POST /county/{code}/places/import", pg(s.importPlaces), "county {code}"},
+		{"POST /county/{code}/places/rows", pg(s.editPlaces), "county {code}"},
 		{"GET /places/template.xlsx", pg(s.placesTemplate), ""},
 		// 教师交流轮岗 (rotation.go): the rotation ledger, its shares and the
 		// schools that lose and gain teachers.

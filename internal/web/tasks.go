@@ -19,6 +19,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/review"
+	"github.com/dudao-edu/dudao/internal/seatsio"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -153,7 +154,7 @@ func (s *Server) renderTasks(w http.ResponseWriter, r *http.Request, form map[st
 		return err
 	}
 	p := &tasksPage{Base: b, CanOpen: b.Scope.CanEdit() && b.Scope.Level() >= review.LevelCounty,
-		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind)}, Form: form, Errors: errs,
+		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind), census.Kind(seatsio.Schema.Kind)}, Form: form, Errors: errs,
 		Today: review.Day(s.now())}
 	now := s.now()
 	for _, t := range tasks {
