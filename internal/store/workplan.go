@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -62,7 +63,18 @@ const (
 	// LinkCasesRecognised is the number of counties of the plan's region
 	// whose recognition case for the standard LinkArg is recognised.
 	LinkCasesRecognised = "cases_recognised"
+	// LinkPlacesAdded is the number of school places that the planned
+	// projects of the plan's region's 学位 ledgers add in the plan's year
+	// (the projects opening that school year).
+	LinkPlacesAdded = "places_added"
+	// LinkGroupSchools is the number of schools of the plan's region in a
+	// 教育集团 on 1 September of the plan's year (the groups ledgers'
+	// coverage).
+	LinkGroupSchools = "group_schools"
 )
+
+// Links are the figures a task's current value can be linked to.
+var Links = []string{LinkPreschoolInclusive, LinkCasesRecognised, LinkPlacesAdded, LinkGroupSchools}
 
 // PlanMilestone is a dated step of a task: by Due, Percent should be done.
 type PlanMilestone struct {
@@ -141,7 +153,7 @@ func checkTask(t PlanTask, n int) error {
 		return planErr("%s: the due date must come after the start", where)
 	case t.Target < 0:
 		return planErr("%s: the target cannot be negative", where)
-	case t.Link != "" && t.Link != LinkPreschoolInclusive && t.Link != LinkCasesRecognised:
+	case t.Link != "" && !slices.Contains(Links, t.Link):
 		return planErr("%s: unknown link %q", where, t.Link)
 	case t.Link == LinkCasesRecognised && t.LinkArg == "":
 		return planErr("%s: counting recognised counties needs the standard", where)

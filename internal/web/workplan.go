@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/groups"
+	"github.com/dudao-edu/dudao/internal/seatsio"
+	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
 	"github.com/dudao-edu/dudao/internal/ticket"
 	"github.com/dudao-edu/dudao/internal/workplan"
@@ -216,9 +219,82 @@ func (s *Server) linkedValue(r *http.Request, p store.Plan, t store.PlanTask, me
 		if all > 0 {
 			out = linked{Value: math.Round(inclusive/all*1000) / 10, OK: true, Year: year}
 		}
+	case store.LinkPlacesAdded:
+		n, err := s.placesAdded(r, prefix, p.Year)
+		if err != nil {
+			return out, err
+		}
+		out = linked{Value: float64(n), OK: true}
+	case store.LinkGroupSchools:
+		year, ok, err := s.dataYearFor(r, p.Year)
+		if err != nil || !ok {
+			return out, err
+		}
+		ledgers, err := s.st.Ledgers(r.Context(), groups.Schema, 0, prefix)
+		if err != nil {
+			return out, err
+		}
+		var in int64
+		for county, d := range ledgers {
+			schools, err := s.st.Schools(r.Context(), year, county)
+			if err != nil {
+				return out, err
+			}
+			in += groups.Count(groups.Of(d), schools, year).Schools.In
+		}
+		out = linked{Value: float64(in), OK: true, Year: year}
 	}
 	memo[key] = out
 	return out, nil
+}
+
+// dataYearFor is the latest year of census data not after year (the
+// earliest when all are after it); ok is false when there is none.
+func (s *Server) dataYearFor(r *http.Request, year int) (int, bool, error) {
+	years, err := s.cache.Years(r.Context())
+	if err != nil || len(years) == 0 {
+		return 0, false, err
+	}
+	out := years[0]
+	for _, y := range years {
+		if y <= year {
+			out = max(out, y)
+		}
+	}
+	return out, true, nil
+}
+
+// placesAdded is the number of places the planned projects of the 学位
+// ledgers of the counties under prefix add in school year year: each
+// project opening that year, by its stated places or else its classes ×
+// the profile's class size of its stage.
+func (s *Server) placesAdded(r *http.Request, prefix string, year int) (int, error) {
+	ledgers, err := s.st.Ledgers(r.Context(), seatsio.Schema, 0, prefix)
+	if err != nil {
+		return 0, err
+	}
+	rules, err := standards.Resolve(s.inForce().Standard, s.inForce().Profile)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, d := range ledgers {
+		for _, pr := range seatsio.Of(d).Projects {
+			if pr.OpenYear != year {
+				continue
+			}
+			places := pr.Places
+			if places == 0 {
+				_, size, err := placesOptions(rules, pr.Stage)
+				if err != nil {
+					return 0, err
+				}
+				places = pr.Classes * size
+			}
+			n += places
+		}
+	}
+	return n, nil
 }
 
 type linked struct {
@@ -647,7 +723,7 @@ func (s *Server) planPageGet(w http.ResponseWriter, r *http.Request) error {
 	pg := &planPage{Base: b, Plan: p, RegionName: cmp.Or(rg.Name, p.Region), Edit: edit, By: q.Get("by"), Light: q.Get("light"), Unit: q.Get("unit"),
 		Count: map[workplan.LightColor]int{}, Period: workplan.ReportPeriod(now),
 		Lights: []workplan.LightColor{workplan.Red, workplan.Yellow, workplan.Green, workplan.Done, workplan.Unknown},
-		Links:  []string{store.LinkPreschoolInclusive, store.LinkCasesRecognised}}
+		Links:  store.Links}
 	if pg.By != "unit" {
 		pg.By = "section"
 	}
@@ -736,7 +812,7 @@ func (s *Server) renderTask(w http.ResponseWriter, r *http.Request, b *Base, cod
 		return err
 	}
 	pg := &planTaskPage{Base: b, Plan: p, Edit: edit, Now: now, Period: workplan.ReportPeriod(now), Errors: errs,
-		Links: []string{store.LinkPreschoolInclusive, store.LinkCasesRecognised}}
+		Links: store.Links}
 	for _, v := range views {
 		if v.ID == t.ID {
 			pg.Task = v

@@ -4,6 +4,7 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"math"
 	"mime/multipart"
@@ -19,6 +20,9 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/groups"
+	"github.com/dudao-edu/dudao/internal/seats"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -504,5 +508,88 @@ func TestWorkplanByHand(t *testing.T) {
 	tks, _ := e.st.PlanTaskTickets(ctx, tasks[0].ID)
 	if len(tks) != 1 || tks[0].Status != "closed" {
 		t.Errorf("督办单 after the check: %+v", tks)
+	}
+}
+
+// TestWorkplanLedgerLinks: a task linked to the places added, or to the
+// schools in a 教育集团, takes its current value from the counties'
+// ledgers: a project opening in the plan's year adds its places, a school
+// joining a group adds one.
+func TestWorkplanLedgerLinks(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	city := seedAccounts["city"].Region
+	y := demo.LatestYear
+	day := func(m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+	p, err := e.st.CreatePlan(ctx, "test", store.Plan{Region: city, Year: y, Title: "台账联动"}, []store.PlanTask{
+		{Number: "1", Title: "新增学位", Start: day(1, 1), Due: day(12, 31), Target: 8000, TargetUnit: "个", TargetText: "提供学位8000个", Link: store.LinkPlacesAdded},
+		{Number: "2", Title: "集团化办学", Start: day(1, 1), Due: day(12, 31), Target: 200, TargetUnit: "所", TargetText: "集团化办学覆盖学校200所", Link: store.LinkGroupSchools},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tasks, _ := e.st.PlanTasks(ctx, p.ID)
+	current := func(id int64) float64 {
+		t.Helper()
+		w := e.get("city", "/plantask/"+itoa64(id))
+		m := regexp.MustCompile(`id="task-current">([0-9,.]+)`).FindStringSubmatch(w.Body.String())
+		if w.Code != http.StatusOK || m == nil {
+			t.Fatalf("task %d: %d %s", id, w.Code, regexp.MustCompile(`id="task-current">[^\n]*`).FindString(w.Body.String()))
+		}
+		v, err := strconv.ParseFloat(strings.ReplaceAll(m[1], ",", ""), 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	places0, groups0 := current(tasks[0].ID), current(tasks[1].ID)
+	if groups0 == 0 {
+		t.Fatal("the demo city's groups ledgers cover no school")
+	}
+	// A project of 450 places opening in the plan's year, in the demo county.
+	code := county().Code
+	rec, err := e.st.Seats(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stage := rec.Schools[0].Stage
+	rec.Projects = append(rec.Projects, seats.StageProject{Stage: stage, Project: seats.Project{Name: "联动测试新校", Catchment: rec.Schools[0].Catchment, OpenYear: y, Places: 450}})
+	rec.Tables = []seats.Table{seats.TableProjects}
+	if _, err := e.st.ReplaceSeats(ctx, "test", code, []string{"p.csv"}, rec); err != nil {
+		t.Fatal(err)
+	}
+	if got := current(tasks[0].ID); got != places0+450 {
+		t.Errorf("places added %g, want %g + 450", got, places0)
+	}
+	// A school not yet in a group joins one.
+	d, v, err := e.st.Ledger(ctx, groups.Schema, code, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := map[string]bool{}
+	for _, g := range groups.Of(d) {
+		for _, c := range g.On(groups.Day(y)) {
+			in[c] = true
+		}
+	}
+	schools, _ := e.st.Schools(ctx, y, code)
+	joiner := ""
+	for _, s := range schools {
+		if !in[s.Code] && s.Type != census.TeachingPoint && s.Type != census.Special {
+			joiner = s.Code
+			break
+		}
+	}
+	if joiner == "" {
+		t.Fatal("every school of the demo county is in a group")
+	}
+	if err := d.Add(groups.TMembers, map[string]string{"group": "JT01", "school": joiner, "joined": fmt.Sprintf("%d-03-01", y)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.st.SaveLedger(ctx, "test", code, 0, nil, "加入", v.ID, d); err != nil {
+		t.Fatal(err)
+	}
+	if got := current(tasks[1].ID); got != groups0+1 {
+		t.Errorf("schools in a group %g, want %g + 1", got, groups0)
 	}
 }
