@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/afterschool"
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/groups"
@@ -153,7 +154,7 @@ func (s *Server) renderTasks(w http.ResponseWriter, r *http.Request, form map[st
 		return err
 	}
 	p := &tasksPage{Base: b, CanOpen: b.Scope.CanEdit() && b.Scope.Level() >= review.LevelCounty,
-		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind)}, Form: form, Errors: errs,
+		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind), census.Kind(afterschool.Schema.Kind)}, Form: form, Errors: errs,
 		Today: review.Day(s.now())}
 	now := s.now()
 	for _, t := range tasks {
@@ -467,6 +468,16 @@ func (s *Server) ledgerBlocks(r *http.Request, b *Base, t store.Task, county str
 				}
 				c := groups.Count(groups.Of(d), schools, t.Year)
 				blk.Headline = b.T("groups.headline", c.Groups, c.Close, c.Loose, c.Schools.In, c.Schools.All, c.Schools.Percent())
+			}
+			if k == afterschool.Schema.Kind {
+				schools, err := s.st.Schools(r.Context(), t.Year, county)
+				if err != nil {
+					return nil, err
+				}
+				ts := afterschool.Of(d)
+				rule, _ := afterschool.RuleOf("")
+				c := afterschool.Count(ts, nil, schools, afterschool.LatestTerm(ts), rule)
+				blk.Headline = b.T("afterschool.headline", c.Schools.In, c.Schools.All, c.Schools.Percent(), c.Students.Percent())
 			}
 		}
 		out = append(out, blk)
