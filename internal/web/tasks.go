@@ -451,6 +451,9 @@ func (s *Server) ledgerBlocks(r *http.Request, b *Base, t store.Task, county str
 			year = t.Year
 		}
 		blk := ledgerBlock{Kind: k, Label: b.T("kind." + k), Path: "/county/" + county + "/" + k}
+		if sc.PerYear {
+			blk.Path += "?year=" + strconv.Itoa(t.Year)
+		}
 		d, v, err := s.st.Ledger(r.Context(), sc, county, year)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
