@@ -13,9 +13,9 @@ import (
 // seedAfterschool stores a 课后服务 ledger of school year year — its
 // autumn term — for each of the counties given, through the same store
 // call an import makes, built from the county's schools of the year:
-// most schools offer the service five days a week until 17:30 or later,
-// about one in nine does not, one in seven runs four days, one in six ends
-// at 17:00; one school in twenty is left out of the ledger; a few
+// most schools offer the service five days a week until 17:30 or later;
+// from one in six to one in thirteen does not, one in seven runs four
+// days, from one in four to one in eight ends at 17:00; one school in twenty is left out of the ledger; a few
 // providers are vetted, one failing and one pending. The figures differ
 // between counties by a hash of the county's code, deterministically.
 func seedAfterschool(ctx context.Context, st *store.Store, year int, counties []string) error {
@@ -57,7 +57,7 @@ func seedAfterschool(ctx context.Context, st *store.Store, year int, counties []
 			}
 			row := map[string]string{"school": s.Code, "name": s.Name, "term": "秋季学期", "offers": "是",
 				"students": fmt.Sprint(students), "teachers": fmt.Sprint(teachers)}
-			if n%9 == 4 {
+			if n%(6+seed%8) == 4 {
 				row["offers"] = "否"
 				row["remark"] = "生源少，家长无需求"
 			} else {
@@ -65,7 +65,7 @@ func seedAfterschool(ctx context.Context, st *store.Store, year int, counties []
 				if n%7 == 3 {
 					days = "4"
 				}
-				if n%6 == 1 {
+				if n%(4+seed%5) == 1 {
 					end = "17:00"
 				}
 				fee := []string{"0", "0", "200", "300"}[n%4]
