@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -64,6 +65,18 @@ func TestAfterschoolPage(t *testing.T) {
 				t.Errorf("no form field for %s.%s", tb.ID, c.Key)
 			}
 		}
+	}
+
+	// In English: no message key shows through, the options are English.
+	for _, path := range []string{"/county/" + code + "/afterschool", "/afterschool"} {
+		w := e.get("admin", path, "Cookie", langCookie+"=en")
+		check(t, w, http.StatusOK, hc.In("html", hc.HasAttr("lang", "en")))
+		if m := regexp.MustCompile(`>[a-z_]+\.[a-z_.]+<`).FindString(w.Body.String()); m != "" {
+			t.Errorf("%s: untranslated key %s", path, m)
+		}
+	}
+	if w := e.get("admin", "/county/"+code+"/afterschool", "Cookie", langCookie+"=en"); !strings.Contains(w.Body.String(), "Autumn term") || !strings.Contains(w.Body.String(), "Ends at") {
+		t.Error("the English page lacks the English term or column names")
 	}
 
 	// One bad end time: refused, its cell named, nothing stored.
