@@ -1,5 +1,6 @@
 // Package afterschool holds the rules of a county's 课后服务 (after-school
-// services, the 5+2 mode of 教基厅函〔2021〕号 and the 双减 documents): the
+// services, the "5+2" mode of the 2021 双减 documents: every school day,
+// until the local working day ends): the
 // ledger a county keeps, one row per school and term — whether the school
 // offers the service, on how many days a week, until what time, the
 // students and teachers taking part, the courses offered (课程超市), the

@@ -63,13 +63,14 @@ func (s *Share) add(o Share) { s.In += o.In; s.All += o.All }
 
 // Term is one school's row of the ledger for a term.
 type Term struct {
-	School, Name, Term   string
-	Offers               bool
-	Days                 int
-	End                  string // HH:MM, "" when not given
-	StudentsIn, Teachers int    // teachers: the ledger's own figure
-	TeachersIn           int
-	Students             int // the ledger's own figure, 0 when not given
+	School, Name, Term string
+	Offers             bool
+	Days               int
+	End                string // HH:MM, "" when not given
+	// Students and Teachers are the ledger's own figures (0 when not
+	// given); the shares count against the census's.
+	Students, StudentsIn int
+	Teachers, TeachersIn int
 	Courses, Providers   int
 	Fee, Subsidy         int // yuan per student and term; -1 when not given
 	Surveyed, Satisfied  int
