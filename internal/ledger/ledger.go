@@ -32,6 +32,7 @@ const (
 	Date               // a calendar day
 	YesNo              // 是 or 否; empty reads as 否
 	Choice             // one of the column's Options
+	Time               // a time of day to the minute, kept as HH:MM (17:30)
 )
 
 // MaxText bounds a text cell, in bytes.
@@ -173,6 +174,26 @@ func (r Row) Date(key string) time.Time {
 	}
 	t, _ := time.Parse(time.DateOnly, v)
 	return t
+}
+
+// Minutes returns a Time column's value as minutes after midnight, and
+// false when it is empty.
+func (r Row) Minutes(key string) (int, bool) {
+	return ClockMinutes(r.Get(key))
+}
+
+// ClockMinutes reads a canonical time of day (HH:MM) as minutes after
+// midnight; false when v is not one.
+func ClockMinutes(v string) (int, bool) {
+	if len(v) != 5 || v[2] != ':' {
+		return 0, false
+	}
+	h, err1 := strconv.Atoi(v[:2])
+	m, err2 := strconv.Atoi(v[3:])
+	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 {
+		return 0, false
+	}
+	return h*60 + m, true
 }
 
 // Yes reports whether a YesNo column says 是.
@@ -351,6 +372,12 @@ func (c Column) parse(v string) (string, *Problem) {
 			return bad("不是日期", "请填写日期，如 2025-09-01")
 		}
 		return t.Format(time.DateOnly), nil
+	case Time:
+		m, ok := parseClock(v)
+		if !ok {
+			return bad("不是时刻", "请填写24小时制的时刻，如 17:30")
+		}
+		return fmt.Sprintf("%02d:%02d", m/60, m%60), nil
 	case YesNo:
 		switch strings.ToLower(v) {
 		case "否", "不是", "n", "no", "0", "false", "×":
@@ -450,6 +477,9 @@ func (c Column) Hint() string {
 	if c.Type == Date && h == "" {
 		h = "如 2025-09-01"
 	}
+	if c.Type == Time && h == "" {
+		h = "24小时制，如 17:30"
+	}
 	return h
 }
 
@@ -537,6 +567,65 @@ func parseDate(v string) (time.Time, bool) {
 		return time.Time{}, false
 	}
 	return t, true
+}
+
+// parseClock reads a time of day as 17:30, 17：30, 17:30:00, 17.30,
+// 17点30分, 17时30分, 17时, 下午5:30, 5:30 PM or an Excel day fraction
+// (0.7291…), to the minute: minutes after midnight.
+func parseClock(v string) (int, bool) {
+	v = strings.ToLower(strings.Map(func(r rune) rune {
+		if r >= '０' && r <= '９' {
+			return r - '０' + '0'
+		}
+		return r
+	}, strings.TrimSpace(v)))
+	if f, err := strconv.ParseFloat(v, 64); err == nil && strings.Contains(v, ".") && f > 0 && f < 1 && len(v) > 5 {
+		// A day fraction as Excel keeps a time (more digits than 17.30).
+		m := int(f*24*60 + 0.5)
+		return m, m < 24*60
+	}
+	pm, am := false, false
+	for _, p := range []string{"下午", "晚上", "pm", "p.m."} {
+		if strings.Contains(v, p) {
+			pm = true
+			v = strings.ReplaceAll(v, p, "")
+		}
+	}
+	for _, p := range []string{"上午", "早上", "am", "a.m."} {
+		if strings.Contains(v, p) {
+			am = true
+			v = strings.ReplaceAll(v, p, "")
+		}
+	}
+	v = strings.NewReplacer("：", ":", "点", ":", "时", ":", "分", "", ".", ":", " ", "").Replace(v)
+	v = strings.TrimSuffix(v, ":")
+	parts := strings.Split(v, ":")
+	if len(parts) == 3 && parts[2] == "00" {
+		parts = parts[:2]
+	}
+	if len(parts) == 1 {
+		parts = append(parts, "00")
+	}
+	if len(parts) != 2 || len(parts[0]) < 1 || len(parts[0]) > 2 || len(parts[1]) != 2 {
+		return 0, false
+	}
+	h, ok1 := parseCount(parts[0])
+	m, ok2 := parseCount(parts[1])
+	if !ok1 || !ok2 || h > 23 || m > 59 {
+		return 0, false
+	}
+	if pm || am {
+		if h < 1 || h > 12 {
+			return 0, false
+		}
+		if pm && h < 12 {
+			h += 12
+		}
+		if am && h == 12 {
+			h = 0
+		}
+	}
+	return h*60 + m, true
 }
 
 // Maps returns every table's rows as Row.Map gives them, by table id: the

@@ -30,6 +30,7 @@ var testSchema = &ledger.Schema{
 				{Key: "kind", ZH: "类型", Type: ledger.Choice, Options: []ledger.Option{
 					{Value: "a", ZH: "甲类", Aliases: []string{"甲"}}, {Value: "b", ZH: "乙类"},
 				}},
+				{Key: "ends", ZH: "结束时刻", Type: ledger.Time},
 			},
 			Check: func(r ledger.Row) []ledger.Problem {
 				if e := r.Date("end"); !e.IsZero() && e.Before(r.Date("start")) {
@@ -65,8 +66,8 @@ var testSchema = &ledger.Schema{
 func sample(t testing.TB) *ledger.Data {
 	d := testSchema.New()
 	for _, row := range []map[string]string{
-		{"code": "0012", "name": "一", "count": "１,200", "start": "2025/9/1", "end": "2026年7月15日", "flag": "是", "kind": "甲"},
-		{"code": "X2", "start": "45901", "flag": "", "kind": "乙类"},
+		{"code": "0012", "name": "一", "count": "１,200", "start": "2025/9/1", "end": "2026年7月15日", "flag": "是", "kind": "甲", "ends": "17：30"},
+		{"code": "X2", "start": "45901", "flag": "", "kind": "乙类", "ends": "下午5点"},
 	} {
 		if err := d.Add("things", row); err != nil {
 			t.Fatal(err)
@@ -83,8 +84,8 @@ func TestCanonical(t *testing.T) {
 	got := sample(t).Maps()
 	want := map[string][]map[string]string{
 		"things": {
-			{"code": "0012", "name": "一", "count": "1200", "start": "2025-09-01", "end": "2026-07-15", "flag": "是", "kind": "a"},
-			{"code": "X2", "start": "2025-09-01", "flag": "否", "kind": "b"},
+			{"code": "0012", "name": "一", "count": "1200", "start": "2025-09-01", "end": "2026-07-15", "flag": "是", "kind": "a", "ends": "17:30"},
+			{"code": "X2", "start": "2025-09-01", "flag": "否", "kind": "b", "ends": "17:00"},
 		},
 		"notes": {{"code": "0012", "line": "1", "text": "备注，带逗号"}},
 	}
@@ -143,7 +144,10 @@ func TestRoundTrip(t *testing.T) {
 		t.Errorf("choice cell = %q", v)
 	}
 	notes, _ := f.GetRows("说明")
-	if len(notes) != 1+7+3 {
+	if v, _ := f.GetCellValue("事项", "H2"); v != "17:30" {
+		t.Errorf("time cell = %q", v)
+	}
+	if len(notes) != 1+8+3 {
 		t.Errorf("说明 has %d rows, want a line per column", len(notes))
 	}
 	// CSV files, columns in another order and under other names.
@@ -171,6 +175,7 @@ func TestErrors(t *testing.T) {
 		{"bad count", []ledger.File{{"a.csv", []byte(head + "A,,十二,2025-09-01,,,\n")}}, []string{"a.csv 第2行 C列「人数」：“十二”不是非负整数"}},
 		{"bad date", []ledger.File{{"a.csv", []byte(head + "A,,,2025-02-30,,,\n")}}, []string{"第2行 D列「开始日期」：“2025-02-30”不是日期；请填写日期"}},
 		{"bad yes/no", []ledger.File{{"a.csv", []byte(head + "A,,,2025-09-01,,也许,\n")}}, []string{"F列「是否骨干」：“也许”不是「是」或「否」"}},
+		{"bad time", []ledger.File{{"a.csv", []byte("编号,开始日期,结束时刻\nA,2025-09-01,25:00\n")}}, []string{"第2行 C列「结束时刻」：“25:00”不是时刻；请填写24小时制的时刻，如 17:30"}},
 		{"bad choice", []ledger.File{{"a.csv", []byte(head + "A,,,2025-09-01,,,丙类\n")}}, []string{"G列「类型」：“丙类”不是可选的值；请填写甲类或乙类"}},
 		{"required empty", []ledger.File{{"a.csv", []byte(head + ",,,2025-09-01,,,\n")}}, []string{"第2行 A列「编号」：不能为空"}},
 		{"too long", []ledger.File{{"a.csv", []byte(head + "A," + strings.Repeat("长", 80) + ",,2025-09-01,,,\n")}}, []string{"B列「名称」", "太长"}},
@@ -205,6 +210,34 @@ func TestErrors(t *testing.T) {
 	}
 }
 
+// TestTime: the ways a time of day is written reach HH:MM; what is not
+// a time is refused.
+func TestTime(t *testing.T) {
+	c := ledger.Column{Key: "t", ZH: "时刻", Type: ledger.Time}
+	for in, want := range map[string]string{
+		"17:30": "17:30", "7:05": "07:05", "17：30": "17:30", "17:30:00": "17:30", "17.30": "17:30",
+		"17点30分": "17:30", "17时30分": "17:30", "17时": "17:00", "18": "18:00", "下午5:30": "17:30",
+		"5:30 PM": "17:30", "5:30:00 pm": "17:30", "12:10 AM": "00:10", "上午11:50": "11:50", "0.7291666667": "17:30",
+		"１７：３０": "17:30", "": "",
+	} {
+		got, p := c.Parse(in)
+		if p != nil || got != want {
+			t.Errorf("Parse(%q) = %q, %v; want %q", in, got, p, want)
+		}
+	}
+	for _, in := range []string{"24:00", "17:60", "17:3", "1730", "下午13:00", "五点半", "17:30:15", "x"} {
+		if got, p := c.Parse(in); p == nil {
+			t.Errorf("Parse(%q) = %q, want refused", in, got)
+		}
+	}
+	if m, ok := ledger.ClockMinutes("17:30"); !ok || m != 17*60+30 {
+		t.Errorf("ClockMinutes = %d, %v", m, ok)
+	}
+	if _, ok := ledger.ClockMinutes(""); ok {
+		t.Error("an empty time has minutes")
+	}
+}
+
 // TestAddAndFromMaps: a form's values are checked cell by cell; the
 // store's rows are checked as a file's are.
 func TestAddAndFromMaps(t *testing.T) {
@@ -233,7 +266,7 @@ func TestAddAndFromMaps(t *testing.T) {
 // panics; it refuses them with censusio.Errors each naming the file, or
 // returns a valid ledger that writes to a workbook reading back the same.
 func FuzzRead(f *testing.F) {
-	f.Add([]byte("编号,名称,人数,开始日期,结束日期,是否骨干,类型\nA,x,12,2025-09-01,,是,甲\n"))
+	f.Add([]byte("编号,名称,人数,开始日期,结束日期,是否骨干,类型,结束时刻\nA,x,12,2025-09-01,,是,甲,17:30\n"))
 	f.Add([]byte("编号,序号\nA,1\n"))
 	f.Add([]byte("\t编号\t开始日期\n"))
 	var buf bytes.Buffer

@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -173,6 +174,10 @@ type Settings struct {
 	// teacher eligible for rotation (教师交流轮岗); 0 means the national
 	// default, rotation.DefaultMinYears (6, 教师〔2014〕4号).
 	RotationMinYears int `json:"rotation_min_years,omitempty"`
+	// AfterSchoolEnd is the time of day (HH:MM) the 课后服务 should not end
+	// before — the local working day's end; "" means the default,
+	// afterschool.DefaultEnd (17:30).
+	AfterSchoolEnd string `json:"after_school_end,omitempty"`
 }
 
 // Places are the settings of the 学位 (school places) forecast: the share
@@ -548,6 +553,11 @@ func Resolve(sid, pid string) (*Rules, error) {
 	}
 	if err := r.Settings.Places.Validate(); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
+	}
+	if e := r.Settings.AfterSchoolEnd; e != "" {
+		if _, err := time.Parse("15:04", e); err != nil || len(e) != 5 {
+			return nil, fmt.Errorf("profile %s: after_school_end %q is not a time of day such as 17:30", p.ID, e)
+		}
 	}
 	if r.Settings.Clocks != national.Clocks {
 		r.Changed = append(r.Changed, fmt.Sprintf("认定时限：整改 %d 天、公示 %d 天、异议 %d 天（答复 %d 天）、申诉 %d 天（答复 %d 天）",

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/afterschool"
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/ledger"
@@ -23,9 +24,10 @@ import (
 // then submits its ledger with its own unit, and while that unit is under
 // review the ledger cannot be changed (LedgerLock).
 var LedgerSchemas = map[string]*ledger.Schema{
-	groups.Schema.Kind:     groups.Schema,
-	rotationio.Schema.Kind: rotationio.Schema,
-	seatsio.Schema.Kind:    seatsio.Schema,
+	groups.Schema.Kind:      groups.Schema,
+	rotationio.Schema.Kind:  rotationio.Schema,
+	seatsio.Schema.Kind:     seatsio.Schema,
+	afterschool.Schema.Kind: afterschool.Schema,
 }
 
 // IsLedgerKind reports whether kind is a declared ledger kind.

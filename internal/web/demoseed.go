@@ -114,6 +114,10 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedMap(ctx, st, p.Regions); err != nil { // demoseed_geo.go
 		return nil, err
 	}
+	// A term of 课后服务 for every county.
+	if err := seedAfterschool(ctx, st, demo.LatestYear, grouped); err != nil { // demoseed_afterschool.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)

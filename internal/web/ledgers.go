@@ -46,7 +46,7 @@ type ledgerTableView struct {
 type ledgerColView struct {
 	Key, Label, Hint string
 	Required         bool
-	Input            string // text, number, date, select
+	Input            string // text, number, date, time, select
 	Options          []ledgerOption
 }
 
@@ -76,6 +76,8 @@ func newLedgerPanel(sc *ledger.Schema, d *ledger.Data, en bool) ledgerPanel {
 				cv.Input = "number"
 			case ledger.Date:
 				cv.Input = "date"
+			case ledger.Time:
+				cv.Input = "time"
 			case ledger.YesNo:
 				cv.Input = "select"
 				cv.Options = []ledgerOption{{"否", c.ShowIn("否", en)}, {"是", c.ShowIn("是", en)}}

@@ -221,6 +221,15 @@ func (s *Server) routeTable() []route {
 		{"POST /county/{code}/groups/rows", pg(s.editGroups), "county {code}"},
 		{"GET /groups/template.xlsx", pg(s.groupsTemplate), ""},
 		{"GET /groups", pg(s.groupsRegion), "region ?region"},
+		// 课后服务 (afterschool.go, on the declared ledger): the county's
+		// ledger of a school year, a term's indicators, forms, import and
+		// versions; every county of a region side by side.
+		{"GET /county/{code}/afterschool", pg(s.afterschoolPageGet), "county {code}"},
+		{"GET /county/{code}/afterschool.xlsx", pg(s.afterschoolExport), "county {code}"},
+		{"POST /county/{code}/afterschool/import", pg(s.importAfterschool), "county {code}"},
+		{"POST /county/{code}/afterschool/rows", pg(s.editAfterschool), "county {code}"},
+		{"GET /afterschool/template.xlsx", pg(s.afterschoolTemplate), ""},
+		{"GET /afterschool", pg(s.afterschoolRegion), "region ?region"},
 
 		// Data entry.
 		{"GET /data", pg(s.dataPage), ""},
@@ -255,6 +264,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/schools", s.api(s.apiSchools), "counties ?county"},
 		{"GET /api/v1/groups/{code}", s.api(s.groupsAPI), "county {code}"},
 		{"GET /api/v1/ledgers/{kind}/{code}", s.api(s.apiLedger), "county {code}"},
+		{"GET /api/v1/afterschool/{code}", s.api(s.afterschoolAPI), "county {code}"},
 		{"GET /api/v1/records", s.api(s.apiRecords), "counties ?county"},
 		{"GET /api/v1/records/{year}/{code}", s.api(s.apiRecord), "school {code}"},
 		{"PUT /api/v1/records/{year}/{code}", s.api(s.apiUpdateRecord), "school {code}"},

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/afterschool"
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/groups"
@@ -154,7 +155,7 @@ func (s *Server) renderTasks(w http.ResponseWriter, r *http.Request, form map[st
 		return err
 	}
 	p := &tasksPage{Base: b, CanOpen: b.Scope.CanEdit() && b.Scope.Level() >= review.LevelCounty,
-		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind), census.Kind(seatsio.Schema.Kind)}, Form: form, Errors: errs,
+		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind), census.Kind(seatsio.Schema.Kind), census.Kind(afterschool.Schema.Kind)}, Form: form, Errors: errs,
 		Today: review.Day(s.now())}
 	now := s.now()
 	for _, t := range tasks {
@@ -451,6 +452,9 @@ func (s *Server) ledgerBlocks(r *http.Request, b *Base, t store.Task, county str
 			year = t.Year
 		}
 		blk := ledgerBlock{Kind: k, Label: b.T("kind." + k), Path: "/county/" + county + "/" + k}
+		if sc.PerYear {
+			blk.Path += "?year=" + strconv.Itoa(t.Year)
+		}
 		d, v, err := s.st.Ledger(r.Context(), sc, county, year)
 		switch {
 		case errors.Is(err, store.ErrNotFound):
@@ -468,6 +472,16 @@ func (s *Server) ledgerBlocks(r *http.Request, b *Base, t store.Task, county str
 				}
 				c := groups.Count(groups.Of(d), schools, t.Year)
 				blk.Headline = b.T("groups.headline", c.Groups, c.Close, c.Loose, c.Schools.In, c.Schools.All, c.Schools.Percent())
+			}
+			if k == afterschool.Schema.Kind {
+				schools, err := s.st.Schools(r.Context(), t.Year, county)
+				if err != nil {
+					return nil, err
+				}
+				ts := afterschool.Of(d)
+				rule, _ := afterschool.RuleOf("")
+				c := afterschool.Count(ts, nil, schools, afterschool.LatestTerm(ts), rule)
+				blk.Headline = b.T("afterschool.headline", c.Schools.In, c.Schools.All, c.Schools.Percent(), c.Students.Percent())
 			}
 		}
 		out = append(out, blk)
