@@ -74,4 +74,6 @@ fi
 
 echo "== go test"
 # -count=1: always run against the real databases, never from the test cache.
-go test -count=1 "$@" ./...
+# -timeout 30m: the web package walks every route as every role in both
+# languages, which takes minutes on a loaded 2-core machine.
+go test -count=1 -timeout 30m "$@" ./...
