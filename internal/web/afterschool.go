@@ -5,13 +5,9 @@ import (
 	"errors"
 	"net/http"
 	"slices"
-	"strconv"
-	"strings"
 
 	"github.com/dudao-edu/dudao/internal/afterschool"
-	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
-	"github.com/dudao-edu/dudao/internal/ledger"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -58,7 +54,7 @@ func (s *Server) afterschoolPageGet(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) renderAfterschool(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
-	b, code, err := s.groupsCounty(r)
+	b, code, err := s.ledgerCounty(r)
 	if err != nil {
 		return err
 	}
@@ -93,163 +89,28 @@ func (s *Server) renderAfterschool(w http.ResponseWriter, r *http.Request, statu
 		p.Ind = afterschool.Count(ts, afterschool.Providers(d), schools, p.Term, rule)
 	}
 	p.Q = append(c.Query(s), "term", p.Term)
-	p.Ledger = newLedgerPanel(afterschool.Schema, d, b.EN())
-	p.Ledger.Path = "/county/" + code + "/afterschool"
-	p.Ledger.Version, p.Ledger.CanEdit, p.Ledger.Errors, p.Ledger.EditErr = v, b.Scope.CanEdit(), errs, editErr
-	history, err := s.st.LedgerVersions(r.Context(), afterschool.Schema.Kind, code)
-	if err != nil {
+	if p.Ledger, err = s.ledgerPanelOf(r, b, s.afterschoolKind(), code, c.Year, d, v, errs, editErr); err != nil {
 		return err
-	}
-	for _, h := range history {
-		if h.Year == c.Year {
-			p.Ledger.History = append(p.Ledger.History, h)
-		}
-	}
-	lock, err := s.st.LedgerLock(r.Context(), afterschool.Schema.Kind, code, c.Year)
-	if err != nil {
-		return err
-	}
-	if lock != nil {
-		p.Ledger.Locked, p.Ledger.CanEdit = ledgerLockedText(b, lock), false
 	}
 	s.render(w, r, status, "afterschool", p)
 	return nil
 }
 
-// importAfterschool serves POST /county/{code}/afterschool/import?year=:
-// the files chosen become the county's ledger of the school year, all or
-// nothing, as its newest version; a refused file shows its errors on the
-// page and stores nothing.
-func (s *Server) importAfterschool(w http.ResponseWriter, r *http.Request) error {
-	b, code, err := s.groupsCounty(r)
-	if err != nil {
-		return err
-	}
-	if !b.Scope.CanEdit() {
-		return errForbidden
-	}
-	c, err := s.choose(r)
-	if err != nil {
-		return err
-	}
-	d, names, errs, err := readLedgerUpload(w, r, afterschool.Schema)
-	if err != nil {
-		return err
-	}
-	if errs != nil {
-		return s.renderAfterschool(w, r, http.StatusBadRequest, errs, "")
-	}
-	v, err := s.st.SaveLedger(r.Context(), userOf(r).Username, code, c.Year, names, "", store.AnyVersion, d)
-	if err != nil {
-		if msg, ok := ledgerEditError(b, err); ok {
-			return s.renderAfterschool(w, r, http.StatusBadRequest, censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}}, "")
-		}
-		return err
-	}
-	setFlash(w, b.T("ledger.imported", v.Rows))
-	http.Redirect(w, r, "/county/"+code+"/afterschool"+yearQuery(r), http.StatusSeeOther)
-	return nil
-}
-
-// editAfterschool serves POST /county/{code}/afterschool/rows?year=: one
-// row added, changed or removed in a form.
-func (s *Server) editAfterschool(w http.ResponseWriter, r *http.Request) error {
-	b, code, err := s.groupsCounty(r)
-	if err != nil {
-		return err
-	}
-	if !b.Scope.CanEdit() {
-		return errForbidden
-	}
-	c, err := s.choose(r)
-	if err != nil {
-		return err
-	}
-	d, v, err := s.st.Ledger(r.Context(), afterschool.Schema, code, c.Year)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	d, note, err := ledgerEdit(r, afterschool.Schema, d, v.ID)
-	if err == nil {
-		_, err = s.st.SaveLedger(r.Context(), userOf(r).Username, code, c.Year, nil, note, v.ID, d)
-	}
-	if err != nil {
-		if msg, ok := ledgerEditError(b, err); ok {
-			return s.renderAfterschool(w, r, http.StatusBadRequest, nil, msg)
-		}
-		return err
-	}
-	setFlash(w, b.T("ledger.saved"))
-	http.Redirect(w, r, "/county/"+code+"/afterschool"+yearQuery(r)+"#ledger-"+r.PostForm.Get("table"), http.StatusSeeOther)
-	return nil
-}
-
-// afterschoolExport serves GET /county/{code}/afterschool.xlsx[?year=|?version=]:
-// the county's ledger of the year (or one of its versions) as the import
-// workbook.
-func (s *Server) afterschoolExport(w http.ResponseWriter, r *http.Request) error {
-	_, code, err := s.groupsCounty(r)
-	if err != nil {
-		return err
-	}
-	var d *ledger.Data
-	var v store.LedgerVersion
-	if id := r.URL.Query().Get("version"); id != "" {
-		n, perr := strconv.ParseInt(id, 10, 64)
-		if perr != nil {
-			return notFound("error.not_found")
-		}
-		d, v, err = s.st.LedgerVersionOf(r.Context(), afterschool.Schema, n)
-		if err == nil && v.County != code {
-			err = store.ErrNotFound // another county's version: as if there were none
-		}
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound("error.not_found")
-		}
-	} else {
-		c, cerr := s.choose(r)
-		if cerr != nil {
-			return cerr
-		}
-		d, v, err = s.st.Ledger(r.Context(), afterschool.Schema, code, c.Year)
-		if errors.Is(err, store.ErrNotFound) {
-			d, err = afterschool.Schema.New(), nil
-			v.Year = c.Year
-		}
-	}
-	if err != nil {
-		return err
-	}
-	name := code + "-课后服务台账-" + strconv.Itoa(v.Year)
-	if v.ID != 0 {
-		name += "-" + v.At.Format("20060102-1504")
-	}
-	return sendLedgerXLSX(w, name+".xlsx", d)
-}
-
-// afterschoolTemplate serves GET /afterschool/template.xlsx.
-func (s *Server) afterschoolTemplate(w http.ResponseWriter, r *http.Request) error {
-	return sendLedgerXLSX(w, "课后服务台账模板.xlsx", afterschool.Schema.New())
-}
-
-// afterschoolRegionRow is one city or county of the region view.
-type afterschoolRegionRow struct {
-	Code, Name string
-	Level      string // city (a link to its counties) or county
-	Has        bool   // the county, or a county of the city, has a ledger of the year
-	Ind        afterschool.Indicators
+// afterschoolKind is the 课后服务 ledger as its routes serve it.
+func (s *Server) afterschoolKind() ledgerKind {
+	return ledgerKind{Schema: afterschool.Schema, Path: "afterschool", Name: "课后服务台账",
+		Render: func(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
+			return s.renderAfterschool(w, r, status, errs, editErr)
+		}}
 }
 
 type afterschoolRegionPage struct {
 	*Base
 	*choice
-	Q      []any
-	Region census.Region
-	Up     *census.Region
-	Term   string
-	Terms  []string
-	Rows   []afterschoolRegionRow
-	Total  afterschool.Indicators
+	Q     []any
+	Term  string
+	Terms []string
+	*ledgerRegion[afterschool.Indicators]
 }
 
 // afterschoolRegion serves GET /afterschool?region=&year=&term=: every
@@ -268,31 +129,11 @@ func (s *Server) afterschoolRegion(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	regions, err := s.st.Regions(r.Context())
-	if err != nil {
+	region, up, regions, redirected, err := s.regionOfLedger(w, r, b, "afterschool")
+	if err != nil || redirected {
 		return err
 	}
-	code := cmp.Or(r.URL.Query().Get("region"), b.Scope.Region())
-	idx := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == code })
-	if idx < 0 || !b.Scope.Sees(regions[idx]) {
-		return notFound("error.no_region", code)
-	}
-	region := regions[idx]
-	if region.Level == "county" {
-		http.Redirect(w, r, "/county/"+code+"/afterschool"+yearQuery(r), http.StatusSeeOther)
-		return nil
-	}
-	var up *census.Region
-	if j := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == region.Parent }); j >= 0 && region.Level == "city" && b.Scope.Sees(regions[j]) {
-		u := regions[j]
-		up = &u
-	}
-	prefix := strings.TrimRight(code, "0")
-	if len(prefix) < 2 {
-		prefix = code[:2]
-	} else if len(prefix)%2 == 1 {
-		prefix = code[:len(prefix)+1]
-	}
+	prefix := countyPrefixOf(region.Code)
 	ledgers, err := s.st.Ledgers(r.Context(), afterschool.Schema, c.Year, prefix)
 	if err != nil {
 		return err
@@ -305,56 +146,22 @@ func (s *Server) afterschoolRegion(w http.ResponseWriter, r *http.Request) error
 		}
 		term = afterschool.LatestTerm(all)
 	}
-	schools, err := s.st.Schools(r.Context(), c.Year, "")
+	byCounty, err := s.schoolsByCounty(r, c.Year, prefix)
 	if err != nil {
 		return err
 	}
-	byCounty := map[string][]census.School{}
-	for _, sc := range schools {
-		if strings.HasPrefix(sc.CountyCode, prefix) {
-			byCounty[sc.CountyCode] = append(byCounty[sc.CountyCode], sc)
-		}
-	}
-	p := &afterschoolRegionPage{Base: b, choice: c, Q: c.Query(s), Region: region, Up: up, Term: term, Terms: afterschool.Terms,
-		Total: afterschool.Count(nil, nil, nil, term, rule)}
+	p := &afterschoolRegionPage{Base: b, choice: c, Q: c.Query(s), Term: term, Terms: afterschool.Terms}
+	p.ledgerRegion = ledgerRegionOf(b, region, up, regions,
+		func() afterschool.Indicators { return afterschool.Count(nil, nil, nil, term, rule) },
+		func(a *afterschool.Indicators, f afterschool.Indicators) { a.Add(f) },
+		func(code string) (afterschool.Indicators, bool) {
+			d := ledgers[code]
+			if d == nil {
+				return afterschool.Count(nil, nil, byCounty[code], term, rule), false
+			}
+			return afterschool.Count(afterschool.Of(d), afterschool.Providers(d), byCounty[code], term, rule), true
+		})
 	b.Title = region.Name + " · " + b.T("afterschool.title")
-	rowLevel := "county"
-	if region.Level == "province" {
-		rowLevel = "city"
-	}
-	at := map[string]int{}
-	for _, rg := range regions {
-		if rg.Level != rowLevel || !strings.HasPrefix(rg.Code, prefix) || !b.Scope.Sees(rg) {
-			continue
-		}
-		at[rg.Code] = len(p.Rows)
-		p.Rows = append(p.Rows, afterschoolRegionRow{Code: rg.Code, Name: rg.Name, Level: rowLevel, Ind: afterschool.Count(nil, nil, nil, term, rule)})
-	}
-	for _, rg := range regions {
-		if rg.Level != "county" || !strings.HasPrefix(rg.Code, prefix) || !b.Scope.Sees(rg) {
-			continue
-		}
-		key := rg.Code
-		if rowLevel == "city" {
-			key = census.CityCode(rg.Code)
-		}
-		i, ok := at[key]
-		if !ok {
-			continue
-		}
-		row := &p.Rows[i]
-		ind := afterschool.Count(nil, nil, byCounty[rg.Code], term, rule)
-		if d := ledgers[rg.Code]; d != nil {
-			row.Has = true
-			ind = afterschool.Count(afterschool.Of(d), afterschool.Providers(d), byCounty[rg.Code], term, rule)
-		}
-		if rowLevel == "county" {
-			row.Ind = ind
-		} else {
-			row.Ind.Add(ind)
-		}
-		p.Total.Add(ind)
-	}
 	s.render(w, r, http.StatusOK, "afterschool_region", p)
 	return nil
 }
@@ -363,7 +170,7 @@ func (s *Server) afterschoolRegion(w http.ResponseWriter, r *http.Request) error
 // county's indicators of the term and its ledger's rows by table, keyed
 // by the declaration's column keys (ledger.Data.Maps).
 func (s *Server) afterschoolAPI(r *http.Request) (any, error) {
-	_, code, err := s.groupsCounty(r)
+	_, code, err := s.ledgerCounty(r)
 	if err != nil {
 		return nil, err
 	}

@@ -4,10 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"net/http"
-	"slices"
-	"strings"
 
-	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/store"
@@ -41,18 +38,8 @@ func (s *Server) groupsPageGet(w http.ResponseWriter, r *http.Request) error {
 	return s.renderGroups(w, r, http.StatusOK, nil, "")
 }
 
-// groupsCounty checks the county of a groups route against the account.
-func (s *Server) groupsCounty(r *http.Request) (*Base, string, error) {
-	b := s.base(r, "county")
-	code := r.PathValue("code")
-	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
-		return nil, "", errOutOfScope
-	}
-	return b, code, nil
-}
-
 func (s *Server) renderGroups(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
-	b, code, err := s.groupsCounty(r)
+	b, code, err := s.ledgerCounty(r)
 	if err != nil {
 		return err
 	}
@@ -79,51 +66,10 @@ func (s *Server) renderGroups(w http.ResponseWriter, r *http.Request, status int
 		}
 		p.Cov = groups.Count(groups.Of(d), schools, c.Year)
 	}
-	p.Ledger = newLedgerPanel(groups.Schema, d, b.EN())
-	p.Ledger.Path = "/county/" + code + "/groups"
-	p.Ledger.Version, p.Ledger.CanEdit, p.Ledger.Errors, p.Ledger.EditErr = v, b.Scope.CanEdit(), errs, editErr
-	if p.Ledger.History, err = s.st.LedgerVersions(r.Context(), groups.Schema.Kind, code); err != nil {
+	if p.Ledger, err = s.ledgerPanelOf(r, b, s.groupsKind(), code, 0, d, v, errs, editErr); err != nil {
 		return err
-	}
-	lock, err := s.st.LedgerLock(r.Context(), groups.Schema.Kind, code, 0)
-	if err != nil {
-		return err
-	}
-	if lock != nil {
-		p.Ledger.Locked, p.Ledger.CanEdit = ledgerLockedText(b, lock), false
 	}
 	s.render(w, r, status, "groups", p)
-	return nil
-}
-
-// importGroups serves POST /county/{code}/groups/import: the files chosen
-// (the template's workbook, or CSV files of one table each) become the
-// county's ledger, all or nothing, as its newest version; a refused file
-// shows its errors on the page and stores nothing.
-func (s *Server) importGroups(w http.ResponseWriter, r *http.Request) error {
-	b, code, err := s.groupsCounty(r)
-	if err != nil {
-		return err
-	}
-	if !b.Scope.CanEdit() {
-		return errForbidden
-	}
-	d, names, errs, err := readLedgerUpload(w, r, groups.Schema)
-	if err != nil {
-		return err
-	}
-	if errs != nil {
-		return s.renderGroups(w, r, http.StatusBadRequest, errs, "")
-	}
-	v, err := s.st.SaveLedger(r.Context(), userOf(r).Username, code, 0, names, "", store.AnyVersion, d)
-	if err != nil {
-		if msg, ok := ledgerEditError(b, err); ok {
-			return s.renderGroups(w, r, http.StatusBadRequest, censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}}, "")
-		}
-		return err
-	}
-	setFlash(w, b.T("ledger.imported", v.Rows))
-	http.Redirect(w, r, "/county/"+code+"/groups"+yearQuery(r), http.StatusSeeOther)
 	return nil
 }
 
@@ -135,72 +81,24 @@ func yearQuery(r *http.Request) string {
 	return "?" + r.URL.RawQuery
 }
 
-// editGroups serves POST /county/{code}/groups/rows: one row added,
-// changed or removed in a form, saved as the ledger's newest version when
-// the ledger still holds together.
-func (s *Server) editGroups(w http.ResponseWriter, r *http.Request) error {
-	b, code, err := s.groupsCounty(r)
-	if err != nil {
-		return err
-	}
-	if !b.Scope.CanEdit() {
-		return errForbidden
-	}
-	d, v, err := s.st.Ledger(r.Context(), groups.Schema, code, 0)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
-	}
-	d, note, err := ledgerEdit(r, groups.Schema, d, v.ID)
-	if err == nil {
-		_, err = s.st.SaveLedger(r.Context(), userOf(r).Username, code, 0, nil, note, v.ID, d)
-	}
-	if err != nil {
-		if msg, ok := ledgerEditError(b, err); ok {
-			return s.renderGroups(w, r, http.StatusBadRequest, nil, msg)
-		}
-		return err
-	}
-	setFlash(w, b.T("ledger.saved"))
-	http.Redirect(w, r, "/county/"+code+"/groups"+yearQuery(r)+"#ledger-"+r.PostForm.Get("table"), http.StatusSeeOther)
-	return nil
-}
-
-// groupsExport serves GET /county/{code}/groups.xlsx[?version=]: the
-// county's ledger (or one of its versions) as the import workbook.
-func (s *Server) groupsExport(w http.ResponseWriter, r *http.Request) error {
-	_, code, err := s.groupsCounty(r)
-	if err != nil {
-		return err
-	}
-	return s.exportLedger(w, r, groups.Schema, code, 0, code+"-教育集团台账")
-}
-
-// groupsTemplate serves GET /groups/template.xlsx.
-func (s *Server) groupsTemplate(w http.ResponseWriter, r *http.Request) error {
-	return sendLedgerXLSX(w, "教育集团台账模板.xlsx", groups.Schema.New())
-}
-
-// groupsRegionRow is one county of the region view.
-type groupsRegionRow struct {
-	Code, Name string
-	Level      string // city (a link to its counties) or county
-	Has        bool   // the county, or a county of the city, has a ledger
-	Cov        groups.Coverage
+// groupsKind is the 教育集团 ledger as its routes serve it.
+func (s *Server) groupsKind() ledgerKind {
+	return ledgerKind{Schema: groups.Schema, Path: "groups", Name: "教育集团台账",
+		Render: func(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
+			return s.renderGroups(w, r, status, errs, editErr)
+		}}
 }
 
 type groupsRegionPage struct {
 	*Base
 	*choice
-	Q      []any
-	Region census.Region
-	Up     *census.Region // the province above a city, when the account sees it
-	Rows   []groupsRegionRow
-	Total  groups.Coverage
+	Q []any
+	*ledgerRegion[groups.Coverage]
 }
 
-// groupsRegion serves GET /groups?region=&year=: every county of the
-// region (the account's own by default) with its group coverage, and the
-// region's sum. A county account goes to its county's page.
+// groupsRegion serves GET /groups?region=&year=: a province's cities (or
+// a city's counties) with their group coverage, and the region's sum. A
+// county account goes to its county's page.
 func (s *Server) groupsRegion(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "groups")
 	if b.Scope.SchoolOnly() {
@@ -210,86 +108,31 @@ func (s *Server) groupsRegion(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	regions, err := s.st.Regions(r.Context())
-	if err != nil {
+	region, up, regions, redirected, err := s.regionOfLedger(w, r, b, "groups")
+	if err != nil || redirected {
 		return err
 	}
-	code := cmp.Or(r.URL.Query().Get("region"), b.Scope.Region())
-	idx := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == code })
-	if idx < 0 || !b.Scope.Sees(regions[idx]) {
-		return notFound("error.no_region", code)
-	}
-	region := regions[idx]
-	var upRegion *census.Region
-	if j := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == region.Parent }); j >= 0 && region.Level == "city" && b.Scope.Sees(regions[j]) {
-		up := regions[j]
-		upRegion = &up
-	}
-	if region.Level == "county" {
-		http.Redirect(w, r, "/county/"+code+"/groups"+yearQuery(r), http.StatusSeeOther)
-		return nil
-	}
-	prefix := strings.TrimRight(code, "0")
-	if len(prefix) < 2 {
-		prefix = code[:2]
-	} else if len(prefix)%2 == 1 {
-		prefix = code[:len(prefix)+1]
-	}
+	prefix := countyPrefixOf(region.Code)
 	ledgers, err := s.st.Ledgers(r.Context(), groups.Schema, 0, prefix)
 	if err != nil {
 		return err
 	}
-	schools, err := s.st.Schools(r.Context(), c.Year, "")
+	byCounty, err := s.schoolsByCounty(r, c.Year, prefix)
 	if err != nil {
 		return err
 	}
-	byCounty := map[string][]census.School{}
-	for _, sc := range schools {
-		if strings.HasPrefix(sc.CountyCode, prefix) {
-			byCounty[sc.CountyCode] = append(byCounty[sc.CountyCode], sc)
-		}
-	}
-	p := &groupsRegionPage{Base: b, choice: c, Q: c.Query(s), Region: region, Up: upRegion, Total: groups.Count(nil, nil, c.Year)}
+	p := &groupsRegionPage{Base: b, choice: c, Q: c.Query(s)}
+	p.ledgerRegion = ledgerRegionOf(b, region, up, regions,
+		func() groups.Coverage { return groups.Count(nil, nil, c.Year) },
+		func(a *groups.Coverage, f groups.Coverage) { a.Add(f) },
+		func(code string) (groups.Coverage, bool) {
+			d := ledgers[code]
+			if d == nil {
+				return groups.Count(nil, byCounty[code], c.Year), false
+			}
+			return groups.Count(groups.Of(d), byCounty[code], c.Year), true
+		})
 	b.Title = region.Name + " · " + b.T("groups.title")
-	// A province lists its cities (each the sum of its counties, and a
-	// link down to them); a city its counties.
-	rowLevel := "county"
-	if region.Level == "province" {
-		rowLevel = "city"
-	}
-	at := map[string]int{}
-	for _, rg := range regions {
-		if rg.Level != rowLevel || !strings.HasPrefix(rg.Code, prefix) || !b.Scope.Sees(rg) {
-			continue
-		}
-		at[rg.Code] = len(p.Rows)
-		p.Rows = append(p.Rows, groupsRegionRow{Code: rg.Code, Name: rg.Name, Level: rowLevel, Cov: groups.Count(nil, nil, c.Year)})
-	}
-	for _, rg := range regions {
-		if rg.Level != "county" || !strings.HasPrefix(rg.Code, prefix) || !b.Scope.Sees(rg) {
-			continue
-		}
-		key := rg.Code
-		if rowLevel == "city" {
-			key = census.CityCode(rg.Code)
-		}
-		i, ok := at[key]
-		if !ok {
-			continue
-		}
-		row := &p.Rows[i]
-		cov := groups.Count(nil, byCounty[rg.Code], c.Year)
-		if d := ledgers[rg.Code]; d != nil {
-			row.Has = true
-			cov = groups.Count(groups.Of(d), byCounty[rg.Code], c.Year)
-		}
-		if rowLevel == "county" {
-			row.Cov = cov
-		} else {
-			row.Cov.Add(cov)
-		}
-		p.Total.Add(cov)
-	}
 	s.render(w, r, http.StatusOK, "groups_region", p)
 	return nil
 }
@@ -298,7 +141,7 @@ func (s *Server) groupsRegion(w http.ResponseWriter, r *http.Request) error {
 // coverage of the year and its ledger's rows by table, keyed by the
 // declaration's column keys (ledger.Data.Maps).
 func (s *Server) groupsAPI(r *http.Request) (any, error) {
-	_, code, err := s.groupsCounty(r)
+	_, code, err := s.ledgerCounty(r)
 	if err != nil {
 		return nil, err
 	}

@@ -2,13 +2,16 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/ledger"
 	"github.com/dudao-edu/dudao/internal/store"
@@ -360,4 +363,284 @@ func ledgerSchemaJSON(sc *ledger.Schema) map[string]any {
 		"version": map[string]any{"type": "object"},
 		"tables":  map[string]any{"type": "object", "properties": tables},
 	}}
+}
+
+// ledgerKind is what a declared ledger's page needs of the web, so that
+// its import, row edits, export and region view are one piece of code for
+// every kind (groups.go, afterschool.go).
+type ledgerKind struct {
+	Schema *ledger.Schema
+	Path   string // the page under /county/{code}/: "groups"
+	Name   string // the export's name: 教育集团台账
+	// Render renders the kind's county page with a refused import's
+	// errors or a refused edit's message.
+	Render func(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error
+}
+
+// ledgerCounty checks the county of a ledger route against the account:
+// in its scope, and not a school's account.
+func (s *Server) ledgerCounty(r *http.Request) (*Base, string, error) {
+	b := s.base(r, "county")
+	code := r.PathValue("code")
+	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
+		return nil, "", errOutOfScope
+	}
+	return b, code, nil
+}
+
+// ledgerYear is the year a request means for kind sc: the page's year
+// for a ledger kept by year, 0 for one that is not.
+func (s *Server) ledgerYear(r *http.Request, sc *ledger.Schema) (int, error) {
+	if !sc.PerYear {
+		return 0, nil
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return 0, err
+	}
+	return c.Year, nil
+}
+
+// ledgerPanelOf completes the panel of county's ledger d (version v) of
+// kind k and year: the page's path, its versions (of that year), whether
+// the account may change it now and, if a reporting task holds it, why
+// not.
+func (s *Server) ledgerPanelOf(r *http.Request, b *Base, k ledgerKind, county string, year int, d *ledger.Data, v store.LedgerVersion, errs censusio.Errors, editErr string) (ledgerPanel, error) {
+	p := newLedgerPanel(k.Schema, d, b.EN())
+	p.Path = "/county/" + county + "/" + k.Path
+	p.Version, p.CanEdit, p.Errors, p.EditErr = v, b.Scope.CanEdit(), errs, editErr
+	history, err := s.st.LedgerVersions(r.Context(), k.Schema.Kind, county)
+	if err != nil {
+		return p, err
+	}
+	for _, h := range history {
+		if h.Year == year {
+			p.History = append(p.History, h)
+		}
+	}
+	lock, err := s.st.LedgerLock(r.Context(), k.Schema.Kind, county, year)
+	if err != nil {
+		return p, err
+	}
+	if lock != nil {
+		p.Locked, p.CanEdit = ledgerLockedText(b, lock), false
+	}
+	return p, nil
+}
+
+// importLedger serves POST /county/{code}/{kind}/import: the files chosen
+// (the template's workbook, or CSV files of one table each) become the
+// county's ledger (of the page's year, for a kind kept by year), all or
+// nothing, as its newest version; a refused file shows its errors on the
+// page and stores nothing.
+func (s *Server) importLedger(k ledgerKind) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		b, code, err := s.ledgerCounty(r)
+		if err != nil {
+			return err
+		}
+		if !b.Scope.CanEdit() {
+			return errForbidden
+		}
+		year, err := s.ledgerYear(r, k.Schema)
+		if err != nil {
+			return err
+		}
+		d, names, errs, err := readLedgerUpload(w, r, k.Schema)
+		if err != nil {
+			return err
+		}
+		if errs != nil {
+			return k.Render(w, r, http.StatusBadRequest, errs, "")
+		}
+		v, err := s.st.SaveLedger(r.Context(), userOf(r).Username, code, year, names, "", store.AnyVersion, d)
+		if err != nil {
+			if msg, ok := ledgerEditError(b, err); ok {
+				return k.Render(w, r, http.StatusBadRequest, censusio.Errors{{File: strings.Join(names, ", "), Problem: msg}}, "")
+			}
+			return err
+		}
+		setFlash(w, b.T("ledger.imported", v.Rows))
+		http.Redirect(w, r, "/county/"+code+"/"+k.Path+yearQuery(r), http.StatusSeeOther)
+		return nil
+	}
+}
+
+// editLedger serves POST /county/{code}/{kind}/rows: one row added,
+// changed or removed in a form (ledgerEdit), saved as the ledger's newest
+// version when the ledger still holds together and nobody saved it since
+// the form was made.
+func (s *Server) editLedger(k ledgerKind) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		b, code, err := s.ledgerCounty(r)
+		if err != nil {
+			return err
+		}
+		if !b.Scope.CanEdit() {
+			return errForbidden
+		}
+		year, err := s.ledgerYear(r, k.Schema)
+		if err != nil {
+			return err
+		}
+		d, v, err := s.st.Ledger(r.Context(), k.Schema, code, year)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		d, note, err := ledgerEdit(r, k.Schema, d, v.ID)
+		if err == nil {
+			_, err = s.st.SaveLedger(r.Context(), userOf(r).Username, code, year, nil, note, v.ID, d)
+		}
+		if err != nil {
+			if msg, ok := ledgerEditError(b, err); ok {
+				return k.Render(w, r, http.StatusBadRequest, nil, msg)
+			}
+			return err
+		}
+		setFlash(w, b.T("ledger.saved"))
+		http.Redirect(w, r, "/county/"+code+"/"+k.Path+yearQuery(r)+"#ledger-"+r.PostForm.Get("table"), http.StatusSeeOther)
+		return nil
+	}
+}
+
+// exportLedgerOf serves GET /county/{code}/{kind}.xlsx[?year=|?version=].
+func (s *Server) exportLedgerOf(k ledgerKind) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		_, code, err := s.ledgerCounty(r)
+		if err != nil {
+			return err
+		}
+		year, err := s.ledgerYear(r, k.Schema)
+		if err != nil {
+			return err
+		}
+		name := code + "-" + k.Name
+		if year != 0 {
+			name += "-" + strconv.Itoa(year)
+		}
+		return s.exportLedger(w, r, k.Schema, code, year, name)
+	}
+}
+
+// ledgerTemplate serves GET /{kind}/template.xlsx.
+func ledgerTemplate(k ledgerKind) func(w http.ResponseWriter, r *http.Request) error {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		return sendLedgerXLSX(w, k.Name+"模板.xlsx", k.Schema.New())
+	}
+}
+
+// ledgerRegionRow is one city or county of a ledger's region view, with
+// its figures F (a county's, or the sum of a city's counties').
+type ledgerRegionRow[F any] struct {
+	Code, Name string
+	Level      string // city (a link to its counties) or county
+	Has        bool   // the county, or a county of the city, has a ledger
+	F          F
+}
+
+// ledgerRegion is the part of a ledger's region view every kind shares:
+// the region asked for (the account's own by default), the province above
+// a city, and its rows — a province's cities or a city's counties, each
+// with the figures of its counties summed, and the region's total.
+type ledgerRegion[F any] struct {
+	Region census.Region
+	Up     *census.Region // the province above a city, when the account sees it
+	Prefix string         // the code prefix of the region's counties
+	Rows   []ledgerRegionRow[F]
+	Total  F
+}
+
+// regionOfLedger reads the region of a ledger's region view (?region=,
+// the account's own by default). A county goes to its county's page
+// (redirected is true then).
+func (s *Server) regionOfLedger(w http.ResponseWriter, r *http.Request, b *Base, path string) (_ census.Region, _ *census.Region, _ []census.Region, redirected bool, _ error) {
+	regions, err := s.st.Regions(r.Context())
+	if err != nil {
+		return census.Region{}, nil, nil, false, err
+	}
+	code := cmp.Or(r.URL.Query().Get("region"), b.Scope.Region())
+	idx := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == code })
+	if idx < 0 || !b.Scope.Sees(regions[idx]) {
+		return census.Region{}, nil, nil, false, notFound("error.no_region", code)
+	}
+	region := regions[idx]
+	if region.Level == "county" {
+		http.Redirect(w, r, "/county/"+code+"/"+path+yearQuery(r), http.StatusSeeOther)
+		return region, nil, nil, true, nil
+	}
+	var up *census.Region
+	if j := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == region.Parent }); j >= 0 && region.Level == "city" && b.Scope.Sees(regions[j]) {
+		u := regions[j]
+		up = &u
+	}
+	return region, up, regions, false, nil
+}
+
+// countyPrefixOf is the code prefix of the counties of a province or city
+// code: 34 of 340000, 3402 of 340200, 3410 of 341000.
+func countyPrefixOf(code string) string {
+	prefix := strings.TrimRight(code, "0")
+	if len(prefix) < 2 {
+		return code[:2]
+	}
+	if len(prefix)%2 == 1 {
+		return code[:len(prefix)+1]
+	}
+	return prefix
+}
+
+// ledgerRegionOf fills the rows of region's view: zero makes empty
+// figures, add sums a county's into a row's, and county gives a county's
+// figures and whether it has a ledger. Only the regions the account sees
+// are listed.
+func ledgerRegionOf[F any](b *Base, region census.Region, up *census.Region, regions []census.Region,
+	zero func() F, add func(*F, F), county func(code string) (F, bool)) *ledgerRegion[F] {
+	v := &ledgerRegion[F]{Region: region, Up: up, Prefix: countyPrefixOf(region.Code), Total: zero()}
+	rowLevel := "county"
+	if region.Level == "province" {
+		rowLevel = "city"
+	}
+	at := map[string]int{}
+	for _, rg := range regions {
+		if rg.Level != rowLevel || !strings.HasPrefix(rg.Code, v.Prefix) || !b.Scope.Sees(rg) {
+			continue
+		}
+		at[rg.Code] = len(v.Rows)
+		v.Rows = append(v.Rows, ledgerRegionRow[F]{Code: rg.Code, Name: rg.Name, Level: rowLevel, F: zero()})
+	}
+	for _, rg := range regions {
+		if rg.Level != "county" || !strings.HasPrefix(rg.Code, v.Prefix) || !b.Scope.Sees(rg) {
+			continue
+		}
+		key := rg.Code
+		if rowLevel == "city" {
+			key = census.CityCode(rg.Code)
+		}
+		i, ok := at[key]
+		if !ok {
+			continue
+		}
+		f, has := county(rg.Code)
+		row := &v.Rows[i]
+		row.Has = row.Has || has
+		add(&row.F, f)
+		add(&v.Total, f)
+	}
+	return v
+}
+
+// schoolsByCounty are the census schools of year of the counties under
+// prefix, by county.
+func (s *Server) schoolsByCounty(r *http.Request, year int, prefix string) (map[string][]census.School, error) {
+	schools, err := s.st.Schools(r.Context(), year, "")
+	if err != nil {
+		return nil, err
+	}
+	out := map[string][]census.School{}
+	for _, sc := range schools {
+		if strings.HasPrefix(sc.CountyCode, prefix) {
+			out[sc.CountyCode] = append(out[sc.CountyCode], sc)
+		}
+	}
+	return out, nil
 }

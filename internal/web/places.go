@@ -116,18 +116,8 @@ func (s *Server) placesPageGet(w http.ResponseWriter, r *http.Request) error {
 	return s.renderPlaces(w, r, http.StatusOK, nil, "")
 }
 
-// placesCounty checks the county of a places route against the account.
-func (s *Server) placesCounty(r *http.Request) (*Base, string, error) {
-	b := s.base(r, "county")
-	code := r.PathValue("code")
-	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
-		return nil, "", errOutOfScope
-	}
-	return b, code, nil
-}
-
 func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
-	b, code, err := s.placesCounty(r)
+	b, code, err := s.ledgerCounty(r)
 	if err != nil {
 		return err
 	}
@@ -208,19 +198,11 @@ func (s *Server) placesLedger(r *http.Request, b *Base, code string, p *placesPa
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	p.Ledger = newLedgerPanel(seatsio.Schema, d, b.EN())
-	p.Ledger.Path, p.Ledger.ImportNote = "/county/"+code+"/places", "places.import_note"
-	p.Ledger.Version, p.Ledger.CanEdit, p.Ledger.Errors, p.Ledger.EditErr = v, b.Scope.CanEdit(), errs, editErr
-	if p.Ledger.History, err = s.st.LedgerVersions(r.Context(), seatsio.Schema.Kind, code); err != nil {
+	k := ledgerKind{Schema: seatsio.Schema, Path: "places"}
+	if p.Ledger, err = s.ledgerPanelOf(r, b, k, code, 0, d, v, errs, editErr); err != nil {
 		return err
 	}
-	lock, err := s.st.LedgerLock(r.Context(), seatsio.Schema.Kind, code, 0)
-	if err != nil {
-		return err
-	}
-	if lock != nil {
-		p.Ledger.Locked, p.Ledger.CanEdit = ledgerLockedText(b, lock), false
-	}
+	p.Ledger.ImportNote = "places.import_note"
 	return nil
 }
 
@@ -234,7 +216,7 @@ func (s *Server) placesTemplate(w http.ResponseWriter, r *http.Request) error {
 // county's stored 学位 inputs (or one of their versions) in the import
 // workbook, to correct and import again.
 func (s *Server) placesExport(w http.ResponseWriter, r *http.Request) error {
-	_, code, err := s.placesCounty(r)
+	_, code, err := s.ledgerCounty(r)
 	if err != nil {
 		return err
 	}
@@ -283,7 +265,7 @@ func ledgerFiles(w http.ResponseWriter, r *http.Request, limit int64, prefix str
 // the county's tables they carry, all or nothing, as the ledger's newest
 // version; a refused file shows its errors on the page.
 func (s *Server) importPlaces(w http.ResponseWriter, r *http.Request) error {
-	b, code, err := s.placesCounty(r)
+	b, code, err := s.ledgerCounty(r)
 	if err != nil {
 		return err
 	}
@@ -325,7 +307,7 @@ func (s *Server) importPlaces(w http.ResponseWriter, r *http.Request) error {
 // version when the inputs still hold together (a grade typed as 七年级 or
 // 大班 kept as its number, as an import keeps it).
 func (s *Server) editPlaces(w http.ResponseWriter, r *http.Request) error {
-	b, code, err := s.placesCounty(r)
+	b, code, err := s.ledgerCounty(r)
 	if err != nil {
 		return err
 	}

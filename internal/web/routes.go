@@ -216,19 +216,19 @@ func (s *Server) routeTable() []route {
 		// county's groups ledger, its coverage, forms, import and versions;
 		// every county of a region side by side.
 		{"GET /county/{code}/groups", pg(s.groupsPageGet), "county {code}"},
-		{"GET /county/{code}/groups.xlsx", pg(s.groupsExport), "county {code}"},
-		{"POST /county/{code}/groups/import", pg(s.importGroups), "county {code}"},
-		{"POST /county/{code}/groups/rows", pg(s.editGroups), "county {code}"},
-		{"GET /groups/template.xlsx", pg(s.groupsTemplate), ""},
+		{"GET /county/{code}/groups.xlsx", pg(s.exportLedgerOf(s.groupsKind())), "county {code}"},
+		{"POST /county/{code}/groups/import", pg(s.importLedger(s.groupsKind())), "county {code}"},
+		{"POST /county/{code}/groups/rows", pg(s.editLedger(s.groupsKind())), "county {code}"},
+		{"GET /groups/template.xlsx", pg(ledgerTemplate(s.groupsKind())), ""},
 		{"GET /groups", pg(s.groupsRegion), "region ?region"},
 		// 课后服务 (afterschool.go, on the declared ledger): the county's
 		// ledger of a school year, a term's indicators, forms, import and
 		// versions; every county of a region side by side.
 		{"GET /county/{code}/afterschool", pg(s.afterschoolPageGet), "county {code}"},
-		{"GET /county/{code}/afterschool.xlsx", pg(s.afterschoolExport), "county {code}"},
-		{"POST /county/{code}/afterschool/import", pg(s.importAfterschool), "county {code}"},
-		{"POST /county/{code}/afterschool/rows", pg(s.editAfterschool), "county {code}"},
-		{"GET /afterschool/template.xlsx", pg(s.afterschoolTemplate), ""},
+		{"GET /county/{code}/afterschool.xlsx", pg(s.exportLedgerOf(s.afterschoolKind())), "county {code}"},
+		{"POST /county/{code}/afterschool/import", pg(s.importLedger(s.afterschoolKind())), "county {code}"},
+		{"POST /county/{code}/afterschool/rows", pg(s.editLedger(s.afterschoolKind())), "county {code}"},
+		{"GET /afterschool/template.xlsx", pg(ledgerTemplate(s.afterschoolKind())), ""},
 		{"GET /afterschool", pg(s.afterschoolRegion), "region ?region"},
 
 		// Data entry.
