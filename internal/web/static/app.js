@@ -291,3 +291,10 @@ document.addEventListener('click', (e) => {
   const first = f.querySelector('[name^="c."]');
   if (first) first.focus();
 });
+
+// On a phone, a toolbar's groups of buttons start folded (app.css).
+(function () {
+  "use strict";
+  if (!window.matchMedia || !window.matchMedia("(max-width: 700px)").matches) return;
+  document.querySelectorAll("details.toolgroup[open]").forEach(function (d) { d.open = false; });
+})();
