@@ -69,6 +69,8 @@ func TestPhoneWidth(t *testing.T) {
 		"/cases", fmt.Sprintf("/case/%d", cases[0].ID), "/surveys", "/plans",
 		"/inbox", "/tasks", "/data", "/standards", "/account", "/accounts",
 		"/explain?county=" + c + "&stage=primary&indicator=sports_area",
+		"/compare", "/groups", "/afterschool",
+		"/county/" + c + "/places", "/county/" + c + "/rotation", "/county/" + c + "/groups", "/county/" + c + "/afterschool",
 	}
 	// What a school's account sees: its school, its work, the standards.
 	schoolPages := []string{"/school/" + school, "/inbox", "/tasks", "/data", "/standards", "/account"}
@@ -78,12 +80,17 @@ func TestPhoneWidth(t *testing.T) {
 	for _, role := range []struct {
 		account string
 		pages   []string
+		lang    string
 	}{
-		{"admin", region},
-		{"county", region},
-		{"school", schoolPages},
+		{"admin", region, ""},
+		{"county", region, ""},
+		{"school", schoolPages, ""},
+		{"city", region, "en"},
 	} {
 		a.login(t, b, role.account)
+		if role.lang != "" {
+			b.SetCookie(a.URL, "dudao_lang", role.lang)
+		}
 		for _, vp := range []size{{1440, 900}, {390, 844}} {
 			b.Do(chromedp.EmulateViewport(vp.w, vp.h))
 			for _, path := range role.pages {
@@ -99,8 +106,12 @@ func TestPhoneWidth(t *testing.T) {
 					t.Errorf("%s at %d×%d: %s is %v px wide, wider than the screen; sticking out: %s",
 						role.account, vp.w, vp.h, path, sw, browsertest.Eval[string](b, overflowing))
 				}
+				// The header is one row, in either language.
+				if h := browsertest.Eval[float64](b, `document.querySelector("header.top, .top").getBoundingClientRect().height`); h > 64 {
+					t.Errorf("%s %s at %d×%d: the header is %v px high (two rows?)", role.account, path, vp.w, vp.h, h)
+				}
 				if name, ok := shots[path]; ok {
-					b.FirstScreen(fmt.Sprintf("70-%s-%s-%d", role.account, name, vp.w))
+					b.FirstScreen(fmt.Sprintf("70-%s%s-%s-%d", role.account, role.lang, name, vp.w))
 				}
 				if path == "/county/"+c && role.account == "county" {
 					checkDialog(t, b, fmt.Sprintf("%s at %d×%d", role.account, vp.w, vp.h), vp.w)
