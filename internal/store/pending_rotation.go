@@ -23,6 +23,18 @@ type PendingRotation struct {
 	SHA256  string   // of the files' bytes, in order
 	Ledger  rotation.Ledger
 	Expires time.Time
+	// Base is the version of the county's ledger the preview was made
+	// from (a row edited in a form): the confirmation stores it only while
+	// that is still the newest. AnyVersion for an import, which replaces
+	// whatever is there.
+	Base int64
+	Note string // what a form edit changed
+}
+
+// pendingRotationExtra is what a pending rotation keeps besides the ledger.
+type pendingRotationExtra struct {
+	Base int64  `json:"base"`
+	Note string `json:"note,omitempty"`
 }
 
 func pendingRotationKind(county string) string { return "rotation/" + county }
@@ -35,11 +47,15 @@ func (s *Store) SavePendingRotation(ctx context.Context, p PendingRotation) (tok
 	if err != nil {
 		return "", err
 	}
+	extra, err := json.Marshal(pendingRotationExtra{Base: p.Base, Note: p.Note})
+	if err != nil {
+		return "", err
+	}
 	token = NewSecret()
 	_, err = s.db.ExecContext(ctx, `
 		INSERT INTO pending_uploads (token_sha256, user_id, file_name, file_sha256, kind, records, extra, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		digest(token), p.UserID, strings.Join(p.Files, ","), p.SHA256, pendingRotationKind(p.County), l, []byte("null"), p.Expires)
+		digest(token), p.UserID, strings.Join(p.Files, ","), p.SHA256, pendingRotationKind(p.County), l, extra, p.Expires)
 	if err != nil {
 		return "", err
 	}
@@ -56,11 +72,11 @@ func (s *Store) TakePendingRotation(ctx context.Context, token string, userID in
 	defer wrap(&err, "take pending rotation ledger of %s", county)
 	p := PendingRotation{County: county}
 	var files string
-	var l []byte
+	var l, extra []byte
 	err = s.db.QueryRowContext(ctx, `
 		DELETE FROM pending_uploads WHERE token_sha256 = $1 AND user_id = $2 AND kind = $3
-		RETURNING user_id, file_name, file_sha256, records, expires_at`,
-		digest(token), userID, pendingRotationKind(county)).Scan(&p.UserID, &files, &p.SHA256, &l, &p.Expires)
+		RETURNING user_id, file_name, file_sha256, records, extra, expires_at`,
+		digest(token), userID, pendingRotationKind(county)).Scan(&p.UserID, &files, &p.SHA256, &l, &extra, &p.Expires)
 	if errors.Is(err, sql.ErrNoRows) {
 		return PendingRotation{}, ErrNotFound
 	}
@@ -69,6 +85,14 @@ func (s *Store) TakePendingRotation(ctx context.Context, token string, userID in
 	}
 	if files != "" {
 		p.Files = strings.Split(files, ",")
+	}
+	p.Base = AnyVersion
+	var x pendingRotationExtra
+	if len(extra) > 0 && string(extra) != "null" {
+		if err := json.Unmarshal(extra, &x); err != nil {
+			return PendingRotation{}, err
+		}
+		p.Base, p.Note = x.Base, x.Note
 	}
 	if err := json.Unmarshal(l, &p.Ledger); err != nil {
 		return PendingRotation{}, err

@@ -34,6 +34,14 @@ type RotationImport struct {
 // wraps ErrRotationInput. While a reporting task holds the county's
 // ledger of the year under review, the error is that *LockedError.
 func (s *Store) ReplaceRotation(ctx context.Context, actor, county string, year int, files []string, l rotation.Ledger) (_ RotationImport, err error) {
+	return s.ReplaceRotationFrom(ctx, actor, county, year, files, "", AnyVersion, l)
+}
+
+// ReplaceRotationFrom is ReplaceRotation for a ledger made from version
+// base of the county's ledger (a row edited in a form, with a note of
+// what changed): when another version was saved since, nothing is stored
+// and the error is ErrLedgerChanged.
+func (s *Store) ReplaceRotationFrom(ctx context.Context, actor, county string, year int, files []string, note string, base int64, l rotation.Ledger) (_ RotationImport, err error) {
 	defer wrap(&err, "store rotation ledger of %s %d", county, year)
 	if len(county) != 6 {
 		return RotationImport{}, fmt.Errorf("%w: %q is not a county code", ErrRotationInput, county)
@@ -48,7 +56,7 @@ func (s *Store) ReplaceRotation(ctx context.Context, actor, county string, year 
 	if err != nil {
 		return RotationImport{}, fmt.Errorf("%w: %w", ErrRotationInput, err)
 	}
-	v, err := s.SaveLedger(ctx, actor, county, year, files, "", AnyVersion, d)
+	v, err := s.SaveLedger(ctx, actor, county, year, files, note, base, d)
 	if errors.Is(err, ErrLedgerInput) {
 		return RotationImport{}, fmt.Errorf("%w: %w", ErrRotationInput, err)
 	}

@@ -520,6 +520,11 @@ func TestAccessEveryRoute(t *testing.T) {
 			// is refused as stale (400) after the access check.
 			req.body = form(url.Values{"table": {"projects"}, "op": {"add"}, "base": {"0"}, "c.stage": {"小学"}, "c.name": {"新建一小"},
 				"c.catchment": {"XQ01"}, "c.open_year": {"2028"}, "c.places": {"900"}})
+		case rt.pattern == "POST /county/{code}/rotation/rows":
+			// Based on no version: a county with a ledger of the year
+			// refuses it as stale after the access check; one without
+			// previews it (and stores nothing).
+			req.body = form(url.Values{"table": {"eligible"}, "op": {"add"}, "base": {"0"}, "c.school": {"S-ACCESS"}, "c.teachers": {"5"}})
 		case rt.pattern == "POST /county/{code}/groups/rows":
 			// Based on no version: where the county has a ledger, the
 			// edit is refused as stale (400) after the access check.

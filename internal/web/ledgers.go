@@ -30,10 +30,14 @@ type ledgerPanel struct {
 	Version store.LedgerVersion // the newest; ID 0 when none
 	History []store.LedgerVersion
 	CanEdit bool
-	Locked  string          // why the ledger cannot be changed now (a task holds it)
-	Errors  censusio.Errors // of a refused import
-	EditErr string          // of a refused form edit
-	EN      bool
+	Locked  string // why the ledger cannot be changed now (a task holds it)
+	// TablesOnly shows the tables and their row forms only: the page
+	// has its own import and versions (the rotation ledger, whose changes
+	// are previewed).
+	TablesOnly bool
+	Errors     censusio.Errors // of a refused import
+	EditErr    string          // of a refused form edit
+	EN         bool
 	// ImportNote is the i18n key of the note under the import form
 	// (ledger.import_note, an import replacing the whole ledger, when
 	// empty).

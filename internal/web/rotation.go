@@ -37,9 +37,13 @@ type rotationPage struct {
 	Shares   rotation.Shares
 	Flows    []rotation.Flow
 	Breaks   []rotationBreak
-	Ledger   rotation.Ledger
+	Stored   rotation.Ledger
 	MinYears int
-	Imports  []store.RotationImport
+	// Ledger is the stored ledger's tables with their row forms (the
+	// shared ledger panel, tables only: an import and a form's change both
+	// go through the preview).
+	Ledger  ledgerPanel
+	Imports []store.RotationImport
 	// Locked says which reporting task holds the year's ledger under
 	// review ("" when none): the import form is not offered then.
 	Locked string
@@ -117,6 +121,11 @@ func (s *Server) rotationPageGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderRotation(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, pv *rotationPreview) error {
+	return s.renderRotationEdit(w, r, status, errs, pv, "")
+}
+
+// renderRotationEdit is renderRotation with a refused form edit's message.
+func (s *Server) renderRotationEdit(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, pv *rotationPreview, editErr string) error {
 	b := s.base(r, "county")
 	code := r.PathValue("code")
 	if !b.Scope.County(code) || b.Scope.SchoolOnly() {
@@ -149,7 +158,7 @@ func (s *Server) renderRotation(w http.ResponseWriter, r *http.Request, status i
 	case err != nil:
 		return err
 	default:
-		p.Has, p.Ledger, p.Shares, p.Flows = true, l, l.Shares(), l.Flows()
+		p.Has, p.Stored, p.Shares, p.Flows = true, l, l.Shares(), l.Flows()
 		if !c.Rules.Preschool() {
 			res, _, err := s.rotationCheck(r.Context(), c.Rules, code, l)
 			if err != nil {
@@ -158,6 +167,14 @@ func (s *Server) renderRotation(w http.ResponseWriter, r *http.Request, status i
 			p.Breaks, p.Unstaged = rotationBreaks(c.Rules, res), res.Unstaged
 		}
 	}
+	d, v, err := s.st.Ledger(r.Context(), rotationio.Schema, code, c.Year)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if p.Ledger, err = s.ledgerPanelOf(r, b, ledgerKind{Schema: rotationio.Schema, Path: "rotation"}, code, c.Year, d, v, nil, editErr); err != nil {
+		return err
+	}
+	p.Ledger.TablesOnly = true
 	s.render(w, r, status, "rotation", p)
 	return nil
 }
@@ -269,6 +286,15 @@ func (s *Server) importRotation(w http.ResponseWriter, r *http.Request) error {
 		}
 		return err
 	}
+	return s.previewRotation(w, r, c, code, l, names, hex.EncodeToString(h.Sum(nil)), store.AnyVersion, "")
+}
+
+// previewRotation shows what ledger l (read from files names, or made by
+// a form's change from version base) would do — the rows, the shares
+// against their floors, the schools that would fall below the school
+// rule — storing nothing but the preview itself, with a button that
+// confirms it (confirmRotation).
+func (s *Server) previewRotation(w http.ResponseWriter, r *http.Request, c *choice, code string, l rotation.Ledger, names []string, sha string, base int64, note string) error {
 	l.County = code
 	pv := &rotationPreview{Year: l.Year, Files: names, Ledger: l, Shares: l.Shares()}
 	for i, x := range l.Rotations {
@@ -308,12 +334,61 @@ func (s *Server) importRotation(w http.ResponseWriter, r *http.Request) error {
 	// The ledger waits in the database, so that any process of the
 	// deployment can take the confirmation; its token is the account's,
 	// for this county only.
+	var err error
 	pv.Token, err = s.st.SavePendingRotation(r.Context(), store.PendingRotation{UserID: userOf(r).ID, County: code, Files: names,
-		SHA256: hex.EncodeToString(h.Sum(nil)), Ledger: l, Expires: s.now().Add(uploadTTL)})
+		SHA256: sha, Ledger: l, Expires: s.now().Add(uploadTTL), Base: base, Note: note})
 	if err != nil {
 		return err
 	}
 	return s.renderRotation(w, r, http.StatusOK, nil, pv)
+}
+
+// editRotation serves POST /county/{code}/rotation/rows?year=: one row of
+// the year's ledger added, changed or removed in a form (ledgerEdit) and,
+// like an import, previewed — the shares and the schools the change would
+// push below the school rule — before it is stored.
+func (s *Server) editRotation(w http.ResponseWriter, r *http.Request) error {
+	b, code, err := s.ledgerCounty(r)
+	if err != nil {
+		return err
+	}
+	if !b.Scope.CanEdit() {
+		return errForbidden
+	}
+	c, err := s.choose(r)
+	if err != nil {
+		return err
+	}
+	d, v, err := s.st.Ledger(r.Context(), rotationio.Schema, code, c.Year)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if lock, err := s.st.LedgerLock(r.Context(), rotationio.Schema.Kind, code, c.Year); err != nil {
+		return err
+	} else if lock != nil {
+		return s.renderRotationEdit(w, r, http.StatusBadRequest, nil, nil, ledgerLockedText(b, lock))
+	}
+	d, note, err := ledgerEdit(r, rotationio.Schema, d, v.ID)
+	if err == nil {
+		if ps := d.Validate(); len(ps) > 0 {
+			err = fmt.Errorf("%w: %s", store.ErrLedgerInput, ps[0].Problem.Problem+"；"+ps[0].Fix)
+		}
+	}
+	var l rotation.Ledger
+	if err == nil {
+		l = rotationio.Of(d)
+		l.Year = c.Year
+		if verr := l.Validate(); verr != nil {
+			err = fmt.Errorf("%w: %w", store.ErrLedgerInput, verr)
+		}
+	}
+	if err != nil {
+		if msg, ok := ledgerEditError(b, err); ok {
+			return s.renderRotationEdit(w, r, http.StatusBadRequest, nil, nil, msg)
+		}
+		return err
+	}
+	return s.previewRotation(w, r, c, code, l, []string{note}, "", v.ID, note)
 }
 
 // confirmRotation serves POST /county/{code}/rotation/confirm: stores the
@@ -337,10 +412,17 @@ func (s *Server) confirmRotation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	imp, err := s.st.ReplaceRotation(r.Context(), u.Username, code, p.Ledger.Year, p.Files, p.Ledger)
+	files := p.Files
+	if p.Base != store.AnyVersion {
+		files = nil // a form's change: its note says what changed
+	}
+	imp, err := s.st.ReplaceRotationFrom(r.Context(), u.Username, code, p.Ledger.Year, files, p.Note, p.Base, p.Ledger)
 	if err != nil {
 		if errors.Is(err, store.ErrRotationInput) {
 			return badRequest("rotation.expired")
+		}
+		if errors.Is(err, store.ErrLedgerChanged) {
+			return badRequest("ledger.changed")
 		}
 		return err
 	}

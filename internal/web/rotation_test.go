@@ -378,3 +378,70 @@ func TestRotationLedgerPath(t *testing.T) {
 		t.Errorf("the year before is locked: %v", lock)
 	}
 }
+
+// TestRotationFormEdit: a rotation added in the ledger's form is
+// previewed like an import — the shares and the schools it would push
+// below the school rule — and stored only when confirmed; a form made
+// from a version that is no longer the newest is refused, as is a
+// confirmation made after someone else saved.
+func TestRotationFormEdit(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	ls, err := e.st.Rotations(ctx, demo.LatestYear, "")
+	if err != nil || len(ls) == 0 {
+		t.Fatalf("the demo seeds no ledger: %v", err)
+	}
+	c := ls[0].County
+	schools, _ := e.st.Schools(ctx, demo.LatestYear, c)
+	_, v, err := e.st.Ledger(ctx, rotationio.Schema, c, demo.LatestYear)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := e.get("admin", "/county/"+c+"/rotation")
+	check(t, page, http.StatusOK, hc.In("form.ledger-add[data-table=rotations]"), hc.In("#ledger-rotations tr[data-row]"))
+	form := url.Values{"table": {"rotations"}, "op": {"add"}, "base": {strconv.FormatInt(v.ID, 10)},
+		"c.teacher": {"T-FORM"}, "c.from": {schools[0].Code}, "c.to": {schools[1].Code}, "c.start": {fmt.Sprintf("%d-09-01", demo.LatestYear)}, "c.type": {"exchange"}}
+	w := e.postForm("admin", "/county/"+c+"/rotation/rows?year="+strconv.Itoa(demo.LatestYear), form)
+	check(t, w, http.StatusOK, hc.In("#rotation-preview"))
+	if l, _ := e.st.Rotation(ctx, c, demo.LatestYear); len(l.Rotations) != len(ls[0].Rotations) {
+		t.Fatal("a previewed form edit was stored")
+	}
+	token := regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(w.Body.String())
+	if token == nil {
+		t.Fatal("no confirm token on the preview")
+	}
+	// Someone saves in between: the confirmation is refused, nothing lost.
+	other := ls[0]
+	other.Rotations = append(other.Rotations[:0:0], other.Rotations[1:]...)
+	if _, err := e.st.ReplaceRotation(ctx, "other", c, demo.LatestYear, []string{"o.xlsx"}, other); err != nil {
+		t.Fatal(err)
+	}
+	if w := e.postForm("admin", "/county/"+c+"/rotation/confirm", url.Values{"token": {token[1]}}); w.Code != http.StatusBadRequest {
+		t.Fatalf("a confirmation after another save: %d", w.Code)
+	}
+	if l, _ := e.st.Rotation(ctx, c, demo.LatestYear); len(l.Rotations) != len(other.Rotations) {
+		t.Fatalf("the other save was lost: %d rotations", len(l.Rotations))
+	}
+	// The same form again, from the stale page: refused before a preview.
+	w = e.postForm("admin", "/county/"+c+"/rotation/rows?year="+strconv.Itoa(demo.LatestYear), form)
+	check(t, w, http.StatusBadRequest, hc.In("#ledger-edit-error"))
+	// From the newest version: previewed, confirmed, stored with its note.
+	_, v, _ = e.st.Ledger(ctx, rotationio.Schema, c, demo.LatestYear)
+	form.Set("base", strconv.FormatInt(v.ID, 10))
+	w = e.postForm("admin", "/county/"+c+"/rotation/rows?year="+strconv.Itoa(demo.LatestYear), form)
+	token = regexp.MustCompile(`name="token" value="([^"]+)"`).FindStringSubmatch(w.Body.String())
+	if token == nil {
+		t.Fatalf("no preview: %d", w.Code)
+	}
+	if w := e.postForm("admin", "/county/"+c+"/rotation/confirm", url.Values{"token": {token[1]}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("confirm: %d %.500s", w.Code, w.Body.String())
+	}
+	l, _ := e.st.Rotation(ctx, c, demo.LatestYear)
+	if len(l.Rotations) != len(other.Rotations)+1 {
+		t.Fatalf("after confirming: %d rotations, want %d", len(l.Rotations), len(other.Rotations)+1)
+	}
+	vs, _ := e.st.LedgerVersions(ctx, "rotation", c)
+	if vs[0].Note == "" || len(vs[0].Files) != 0 {
+		t.Errorf("the form's version: %+v", vs[0])
+	}
+}

@@ -210,6 +210,7 @@ func (s *Server) routeTable() []route {
 		{"GET /county/{code}/rotation", pg(s.rotationPageGet), "county {code}"},
 		{"GET /county/{code}/rotation.xlsx", pg(s.rotationExport), "county {code}"},
 		{"POST /county/{code}/rotation/import", pg(s.importRotation), "county {code}"},
+		{"POST /county/{code}/rotation/rows", pg(s.editRotation), "county {code}"},
 		{"POST /county/{code}/rotation/confirm", pg(s.confirmRotation), "county {code}"},
 		{"GET /rotation/template.xlsx", pg(s.rotationTemplate), ""},
 		// 教育集团 (groups.go, on the declared ledger of ledgers.go): the
