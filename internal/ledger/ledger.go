@@ -263,7 +263,9 @@ func (d *Data) Add(id string, values map[string]string) error {
 			return fmt.Errorf("table %s has no column %q", t.Sheet, k)
 		}
 	}
-	row := Row{t: t, V: make([]string, len(t.Cols))}
+	// A row made by a form or in code is numbered by its place in its
+	// table, so that a problem found with it names a row a person can find.
+	row := Row{t: t, V: make([]string, len(t.Cols)), N: len(d.rows[id]) + 1}
 	var bad []string
 	for i, c := range t.Cols {
 		v, p := c.Parse(values[c.Key])
@@ -679,7 +681,9 @@ func (d *Data) Set(id string, i int, values map[string]string) error {
 	if err := tmp.Add(id, values); err != nil {
 		return err
 	}
-	d.rows[id][i] = tmp.rows[id][0]
+	row := tmp.rows[id][0]
+	row.N = i + 1
+	d.rows[id][i] = row
 	return nil
 }
 

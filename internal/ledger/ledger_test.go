@@ -307,3 +307,21 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestFormRowsNumbered: rows a form adds are numbered by their place in
+// their table, so a problem found with one names a row a person can find.
+func TestFormRowsNumbered(t *testing.T) {
+	d := testSchema.New()
+	for _, code := range []string{"A", "B", "A"} {
+		if err := d.Add("things", map[string]string{"code": code, "start": "2025-09-01"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps := d.Validate()
+	if len(ps) != 1 || ps[0].Row.N != 3 || !strings.Contains(ps[0].Problem.Problem, "与第1行重复") {
+		t.Fatalf("problems %+v", ps)
+	}
+	if err := d.Set("things", 1, map[string]string{"code": "C", "start": "2025-09-01"}); err != nil || d.Rows("things")[1].N != 2 {
+		t.Fatalf("set: %v, row %d", err, d.Rows("things")[1].N)
+	}
+}
