@@ -2,7 +2,6 @@ package afterschool
 
 import (
 	"fmt"
-	"math/big"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/ledger"
@@ -37,29 +36,7 @@ func RuleOf(end string) (Rule, error) {
 }
 
 // Share is a part of a whole.
-type Share struct {
-	In, All int64
-}
-
-// Rat returns In/All exactly, or nil when All is 0.
-func (s Share) Rat() *big.Rat {
-	if s.All == 0 {
-		return nil
-	}
-	return big.NewRat(s.In, s.All)
-}
-
-// Percent writes In/All as a percentage with one decimal, rounded half
-// away from zero exactly ("—" when All is 0).
-func (s Share) Percent() string {
-	r := s.Rat()
-	if r == nil {
-		return "—"
-	}
-	return new(big.Rat).Mul(r, big.NewRat(100, 1)).FloatString(1) + "%"
-}
-
-func (s *Share) add(o Share) { s.In += o.In; s.All += o.All }
+type Share = census.Share
 
 // Term is one school's row of the ledger for a term.
 type Term struct {
@@ -165,9 +142,7 @@ type Indicators struct {
 
 // counted reports whether a census school counts as a school (not a
 // 教学点 or a 特殊教育学校): the rule of internal/groups.
-func counted(s *census.School) bool {
-	return s.Type != census.TeachingPoint && s.Type != census.Special && len(s.Type.Stages()) > 0
-}
+func counted(s *census.School) bool { return census.CountsAsSchool(s) }
 
 // Count counts term's indicators of the ledger's rows ts and providers
 // against the county's census schools of the year, by rule.
@@ -262,12 +237,12 @@ func (ind *Indicators) Add(o Indicators) {
 	if ind.Term == "" {
 		ind.Term, ind.Rule = o.Term, o.Rule
 	}
-	ind.Schools.add(o.Schools)
-	ind.Students.add(o.Students)
-	ind.Teachers.add(o.Teachers)
-	ind.Satisfaction.add(o.Satisfaction)
-	ind.EndOK.add(o.EndOK)
-	ind.Days5.add(o.Days5)
+	ind.Schools.Add(o.Schools)
+	ind.Students.Add(o.Students)
+	ind.Teachers.Add(o.Teachers)
+	ind.Satisfaction.Add(o.Satisfaction)
+	ind.EndOK.Add(o.EndOK)
+	ind.Days5.Add(o.Days5)
 	ind.Courses += o.Courses
 	ind.Providers += o.Providers
 	ind.Free += o.Free

@@ -1,7 +1,6 @@
 package groups
 
 import (
-	"math/big"
 	"strings"
 	"time"
 
@@ -9,27 +8,7 @@ import (
 )
 
 // Share is a part of a whole: schools or students in a group of all.
-type Share struct {
-	In, All int64
-}
-
-// Rat returns In/All exactly, or nil when All is 0.
-func (s Share) Rat() *big.Rat {
-	if s.All == 0 {
-		return nil
-	}
-	return big.NewRat(s.In, s.All)
-}
-
-// Percent writes In/All as a percentage with one decimal, rounded half
-// away from zero exactly ("—" when All is 0).
-func (s Share) Percent() string {
-	r := s.Rat()
-	if r == nil {
-		return "—"
-	}
-	return new(big.Rat).Mul(r, big.NewRat(100, 1)).FloatString(1) + "%"
-}
+type Share = census.Share
 
 // StageCoverage is the coverage of one stage.
 type StageCoverage struct {
@@ -74,10 +53,8 @@ type Coverage struct {
 }
 
 // counted reports whether a census school counts as a school of the
-// coverage (not a 教学点 or a 特殊教育学校).
-func counted(s *census.School) bool {
-	return s.Type != census.TeachingPoint && s.Type != census.Special && len(s.Type.Stages()) > 0
-}
+// coverage (census.CountsAsSchool).
+func counted(s *census.School) bool { return census.CountsAsSchool(s) }
 
 // urban reports whether a school is urban (城区, 镇区), rural (乡村), or
 // neither when its 城乡类型 is not given.

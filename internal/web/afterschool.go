@@ -182,10 +182,7 @@ func (s *Server) afterschoolAPI(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, v, err := s.st.Ledger(r.Context(), afterschool.Schema, code, c.Year)
-	if errors.Is(err, store.ErrNotFound) {
-		d, err = afterschool.Schema.New(), nil
-	}
+	d, v, err := s.ledgerOrEmpty(r, afterschool.Schema, code, c.Year)
 	if err != nil {
 		return nil, err
 	}

@@ -149,10 +149,7 @@ func (s *Server) groupsAPI(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, v, err := s.st.Ledger(r.Context(), groups.Schema, code, 0)
-	if errors.Is(err, store.ErrNotFound) {
-		d, err = groups.Schema.New(), nil
-	}
+	d, v, err := s.ledgerOrEmpty(r, groups.Schema, code, 0)
 	if err != nil {
 		return nil, err
 	}

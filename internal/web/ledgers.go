@@ -242,6 +242,16 @@ func ledgerLockedText(b *Base, l *store.LockedError) string {
 	return b.T("ledger.locked", b.T("ledger.locked_by", l.Task, state))
 }
 
+// ledgerOrEmpty is county's newest ledger of kind sc and year, or an
+// empty one (version 0) when it has none.
+func (s *Server) ledgerOrEmpty(r *http.Request, sc *ledger.Schema, county string, year int) (*ledger.Data, store.LedgerVersion, error) {
+	d, v, err := s.st.Ledger(r.Context(), sc, county, year)
+	if errors.Is(err, store.ErrNotFound) {
+		return sc.New(), store.LedgerVersion{}, nil
+	}
+	return d, v, err
+}
+
 // exportLedger sends county's ledger of kind sc and year (the newest
 // version, or ?version= of it: another county's or kind's version is not
 // found) as its import workbook, named name plus the version's time.
@@ -264,10 +274,7 @@ func (s *Server) exportLedger(w http.ResponseWriter, r *http.Request, sc *ledger
 			return notFound("error.not_found")
 		}
 	} else {
-		d, v, err = s.st.Ledger(r.Context(), sc, county, year)
-		if errors.Is(err, store.ErrNotFound) {
-			d, err = sc.New(), nil
-		}
+		d, v, err = s.ledgerOrEmpty(r, sc, county, year)
 	}
 	if err != nil {
 		return err
@@ -309,10 +316,7 @@ func (s *Server) apiLedger(r *http.Request) (any, error) {
 		}
 		year = c.Year
 	}
-	d, v, err := s.st.Ledger(r.Context(), sc, code, year)
-	if errors.Is(err, store.ErrNotFound) {
-		d, err = sc.New(), nil
-	}
+	d, v, err := s.ledgerOrEmpty(r, sc, code, year)
 	if err != nil {
 		return nil, err
 	}
