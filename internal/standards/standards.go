@@ -178,6 +178,98 @@ type Settings struct {
 	// before — the local working day's end; "" means the default,
 	// afterschool.DefaultEnd (17:30).
 	AfterSchoolEnd string `json:"after_school_end,omitempty"`
+	// Training are the rules of 校外培训机构 supervision (internal/training).
+	Training Training `json:"training"`
+}
+
+// Training are the settings of 校外培训机构 (off-campus training
+// institution) supervision: the limits the 双减 documents set (a licence
+// expiring within 60 days; one charge for at most 3 months or 60 class
+// hours, and at most 5 000 元 for non-subject training — 教监管厅函〔2021〕
+// and the 2022 预收费 notice), the days a rectification order or a
+// complaint is given, and the grading scheme (分级分类).
+type Training struct {
+	LicenceWarnDays     int `json:"licence_warn_days"`      // a licence expiring within this many days is flagged
+	MaxMonths           int `json:"max_months"`             // one charge covers at most this many months
+	MaxHours            int `json:"max_hours"`              // or this many class hours
+	MaxNonSubjectCharge int `json:"max_non_subject_charge"` // one charge of non-subject training, 元
+	RectifyDays         int `json:"rectify_days"`           // a rectification order's deadline, days
+	ComplaintDays       int `json:"complaint_days"`         // a complaint answered within, days
+	// Grading is the scoring scheme: indicators with weights summing to
+	// 100 and the grade bands from A down.
+	Grading Grading `json:"grading"`
+}
+
+// Grading is a scoring scheme of 分级分类 supervision.
+type Grading struct {
+	Indicators []GradingIndicator `json:"indicators"`
+	Bands      []GradingBand      `json:"bands"`
+}
+
+// GradingIndicator is one indicator of a grading scheme: its weight in
+// the 100-point total, and the points an inspector gives (0 to Max).
+type GradingIndicator struct {
+	ID     string `json:"id"`
+	ZH     string `json:"zh"`
+	EN     string `json:"en"`
+	Weight int    `json:"weight"`
+	Max    int    `json:"max"`
+}
+
+// GradingBand is a grade and the total (out of 100) from which it is
+// given; List puts the grade's institutions on the "white" or "black"
+// list, or on neither ("").
+type GradingBand struct {
+	Grade string `json:"grade"`
+	Min   int    `json:"min"`
+	List  string `json:"list,omitempty"`
+}
+
+// Validate reports a training setting out of range or a grading scheme
+// that does not add up: weights summing to 100, distinct indicators with
+// positive maxima, bands from the highest minimum down ending at 0, lists
+// white, black or none.
+func (t Training) Validate() error {
+	for _, d := range []struct {
+		name   string
+		v, max int
+	}{{"licence_warn_days", t.LicenceWarnDays, 365}, {"max_months", t.MaxMonths, 36}, {"max_hours", t.MaxHours, 1000},
+		{"max_non_subject_charge", t.MaxNonSubjectCharge, 1000000}, {"rectify_days", t.RectifyDays, 365}, {"complaint_days", t.ComplaintDays, 365}} {
+		if d.v < 1 || d.v > d.max {
+			return fmt.Errorf("training.%s = %d: want 1 to %d", d.name, d.v, d.max)
+		}
+	}
+	g := t.Grading
+	if len(g.Indicators) == 0 || len(g.Bands) == 0 {
+		return fmt.Errorf("training.grading: want indicators and bands")
+	}
+	sum, seen := 0, map[string]bool{}
+	for _, in := range g.Indicators {
+		if in.ID == "" || in.ZH == "" || seen[in.ID] || in.Weight < 1 || in.Max < 1 || in.Max > 1000 {
+			return fmt.Errorf("training.grading: indicator %q: want a new id, a name, a weight ≥ 1 and a maximum of 1 to 1000 points", in.ID)
+		}
+		seen[in.ID] = true
+		sum += in.Weight
+	}
+	if sum != 100 {
+		return fmt.Errorf("training.grading: the weights sum to %d, not 100", sum)
+	}
+	grades := map[string]bool{}
+	for i, b := range g.Bands {
+		switch {
+		case b.Grade == "" || grades[b.Grade]:
+			return fmt.Errorf("training.grading: band %d: want a new grade", i+1)
+		case b.List != "" && b.List != "white" && b.List != "black":
+			return fmt.Errorf("training.grading: band %s: list %q is not white or black", b.Grade, b.List)
+		case b.Min < 0 || b.Min > 100 || (i > 0 && b.Min >= g.Bands[i-1].Min):
+			return fmt.Errorf("training.grading: band %s: minimums must fall from the first band to the last, within 0 to 100", b.Grade)
+		}
+		grades[b.Grade] = true
+	}
+	if g.Bands[len(g.Bands)-1].Min != 0 {
+		return fmt.Errorf("training.grading: the last band must start at 0, so every total has a grade")
+	}
+	return nil
 }
 
 // Places are the settings of the 学位 (school places) forecast: the share
@@ -552,6 +644,9 @@ func Resolve(sid, pid string) (*Rules, error) {
 		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
 	}
 	if err := r.Settings.Places.Validate(); err != nil {
+		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
+	}
+	if err := r.Settings.Training.Validate(); err != nil {
 		return nil, fmt.Errorf("profile %s: %w", p.ID, err)
 	}
 	if e := r.Settings.AfterSchoolEnd; e != "" {

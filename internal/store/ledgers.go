@@ -17,6 +17,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/rotationio"
 	"github.com/dudao-edu/dudao/internal/seatsio"
+	"github.com/dudao-edu/dudao/internal/training"
 )
 
 // LedgerSchemas are the declared ledger kinds by kind. A reporting task
@@ -28,6 +29,7 @@ var LedgerSchemas = map[string]*ledger.Schema{
 	rotationio.Schema.Kind:  rotationio.Schema,
 	seatsio.Schema.Kind:     seatsio.Schema,
 	afterschool.Schema.Kind: afterschool.Schema,
+	training.Schema.Kind:    training.Schema,
 }
 
 // IsLedgerKind reports whether kind is a declared ledger kind.
