@@ -348,3 +348,21 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestSummary: the registry above, summed on 2026-12-04, and two of it
+// added.
+func TestSummary(t *testing.T) {
+	day := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	s := training.Summarise(registry(t), day, 2026, settings(t))
+	want := training.Summary{Institutions: 6, Subject: 4, NonSubject: 2, Approved: 4, Revoked: 1, Closed: 1,
+		Breaching: 3, ByRule: []int{1, 1, 0, 2, 1, 1, 1, 1}, Graded: 3, White: 1, Black: 1}
+	if diff := cmp.Diff(want, s); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	var sum training.Summary
+	sum.Add(s)
+	sum.Add(s)
+	if sum.Institutions != 12 || sum.ByRule[3] != 4 || sum.White != 2 {
+		t.Errorf("sum %+v", sum)
+	}
+}

@@ -118,6 +118,17 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedAfterschool(ctx, st, demo.LatestYear, grouped); err != nil { // demoseed_afterschool.go
 		return nil, err
 	}
+	// A 校外培训机构 registry for every county (a few hundred institutions
+	// a city), the demo county's lists published.
+	var counties []string
+	for _, rg := range p.Regions {
+		if rg.Level == census.LevelCounty {
+			counties = append(counties, rg.Code)
+		}
+	}
+	if err := seedTraining(ctx, st, counties, county.Code); err != nil { // demoseed_training.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)
