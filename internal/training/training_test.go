@@ -173,10 +173,10 @@ func TestGrade(t *testing.T) {
 		got[g.Name] = g.TotalText() + " " + g.Grade + " " + g.Margin + " " + strings.Join(g.Missing, ",")
 	}
 	want := map[string]string{
-		"启明学堂": "93.00 A 3.00 ",
-		"墨韵书画": "80.00 B 0.00 ",
+		"启明学堂": "93.00 A +3.00 ",
+		"墨韵书画": "80.00 B +0.00 ",
 		"飞跃体育": "—   内部管理与诚信",
-		"速成补习": "35.00 E 35.00 ",
+		"速成补习": "35.00 E -25.00 ", // 25 below D's 60
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("grades (-want +got):\n%s", diff)
