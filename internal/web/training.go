@@ -300,8 +300,8 @@ func (s *Server) listsNotice(w http.ResponseWriter, r *http.Request) error {
 		"本公告自发布之日起生效；名单如有变动，以最新公告为准。网上查询：/lists/" + code + "。",
 	}}
 	tbl := func(title string, es []store.ListEntry) report.Table {
-		t := report.Table{Title: title, Columns: []report.Column{{Header: "序号", Width: 2}, {Header: "机构名称", Width: 9}, {Header: "统一社会信用代码", Width: 8},
-			{Header: "类别", Width: 5}, {Header: "办学许可证", Width: 8}, {Header: "地址", Width: 9}, {Header: "依据", Width: 9}}}
+		t := report.Table{Title: title, Columns: []report.Column{{Header: "序号", Width: 2}, {Header: "机构名称", Width: 9}, {Header: "统一社会信用代码", Width: 10},
+			{Header: "类别", Width: 5}, {Header: "办学许可证", Width: 8}, {Header: "地址", Width: 7}, {Header: "依据", Width: 9}}}
 		for i, e := range es {
 			t.Rows = append(t.Rows, []report.Cell{report.TextCell(strconv.Itoa(i + 1)), report.TextCell(e.Name), report.TextCell(e.Credit),
 				report.TextCell(listCategory(e, false)), report.TextCell(cmp.Or(e.Licence, "—")), report.TextCell(cmp.Or(e.Address, "—")), report.TextCell(e.Reason)})
