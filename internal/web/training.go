@@ -220,7 +220,7 @@ func listEntries(es []training.Entry) []store.ListEntry {
 	return out
 }
 
-// listShow writes an entry's category (and field) in Chinese or English.
+// listCategory writes an entry's category (and field) in Chinese or English.
 func listCategory(e store.ListEntry, en bool) string {
 	t := training.Schema.Table(training.TInstitutions)
 	out := t.Cols[t.Col("category")].ShowIn(e.Category, en)
@@ -236,7 +236,6 @@ type listsPage struct {
 	Name   string // the county's name
 	Code   string
 	Lists  store.TrainingLists
-	Has    bool
 	Cat    func(store.ListEntry) string
 	Notice string // the link to the printable notice
 }
@@ -261,7 +260,7 @@ func (s *Server) publicLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &listsPage{Base: b, Lang: string(b.Lang), Name: cmp.Or(rg.Name, code), Code: code, Lists: l, Has: true,
+	p := &listsPage{Base: b, Lang: string(b.Lang), Name: cmp.Or(rg.Name, code), Code: code, Lists: l,
 		Notice: "/lists/" + code + "/notice.pdf"}
 	en := b.EN()
 	p.Cat = func(e store.ListEntry) string { return listCategory(e, en) }
