@@ -246,13 +246,7 @@ type listsPage struct {
 func (s *Server) publicLists(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "")
 	code := r.PathValue("code")
-	if len(code) != 6 {
-		return notFound("error.404")
-	}
-	l, err := s.st.LatestTrainingLists(r.Context(), code)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("error.404")
-	}
+	l, err := s.publishedLists(r, code)
 	if err != nil {
 		return err
 	}
@@ -271,17 +265,24 @@ func (s *Server) publicLists(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// publishedLists is county code's newest publication; a county that has
+// published none (or a code that is no county's) is a 404.
+func (s *Server) publishedLists(r *http.Request, code string) (store.TrainingLists, error) {
+	if len(code) != 6 {
+		return store.TrainingLists{}, notFound("error.404")
+	}
+	l, err := s.st.LatestTrainingLists(r.Context(), code)
+	if errors.Is(err, store.ErrNotFound) {
+		return l, notFound("error.404")
+	}
+	return l, err
+}
+
 // listsNotice serves GET /lists/{code}/notice.pdf: the newest publication
 // as a printable notice (公告), to anyone.
 func (s *Server) listsNotice(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
-	if len(code) != 6 {
-		return notFound("error.404")
-	}
-	l, err := s.st.LatestTrainingLists(r.Context(), code)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("error.404")
-	}
+	l, err := s.publishedLists(r, code)
 	if err != nil {
 		return err
 	}
@@ -375,15 +376,7 @@ func (s *Server) trainingRegion(w http.ResponseWriter, r *http.Request) error {
 // grading of the year, the lists it gives, and the registry's rows by
 // table (ledger.Data.Maps).
 func (s *Server) trainingAPI(r *http.Request) (any, error) {
-	_, code, err := s.ledgerCounty(r)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.choose(r)
-	if err != nil {
-		return nil, err
-	}
-	d, v, err := s.ledgerOrEmpty(r, training.Schema, code, 0)
+	code, c, d, v, err := s.ledgerAPIOf(r, training.Schema)
 	if err != nil {
 		return nil, err
 	}
