@@ -52,7 +52,7 @@ func runEvaluate(e *env, args []string) error {
 		return err
 	}
 	switch *format {
-	case "json", "text":
+	case "json", "text", "csv":
 		// Evaluated and written county by county: memory holds the
 		// records and a few counties' results, not the nation's.
 		return writeOutput(e, *out, func(w io.Writer) error {
@@ -61,13 +61,20 @@ func runEvaluate(e *env, args []string) error {
 				county func(*eval.County) error
 				finish func() error
 			)
-			if *format == "json" {
+			switch *format {
+			case "json":
 				jw, err := eval.NewJSONWriter(w, head, d)
 				if err != nil {
 					return err
 				}
 				county, finish = jw.County, jw.Close
-			} else {
+			case "csv":
+				cw, err := export.NewCSVWriter(w, head, *table)
+				if err != nil {
+					return err
+				}
+				county, finish = cw.County, cw.Close
+			default:
 				tw := export.NewTextWriter(w, head, d)
 				county, finish = tw.County, tw.Close
 			}
@@ -78,16 +85,7 @@ func runEvaluate(e *env, args []string) error {
 		})
 	}
 	res := eval.EvaluateWhole(rules, year, in)
-	return writeOutput(e, *out, func(w io.Writer) error {
-		if *format == "xlsx" {
-			return export.WriteXLSX(w, res)
-		}
-		t, err := export.Build(res, *table)
-		if err != nil {
-			return err
-		}
-		return export.WriteCSV(w, t)
-	})
+	return writeOutput(e, *out, func(w io.Writer) error { return export.WriteXLSX(w, res) })
 }
 
 // ruleFlags are the flags that choose the rules a command evaluates with.
