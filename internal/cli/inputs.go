@@ -64,7 +64,13 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules) (
 			}
 			seen[key] = f
 		}
-		in.Schools = append(in.Schools, b.Schools...)
+		if in.Schools == nil {
+			// One file (or the first): its records as read, not a
+			// second copy of a nation's 94 MB of them.
+			in.Schools = b.Schools
+		} else {
+			in.Schools = append(in.Schools, b.Schools...)
+		}
 		in.Kindergartens = append(in.Kindergartens, b.Kindergartens...)
 		in.Counties = append(in.Counties, b.Counties...)
 	}
