@@ -29,6 +29,11 @@ type Table struct {
 // Tables names the tables by key for --table.
 var Tables = []string{"counties", "indicators", "parts", "items", "kindergartens"}
 
+// ReadsVerdicts reports whether the table named key reads the counties'
+// verdicts (County.Verdict); the indicators and parts tables read only the
+// resource part, which eval.EvaluateResourceEach computes alone.
+func ReadsVerdicts(key string) bool { return key != "indicators" && key != "parts" }
+
 // Build returns the table named key (one of Tables).
 func Build(res *eval.Result, key string) (*Table, error) {
 	switch key {
