@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -47,7 +48,9 @@ func runEvaluate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	done := quietGC(files)
 	in, year, err := src.loadInputs(e, files, flagSet(fs, "db"), rules)
+	done()
 	if err != nil {
 		return err
 	}
@@ -78,7 +81,11 @@ func runEvaluate(e *env, args []string) error {
 				tw := export.NewTextWriter(w, head, d)
 				county, finish = tw.County, tw.Close
 			}
-			if _, err := eval.EvaluateWholeEach(rules, year, in, county); err != nil {
+			each := eval.EvaluateWholeEach
+			if *format == "csv" && !export.ReadsVerdicts(*table) {
+				each = eval.EvaluateResourceEach
+			}
+			if _, err := each(rules, year, in, county); err != nil {
 				return err
 			}
 			return finish()
@@ -239,3 +246,29 @@ func runExplain(e *env, args []string) error {
 }
 
 func stageOf(s string) census.Stage { return census.Stage(s) }
+
+// quietGC turns the garbage collector off while files are read, and
+// returns the function that turns it back on. A read keeps nearly all it
+// allocates (the records, and the file until its rows are read): a
+// collection in the middle of it frees little, and it ran while the rows
+// were parsed, slowing every allocation and write. A memory limit of a
+// multiple of the files' size, far above what a read takes, still bounds a
+// read that would take more. Without files (a database) it does nothing.
+func quietGC(files []string) func() {
+	var size int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			size += fi.Size()
+		}
+	}
+	if size == 0 {
+		return func() {}
+	}
+	limit := int64(256<<20) + 16*size
+	prevLimit := debug.SetMemoryLimit(limit)
+	prev := debug.SetGCPercent(-1)
+	return func() {
+		debug.SetGCPercent(prev)
+		debug.SetMemoryLimit(prevLimit)
+	}
+}

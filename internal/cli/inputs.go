@@ -43,7 +43,13 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules) (
 			return in, 0, err
 		}
 		printNotes(e, b.Warnings)
-		for _, s := range b.Schools {
+		// The reader refuses a school repeated within a file: only
+		// several files can repeat one.
+		for i := range b.Schools {
+			if len(files) == 1 {
+				break
+			}
+			s := &b.Schools[i]
 			key := fmt.Sprint("school/", s.Year, "/", s.Code)
 			if prev, ok := seen[key]; ok {
 				return in, 0, fmt.Errorf("%s：学校标识码 %s 在 %d 年度已出现在 %s 中；同一学校同一年度只能有一行，请删去重复的一行", f, s.Code, s.Year, prev)
