@@ -48,9 +48,9 @@ func runEvaluate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	done := quietGC(e, files)
+	loaded := batchGC(e, files)
 	in, year, err := src.loadInputs(e, files, flagSet(fs, "db"), rules)
-	done()
+	loaded()
 	if err != nil {
 		return err
 	}
@@ -247,23 +247,28 @@ func runExplain(e *env, args []string) error {
 
 func stageOf(s string) census.Stage { return census.Stage(s) }
 
-// quietGC tunes the garbage collector for an evaluation of files, and
-// returns the function to call once they are read.
+// batchGC tunes the garbage collector for an evaluation, and returns the
+// function to call once its records are loaded.
 //
-// While they are read it is off: a read keeps nearly all it allocates
+// While files are read it is off: a read keeps nearly all it allocates
 // (the records, and the file until its rows are read), so a collection in
 // the middle of it freed little, and it ran while the rows were parsed,
 // slowing every allocation and write. A memory limit of a multiple of the
 // files' size, far above what a read takes, still bounds a read that would
 // take more.
 //
-// Once they are read, the records stay to the end and each county's
-// results are garbage once written: a heap goal of half the live heap
-// above it (GOGC=50) rather than all of it keeps the peak 50 MB lower for
-// a nation at the cost of a cycle or two, and on this kind of machine a
-// page of memory first touched costs more than a collection. GOGC set in
-// the environment is kept. Without files (a database) it does nothing.
-func quietGC(e *env, files []string) func() {
+// Otherwise the records, once read, stay to the end, and what else is
+// allocated is garbage soon (a database row's texts once copied, each
+// county's results once written): a heap goal of half the live heap above
+// it (GOGC=50) rather than all of it keeps the peak of a nation 50 MB
+// lower at the cost of a cycle or two, and on this kind of machine a page
+// of memory first touched costs more than a collection. GOGC set in the
+// environment is kept.
+func batchGC(e *env, files []string) func() {
+	percent := 50
+	if e.getenv("GOGC") != "" {
+		percent = debug.SetGCPercent(100)
+	}
 	var size int64
 	for _, f := range files {
 		if fi, err := os.Stat(f); err == nil {
@@ -271,16 +276,13 @@ func quietGC(e *env, files []string) func() {
 		}
 	}
 	if size == 0 {
+		debug.SetGCPercent(percent)
 		return func() {}
 	}
-	limit := int64(256<<20) + 16*size
-	prevLimit := debug.SetMemoryLimit(limit)
-	prev := debug.SetGCPercent(-1)
+	prevLimit := debug.SetMemoryLimit(int64(256<<20) + 16*size)
+	debug.SetGCPercent(-1)
 	return func() {
-		if e.getenv("GOGC") == "" {
-			prev = 50
-		}
-		debug.SetGCPercent(prev)
+		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(prevLimit)
 	}
 }
