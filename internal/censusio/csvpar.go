@@ -257,6 +257,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	// Each chunk reads into its own window of one array, so that no
 	// School is copied unless rows were skipped.
 	all := make([]census.School, total)
+	hugePages(unsafe.Pointer(unsafe.SliceData(all)), uintptr(len(all))*unsafe.Sizeof(all[0]))
 	recs := make([]*recording, len(chunks))
 	var next atomic.Int64
 	var wg sync.WaitGroup
