@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/dudao-edu/dudao/internal/browsertest"
+	"github.com/dudao-edu/dudao/internal/web"
 )
 
 // crawlCap is how many route patterns a crawl visits at most per account
@@ -22,7 +23,7 @@ const crawlCap = 120
 var crawlWidths = []struct{ w, h int64 }{{1440, 900}, {390, 844}}
 
 // TestEveryPageInBrowser signs in as each demo account, in Chinese and (for
-// the province and the county) in English, and crawls the application from
+// the province and the county) in English, or stays signed out, and crawls the application from
 // / in Chromium, following the links a user can click, one URL per route
 // pattern (/county/{region}, /case/{id}…). At a desk and on a phone it
 // checks that each page fits the screen's width, and that its visible text
@@ -31,29 +32,38 @@ var crawlWidths = []struct{ w, h int64 }{{1440, 900}, {390, 844}}
 // an error fails the test too: a user could click it.
 func TestEveryPageInBrowser(t *testing.T) {
 	a := startApp(t)
+	// Signed out, the public sees the sign-in page and a county's
+	// published white and black lists of training institutions.
+	public := []string{"/lists/" + web.DemoCounty(a.p).Code}
 	for _, run := range []struct{ account, lang string }{
 		{"admin", "zh"}, {"admin", "en"},
 		{"city", "zh"},
 		{"county", "zh"}, {"county", "en"},
 		{"school", "zh"},
 		{"viewer", "zh"},
+		{"public", "zh"}, {"public", "en"},
 	} {
 		t.Run(run.account+"-"+run.lang, func(t *testing.T) {
 			t.Parallel() // two at a time on two cores: the server waits on the browsers
 			b := browsertest.NewFor(t, 8*time.Minute)
-			a.login(t, b, run.account)
+			seeds := crawlSeeds
+			if run.account == "public" {
+				seeds = append([]string{"/"}, public...)
+			} else {
+				a.login(t, b, run.account)
+			}
 			if run.lang == "en" {
 				b.SetCookie(a.URL, "dudao_lang", "en")
 			}
-			patterns := crawl(t, b, a.URL, run.account+"-"+run.lang)
+			patterns := crawl(t, b, a.URL, run.account+"-"+run.lang, seeds)
 			t.Logf("%s %s: %d patterns: %s", run.account, run.lang, len(patterns), strings.Join(patterns, " "))
 		})
 	}
 }
 
-// crawl visits the site at base breadth-first from /, checking every
+// crawl visits the site at base breadth-first from seeds, checking every
 // page at both widths, and returns the patterns it visited.
-func crawl(t *testing.T, b *browsertest.Browser, base, name string) []string {
+func crawl(t *testing.T, b *browsertest.Browser, base, name string, seeds []string) []string {
 	t.Helper()
 	start := time.Now()
 	origin, err := url.Parse(base)
@@ -63,7 +73,7 @@ func crawl(t *testing.T, b *browsertest.Browser, base, name string) []string {
 	seen := map[string]bool{}
 	var visited []string
 	var queue []string
-	for _, p := range crawlSeeds {
+	for _, p := range seeds {
 		queue = append(queue, base+p)
 		seen[routePattern(p)] = true
 	}
@@ -89,7 +99,7 @@ func crawl(t *testing.T, b *browsertest.Browser, base, name string) []string {
 			}
 			path = p.RequestURI()
 		}
-		if resp.Status >= 400 && slices.Contains(crawlSeeds, strings.TrimPrefix(u, base)) {
+		if resp.Status >= 400 && slices.Contains(seeds, strings.TrimPrefix(u, base)) {
 			continue // a page not for this account
 		}
 		if resp.Status >= 400 {
@@ -279,5 +289,20 @@ func TestRoutePattern(t *testing.T) {
 	}
 	if !skipLink("/lists/980101/notice.pdf") || !skipLink("/report/980101/xlsx") || skipLink("/county/980101") {
 		t.Error("skipLink skips the wrong links")
+	}
+}
+
+// TestCrawlTextChecks: the crawl's text check finds what it looks for and
+// lets file names, web addresses and numbers be.
+func TestCrawlTextChecks(t *testing.T) {
+	for _, bad := range []string{"groups.title", "见 audit.judge", "<no value>", "%!d(string=x)", "见 standards.md", "NaN 万元", "[object Object]", "map[a:1]"} {
+		if len(textProblems([]string{bad})) == 0 {
+			t.Errorf("%q passes", bad)
+		}
+	}
+	for _, good := range []string{"access.xlsx", "见 moe.gov.cn", "3.5", "e.g.", "0.4521", "学校数据-已改正.csv"} {
+		if p := textProblems([]string{good}); len(p) > 0 {
+			t.Errorf("%q is refused: %v", good, p)
+		}
 	}
 }
