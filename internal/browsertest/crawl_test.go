@@ -71,6 +71,7 @@ func crawl(t *testing.T, b *browsertest.Browser, base, name string, seeds []stri
 		t.Fatal(err)
 	}
 	seen := map[string]bool{}
+	chinese := map[string]bool{} // Chinese in the English interface, logged once
 	var visited []string
 	var queue []string
 	for _, p := range seeds {
@@ -130,6 +131,14 @@ func crawl(t *testing.T, b *browsertest.Browser, base, name string, seeds []stri
 		for _, p := range textProblems(browsertest.Eval[[]string](b, visibleText)) {
 			t.Errorf("%s: %s shows %s", name, path, p)
 		}
+		if strings.HasSuffix(name, "-en") {
+			for _, c := range browsertest.Eval[[]string](b, chineseChrome) {
+				if !chinese[c] {
+					chinese[c] = true
+					t.Logf("%s: %s shows Chinese in English: %s", name, pat, c)
+				}
+			}
+		}
 		for _, link := range browsertest.Eval[[]string](b, pageLinks) {
 			l, err := url.Parse(link)
 			if err != nil || l.Host != origin.Host || skipLink(l.Path) {
@@ -159,6 +168,14 @@ var crawlSeeds = []string{"/", "/map", "/compare", "/groups", "/afterschool", "/
 // afterResize waits for the layout, and the charts listening to the
 // window's resize, to follow a new viewport.
 const afterResize = `new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(() => done(true), 30))))`
+
+// chineseChrome lists, on an English page, the Chinese in the interface's
+// own words (headings of tables and cards, labels, buttons), for a reader
+// to judge: it is logged, not failed, as names of places, schools, people
+// and tasks, and the titles of documents, are Chinese in either language.
+const chineseChrome = `[...document.querySelectorAll("th, label, button, summary, legend, h2, h3, .nav a")]
+	.map(el => [...el.childNodes].filter(n => n.nodeType === 3).map(n => n.data).join("").trim())
+	.filter(s => /[\u4e00-\u9fff]/.test(s)).map(s => s.slice(0, 60))`
 
 // pageLinks lists the targets of the page's links, but those that download.
 const pageLinks = `[...document.querySelectorAll("a[href]")].filter(a => !a.hasAttribute("download")).map(a => a.href)`
