@@ -132,11 +132,18 @@ func crawl(t *testing.T, b *browsertest.Browser, base, name string, seeds []stri
 			t.Errorf("%s: %s shows %s", name, path, p)
 		}
 		if strings.HasSuffix(name, "-en") {
+			var fresh []string
 			for _, c := range browsertest.Eval[[]string](b, chineseChrome) {
 				if !chinese[c] {
 					chinese[c] = true
-					t.Logf("%s: %s shows Chinese in English: %s", name, pat, c)
+					fresh = append(fresh, c)
 				}
+			}
+			if len(fresh) > 5 { // a table of names
+				fresh = append(fresh[:5], fmt.Sprintf("and %d more", len(fresh)-5))
+			}
+			if len(fresh) > 0 {
+				t.Logf("%s: %s shows Chinese in English: %s", name, pat, strings.Join(fresh, " | "))
 			}
 		}
 		for _, link := range browsertest.Eval[[]string](b, pageLinks) {
