@@ -18,6 +18,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -30,9 +31,17 @@ type Browser struct {
 	Ctx context.Context
 }
 
-// New starts Chromium for the test (closed when it ends) and returns a tab.
+// New starts Chromium for the test (closed when it ends) and returns a tab
+// that gives up after three minutes.
 // It skips the test when Chromium is missing, or fails it under CI.
 func New(t testing.TB) *Browser {
+	t.Helper()
+	return NewFor(t, 3*time.Minute)
+}
+
+// NewFor is New with a tab that gives up after d: a crawl of a whole
+// account's pages takes longer than one story.
+func NewFor(t testing.TB, d time.Duration) *Browser {
 	t.Helper()
 	if _, err := os.Stat(Chromium); err != nil {
 		const msg = Chromium + " is missing: install Debian's chromium and fonts-noto-cjk (scripts/test.sh does)"
@@ -62,7 +71,7 @@ func New(t testing.TB) *Browser {
 	}
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
-	ctx, cancelT := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelT := context.WithTimeout(ctx, d)
 	t.Cleanup(func() {
 		cancelT()
 		cancel()
@@ -196,7 +205,15 @@ func (b *Browser) Screenshot(name string) string {
 func (b *Browser) FirstScreen(name string) string {
 	b.t.Helper()
 	b.Do(chromedp.Evaluate[chromedp.Void]("window.scrollTo(0, 0)"))
-	return b.save(name, chromedp.CaptureScreenshot())
+	// Encoded for speed: a crawl takes hundreds, and the files may be larger.
+	fast := true
+	return b.save(name, func(ctx context.Context, _ *chromedp.Target) ([]byte, error) {
+		r, err := chromedp.Call(ctx, page.CaptureScreenshot, page.CaptureScreenshotParams{FromSurface: &fast, OptimizeForSpeed: &fast})
+		if err != nil {
+			return nil, err
+		}
+		return r.Data, nil
+	})
 }
 
 func (b *Browser) save(name string, shot chromedp.Action[[]byte]) string {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/eval"
+	"github.com/dudao-edu/dudao/internal/i18n"
 	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
 )
@@ -170,11 +171,17 @@ func (s *Server) kindergartenPage(w http.ResponseWriter, r *http.Request) error 
 }
 
 // UnitCol names a column of a kindergarten or county record: its Chinese
-// name (the key in English pages, beside it).
+// name; in English its col.<key> message, or while there is none the key
+// beside the Chinese name.
 func (b *Base) UnitCol(key string) string {
+	if k := "col." + key; b.EN() && i18n.Has(b.Lang, k) {
+		return b.T(k)
+	}
 	for _, t := range []*census.Table{&census.KindergartenTable, &census.CountyTable} {
 		if i := t.Index(key); i >= 0 {
 			if b.EN() {
+				// No English name yet: the key tells a reader more
+				// than the Chinese alone.
 				return key + " · " + t.Num[i].ZH
 			}
 			return t.Num[i].ZH

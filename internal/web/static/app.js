@@ -292,9 +292,16 @@ document.addEventListener('click', (e) => {
   if (first) first.focus();
 });
 
-// On a phone, a toolbar's groups of buttons start folded (app.css).
+// On a phone, a toolbar's groups of buttons start folded (app.css); they
+// fold again when a window narrows to a phone's width, and open when it
+// widens to a desk's, where their summary is hidden and could not open them.
 (function () {
   "use strict";
-  if (!window.matchMedia || !window.matchMedia("(max-width: 700px)").matches) return;
-  document.querySelectorAll("details.toolgroup[open]").forEach(function (d) { d.open = false; });
+  if (!window.matchMedia) return;
+  const phone = window.matchMedia("(max-width: 700px)");
+  const fit = function () {
+    document.querySelectorAll("details.toolgroup").forEach(function (d) { d.open = !phone.matches; });
+  };
+  if (phone.matches) fit();
+  phone.addEventListener("change", fit);
 })();
