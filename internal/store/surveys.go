@@ -369,6 +369,7 @@ func (s *Store) ReviewResponse(ctx context.Context, actor string, surveyID, id i
 // for review.
 type FlaggedCount struct {
 	SurveyID int64
+	Standard string // the survey's questionnaire: a standard, or survey.AfterSchool
 	N        int
 }
 
@@ -378,9 +379,9 @@ func (s *Store) FlaggedResponses(ctx context.Context, prefix string) (_ []Flagge
 	defer wrap(&err, "count flagged responses of %s", prefix)
 	return listOfRows(ctx, s.db, func(sc interface{ Scan(...any) error }) (FlaggedCount, error) {
 		var c FlaggedCount
-		return c, sc.Scan(&c.SurveyID, &c.N)
-	}, `SELECT r.survey_id, COUNT(*) FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
-		WHERE v.county_code LIKE $1 AND r.status = $2 GROUP BY r.survey_id ORDER BY r.survey_id`, prefix+"%", string(survey.StatusFlagged))
+		return c, sc.Scan(&c.SurveyID, &c.Standard, &c.N)
+	}, `SELECT r.survey_id, v.standard, COUNT(*) FROM survey_responses r JOIN surveys v ON v.id = r.survey_id
+		WHERE v.county_code LIKE $1 AND r.status = $2 GROUP BY r.survey_id, v.standard ORDER BY r.survey_id`, prefix+"%", string(survey.StatusFlagged))
 }
 
 // PurgeSurveyTraces blanks the device cookie and address hash of the

@@ -13,6 +13,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/survey"
 	"github.com/dudao-edu/dudao/internal/ticket"
 )
 
@@ -164,7 +165,11 @@ func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, 
 			return nil, err
 		}
 		for _, c := range fc {
-			out = append(out, inboxItem{Key: "inbox.survey_flagged", N: c.N, Link: fmt.Sprintf("/survey/%d#flagged", c.SurveyID), Action: true})
+			key := "inbox.survey_flagged"
+			if c.Standard == survey.AfterSchool {
+				key = "inbox.survey_flagged_afterschool"
+			}
+			out = append(out, inboxItem{Key: key, N: c.N, Link: fmt.Sprintf("/survey/%d#flagged", c.SurveyID), Action: true})
 		}
 	}
 	plans, err := s.workplanInbox(ctx, sc)
