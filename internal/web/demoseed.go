@@ -118,6 +118,11 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedAfterschool(ctx, st, demo.LatestYear, grouped); err != nil { // demoseed_afterschool.go
 		return nil, err
 	}
+	// Inspections and complaints of the demo county's 校外培训机构, once
+	// its registry is stored (nothing without one).
+	if err := seedInspections(ctx, st, county.Code); err != nil { // demoseed_inspections.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)

@@ -8,17 +8,20 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/store"
+	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 	"github.com/dudao-edu/dudao/internal/ticket"
 	"github.com/dudao-edu/dudao/internal/training"
-	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
 
 // ensureRegistry gives county a 校外培训机构 registry of three institutions
@@ -30,7 +33,7 @@ func ensureRegistry(t *testing.T, st *store.Store, county string) (credit, name 
 	if errors.Is(err, store.ErrNotFound) {
 		d = training.Schema.New()
 		for i, n := range []string{"启明培训学校", "青苗艺术培训中心", "飞跃体育俱乐部"} {
-			code := "52" + county + "MJ" + strconv.Itoa(1000000+i)[1:] + "0"
+			code := "52" + county + "MJ" + strconv.Itoa(1000000 + i)[1:] + "0"
 			code = code[:17]
 			code += training.CreditCheck(code)
 			cat, field := training.Subject, ""
@@ -105,7 +108,13 @@ func TestInspectionFlow(t *testing.T) {
 		t.Errorf("a school account's inspections page: %d", w.Code)
 	}
 
-	// Campaigns: the county's own, the city's over its counties.
+	// Campaigns: the county's own, the city's over its counties. (The demo
+	// may hold the county's inspections already: every check below is of
+	// what this test adds.)
+	before, err := e.st.Campaigns(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if w := e.postForm("county", page+"/campaigns", url.Values{"title": {"2026年暑期校外培训专项治理"}, "starts": {"2026-07-01"}, "ends": {"2026-08-31"}}); w.Code != http.StatusSeeOther {
 		t.Fatalf("county campaign: %d %s", w.Code, w.Body)
 	}
@@ -116,11 +125,14 @@ func TestInspectionFlow(t *testing.T) {
 		t.Errorf("a read-only campaign: %d", w.Code)
 	}
 	cs, err := e.st.Campaigns(ctx, code)
-	if err != nil || len(cs) != 2 {
+	if err != nil || len(cs) != len(before)+2 {
 		t.Fatalf("campaigns %+v %v", cs, err)
 	}
 	var countyCampaign store.Campaign
 	for _, c := range cs {
+		if slices.ContainsFunc(before, func(b store.Campaign) bool { return b.ID == c.ID }) {
+			continue
+		}
 		if c.Region == code {
 			countyCampaign = c
 		} else if c.Region != census.CityCode(code) {
@@ -145,7 +157,7 @@ func TestInspectionFlow(t *testing.T) {
 		t.Fatalf("visit: %d %s %s", w.Code, w.Header().Get("Location"), w.Body)
 	}
 	visitURL := w.Header().Get("Location")
-	check(t, e.get("county", visitURL), http.StatusOK, hc.In(`tr[data-item=fire][data-result=fail] button[data-action=raise]`),
+	check(t, e.get("county", visitURL), http.StatusOK, hc.In(`li[data-item=fire][data-result=fail] button[data-action=raise]`),
 		hc.In("#visit-photos img"), hc.In("#visit-fails", hc.HasText("1")))
 	check(t, e.get("city", visitURL), http.StatusOK, hc.NotIn(`button[data-action=raise]`), hc.NotIn("#penalty-form"))
 
@@ -184,12 +196,14 @@ func TestInspectionFlow(t *testing.T) {
 	if l := light("county"); l != "amber" {
 		t.Errorf("two days left: %s", l)
 	}
-	check(t, e.get("county", "/inbox"), http.StatusOK, hc.In(`[data-key="inspect.inbox_open"]`, hc.HasText("1")))
+	if n, want := inboxN(t, e, "county", "inspect.inbox_open"), openOf(t, e.st, code, store.TicketInspection, ticket.Open); n != want || n < 1 {
+		t.Errorf("inbox: %d open orders, want %d", n, want)
+	}
 	clk.advance(3 * 24 * time.Hour) // 26 July: overdue
 	if l := light("county"); l != "red" {
 		t.Errorf("overdue: %s", l)
 	}
-	check(t, e.get("county", page), http.StatusOK, hc.In(`#order-list tr[data-light=red]`), hc.In("#kpi-red", hc.HasText("1")))
+	check(t, e.get("county", page), http.StatusOK, hc.In(`#order-list tr[data-ticket="`+strconv.FormatInt(id, 10)+`"][data-light=red]`))
 
 	// The fix reported, late, with a photo: it stays red until closed.
 	if w := e.postForm("city", ticketURL+"/step", url.Values{"action": {"report"}, "text": {"x"}}); w.Code != http.StatusForbidden {
@@ -261,12 +275,43 @@ func TestInspectionFlow(t *testing.T) {
 	if want := ticket.DueAfter(clk.now(), 15); !c.Deadline.Equal(want) || c.Kind != store.TicketComplaint {
 		t.Errorf("complaint %+v, want due %v", c, want)
 	}
-	check(t, e.get("county", page), http.StatusOK, hc.In(`#complaint-list tr[data-status=open]`, hc.HasText("某小区内无证补习班")),
-		hc.In(`#order-list tr[data-status=closed]`), hc.In(`#visit-list tbody tr`, hc.HasText(name)))
-	check(t, e.get("county", "/inbox"), http.StatusOK, hc.In(`[data-key="complaint.inbox_open"]`))
+	check(t, e.get("county", page), http.StatusOK, hc.In(`#complaint-list tr[data-ticket="`+strconv.FormatInt(cid, 10)+`"][data-status=open]`, hc.HasText("某小区内无证补习班")),
+		hc.In(`#order-list tr[data-ticket="`+strconv.FormatInt(id, 10)+`"][data-status=closed]`), hc.In(`#visit-list tr[data-visit="`+strings.TrimPrefix(visitURL, "/inspection/")+`"]`, hc.HasText(name)))
+	if n, want := inboxN(t, e, "county", "complaint.inbox_open"), openOf(t, e.st, code, store.TicketComplaint, ticket.Open); n != want || n < 1 {
+		t.Errorf("inbox: %d open complaints, want %d", n, want)
+	}
 	// The audit log names each step.
 	check(t, e.get("county", "/audit"), http.StatusOK, hc.In(`td[data-action="inspect.visit"]`), hc.In(`td[data-action="inspect.penalty"]`),
 		hc.In(`td[data-action="inspect.campaign"]`))
+}
+
+// inboxN is the count of the inbox line key of account (0 without one).
+func inboxN(t *testing.T, e *env, account, key string) int {
+	t.Helper()
+	body := e.get(account, "/inbox").Body.String()
+	_, after, ok := strings.Cut(body, `data-key="`+key+`"`)
+	if !ok {
+		return 0
+	}
+	_, after, _ = strings.Cut(after, `<b class="count">`)
+	n, _ := strconv.Atoi(strings.SplitN(after, "<", 2)[0])
+	return n
+}
+
+// openOf counts county's tickets of kind in status.
+func openOf(t *testing.T, st *store.Store, county, kind string, status ticket.Status) int {
+	t.Helper()
+	ts, err := st.TrainingTickets(context.Background(), county)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, tk := range ts {
+		if tk.Kind == kind && tk.Status == status {
+			n++
+		}
+	}
+	return n
 }
 
 // TestInspectionOtherCounty: a county account neither sees nor acts on
@@ -302,4 +347,49 @@ func TestInspectionOtherCounty(t *testing.T) {
 	if got, _ := e.st.Visit(ctx, v.ID); got.Penalty.Kind != "" {
 		t.Errorf("another county's penalty changed: %+v", got.Penalty)
 	}
+}
+
+// TestDemoInspections: the demo's seeder gives a county with a registry
+// its campaigns, visits, orders in every state — closed, waiting for
+// verification, overdue, due soon — a penalty, and complaints; a county
+// without a registry gets nothing.
+func TestDemoInspections(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	code := otherCounty()
+	if err := seedInspections(ctx, e.st, code); err != nil {
+		t.Fatal(err)
+	}
+	if vs, _ := e.st.Visits(ctx, code); len(vs) != 0 {
+		t.Fatalf("a county without a registry: %d visits", len(vs))
+	}
+	ensureRegistry(t, e.st, code)
+	if err := seedInspections(ctx, e.st, code); err != nil {
+		t.Fatal(err)
+	}
+	vs, err := e.st.Visits(ctx, code)
+	if err != nil || len(vs) != 4 {
+		t.Fatalf("visits %d %v", len(vs), err)
+	}
+	cs, _ := e.st.Campaigns(ctx, code)
+	if len(cs) != 2 {
+		t.Errorf("%d campaigns", len(cs))
+	}
+	lights := map[string]int{}
+	for _, r := range e.srv.ticketRows(must(e.st.TrainingTickets(ctx, code))) {
+		lights[r.Kind+" "+string(r.Status)+" "+string(r.Light)]++
+	}
+	want := map[string]int{"inspection closed done": 1, "inspection submitted red": 1, "inspection open red": 1, "inspection open amber": 1,
+		"complaint closed done": 1, "complaint open red": 1, "complaint open green": 1}
+	if diff := cmp.Diff(want, lights); diff != "" {
+		t.Errorf("tickets (-want +got):\n%s", diff)
+	}
+	check(t, e.get("admin", "/county/"+code+"/inspections"), http.StatusOK, hc.In("#visit-list"), hc.In("#order-list"), hc.In("#complaint-list"), hc.In("#campaign-list"))
+}
+
+func must[T any](v T, err error) T {
+	if err != nil {
+		panic(err)
+	}
+	return v
 }
