@@ -109,6 +109,7 @@ func TestInspectionCase(t *testing.T) {
 	}
 	wide("the visit page", 390)
 	b.Screenshot("80-visit-390")
+	visitURL := browsertest.Eval[string](b, "location.href")
 
 	// The rectification order of the failed item, due in 15 days.
 	b.ClickAndWait(`button[data-action=raise][data-item=fire]`)
@@ -176,4 +177,17 @@ func TestInspectionCase(t *testing.T) {
 	}
 	wide("the inspections page", 1440)
 	b.Screenshot("80-inspections-1440")
+
+	// In English, on a phone: the visit and the forms.
+	b.SetCookie(a.URL, "dudao_lang", "en")
+	b.Do(chromedp.EmulateViewport(390, 844))
+	b.Navigate(visitURL)
+	b.Wait("#visit-checklist")
+	wide("the visit page in English", 390)
+	b.Screenshot("80-visit-en-390")
+	b.Navigate(page)
+	b.Wait("#complaint-fold")
+	b.Do(chromedp.Click(`#complaint-fold summary`, chromedp.NodeVisible))
+	wide("the complaint form in English", 390)
+	b.Screenshot("80-complaint-en-390")
 }

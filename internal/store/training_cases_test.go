@@ -221,6 +221,27 @@ func TestComplaint(t *testing.T) {
 		if ts, _ := s.TrainingTickets(ctx, "340202"); len(ts) != 0 {
 			t.Errorf("another county's tickets: %+v", ts)
 		}
+		// Answered, found wanting by a colleague, answered again by that
+		// colleague: the first reporter may verify the second answer.
+		photo := []store.EvidenceUpload{{Name: "答复.png", Data: pngPhoto}}
+		if _, err := s.TicketStep(ctx, "county", ticket.Owner, tk.ID, ticket.Report, "已电话答复", photo); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TicketStep(ctx, "county", ticket.Raiser, tk.ID, ticket.Reject, "未现场核查", nil); !errors.Is(err, store.ErrSameActor) {
+			t.Errorf("rejected by its reporter: %v", err)
+		}
+		if tk, err = s.TicketStep(ctx, "county-2", ticket.Raiser, tk.ID, ticket.Reject, "未现场核查", nil); err != nil || tk.Status != ticket.Open {
+			t.Fatalf("rejected: %+v %v", tk, err)
+		}
+		if _, err := s.TicketStep(ctx, "county-2", ticket.Owner, tk.ID, ticket.Report, "现场核查，已责令停办", photo); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.TicketStep(ctx, "county-2", ticket.Raiser, tk.ID, ticket.Verify, "x", nil); !errors.Is(err, store.ErrSameActor) {
+			t.Errorf("verified by its latest reporter: %v", err)
+		}
+		if tk, err = s.TicketStep(ctx, "county", ticket.Raiser, tk.ID, ticket.Verify, "办结", nil); err != nil || tk.Status != ticket.Closed {
+			t.Errorf("verified by the first reporter: %+v %v", tk, err)
+		}
 	})
 }
 
