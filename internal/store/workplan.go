@@ -71,10 +71,16 @@ const (
 	// 教育集团 on 1 September of the plan's year (the groups ledgers'
 	// coverage).
 	LinkGroupSchools = "group_schools"
+	// LinkAfterschoolSchools and LinkAfterschoolStudents are the shares,
+	// in percent, of the region's schools offering 课后服务 and of its
+	// students taking part, in the latest term of the 课后服务 ledgers of
+	// the plan's school year (internal/afterschool).
+	LinkAfterschoolSchools  = "afterschool_schools"
+	LinkAfterschoolStudents = "afterschool_students"
 )
 
 // Links are the figures a task's current value can be linked to.
-var Links = []string{LinkPreschoolInclusive, LinkCasesRecognised, LinkPlacesAdded, LinkGroupSchools}
+var Links = []string{LinkPreschoolInclusive, LinkCasesRecognised, LinkPlacesAdded, LinkGroupSchools, LinkAfterschoolSchools, LinkAfterschoolStudents}
 
 // PlanMilestone is a dated step of a task: by Due, Percent should be done.
 type PlanMilestone struct {

@@ -25,7 +25,13 @@ const Levels = 5
 // as recognising when its answer to RateQuestion is one of the first
 // Positive points of the scale (认可 or 比较认可).
 type Questionnaire struct {
-	Standard     string     `json:"standard"`
+	// Standard names the questionnaire: the standard whose 社会认可度 item
+	// it feeds (yzjh2017), or a survey of its own (AfterSchool).
+	Standard string `json:"standard"`
+	// Basis, when set, is the standard whose census and sample settings
+	// the survey is planned from (its students by area, its profile's
+	// survey_sample): a 课后服务 survey is planned like yzjh2017's.
+	Basis        string     `json:"basis,omitempty"`
 	Title        string     `json:"title"`
 	Intro        string     `json:"intro"`
 	Scale        []string   `json:"scale"`
@@ -193,5 +199,20 @@ func Standard(id string) (*Questionnaire, error) {
 	return Parse(b)
 }
 
-// Standards lists the standards with a shipped questionnaire.
-func Standards() []string { return []string{"yzjh2017", "xqpp2020"} }
+// AfterSchool is the questionnaire of the 课后服务 satisfaction survey
+// (internal/afterschool): its rate is a county's 课后服务 satisfaction, and
+// it feeds no standard's item.
+const AfterSchool = "afterschool"
+
+// Standards lists the shipped questionnaires: the standards' and the
+// 课后服务 survey's.
+func Standards() []string { return []string{"yzjh2017", "xqpp2020", AfterSchool} }
+
+// BasisStandard is the standard q is planned from: Basis, or the
+// standard q is named for.
+func (q *Questionnaire) BasisStandard() string {
+	if q.Basis != "" {
+		return q.Basis
+	}
+	return q.Standard
+}

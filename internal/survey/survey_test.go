@@ -26,7 +26,11 @@ func TestShippedQuestionnaires(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if q.Scale[0] != "认可" || q.Scale[1] != "比较认可" || q.Positive != 2 {
+		first, second := "认可", "比较认可"
+		if id == AfterSchool {
+			first, second = "满意", "比较满意" // a satisfaction survey
+		}
+		if q.Scale[0] != first || q.Scale[1] != second || q.Positive != 2 {
 			t.Errorf("%s: scale %v positive %d", id, q.Scale, q.Positive)
 		}
 		rev := false
@@ -36,6 +40,9 @@ func TestShippedQuestionnaires(t *testing.T) {
 		if !rev {
 			t.Errorf("%s: no reversed question: straight-lining cannot be told", id)
 		}
+	}
+	if q, _ := Standard(AfterSchool); q.BasisStandard() != "yzjh2017" {
+		t.Errorf("the 课后服务 survey is planned from %s", q.BasisStandard())
 	}
 	if _, err := Standard("nope"); err == nil {
 		t.Error("unknown standard: no error")

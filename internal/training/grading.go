@@ -23,8 +23,9 @@ type Graded struct {
 	Grade        string
 	List         string // white, black or "" (the grade's band)
 	Missing      []string
-	// Margin is how far the total is above its band's minimum ("" when
-	// not graded): a total of exactly the minimum gets the grade.
+	// Margin is how far the total is above its band's minimum ("+3.00"),
+	// or, in the lowest band, how far below the band above it ("-25.00");
+	// "" when not graded. A total of exactly a minimum gets the grade.
 	Margin string
 }
 
@@ -96,10 +97,15 @@ func Grade(d *ledger.Data, year int, g standards.Grading) ([]Graded, []ScoreProb
 		}
 		if len(gr.Missing) == 0 {
 			gr.Total = total
-			for _, b := range g.Bands {
+			for i, b := range g.Bands {
 				if total.Cmp(big.NewRat(int64(b.Min), 1)) >= 0 {
 					gr.Grade, gr.List = b.Grade, b.List
-					gr.Margin = new(big.Rat).Sub(total, big.NewRat(int64(b.Min), 1)).FloatString(2)
+					if i == len(g.Bands)-1 && i > 0 {
+						// The lowest band: how far below the next.
+						gr.Margin = "-" + new(big.Rat).Sub(big.NewRat(int64(g.Bands[i-1].Min), 1), total).FloatString(2)
+					} else {
+						gr.Margin = "+" + new(big.Rat).Sub(total, big.NewRat(int64(b.Min), 1)).FloatString(2)
+					}
 					break
 				}
 			}

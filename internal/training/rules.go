@@ -140,16 +140,16 @@ func Check(d *ledger.Data, day time.Time, l Limits) []Finding {
 		if m := r.Int("months"); r.Get("months") != "" && m > l.MaxMonths {
 			add(Finding{Rule: ChargePeriod, Credit: in.Credit, Table: TCharges, Row: i, Subject: course,
 				Value: fmt.Sprintf("%d 个月", m), Limit: fmt.Sprintf("不超过 %d 个月", l.MaxMonths), Margin: fmt.Sprintf("超 %d 个月", m-l.MaxMonths),
-				Explain: fmt.Sprintf("「%s」一次收费 %d 个月，超过 %d 个月的上限 %d 个月", course, m, l.MaxMonths, m-l.MaxMonths)})
+				Explain: fmt.Sprintf("「%s」一次收费 %d 个月，上限 %d 个月，超出 %d 个月", course, m, l.MaxMonths, m-l.MaxMonths)})
 		} else if h := r.Int("hours"); r.Get("hours") != "" && h > l.MaxHours {
 			add(Finding{Rule: ChargePeriod, Credit: in.Credit, Table: TCharges, Row: i, Subject: course,
 				Value: fmt.Sprintf("%d 课时", h), Limit: fmt.Sprintf("不超过 %d 课时", l.MaxHours), Margin: fmt.Sprintf("超 %d 课时", h-l.MaxHours),
-				Explain: fmt.Sprintf("「%s」一次收费 %d 课时，超过 %d 课时的上限 %d 课时", course, h, l.MaxHours, h-l.MaxHours)})
+				Explain: fmt.Sprintf("「%s」一次收费 %d 课时，上限 %d 课时，超出 %d 课时", course, h, l.MaxHours, h-l.MaxHours)})
 		}
 		if a := r.Int("amount"); in.Row.Get("category") == NonSubject && a > l.MaxNonSubject {
 			add(Finding{Rule: ChargeAmount, Credit: in.Credit, Table: TCharges, Row: i, Subject: course,
 				Value: fmt.Sprintf("%d 元", a), Limit: fmt.Sprintf("不超过 %d 元", l.MaxNonSubject), Margin: fmt.Sprintf("超 %d 元", a-l.MaxNonSubject),
-				Explain: fmt.Sprintf("非学科类课程「%s」一次收费 %d 元，超过 %d 元的上限 %d 元", course, a, l.MaxNonSubject, a-l.MaxNonSubject)})
+				Explain: fmt.Sprintf("非学科类课程「%s」一次收费 %d 元，上限 %d 元，超出 %d 元", course, a, l.MaxNonSubject, a-l.MaxNonSubject)})
 		}
 	}
 	for i, r := range d.Rows(TStaff) {

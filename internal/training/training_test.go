@@ -173,10 +173,10 @@ func TestGrade(t *testing.T) {
 		got[g.Name] = g.TotalText() + " " + g.Grade + " " + g.Margin + " " + strings.Join(g.Missing, ",")
 	}
 	want := map[string]string{
-		"启明学堂": "93.00 A 3.00 ",
-		"墨韵书画": "80.00 B 0.00 ",
+		"启明学堂": "93.00 A +3.00 ",
+		"墨韵书画": "80.00 B +0.00 ",
 		"飞跃体育": "—   内部管理与诚信",
-		"速成补习": "35.00 E 35.00 ",
+		"速成补习": "35.00 E -25.00 ", // 25 below D's 60
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("grades (-want +got):\n%s", diff)
@@ -347,4 +347,22 @@ func FuzzRead(f *testing.F) {
 			training.Check(d, time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC), training.Limits{WarnDays: 60, MaxMonths: 3, MaxHours: 60, MaxNonSubject: 5000})
 		}
 	})
+}
+
+// TestSummary: the registry above, summed on 2026-12-04, and two of it
+// added.
+func TestSummary(t *testing.T) {
+	day := time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC)
+	s := training.Summarise(registry(t), day, 2026, settings(t))
+	want := training.Summary{Institutions: 6, Subject: 4, NonSubject: 2, Approved: 4, Revoked: 1, Closed: 1,
+		Breaching: 3, ByRule: []int{1, 1, 0, 2, 1, 1, 1, 1}, Graded: 3, White: 1, Black: 1}
+	if diff := cmp.Diff(want, s); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	var sum training.Summary
+	sum.Add(s)
+	sum.Add(s)
+	if sum.Institutions != 12 || sum.ByRule[3] != 4 || sum.White != 2 {
+		t.Errorf("sum %+v", sum)
+	}
 }

@@ -554,6 +554,23 @@ func TestAccessEveryRoute(t *testing.T) {
 			// Based on no version: refused as stale where the county has
 			// a ledger of the year, after the access check.
 			req.body = form(url.Values{"table": {"terms"}, "op": {"add"}, "base": {"0"}, "c.school": {"S1"}, "c.term": {"spring"}, "c.offers": {"否"}})
+		case rt.pattern == "POST /county/{code}/training/import":
+			req.body = func() (io.Reader, string) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				fw, _ := mw.CreateFormFile("file", "机构.csv")
+				fw.Write([]byte("统一社会信用代码,机构名称,法人类型,培训类别,培训方式,审批部门,预收费监管方式\n91350100M000100Y43,甲,企业,学科类,线下,教育部门,银行托管\n"))
+				mw.Close()
+				return &body, mw.FormDataContentType()
+			}
+		case rt.pattern == "POST /county/{code}/training/rows":
+			// Based on no version: refused as stale where the county has
+			// a registry, after the access check.
+			req.body = form(url.Values{"table": {"statuses"}, "op": {"add"}, "base": {"0"}, "c.credit": {"91350100M000100Y43"}, "c.date": {"2026-01-01"}, "c.status": {"closed"}})
+		case rt.pattern == "POST /county/{code}/training/publish":
+			// Drawn from no version: refused as changed (409) after the
+			// access check.
+			req.body = form(url.Values{"version": {"0"}, "gyear": {"2025"}})
 		case rt.pattern == "POST /county/{code}/rotation/confirm":
 			// A token of no preview: the county's scope is checked first.
 			req.body = form(url.Values{"token": {"00"}})

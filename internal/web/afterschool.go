@@ -2,6 +2,7 @@ package web
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/afterschool"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/survey"
 )
 
 // 课后服务 (after-school services): a county's ledger of a school year, a
@@ -28,6 +30,7 @@ type afterschoolPage struct {
 	Terms  []string
 	Has    bool // the county has a ledger of the year
 	Ind    afterschool.Indicators
+	Survey *afterschoolSurvey // the satisfaction survey of the year, if one ran
 	Ledger ledgerPanel
 }
 
@@ -87,6 +90,9 @@ func (s *Server) renderAfterschool(w http.ResponseWriter, r *http.Request, statu
 			return err
 		}
 		p.Ind = afterschool.Count(ts, afterschool.Providers(d), schools, p.Term, rule)
+		if p.Survey, err = s.afterschoolSurveyOf(r.Context(), code, c.Year, &p.Ind); err != nil {
+			return err
+		}
 	}
 	p.Q = append(c.Query(s), "term", p.Term)
 	if p.Ledger, err = s.ledgerPanelOf(r, b, s.afterschoolKind(), code, c.Year, d, v, errs, editErr); err != nil {
@@ -151,6 +157,7 @@ func (s *Server) afterschoolRegion(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p := &afterschoolRegionPage{Base: b, choice: c, Q: c.Query(s), Term: term, Terms: afterschool.Terms}
+	var surveyErr error
 	p.ledgerRegion = ledgerRegionOf(b, region, up, regions,
 		func() afterschool.Indicators { return afterschool.Count(nil, nil, nil, term, rule) },
 		func(a *afterschool.Indicators, f afterschool.Indicators) { a.Add(f) },
@@ -159,8 +166,15 @@ func (s *Server) afterschoolRegion(w http.ResponseWriter, r *http.Request) error
 			if d == nil {
 				return afterschool.Count(nil, nil, byCounty[code], term, rule), false
 			}
-			return afterschool.Count(afterschool.Of(d), afterschool.Providers(d), byCounty[code], term, rule), true
+			ind := afterschool.Count(afterschool.Of(d), afterschool.Providers(d), byCounty[code], term, rule)
+			if _, err := s.afterschoolSurveyOf(r.Context(), code, c.Year, &ind); err != nil && surveyErr == nil {
+				surveyErr = err
+			}
+			return ind, true
 		})
+	if surveyErr != nil {
+		return surveyErr
+	}
 	b.Title = region.Name + " · " + b.T("afterschool.title")
 	s.render(w, r, http.StatusOK, "afterschool_region", p)
 	return nil
@@ -193,6 +207,17 @@ func (s *Server) afterschoolAPI(r *http.Request) (any, error) {
 	ts := afterschool.Of(d)
 	term := afterschoolTerm(r, ts)
 	ind := afterschool.Count(ts, afterschool.Providers(d), schools, term, rule)
+	sv, err := s.afterschoolSurveyOf(r.Context(), code, c.Year, &ind)
+	if err != nil {
+		return nil, err
+	}
+	source := map[string]any{"from": "ledger"}
+	if sv != nil {
+		source = map[string]any{"from": "ledger", "survey": sv.ID, "survey_valid": sv.Sat.All, "survey_min_valid": sv.MinValid}
+		if sv.Feeds {
+			source["from"] = "survey"
+		}
+	}
 	share := func(sh afterschool.Share) map[string]any {
 		return map[string]any{"in": sh.In, "all": sh.All, "percent": sh.Percent()}
 	}
@@ -201,9 +226,51 @@ func (s *Server) afterschoolAPI(r *http.Request) (any, error) {
 		"rule": map[string]any{"end": rule.End, "min_days": rule.MinDays},
 		"indicators": map[string]any{
 			"schools": share(ind.Schools), "students": share(ind.Students), "teachers": share(ind.Teachers),
-			"satisfaction": share(ind.Satisfaction), "end_time": share(ind.EndOK), "days": share(ind.Days5),
+			"satisfaction": share(ind.Satisfaction), "satisfaction_source": source, "end_time": share(ind.EndOK), "days": share(ind.Days5),
 			"courses": ind.Courses, "providers": ind.Providers, "free": ind.Free, "vetted": ind.Vetted,
 		},
 		"ledger": d.Maps(),
 	}, nil
+}
+
+// afterschoolSurvey is the county's 课后服务 satisfaction survey of a
+// school year (survey.AfterSchool, run on the 社会认可度 survey's
+// machinery: codes, phones, integrity checks): once it has the valid
+// returns its sample needs, its rate — satisfied (满意 or 比较满意 on the
+// overall question) of valid responses — is the county's satisfaction,
+// over the counts the ledger's rows give.
+type afterschoolSurvey struct {
+	ID       int64
+	Sat      afterschool.Share
+	MinValid int
+	Feeds    bool
+}
+
+// afterschoolSurveyOf finds the county's latest 课后服务 survey of year
+// that has opened and has a valid response (nil when none), and, when it
+// has enough returns, puts its rate into ind.
+func (s *Server) afterschoolSurveyOf(ctx context.Context, county string, year int, ind *afterschool.Indicators) (*afterschoolSurvey, error) {
+	svs, err := s.st.SurveysOf(ctx, county, survey.AfterSchool, year)
+	if err != nil {
+		return nil, err
+	}
+	for _, sv := range svs {
+		if s.now().Before(sv.Opens) {
+			continue
+		}
+		rs, err := s.st.SurveyResponses(ctx, sv.ID)
+		if err != nil {
+			return nil, err
+		}
+		c := sv.Questionnaire.Count(rates(rs)).All
+		if c.Valid == 0 {
+			continue
+		}
+		out := &afterschoolSurvey{ID: sv.ID, Sat: afterschool.Share{In: int64(c.Positive), All: int64(c.Valid)}, MinValid: planOf(sv, surveySample(sv)).MinValid}
+		if out.Feeds = c.Valid >= out.MinValid; out.Feeds {
+			ind.Satisfaction = out.Sat
+		}
+		return out, nil
+	}
+	return nil, nil
 }

@@ -10,10 +10,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/afterschool"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/ledger"
+	"github.com/dudao-edu/dudao/internal/survey"
 	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
 
@@ -41,6 +43,9 @@ func TestAfterschoolPage(t *testing.T) {
 	if ind.Schools.In == 0 || ind.Schools.In == ind.Schools.All || ind.EndOK.In == ind.EndOK.All || ind.Days5.In == ind.Days5.All {
 		t.Fatalf("the demo county's figures show nothing to read: %+v", ind)
 	}
+	// The demo county ran the 课后服务 satisfaction survey: its rate, not
+	// the ledger's counts, is the satisfaction (TestAfterschoolSurvey).
+	ind.Satisfaction = afterschoolSurveyRate(t, e, code, year)
 	check(t, e.get("county", "/county/"+code), http.StatusOK, hc.In("a#afterschool-link"))
 	w := e.get("county", "/county/"+code+"/afterschool")
 	check(t, w, http.StatusOK, hc.In("#afterschool-figures tr[data-ind=schools]"), hc.In("#afterschool-schools td[data-ok=false] .light.red"),
@@ -235,4 +240,76 @@ func TestAfterschoolTask(t *testing.T) {
 	check(t, e.get("county", "/county/"+code+"/afterschool"), http.StatusOK, hc.In("#ledger-locked"))
 	form := url.Values{"table": {"terms"}, "op": {"add"}, "base": {strconv.FormatInt(v.ID, 10)}, "c.school": {"X1"}, "c.term": {"spring"}, "c.offers": {"否"}}
 	check(t, e.postForm("county", "/county/"+code+"/afterschool/rows", form), http.StatusBadRequest, hc.In("#ledger-edit-error"))
+}
+
+// afterschoolSurveyRate is the satisfaction of the county's 课后服务 survey
+// of year, counted from its stored responses: positive (满意, 比较满意 on
+// the overall question) of valid.
+func afterschoolSurveyRate(t *testing.T, e *env, code string, year int) afterschool.Share {
+	t.Helper()
+	ctx := context.Background()
+	svs, err := e.st.SurveysOf(ctx, code, survey.AfterSchool, year)
+	if err != nil || len(svs) != 1 {
+		t.Fatalf("the demo county's 课后服务 surveys: %d, %v", len(svs), err)
+	}
+	rs, err := e.st.SurveyResponses(ctx, svs[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sh afterschool.Share
+	for _, r := range rs {
+		if !r.Status.Counts() {
+			continue
+		}
+		sh.All++
+		if r.Answers["overall"] <= 2 {
+			sh.In++
+		}
+	}
+	return sh
+}
+
+// TestAfterschoolSurvey: once the county's 课后服务 satisfaction survey
+// has the valid returns its sample needs, its rate is the satisfaction on
+// the page and in the API, with its source; a county without a survey
+// keeps its ledger's counts; a survey short of its returns leaves the
+// ledger's counts standing and says so.
+func TestAfterschoolSurvey(t *testing.T) {
+	e := newEnv(t)
+	code, year := county().Code, demo.LatestYear
+	want := afterschoolSurveyRate(t, e, code, year)
+	if want.All < 140 {
+		t.Fatalf("the demo survey has %d valid returns: fewer than its sample's minimum", want.All)
+	}
+	w := e.get("county", "/county/"+code+"/afterschool")
+	check(t, w, http.StatusOK, hc.In("#afterschool-survey a"))
+	row := between(w.Body.String(), `data-ind="satisfaction"`, "</tr>")
+	if !strings.Contains(row, ">"+want.Percent()+"<") || !strings.Contains(row, ">"+thousandsOf(want.All)+"<") {
+		t.Errorf("satisfaction row %s, want %s of %d", row, want.Percent(), want.All)
+	}
+	var api struct {
+		Indicators struct {
+			Satisfaction struct {
+				In, All int64
+			}
+			Source map[string]any `json:"satisfaction_source"`
+		}
+	}
+	if err := json.Unmarshal(e.get("county", "/api/v1/afterschool/"+code).Body.Bytes(), &api); err != nil {
+		t.Fatal(err)
+	}
+	if api.Indicators.Satisfaction.In != want.In || api.Indicators.Source["from"] != "survey" {
+		t.Errorf("api: %+v", api.Indicators)
+	}
+	// Short of its returns: the minimum raised above what it has.
+	e.srv.now = func() time.Time { return time.Now() }
+	svs, _ := e.st.SurveysOf(context.Background(), code, survey.AfterSchool, year)
+	if _, err := e.st.DB().ExecContext(context.Background(), `UPDATE surveys SET population = 100000000 WHERE id = $1`, svs[0].ID); err != nil {
+		t.Skip("no raw access to the database:", err)
+	}
+	w = e.get("county", "/county/"+code+"/afterschool")
+	check(t, w, http.StatusOK, hc.In("#afterschool-survey.warn"))
+	if row := between(w.Body.String(), `data-ind="satisfaction"`, "</tr>"); strings.Contains(row, ">"+thousandsOf(want.All)+"<") {
+		t.Errorf("a survey short of its returns still stands: %s", row)
+	}
 }

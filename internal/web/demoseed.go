@@ -118,8 +118,19 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedAfterschool(ctx, st, demo.LatestYear, grouped); err != nil { // demoseed_afterschool.go
 		return nil, err
 	}
-	// Inspections and complaints of the demo county's 校外培训机构, once
-	// its registry is stored (nothing without one).
+	// A 校外培训机构 registry for every county (a few hundred institutions
+	// a city), the demo county's lists published.
+	var counties []string
+	for _, rg := range p.Regions {
+		if rg.Level == census.LevelCounty {
+			counties = append(counties, rg.Code)
+		}
+	}
+	if err := seedTraining(ctx, st, counties, county.Code); err != nil { // demoseed_training.go
+		return nil, err
+	}
+	// Inspections and complaints of the demo county's 校外培训机构, from
+	// its registry.
 	if err := seedInspections(ctx, st, county.Code); err != nil { // demoseed_inspections.go
 		return nil, err
 	}

@@ -23,15 +23,27 @@ const demoPopulation = 380_000
 // rate near the county record's own figure, and a few responses that trip
 // the integrity rules (too fast, straight-lined) waiting for a decision.
 func seedSurvey(ctx context.Context, st *store.Store, p *demo.Province, county *demo.CountyNote) error {
-	q, err := survey.Standard("yzjh2017")
+	if err := seedSurveyOf(ctx, st, p, county, "yzjh2017", big.NewRat(92, 100), 7); err != nil {
+		return err
+	}
+	// The 课后服务 satisfaction survey of the same year, on the same
+	// machinery, eight in ten codes answered: enough returns for its rate
+	// to stand as the county's 课后服务 satisfaction.
+	return seedSurveyOf(ctx, st, p, county, survey.AfterSchool, big.NewRat(95, 100), 8)
+}
+
+// seedSurveyOf seeds one survey of questionnaire qid, its rate near
+// target (for a standard's questionnaire, the county record's own figure
+// where it has one), answered of ten codes answered.
+func seedSurveyOf(ctx context.Context, st *store.Store, p *demo.Province, county *demo.CountyNote, qid string, target *big.Rat, answered int64) error {
+	q, err := survey.Standard(qid)
 	if err != nil {
 		return err
 	}
-	rules, err := standards.Resolve("yzjh2017", "national")
+	rules, err := standards.Resolve(q.BasisStandard(), "national")
 	if err != nil {
 		return err
 	}
-	target := big.NewRat(92, 100)
 	var schools []census.School
 	for _, s := range p.Schools {
 		if s.CountyCode == county.Code && s.Year == demo.LatestYear {
@@ -39,7 +51,7 @@ func seedSurvey(ctx context.Context, st *store.Store, p *demo.Province, county *
 		}
 	}
 	for _, c := range p.CountyRecords {
-		if v := c.V[census.CRecognitionCompulsory]; c.CountyCode == county.Code && c.Year == demo.LatestYear && !math.IsNaN(v) && v > 0 && v <= 100 {
+		if v := c.V[census.CRecognitionCompulsory]; qid == "yzjh2017" && c.CountyCode == county.Code && c.Year == demo.LatestYear && !math.IsNaN(v) && v > 0 && v <= 100 {
 			target = new(big.Rat).SetFrac64(int64(math.Round(v*100)), 10000)
 		}
 	}
@@ -73,7 +85,7 @@ func seedSurvey(ctx context.Context, st *store.Store, p *demo.Province, county *
 			}
 			qs := q.QuestionsFor(grp.ID)
 			for serial := b.First; serial <= b.Last; serial++ {
-				if serial%10 >= 7 { // three in ten codes not (yet) answered
+				if serial%10 >= answered { // the others not (yet) answered
 					continue
 				}
 				n++

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/review"
@@ -63,8 +62,7 @@ func (s *Server) registry(r *http.Request, county string) ([]training.Institutio
 	if err != nil {
 		return nil, err
 	}
-	day, _ := time.Parse(time.DateOnly, s.today())
-	return training.Institutions(d, day), nil
+	return training.Institutions(d, s.trainingToday()), nil
 }
 
 type campaignRow struct {

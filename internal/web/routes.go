@@ -243,6 +243,18 @@ func (s *Server) routeTable() []route {
 		{"POST /county/{code}/afterschool/rows", pg(s.editLedger(s.afterschoolKind())), "county {code}"},
 		{"GET /afterschool/template.xlsx", pg(ledgerTemplate(s.afterschoolKind())), ""},
 		{"GET /afterschool", pg(s.afterschoolRegion), "region ?region"},
+		// 校外培训机构 (training.go, on the declared ledger): the county's
+		// registry, the rules checked today, grading, the lists and their
+		// publication; the public lists and notice (no sign-in).
+		{"GET /county/{code}/training", pg(s.trainingPageGet), "county {code}"},
+		{"GET /county/{code}/training.xlsx", pg(s.exportLedgerOf(s.trainingKind())), "county {code}"},
+		{"POST /county/{code}/training/import", pg(s.importLedger(s.trainingKind())), "county {code}"},
+		{"POST /county/{code}/training/rows", pg(s.editLedger(s.trainingKind())), "county {code}"},
+		{"POST /county/{code}/training/publish", pg(s.publishTraining), "county {code}"},
+		{"GET /training/template.xlsx", pg(ledgerTemplate(s.trainingKind())), ""},
+		{"GET /training", pg(s.trainingRegion), "region ?region"},
+		{"GET /lists/{code}", p(s.publicLists), "public"},
+		{"GET /lists/{code}/notice.pdf", p(s.listsNotice), "public"},
 
 		// Data entry.
 		{"GET /data", pg(s.dataPage), ""},
@@ -278,6 +290,7 @@ func (s *Server) routeTable() []route {
 		{"GET /api/v1/groups/{code}", s.api(s.groupsAPI), "county {code}"},
 		{"GET /api/v1/ledgers/{kind}/{code}", s.api(s.apiLedger), "county {code}"},
 		{"GET /api/v1/afterschool/{code}", s.api(s.afterschoolAPI), "county {code}"},
+		{"GET /api/v1/training/{code}", s.api(s.trainingAPI), "county {code}"},
 		{"GET /api/v1/records", s.api(s.apiRecords), "counties ?county"},
 		{"GET /api/v1/records/{year}/{code}", s.api(s.apiRecord), "school {code}"},
 		{"PUT /api/v1/records/{year}/{code}", s.api(s.apiUpdateRecord), "school {code}"},

@@ -56,9 +56,12 @@ type surveysPage struct {
 	CanCreate bool
 	Default   string // the server's standard, chosen first
 	Standards []*standards.Standard
-	Years     []int
-	Opens     string
-	Closes    string
+	// AfterSchool offers the 课后服务 satisfaction questionnaire besides
+	// the standards'.
+	AfterSchool string
+	Years       []int
+	Opens       string
+	Closes      string
 }
 
 // surveysPageGet serves GET /surveys: the surveys in the account's scope
@@ -72,7 +75,7 @@ func (s *Server) surveysPageGet(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	p := &surveysPage{Base: b, CanCreate: canRunSurveys(b), Default: s.inForce().Standard}
+	p := &surveysPage{Base: b, CanCreate: canRunSurveys(b), Default: s.inForce().Standard, AfterSchool: survey.AfterSchool}
 	for _, st := range standards.List() {
 		if slices.Contains(survey.Standards(), st.ID) {
 			p.Standards = append(p.Standards, st)
@@ -144,16 +147,22 @@ func (s *Server) createSurvey(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return badRequest("error.form")
 	}
-	rules, err := standards.Resolve(r.PostForm.Get("standard"), s.inForce().Profile)
-	if err != nil {
-		return badRequest("error.rules", r.PostForm.Get("standard"), s.inForce().Profile)
+	// The questionnaire: a standard's, or the 课后服务 survey's, which is
+	// planned from the census and settings of its basis standard.
+	qid := r.PostForm.Get("standard")
+	if !slices.Contains(survey.Standards(), qid) {
+		if _, err := standards.Resolve(qid, s.inForce().Profile); err != nil {
+			return badRequest("error.rules", qid, s.inForce().Profile)
+		}
+		return badRequest("survey.no_questionnaire", qid)
 	}
-	if !slices.Contains(survey.Standards(), rules.ID) {
-		return badRequest("survey.no_questionnaire", rules.ID)
-	}
-	q, _, err := s.questionnaireOf(r, census.ProvinceCode(code), rules.ID)
+	q, _, err := s.questionnaireOf(r, census.ProvinceCode(code), qid)
 	if err != nil {
 		return err
+	}
+	rules, err := standards.Resolve(q.BasisStandard(), s.inForce().Profile)
+	if err != nil {
+		return badRequest("error.rules", q.BasisStandard(), s.inForce().Profile)
 	}
 	year, err := strconv.Atoi(r.PostForm.Get("year"))
 	if err != nil || year < 2000 || year > 2100 {
@@ -179,7 +188,7 @@ func (s *Server) createSurvey(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	sv, err := s.st.CreateSurvey(r.Context(), userOf(r).Username, store.Survey{County: code, Standard: rules.ID, Profile: rules.Profile.ID,
+	sv, err := s.st.CreateSurvey(r.Context(), userOf(r).Username, store.Survey{County: code, Standard: qid, Profile: rules.Profile.ID,
 		Year: year, Title: q.Title, Questionnaire: q, Population: pop, AreaWeights: weights, OpenGroups: open, Opens: opens, Closes: closes})
 	if err != nil {
 		return err
@@ -293,10 +302,14 @@ func (s *Server) surveyResult(ctx context.Context, sv store.Survey) ([]store.Sur
 
 // surveySample is the sample setting of the survey's profile.
 func surveySample(sv store.Survey) standards.SurveySample {
-	if rules, err := standards.Resolve(sv.Standard, sv.Profile); err == nil {
+	std := sv.Standard
+	if sv.Questionnaire != nil {
+		std = sv.Questionnaire.BasisStandard()
+	}
+	if rules, err := standards.Resolve(std, sv.Profile); err == nil {
 		return rules.Settings.SurveySample
 	}
-	r, _ := standards.Resolve(sv.Standard, "national")
+	r, _ := standards.Resolve(std, "national")
 	if r == nil {
 		return standards.SurveySample{PerMille: 1, Min: 200, Max: 1000, MinValidPercent: 70, PassPercent: 85, FloorSecondsPerQuestion: 2}
 	}

@@ -21,7 +21,9 @@ import (
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/seatsio"
+	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/training"
 )
 
 // The reporting chain's pages (填报任务, 审核, 上报, 认定, 抽查): the task list
@@ -155,7 +157,7 @@ func (s *Server) renderTasks(w http.ResponseWriter, r *http.Request, form map[st
 		return err
 	}
 	p := &tasksPage{Base: b, CanOpen: b.Scope.CanEdit() && b.Scope.Level() >= review.LevelCounty,
-		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind), census.Kind(seatsio.Schema.Kind), census.Kind(afterschool.Schema.Kind)}, Form: form, Errors: errs,
+		Kinds: []census.Kind{census.KindSchool, census.KindKindergarten, census.KindCounty, census.Kind(groups.Schema.Kind), census.Kind(seatsio.Schema.Kind), census.Kind(afterschool.Schema.Kind), census.Kind(training.Schema.Kind)}, Form: form, Errors: errs,
 		Today: review.Day(s.now())}
 	now := s.now()
 	for _, t := range tasks {
@@ -482,6 +484,19 @@ func (s *Server) ledgerBlocks(r *http.Request, b *Base, t store.Task, county str
 				rule, _ := afterschool.RuleOf("")
 				c := afterschool.Count(ts, nil, schools, afterschool.LatestTerm(ts), rule)
 				blk.Headline = b.T("afterschool.headline", c.Schools.In, c.Schools.All, c.Schools.Percent(), c.Students.Percent())
+			}
+			if k == training.Schema.Kind {
+				rules, err := standards.Resolve(s.inForce().Standard, s.inForce().Profile)
+				if err != nil {
+					return nil, err
+				}
+				day := s.trainingToday()
+				year := day.Year()
+				if ys := gradingYears(d); len(ys) > 0 {
+					year = ys[0]
+				}
+				sum := training.Summarise(d, day, year, rules.Settings.Training)
+				blk.Headline = b.T("training.task_headline", sum.Institutions, sum.Breaching, sum.White, sum.Black)
 			}
 		}
 		out = append(out, blk)

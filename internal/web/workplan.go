@@ -7,12 +7,14 @@ import (
 	"fmt"
 
 	"math"
+	"math/big"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dudao-edu/dudao/internal/afterschool"
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/groups"
 	"github.com/dudao-edu/dudao/internal/seatsio"
@@ -243,9 +245,55 @@ func (s *Server) linkedValue(r *http.Request, p store.Plan, t store.PlanTask, me
 			in += groups.Count(groups.Of(d), schools, year).Schools.In
 		}
 		out = linked{Value: float64(in), OK: true, Year: year}
+	case store.LinkAfterschoolSchools, store.LinkAfterschoolStudents:
+		year, ok, err := s.dataYearFor(r, p.Year)
+		if err != nil || !ok {
+			return out, err
+		}
+		sum, ok, err := s.afterschoolOf(r, prefix, year)
+		if err != nil || !ok {
+			return out, err
+		}
+		sh := sum.Schools
+		if t.Link == store.LinkAfterschoolStudents {
+			sh = sum.Students
+		}
+		if r := sh.Rat(); r != nil {
+			v, _ := new(big.Rat).Mul(r, big.NewRat(100, 1)).Float64()
+			out = linked{Value: math.Round(v*10) / 10, OK: true, Year: year}
+		}
 	}
 	memo[key] = out
 	return out, nil
+}
+
+// afterschoolOf sums the 课后服务 indicators of the counties under prefix
+// in school year year, in the latest term their ledgers hold; ok is false
+// when none has a ledger of the year.
+func (s *Server) afterschoolOf(r *http.Request, prefix string, year int) (afterschool.Indicators, bool, error) {
+	ledgers, err := s.st.Ledgers(r.Context(), afterschool.Schema, year, prefix)
+	if err != nil || len(ledgers) == 0 {
+		return afterschool.Indicators{}, false, err
+	}
+	// The end-time rule does not enter the coverage: the default serves.
+	rule, err := afterschool.RuleOf("")
+	if err != nil {
+		return afterschool.Indicators{}, false, err
+	}
+	var all []afterschool.Term
+	for _, d := range ledgers {
+		all = append(all, afterschool.Of(d)...)
+	}
+	term := afterschool.LatestTerm(all)
+	sum := afterschool.Count(nil, nil, nil, term, rule)
+	for county, d := range ledgers {
+		schools, err := s.st.Schools(r.Context(), year, county)
+		if err != nil {
+			return sum, false, err
+		}
+		sum.Add(afterschool.Count(afterschool.Of(d), afterschool.Providers(d), schools, term, rule))
+	}
+	return sum, true, nil
 }
 
 // dataYearFor is the latest year of census data not after year (the

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/net/html"
 
+	"github.com/dudao-edu/dudao/internal/afterschool"
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/groups"
@@ -591,5 +592,47 @@ func TestWorkplanLedgerLinks(t *testing.T) {
 	}
 	if got := current(tasks[1].ID); got != groups0+1 {
 		t.Errorf("schools in a group %g, want %g + 1", got, groups0)
+	}
+}
+
+// TestWorkplanAfterschoolLink: a task linked to the 课后服务 coverage of
+// schools (or students) takes the city's share, in percent to one
+// decimal, from its counties' ledgers of the plan's school year, in their
+// latest term: the sum of the counties' counts, not an average of shares.
+func TestWorkplanAfterschoolLink(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	city := seedAccounts["city"].Region
+	y := demo.LatestYear
+	day := func(m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
+	p, err := e.st.CreatePlan(ctx, "test", store.Plan{Region: city, Year: y, Title: "课后服务"}, []store.PlanTask{
+		{Number: "1", Title: "课后服务全覆盖", Start: day(1, 1), Due: day(12, 31), Target: 100, TargetUnit: "%", TargetText: "课后服务学校覆盖率100%", Link: store.LinkAfterschoolSchools},
+		{Number: "2", Title: "学生参与", Start: day(1, 1), Due: day(12, 31), Target: 90, TargetUnit: "%", TargetText: "学生参与率90%", Link: store.LinkAfterschoolStudents},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ledgers, err := e.st.Ledgers(ctx, afterschool.Schema, y, census.CountyPrefix(city))
+	if err != nil || len(ledgers) == 0 {
+		t.Fatalf("the demo city has no 课后服务 ledgers: %v", err)
+	}
+	rule, _ := afterschool.RuleOf("")
+	var schools, students census.Share
+	for code, d := range ledgers {
+		ss, _ := e.st.Schools(ctx, y, code)
+		c := afterschool.Count(afterschool.Of(d), nil, ss, afterschool.Autumn, rule)
+		schools.Add(c.Schools)
+		students.Add(c.Students)
+	}
+	tasks, _ := e.st.PlanTasks(ctx, p.ID)
+	for i, want := range []census.Share{schools, students} {
+		w := e.get("city", "/plantask/"+itoa64(tasks[i].ID))
+		m := regexp.MustCompile(`id="task-current">([0-9,.]+)`).FindStringSubmatch(w.Body.String())
+		if m == nil {
+			t.Fatalf("task %d shows no current value", i+1)
+		}
+		if got := m[1] + "%"; got != want.Percent() {
+			t.Errorf("task %d: %s, want %s (%d of %d)", i+1, got, want.Percent(), want.In, want.All)
+		}
 	}
 }
