@@ -35,23 +35,27 @@ go build -o "$work/dudao" ./cmd/dudao
 rows=$(($(wc -l <"$nation") - 1))
 echo "nation: $nation, $rows records, $(du -h "$nation" | cut -f1)"
 
-# secs CMD… runs CMD and prints its wall time in seconds and its max RSS in MB.
+# secs CMD… runs CMD and prints its wall time in seconds, its max RSS in MB
+# and its CPU time (user + system) in seconds, which drifts less than the
+# wall time when the machine is shared.
 secs() {
-  /usr/bin/time -f '%e %M' -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
-  awk '{printf "%s %.0f\n", $1, $2/1024}' "$work/t"
+  /usr/bin/time -f '%e %M %U %S' -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+  awk '{printf "%s %.0f %.2f\n", $1, $2/1024, $3+$4}' "$work/t"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 # row NAME DUDAO-CMD PEER-CMD: 3 alternating runs of each.
 row() {
-  local name=$1 d=$2 p=$3 dt=() pt=() dm=0 pm=0 i out
+  local name=$1 d=$2 p=$3 dt=() pt=() dc=() pc=() dm=0 pm=0 i out w m c
   for i in 1 2 3; do
-    out=$(eval "$d"); dt+=("${out% *}"); dm=${out#* }
-    out=$(eval "$p"); pt+=("${out% *}"); pm=${out#* }
+    read -r w m c <<<"$(eval "$d")"; dt+=("$w"); dm=$m; dc+=("$c")
+    read -r w m c <<<"$(eval "$p")"; pt+=("$w"); pm=$m; pc+=("$c")
   done
-  local dmed pmed
+  local dmed pmed dcpu pcpu
   dmed=$(printf '%s\n' "${dt[@]}" | median); pmed=$(printf '%s\n' "${pt[@]}" | median)
-  printf '%-44s dudao %6.2f s %5s MB | peer %6.2f s %5s MB | peer/dudao %5.1f×\n' "$name" "$dmed" "$dm" "$pmed" "$pm" "$(echo "$pmed / $dmed" | bc -l)"
+  dcpu=$(printf '%s\n' "${dc[@]}" | median); pcpu=$(printf '%s\n' "${pc[@]}" | median)
+  printf '%-40s dudao %6.2f s (cpu %5.2f s) %4s MB | peer %6.2f s (cpu %5.2f s) %4s MB | peer/dudao %4.1f× (cpu %4.1f×)\n' \
+    "$name" "$dmed" "$dcpu" "$dm" "$pmed" "$pcpu" "$pm" "$(echo "$pmed / $dmed" | bc -l)" "$(echo "$pcpu / $dcpu" | bc -l)"
 }
 
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
@@ -61,8 +65,8 @@ row "evaluate CSV → CV table (vs pandas)" \
 row "import into SQLite (vs sqlite3 .import)" \
   "rm -f $work/d.db; secs $work/dudao import --db sqlite:$work/d.db $nation" \
   "rm -f $work/s.db; secs sqlite3 $work/s.db '.mode csv' '.import $nation census'"
-echo "evaluate --format json (no peer):                 $(secs "$work/dudao" evaluate "$nation" --format json -o "$work/d.json" | awk '{print $1 " s, " $2 " MB"}'), $(du -h "$work/d.json" | cut -f1) written"
+echo "evaluate --format json (no peer):                 $(secs "$work/dudao" evaluate "$nation" --format json -o "$work/d.json" | awk '{print $1 " s (cpu " $3 " s), " $2 " MB"}'), $(du -h "$work/d.json" | cut -f1) written"
 year=$(awk -F, 'NR==2 {print $1}' "$nation")
-echo "evaluate from SQLite (dudao evaluate --db):       $(secs "$work/dudao" evaluate --db "sqlite:$work/d.db" --year "$year" --format csv --table indicators -o "$work/db.csv" | awk '{print $1 " s, " $2 " MB"}')"
+echo "evaluate from SQLite (dudao evaluate --db):       $(secs "$work/dudao" evaluate --db "sqlite:$work/d.db" --year "$year" --format csv --table indicators -o "$work/db.csv" | awk '{print $1 " s (cpu " $3 " s), " $2 " MB"}')"
 echo "one PostgreSQL query for the CVs, data loaded (peer_sql_load.sh, 3 runs):"
 bash "$peers/peer_sql_load.sh" "$nation" "$work/sql.csv" | sed 's/^/  /'

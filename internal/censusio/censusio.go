@@ -20,6 +20,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unsafe"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -241,6 +242,7 @@ func ReadFile(path string, opt Options) (*Batch, error) {
 		data, err = io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	} else {
 		data = make([]byte, fi.Size())
+		hugePages(unsafe.Pointer(unsafe.SliceData(data)), uintptr(len(data)))
 		_, err = io.ReadFull(f, data)
 	}
 	if err != nil {

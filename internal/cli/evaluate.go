@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -47,12 +48,14 @@ func runEvaluate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	loaded := batchGC(e, files)
 	in, year, err := src.loadInputs(e, files, flagSet(fs, "db"), rules)
+	loaded()
 	if err != nil {
 		return err
 	}
 	switch *format {
-	case "json", "text":
+	case "json", "text", "csv":
 		// Evaluated and written county by county: memory holds the
 		// records and a few counties' results, not the nation's.
 		return writeOutput(e, *out, func(w io.Writer) error {
@@ -61,33 +64,35 @@ func runEvaluate(e *env, args []string) error {
 				county func(*eval.County) error
 				finish func() error
 			)
-			if *format == "json" {
+			switch *format {
+			case "json":
 				jw, err := eval.NewJSONWriter(w, head, d)
 				if err != nil {
 					return err
 				}
 				county, finish = jw.County, jw.Close
-			} else {
+			case "csv":
+				cw, err := export.NewCSVWriter(w, head, *table)
+				if err != nil {
+					return err
+				}
+				county, finish = cw.County, cw.Close
+			default:
 				tw := export.NewTextWriter(w, head, d)
 				county, finish = tw.County, tw.Close
 			}
-			if _, err := eval.EvaluateWholeEach(rules, year, in, county); err != nil {
+			each := eval.EvaluateWholeEach
+			if *format == "csv" && !export.ReadsVerdicts(*table) {
+				each = eval.EvaluateResourceEach
+			}
+			if _, err := each(rules, year, in, county); err != nil {
 				return err
 			}
 			return finish()
 		})
 	}
 	res := eval.EvaluateWhole(rules, year, in)
-	return writeOutput(e, *out, func(w io.Writer) error {
-		if *format == "xlsx" {
-			return export.WriteXLSX(w, res)
-		}
-		t, err := export.Build(res, *table)
-		if err != nil {
-			return err
-		}
-		return export.WriteCSV(w, t)
-	})
+	return writeOutput(e, *out, func(w io.Writer) error { return export.WriteXLSX(w, res) })
 }
 
 // ruleFlags are the flags that choose the rules a command evaluates with.
@@ -241,3 +246,43 @@ func runExplain(e *env, args []string) error {
 }
 
 func stageOf(s string) census.Stage { return census.Stage(s) }
+
+// batchGC tunes the garbage collector for an evaluation, and returns the
+// function to call once its records are loaded.
+//
+// While files are read it is off: a read keeps nearly all it allocates
+// (the records, and the file until its rows are read), so a collection in
+// the middle of it freed little, and it ran while the rows were parsed,
+// slowing every allocation and write. A memory limit of a multiple of the
+// files' size, far above what a read takes, still bounds a read that would
+// take more.
+//
+// Otherwise the records, once read, stay to the end, and what else is
+// allocated is garbage soon (a database row's texts once copied, each
+// county's results once written): a heap goal of half the live heap above
+// it (GOGC=50) rather than all of it keeps the peak of a nation 50 MB
+// lower at the cost of a cycle or two, and on this kind of machine a page
+// of memory first touched costs more than a collection. GOGC set in the
+// environment is kept.
+func batchGC(e *env, files []string) func() {
+	percent := 50
+	if e.getenv("GOGC") != "" {
+		percent = debug.SetGCPercent(100)
+	}
+	var size int64
+	for _, f := range files {
+		if fi, err := os.Stat(f); err == nil {
+			size += fi.Size()
+		}
+	}
+	if size == 0 {
+		debug.SetGCPercent(percent)
+		return func() {}
+	}
+	prevLimit := debug.SetMemoryLimit(int64(256<<20) + 16*size)
+	debug.SetGCPercent(-1)
+	return func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(prevLimit)
+	}
+}

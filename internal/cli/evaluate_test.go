@@ -1,11 +1,18 @@
 package cli
 
 import (
+	"bufio"
+	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/demo"
 )
 
 // TestEvaluateDetail runs evaluate at each --detail level: parts is the
@@ -62,5 +69,54 @@ func TestEvaluateDetail(t *testing.T) {
 	}
 	if code, out, _ := run(t, "", "evaluate", "--help"); code != 0 || !strings.Contains(out, "-detail") {
 		t.Errorf("--help lacks --detail:\n%s", out)
+	}
+}
+
+// BenchmarkEvaluateScaling runs dudao evaluate FILE in process on nations
+// of 10 000 to 210 000 schools (about 72 a county, as in China), reading
+// the CSV, evaluating and writing the CV table (csv) or every county's
+// whole verdict (json), to show that the time of an evaluation grows
+// linearly with its records: ns/row should stay flat.
+//
+//	go test ./internal/cli -run '^$' -bench EvaluateScaling -benchtime 3x
+func BenchmarkEvaluateScaling(b *testing.B) {
+	for _, format := range []string{"csv", "json"} {
+		for _, n := range []int{10_000, 50_000, 100_000, 210_000} {
+			b.Run(fmt.Sprintf("%s-%dk", format, n/1000), func(b *testing.B) {
+				dir := b.TempDir()
+				f := filepath.Join(dir, "nation.csv")
+				writeNation(b, f, n)
+				out := filepath.Join(dir, "out."+format)
+				args := []string{"evaluate", f, "--format", format, "-o", out}
+				if format == "csv" {
+					args = append(args, "--table", "indicators")
+				}
+				for b.Loop() {
+					var errb strings.Builder
+					e := &env{ctx: context.Background(), stdout: io.Discard, stderr: &errb, getenv: func(string) string { return "" }}
+					if code := e.main(args); code != 0 {
+						b.Fatalf("exit %d: %s", code, errb.String())
+					}
+				}
+				b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
+			})
+		}
+	}
+}
+
+// writeNation writes a synthetic nation of n schools to a CSV file.
+func writeNation(b *testing.B, path string, n int) {
+	b.Helper()
+	fh, err := os.Create(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer fh.Close()
+	bw := bufio.NewWriter(fh)
+	if err := censusio.WriteSchoolsCSV(bw, demo.Nation(1, max(1, n/72), n)); err != nil {
+		b.Fatal(err)
+	}
+	if err := bw.Flush(); err != nil {
+		b.Fatal(err)
 	}
 }

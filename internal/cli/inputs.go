@@ -43,7 +43,13 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules) (
 			return in, 0, err
 		}
 		printNotes(e, b.Warnings)
-		for _, s := range b.Schools {
+		// The reader refuses a school repeated within a file: only
+		// several files can repeat one.
+		for i := range b.Schools {
+			if len(files) == 1 {
+				break
+			}
+			s := &b.Schools[i]
 			key := fmt.Sprint("school/", s.Year, "/", s.Code)
 			if prev, ok := seen[key]; ok {
 				return in, 0, fmt.Errorf("%s：学校标识码 %s 在 %d 年度已出现在 %s 中；同一学校同一年度只能有一行，请删去重复的一行", f, s.Code, s.Year, prev)
@@ -64,7 +70,13 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules) (
 			}
 			seen[key] = f
 		}
-		in.Schools = append(in.Schools, b.Schools...)
+		if in.Schools == nil {
+			// One file (or the first): its records as read, not a
+			// second copy of a nation's 94 MB of them.
+			in.Schools = b.Schools
+		} else {
+			in.Schools = append(in.Schools, b.Schools...)
+		}
 		in.Kindergartens = append(in.Kindergartens, b.Kindergartens...)
 		in.Counties = append(in.Counties, b.Counties...)
 	}

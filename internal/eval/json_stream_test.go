@@ -175,3 +175,20 @@ func TestEvaluateWholeEachStreamsTheSameDocument(t *testing.T) {
 		})
 	}
 }
+
+// TestWriteJSONManyCounties: a document of more counties than a JSONWriter
+// encodes at once (jsonBatch) is still, byte for byte, the whole document,
+// its counties in order.
+func TestWriteJSONManyCounties(t *testing.T) {
+	res := EvaluateWhole(resolve(t, "yzjh2017", "national"), demo.LatestYear, Inputs{Schools: demo.Nation(5, 2*jsonBatch+7, 3000)})
+	if len(res.Counties) <= 2*jsonBatch {
+		t.Fatalf("%d counties: not more than two batches", len(res.Counties))
+	}
+	var got bytes.Buffer
+	if err := res.WriteJSON(&got, DetailParts); err != nil {
+		t.Fatal(err)
+	}
+	if want := wholeDocument(t, res); !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("streamed document of %d counties differs from the whole one (%d vs %d bytes)", len(res.Counties), got.Len(), len(want))
+	}
+}

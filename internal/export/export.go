@@ -29,6 +29,11 @@ type Table struct {
 // Tables names the tables by key for --table.
 var Tables = []string{"counties", "indicators", "parts", "items", "kindergartens"}
 
+// ReadsVerdicts reports whether the table named key reads the counties'
+// verdicts (County.Verdict); the indicators and parts tables read only the
+// resource part, which eval.EvaluateResourceEach computes alone.
+func ReadsVerdicts(key string) bool { return key != "indicators" && key != "parts" }
+
 // Build returns the table named key (one of Tables).
 func Build(res *eval.Result, key string) (*Table, error) {
 	switch key {
@@ -179,19 +184,36 @@ func CellText(v any) string {
 // opens it correctly. Text cells that would start a formula are written as
 // censusio.SafeCSVCell writes them; numbers are written as numbers.
 func WriteCSV(w io.Writer, t *Table) error {
+	cw, err := newTableCSV(w, t.Header)
+	if err != nil {
+		return err
+	}
+	if err := cw.rows(t.Rows); err != nil {
+		return err
+	}
+	return cw.close()
+}
+
+// tableCSV writes a table's header, then its rows as they come.
+type tableCSV struct {
+	cw  *csv.Writer
+	rec []string
+}
+
+func newTableCSV(w io.Writer, header []string) (*tableCSV, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-		return err
+		return nil, err
 	}
-	cw := csv.NewWriter(w)
-	rec := make([]string, len(t.Header))
-	for i, h := range t.Header {
-		rec[i] = censusio.SafeCSVCell(h)
+	t := &tableCSV{cw: csv.NewWriter(w), rec: make([]string, len(header))}
+	for i, h := range header {
+		t.rec[i] = censusio.SafeCSVCell(h)
 	}
-	if err := cw.Write(rec); err != nil {
-		return err
-	}
-	for _, row := range t.Rows {
-		rec = rec[:0]
+	return t, t.cw.Write(t.rec)
+}
+
+func (t *tableCSV) rows(rows [][]any) error {
+	for _, row := range rows {
+		rec := t.rec[:0]
 		for _, v := range row {
 			c := CellText(v)
 			if _, text := v.(string); text {
@@ -201,10 +223,55 @@ func WriteCSV(w io.Writer, t *Table) error {
 			}
 			rec = append(rec, c)
 		}
-		if err := cw.Write(rec); err != nil {
+		if err := t.cw.Write(rec); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return nil
 }
+
+func (t *tableCSV) close() error {
+	t.cw.Flush()
+	return t.cw.Error()
+}
+
+// CSVWriter writes one table of a whole evaluation as CSV county by county,
+// as eval.EvaluateWholeEach hands them on: the file is the one WriteCSV
+// writes of Build's table, but no county is kept after its rows are
+// written, so a nation's results (every school part of 2 900 counties) are
+// never in memory at once.
+type CSVWriter struct {
+	res *eval.Result // the head, with one county at a time
+	key string
+	t   *tableCSV
+}
+
+// NewCSVWriter writes the header of the table named key (one of Tables)
+// of the evaluation that head begins (eval.NewWhole) to w.
+func NewCSVWriter(w io.Writer, head *eval.Result, key string) (*CSVWriter, error) {
+	one := *head
+	one.Counties = nil
+	t, err := Build(&one, key)
+	if err != nil {
+		return nil, err
+	}
+	tw, err := newTableCSV(w, t.Header)
+	if err != nil {
+		return nil, err
+	}
+	return &CSVWriter{res: &one, key: key, t: tw}, nil
+}
+
+// County writes the rows of c.
+func (w *CSVWriter) County(c *eval.County) error {
+	w.res.Counties = []*eval.County{c}
+	t, err := Build(w.res, w.key)
+	w.res.Counties = nil
+	if err != nil {
+		return err
+	}
+	return w.t.rows(t.Rows)
+}
+
+// Close flushes what is written.
+func (w *CSVWriter) Close() error { return w.t.close() }

@@ -1,6 +1,7 @@
 package store_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -32,6 +33,20 @@ func BenchmarkImport100k(b *testing.B) {
 func BenchmarkImport210k(b *testing.B) {
 	b.Run("new", func(b *testing.B) { benchImport(b, storetest.OpenSQLite, provinceSchools, false) })
 	b.Run("reimport", func(b *testing.B) { benchImport(b, storetest.OpenSQLite, provinceSchools, true) })
+}
+
+// BenchmarkImportScaling imports 10 000 to 210 000 new records into a
+// fresh SQLite database per iteration, to show that an import's time grows
+// linearly with its records: ns/row should stay flat.
+//
+//	go test ./internal/store -run '^$' -bench ImportScaling -benchtime 2x
+func BenchmarkImportScaling(b *testing.B) {
+	for _, n := range []int{10_000, 50_000, 100_000, provinceSchools} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			benchImport(b, storetest.OpenSQLite, n, false)
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
+		})
+	}
 }
 
 // BenchmarkPostgresImport210k is BenchmarkImport210k on PostgreSQL (COPY).

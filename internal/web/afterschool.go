@@ -184,19 +184,11 @@ func (s *Server) afterschoolRegion(w http.ResponseWriter, r *http.Request) error
 // county's indicators of the term and its ledger's rows by table, keyed
 // by the declaration's column keys (ledger.Data.Maps).
 func (s *Server) afterschoolAPI(r *http.Request) (any, error) {
-	_, code, err := s.ledgerCounty(r)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.choose(r)
+	code, c, d, v, err := s.ledgerAPIOf(r, afterschool.Schema)
 	if err != nil {
 		return nil, err
 	}
 	rule, err := afterschoolRule(c)
-	if err != nil {
-		return nil, err
-	}
-	d, v, err := s.ledgerOrEmpty(r, afterschool.Schema, code, c.Year)
 	if err != nil {
 		return nil, err
 	}

@@ -141,15 +141,7 @@ func (s *Server) groupsRegion(w http.ResponseWriter, r *http.Request) error {
 // coverage of the year and its ledger's rows by table, keyed by the
 // declaration's column keys (ledger.Data.Maps).
 func (s *Server) groupsAPI(r *http.Request) (any, error) {
-	_, code, err := s.ledgerCounty(r)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.choose(r)
-	if err != nil {
-		return nil, err
-	}
-	d, v, err := s.ledgerOrEmpty(r, groups.Schema, code, 0)
+	code, c, d, v, err := s.ledgerAPIOf(r, groups.Schema)
 	if err != nil {
 		return nil, err
 	}

@@ -242,6 +242,25 @@ func ledgerLockedText(b *Base, l *store.LockedError) string {
 	return b.T("ledger.locked", b.T("ledger.locked_by", l.Task, state))
 }
 
+// ledgerAPIOf is what a kind's API (groupsAPI, afterschoolAPI,
+// trainingAPI) starts from: the path's county in the account's scope, the
+// request's year and rules, and the county's newest ledger of sc (of that
+// year for a ledger kept by year; empty when there is none).
+func (s *Server) ledgerAPIOf(r *http.Request, sc *ledger.Schema) (code string, c *choice, d *ledger.Data, v store.LedgerVersion, err error) {
+	if _, code, err = s.ledgerCounty(r); err != nil {
+		return
+	}
+	if c, err = s.choose(r); err != nil {
+		return
+	}
+	year := 0
+	if sc.PerYear {
+		year = c.Year
+	}
+	d, v, err = s.ledgerOrEmpty(r, sc, code, year)
+	return
+}
+
 // ledgerOrEmpty is county's newest ledger of kind sc and year, or an
 // empty one (version 0) when it has none.
 func (s *Server) ledgerOrEmpty(r *http.Request, sc *ledger.Schema, county string, year int) (*ledger.Data, store.LedgerVersion, error) {

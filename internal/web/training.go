@@ -220,7 +220,7 @@ func listEntries(es []training.Entry) []store.ListEntry {
 	return out
 }
 
-// listShow writes an entry's category (and field) in Chinese or English.
+// listCategory writes an entry's category (and field) in Chinese or English.
 func listCategory(e store.ListEntry, en bool) string {
 	t := training.Schema.Table(training.TInstitutions)
 	out := t.Cols[t.Col("category")].ShowIn(e.Category, en)
@@ -236,7 +236,6 @@ type listsPage struct {
 	Name   string // the county's name
 	Code   string
 	Lists  store.TrainingLists
-	Has    bool
 	Cat    func(store.ListEntry) string
 	Notice string // the link to the printable notice
 }
@@ -247,13 +246,7 @@ type listsPage struct {
 func (s *Server) publicLists(w http.ResponseWriter, r *http.Request) error {
 	b := s.base(r, "")
 	code := r.PathValue("code")
-	if len(code) != 6 {
-		return notFound("error.404")
-	}
-	l, err := s.st.LatestTrainingLists(r.Context(), code)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("error.404")
-	}
+	l, err := s.publishedLists(r, code)
 	if err != nil {
 		return err
 	}
@@ -261,7 +254,7 @@ func (s *Server) publicLists(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &listsPage{Base: b, Lang: string(b.Lang), Name: cmp.Or(rg.Name, code), Code: code, Lists: l, Has: true,
+	p := &listsPage{Base: b, Lang: string(b.Lang), Name: cmp.Or(rg.Name, code), Code: code, Lists: l,
 		Notice: "/lists/" + code + "/notice.pdf"}
 	en := b.EN()
 	p.Cat = func(e store.ListEntry) string { return listCategory(e, en) }
@@ -272,17 +265,24 @@ func (s *Server) publicLists(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// publishedLists is county code's newest publication; a county that has
+// published none (or a code that is no county's) is a 404.
+func (s *Server) publishedLists(r *http.Request, code string) (store.TrainingLists, error) {
+	if len(code) != 6 {
+		return store.TrainingLists{}, notFound("error.404")
+	}
+	l, err := s.st.LatestTrainingLists(r.Context(), code)
+	if errors.Is(err, store.ErrNotFound) {
+		return l, notFound("error.404")
+	}
+	return l, err
+}
+
 // listsNotice serves GET /lists/{code}/notice.pdf: the newest publication
 // as a printable notice (公告), to anyone.
 func (s *Server) listsNotice(w http.ResponseWriter, r *http.Request) error {
 	code := r.PathValue("code")
-	if len(code) != 6 {
-		return notFound("error.404")
-	}
-	l, err := s.st.LatestTrainingLists(r.Context(), code)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound("error.404")
-	}
+	l, err := s.publishedLists(r, code)
 	if err != nil {
 		return err
 	}
@@ -300,8 +300,8 @@ func (s *Server) listsNotice(w http.ResponseWriter, r *http.Request) error {
 		"本公告自发布之日起生效；名单如有变动，以最新公告为准。网上查询：/lists/" + code + "。",
 	}}
 	tbl := func(title string, es []store.ListEntry) report.Table {
-		t := report.Table{Title: title, Columns: []report.Column{{Header: "序号", Width: 2}, {Header: "机构名称", Width: 9}, {Header: "统一社会信用代码", Width: 8},
-			{Header: "类别", Width: 5}, {Header: "办学许可证", Width: 8}, {Header: "地址", Width: 9}, {Header: "依据", Width: 9}}}
+		t := report.Table{Title: title, Columns: []report.Column{{Header: "序号", Width: 2}, {Header: "机构名称", Width: 9}, {Header: "统一社会信用代码", Width: 10},
+			{Header: "类别", Width: 5}, {Header: "办学许可证", Width: 8}, {Header: "地址", Width: 7}, {Header: "依据", Width: 9}}}
 		for i, e := range es {
 			t.Rows = append(t.Rows, []report.Cell{report.TextCell(strconv.Itoa(i + 1)), report.TextCell(e.Name), report.TextCell(e.Credit),
 				report.TextCell(listCategory(e, false)), report.TextCell(cmp.Or(e.Licence, "—")), report.TextCell(cmp.Or(e.Address, "—")), report.TextCell(e.Reason)})
@@ -376,15 +376,7 @@ func (s *Server) trainingRegion(w http.ResponseWriter, r *http.Request) error {
 // grading of the year, the lists it gives, and the registry's rows by
 // table (ledger.Data.Maps).
 func (s *Server) trainingAPI(r *http.Request) (any, error) {
-	_, code, err := s.ledgerCounty(r)
-	if err != nil {
-		return nil, err
-	}
-	c, err := s.choose(r)
-	if err != nil {
-		return nil, err
-	}
-	d, v, err := s.ledgerOrEmpty(r, training.Schema, code, 0)
+	code, c, d, v, err := s.ledgerAPIOf(r, training.Schema)
 	if err != nil {
 		return nil, err
 	}

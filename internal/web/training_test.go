@@ -177,6 +177,7 @@ func TestTrainingPage(t *testing.T) {
 
 	// The region view sums the counties; the English pages show no key.
 	check(t, e.get("city", "/training"), http.StatusOK, hc.In("#training-counties tr[data-region=total]"))
+	check(t, e.get("city", "/overview"), http.StatusOK, hc.In(`#ledger-links a[href^="/training"]`), hc.In(`#ledger-links a[href^="/groups"]`))
 	for _, path := range []string{base, "/training", "/lists/" + code} {
 		w := e.get("admin", path, "Cookie", langCookie+"=en")
 		if m := regexp.MustCompile(`>[a-z_]+\.[a-z_.]+<`).FindString(w.Body.String()); m != "" {
