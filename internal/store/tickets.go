@@ -14,11 +14,12 @@ import (
 )
 
 // Ticket is an item to be fixed by a deadline and verified by its raiser
-// (internal/ticket): a 整改 item of a case's 问题清单, or a 督办单 pressing a
-// late task of a work plan.
+// (internal/ticket): a 整改 item of a case's 问题清单, a 督办单 pressing a
+// late task of a work plan, a 整改通知书 (rectification order) of an
+// inspection of a 校外培训机构, or a 投诉举报 (complaint) about one.
 type Ticket struct {
 	ID           int64
-	Kind         string // rectify, supervise
+	Kind         string // rectify, supervise, inspection, complaint
 	CaseID       int64  // 0 when it belongs to no case
 	PlanTask     int64  // the work-plan task a 督办单 presses; 0 for other kinds
 	County       string // the owner: the county that fixes it
@@ -26,7 +27,7 @@ type Ticket struct {
 	Item         string // the standard's item, when it concerns one
 	School       string
 	Severity     string // 一般, 较重, 严重
-	Source       string // visit, checklist, engine, discrepancy
+	Source       string // visit, checklist, engine, discrepancy; a complaint's channel (ComplaintSources)
 	Raiser       string
 	RaiserRegion string
 	RaiserLevel  review.Level
@@ -35,6 +36,15 @@ type Ticket struct {
 	ReportedAt   time.Time
 	ClosedAt     time.Time
 	CreatedAt    time.Time
+	// Of an inspection or a complaint (training_cases.go): the
+	// institution's 统一社会信用代码 ("" for a complaint about no
+	// registered institution), its name or what the complaint is about,
+	// the account assigned to a complaint, and the visit an order came of.
+	Credit, Subject, Assignee string
+	VisitID                   int64
+	// ReportedBy is the account that took the latest report step ("" when
+	// none was taken).
+	ReportedBy string
 }
 
 // TicketEvent is one step on a ticket, with its evidence files.
@@ -88,18 +98,7 @@ func (s *Store) RaiseTicket(ctx context.Context, actor string, t Ticket, files [
 				t.Deadline = ticket.DueAfter(now, clocks.Rectify)
 			}
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO tickets (kind, case_id, plan_task_id, county_code, title, item, school_code, severity, source,
-			raiser, raiser_region, raiser_level, deadline, status, created_at)
-			VALUES ($1, $2, $15, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) RETURNING id`,
-			t.Kind, nullID(t.CaseID), t.County, strings.TrimSpace(t.Title), t.Item, t.School, t.Severity, t.Source,
-			actor, t.RaiserRegion, t.RaiserLevel.String(), nullTime(t.Deadline), string(t.Status), now, nullID(t.PlanTask)).Scan(&t.ID); err != nil {
-			return err
-		}
-		ev, err := ticketEvent(ctx, tx, t.ID, "raise", t.Title, actor, now)
-		if err != nil {
-			return err
-		}
-		if err := attachFiles(ctx, tx, t, ev, year, actor, files, types, now); err != nil {
+		if err := insertTicket(ctx, tx, actor, &t, year, files, types, now); err != nil {
 			return err
 		}
 		if t.CaseID != 0 {
@@ -115,6 +114,24 @@ func (s *Store) RaiseTicket(ctx context.Context, actor string, t Ticket, files [
 		return auditTx(ctx, tx, now, actor, "ticket.raise", t.County, fmt.Sprintf("ticket %d", t.ID), t.Title)
 	})
 	return t, err
+}
+
+// insertTicket stores ticket t (its ID set here) with its raise step and
+// evidence files, in tx.
+func insertTicket(ctx context.Context, tx *sql.Tx, actor string, t *Ticket, year int, files []EvidenceUpload, types []string, now time.Time) error {
+	if err := tx.QueryRowContext(ctx, `INSERT INTO tickets (kind, case_id, plan_task_id, county_code, title, item, school_code, severity, source,
+		raiser, raiser_region, raiser_level, deadline, status, created_at, credit, subject, assignee, visit_id)
+		VALUES ($1, $2, $15, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $17, $18, $19) RETURNING id`,
+		t.Kind, nullID(t.CaseID), t.County, strings.TrimSpace(t.Title), t.Item, t.School, t.Severity, t.Source,
+		actor, t.RaiserRegion, t.RaiserLevel.String(), nullTime(t.Deadline), string(t.Status), now, nullID(t.PlanTask),
+		t.Credit, strings.TrimSpace(t.Subject), t.Assignee, nullID(t.VisitID)).Scan(&t.ID); err != nil {
+		return err
+	}
+	ev, err := ticketEvent(ctx, tx, t.ID, "raise", t.Title, actor, now)
+	if err != nil {
+		return err
+	}
+	return attachFiles(ctx, tx, *t, ev, year, actor, files, types, now)
 }
 
 func cmpOr(a, b string) string {
@@ -152,14 +169,15 @@ func attachFiles(ctx context.Context, tx *sql.Tx, t Ticket, ev int64, year int, 
 }
 
 const ticketCols = `id, kind, COALESCE(case_id, 0), COALESCE(plan_task_id, 0), county_code, title, item, school_code, severity, source, raiser, raiser_region, raiser_level,
-	deadline, status, reported_at, closed_at, created_at`
+	deadline, status, reported_at, closed_at, created_at, credit, subject, assignee, COALESCE(visit_id, 0),
+	COALESCE((SELECT e.actor FROM ticket_events e WHERE e.ticket_id = tickets.id AND e.action = 'report' ORDER BY e.id DESC LIMIT 1), '')`
 
 func scanTicket(sc interface{ Scan(...any) error }) (Ticket, error) {
 	var t Ticket
 	var level, status string
 	var dl, rep, cl sql.NullTime
 	if err := sc.Scan(&t.ID, &t.Kind, &t.CaseID, &t.PlanTask, &t.County, &t.Title, &t.Item, &t.School, &t.Severity, &t.Source, &t.Raiser,
-		&t.RaiserRegion, &level, &dl, &status, &rep, &cl, &t.CreatedAt); err != nil {
+		&t.RaiserRegion, &level, &dl, &status, &rep, &cl, &t.CreatedAt, &t.Credit, &t.Subject, &t.Assignee, &t.VisitID, &t.ReportedBy); err != nil {
 		return t, err
 	}
 	t.RaiserLevel, _ = review.ParseLevel(level)
@@ -255,6 +273,12 @@ func (s *Store) TicketStep(ctx context.Context, actor string, role ticket.Role, 
 		if err != nil {
 			return err
 		}
+		// Separation of duty: on a ticket a county both reports and
+		// verifies (an inspection's order, a complaint), the account that
+		// reported the fix does not verify or reject it.
+		if action != ticket.Report && TrainingTicket(t.Kind) && t.ReportedBy == actor {
+			return ErrSameActor
+		}
 		set := `status = $1`
 		switch action {
 		case ticket.Report:
@@ -264,14 +288,22 @@ func (s *Store) TicketStep(ctx context.Context, actor string, role ticket.Role, 
 		case ticket.Reject:
 			set += `, reported_at = NULL, closed_at = NULL`
 		}
-		q := `UPDATE tickets SET ` + set + ` WHERE id = $3`
-		args := []any{string(to), now, id}
+		// The status read is the one changed: of two steps at once, the
+		// second finds the ticket moved on and is refused.
+		q := `UPDATE tickets SET ` + set + ` WHERE id = $3 AND status = $4`
+		args := []any{string(to), now, id, string(t.Status)}
 		if action == ticket.Reject {
-			q = `UPDATE tickets SET ` + set + ` WHERE id = $2`
-			args = []any{string(to), id}
+			q = `UPDATE tickets SET ` + set + ` WHERE id = $2 AND status = $3`
+			args = []any{string(to), id, string(t.Status)}
 		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		res, err := tx.ExecContext(ctx, q, args...)
+		if err != nil {
 			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return ticket.ErrNotAllowed
 		}
 		ev, err := ticketEvent(ctx, tx, id, string(action), text, actor, now)
 		if err != nil {

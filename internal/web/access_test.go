@@ -47,6 +47,7 @@ type accessRegion struct {
 	caseID, ticket, insp   string   // a recognition case of the county, a finding in it, an inspection draw
 	survey                 string   // a 社会认可度 survey of the county
 	plan, planTask         string   // the county bureau's work plan and a task of it
+	visit                  string   // an inspection visit to a 校外培训机构 of the county
 	account                string   // a county account of the county
 	regions                []string // the region codes a "region" route is tried with
 	schoolRec              census.School
@@ -143,6 +144,14 @@ func TestAccessEveryRoute(t *testing.T) {
 		}
 		return strconv.FormatInt(p.ID, 10), strconv.FormatInt(ts[0].ID, 10)
 	}
+	mustVisit := func(county string) string {
+		v, err := e.st.RecordVisit(ctx, "test", store.Visit{County: county, Credit: "91" + county + "MA0000001X", Name: "access 培训学校", Day: "2026-07-10",
+			Inspectors: "test", Checklist: []store.CheckItem{{ID: "fire", ZH: "消防安全", Result: store.CheckFail}}}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strconv.FormatInt(v.ID, 10)
+	}
 	regionOf := func(name, county string, regions ...string) *accessRegion {
 		rg := &accessRegion{name: name, county: county, city: census.CityCode(county), province: census.ProvinceCode(county), regions: regions}
 		schools, err := e.st.Schools(ctx, year, county)
@@ -160,6 +169,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		rg.caseID, rg.ticket, rg.insp = mustCase(county, rg.school)
 		rg.survey = mustSurvey(county)
 		rg.plan, rg.planTask = mustPlan(county)
+		rg.visit = mustVisit(county)
 		acct, err := e.st.CreateUser(ctx, store.User{Username: "access-" + county, Role: store.RoleCounty, Region: county}, "long enough")
 		if err != nil {
 			t.Fatal(err)
@@ -349,6 +359,8 @@ func TestAccessEveryRoute(t *testing.T) {
 			value = rg.planTask
 		case "account":
 			value = rg.account
+		case "visit":
+			value = rg.visit
 		case "upload":
 		default:
 			t.Fatalf("%s: unknown names %q", rt.pattern, rt.names)
@@ -603,6 +615,18 @@ func TestAccessEveryRoute(t *testing.T) {
 			req.body = form(url.Values{"group": {"parents"}, "area": {"0"}, "n": {"2"}})
 		case rt.pattern == "POST /survey/{id}/review/{rid}":
 			req.body = form(url.Values{"decision": {"reject"}, "reason": {"access"}})
+		// 校外培训机构 inspections and complaints (inspections.go).
+		case rt.pattern == "POST /county/{code}/inspections/campaigns":
+			req.body = form(url.Values{"title": {"access 专项"}, "starts": {"2026-07-01"}, "ends": {"2026-08-31"}, "scope": {"wide"}})
+		case rt.pattern == "POST /county/{code}/inspections/visits":
+			// An institution of no registry: refused (400) after the access check.
+			req.body = form(url.Values{"credit": {"91" + rg.county + "MA0000001X"}, "day": {"2026-07-10"}, "inspectors": {"access"}, "r.fire": {"fail"}})
+		case rt.pattern == "POST /county/{code}/complaints":
+			req.body = form(url.Values{"source": {"12345"}, "subject": {"access 补习班"}, "title": {"access"}, "assignee": {"access-" + rg.county}})
+		case rt.pattern == "POST /inspection/{id}/order":
+			req.body = form(url.Values{"item": {"fire"}})
+		case rt.pattern == "POST /inspection/{id}/penalty":
+			req.body = form(url.Values{"kind": {"warning"}, "document": {"access〔2026〕1号"}, "day": {"2026-07-20"}})
 		case rt.pattern == "PUT /api/v1/records/{year}/{code}":
 			req.body = func() (io.Reader, string) {
 				return strings.NewReader(`{"values": {"multimedia_rooms": 99}}`), "application/json"

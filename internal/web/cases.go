@@ -728,6 +728,8 @@ func evidenceErr(err error) error {
 		return &userError{err: errConflict, key: "review.not_allowed"}
 	case errors.Is(err, ticket.ErrRole):
 		return errForbidden
+	case errors.Is(err, store.ErrSameActor):
+		return &userError{err: errForbidden, key: "inspect.verify_by_other"}
 	}
 	return err
 }
@@ -749,6 +751,20 @@ func (s *Server) ticketTarget(r *http.Request) (store.Ticket, *Base, ticket.Role
 		return t, b, "", errOutOfScope
 	}
 	var role ticket.Role
+	if store.TrainingTicket(t.Kind) {
+		// An inspection's order or a complaint: the institution has no
+		// account, so the county's account reports the fix while it is
+		// open; another account of the county, or one over it, verifies
+		// it (the store refuses the reporter).
+		switch lvl := b.Scope.Level(); {
+		case !b.Scope.CanEdit():
+		case t.Status == ticket.Open && lvl == review.LevelCounty:
+			role = ticket.Owner
+		case t.Status == ticket.Submitted && lvl >= review.LevelCounty && t.ReportedBy != userOf(r).Username:
+			role = ticket.Raiser
+		}
+		return t, b, role, nil
+	}
 	switch lvl := b.Scope.Level(); {
 	case !b.Scope.CanEdit():
 	case lvl == review.LevelCounty:
@@ -765,6 +781,10 @@ type ticketPage struct {
 	Events  []store.TicketEvent
 	Actions []ticket.Action
 	Case    store.Case
+	// Training is set for an inspection's order or a complaint; Own when
+	// the account reported the fix waiting for another's verification.
+	Training bool
+	Own      bool
 }
 
 // ticketPageGet shows a ticket and the steps the account may take.
@@ -785,6 +805,10 @@ func (s *Server) ticketPageGet(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	if p.Training = store.TrainingTicket(t.Kind); p.Training {
+		b.Nav = "county"
+		p.Own = t.Status == ticket.Submitted && t.ReportedBy == userOf(r).Username
+	}
 	b.Title = t.Title
 	s.render(w, r, http.StatusOK, "ticket", p)
 	return nil
@@ -797,6 +821,9 @@ func (s *Server) ticketStep(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if role == "" {
+		if store.TrainingTicket(t.Kind) && t.Status == ticket.Submitted && t.ReportedBy == userOf(r).Username && b.Scope.CanEdit() {
+			return &userError{err: errForbidden, key: "inspect.verify_by_other"}
+		}
 		return errForbidden
 	}
 	files, form, err := evidenceForm(w, r, "file")

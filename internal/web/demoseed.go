@@ -129,6 +129,11 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 	if err := seedTraining(ctx, st, counties, county.Code); err != nil { // demoseed_training.go
 		return nil, err
 	}
+	// Inspections and complaints of the demo county's 校外培训机构, from
+	// its registry.
+	if err := seedInspections(ctx, st, county.Code); err != nil { // demoseed_inspections.go
+		return nil, err
+	}
 	for i := range want {
 		want[i].Password = demoPassword()
 		u, err := st.CreateUser(ctx, want[i].User, want[i].Password)

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -132,10 +133,18 @@ func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, 
 			return nil, err
 		}
 		fix, verify := 0, 0
+		training := map[string]int{} // a county's inspection orders and complaints, by inbox key
 		for _, t := range tickets {
 			switch {
 			case t.Kind == store.TicketSupervise:
 				// A 督办单: the work plan's items below.
+			case store.TrainingTicket(t.Kind):
+				// An inspection's order or a complaint: the county reports
+				// the fix and another of its accounts verifies it.
+				if lvl == review.LevelCounty {
+					key := map[string]string{store.TicketInspection: "inspect.inbox_", store.TicketComplaint: "complaint.inbox_"}[t.Kind]
+					training[key+string(t.Status)]++
+				}
 			case lvl == review.LevelCounty && t.Status == ticket.Open && !t.Deadline.IsZero():
 				fix++
 			case lvl > review.LevelCounty && t.Status == ticket.Submitted && lvl >= t.RaiserLevel:
@@ -147,6 +156,15 @@ func (s *Server) inbox(ctx context.Context, sc Scope, judge bool) ([]inboxItem, 
 		}
 		if verify > 0 {
 			out = append(out, inboxItem{Key: "inbox.tickets_verify", N: verify, Link: "/cases", Action: true})
+		}
+		for _, key := range []string{"inspect.inbox_open", "inspect.inbox_submitted", "complaint.inbox_open", "complaint.inbox_submitted"} {
+			if n := training[key]; n > 0 {
+				anchor := "#tickets"
+				if strings.HasPrefix(key, "complaint.") {
+					anchor = "#complaints"
+				}
+				out = append(out, inboxItem{Key: key, N: n, Link: "/county/" + sc.region + "/inspections" + anchor, Action: true})
+			}
 		}
 		if lvl == review.LevelProvince {
 			n, err := s.st.OpenObjections(ctx, sc.prefix())

@@ -20,7 +20,8 @@ type route struct {
 	// a school account's own county too),
 	// "school {code}", "kindergarten {code}", "evidence {id}",
 	// "scenario {id}" (of the county {code}), "survey {id}", "plan {id}" and
-	// "plantask {id}" (a work plan of a region, one of its tasks), "token {id}" (of the
+	// "plantask {id}" (a work plan of a region, one of its tasks), "visit {id}"
+	// (an inspection visit to a 校外培训机构), "token {id}" (of the
 	// account), "upload file" (the records in the file), "upload token" (a
 	// preview's confirm token); "" when it names nothing outside the
 	// account (its own page, or a list of what is in its scope); "public"
@@ -140,6 +141,17 @@ func (s *Server) routeTable() []route {
 		{"GET /case/{id}/package.zip", pg(s.casePackage), "case {id}"}, // casepackage.go: the 自评材料 in one file
 		{"GET /ticket/{id}", pg(s.ticketPageGet), "ticket {id}"},
 		{"POST /ticket/{id}/step", pg(s.ticketStep), "ticket {id}"},
+		// 校外培训机构 inspections and complaints (inspections.go): a
+		// county's campaigns, visits, rectification orders and complaints
+		// (tickets of the one machinery above), a visit's page, its orders
+		// and penalty decision.
+		{"GET /county/{code}/inspections", pg(s.inspectionsPageGet), "county {code}"},
+		{"POST /county/{code}/inspections/campaigns", pg(s.createCampaign), "county {code}"},
+		{"POST /county/{code}/inspections/visits", pg(s.recordVisit), "county {code}"},
+		{"POST /county/{code}/complaints", pg(s.raiseComplaint), "county {code}"},
+		{"GET /inspection/{id}", pg(s.visitPageGet), "visit {id}"},
+		{"POST /inspection/{id}/order", pg(s.raiseOrder), "visit {id}"},
+		{"POST /inspection/{id}/penalty", pg(s.recordPenalty), "visit {id}"},
 		{"GET /notice/{id}", p(s.noticePageGet), "public"},
 
 		// 社会认可度 surveys (survey.go, survey_public.go): the county's
