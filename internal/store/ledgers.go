@@ -125,51 +125,7 @@ func (s *Store) SaveLedger(ctx context.Context, actor, county string, year int, 
 		return LedgerVersion{}, fmt.Errorf("%w: 「%s」第%d行「%s」：%s；%s", ErrLedgerInput, t.Sheet, p.Row.N, t.Cols[t.Col(p.Key)].ZH, p.Problem.Problem, p.Fix)
 	}
 	v := LedgerVersion{Kind: d.Schema.Kind, County: county, Year: year, Files: files, Rows: d.Len(), Actor: actor, Note: note, At: s.now()}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if lock, err := ledgerLock(ctx, tx, v.Kind, county, year); err != nil {
-			return err
-		} else if lock != nil {
-			return lock
-		}
-		if base != AnyVersion {
-			var newest int64
-			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM ledger_versions
-				WHERE kind = $1 AND county_code = $2 AND year = $3`, v.Kind, county, year).Scan(&newest); err != nil {
-				return err
-			}
-			if newest != base {
-				return ErrLedgerChanged
-			}
-		}
-		if err := tx.QueryRowContext(ctx, `
-			INSERT INTO ledger_versions (kind, county_code, year, files, row_count, actor, note, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			v.Kind, county, year, strings.Join(files, ","), v.Rows, actor, note, v.At).Scan(&v.ID); err != nil {
-			return err
-		}
-		stmt, err := tx.PrepareContext(ctx, `INSERT INTO ledger_rows (version_id, tbl, seq, data) VALUES ($1, $2, $3, $4)`)
-		if err != nil {
-			return err
-		}
-		defer stmt.Close()
-		for _, t := range d.Schema.Tables {
-			for i, r := range d.Rows(t.ID) {
-				data, err := json.Marshal(r.Map())
-				if err != nil {
-					return err
-				}
-				if _, err := stmt.ExecContext(ctx, v.ID, t.ID, i, string(data)); err != nil {
-					return err
-				}
-			}
-		}
-		action, detail := "ledger.import", strings.Join(files, ", ")
-		if len(files) == 0 {
-			action, detail = "ledger.edit", note
-		}
-		return auditTx(ctx, tx, v.At, actor, action, county, fmt.Sprintf("%s %d", v.Kind, year),
-			fmt.Sprintf("%d rows: %s", v.Rows, detail))
-	})
+	err = s.inTx(ctx, func(tx *sql.Tx) error { return saveLedgerTx(ctx, tx, &v, base, d) })
 	if err != nil {
 		return LedgerVersion{}, err
 	}
@@ -332,4 +288,53 @@ func (s *Store) ledgerRows(ctx context.Context, sc *ledger.Schema, ids []int64) 
 		out[id] = d
 	}
 	return out, nil
+}
+
+// saveLedgerTx stores d as a new version v of its county's ledger in tx
+// (SaveLedger; a 吊销 penalty's status row, training_cases.go): refused
+// while a task holds the ledger, or when base is not the newest version.
+func saveLedgerTx(ctx context.Context, tx *sql.Tx, v *LedgerVersion, base int64, d *ledger.Data) error {
+	if lock, err := ledgerLock(ctx, tx, v.Kind, v.County, v.Year); err != nil {
+		return err
+	} else if lock != nil {
+		return lock
+	}
+	if base != AnyVersion {
+		var newest int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM ledger_versions
+			WHERE kind = $1 AND county_code = $2 AND year = $3`, v.Kind, v.County, v.Year).Scan(&newest); err != nil {
+			return err
+		}
+		if newest != base {
+			return ErrLedgerChanged
+		}
+	}
+	if err := tx.QueryRowContext(ctx, `
+		INSERT INTO ledger_versions (kind, county_code, year, files, row_count, actor, note, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		v.Kind, v.County, v.Year, strings.Join(v.Files, ","), v.Rows, v.Actor, v.Note, v.At).Scan(&v.ID); err != nil {
+		return err
+	}
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO ledger_rows (version_id, tbl, seq, data) VALUES ($1, $2, $3, $4)`)
+	if err != nil {
+		return err
+	}
+	defer stmt.Close()
+	for _, t := range d.Schema.Tables {
+		for i, r := range d.Rows(t.ID) {
+			data, err := json.Marshal(r.Map())
+			if err != nil {
+				return err
+			}
+			if _, err := stmt.ExecContext(ctx, v.ID, t.ID, i, string(data)); err != nil {
+				return err
+			}
+		}
+	}
+	action, detail := "ledger.import", strings.Join(v.Files, ", ")
+	if len(v.Files) == 0 {
+		action, detail = "ledger.edit", v.Note
+	}
+	return auditTx(ctx, tx, v.At, v.Actor, action, v.County, fmt.Sprintf("%s %d", v.Kind, v.Year),
+		fmt.Sprintf("%d rows: %s", v.Rows, detail))
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/ledger"
 	"github.com/dudao-edu/dudao/internal/review"
 	"github.com/dudao-edu/dudao/internal/ticket"
 )
@@ -307,9 +308,20 @@ func (s *Store) Visits(ctx context.Context, county string) (_ []Visit, err error
 	return listOfRows(ctx, s.db, scanVisit, `SELECT `+visitCols+` FROM training_visits WHERE county_code = $1 ORDER BY day DESC, id DESC`, county)
 }
 
+// LedgerChange is a new version of a county's ledger (Data, made from
+// version Base) stored in one transaction with another step: the status
+// row a 吊销许可证 decision adds to the 校外培训机构 registry.
+type LedgerChange struct {
+	Data *ledger.Data
+	Base int64
+	Note string
+}
+
 // RecordPenalty records the 处罚决定 p on visit id as actor, audited: a
-// fine names its amount, every decision but none its 文号 and date.
-func (s *Store) RecordPenalty(ctx context.Context, actor string, id int64, p Penalty) (_ Visit, err error) {
+// fine names its amount, every decision but none its 文号 and date. With
+// registry, the registry's new version (a revocation's status row) is
+// stored in the same transaction, or neither is.
+func (s *Store) RecordPenalty(ctx context.Context, actor string, id int64, p Penalty, registry *LedgerChange) (_ Visit, err error) {
 	defer wrap(&err, "penalty of visit %d", id)
 	p.Document = strings.TrimSpace(p.Document)
 	switch {
@@ -335,6 +347,17 @@ func (s *Store) RecordPenalty(ctx context.Context, actor string, id int64, p Pen
 		}
 		if v, err = scanVisit(tx.QueryRowContext(ctx, `SELECT `+visitCols+` FROM training_visits WHERE id = $1`, id)); err != nil {
 			return err
+		}
+		if registry != nil {
+			// The decision's status row, in the same transaction: a
+			// revocation and its registry never disagree.
+			lv := LedgerVersion{Kind: registry.Data.Schema.Kind, County: v.County, Rows: registry.Data.Len(), Actor: actor, Note: registry.Note, At: now}
+			if ps := registry.Data.Validate(); len(ps) > 0 {
+				return fmt.Errorf("%w: %s", ErrLedgerInput, ps[0].Problem.Problem)
+			}
+			if err := saveLedgerTx(ctx, tx, &lv, registry.Base, registry.Data); err != nil {
+				return err
+			}
 		}
 		detail := strings.TrimSpace(fmt.Sprintf("%s %s %s", p.Kind, p.Document, p.Day))
 		if p.Kind == "fine" {

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/training"
 	"github.com/dudao-edu/dudao/internal/store/storetest"
 	"github.com/dudao-edu/dudao/internal/ticket"
 )
@@ -160,16 +161,33 @@ func TestInspectionCase(t *testing.T) {
 
 		// The penalty decision.
 		for _, p := range []store.Penalty{{Kind: "fine", Document: "X罚〔2026〕1号", Day: "2026-07-20"}, {Kind: "warning", Day: "2026-07-20"}, {Kind: "jail"}} {
-			if _, err := s.RecordPenalty(ctx, "county", v.ID, p); !errors.Is(err, store.ErrTrainingInput) {
+			if _, err := s.RecordPenalty(ctx, "county", v.ID, p, nil); !errors.Is(err, store.ErrTrainingInput) {
 				t.Errorf("penalty %+v: %v", p, err)
 			}
 		}
-		if _, err := s.RecordPenalty(ctx, "county", v.ID+100, store.Penalty{Kind: "none"}); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.RecordPenalty(ctx, "county", v.ID+100, store.Penalty{Kind: "none"}, nil); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("penalty of no visit: %v", err)
 		}
 		pen := store.Penalty{Kind: "fine", Amount: 20000, Document: "X教罚〔2026〕3号", Day: "2026-07-20"}
-		if v, err = s.RecordPenalty(ctx, "county", v.ID, pen); err != nil || v.Penalty != pen {
+		if v, err = s.RecordPenalty(ctx, "county", v.ID, pen, nil); err != nil || v.Penalty != pen {
 			t.Fatalf("penalty: %+v %v", v.Penalty, err)
+		}
+		// A revocation whose registry change is refused (made from a stale
+		// version) stores neither: the fine stands, the registry is as it was.
+		reg := training.Schema.New()
+		if err := reg.Add(training.TInstitutions, map[string]string{"credit": "91350100M000100Y43", "name": "甲", "form": "企业", "category": "学科类",
+			"mode": "线下", "approver": "教育部门", "custody": "银行托管", "account": "1"}); err != nil {
+			t.Fatal(err)
+		}
+		revoke := store.Penalty{Kind: "revoke", Document: "X教罚〔2026〕4号", Day: "2026-07-21"}
+		if _, err := s.RecordPenalty(ctx, "county", v.ID, revoke, &store.LedgerChange{Data: reg, Base: 987654}); !errors.Is(err, store.ErrLedgerChanged) {
+			t.Errorf("a revocation with a stale registry: %v", err)
+		}
+		if got, _ := s.Visit(ctx, v.ID); got.Penalty != pen {
+			t.Errorf("a refused revocation changed the penalty: %+v", got.Penalty)
+		}
+		if _, _, err := s.Ledger(ctx, training.Schema, v.County, 0); err == nil {
+			t.Error("a refused revocation stored a registry")
 		}
 		entries, err := s.AuditLog(ctx, "", 100)
 		if err != nil {

@@ -128,7 +128,7 @@ func seedInspections(ctx context.Context, st *store.Store, county string) error 
 		return err
 	}
 	set(-25)
-	if _, err := st.RecordPenalty(ctx, "county", made[1].ID, store.Penalty{Kind: "warning", Document: "教监罚〔" + fmt.Sprint(now.Year()) + "〕2号", Day: ticket.Day(at)}); err != nil {
+	if _, err := st.RecordPenalty(ctx, "county", made[1].ID, store.Penalty{Kind: "warning", Document: "教监罚〔" + fmt.Sprint(now.Year()) + "〕2号", Day: ticket.Day(at)}, nil); err != nil {
 		return err
 	}
 	// The third: subject content at the weekend, open and on time.

@@ -427,10 +427,51 @@ func (s *Server) recordPenalty(w http.ResponseWriter, r *http.Request) error {
 		}
 		p.Amount = n
 	}
-	if _, err := s.st.RecordPenalty(r.Context(), userOf(r).Username, v.ID, p); err != nil {
+	var registry *store.LedgerChange
+	if p.Kind == "revoke" {
+		if registry, err = s.revocationRow(r, v, p); err != nil {
+			return err
+		}
+	}
+	if _, err := s.st.RecordPenalty(r.Context(), userOf(r).Username, v.ID, p, registry); err != nil {
+		if msg, ok := ledgerEditError(b, err); ok {
+			return &userError{err: errConflict, key: "inspect.registry_refused", args: []any{msg}}
+		}
 		return trainingErr(err)
 	}
 	setFlash(w, b.T("inspect.penalty_saved"))
 	http.Redirect(w, r, fmt.Sprintf("/inspection/%d#penalty", v.ID), http.StatusSeeOther)
 	return nil
+}
+
+// revocationRow is the registry with the status row a 吊销许可证 decision
+// adds for the visit's institution (dated the decision's day, its 文号),
+// so the registry — its rules and black list — knows the licence is
+// revoked; nil when the institution is not in the registry or the row is
+// already there.
+func (s *Server) revocationRow(r *http.Request, v store.Visit, p store.Penalty) (*store.LedgerChange, error) {
+	d, lv, err := s.st.Ledger(r.Context(), training.Schema, v.County, 0)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	known := false
+	for _, in := range d.Rows(training.TInstitutions) {
+		known = known || in.Get("credit") == v.Credit
+	}
+	for _, st := range d.Rows(training.TStatuses) {
+		if st.Get("credit") == v.Credit && st.Get("date") == p.Day && st.Get("status") == training.Revoked {
+			return nil, nil
+		}
+	}
+	if !known {
+		return nil, nil
+	}
+	if err := d.Add(training.TStatuses, map[string]string{"credit": v.Credit, "date": p.Day, "status": training.Revoked,
+		"document": p.Document, "reason": fmt.Sprintf("处罚决定（检查 %d）", v.ID)}); err != nil {
+		return nil, err
+	}
+	return &store.LedgerChange{Data: d, Base: lv.ID, Note: "吊销许可证 " + p.Document}, nil
 }

@@ -260,6 +260,38 @@ func TestInspectionFlow(t *testing.T) {
 	}
 	check(t, e.get("city", visitURL), http.StatusOK, hc.In(`#penalty-now[data-kind=fine]`, hc.HasText("20000")))
 
+	// A revocation writes its status row into the registry in the same
+	// step (so the rules stop checking the institution and the black list
+	// takes it); recording it again adds no second row.
+	_, regBefore, _ := e.st.Ledger(ctx, training.Schema, code, 0)
+	for range 2 {
+		if w := e.postForm("county", visitURL+"/penalty", url.Values{"kind": {"revoke"}, "document": {"X教罚〔2026〕4号"}, "day": {"2026-07-21"}}); w.Code != http.StatusSeeOther {
+			t.Fatalf("revocation: %d %s", w.Code, w.Body)
+		}
+	}
+	reg, after, _ := e.st.Ledger(ctx, training.Schema, code, 0)
+	if after.ID == regBefore.ID || after.Note != "吊销许可证 X教罚〔2026〕4号" {
+		t.Errorf("the registry after a revocation: version %d → %d %q", regBefore.ID, after.ID, after.Note)
+	}
+	rows := 0
+	for _, r := range reg.Rows(training.TStatuses) {
+		if r.Get("credit") == credit && r.Get("status") == training.Revoked && r.Get("date") == "2026-07-21" {
+			rows++
+		}
+	}
+	revokedOn := func(day string) string {
+		d, _ := time.Parse(time.DateOnly, day)
+		for _, in := range training.Institutions(reg, d) {
+			if in.Credit == credit {
+				return in.Status
+			}
+		}
+		return ""
+	}
+	if rows != 1 || revokedOn("2026-07-21") != training.Revoked || revokedOn("2026-07-20") == training.Revoked {
+		t.Errorf("%d status rows; status on 21 July %s", rows, revokedOn("2026-07-21"))
+	}
+
 	// A complaint about an unregistered class, assigned to the colleague:
 	// due in the profile's 15 days from now.
 	if w := e.postForm("county", "/county/"+code+"/complaints", url.Values{"source": {"12345"}, "subject": {"某小区内无证补习班"}, "title": {"暑期开设学科类培训"}, "assignee": {"someone"}}); w.Code != http.StatusBadRequest {
