@@ -11,9 +11,9 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/dudao-edu/dudao/internal/store"
-	"github.com/dudao-edu/dudao/internal/training"
 	"github.com/dudao-edu/dudao/internal/store/storetest"
 	"github.com/dudao-edu/dudao/internal/ticket"
+	"github.com/dudao-edu/dudao/internal/training"
 )
 
 // pngPhoto is the smallest PNG the evidence store accepts.
