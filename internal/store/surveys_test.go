@@ -98,7 +98,7 @@ func TestSurveyStore(t *testing.T) {
 			rs[2].Serial != 0 || rs[0].Answers["overall"] != 1 || rs[0].Area != area {
 			t.Fatalf("%+v %v", rs, err)
 		}
-		if fc, _ := s.FlaggedResponses(ctx, "3402"); len(fc) != 1 || fc[0] != (store.FlaggedCount{SurveyID: sv.ID, N: 1}) {
+		if fc, _ := s.FlaggedResponses(ctx, "3402"); len(fc) != 1 || fc[0] != (store.FlaggedCount{SurveyID: sv.ID, Standard: sv.Standard, N: 1}) {
 			t.Errorf("flagged %v", fc)
 		}
 		if fc, _ := s.FlaggedResponses(ctx, "3403"); len(fc) != 0 {
