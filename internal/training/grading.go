@@ -132,12 +132,17 @@ type Entry struct {
 //     closed.
 func Lists(d *ledger.Data, year int, day time.Time, l Limits, g standards.Grading) (white, black []Entry) {
 	graded, _ := Grade(d, year, g)
+	return lists(d, year, day, graded, Check(d, day, l))
+}
+
+// lists draws the lists from the registry's grading and findings.
+func lists(d *ledger.Data, year int, day time.Time, graded []Graded, findings []Finding) (white, black []Entry) {
 	grade := map[string]Graded{}
 	for _, gr := range graded {
 		grade[gr.Credit] = gr
 	}
 	breach := map[string]bool{}
-	for _, f := range Check(d, day, l) {
+	for _, f := range findings {
 		if !f.Rule.Warning() {
 			breach[f.Credit] = true
 		}

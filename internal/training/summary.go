@@ -1,6 +1,7 @@
 package training
 
 import (
+	"slices"
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/ledger"
@@ -19,53 +20,68 @@ type Summary struct {
 	Graded, White, Black                 int
 }
 
-// Summarise sums registry d up on day, with the lists of year.
-func Summarise(d *ledger.Data, day time.Time, year int, s standards.Training) Summary {
-	out := Summary{ByRule: make([]int, len(Rules))}
+// Report is registry d checked on a day, with the grading of a year and
+// the lists they give: what the county page, the API and the summaries
+// show, each computed once.
+type Report struct {
+	Findings []Finding
+	Graded   []Graded
+	Problems []ScoreProblem
+	White    []Entry
+	Black    []Entry
+	Summary  Summary
+}
+
+// Review checks registry d on day and grades it for year, under the
+// profile's training settings s (a nil d is an empty registry).
+func Review(d *ledger.Data, day time.Time, year int, s standards.Training) Report {
+	out := Report{Summary: Summary{ByRule: make([]int, len(Rules))}}
 	if d == nil {
 		return out
 	}
-	l := LimitsOf(s)
+	out.Findings = Check(d, day, LimitsOf(s))
+	out.Graded, out.Problems = Grade(d, year, s.Grading)
+	out.White, out.Black = lists(d, year, day, out.Graded, out.Findings)
+	sum := &out.Summary
 	for _, in := range Institutions(d, day) {
-		out.Institutions++
+		sum.Institutions++
 		switch in.Row.Get("category") {
 		case Subject:
-			out.Subject++
+			sum.Subject++
 		case NonSubject:
-			out.NonSubject++
+			sum.NonSubject++
 		}
 		switch in.Status {
 		case Approved:
-			out.Approved++
+			sum.Approved++
 		case Suspended:
-			out.Suspended++
+			sum.Suspended++
 		case Revoked:
-			out.Revoked++
+			sum.Revoked++
 		case Closed:
-			out.Closed++
+			sum.Closed++
 		}
 	}
 	breach := map[string]bool{}
-	for _, f := range Check(d, day, l) {
-		for i, r := range Rules {
-			if r == f.Rule {
-				out.ByRule[i]++
-			}
-		}
+	for _, f := range out.Findings {
+		sum.ByRule[slices.Index(Rules, f.Rule)]++
 		if !f.Rule.Warning() {
 			breach[f.Credit] = true
 		}
 	}
-	out.Breaching = len(breach)
-	graded, _ := Grade(d, year, s.Grading)
-	for _, g := range graded {
+	sum.Breaching = len(breach)
+	for _, g := range out.Graded {
 		if g.Grade != "" {
-			out.Graded++
+			sum.Graded++
 		}
 	}
-	white, black := Lists(d, year, day, l, s.Grading)
-	out.White, out.Black = len(white), len(black)
+	sum.White, sum.Black = len(out.White), len(out.Black)
 	return out
+}
+
+// Summarise sums registry d up on day, with the lists of year.
+func Summarise(d *ledger.Data, day time.Time, year int, s standards.Training) Summary {
+	return Review(d, day, year, s).Summary
 }
 
 // Add adds o to s.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -57,11 +56,7 @@ func (s *Server) afterschoolPageGet(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) renderAfterschool(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
-	b, code, err := s.ledgerCounty(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.choose(r)
+	b, code, c, county, err := s.ledgerPageOf(r)
 	if err != nil {
 		return err
 	}
@@ -69,11 +64,7 @@ func (s *Server) renderAfterschool(w http.ResponseWriter, r *http.Request, statu
 	if err != nil {
 		return err
 	}
-	rg, err := s.regionName(r, code)
-	if err != nil {
-		return err
-	}
-	p := &afterschoolPage{Base: b, choice: c, Code: code, County: cmp.Or(rg.Name, code), Terms: afterschool.Terms}
+	p := &afterschoolPage{Base: b, choice: c, Code: code, County: county, Terms: afterschool.Terms}
 	b.Title = p.County + " · " + b.T("afterschool.title")
 	d, v, err := s.st.Ledger(r.Context(), afterschool.Schema, code, c.Year)
 	switch {

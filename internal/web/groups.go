@@ -1,7 +1,6 @@
 package web
 
 import (
-	"cmp"
 	"errors"
 	"net/http"
 
@@ -39,19 +38,11 @@ func (s *Server) groupsPageGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderGroups(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
-	b, code, err := s.ledgerCounty(r)
+	b, code, c, county, err := s.ledgerPageOf(r)
 	if err != nil {
 		return err
 	}
-	c, err := s.choose(r)
-	if err != nil {
-		return err
-	}
-	rg, err := s.regionName(r, code)
-	if err != nil {
-		return err
-	}
-	p := &groupsPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: cmp.Or(rg.Name, code)}
+	p := &groupsPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: county}
 	b.Title = p.County + " · " + b.T("groups.title")
 	d, v, err := s.st.Ledger(r.Context(), groups.Schema, code, 0)
 	switch {

@@ -415,6 +415,24 @@ func (s *Server) ledgerCounty(r *http.Request) (*Base, string, error) {
 	return b, code, nil
 }
 
+// ledgerPageOf is what every ledger kind's county page starts from
+// (groups.go, afterschool.go, training.go, places.go): the account's base,
+// the path's county in its scope, the request's year and rules, and the
+// county's name (its code when the region list has none).
+func (s *Server) ledgerPageOf(r *http.Request) (b *Base, code string, c *choice, name string, err error) {
+	if b, code, err = s.ledgerCounty(r); err != nil {
+		return
+	}
+	if c, err = s.choose(r); err != nil {
+		return
+	}
+	rg, err := s.regionName(r, code)
+	if err != nil {
+		return
+	}
+	return b, code, c, cmp.Or(rg.Name, code), nil
+}
+
 // ledgerYear is the year a request means for kind sc: the page's year
 // for a ledger kept by year, 0 for one that is not.
 func (s *Server) ledgerYear(r *http.Request, sc *ledger.Schema) (int, error) {

@@ -117,15 +117,7 @@ func (s *Server) placesPageGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
-	b, code, err := s.ledgerCounty(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.choose(r)
-	if err != nil {
-		return err
-	}
-	rg, err := s.regionName(r, code)
+	b, code, c, county, err := s.ledgerPageOf(r)
 	if err != nil {
 		return err
 	}
@@ -133,7 +125,7 @@ func (s *Server) renderPlaces(w http.ResponseWriter, r *http.Request, status int
 	if err != nil {
 		return err
 	}
-	p := &placesPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: cmp.Or(rg.Name, code), Stages: data.Stages()}
+	p := &placesPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: county, Stages: data.Stages()}
 	b.Title = p.County + " · " + b.T("places.title")
 	if err := s.placesLedger(r, b, code, p, errs, editErr); err != nil {
 		return err

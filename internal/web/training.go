@@ -111,21 +111,13 @@ func (s *Server) trainingPageGet(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderTraining(w http.ResponseWriter, r *http.Request, status int, errs censusio.Errors, editErr string) error {
-	b, code, err := s.ledgerCounty(r)
-	if err != nil {
-		return err
-	}
-	c, err := s.choose(r)
-	if err != nil {
-		return err
-	}
-	rg, err := s.regionName(r, code)
+	b, code, c, county, err := s.ledgerPageOf(r)
 	if err != nil {
 		return err
 	}
 	set := c.Rules.Settings.Training
 	day := s.trainingToday()
-	p := &trainingPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: cmp.Or(rg.Name, code), Day: day.Format(time.DateOnly), Scheme: set.Grading}
+	p := &trainingPage{Base: b, choice: c, Q: c.Query(s), Code: code, County: county, Day: day.Format(time.DateOnly), Scheme: set.Grading}
 	b.Title = p.County + " · " + b.T("training.title")
 	d, v, err := s.st.Ledger(r.Context(), training.Schema, code, 0)
 	switch {
@@ -137,13 +129,11 @@ func (s *Server) renderTraining(w http.ResponseWriter, r *http.Request, status i
 		p.Has = true
 	}
 	p.GYear, p.GYears = s.gradingYear(r, d), gradingYears(d)
-	p.Sum = training.Summarise(d, day, p.GYear, set)
+	rep := training.Review(d, day, p.GYear, set)
+	p.Sum, p.Findings, p.Graded, p.Problems, p.White, p.Black = rep.Summary, rep.Findings, rep.Graded, rep.Problems, rep.White, rep.Black
 	for i, rule := range training.Rules {
 		p.Rules = append(p.Rules, trainingRuleRow{Rule: rule, N: p.Sum.ByRule[i], Warning: rule.Warning()})
 	}
-	p.Findings = training.Check(d, day, training.LimitsOf(set))
-	p.Graded, p.Problems = training.Grade(d, p.GYear, set.Grading)
-	p.White, p.Black = training.Lists(d, p.GYear, day, training.LimitsOf(set), set.Grading)
 	if p.Lists, err = s.st.TrainingListsOf(r.Context(), code); err != nil {
 		return err
 	}
@@ -382,26 +372,25 @@ func (s *Server) trainingAPI(r *http.Request) (any, error) {
 	}
 	set, day := c.Rules.Settings.Training, s.trainingToday()
 	year := s.gradingYear(r, d)
+	rep := training.Review(d, day, year, set)
 	findings := []map[string]any{}
-	for _, f := range training.Check(d, day, training.LimitsOf(set)) {
+	for _, f := range rep.Findings {
 		findings = append(findings, map[string]any{"rule": f.Rule, "warning": f.Rule.Warning(), "credit": f.Credit, "name": f.Name,
 			"table": f.Table, "row": f.Row + 1, "subject": f.Subject, "value": f.Value, "limit": f.Limit, "margin": f.Margin, "explain": f.Explain})
 	}
-	graded, _ := training.Grade(d, year, set.Grading)
 	grades := []map[string]any{}
-	for _, g := range graded {
+	for _, g := range rep.Graded {
 		m := map[string]any{"credit": g.Credit, "name": g.Name, "points": g.Points, "grade": g.Grade, "list": g.List, "missing": g.Missing}
 		if g.Total != nil {
 			m["total"], m["total_exact"], m["margin"] = g.TotalText(), g.Total.RatString(), g.Margin
 		}
 		grades = append(grades, m)
 	}
-	white, black := training.Lists(d, year, day, training.LimitsOf(set), set.Grading)
 	return map[string]any{
 		"county": code, "day": day.Format(time.DateOnly), "grading_year": year, "version": v.ID,
-		"limits": training.LimitsOf(set), "summary": training.Summarise(d, day, year, set),
+		"limits": training.LimitsOf(set), "summary": rep.Summary,
 		"findings": findings, "grades": grades,
-		"lists":  map[string]any{"white": listEntries(white), "black": listEntries(black)},
+		"lists":  map[string]any{"white": listEntries(rep.White), "black": listEntries(rep.Black)},
 		"ledger": d.Maps(),
 	}, nil
 }
