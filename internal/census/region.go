@@ -2,8 +2,11 @@ package census
 
 import "strings"
 
-// Region levels.
+// Region levels. The nation is above the provinces: an account of the
+// nation (a read-only one of the Ministry's supervision office) sees every
+// province.
 const (
+	LevelNation   = "nation"
 	LevelProvince = "province"
 	LevelCity     = "city"
 	LevelCounty   = "county"
@@ -16,6 +19,12 @@ type Region struct {
 	Level  string
 	Parent string // the code of the enclosing region; "" for a province
 }
+
+// NationCode is the code of the nation: the region of a national account.
+const NationCode = "000000"
+
+// Nation is the region above the provinces.
+func Nation() Region { return Region{Code: NationCode, Name: "全国", Level: LevelNation} }
 
 // CityCode returns the code of the city (地级) that contains county code c:
 // its first four digits followed by 00.
@@ -46,10 +55,12 @@ var ProvinceNames = map[string]string{
 }
 
 // CountyPrefix is the prefix that the codes of the counties within region
-// code share: 2 digits for a province (xx0000), 4 for a city (xxxx00), all
-// 6 for a county.
+// code share: none for the nation (000000), 2 digits for a province
+// (xx0000), 4 for a city (xxxx00), all 6 for a county.
 func CountyPrefix(code string) string {
 	switch {
+	case code == NationCode:
+		return ""
 	case len(code) != 6:
 		return code
 	case strings.HasSuffix(code, "0000"):

@@ -36,7 +36,7 @@ const userUsage = `用法：
   dudao user token --username 名称 [--name 用途]     新建 API 令牌（只显示一次）
   dudao user passwd --username 名称 [--password 密码]
 
-角色：province（省）、city（市）、county（县）、school（学校，--region 填所在县区代码）、readonly（只读）。
+角色：province（省）、city（市）、county（县）、school（学校，--region 填所在县区代码）、readonly（只读；--region 000000 为全国：教育部督导部门看各省）。
 不给 --password 时生成随机密码并显示。每个命令都接受 --db。
 `
 

@@ -43,6 +43,11 @@ func TestUserValidate(t *testing.T) {
 		{"school without school", store.User{Username: "a", Role: store.RoleSchool, Region: "980121"}, false},
 		{"county naming a school", store.User{Username: "a", Role: store.RoleCounty, Region: "980121", School: "9801210001"}, false},
 		{"readonly", store.User{Username: "a", Role: store.RoleReadOnly, Region: "980000"}, true},
+		{"readonly of the nation", store.User{Username: "a", Role: store.RoleReadOnly, Region: "000000"}, true},
+		{"province of the nation", store.User{Username: "a", Role: store.RoleProvince, Region: "000000"}, false},
+		{"city of the nation", store.User{Username: "a", Role: store.RoleCity, Region: "000000"}, false},
+		{"county of the nation", store.User{Username: "a", Role: store.RoleCounty, Region: "000000"}, false},
+		{"school of the nation", store.User{Username: "a", Role: store.RoleSchool, Region: "000000", School: "9801210001"}, false},
 		{"unknown role", store.User{Username: "a", Role: "admin", Region: "980000"}, false},
 		{"no name", store.User{Role: store.RoleProvince, Region: "980000"}, false},
 	} {

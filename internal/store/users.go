@@ -8,11 +8,14 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/dudao-edu/dudao/internal/census"
 )
 
 // Roles of an account. Each account is scoped to a region (province, city or
 // county code) or, for RoleSchool, to one school; RoleReadOnly sees a region
-// and changes nothing.
+// and changes nothing. A read-only account may have the nation's code
+// (census.NationCode): the Ministry's view of every province.
 const (
 	RoleProvince = "province"
 	RoleCity     = "city"
@@ -48,6 +51,11 @@ func (u *User) Validate() error {
 		return fmt.Errorf("username is empty")
 	}
 	okRegion := len(u.Region) == 6 && strings.Trim(u.Region, "0123456789") == ""
+	if u.Region == census.NationCode && u.Role != RoleReadOnly {
+		// The nation's account reads every province and changes nothing:
+		// no workflow above a province's is defined.
+		return fmt.Errorf("only a read-only account may have the nation's code %s; a %s account needs its own region's code", census.NationCode, u.Role)
+	}
 	switch u.Role {
 	case RoleProvince:
 		if !okRegion || !strings.HasSuffix(u.Region, "0000") {
