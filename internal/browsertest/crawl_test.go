@@ -41,6 +41,7 @@ func TestEveryPageInBrowser(t *testing.T) {
 		{"county", "zh"}, {"county", "en"},
 		{"school", "zh"},
 		{"viewer", "zh"},
+		{"nation", "zh"},
 		{"public", "zh"}, {"public", "en"},
 	} {
 		t.Run(run.account+"-"+run.lang, func(t *testing.T) {

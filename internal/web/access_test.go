@@ -259,6 +259,7 @@ func TestAccessEveryRoute(t *testing.T) {
 		{"county", outside(cityMate, otherCity, otherProvince)},
 		{"school", outside(&mate, &ownCounty, cityMate, otherCity, otherProvince)},
 		{"viewer", outside(otherProvince)},
+		{"nation", nil}, // the nation's read-only account: nothing is outside it
 	}
 
 	// API tokens of every role; tokens of the admin and the county account
@@ -694,12 +695,25 @@ func TestAccessEveryRoute(t *testing.T) {
 			// Inside the scope (or refused the route as a role): never 5xx.
 			var ownCode int
 			t.Run(role.account+" own "+rt.pattern, func(t *testing.T) {
+				nationWrite := role.account == "nation" && write && kind != "" && kind != "token"
+				var snap string
+				if nationWrite {
+					snap = snapshot(t, e.st.DB())
+				}
 				w := do(rt, role.account, ownReq)
 				ownCode = w.Code
 				if w.Code >= 500 {
 					t.Fatalf("%s %s: %d: %.300s", ownReq.method, ownReq.target, w.Code, w.Body.String())
 				}
-				if kind == "" && !write {
+				// The nation's account reads everything and changes
+				// nothing but its own account (kind "" and its tokens):
+				// refused, or a computation that stores nothing (a what-if).
+				if nationWrite {
+					if snapshot(t, e.st.DB()) != snap {
+						t.Errorf("%s %s as the nation changed the store", ownReq.method, ownReq.target)
+					}
+				}
+				if kind == "" && !write && role.account != "nation" {
 					for _, code := range foreign {
 						if strings.Contains(w.Body.String(), code) {
 							t.Errorf("%s %s names %s of another province", ownReq.method, ownReq.target, code)

@@ -37,7 +37,7 @@ func benchCounty(b *testing.B) (*Server, string, *http.Cookie, int) {
 
 // benchServer stores recs in a new SQLite database and returns it, a
 // server on it and the session cookie of a new account u.
-func benchServer(b *testing.B, recs []census.School, u store.User) (*store.Store, *Server, *http.Cookie) {
+func benchServer(b testing.TB, recs []census.School, u store.User) (*store.Store, *Server, *http.Cookie) {
 	b.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(b.TempDir(), "bench.db"))
@@ -94,45 +94,55 @@ func BenchmarkCountyPage(b *testing.B) {
 }
 
 // benchNation stores a synthetic nation (2 900 counties, about 207 000
-// school records) and returns a server and the session cookie of the
-// account of its largest province (900 counties: there is no national
-// account role).
-func benchNation(b *testing.B) (*store.Store, *Server, *http.Cookie) {
+// school records) and returns a server and the session cookie of account u.
+func benchNation(b *testing.B, u store.User) (*store.Store, *Server, *http.Cookie) {
 	b.Helper()
-	return benchServer(b, demo.Nation(1, 2900, 206947), store.User{Username: "p11", Role: store.RoleProvince, Region: "110000"})
+	return benchServer(b, demo.Nation(1, 2900, 206947), u)
 }
 
-// BenchmarkNationOverview measures a province account's overview of its
-// 900 counties (about 64 000 school records) in a stored nation: "warm" with the evaluation
-// cached, "first" the first request of a new server on the stored nation
-// (what a user waits for after `dudao serve` starts).
+// BenchmarkNationOverview measures the overview of a stored nation (2 900
+// counties, about 207 000 school records) for the nation's read-only
+// account (every county, by province) and for the account of its largest
+// province (900 counties, about 64 000 records): "warm" with the
+// evaluation cached, "first" the first request of a new server on the
+// stored nation (what a user waits for after `dudao serve` starts).
+//
+//	go test ./internal/web -run '^$' -bench NationOverview -benchtime 5x
 func BenchmarkNationOverview(b *testing.B) {
-	st, srv, cookie := benchNation(b)
-	get := func(srv *Server) {
-		req := httptest.NewRequest(http.MethodGet, "/overview", nil)
-		req.AddCookie(cookie)
-		w := httptest.NewRecorder()
-		srv.ServeHTTP(w, req)
-		if w.Code != http.StatusOK {
-			b.Fatalf("overview: %d %.300s", w.Code, w.Body.String())
-		}
-	}
-	b.Run("warm", func(b *testing.B) {
-		get(srv)
-		b.ResetTimer()
-		for b.Loop() {
-			get(srv)
-		}
-	})
-	b.Run("first", func(b *testing.B) {
-		for b.Loop() {
-			b.StopTimer()
-			fresh, err := New(Config{Store: st})
-			if err != nil {
-				b.Fatal(err)
+	for _, u := range []store.User{
+		{Username: "nation", Role: store.RoleReadOnly, Region: census.NationCode},
+		{Username: "p11", Role: store.RoleProvince, Region: "110000"},
+	} {
+		b.Run(u.Username, func(b *testing.B) {
+			st, srv, cookie := benchNation(b, u)
+			get := func(srv *Server) {
+				req := httptest.NewRequest(http.MethodGet, "/overview", nil)
+				req.AddCookie(cookie)
+				w := httptest.NewRecorder()
+				srv.ServeHTTP(w, req)
+				if w.Code != http.StatusOK {
+					b.Fatalf("overview: %d %.300s", w.Code, w.Body.String())
+				}
+				b.SetBytes(int64(w.Body.Len()))
 			}
-			b.StartTimer()
-			get(fresh)
-		}
-	})
+			b.Run("warm", func(b *testing.B) {
+				get(srv)
+				b.ResetTimer()
+				for b.Loop() {
+					get(srv)
+				}
+			})
+			b.Run("first", func(b *testing.B) {
+				for b.Loop() {
+					b.StopTimer()
+					fresh, err := New(Config{Store: st})
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.StartTimer()
+					get(fresh)
+				}
+			})
+		})
+	}
 }

@@ -72,8 +72,8 @@ func (s *Server) comparison(r *http.Request, b *Base) (*comparePage, error) {
 	if code == "" {
 		code = b.Scope.Region()
 	}
-	region, ok := byCode[code]
-	if !ok || !b.Scope.Sees(region) || b.Scope.SchoolOnly() {
+	region, ok := regionIn(regions, b.Scope, code)
+	if !ok || b.Scope.SchoolOnly() {
 		return nil, notFound("error.no_region", code)
 	}
 	res, err := s.wholeResult(r.Context(), c.Rules, c.Year)

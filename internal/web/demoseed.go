@@ -69,6 +69,7 @@ func SeedDemo(ctx context.Context, st *store.Store, p *demo.Province) ([]DemoAcc
 		{User: store.User{Username: "county", DisplayName: county.Name + "教育督导室", Role: store.RoleCounty, Region: county.Code}, About: "县级：" + county.Name + "（未达标：一所学校未通过）"},
 		{User: store.User{Username: "school", DisplayName: schoolName, Role: store.RoleSchool, Region: county.Code, School: school}, About: "学校：" + schoolName},
 		{User: store.User{Username: "viewer", DisplayName: demo.ProvinceName + "（只读）", Role: store.RoleReadOnly, Region: demo.ProvinceCode}, About: "只读：全省，不能修改"},
+		{User: store.User{Username: "nation", DisplayName: "教育部教育督导局（只读）", Role: store.RoleReadOnly, Region: census.NationCode}, About: "全国只读：各省的县区（演示数据只有一个省）"},
 	}
 	if err := seedTask(ctx, st, p, county, school); err != nil {
 		return nil, err

@@ -604,11 +604,10 @@ func (s *Server) regionOfLedger(w http.ResponseWriter, r *http.Request, b *Base,
 		return census.Region{}, nil, nil, false, err
 	}
 	code := cmp.Or(r.URL.Query().Get("region"), b.Scope.Region())
-	idx := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == code })
-	if idx < 0 || !b.Scope.Sees(regions[idx]) {
+	region, ok := regionIn(regions, b.Scope, code)
+	if !ok {
 		return census.Region{}, nil, nil, false, notFound("error.no_region", code)
 	}
-	region := regions[idx]
 	if region.Level == "county" {
 		http.Redirect(w, r, "/county/"+code+"/"+path+yearQuery(r), http.StatusSeeOther)
 		return region, nil, nil, true, nil
@@ -618,12 +617,33 @@ func (s *Server) regionOfLedger(w http.ResponseWriter, r *http.Request, b *Base,
 		u := regions[j]
 		up = &u
 	}
+	if region.Level == census.LevelProvince && b.Scope.Nation() {
+		n := census.Nation()
+		up = &n
+	}
 	return region, up, regions, false, nil
 }
 
+// regionIn is the region of code that scope sees, among regions or the
+// nation (census.NationCode, for the nation's account), and whether there
+// is one.
+func regionIn(regions []census.Region, scope Scope, code string) (census.Region, bool) {
+	if code == census.NationCode {
+		return census.Nation(), scope.Nation()
+	}
+	i := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == code })
+	if i < 0 || !scope.Sees(regions[i]) {
+		return census.Region{}, false
+	}
+	return regions[i], true
+}
+
 // countyPrefixOf is the code prefix of the counties of a province or city
-// code: 34 of 340000, 3402 of 340200, 3410 of 341000.
+// code: 34 of 340000, 3402 of 340200, 3410 of 341000; none of the nation.
 func countyPrefixOf(code string) string {
+	if code == census.NationCode {
+		return ""
+	}
 	prefix := strings.TrimRight(code, "0")
 	if len(prefix) < 2 {
 		return code[:2]
@@ -641,9 +661,12 @@ func countyPrefixOf(code string) string {
 func ledgerRegionOf[F any](b *Base, region census.Region, up *census.Region, regions []census.Region,
 	zero func() F, add func(*F, F), county func(code string) (F, bool)) *ledgerRegion[F] {
 	v := &ledgerRegion[F]{Region: region, Up: up, Prefix: countyPrefixOf(region.Code), Total: zero()}
-	rowLevel := "county"
-	if region.Level == "province" {
-		rowLevel = "city"
+	rowLevel, rowOf := "county", func(c string) string { return c }
+	switch region.Level {
+	case census.LevelNation:
+		rowLevel, rowOf = census.LevelProvince, census.ProvinceCode
+	case census.LevelProvince:
+		rowLevel, rowOf = census.LevelCity, census.CityCode
 	}
 	at := map[string]int{}
 	for _, rg := range regions {
@@ -657,11 +680,7 @@ func ledgerRegionOf[F any](b *Base, region census.Region, up *census.Region, reg
 		if rg.Level != "county" || !strings.HasPrefix(rg.Code, v.Prefix) || !b.Scope.Sees(rg) {
 			continue
 		}
-		key := rg.Code
-		if rowLevel == "city" {
-			key = census.CityCode(rg.Code)
-		}
-		i, ok := at[key]
+		i, ok := at[rowOf(rg.Code)]
 		if !ok {
 			continue
 		}

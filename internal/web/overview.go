@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -21,12 +22,19 @@ type overviewPage struct {
 	Profiles        []*standards.Profile
 	Region          census.Region   // the region shown
 	Crumbs          []census.Region // from the province down to Region's parent
-	Children        []childRow      // the cities of a province
+	Children        []childRow      // the cities of a province, the provinces of the nation
+	ChildLevel      string          // census.LevelProvince for the nation's children, else "" (cities)
 	Cities          []census.Region // for the city filter
 	City            string
 	Verdict         string
 	Sort            string
 	Rows            []countyRow
+	// RowsTotal counts the rows of every page; Pages link to each page
+	// when there are more than one, and From and To number the first and
+	// last rows shown.
+	RowsTotal int
+	Pages     []pageLink
+	From, To  int
 	// The counties in scope under the chosen standard's whole verdict:
 	// recognised (Passed), not (Failed) and pending (Missing: awaiting a
 	// judgement or data), Total in all.
@@ -125,12 +133,9 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 			regionCode = rg.Parent
 		}
 	}
-	region, ok := byCode[regionCode]
+	region, ok := regionIn(regions, b.Scope, regionCode)
 	if !ok {
-		return notFound("error.no_region", regionCode)
-	}
-	if !b.Scope.Sees(region) {
-		return notFound("error.no_region", regionCode) // as a missing region
+		return notFound("error.no_region", regionCode) // missing, or outside the scope: the same answer
 	}
 	if region.Level == census.LevelCounty {
 		http.Redirect(w, r, "/county/"+region.Code+string(queryString(c.Query(s)...)), http.StatusSeeOther)
@@ -155,10 +160,24 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
+	if b.Scope.Nation() && region.Level != census.LevelNation {
+		p.Crumbs = append([]census.Region{census.Nation()}, p.Crumbs...)
+	}
 	prefix := regionPrefix(region)
 	children := map[string]*childRow{}
+	// The nation's children are its provinces (too many cities for a
+	// filter: a province's row leads to its cities); a province's are its
+	// cities.
+	childOf := census.CityCode
+	if region.Level == census.LevelNation {
+		childOf = census.ProvinceCode
+		p.ChildLevel = census.LevelProvince
+	}
 	for _, rg := range regions {
-		if rg.Level == census.LevelCity && strings.HasPrefix(rg.Code, prefix) && b.Scope.Sees(rg) {
+		switch {
+		case region.Level == census.LevelNation && rg.Level == census.LevelProvince:
+			p.Children = append(p.Children, childRow{Region: rg})
+		case region.Level != census.LevelNation && rg.Level == census.LevelCity && strings.HasPrefix(rg.Code, prefix) && b.Scope.Sees(rg):
 			p.Cities = append(p.Cities, rg)
 			if region.Level == census.LevelProvince {
 				p.Children = append(p.Children, childRow{Region: rg})
@@ -178,7 +197,10 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		row := summarize(b, cty, c.Rules)
 		cityCode := census.CityCode(cty.Code)
 		row.City = byCode[cityCode].Name
-		if ch := children[cityCode]; ch != nil {
+		if region.Level == census.LevelNation {
+			row.City = byCode[census.ProvinceCode(cty.Code)].Name + " " + row.City
+		}
+		if ch := children[childOf(cty.Code)]; ch != nil {
 			ch.Counties++
 			ch.Parts += row.Parts
 			ch.FailingParts += row.FailingParts
@@ -250,7 +272,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 	case "worst":
 		slices.SortStableFunc(p.Rows, func(a, b countyRow) int { return cmp.Compare(a.worstMargin, b.worstMargin) })
 	}
-	if region.Level == census.LevelProvince {
+	if region.Level == census.LevelProvince || region.Level == census.LevelNation {
 		for _, ch := range p.Children {
 			chartNames = append(chartNames, ch.Region.Name)
 			chartPass = append(chartPass, ch.Passed)
@@ -293,6 +315,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 	if p.Targets, err = s.recognitionTargets(r.Context(), b, region); err != nil {
 		return err
 	}
+	p.paginate(r) // after sorting and charting: the page's rows of the chosen order
 	b.Title = region.Name + " · " + b.T("nav.overview")
 	b.Charts = true
 	if off, _, err := s.st.OfficialCounties(r.Context(), c.Year, scopedPrefix(b.Scope, p.Region.Code)); err == nil {
@@ -302,9 +325,43 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// overviewRows is the most counties the ranking shows on one page: a
+// nation's 2 900 rows would be a page of megabytes that no one scrolls;
+// its provinces table and a province's page lead to the rest.
+const overviewRows = 500
+
+// pageLink is one link of a paged list.
+type pageLink struct {
+	N       int
+	Href    string
+	Current bool
+}
+
+// paginate keeps the rows of the page ?page (from 1) of p.Rows when there
+// are more than overviewRows, with links to every page.
+func (p *overviewPage) paginate(r *http.Request) {
+	p.RowsTotal = len(p.Rows)
+	if len(p.Rows) <= overviewRows {
+		return
+	}
+	pages := (len(p.Rows) + overviewRows - 1) / overviewRows
+	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
+	n = min(max(n, 1), pages)
+	for i := 1; i <= pages; i++ {
+		q := r.URL.Query()
+		q.Set("page", strconv.Itoa(i))
+		p.Pages = append(p.Pages, pageLink{N: i, Href: "/overview?" + q.Encode(), Current: i == n})
+	}
+	p.From = (n-1)*overviewRows + 1
+	p.To = min(n*overviewRows, len(p.Rows))
+	p.Rows = p.Rows[p.From-1 : p.To]
+}
+
 // regionPrefix is the code prefix of the counties in a region.
 func regionPrefix(rg census.Region) string {
 	switch rg.Level {
+	case census.LevelNation:
+		return ""
 	case census.LevelProvince:
 		return rg.Code[:2]
 	case census.LevelCity:

@@ -44,7 +44,7 @@ func (s Scope) SchoolOnly() bool { return s.role == store.RoleSchool }
 // County reports whether the account sees the whole county code (its
 // county page, its evaluation). A school account sees its school only.
 func (s Scope) County(code string) bool {
-	if s.role == "" || s.role == store.RoleSchool || len(code) != 6 {
+	if s.role == "" || s.role == store.RoleSchool || len(code) != 6 || code == census.NationCode {
 		return false
 	}
 	return strings.HasPrefix(code, s.prefix())
@@ -63,18 +63,26 @@ func (s Scope) Sees(r census.Region) bool {
 	case census.LevelCity:
 		return strings.HasPrefix(r.Code, s.prefix()) || strings.HasPrefix(s.prefix(), r.Code[:4])
 	case census.LevelProvince:
-		return strings.HasPrefix(s.prefix(), r.Code[:2])
+		return strings.HasPrefix(s.prefix(), r.Code[:2]) || s.Nation()
+	case census.LevelNation:
+		return s.Nation()
 	}
 	return false
 }
+
+// Nation reports whether the account sees the nation: every province.
+func (s Scope) Nation() bool { return s.role != "" && s.role != store.RoleSchool && s.prefix() == "" }
 
 // Summary reports whether the account may have the summary of region r
 // (a city or a province: its counties ranked, and how many pass): an
 // account over a city or a province, of a region it sees. An account of
 // one county has its county's own report only: a summary of its city
 // would count one county and rank it first.
+//
+// The nation has no summary report: its overview counts the provinces,
+// and each province's page has the province's summary.
 func (s Scope) Summary(r census.Region) bool {
-	return r.Level != census.LevelCounty && s.Sees(r) && len(s.prefix()) < 6
+	return r.Level != census.LevelCounty && r.Level != census.LevelNation && s.Sees(r) && len(s.prefix()) < 6
 }
 
 // School reports whether the account sees the school code of county.
