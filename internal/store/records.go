@@ -687,7 +687,14 @@ func (s *Store) RecordYears(ctx context.Context, kind string) (_ []int, err erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT year FROM `+u.table+` ORDER BY year`)
+	// One index lookup per year (the primary key starts with year), not
+	// a scan of every record as SELECT DISTINCT is: 210 000 schools took
+	// tens of milliseconds.
+	rows, err := s.db.QueryContext(ctx, `WITH RECURSIVE y (year) AS (
+			SELECT MIN(year) FROM `+u.table+`
+			UNION ALL
+			SELECT (SELECT MIN(year) FROM `+u.table+` WHERE year > y.year) FROM y WHERE y.year IS NOT NULL
+		) SELECT year FROM y WHERE year IS NOT NULL ORDER BY year`)
 	if err != nil {
 		return nil, err
 	}
