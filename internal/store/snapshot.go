@@ -152,13 +152,46 @@ type snapReader struct {
 	bad bool
 }
 
+// uvarint reads one varint: the one- and two-byte ones, nearly all, inline.
 func (r *snapReader) uvarint() uint64 {
-	// The common one-byte case inline, the rest by the library.
-	if r.off < len(r.b) && r.b[r.off] < 0x80 {
-		x := r.b[r.off]
-		r.off++
-		return uint64(x)
+	if b, i := r.b, r.off; i+1 < len(b) {
+		if c := b[i]; c < 0x80 {
+			r.off = i + 1
+			return uint64(c)
+		} else if d := b[i+1]; d < 0x80 {
+			r.off = i + 2
+			return uint64(c&0x7f) | uint64(d)<<7
+		}
 	}
+	return r.slowUvarint()
+}
+
+// uvarintAt reads the varint at b[off:] and returns it and the offset
+// after it; it returns an offset past len(b) for a varint that is not
+// there. The one- and two-byte varints, nearly all, take the short way.
+func uvarintAt(b []byte, off int) (uint64, int) {
+	if off+1 < len(b) {
+		if c := b[off]; c < 0x80 {
+			return uint64(c), off + 1
+		} else if d := b[off+1]; d < 0x80 {
+			return uint64(c&0x7f) | uint64(d)<<7, off + 2
+		}
+	}
+	return slowUvarintAt(b, off)
+}
+
+func slowUvarintAt(b []byte, off int) (uint64, int) {
+	if off >= len(b) {
+		return 0, len(b) + 1
+	}
+	x, n := binary.Uvarint(b[off:])
+	if n <= 0 {
+		return 0, len(b) + 1
+	}
+	return x, off + n
+}
+
+func (r *snapReader) slowUvarint() uint64 {
 	x, n := binary.Uvarint(r.b[r.off:])
 	if n <= 0 {
 		r.bad = true
@@ -246,31 +279,49 @@ func decodeSnapshotInto[T any](t *census.Table, year int, p []byte, dst []T) ([]
 	if dst == nil {
 		dst = make([]T, nrec)
 	}
-	b := body
+	b, off := body, r.off
+	schools, _ := any(dst).([]census.School)
+	var fast []func(*census.School, uint64)
+	if schools != nil {
+		fast = schoolSetters(keys, strs)
+	}
 	for i := range dst {
-		rec := any(&dst[i]).(census.UnitRecord)
-		rec.SetYear(year)
-		for _, k := range keys {
-			id := r.uvarint()
-			if id >= nstr {
-				return nil, errSnapshot
+		var vals []float64
+		var id uint64
+		if fast != nil {
+			s := &schools[i]
+			s.Year = year
+			for _, set := range fast {
+				if id, off = uvarintAt(b, off); id >= nstr {
+					return nil, errSnapshot
+				}
+				set(s, id)
 			}
-			rec.SetText(k, strs[id])
+			vals = s.V[:]
+		} else {
+			rec := any(&dst[i]).(census.UnitRecord)
+			rec.SetYear(year)
+			for _, k := range keys {
+				if id, off = uvarintAt(b, off); id >= nstr {
+					return nil, errSnapshot
+				}
+				rec.SetText(k, strs[id])
+			}
+			vals = rec.Values()
 		}
-		vals := rec.Values()
 		if len(vals) != len(t.Num) {
 			return nil, errSnapshot
 		}
 		for j := range vals {
+			// uvarintAt, inlined by hand: it is too big for the compiler.
 			var x uint64
-			if r.off < len(b) && b[r.off] < 0x80 {
-				x = uint64(b[r.off])
-				r.off++
+			if off+1 < len(b) && b[off] < 0x80 {
+				x, off = uint64(b[off]), off+1
+			} else if off+1 < len(b) && b[off+1] < 0x80 {
+				x, off = uint64(b[off]&0x7f)|uint64(b[off+1])<<7, off+2
 			} else {
-				x = r.uvarint()
+				x, off = slowUvarintAt(b, off)
 			}
-			z := x >> 3
-			n := int64(z>>1) ^ -int64(z&1)
 			switch x & 7 {
 			case 0:
 				if x != 0 {
@@ -278,25 +329,71 @@ func decodeSnapshotInto[T any](t *census.Table, year int, p []byte, dst []T) ([]
 				}
 				vals[j] = math.NaN()
 			case 1:
-				vals[j] = float64(n)
+				z := x >> 3
+				vals[j] = float64(int64(z>>1) ^ -int64(z&1))
 			case 2, 3, 4:
-				vals[j] = float64(n) / pow10[x&7-1]
+				z := x >> 3
+				vals[j] = float64(int64(z>>1)^-int64(z&1)) / pow10[x&7-1]
 			case rawTag:
-				if x != rawTag || r.off+8 > len(b) {
+				if x != rawTag || off+8 > len(b) {
 					return nil, errSnapshot
 				}
-				vals[j] = math.Float64frombits(binary.LittleEndian.Uint64(b[r.off:]))
-				r.off += 8
+				vals[j] = math.Float64frombits(binary.LittleEndian.Uint64(b[off:]))
+				off += 8
 			default:
 				return nil, errSnapshot
 			}
 		}
-		if r.bad {
+		if off > len(b) {
 			return nil, errSnapshot
 		}
 	}
+	r.off = off
 	if r.off != len(body) {
 		return nil, errSnapshot
 	}
 	return dst, nil
+}
+
+// schoolSetters returns, for the text columns keys of a school, functions
+// that set column j of a school to string id of strs straight into its
+// field, as School.SetText does but without looking the column up per
+// record and parsing a school type once per distinct string; nil when a
+// column has none (then SetText is used). TestSnapshotRoundTrip checks
+// that a snapshot gives back every field.
+func schoolSetters(keys []string, strs []string) []func(*census.School, uint64) {
+	out := make([]func(*census.School, uint64), len(keys))
+	for j, k := range keys {
+		switch k {
+		case "county_code":
+			out[j] = func(s *census.School, id uint64) { s.CountyCode = strs[id] }
+		case "county_name":
+			out[j] = func(s *census.School, id uint64) { s.CountyName = strs[id] }
+		case "school_code":
+			out[j] = func(s *census.School, id uint64) { s.Code = strs[id] }
+		case "school_name":
+			out[j] = func(s *census.School, id uint64) { s.Name = strs[id] }
+		case "ownership":
+			out[j] = func(s *census.School, id uint64) { s.Ownership = strs[id] }
+		case "location":
+			out[j] = func(s *census.School, id uint64) { s.Location = strs[id] }
+		case "sponsor":
+			out[j] = func(s *census.School, id uint64) { s.Sponsor = strs[id] }
+		case "school_type":
+			types := map[uint64]census.SchoolType{}
+			out[j] = func(s *census.School, id uint64) {
+				t, ok := types[id]
+				if !ok {
+					var x census.School
+					x.SetText(k, strs[id])
+					t = x.Type
+					types[id] = t
+				}
+				s.Type = t
+			}
+		default:
+			return nil
+		}
+	}
+	return out
 }
