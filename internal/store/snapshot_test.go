@@ -376,3 +376,28 @@ func TestSnapshotKinds(t *testing.T) {
 		}
 	})
 }
+
+// TestYearsSkipScan checks the years as the recursive lookup finds them:
+// none in an empty database, then each year once, ascending.
+func TestYearsSkipScan(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		if ys, err := s.Years(ctx); err != nil || len(ys) != 0 {
+			t.Fatalf("years of an empty database: %v, %v", ys, err)
+		}
+		for _, y := range []int{2024, 2021, 2023} {
+			if _, err := s.Import(ctx, "t", []store.FileBatch{{File: "a.csv", Schools: storetest.Synthetic(y, 20, 3, 1)}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ys, err := s.Years(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(ys) != "[2021 2023 2024]" {
+			t.Errorf("years %v, want [2021 2023 2024]", ys)
+		}
+		if ys, err := s.UnitYears(ctx, store.KindCounty); err != nil || len(ys) != 0 {
+			t.Errorf("years of county records: %v, %v", ys, err)
+		}
+	})
+}
