@@ -137,3 +137,46 @@ func load(b *testing.B, s *store.Store) []census.School {
 	b.Logf("%s: imported %d records in %v", s.Dialect(), len(schools), time.Since(start).Round(time.Millisecond))
 	return schools
 }
+
+// BenchmarkSchoolsNationSnapshot reads a province's 210 000 records back,
+// as dudao evaluate --db does: "rows" scans the rows every time (no
+// snapshot kept), "snapshot" decodes the snapshot the first read stored.
+//
+//	go test ./internal/store -run '^$' -bench SchoolsNationSnapshot -benchtime 5x
+func BenchmarkSchoolsNationSnapshot(b *testing.B) {
+	for _, db := range []struct {
+		name string
+		open func(testing.TB) *store.Store
+	}{{"sqlite", storetest.OpenSQLite}, {"postgres", storetest.OpenPostgres}} {
+		b.Run(db.name, func(b *testing.B) {
+			s := db.open(b)
+			load(b, s)
+			read := func(b *testing.B, rows bool) {
+				var got []census.School
+				var err error
+				if rows {
+					got, err = s.SchoolRows(ctx, 2024)
+				} else {
+					got, err = s.Schools(ctx, 2024, "")
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(got) != provinceSchools {
+					b.Fatalf("read %d records, want %d", len(got), provinceSchools)
+				}
+			}
+			b.Run("rows", func(b *testing.B) {
+				for b.Loop() {
+					read(b, true)
+				}
+			})
+			b.Run("snapshot", func(b *testing.B) {
+				read(b, false) // stores the snapshot
+				for b.Loop() {
+					read(b, false)
+				}
+			})
+		})
+	}
+}

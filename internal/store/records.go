@@ -366,7 +366,40 @@ func copyRecord(t *census.Table, dst, src census.UnitRecord) {
 // (census.School, census.Kindergarten …), sized once by a count: growing a
 // slice of 210 000 records step by step took 40 % of the time. Every
 // county is read by readParallel when the store has connections to spare.
+//
+// A read of every county first looks for a snapshot of the year's records
+// at the current data version (snapshot_db.go), and stores one after
+// reading the rows when there was none.
 func listOf[T any](ctx context.Context, s *Store, kind census.Kind, year int, county string) ([]T, error) {
+	if county != "" {
+		return readRecords[T](ctx, s, kind, year, county)
+	}
+	v, parts, err := s.lookupSnapshot(ctx, kind, year)
+	if err != nil {
+		// No snapshot to be had (a database being migrated, say): the
+		// rows are the records.
+		return readRecords[T](ctx, s, kind, year, county)
+	}
+	bad := false
+	if len(parts) > 0 {
+		out, ok, broken := readSnapshot[T](ctx, s, kind, year, v, parts)
+		if ok {
+			return out, nil
+		}
+		bad = broken
+	}
+	out, err := readRecords[T](ctx, s, kind, year, county)
+	if err != nil || len(out) < snapshotMin {
+		return out, err
+	}
+	if now, err := s.currentVersions(ctx); err == nil && now == v {
+		saveSnapshot(ctx, s, kind, year, v, out, bad)
+	}
+	return out, nil
+}
+
+// readRecords is listOf from the rows.
+func readRecords[T any](ctx context.Context, s *Store, kind census.Kind, year int, county string) ([]T, error) {
 	u := recordTables[kind]
 	if county == "" && s.readers > 1 {
 		out, ok, err := readParallel[T](ctx, s, u, year)
@@ -654,7 +687,14 @@ func (s *Store) RecordYears(ctx context.Context, kind string) (_ []int, err erro
 	if err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT year FROM `+u.table+` ORDER BY year`)
+	// One index lookup per year (the primary key starts with year), not
+	// a scan of every record as SELECT DISTINCT is: 210 000 schools took
+	// tens of milliseconds.
+	rows, err := s.db.QueryContext(ctx, `WITH RECURSIVE y (year) AS (
+			SELECT MIN(year) FROM `+u.table+`
+			UNION ALL
+			SELECT (SELECT MIN(year) FROM `+u.table+` WHERE year > y.year) FROM y WHERE y.year IS NOT NULL
+		) SELECT year FROM y WHERE year IS NOT NULL ORDER BY year`)
 	if err != nil {
 		return nil, err
 	}
