@@ -29,9 +29,10 @@ type reader struct {
 
 	dataRows           int // non-empty rows after the header, examples included
 	emptyFrom, emptyTo int // the run of empty rows not yet noted
-	seen               map[schoolYear]int
+	seen               map[uint64]int // schoolKey of the rows read, and their row
 	strayWarned        map[int]bool // columns without a header already warned about
 	interned           map[string]string
+	recent             [9]recentTexts // by text column, for internAt
 	sheet              string        // the worksheet read, for messages; "" for CSV
 	csv                bool          // the file is CSV, whose rows must match the header (csvShape)
 	width              int           // columns up to the header's last non-empty cell
@@ -69,7 +70,7 @@ var (
 )
 
 func newReader(name string, opt Options) *reader {
-	r := &reader{opt: opt, seen: make(map[schoolYear]int), strayWarned: make(map[int]bool), interned: make(map[string]string)}
+	r := &reader{opt: opt, seen: make(map[uint64]int), strayWarned: make(map[int]bool), interned: make(map[string]string)}
 	r.batch.File = name
 	r.text = make([]int, len(census.TextColumns))
 	r.textHdr = make([]string, len(census.TextColumns))
@@ -397,7 +398,7 @@ func (r *reader) duplicate(n, year int, code string) {
 		r.rec.duplicate(n, year, code)
 		return
 	}
-	k := schoolYear{year, code}
+	k := schoolKey(year, code)
 	if p, dup := r.seen[k]; dup {
 		r.duplicateError(n, p, year, code)
 	} else {
@@ -428,9 +429,9 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 			r.cellError(n, c, v, "不是6位行政区划代码", codeFix(v, "请填写6位县区代码，如 340207"))
 			return
 		}
-		s.CountyCode = r.intern(d)
+		s.CountyCode = r.internAt(ti, d)
 	case "county_name":
-		s.CountyName = r.intern(v)
+		s.CountyName = r.internAt(ti, v)
 	case "school_code":
 		d, ok := digits(v, 10)
 		if !ok {
@@ -448,11 +449,11 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 		}
 		s.Type = t
 	case "ownership":
-		s.Ownership = r.intern(v)
+		s.Ownership = r.internAt(ti, v)
 	case "location":
-		s.Location = r.intern(v)
+		s.Location = r.internAt(ti, v)
 	case "sponsor":
-		s.Sponsor = r.intern(v)
+		s.Sponsor = r.internAt(ti, v)
 	default:
 		// A column added to census.TextColumns that this reader does not
 		// store yet; TestEveryTextColumnIsRead fails until it does.
@@ -472,6 +473,32 @@ func (r *reader) intern(v string) string {
 		r.interned[s] = s
 	}
 	return s
+}
+
+// internAt is intern for the text column ti, which remembers the last few
+// values of each column: rows come a county at a time and the other
+// texts take a handful of values, so most cells are one of them, and
+// comparing a short string is cheaper than hashing it into the map.
+func (r *reader) internAt(ti int, v string) string {
+	if ti >= len(r.recent) || v == "" {
+		return r.intern(v)
+	}
+	c := &r.recent[ti]
+	for i := range c.v {
+		if c.v[i] == v {
+			return c.v[i]
+		}
+	}
+	s := r.intern(v)
+	c.v[c.n%len(c.v)] = s
+	c.n++
+	return s
+}
+
+// recentTexts are the last values interned for one text column.
+type recentTexts struct {
+	v [4]string
+	n int // values stored, the next goes to v[n%4]
 }
 
 // keep returns v for a record to keep: a copy, so as not to keep the
