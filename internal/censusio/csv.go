@@ -52,7 +52,7 @@ func (r *reader) readCSV(data []byte) {
 		return
 	}
 	rest := int(rows.cr.InputOffset())
-	if r.headerOK && r.unit == nil && r.nerr == 0 {
+	if r.headerOK && r.unit == nil && r.nerr == 0 && r.each == nil {
 		if r.readParallel(text, rest, comma, rows.inside) {
 			return
 		}
@@ -73,7 +73,13 @@ func csvSyntaxError(n int, err error) *Error {
 
 // newCSVReader returns a reader of decoded text as this package reads CSV.
 func newCSVReader(text []byte, comma rune) *csv.Reader {
-	cr := csv.NewReader(bytes.NewReader(text))
+	return newCSVReaderFrom(bytes.NewReader(text), comma)
+}
+
+// newCSVReaderFrom returns a reader of the decoded text rd reads as this
+// package reads CSV.
+func newCSVReaderFrom(rd io.Reader, comma rune) *csv.Reader {
+	cr := csv.NewReader(rd)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true

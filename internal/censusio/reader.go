@@ -27,21 +27,30 @@ type reader struct {
 	num        [census.NumFields]int // column index of each numeric field, -1 if absent
 	textHdr    []string
 
-	dataRows           int // non-empty rows after the header, examples included
-	emptyFrom, emptyTo int // the run of empty rows not yet noted
+	dataRows           int            // non-empty rows after the header, examples included
+	emptyFrom, emptyTo int            // the run of empty rows not yet noted
 	seen               map[uint64]int // schoolKey of the rows read, and their row
-	strayWarned        map[int]bool // columns without a header already warned about
+	strayWarned        map[int]bool   // columns without a header already warned about
 	interned           map[string]string
 	recent             [9]recentTexts // by text column, for internAt
-	sheet              string        // the worksheet read, for messages; "" for CSV
-	csv                bool          // the file is CSV, whose rows must match the header (csvShape)
-	width              int           // columns up to the header's last non-empty cell
-	formulaCols        []int         // columns (1-based) of the row being read that are formulas without a value
-	unit               *unitReader   // reads the rows of a kindergarten or county file
-	rec                *recording    // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
-	scratch            census.School // the record of a row read after an error, which is not kept
+	sheet              string         // the worksheet read, for messages; "" for CSV
+	csv                bool           // the file is CSV, whose rows must match the header (csvShape)
+	width              int            // columns up to the header's last non-empty cell
+	formulaCols        []int          // columns (1-based) of the row being read that are formulas without a value
+	unit               *unitReader    // reads the rows of a kindergarten or county file
+	rec                *recording     // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
+	scratch            census.School  // the record of a row read after an error, which is not kept
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
+
+	// each, set by ReadFileEach, takes the school records EachChunk at a
+	// time instead of the batch; eachErr is the error it returned, which
+	// stops the read. stages are the stages of the schools handed on, for
+	// warnMissingIndicatorInputs.
+	each    func([]census.School) error
+	eachErr error
+	handed  int
+	stages  map[census.Stage]bool
 }
 
 // column is one column of the file as the header describes it.
@@ -173,6 +182,9 @@ func blank(cells []string) bool {
 
 // line feeds one row, numbered as Excel numbers it, to header or row.
 func (r *reader) line(n int, cells []string) {
+	if r.eachErr != nil {
+		return
+	}
 	if blank(cells) {
 		if r.headerDone {
 			if r.emptyFrom == 0 {
@@ -390,6 +402,29 @@ func (r *reader) row(n int, cells []string) {
 		// so keep validating but stop collecting.
 		r.batch.Schools = nil
 	}
+	if r.each != nil && len(r.batch.Schools) >= eachChunk {
+		r.handOn()
+	}
+}
+
+// handOn hands the school records read to each, unless a row was bad or
+// each failed, and keeps the room they took for the next.
+func (r *reader) handOn() {
+	if r.each == nil || r.nerr > 0 || r.eachErr != nil || len(r.batch.Schools) == 0 {
+		return
+	}
+	if r.stages == nil {
+		r.stages = map[census.Stage]bool{}
+	}
+	for i := range r.batch.Schools {
+		for _, st := range r.batch.Schools[i].Type.Stages() {
+			r.stages[st] = true
+		}
+	}
+	r.handed += len(r.batch.Schools)
+	r.eachErr = r.each(r.batch.Schools)
+	clear(r.batch.Schools) // the texts of the records handed on
+	r.batch.Schools = r.batch.Schools[:0]
 }
 
 // duplicate refuses row n when an earlier row has the same school and year.
@@ -895,6 +930,10 @@ func (r *reader) finish() (*Batch, error) {
 				Fix:     "先改正以上错误，再次导入即可看到其余错误"})
 		}
 		return nil, es
+	}
+	if r.each != nil {
+		r.handOn()
+		r.batch.Schools = nil
 	}
 	if r.rec == nil {
 		r.warnMissingIndicatorInputs()
