@@ -5,12 +5,14 @@
 package export
 
 import (
-	"encoding/csv"
+	"bufio"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
@@ -194,45 +196,94 @@ func WriteCSV(w io.Writer, t *Table) error {
 	return cw.close()
 }
 
-// tableCSV writes a table's header, then its rows as they come.
+// tableCSV writes a table's header, then its rows as they come, as
+// encoding/csv writes them (a comma between cells, LF after a record, a
+// cell quoted when it holds a quote, a comma or a line break, or begins
+// with a space), but with each number appended to the row's bytes rather
+// than formatted into a string of its own.
 type tableCSV struct {
-	cw  *csv.Writer
-	rec []string
+	w   *bufio.Writer
+	buf []byte
 }
 
 func newTableCSV(w io.Writer, header []string) (*tableCSV, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return nil, err
 	}
-	t := &tableCSV{cw: csv.NewWriter(w), rec: make([]string, len(header))}
+	t := &tableCSV{w: bufio.NewWriter(w)}
+	row := make([]any, len(header))
 	for i, h := range header {
-		t.rec[i] = censusio.SafeCSVCell(h)
+		row[i] = h
 	}
-	return t, t.cw.Write(t.rec)
+	return t, t.rows([][]any{row})
 }
 
 func (t *tableCSV) rows(rows [][]any) error {
 	for _, row := range rows {
-		rec := t.rec[:0]
-		for _, v := range row {
-			c := CellText(v)
-			if _, text := v.(string); text {
+		b := t.buf[:0]
+		for i, v := range row {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			switch x := v.(type) {
+			case string:
 				// Text from the data (school names) must not run as a
 				// formula in the spreadsheet that opens the file.
-				c = censusio.SafeCSVCell(c)
+				b = appendCSVField(b, censusio.SafeCSVCell(x))
+			case float64:
+				if !math.IsNaN(x) && !math.IsInf(x, 0) {
+					b = strconv.AppendFloat(b, x, 'f', -1, 64)
+				}
+			case int:
+				b = strconv.AppendInt(b, int64(x), 10)
+			default:
+				b = appendCSVField(b, CellText(v))
 			}
-			rec = append(rec, c)
 		}
-		if err := t.cw.Write(rec); err != nil {
+		b = append(b, '\n')
+		t.buf = b
+		if _, err := t.w.Write(b); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// appendCSVField appends one cell as encoding/csv writes it with a comma
+// between cells and LF line ends.
+func appendCSVField(b []byte, field string) []byte {
+	if !fieldNeedsQuotes(field) {
+		return append(b, field...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(field); i++ {
+		if field[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, field[i])
+	}
+	return append(b, '"')
+}
+
+// fieldNeedsQuotes is encoding/csv's rule for a comma-separated cell.
+func fieldNeedsQuotes(field string) bool {
+	if field == "" {
+		return false
+	}
+	if field == `\.` {
+		return true
+	}
+	for i := 0; i < len(field); i++ {
+		if c := field[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+			return true
+		}
+	}
+	r1, _ := utf8.DecodeRuneInString(field)
+	return unicode.IsSpace(r1)
+}
+
 func (t *tableCSV) close() error {
-	t.cw.Flush()
-	return t.cw.Error()
+	return t.w.Flush()
 }
 
 // CSVWriter writes one table of a whole evaluation as CSV county by county,
