@@ -48,6 +48,10 @@ type Options struct {
 	// named for the kind (学校, 幼儿园, 县级数据), else the first sheet
 	// whose first row is a header, else the first sheet.
 	Sheet string
+	// Arena, when set, holds the school records of a large CSV file and
+	// the texts of every record outside the garbage-collected heap, valid
+	// until its Free (see Arena). nil reads onto the heap.
+	Arena *Arena
 }
 
 // Batch is what one file yields.

@@ -260,8 +260,13 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	}
 	// Each chunk reads into its own window of one array, so that no
 	// School is copied unless rows were skipped.
-	all := make([]census.School, total)
-	hugePages(unsafe.Pointer(unsafe.SliceData(all)), uintptr(len(all))*unsafe.Sizeof(all[0]))
+	var all []census.School
+	if r.opt.Arena != nil {
+		all = r.opt.Arena.schools(total)
+	} else {
+		all = make([]census.School, total)
+		hugePages(unsafe.Pointer(unsafe.SliceData(all)), uintptr(len(all))*unsafe.Sizeof(all[0]))
+	}
 	recs := make([]*recording, len(chunks))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -304,6 +309,7 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 		cols: r.cols, text: r.text, num: r.num, textHdr: r.textHdr, width: r.width,
 		strayWarned: make(map[int]bool), interned: make(map[string]string), rec: new(recording)}
 	w.batch.File = r.batch.File
+	w.txt.a = r.opt.Arena
 	w.batch.Schools = dst
 	w.rec.reader = w
 	w.rec.keys = make([]dupKey, 0, c.room)
@@ -324,25 +330,27 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 		w.rec.leadFrom, w.rec.leadTo = w.emptyFrom, w.emptyTo
 		w.emptyFrom, w.emptyTo = 0, 0
 	}
-	keepTexts(w.batch.Schools)
+	w.txt.keepTexts(w.batch.Schools)
 	return w.rec
 }
 
 // keepTexts copies the codes and names of schools, which are parts of the
 // text of their chunk (reader.keep), into one string: one allocation per
 // chunk rather than two per school, and the chunk's text can go.
-func keepTexts(schools []census.School) {
+func (t *texts) keepTexts(schools []census.School) {
 	n := 0
 	for i := range schools {
 		n += len(schools[i].Code) + len(schools[i].Name)
 	}
-	var b strings.Builder
-	b.Grow(n)
-	for i := range schools {
-		b.WriteString(schools[i].Code)
-		b.WriteString(schools[i].Name)
+	if n == 0 {
+		return
 	}
-	all := b.String()
+	b := t.room(n)[:0]
+	for i := range schools {
+		b = append(b, schools[i].Code...)
+		b = append(b, schools[i].Name...)
+	}
+	all := unsafe.String(unsafe.SliceData(b), len(b))
 	for i := range schools {
 		s := &schools[i]
 		s.Code, all = all[:len(s.Code)], all[len(s.Code):]

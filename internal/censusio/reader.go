@@ -32,6 +32,7 @@ type reader struct {
 	seen               map[uint64]int // schoolKey of the rows read, and their row
 	strayWarned        map[int]bool   // columns without a header already warned about
 	interned           map[string]string
+	txt                texts          // where the texts of the records are copied to
 	recent             [9]recentTexts // by text column, for internAt
 	sheet              string         // the worksheet read, for messages; "" for CSV
 	csv                bool           // the file is CSV, whose rows must match the header (csvShape)
@@ -81,6 +82,7 @@ var (
 func newReader(name string, opt Options) *reader {
 	r := &reader{opt: opt, seen: make(map[uint64]int), strayWarned: make(map[int]bool), interned: make(map[string]string)}
 	r.batch.File = name
+	r.txt.a = opt.Arena
 	r.text = make([]int, len(census.TextColumns))
 	r.textHdr = make([]string, len(census.TextColumns))
 	for i := range r.text {
@@ -104,6 +106,9 @@ func (r *reader) inSheet() string {
 // add records an error; past MaxErrors it is only counted.
 func (r *reader) add(e *Error) {
 	e.File = r.batch.File
+	if r.txt.a != nil {
+		e.Value = strings.Clone(e.Value) // it may outlive the arena
+	}
 	r.nerr++
 	if r.rec != nil {
 		r.rec.add(e)
@@ -503,7 +508,7 @@ func (r *reader) intern(v string) string {
 	if s, ok := r.interned[v]; ok {
 		return s
 	}
-	s := strings.Clone(v)
+	s := r.txt.clone(v)
 	if len(r.interned) < 100_000 {
 		r.interned[s] = s
 	}
@@ -543,7 +548,7 @@ func (r *reader) keep(v string) string {
 	if r.rec != nil {
 		return v
 	}
-	return strings.Clone(v)
+	return r.txt.clone(v)
 }
 
 // codeFix adds to fix the cause Excel users meet most: a long number shown
