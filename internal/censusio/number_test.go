@@ -37,3 +37,20 @@ func TestPlainInteger(t *testing.T) {
 		}
 	}
 }
+
+// TestTrimIsTrimFunc: trim's fast paths give what trimming every space
+// gives, on cells made of ASCII, ideographs, spaces and broken bytes.
+func TestTrimIsTrimFunc(t *testing.T) {
+	parts := []string{"a", " ", "学", "校", "\u3000", "\u00a0", "\ufeff", "\u200b", "\t", "\xe5", "\xe5\xad", "\x80", "é", "１", "\u2028", "x y"}
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(5) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		s := b.String()
+		if got, want := trim(s), strings.TrimFunc(s, isSpace); got != want {
+			t.Fatalf("trim(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
