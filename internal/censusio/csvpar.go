@@ -2,6 +2,7 @@ package censusio
 
 import (
 	"bytes"
+	"fmt"
 	"runtime"
 	"strings"
 	"sync"
@@ -144,19 +145,18 @@ type recording struct {
 
 // dupKey is a school and year to check against the rows before.
 type dupKey struct {
-	pos   int    // how many errors of the chunk come before the check
 	key   uint64 // schoolKey of the year and code
-	row   int
-	year  int
-	code  string
-	first int // the row it repeats, set by findDuplicates; 0 if none
+	pos   int32  // how many errors of the chunk come before the check
+	row   int32
+	first int32 // the row it repeats, set by findDuplicates; 0 if none
 }
 
 // repeated refuses the row of k if it repeats an earlier one. The chunks
 // hold every row after the header, so r.seen is not needed after them.
 func (r *reader) repeated(k *dupKey) {
 	if k.first > 0 {
-		r.duplicateError(k.row, k.first, k.year, strings.Clone(k.code)) // not the chunk's text
+		year, code := k.key>>34, k.key&(1<<34-1)
+		r.duplicateError(int(k.row), int(k.first), int(year), fmt.Sprintf("%010d", code))
 	}
 }
 
@@ -179,9 +179,9 @@ func findDuplicates(recs []*recording, total int) {
 						continue
 					}
 					if p, dup := seen[k.key]; dup {
-						k.first = int(p)
+						k.first = p
 					} else {
-						seen[k.key] = int32(k.row)
+						seen[k.key] = k.row
 					}
 				}
 			}
@@ -221,7 +221,7 @@ func (c *recording) add(e *Error) {
 }
 
 func (c *recording) duplicate(n, year int, code string) {
-	c.keys = append(c.keys, dupKey{pos: len(c.errs), key: schoolKey(year, code), row: n, year: year, code: code})
+	c.keys = append(c.keys, dupKey{key: schoolKey(year, code), pos: int32(len(c.errs)), row: int32(n)})
 }
 
 // warn keeps n, and returns 1 when it only counts it.
@@ -363,7 +363,7 @@ func (t *texts) keepTexts(schools []census.School) {
 func (r *reader) merge(c *recording) {
 	k := 0
 	for i, e := range c.errs {
-		for ; k < len(c.keys) && c.keys[k].pos <= i; k++ {
+		for ; k < len(c.keys) && int(c.keys[k].pos) <= i; k++ {
 			r.repeated(&c.keys[k])
 		}
 		r.add(e)
