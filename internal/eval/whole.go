@@ -195,12 +195,20 @@ func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, fn fun
 	for _, g := range groups {
 		get(g[0].CountyCode, g[0].CountyName).group = g
 	}
+	var last *countyData // records come a county at a time: skip the map
 	for i := range in.Schools {
 		s := &in.Schools[i]
-		if s.Year == year {
-			d := get(s.CountyCode, s.CountyName)
-			d.schools = append(d.schools, s)
+		if s.Year != year {
+			continue
 		}
+		d := last
+		if d == nil || d.code != s.CountyCode {
+			d = get(s.CountyCode, s.CountyName)
+			last = d
+		} else if d.name == "" {
+			d.name = s.CountyName
+		}
+		d.schools = append(d.schools, s)
 	}
 	for i := range in.Kindergartens {
 		k := &in.Kindergartens[i]
