@@ -54,3 +54,42 @@ func TestTrimIsTrimFunc(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainDecimal checks the decimal fast path of parseNumber against
+// ParseFloat.
+func TestPlainDecimal(t *testing.T) {
+	cases := []string{"0.0", "12.5", ".5", "12.", "0.1", "0.3", "999999999999999.", ".999999999999999", "1234567.891", "123456789012.345"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		var b strings.Builder
+		n := 1 + r.IntN(17)
+		point := r.IntN(n + 1)
+		for i := range n {
+			if i == point {
+				b.WriteByte('.')
+			}
+			b.WriteByte(byte('0' + r.IntN(10)))
+		}
+		if point == n {
+			b.WriteByte('.')
+		}
+		cases = append(cases, b.String())
+	}
+	for _, v := range cases {
+		want, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := plainDecimal(v); ok && got != want {
+			t.Errorf("plainDecimal(%q) = %v, want %v", v, got, want)
+		}
+		if got, err := parseNumber(v); err != nil || got != want {
+			t.Errorf("parseNumber(%q) = %v, %v, want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"", ".", "1", "1.2.3", "-1.5", "+1.5", "1e3", "1,234.5", "１.２", "1.2345678901234567"} {
+		if _, ok := plainDecimal(v); ok {
+			t.Errorf("plainDecimal(%q) ok", v)
+		}
+	}
+}

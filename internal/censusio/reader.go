@@ -34,6 +34,7 @@ type reader struct {
 	interned           map[string]string
 	txt                texts          // where the texts of the records are copied to
 	recent             [9]recentTexts // by text column, for internAt
+	types              recentTypes    // for schoolType
 	sheet              string         // the worksheet read, for messages; "" for CSV
 	csv                bool           // the file is CSV, whose rows must match the header (csvShape)
 	width              int            // columns up to the header's last non-empty cell
@@ -482,7 +483,7 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 	case "school_name":
 		s.Name = r.keep(v)
 	case "school_type":
-		t, ok := census.ParseSchoolType(v)
+		t, ok := r.schoolType(v)
 		if !ok {
 			r.cellError(n, c, v, "不是可识别的学校类型", "请填写以下之一："+schoolTypeList())
 			return
@@ -533,6 +534,31 @@ func (r *reader) internAt(ti int, v string) string {
 	c.v[c.n%len(c.v)] = s
 	c.n++
 	return s
+}
+
+// schoolType is census.ParseSchoolType, which remembers the last few
+// cells it read: a file names a handful of types, in words that
+// ParseSchoolType compares with each of its names.
+func (r *reader) schoolType(v string) (census.SchoolType, bool) {
+	c := &r.types
+	for i := range c.v {
+		if c.v[i] == v && v != "" {
+			return c.t[i], true
+		}
+	}
+	t, ok := census.ParseSchoolType(v)
+	if ok {
+		c.v[c.n%len(c.v)], c.t[c.n%len(c.v)] = v, t
+		c.n++
+	}
+	return t, ok
+}
+
+// recentTypes are the last cells schoolType read, and their types.
+type recentTypes struct {
+	v [4]string
+	t [4]census.SchoolType
+	n int
 }
 
 // recentTexts are the last values interned for one text column.
@@ -673,6 +699,9 @@ func parseNumber(v string) (float64, error) {
 	if x, ok := plainInteger(v); ok {
 		return x, nil
 	}
+	if x, ok := plainDecimal(v); ok {
+		return x, nil
+	}
 	v = narrow(v)
 	if strings.IndexByte(v, ',') >= 0 || strings.IndexByte(v, ' ') >= 0 {
 		var ok bool
@@ -712,6 +741,45 @@ func plainInteger(v string) (float64, bool) {
 		n = n*10 + uint64(d)
 	}
 	return float64(n), true
+}
+
+// pow10 are the powers of ten that plainDecimal divides by, all exact.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// plainDecimal reads v when it is ASCII digits with one decimal point and
+// at most 15 digits in all (12.5, 3456.78, .5, 12.), as ParseFloat would:
+// the digits make an integer below 2⁵³ and the point a power of ten below
+// 10²², both exact in a float64, so their quotient is the correctly
+// rounded value ParseFloat returns.
+func plainDecimal(v string) (float64, bool) {
+	if len(v) < 2 || len(v) > 16 {
+		return 0, false
+	}
+	var n uint64
+	digits, frac := 0, -1 // frac: digits after the point, -1 before it
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '.' {
+			if frac >= 0 {
+				return 0, false
+			}
+			frac = 0
+			continue
+		}
+		d := c - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + uint64(d)
+		digits++
+		if frac >= 0 {
+			frac++
+		}
+	}
+	if frac < 0 || digits == 0 || digits > 15 {
+		return 0, false
+	}
+	return float64(n) / pow10[frac], true
 }
 
 // numeric reports whether v is [+-]digits[.digits][e[+-]digits] with at
