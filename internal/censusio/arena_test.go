@@ -51,3 +51,20 @@ func TestArena(t *testing.T) {
 		}
 	}
 }
+
+// TestNoHash: Options.NoHash leaves the hash out and nothing else.
+func TestNoHash(t *testing.T) {
+	data := csvBytes(hdr, good, good2)
+	want, err := Read("a.csv", bytes.NewReader(data), Options{})
+	if err != nil || want.SHA256 == "" {
+		t.Fatalf("%v, hash %q", err, want.SHA256)
+	}
+	got, err := Read("a.csv", bytes.NewReader(data), Options{NoHash: true})
+	if err != nil || got.SHA256 != "" {
+		t.Fatalf("%v, hash %q", err, got.SHA256)
+	}
+	got.SHA256 = want.SHA256
+	if diff := cmp.Diff(want, got, cmpopts.EquateNaNs()); diff != "" {
+		t.Error(diff)
+	}
+}

@@ -86,7 +86,7 @@ func readCSVStream(path, name string, opt Options, each func([]census.School) er
 	if err != nil || !fi.Mode().IsRegular() || fi.Size() < streamMin || fi.Size() > maxFileSize {
 		return nil, nil, false
 	}
-	sum, comma, bom, ok := scanPlainCSV(f)
+	sum, comma, bom, ok := scanPlainCSV(f, !opt.NoHash)
 	if !ok {
 		return nil, nil, false
 	}
@@ -95,7 +95,9 @@ func readCSVStream(path, name string, opt Options, each func([]census.School) er
 	}
 	rd := newReader(name, opt)
 	rd.each = each
-	rd.batch.SHA256 = hex.EncodeToString(sum)
+	if sum != nil {
+		rd.batch.SHA256 = hex.EncodeToString(sum)
+	}
 	br := bufio.NewReaderSize(f, 1<<16)
 	if bom {
 		if _, err := br.Discard(len(utf8BOM)); err != nil {
@@ -127,13 +129,13 @@ func readCSVStream(path, name string, opt Options, each func([]census.School) er
 	return b, err, true
 }
 
-// scanPlainCSV reads f once in blocks and returns its hash, the delimiter
+// scanPlainCSV reads f once in blocks and returns its hash (if asked), the delimiter
 // of its first line and whether it begins with a UTF-8 BOM, and reports
 // whether it is a CSV file that readBytes would read as the UTF-8 text it
 // is: not empty, no zip, OLE or other binary signature, valid UTF-8
 // throughout, lines that end in LF (crLines leaves it alone), and a first
 // line within the first block.
-func scanPlainCSV(f *os.File) (sum []byte, comma rune, bom, ok bool) {
+func scanPlainCSV(f *os.File, hash bool) (sum []byte, comma rune, bom, ok bool) {
 	h := sha256.New()
 	buf := make([]byte, 1<<20)
 	var (
@@ -149,7 +151,9 @@ func scanPlainCSV(f *os.File) (sum []byte, comma rune, bom, ok bool) {
 		n, err := io.ReadFull(f, buf)
 		block := buf[:n]
 		if n > 0 {
-			h.Write(block)
+			if hash {
+				h.Write(block)
+			}
 			if first {
 				first = false
 				if bytes.HasPrefix(block, zipMagic) || bytes.HasPrefix(block, oleMagic) || binaryKind(block) != "" {
@@ -230,5 +234,8 @@ func scanPlainCSV(f *os.File) (sum []byte, comma rune, bom, ok bool) {
 	if firstLF < 0 || firstCR >= 0 && firstCR < firstLF-1 {
 		return nil, 0, false, false
 	}
-	return h.Sum(nil), comma, bom, true
+	if hash {
+		sum = h.Sum(nil)
+	}
+	return sum, comma, bom, true
 }
