@@ -60,7 +60,9 @@ func runEvaluate(e *env, args []string) error {
 	}
 	loaded, done := batchGC(e, files, arena != nil)
 	defer done()
-	in, year, err := src.loadInputsIn(e, files, flagSet(fs, "db"), rules, arena)
+	in, year, err := src.loadInputsIn(e, files, flagSet(fs, "db"), rules, func(o *censusio.Options) {
+		o.Arena, o.NoHash = arena, true
+	})
 	loaded()
 	if err != nil {
 		return err
