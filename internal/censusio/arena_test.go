@@ -14,6 +14,23 @@ import (
 // row by row or in parallel, and its records intact across collections
 // until Free.
 func TestArena(t *testing.T) {
+	// A workbook's records too.
+	for _, wb := range [][]byte{xlsxBytes(t, "", hdr, good, good2), xlsxBytes(t, "", hdr, good, good)} {
+		want, wantErr := Read("a.xlsx", bytes.NewReader(wb), Options{})
+		a := NewArena()
+		got, gotErr := Read("a.xlsx", bytes.NewReader(wb), Options{Arena: a})
+		runtime.GC()
+		if diff := cmp.Diff(want, got, cmpopts.EquateNaNs(), cmp.AllowUnexported(Error{})); diff != "" {
+			t.Fatalf("workbook: batch differs (-heap +arena):\n%s", diff)
+		}
+		if diff := cmp.Diff(wantErr, gotErr, cmp.AllowUnexported(Error{})); diff != "" {
+			t.Fatalf("workbook: errors differ (-heap +arena):\n%s", diff)
+		}
+		a.Free()
+		if gotErr != nil {
+			_ = gotErr.Error()
+		}
+	}
 	size, least := csvChunkSize, csvParallelMin
 	defer func() { csvChunkSize, csvParallelMin = size, least }()
 	r := rand.New(rand.NewPCG(7, 8))
