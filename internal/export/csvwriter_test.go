@@ -109,4 +109,33 @@ func TestTableCSVIsEncodingCSV(t *testing.T) {
 	if got.String() != want.String() {
 		t.Errorf("differs from encoding/csv:\n%q\n%q", got.String(), want.String())
 	}
+	// And cell by cell, as the indicators table is written.
+	var sunk bytes.Buffer
+	tw, err = newTableCSV(&sunk, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		for _, v := range row {
+			switch x := v.(type) {
+			case string:
+				tw.text(x)
+			case float64:
+				tw.num(x)
+			case int:
+				tw.count(x)
+			case bool:
+				tw.flag(x)
+			default:
+				tw.text(CellText(x)) // never a formula here
+			}
+		}
+		tw.end()
+	}
+	if err := tw.close(); err != nil || tw.err != nil {
+		t.Fatal(err, tw.err)
+	}
+	if sunk.String() != want.String() {
+		t.Errorf("cell by cell differs from encoding/csv:\n%q\n%q", sunk.String(), want.String())
+	}
 }
