@@ -2,9 +2,11 @@ package censusio
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestPlainInteger checks the fast path of parseNumber against ParseFloat,
@@ -91,5 +93,22 @@ func TestPlainDecimal(t *testing.T) {
 		if _, ok := plainDecimal(v); ok {
 			t.Errorf("plainDecimal(%q) ok", v)
 		}
+	}
+}
+
+// TestValidUTF8 checks validUTF8 against utf8.Valid on large texts broken
+// near the cut.
+func TestValidUTF8(t *testing.T) {
+	base := []byte(strings.Repeat("学校a", 1<<20)) // 7 MB
+	for i := range 40 {
+		data := slices.Clone(base)
+		at := len(data)/2 - 20 + i
+		data[at] = []byte{0xff, 0xe5, 0x80, 'a'}[i%4]
+		if got, want := validUTF8(data), utf8.Valid(data); got != want {
+			t.Errorf("byte %d set to %#x: %v, want %v", at, data[at], got, want)
+		}
+	}
+	if !validUTF8(base) {
+		t.Error("valid text refused")
 	}
 }
