@@ -10,6 +10,7 @@ import (
 	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
@@ -274,9 +275,12 @@ func stageOf(s string) census.Stage { return census.Stage(s) }
 // Once records read into an arena (offHeap) are loaded, the heap holds
 // little but the evaluation's garbage (each county's results once
 // written), which a collection frees at little cost since the records are
-// not scanned: the collector runs only when the heap reaches what is live
-// after the read plus heapRoom, which bounds the memory the evaluation
-// adds without a cycle every few counties.
+// not scanned: the collector runs only when the heap reaches what was live
+// after the last collection plus heapRoom (a memory limit that follows
+// the live heap, see trackLive), which bounds the memory the evaluation
+// adds without a cycle every few counties, and without a cycle after
+// every allocation when what is live grows (a whole verdict keeps every
+// county's resource part).
 //
 // Otherwise the records, once read, stay to the end, and what else is
 // allocated is garbage soon (a database row's texts once copied, each
@@ -289,7 +293,9 @@ func batchGC(e *env, files []string, offHeap bool) (loaded, done func()) {
 	prevPercent := debug.SetGCPercent(100)
 	debug.SetGCPercent(prevPercent)
 	prevLimit := debug.SetMemoryLimit(-1)
+	track := &liveTracker{}
 	done = func() {
+		track.stop()
 		debug.SetGCPercent(prevPercent)
 		debug.SetMemoryLimit(prevLimit)
 	}
@@ -313,16 +319,62 @@ func batchGC(e *env, files []string, offHeap bool) (loaded, done func()) {
 	return func() {
 		if offHeap {
 			runtime.GC()
-			live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-			metrics.Read(live)
-			if live[0].Value.Kind() == metrics.KindUint64 {
-				debug.SetMemoryLimit(int64(live[0].Value.Uint64()) + heapRoom)
+			if live, ok := liveHeap(); ok {
+				debug.SetMemoryLimit(live + heapRoom)
+				track.start()
 				return
 			}
 		}
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(prevLimit)
 	}, done
+}
+
+// liveHeap returns the bytes of the heap found live by the last collection.
+func liveHeap() (int64, bool) {
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	if live[0].Value.Kind() != metrics.KindUint64 {
+		return 0, false
+	}
+	return int64(live[0].Value.Uint64()), true
+}
+
+// liveTracker sets the memory limit to the live heap plus heapRoom after
+// every collection, from start to stop: a finalizer, which runs once a
+// collection has found its object unreachable, sets it and arms the next.
+type liveTracker struct {
+	mu sync.Mutex
+	on bool
+}
+
+func (t *liveTracker) start() {
+	t.mu.Lock()
+	t.on = true
+	t.mu.Unlock()
+	t.arm()
+}
+
+// stop ends the tracking; the limit is not set again after it returns.
+func (t *liveTracker) stop() {
+	t.mu.Lock()
+	t.on = false
+	t.mu.Unlock()
+}
+
+func (t *liveTracker) arm() {
+	sentinel := &struct{ _ *int }{} // with a pointer: not a tiny object, which may never be finalized
+	runtime.SetFinalizer(sentinel, func(*struct{ _ *int }) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if !t.on {
+			return
+		}
+		if live, ok := liveHeap(); ok {
+			debug.SetMemoryLimit(live + heapRoom)
+		}
+		t.arm()
+	})
 }
 
 // heapRoom is how far the heap of an evaluation of records read into an
