@@ -7,7 +7,9 @@
 #   bench/compare.sh OLD-REV [NEW-REV] NATION.csv     # e.g. bench/compare.sh 16e9e27 /tmp/nation.csv
 #
 # NEW-REV defaults to the work tree. NATION.csv is a file as sidebyside.sh
-# makes it (county codes renumbered).
+# makes it (county codes renumbered). With PANDAS=1 the first step also runs
+# the pandas peer (../shared/bench/peer_pandas.py, Debian's python3-pandas)
+# in the same alternation, and prints the new build's ratio to it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 old=$1
@@ -53,6 +55,23 @@ step() {
     "$name" "$ow" "$oc" "$om" "$nw" "$nc" "$nm" "$(echo "$ow / $nw" | bc -l)" "$(echo "$oc / $nc" | bc -l)"
 }
 step "evaluate CSV → CV table" BIN evaluate "$nation" --format csv --table indicators -o "$work/o.csv"
+if [ -n "${PANDAS:-}" ]; then
+  # pandas against the new build, alternating, as step does.
+  declare -A pw pc pm
+  for i in $(seq "$n"); do
+    out=$(one "$work/new.bin" evaluate "$nation" --format csv --table indicators -o "$work/o.csv")
+    pw[new]+="${out%% *} "; out=${out#* }; pc[new]+="${out%% *} "; pm[new]+="${out#* } "
+    out=$(one /usr/bin/env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE /usr/bin/python3 "${PEERS:-../shared/bench}/peer_pandas.py" "$nation" "$work/p.csv")
+    pw[pandas]+="${out%% *} "; out=${out#* }; pc[pandas]+="${out%% *} "; pm[pandas]+="${out#* } "
+  done
+  for b in new pandas; do
+    printf '%-34s %-6s %6.2f s wall %6.2f s cpu %5s MB\n' "evaluate CSV → CV table vs pandas" "$b" \
+      "$(printf '%s\n' ${pw[$b]} | median)" "$(printf '%s\n' ${pc[$b]} | median)" "$(printf '%s\n' ${pm[$b]} | median)"
+  done
+  printf '%-34s pandas/new wall %4.1f× cpu %4.1f×\n' "" \
+    "$(echo "$(printf '%s\n' ${pw[pandas]} | median) / $(printf '%s\n' ${pw[new]} | median)" | bc -l)" \
+    "$(echo "$(printf '%s\n' ${pc[pandas]} | median) / $(printf '%s\n' ${pc[new]} | median)" | bc -l)"
+fi
 step "evaluate --format json" BIN evaluate "$nation" --format json -o "$work/o.json"
 step "evaluate --db sqlite: (CV table)" BIN evaluate --db "sqlite:$work/db.sqlite" --year "$year" --format csv --table indicators -o "$work/d.csv"
 step "import into a fresh SQLite" BIN import --db "sqlite:$work/fresh.sqlite" "$nation"

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"runtime/metrics"
 	"strconv"
 	"sync"
@@ -297,4 +298,57 @@ func writeNationCSV(b *testing.B) string {
 // (about 25 MB). The file is left in the system's temporary directory.
 func BenchmarkReadNationCSV(b *testing.B) {
 	benchRead(b, writeNationCSV(b), nationRecords)
+}
+
+// BenchmarkReadNationCSVEvaluate reads the nation as dudao evaluate does:
+// into an Arena, without the hash, with the collector off.
+//
+//	go test ./internal/censusio -run '^$' -bench ReadNationCSVEvaluate -benchtime 5x
+func BenchmarkReadNationCSVEvaluate(b *testing.B) {
+	path := writeNationCSV(b)
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	defer debug.SetGCPercent(debug.SetGCPercent(-1))
+	for b.Loop() {
+		a := NewArena()
+		bt, err := ReadFile(path, Options{Arena: a, NoHash: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(bt.Schools) != nationRecords {
+			b.Fatalf("%d schools", len(bt.Schools))
+		}
+		a.Free()
+		b.StopTimer()
+		runtime.GC()
+		b.StartTimer()
+	}
+}
+
+// BenchmarkReadNationCSVEach reads the nation with ReadFileEach, whose
+// memory is bounded by a chunk of records.
+func BenchmarkReadNationCSVEach(b *testing.B) {
+	path := writeNationCSV(b)
+	fi, err := os.Stat(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	var peak uint64
+	for b.Loop() {
+		peak = max(peak, peakHeap(func() {
+			n := 0
+			if _, err := ReadFileEach(path, Options{}, func(c []census.School) error { n += len(c); return nil }); err != nil {
+				b.Fatal(err)
+			}
+			if n != nationRecords {
+				b.Fatalf("%d schools", n)
+			}
+		}))
+	}
+	b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"unicode/utf8"
 
@@ -52,7 +53,7 @@ func (r *reader) readCSV(data []byte) {
 		return
 	}
 	rest := int(rows.cr.InputOffset())
-	if r.headerOK && r.unit == nil && r.nerr == 0 {
+	if r.headerOK && r.unit == nil && r.nerr == 0 && r.each == nil {
 		if r.readParallel(text, rest, comma, rows.inside) {
 			return
 		}
@@ -73,7 +74,13 @@ func csvSyntaxError(n int, err error) *Error {
 
 // newCSVReader returns a reader of decoded text as this package reads CSV.
 func newCSVReader(text []byte, comma rune) *csv.Reader {
-	cr := csv.NewReader(bytes.NewReader(text))
+	return newCSVReaderFrom(bytes.NewReader(text), comma)
+}
+
+// newCSVReaderFrom returns a reader of the decoded text rd reads as this
+// package reads CSV.
+func newCSVReaderFrom(rd io.Reader, comma rune) *csv.Reader {
+	cr := csv.NewReader(rd)
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
 	cr.ReuseRecord = true
@@ -149,7 +156,7 @@ func (r *reader) decode(data []byte) ([]byte, bool) {
 	switch {
 	case bytes.HasPrefix(data, utf8BOM):
 		data = data[len(utf8BOM):]
-		if utf8.Valid(data) {
+		if validUTF8(data) {
 			return data, true
 		}
 		// A BOM followed by invalid UTF-8 is a damaged file; let the
@@ -159,7 +166,7 @@ func (r *reader) decode(data []byte) ([]byte, bool) {
 		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
-	case utf8.Valid(data):
+	case validUTF8(data):
 		return data, true
 	default:
 		if line, ok := brokenUTF8(data); ok {
@@ -176,6 +183,23 @@ func (r *reader) decode(data []byte) ([]byte, bool) {
 		return nil, false
 	}
 	return out, true
+}
+
+// validUTF8 is utf8.Valid, checking the halves of a large text on two
+// cores: cut where a character begins, the text is valid when both
+// halves are.
+func validUTF8(data []byte) bool {
+	if len(data) < 4<<20 || runtime.GOMAXPROCS(0) < 2 {
+		return utf8.Valid(data)
+	}
+	cut := len(data) / 2
+	for i := 0; i < utf8.UTFMax && !utf8.RuneStart(data[cut]); i++ {
+		cut++
+	}
+	second := make(chan bool, 1)
+	go func() { second <- utf8.Valid(data[cut:]) }()
+	first := utf8.Valid(data[:cut])
+	return <-second && first
 }
 
 // sniffComma picks the delimiter from the first line: a tab when it has

@@ -141,6 +141,11 @@ func FuzzReadCSV(f *testing.F) {
 		checkPreview(t, data)
 		// The parallel read is the serial one, cut at every few bytes.
 		readSerialAndParallel(t, data, Options{}, 1+len(data)%7)
+		// ReadFileEach is ReadFile, read from the disk or held.
+		least, chunk := streamMin, eachChunk
+		defer func() { streamMin, eachChunk = least, chunk }()
+		streamMin, eachChunk = int64(len(data)%2), 1+len(data)%3
+		readFileAndEach(t, t.TempDir(), "fuzz.csv", data, Options{})
 	})
 }
 

@@ -171,10 +171,29 @@ func isSpace(r rune) bool {
 	return unicode.IsSpace(r) || r == '\u200b' || r == '\ufeff' || r == '\u2060'
 }
 
+// solidStart reports whether s begins with a printable ASCII character or
+// a CJK ideograph of U+4000–U+9FFF, which are no spaces.
+func solidStart(s string) bool {
+	c := s[0]
+	return c > ' ' && c < 0x80 || c >= 0xE4 && c <= 0xE9 && len(s) >= 3
+}
+
+// solidEnd reports whether s ends with a printable ASCII character or a
+// complete CJK ideograph of U+4000–U+9FFF.
+func solidEnd(s string) bool {
+	n := len(s)
+	if c := s[n-1]; c > ' ' && c < 0x80 {
+		return true
+	}
+	return n >= 3 && s[n-3] >= 0xE4 && s[n-3] <= 0xE9 && s[n-2]&0xC0 == 0x80 && s[n-1]&0xC0 == 0x80
+}
+
 // trim removes padding from a cell.
 func trim(s string) string {
-	// Fast path: most cells are already clean ASCII.
-	if s == "" || (s[0] > ' ' && s[0] < 0x80 && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80) {
+	// Fast path: most cells begin and end with a printable ASCII
+	// character or a CJK ideograph (U+4000–U+9FFF, lead bytes E4–E9),
+	// neither of which is a space.
+	if s == "" || solidStart(s) && solidEnd(s) {
 		return s
 	}
 	// And most others, Chinese text, neither begin nor end with a space.

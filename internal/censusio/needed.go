@@ -56,10 +56,13 @@ func isIndicatorInput(key string) bool {
 // its county's verdict is 数据不全; the file is still read, as a county may
 // report those figures in another file.
 func (r *reader) warnMissingIndicatorInputs() {
-	if r.batch.Kind != census.KindSchool || len(r.batch.Schools) == 0 {
+	if r.batch.Kind != census.KindSchool || len(r.batch.Schools) == 0 && r.handed == 0 {
 		return
 	}
 	stages := map[census.Stage]bool{}
+	for st := range r.stages { // of the schools ReadFileEach handed on
+		stages[st] = true
+	}
 	for i := range r.batch.Schools {
 		for _, st := range r.batch.Schools[i].Type.Stages() {
 			stages[st] = true

@@ -2,9 +2,11 @@ package censusio
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 // TestPlainInteger checks the fast path of parseNumber against ParseFloat,
@@ -35,5 +37,78 @@ func TestPlainInteger(t *testing.T) {
 		if _, ok := plainInteger(v); ok {
 			t.Errorf("plainInteger(%q) ok", v)
 		}
+	}
+}
+
+// TestTrimIsTrimFunc: trim's fast paths give what trimming every space
+// gives, on cells made of ASCII, ideographs, spaces and broken bytes.
+func TestTrimIsTrimFunc(t *testing.T) {
+	parts := []string{"a", " ", "学", "校", "\u3000", "\u00a0", "\ufeff", "\u200b", "\t", "\xe5", "\xe5\xad", "\x80", "é", "１", "\u2028", "x y"}
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 20000 {
+		var b strings.Builder
+		for range r.IntN(5) {
+			b.WriteString(parts[r.IntN(len(parts))])
+		}
+		s := b.String()
+		if got, want := trim(s), strings.TrimFunc(s, isSpace); got != want {
+			t.Fatalf("trim(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// TestPlainDecimal checks the decimal fast path of parseNumber against
+// ParseFloat.
+func TestPlainDecimal(t *testing.T) {
+	cases := []string{"0.0", "12.5", ".5", "12.", "0.1", "0.3", "999999999999999.", ".999999999999999", "1234567.891", "123456789012.345"}
+	r := rand.New(rand.NewPCG(5, 6))
+	for range 100000 {
+		var b strings.Builder
+		n := 1 + r.IntN(17)
+		point := r.IntN(n + 1)
+		for i := range n {
+			if i == point {
+				b.WriteByte('.')
+			}
+			b.WriteByte(byte('0' + r.IntN(10)))
+		}
+		if point == n {
+			b.WriteByte('.')
+		}
+		cases = append(cases, b.String())
+	}
+	for _, v := range cases {
+		want, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, ok := plainDecimal(v); ok && got != want {
+			t.Errorf("plainDecimal(%q) = %v, want %v", v, got, want)
+		}
+		if got, err := parseNumber(v); err != nil || got != want {
+			t.Errorf("parseNumber(%q) = %v, %v, want %v", v, got, err, want)
+		}
+	}
+	for _, v := range []string{"", ".", "1", "1.2.3", "-1.5", "+1.5", "1e3", "1,234.5", "１.２", "1.2345678901234567"} {
+		if _, ok := plainDecimal(v); ok {
+			t.Errorf("plainDecimal(%q) ok", v)
+		}
+	}
+}
+
+// TestValidUTF8 checks validUTF8 against utf8.Valid on large texts broken
+// near the cut.
+func TestValidUTF8(t *testing.T) {
+	base := []byte(strings.Repeat("学校a", 1<<20)) // 7 MB
+	for i := range 40 {
+		data := slices.Clone(base)
+		at := len(data)/2 - 20 + i
+		data[at] = []byte{0xff, 0xe5, 0x80, 'a'}[i%4]
+		if got, want := validUTF8(data), utf8.Valid(data); got != want {
+			t.Errorf("byte %d set to %#x: %v, want %v", at, data[at], got, want)
+		}
+	}
+	if !validUTF8(base) {
+		t.Error("valid text refused")
 	}
 }

@@ -27,20 +27,32 @@ type reader struct {
 	num        [census.NumFields]int // column index of each numeric field, -1 if absent
 	textHdr    []string
 
-	dataRows           int // non-empty rows after the header, examples included
-	emptyFrom, emptyTo int // the run of empty rows not yet noted
-	seen               map[schoolYear]int
-	strayWarned        map[int]bool // columns without a header already warned about
+	dataRows           int            // non-empty rows after the header, examples included
+	emptyFrom, emptyTo int            // the run of empty rows not yet noted
+	seen               map[uint64]int // schoolKey of the rows read, and their row
+	strayWarned        map[int]bool   // columns without a header already warned about
 	interned           map[string]string
-	sheet              string        // the worksheet read, for messages; "" for CSV
-	csv                bool          // the file is CSV, whose rows must match the header (csvShape)
-	width              int           // columns up to the header's last non-empty cell
-	formulaCols        []int         // columns (1-based) of the row being read that are formulas without a value
-	unit               *unitReader   // reads the rows of a kindergarten or county file
-	rec                *recording    // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
-	scratch            census.School // the record of a row read after an error, which is not kept
+	txt                texts          // where the texts of the records are copied to
+	recent             [9]recentTexts // by text column, for internAt
+	types              recentTypes    // for schoolType
+	sheet              string         // the worksheet read, for messages; "" for CSV
+	csv                bool           // the file is CSV, whose rows must match the header (csvShape)
+	width              int            // columns up to the header's last non-empty cell
+	formulaCols        []int          // columns (1-based) of the row being read that are formulas without a value
+	unit               *unitReader    // reads the rows of a kindergarten or county file
+	rec                *recording     // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
+	scratch            census.School  // the record of a row read after an error, which is not kept
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
+
+	// each, set by ReadFileEach, takes the school records EachChunk at a
+	// time instead of the batch; eachErr is the error it returned, which
+	// stops the read. stages are the stages of the schools handed on, for
+	// warnMissingIndicatorInputs.
+	each    func([]census.School) error
+	eachErr error
+	handed  int
+	stages  map[census.Stage]bool
 }
 
 // column is one column of the file as the header describes it.
@@ -69,8 +81,9 @@ var (
 )
 
 func newReader(name string, opt Options) *reader {
-	r := &reader{opt: opt, seen: make(map[schoolYear]int), strayWarned: make(map[int]bool), interned: make(map[string]string)}
+	r := &reader{opt: opt, seen: make(map[uint64]int), strayWarned: make(map[int]bool), interned: make(map[string]string)}
 	r.batch.File = name
+	r.txt.a = opt.Arena
 	r.text = make([]int, len(census.TextColumns))
 	r.textHdr = make([]string, len(census.TextColumns))
 	for i := range r.text {
@@ -94,6 +107,9 @@ func (r *reader) inSheet() string {
 // add records an error; past MaxErrors it is only counted.
 func (r *reader) add(e *Error) {
 	e.File = r.batch.File
+	if r.txt.a != nil {
+		e.Value = strings.Clone(e.Value) // it may outlive the arena
+	}
 	r.nerr++
 	if r.rec != nil {
 		r.rec.add(e)
@@ -172,6 +188,9 @@ func blank(cells []string) bool {
 
 // line feeds one row, numbered as Excel numbers it, to header or row.
 func (r *reader) line(n int, cells []string) {
+	if r.eachErr != nil {
+		return
+	}
 	if blank(cells) {
 		if r.headerDone {
 			if r.emptyFrom == 0 {
@@ -389,6 +408,29 @@ func (r *reader) row(n int, cells []string) {
 		// so keep validating but stop collecting.
 		r.batch.Schools = nil
 	}
+	if r.each != nil && len(r.batch.Schools) >= eachChunk {
+		r.handOn()
+	}
+}
+
+// handOn hands the school records read to each, unless a row was bad or
+// each failed, and keeps the room they took for the next.
+func (r *reader) handOn() {
+	if r.each == nil || r.nerr > 0 || r.eachErr != nil || len(r.batch.Schools) == 0 {
+		return
+	}
+	if r.stages == nil {
+		r.stages = map[census.Stage]bool{}
+	}
+	for i := range r.batch.Schools {
+		for _, st := range r.batch.Schools[i].Type.Stages() {
+			r.stages[st] = true
+		}
+	}
+	r.handed += len(r.batch.Schools)
+	r.eachErr = r.each(r.batch.Schools)
+	clear(r.batch.Schools) // the texts of the records handed on
+	r.batch.Schools = r.batch.Schools[:0]
 }
 
 // duplicate refuses row n when an earlier row has the same school and year.
@@ -397,7 +439,7 @@ func (r *reader) duplicate(n, year int, code string) {
 		r.rec.duplicate(n, year, code)
 		return
 	}
-	k := schoolYear{year, code}
+	k := schoolKey(year, code)
 	if p, dup := r.seen[k]; dup {
 		r.duplicateError(n, p, year, code)
 	} else {
@@ -428,9 +470,9 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 			r.cellError(n, c, v, "不是6位行政区划代码", codeFix(v, "请填写6位县区代码，如 340207"))
 			return
 		}
-		s.CountyCode = r.intern(d)
+		s.CountyCode = r.internAt(ti, d)
 	case "county_name":
-		s.CountyName = r.intern(v)
+		s.CountyName = r.internAt(ti, v)
 	case "school_code":
 		d, ok := digits(v, 10)
 		if !ok {
@@ -441,18 +483,18 @@ func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
 	case "school_name":
 		s.Name = r.keep(v)
 	case "school_type":
-		t, ok := census.ParseSchoolType(v)
+		t, ok := r.schoolType(v)
 		if !ok {
 			r.cellError(n, c, v, "不是可识别的学校类型", "请填写以下之一："+schoolTypeList())
 			return
 		}
 		s.Type = t
 	case "ownership":
-		s.Ownership = r.intern(v)
+		s.Ownership = r.internAt(ti, v)
 	case "location":
-		s.Location = r.intern(v)
+		s.Location = r.internAt(ti, v)
 	case "sponsor":
-		s.Sponsor = r.intern(v)
+		s.Sponsor = r.internAt(ti, v)
 	default:
 		// A column added to census.TextColumns that this reader does not
 		// store yet; TestEveryTextColumnIsRead fails until it does.
@@ -467,11 +509,62 @@ func (r *reader) intern(v string) string {
 	if s, ok := r.interned[v]; ok {
 		return s
 	}
-	s := strings.Clone(v)
+	s := r.txt.clone(v)
 	if len(r.interned) < 100_000 {
 		r.interned[s] = s
 	}
 	return s
+}
+
+// internAt is intern for the text column ti, which remembers the last few
+// values of each column: rows come a county at a time and the other
+// texts take a handful of values, so most cells are one of them, and
+// comparing a short string is cheaper than hashing it into the map.
+func (r *reader) internAt(ti int, v string) string {
+	if ti >= len(r.recent) || v == "" {
+		return r.intern(v)
+	}
+	c := &r.recent[ti]
+	for i := range c.v {
+		if c.v[i] == v {
+			return c.v[i]
+		}
+	}
+	s := r.intern(v)
+	c.v[c.n%len(c.v)] = s
+	c.n++
+	return s
+}
+
+// schoolType is census.ParseSchoolType, which remembers the last few
+// cells it read: a file names a handful of types, in words that
+// ParseSchoolType compares with each of its names.
+func (r *reader) schoolType(v string) (census.SchoolType, bool) {
+	c := &r.types
+	for i := range c.v {
+		if c.v[i] == v && v != "" {
+			return c.t[i], true
+		}
+	}
+	t, ok := census.ParseSchoolType(v)
+	if ok {
+		c.v[c.n%len(c.v)], c.t[c.n%len(c.v)] = v, t
+		c.n++
+	}
+	return t, ok
+}
+
+// recentTypes are the last cells schoolType read, and their types.
+type recentTypes struct {
+	v [4]string
+	t [4]census.SchoolType
+	n int
+}
+
+// recentTexts are the last values interned for one text column.
+type recentTexts struct {
+	v [4]string
+	n int // values stored, the next goes to v[n%4]
 }
 
 // keep returns v for a record to keep: a copy, so as not to keep the
@@ -481,7 +574,7 @@ func (r *reader) keep(v string) string {
 	if r.rec != nil {
 		return v
 	}
-	return strings.Clone(v)
+	return r.txt.clone(v)
 }
 
 // codeFix adds to fix the cause Excel users meet most: a long number shown
@@ -606,6 +699,9 @@ func parseNumber(v string) (float64, error) {
 	if x, ok := plainInteger(v); ok {
 		return x, nil
 	}
+	if x, ok := plainDecimal(v); ok {
+		return x, nil
+	}
 	v = narrow(v)
 	if strings.IndexByte(v, ',') >= 0 || strings.IndexByte(v, ' ') >= 0 {
 		var ok bool
@@ -645,6 +741,45 @@ func plainInteger(v string) (float64, bool) {
 		n = n*10 + uint64(d)
 	}
 	return float64(n), true
+}
+
+// pow10 are the powers of ten that plainDecimal divides by, all exact.
+var pow10 = [...]float64{1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
+
+// plainDecimal reads v when it is ASCII digits with one decimal point and
+// at most 15 digits in all (12.5, 3456.78, .5, 12.), as ParseFloat would:
+// the digits make an integer below 2⁵³ and the point a power of ten below
+// 10²², both exact in a float64, so their quotient is the correctly
+// rounded value ParseFloat returns.
+func plainDecimal(v string) (float64, bool) {
+	if len(v) < 2 || len(v) > 16 {
+		return 0, false
+	}
+	var n uint64
+	digits, frac := 0, -1 // frac: digits after the point, -1 before it
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '.' {
+			if frac >= 0 {
+				return 0, false
+			}
+			frac = 0
+			continue
+		}
+		d := c - '0'
+		if d > 9 {
+			return 0, false
+		}
+		n = n*10 + uint64(d)
+		digits++
+		if frac >= 0 {
+			frac++
+		}
+	}
+	if frac < 0 || digits == 0 || digits > 15 {
+		return 0, false
+	}
+	return float64(n) / pow10[frac], true
 }
 
 // numeric reports whether v is [+-]digits[.digits][e[+-]digits] with at
@@ -868,6 +1003,10 @@ func (r *reader) finish() (*Batch, error) {
 				Fix:     "先改正以上错误，再次导入即可看到其余错误"})
 		}
 		return nil, es
+	}
+	if r.each != nil {
+		r.handOn()
+		r.batch.Schools = nil
 	}
 	if r.rec == nil {
 		r.warnMissingIndicatorInputs()

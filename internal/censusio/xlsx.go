@@ -318,13 +318,19 @@ func (r *reader) streamSheet(wb *workbook, sheet string) error {
 		r.formulaCols = nil
 		if !presized && len(r.batch.Schools) > 0 {
 			presized = true
-			if r.unit == nil && r.nerr == 0 {
+			if r.unit == nil && r.nerr == 0 && r.each == nil {
 				if left := min(rows.rowsLeft(), int(min(part.UncompressedSize64/64, maxPresized))); left > 0 {
-					r.batch.Schools = slices.Grow(r.batch.Schools, left)
+					if a := r.opt.Arena; a != nil {
+						// Out of the collector's sight, as a CSV file's.
+						all := a.schools(len(r.batch.Schools) + left)
+						r.batch.Schools = all[:copy(all, r.batch.Schools)]
+					} else {
+						r.batch.Schools = slices.Grow(r.batch.Schools, left)
+					}
 				}
 			}
 		}
-		return true
+		return r.eachErr == nil
 	})
 	if res.readErr != nil {
 		r.add(errNotWorkbook())

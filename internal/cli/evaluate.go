@@ -5,11 +5,15 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"runtime/debug"
+	"runtime/metrics"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/export"
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -48,8 +52,18 @@ func runEvaluate(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	loaded := batchGC(e, files)
-	in, year, err := src.loadInputs(e, files, flagSet(fs, "db"), rules)
+	// The records of files are read outside the collected heap, and
+	// forgotten when the evaluation is written.
+	var arena *censusio.Arena
+	if len(files) > 0 {
+		arena = censusio.NewArena()
+		defer arena.Free()
+	}
+	loaded, done := batchGC(e, files, arena != nil)
+	defer done()
+	in, year, err := src.loadInputsIn(e, files, flagSet(fs, "db"), rules, func(o *censusio.Options) {
+		o.Arena, o.NoHash = arena, true
+	})
 	loaded()
 	if err != nil {
 		return err
@@ -248,7 +262,8 @@ func runExplain(e *env, args []string) error {
 func stageOf(s string) census.Stage { return census.Stage(s) }
 
 // batchGC tunes the garbage collector for an evaluation, and returns the
-// function to call once its records are loaded.
+// function to call once its records are loaded, and the one that restores
+// the collector's settings when the command ends.
 //
 // While files are read it is off: a read keeps nearly all it allocates
 // (the records, and the file until its rows are read), so a collection in
@@ -257,6 +272,16 @@ func stageOf(s string) census.Stage { return census.Stage(s) }
 // files' size, far above what a read takes, still bounds a read that would
 // take more.
 //
+// Once records read into an arena (offHeap) are loaded, the heap holds
+// little but the evaluation's garbage (each county's results once
+// written), which a collection frees at little cost since the records are
+// not scanned: the collector runs only when the heap reaches what was live
+// after the last collection plus heapRoom (a memory limit that follows
+// the live heap, see trackLive), which bounds the memory the evaluation
+// adds without a cycle every few counties, and without a cycle after
+// every allocation when what is live grows (a whole verdict keeps every
+// county's resource part).
+//
 // Otherwise the records, once read, stay to the end, and what else is
 // allocated is garbage soon (a database row's texts once copied, each
 // county's results once written): a heap goal of half the live heap above
@@ -264,10 +289,20 @@ func stageOf(s string) census.Stage { return census.Stage(s) }
 // lower at the cost of a cycle or two, and on this kind of machine a page
 // of memory first touched costs more than a collection. GOGC set in the
 // environment is kept.
-func batchGC(e *env, files []string) func() {
+func batchGC(e *env, files []string, offHeap bool) (loaded, done func()) {
+	prevPercent := debug.SetGCPercent(100)
+	debug.SetGCPercent(prevPercent)
+	prevLimit := debug.SetMemoryLimit(-1)
+	track := &liveTracker{}
+	done = func() {
+		track.stop()
+		debug.SetGCPercent(prevPercent)
+		debug.SetMemoryLimit(prevLimit)
+	}
 	percent := 50
 	if e.getenv("GOGC") != "" {
-		percent = debug.SetGCPercent(100)
+		percent = prevPercent
+		offHeap = false
 	}
 	var size int64
 	for _, f := range files {
@@ -277,12 +312,71 @@ func batchGC(e *env, files []string) func() {
 	}
 	if size == 0 {
 		debug.SetGCPercent(percent)
-		return func() {}
+		return func() {}, done
 	}
-	prevLimit := debug.SetMemoryLimit(int64(256<<20) + 16*size)
+	debug.SetMemoryLimit(int64(256<<20) + 16*size)
 	debug.SetGCPercent(-1)
 	return func() {
+		if offHeap {
+			runtime.GC()
+			if live, ok := liveHeap(); ok {
+				debug.SetMemoryLimit(live + heapRoom)
+				track.start()
+				return
+			}
+		}
 		debug.SetGCPercent(percent)
 		debug.SetMemoryLimit(prevLimit)
-	}
+	}, done
 }
+
+// liveHeap returns the bytes of the heap found live by the last collection.
+func liveHeap() (int64, bool) {
+	live := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(live)
+	if live[0].Value.Kind() != metrics.KindUint64 {
+		return 0, false
+	}
+	return int64(live[0].Value.Uint64()), true
+}
+
+// liveTracker sets the memory limit to the live heap plus heapRoom after
+// every collection, from start to stop: a finalizer, which runs once a
+// collection has found its object unreachable, sets it and arms the next.
+type liveTracker struct {
+	mu sync.Mutex
+	on bool
+}
+
+func (t *liveTracker) start() {
+	t.mu.Lock()
+	t.on = true
+	t.mu.Unlock()
+	t.arm()
+}
+
+// stop ends the tracking; the limit is not set again after it returns.
+func (t *liveTracker) stop() {
+	t.mu.Lock()
+	t.on = false
+	t.mu.Unlock()
+}
+
+func (t *liveTracker) arm() {
+	sentinel := &struct{ _ *int }{} // with a pointer: not a tiny object, which may never be finalized
+	runtime.SetFinalizer(sentinel, func(*struct{ _ *int }) {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		if !t.on {
+			return
+		}
+		if live, ok := liveHeap(); ok {
+			debug.SetMemoryLimit(live + heapRoom)
+		}
+		t.arm()
+	})
+}
+
+// heapRoom is how far the heap of an evaluation of records read into an
+// arena may grow above what is live after the read before a collection.
+const heapRoom = 48 << 20

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
 	"strings"
 	"testing"
 
@@ -118,5 +120,32 @@ func writeNation(b *testing.B, path string, n int) {
 	}
 	if err := bw.Flush(); err != nil {
 		b.Fatal(err)
+	}
+}
+
+// TestEvaluateRestoresGC: evaluate tunes the collector while it runs (see
+// batchGC) and leaves it as it found it, for the commands that follow in
+// the same process.
+func TestEvaluateRestoresGC(t *testing.T) {
+	dir := t.TempDir()
+	f := writeFile(t, dir, "2024.csv", header+goodRows)
+	percent := debug.SetGCPercent(77)
+	limit := debug.SetMemoryLimit(1 << 40)
+	defer func() {
+		debug.SetGCPercent(percent)
+		debug.SetMemoryLimit(limit)
+	}()
+	for _, format := range []string{"csv", "json"} {
+		if code, _, errs := run(t, dir, "evaluate", f, "--format", format); code != 0 {
+			t.Fatalf("%s: exit %d: %s", format, code, errs)
+		}
+		runtime.GC()
+		runtime.GC() // and the finalizers of the collector's tracking
+		if p := debug.SetGCPercent(77); p != 77 {
+			t.Errorf("%s: GOGC %d after evaluate, want 77", format, p)
+		}
+		if l := debug.SetMemoryLimit(1 << 40); l != 1<<40 {
+			t.Errorf("%s: memory limit %d after evaluate, want %d", format, l, int64(1<<40))
+		}
 	}
 }

@@ -20,11 +20,17 @@ import (
 // header) and writes nothing; files carry no judgements, so evidence items
 // come out pending.
 func (src *source) loadInputs(e *env, files []string, dbSet bool, r *standards.Rules) (eval.Inputs, int, error) {
+	return src.loadInputsIn(e, files, dbSet, r, nil)
+}
+
+// loadInputsIn is loadInputs, reading the files with the options that
+// tune sets (as an Arena, see censusio.Options) when it is not nil.
+func (src *source) loadInputsIn(e *env, files []string, dbSet bool, r *standards.Rules, tune func(*censusio.Options)) (eval.Inputs, int, error) {
 	if len(files) > 0 {
 		if dbSet {
 			return eval.Inputs{}, 0, usagef("给出文件时在内存中评估，不读数据库：请去掉 --db 或去掉文件")
 		}
-		return src.inputsFromFiles(e, files, r)
+		return src.inputsFromFiles(e, files, r, tune)
 	}
 	st, err := openStore(e, *src.db, false)
 	if err != nil {
@@ -34,11 +40,15 @@ func (src *source) loadInputs(e *env, files []string, dbSet bool, r *standards.R
 	return src.inputsFromStore(e, st, r)
 }
 
-func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules) (eval.Inputs, int, error) {
+func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules, tune func(*censusio.Options)) (eval.Inputs, int, error) {
 	var in eval.Inputs
 	seen := map[string]string{}
+	opt := src.options("")
+	if tune != nil {
+		tune(&opt)
+	}
 	for _, f := range files {
-		b, err := censusio.ReadFile(f, src.options(""))
+		b, err := censusio.ReadFile(f, opt)
 		if err != nil {
 			return in, 0, err
 		}

@@ -185,6 +185,9 @@ type Part struct {
 	// school is the record the part came from: exact comparisons read its
 	// decimals again (see exactRaw).
 	school *census.School
+	// below has bit k set when judge found indicator k below its
+	// threshold (for the first 64 indicators), for the stage's count.
+	below uint64
 }
 
 // The reasons a part is excluded, as Part.ReasonCode.
@@ -312,6 +315,10 @@ type engine struct {
 	inds []indRule
 	in   []*Part
 	x, w []float64
+	// sf collects a part's shortfalls, which are then copied into
+	// sfSlab: one allocation for the shortfalls of many parts rather
+	// than a slice grown for each.
+	sf, sfSlab []Shortfall
 }
 
 func newEngine(r *standards.Rules) *engine {
@@ -620,6 +627,9 @@ func (e *engine) judge(p *Part) {
 			p.Met++
 			continue
 		}
+		if k < 64 {
+			p.below |= 1 << k
+		}
 		sf := Shortfall{Indicator: ir.ind.ID, Value: v, Threshold: th, Ratio: v / th,
 			BelowFloor: e.cmpValue(p, k, r.SchoolRule.Floor, th) < 0}
 		sf.Need = th*p.Students/ir.scale - p.Raw[k]
@@ -630,7 +640,16 @@ func (e *engine) judge(p *Part) {
 				return need.Sub(need, e.exactRaw(p, k))
 			})
 		}
-		p.Shortfalls = append(p.Shortfalls, sf)
+		e.sf = append(e.sf, sf)
+	}
+	if n := len(e.sf); n > 0 {
+		if cap(e.sfSlab)-len(e.sfSlab) < n {
+			e.sfSlab = make([]Shortfall, 0, max(n, 512))
+		}
+		i := len(e.sfSlab)
+		e.sfSlab = append(e.sfSlab, e.sf...)
+		p.Shortfalls = e.sfSlab[i : i+n : i+n]
+		e.sf = e.sf[:0]
 	}
 	if len(p.Missing) > 0 {
 		p.Pass = false
@@ -741,7 +760,8 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 			}
 			x = append(x, p.Raw[k])
 			w = append(w, p.Students)
-			if e.cmpValue(p, k, 1, ir.Threshold) < 0 {
+			// judge compared the value with the same threshold.
+			if k < 64 && p.below&(1<<k) != 0 || k >= 64 && e.cmpValue(p, k, 1, ir.Threshold) < 0 {
 				ir.PartsBelow++
 			}
 		}

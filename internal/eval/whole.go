@@ -195,12 +195,20 @@ func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, fn fun
 	for _, g := range groups {
 		get(g[0].CountyCode, g[0].CountyName).group = g
 	}
+	var last *countyData // records come a county at a time: skip the map
 	for i := range in.Schools {
 		s := &in.Schools[i]
-		if s.Year == year {
-			d := get(s.CountyCode, s.CountyName)
-			d.schools = append(d.schools, s)
+		if s.Year != year {
+			continue
 		}
+		d := last
+		if d == nil || d.code != s.CountyCode {
+			d = get(s.CountyCode, s.CountyName)
+			last = d
+		} else if d.name == "" {
+			d.name = s.CountyName
+		}
+		d.schools = append(d.schools, s)
 	}
 	for i := range in.Kindergartens {
 		k := &in.Kindergartens[i]
@@ -259,34 +267,48 @@ func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, fn fun
 	for w := range engines {
 		engines[w] = newEngine(r)
 	}
+	// The windows are evaluated one ahead of the one fn is given, so that
+	// writing a window's counties (on one core) overlaps evaluating the
+	// next (on every core) instead of leaving the other cores idle.
 	const window = 64
-	out := make([]*County, window)
-	for lo := 0; lo < len(all); lo += window {
-		batch := all[lo:min(lo+window, len(all))]
-		if workers <= 1 {
-			for i, d := range batch {
-				out[i] = d.evaluate(r, engines[0], verdicts)
-			}
-		} else {
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			for _, e := range engines {
-				wg.Go(func() {
-					for {
-						i := int(next.Add(1)) - 1
-						if i >= len(batch) {
-							return
+	ready := make(chan []*County, 1)
+	var stop atomic.Bool
+	go func() {
+		defer close(ready)
+		for lo := 0; lo < len(all) && !stop.Load(); lo += window {
+			batch := all[lo:min(lo+window, len(all))]
+			out := make([]*County, len(batch))
+			if workers <= 1 {
+				for i, d := range batch {
+					out[i] = d.evaluate(r, engines[0], verdicts)
+				}
+			} else {
+				var next atomic.Int64
+				var wg sync.WaitGroup
+				for _, e := range engines {
+					wg.Go(func() {
+						for {
+							i := int(next.Add(1)) - 1
+							if i >= len(batch) {
+								return
+							}
+							out[i] = batch[i].evaluate(r, e, verdicts)
 						}
-						out[i] = batch[i].evaluate(r, e, verdicts)
-					}
-				})
+					})
+				}
+				wg.Wait()
 			}
-			wg.Wait()
+			clear(batch)
+			ready <- out
 		}
-		for i := range batch {
-			c := out[i]
-			out[i], all[lo+i] = nil, nil
+	}()
+	for out := range ready {
+		for i, c := range out {
+			out[i] = nil
 			if err := fn(c); err != nil {
+				stop.Store(true)
+				for range ready { // let the evaluation end
+				}
 				return res, err
 			}
 		}

@@ -2,8 +2,12 @@ package export
 
 import (
 	"bytes"
+	"encoding/csv"
+	"math"
+	"math/rand/v2"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -54,5 +58,84 @@ func TestCSVWriterIsWriteCSV(t *testing.T) {
 				t.Errorf("no %s rows: the test proves nothing", key)
 			}
 		})
+	}
+}
+
+// TestTableCSVIsEncodingCSV: the table writer writes cells as encoding/csv
+// does, quotes, line breaks, leading spaces and formulas included.
+func TestTableCSVIsEncodingCSV(t *testing.T) {
+	cells := []any{"", "a", "a,b", `a"b`, "a\nb", "a\r\nb", " a", "\u3000a", "\ta", `\.`, "=1+1", "-3", "'=x",
+		1.5, -0.25, math.NaN(), math.Inf(1), 3, true, false, "学校", "学校,二", int64(7)}
+	r := rand.New(rand.NewPCG(5, 6))
+	var rows [][]any
+	for range 200 {
+		row := make([]any, 1+r.IntN(6))
+		for i := range row {
+			row[i] = cells[r.IntN(len(cells))]
+		}
+		rows = append(rows, row)
+	}
+	var want bytes.Buffer
+	want.WriteString("\uFEFF")
+	cw := csv.NewWriter(&want)
+	header := []string{"a", "=b", "c d"}
+	hrec := make([]string, len(header))
+	for i, h := range header {
+		hrec[i] = censusio.SafeCSVCell(h)
+	}
+	_ = cw.Write(hrec)
+	for _, row := range rows {
+		rec := make([]string, len(row))
+		for i, v := range row {
+			rec[i] = CellText(v)
+			if _, text := v.(string); text {
+				rec[i] = censusio.SafeCSVCell(rec[i])
+			}
+		}
+		_ = cw.Write(rec)
+	}
+	cw.Flush()
+	var got bytes.Buffer
+	tw, err := newTableCSV(&got, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.rows(rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.close(); err != nil {
+		t.Fatal(err)
+	}
+	if got.String() != want.String() {
+		t.Errorf("differs from encoding/csv:\n%q\n%q", got.String(), want.String())
+	}
+	// And cell by cell, as the indicators table is written.
+	var sunk bytes.Buffer
+	tw, err = newTableCSV(&sunk, header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows {
+		for _, v := range row {
+			switch x := v.(type) {
+			case string:
+				tw.text(x)
+			case float64:
+				tw.num(x)
+			case int:
+				tw.count(x)
+			case bool:
+				tw.flag(x)
+			default:
+				tw.text(CellText(x)) // never a formula here
+			}
+		}
+		tw.end()
+	}
+	if err := tw.close(); err != nil || tw.err != nil {
+		t.Fatal(err, tw.err)
+	}
+	if sunk.String() != want.String() {
+		t.Errorf("cell by cell differs from encoding/csv:\n%q\n%q", sunk.String(), want.String())
 	}
 }

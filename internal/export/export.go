@@ -5,12 +5,14 @@
 package export
 
 import (
-	"encoding/csv"
+	"bufio"
 	"fmt"
 	"io"
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
@@ -105,20 +107,66 @@ func indicatorsTable(res *eval.Result) *Table {
 	t := &Table{Name: "差异系数", Header: []string{"县区代码", "县区名称", "学段", "指标代码", "指标", "单位", "标准值",
 		"学校(部)数", "在校生数", "加权均值", "标准差", "差异系数", "上限", "结论", "余量", "舍入会改变结论", "低于标准值学校数", "未填报学校数"},
 		Formats: map[int]string{9: "0.0000", 10: "0.0000", 11: "0.000000", 12: "0.00", 14: "+0.000000;-0.000000"}}
+	rows := &anyRows{}
 	for _, c := range res.Counties {
-		for _, s := range c.Stages {
-			for _, ir := range s.Indicators {
-				verdict := yesNo(ir.Pass)
-				if !ir.Defined {
-					verdict = "无法计算"
-				}
-				t.Rows = append(t.Rows, []any{c.Code, c.Name, s.Stage.ZH(), ir.Indicator.ID, ir.Indicator.ZH, ir.Indicator.Unit,
-					ir.Threshold, ir.N, ir.Students, ir.Mean, ir.SD, ir.CV.CV, ir.Limit, verdict, ir.Margin, ir.RoundingFlips, ir.PartsBelow, ir.Missing})
-			}
-		}
+		indicatorRows(c, rows)
 	}
+	t.Rows = rows.rows
 	return t
 }
+
+// indicatorRows gives the rows of c in the indicators table to w, cell by
+// cell: the CSV writer writes them as they come, never boxed into a Table.
+func indicatorRows(c *eval.County, w cellSink) {
+	for _, s := range c.Stages {
+		for _, ir := range s.Indicators {
+			verdict := yesNo(ir.Pass)
+			if !ir.Defined {
+				verdict = "无法计算"
+			}
+			w.text(c.Code)
+			w.text(c.Name)
+			w.text(s.Stage.ZH())
+			w.text(ir.Indicator.ID)
+			w.text(ir.Indicator.ZH)
+			w.text(ir.Indicator.Unit)
+			w.num(ir.Threshold)
+			w.count(ir.N)
+			w.num(ir.Students)
+			w.num(ir.Mean)
+			w.num(ir.SD)
+			w.num(ir.CV.CV)
+			w.num(ir.Limit)
+			w.text(verdict)
+			w.num(ir.Margin)
+			w.flag(ir.RoundingFlips)
+			w.count(ir.PartsBelow)
+			w.count(ir.Missing)
+			w.end()
+		}
+	}
+}
+
+// cellSink takes the cells of a table's rows, typed, and end after each row.
+type cellSink interface {
+	text(string)
+	num(float64)
+	count(int)
+	flag(bool)
+	end()
+}
+
+// anyRows collects rows as a Table holds them.
+type anyRows struct {
+	rows [][]any
+	row  []any
+}
+
+func (a *anyRows) text(s string) { a.row = append(a.row, s) }
+func (a *anyRows) num(x float64) { a.row = append(a.row, x) }
+func (a *anyRows) count(n int)   { a.row = append(a.row, n) }
+func (a *anyRows) flag(b bool)   { a.row = append(a.row, b) }
+func (a *anyRows) end()          { a.rows, a.row = append(a.rows, a.row), nil }
 
 func partsTable(res *eval.Result) *Table {
 	inds := res.Rules.Indicators
@@ -194,45 +242,147 @@ func WriteCSV(w io.Writer, t *Table) error {
 	return cw.close()
 }
 
-// tableCSV writes a table's header, then its rows as they come.
+// tableCSV writes a table's header, then its rows as they come, as
+// encoding/csv writes them (a comma between cells, LF after a record, a
+// cell quoted when it holds a quote, a comma or a line break, or begins
+// with a space), but with each number appended to the row's bytes rather
+// than formatted into a string of its own.
 type tableCSV struct {
-	cw  *csv.Writer
-	rec []string
+	w   *bufio.Writer
+	buf []byte
+	// cells is the row being written as a cellSink, and err the first
+	// error of writing one.
+	cells []byte
+	ncell int
+	err   error
+}
+
+// sep begins a cell of the row being written as a cellSink.
+func (t *tableCSV) sep() {
+	if t.ncell > 0 {
+		t.cells = append(t.cells, ',')
+	}
+	t.ncell++
+}
+
+func (t *tableCSV) text(s string) {
+	t.sep()
+	t.cells = appendCSVField(t.cells, censusio.SafeCSVCell(s))
+}
+
+func (t *tableCSV) num(x float64) {
+	t.sep()
+	if !math.IsNaN(x) && !math.IsInf(x, 0) {
+		t.cells = strconv.AppendFloat(t.cells, x, 'f', -1, 64)
+	}
+}
+
+func (t *tableCSV) count(n int) {
+	t.sep()
+	t.cells = strconv.AppendInt(t.cells, int64(n), 10)
+}
+
+func (t *tableCSV) flag(b bool) {
+	t.sep()
+	t.cells = appendCSVField(t.cells, CellText(b))
+}
+
+func (t *tableCSV) end() {
+	t.cells = append(t.cells, '\n')
+	if _, err := t.w.Write(t.cells); err != nil && t.err == nil {
+		t.err = err
+	}
+	t.cells, t.ncell = t.cells[:0], 0
 }
 
 func newTableCSV(w io.Writer, header []string) (*tableCSV, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return nil, err
 	}
-	t := &tableCSV{cw: csv.NewWriter(w), rec: make([]string, len(header))}
+	t := &tableCSV{w: bufio.NewWriter(w)}
+	row := make([]any, len(header))
 	for i, h := range header {
-		t.rec[i] = censusio.SafeCSVCell(h)
+		row[i] = h
 	}
-	return t, t.cw.Write(t.rec)
+	return t, t.rows([][]any{row})
 }
 
 func (t *tableCSV) rows(rows [][]any) error {
 	for _, row := range rows {
-		rec := t.rec[:0]
-		for _, v := range row {
-			c := CellText(v)
-			if _, text := v.(string); text {
-				// Text from the data (school names) must not run as a
-				// formula in the spreadsheet that opens the file.
-				c = censusio.SafeCSVCell(c)
-			}
-			rec = append(rec, c)
-		}
-		if err := t.cw.Write(rec); err != nil {
+		if err := t.row(row); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// row writes one row.
+func (t *tableCSV) row(row []any) error {
+	{
+		b := t.buf[:0]
+		for i, v := range row {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			switch x := v.(type) {
+			case string:
+				// Text from the data (school names) must not run as a
+				// formula in the spreadsheet that opens the file.
+				b = appendCSVField(b, censusio.SafeCSVCell(x))
+			case float64:
+				if !math.IsNaN(x) && !math.IsInf(x, 0) {
+					b = strconv.AppendFloat(b, x, 'f', -1, 64)
+				}
+			case int:
+				b = strconv.AppendInt(b, int64(x), 10)
+			default:
+				b = appendCSVField(b, CellText(v))
+			}
+		}
+		b = append(b, '\n')
+		t.buf = b
+		if _, err := t.w.Write(b); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// appendCSVField appends one cell as encoding/csv writes it with a comma
+// between cells and LF line ends.
+func appendCSVField(b []byte, field string) []byte {
+	if !fieldNeedsQuotes(field) {
+		return append(b, field...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(field); i++ {
+		if field[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, field[i])
+	}
+	return append(b, '"')
+}
+
+// fieldNeedsQuotes is encoding/csv's rule for a comma-separated cell.
+func fieldNeedsQuotes(field string) bool {
+	if field == "" {
+		return false
+	}
+	if field == `\.` {
+		return true
+	}
+	for i := 0; i < len(field); i++ {
+		if c := field[i]; c == '\n' || c == '\r' || c == '"' || c == ',' {
+			return true
+		}
+	}
+	r1, _ := utf8.DecodeRuneInString(field)
+	return unicode.IsSpace(r1)
+}
+
 func (t *tableCSV) close() error {
-	t.cw.Flush()
-	return t.cw.Error()
+	return t.w.Flush()
 }
 
 // CSVWriter writes one table of a whole evaluation as CSV county by county,
@@ -264,6 +414,10 @@ func NewCSVWriter(w io.Writer, head *eval.Result, key string) (*CSVWriter, error
 
 // County writes the rows of c.
 func (w *CSVWriter) County(c *eval.County) error {
+	if w.key == "indicators" {
+		indicatorRows(c, w.t)
+		return w.t.err
+	}
 	w.res.Counties = []*eval.County{c}
 	t, err := Build(w.res, w.key)
 	w.res.Counties = nil
