@@ -147,3 +147,14 @@ func (s *Store) Regions(ctx context.Context) (_ []census.Region, err error) {
 	}
 	return out, rows.Err()
 }
+
+// Region returns the region of code, or ErrNotFound: one row, where
+// Regions reads every region of the nation.
+func (s *Store) Region(ctx context.Context, code string) (r census.Region, err error) {
+	defer wrap(&err, "region")
+	err = s.db.QueryRowContext(ctx, `SELECT code, name, level, parent FROM regions WHERE code = $1`, code).Scan(&r.Code, &r.Name, &r.Level, &r.Parent)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, ErrNotFound
+	}
+	return r, err
+}

@@ -32,6 +32,15 @@ type evalCache struct {
 	// verdicts holds the counties' whole verdicts alone, by the same keys,
 	// for the overview's trends over the years (overview_trends.go).
 	verdicts map[wholeKey]map[string]census.Status
+	// countyWholes holds single counties' whole-standard evaluations (a
+	// county page's verdict line) by the versions they read and the county.
+	countyWholes map[countyWholeKey]*cacheEntry
+}
+
+// countyWholeKey names one county's whole-standard evaluation.
+type countyWholeKey struct {
+	wholeKey
+	county string
 }
 
 // wholeKey names a whole-standard evaluation of every county and the
@@ -59,6 +68,36 @@ func (c *evalCache) whole(ctx context.Context, k wholeKey, compute func(context.
 		}
 	}
 	return await(ctx, &c.mu, c.wholes, k, compute)
+}
+
+// wholeKept returns the evaluation of every county under k when it has
+// been computed already, without computing it.
+func (c *evalCache) wholeKept(k wholeKey) (*eval.Result, bool) {
+	c.mu.Lock()
+	e, ok := c.wholes[k]
+	c.mu.Unlock()
+	if !ok || !isDone(e) || e.err != nil {
+		return nil, false
+	}
+	return e.res, true
+}
+
+// countyWhole returns county's whole-standard evaluation under k, computing
+// it with compute when it is not kept; entries of other versions are
+// dropped when a new one is added.
+func (c *evalCache) countyWhole(ctx context.Context, k countyWholeKey, compute func(context.Context) (*eval.Result, error)) (*eval.Result, error) {
+	c.mu.Lock()
+	if _, ok := c.countyWholes[k]; !ok {
+		if c.countyWholes == nil || len(c.countyWholes) >= maxEntries {
+			c.countyWholes = map[countyWholeKey]*cacheEntry{}
+		}
+		for old := range c.countyWholes {
+			if old.wholeKey != k.wholeKey && old.year == k.year {
+				delete(c.countyWholes, old)
+			}
+		}
+	}
+	return await(ctx, &c.mu, c.countyWholes, k, compute)
 }
 
 type cacheKey struct {

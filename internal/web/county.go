@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"errors"
 	"fmt"
 	"html"
 	"html/template"
@@ -334,16 +335,11 @@ func (s *Server) trend(r *http.Request, c *choice, code string, b *Base) (string
 
 // regionName looks up a region's name.
 func (s *Server) regionName(r *http.Request, code string) (census.Region, error) {
-	regions, err := s.st.Regions(r.Context())
-	if err != nil {
-		return census.Region{}, err
+	rg, err := s.st.Region(r.Context(), code)
+	if errors.Is(err, store.ErrNotFound) {
+		return census.Region{Code: code}, nil
 	}
-	for _, rg := range regions {
-		if rg.Code == code {
-			return rg, nil
-		}
-	}
-	return census.Region{Code: code}, nil
+	return rg, err
 }
 
 // countyResult is the evaluation of one county for the downloads.

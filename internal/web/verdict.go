@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,8 +40,35 @@ type verdictPage struct {
 // wholeCounty evaluates the whole standard of rules for county code in year:
 // its school or kindergarten records, its county record, the judgements in
 // force and, when the rules look back, earlier years' 基本均衡 results.
+//
+// It is kept by the versions of everything it reads (wholeKeyOf), and
+// taken from the evaluation of every county when the overview has made
+// that one already: a county page viewed again costs no evaluation.
 func (s *Server) wholeCounty(ctx context.Context, rules *standards.Rules, year int, code string) (*eval.County, error) {
-	return wholeCountyOf(ctx, s.st, rules, year, code)
+	k, err := s.wholeKeyOf(ctx, rules, year)
+	if err != nil {
+		return nil, err
+	}
+	if all, ok := s.cache.wholeKept(k); ok {
+		if i := slices.IndexFunc(all.Counties, func(c *eval.County) bool { return c.Code == code }); i >= 0 {
+			return all.Counties[i], nil
+		}
+		return nil, store404()
+	}
+	res, err := s.cache.countyWhole(ctx, countyWholeKey{k, code}, func(ctx context.Context) (*eval.Result, error) {
+		in, err := wholeInputsOf(ctx, s.st, rules, year, code)
+		if err != nil {
+			return nil, err
+		}
+		return eval.EvaluateWhole(rules, year, in), nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(res.Counties) == 0 {
+		return nil, store404()
+	}
+	return res.Counties[0], nil
 }
 
 // wholeCountyOf is wholeCounty from store st (the demo's seeding, which
