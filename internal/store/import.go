@@ -567,25 +567,28 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		hist.width = 2
 	}
 	defer hist.close()
+	box := newBoxes(len(u.text))
 	for _, p := range todo {
-		recs.args = u.appendArgs(recs.next(), p.rec, unreported)
+		start := len(recs.next())
+		recs.args = u.appendArgs(recs.next(), p.rec, unreported, box)
+		// the year and code as the record's row bound them, for its history
+		y, code := recs.args[start].Value, recs.args[start+1].Value
 		if err := recs.row(ctx); err != nil {
 			return fmt.Errorf("write %s records: %w", u.kind, err)
 		}
-		y, code := p.rec.Key()
 		if p.diffs == nil {
 			// The creation of the record: which file brought it, and when.
 			if created {
-				hist.args = appendValues(hist.next(), int64(y), code)
+				hist.args = appendValues(hist.next(), y, code)
 			} else {
-				hist.args = appendValues(hist.next(), int64(y), code, "", nil, nil)
+				hist.args = appendValues(hist.next(), y, code, "", nil, nil)
 			}
 			if err := hist.row(ctx); err != nil {
 				return fmt.Errorf("write history: %w", err)
 			}
 		}
 		for _, d := range p.diffs {
-			hist.args = appendValues(hist.next(), int64(y), code, d.column, textValue(d.old), textValue(d.new))
+			hist.args = appendValues(hist.next(), y, code, d.column, textValue(d.old), textValue(d.new))
 			if err := hist.row(ctx); err != nil {
 				return fmt.Errorf("write history: %w", err)
 			}
@@ -707,12 +710,13 @@ func appendValues(args []driver.NamedValue, vals ...driver.Value) []driver.Named
 
 // appendArgs appends the values of r in u.cols order to args as driver
 // values (int64, string, float64 or nil for an unreported number), but for
-// the numbers that skip marks, which the statement writes as NULL.
-func (u *recordTable) appendArgs(args []driver.NamedValue, r census.UnitRecord, skip []bool) []driver.NamedValue {
+// the numbers that skip marks, which the statement writes as NULL. The
+// values are boxed by box.
+func (u *recordTable) appendArgs(args []driver.NamedValue, r census.UnitRecord, skip []bool, box *boxes) []driver.NamedValue {
 	y, c := r.Key()
-	args = appendValues(args, int64(y), c)
-	for _, k := range u.text {
-		args = appendValues(args, r.Text(k))
+	args = appendValues(args, box.year(y), c)
+	for i, k := range u.text {
+		args = appendValues(args, box.text(i, r.Text(k)))
 	}
 	for i, v := range r.Values() {
 		switch {
@@ -720,10 +724,54 @@ func (u *recordTable) appendArgs(args []driver.NamedValue, r census.UnitRecord, 
 		case math.IsNaN(v):
 			args = appendValues(args, nil)
 		default:
-			args = appendValues(args, v)
+			args = appendValues(args, box.number(v))
 		}
 	}
 	return args
+}
+
+// boxes turns a record's values into driver values (interfaces) without
+// allocating for the values that repeat from record to record: the year,
+// a text column's value when it is the previous record's (the county, the
+// type of school, …), and the small whole numbers most counts are. An
+// import of the nation allocated 24 times per record, most of them to box
+// these.
+type boxes struct {
+	y     int
+	boxY  driver.Value
+	prev  []string
+	boxT  []driver.Value
+	small [1024]driver.Value // the whole numbers 0 … 1023, boxed on first use
+}
+
+func newBoxes(texts int) *boxes {
+	return &boxes{prev: make([]string, texts), boxT: make([]driver.Value, texts)}
+}
+
+func (b *boxes) year(y int) driver.Value {
+	if b.boxY == nil || y != b.y {
+		b.y, b.boxY = y, int64(y)
+	}
+	return b.boxY
+}
+
+// text boxes the value s of the i-th text column.
+func (b *boxes) text(i int, s string) driver.Value {
+	if b.boxT[i] == nil || s != b.prev[i] {
+		b.prev[i], b.boxT[i] = s, s
+	}
+	return b.boxT[i]
+}
+
+func (b *boxes) number(v float64) driver.Value {
+	if v >= 0 && v < float64(len(b.small)) && v == math.Trunc(v) && !math.Signbit(v) {
+		i := int(v)
+		if b.small[i] == nil {
+			b.small[i] = v
+		}
+		return b.small[i]
+	}
+	return v
 }
 
 // unreported marks the numbers (by index in u.t.Num) that no record of
