@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"strconv"
 	"strings"
@@ -206,8 +207,8 @@ const analyzeAfter = 10_000
 // new and changed records and their history. It logs the batch before its
 // first write and sets its counts at the end; an edit that changes nothing
 // records nothing.
-func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, check CheckFunc) (FileSummary, error) {
-	fs := FileSummary{File: file}
+func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, check CheckFunc) (fs FileSummary, err error) {
+	fs = FileSummary{File: file}
 	fresh, err := u.freshYears(ctx, w.tx, recs)
 	if err != nil {
 		return fs, err
@@ -222,11 +223,22 @@ func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *re
 		}
 		return nil
 	}
+	if w.d == SQLite && deferIndexes && !inIndexOrder(recs) {
+		rebuild, err := dropIndexesWhenEmpty(ctx, w.tx, u.table, "record_changes")
+		if err != nil {
+			return fs, err
+		}
+		defer func() {
+			if err == nil {
+				err = rebuild(ctx)
+			}
+		}()
+	}
 	var todo []pending
 	for len(recs) > 0 {
 		chunk := recs[:min(len(recs), importChunk)]
 		recs = recs[len(chunk):]
-		stored, err := u.load(ctx, w.tx, w.d, chunk, fresh)
+		stored, err := u.loadStored(ctx, w.tx, w.d, chunk, fresh)
 		if err != nil {
 			return fs, err
 		}
@@ -304,6 +316,207 @@ func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *re
 	return fs, nil
 }
 
+// loadStored is load reading fewer columns: the numbers that no record of
+// recs reports are read as one flag per row, whether all of them are NULL,
+// instead of one by one. A file fills about half of them (the nation: 17
+// of 41), and the driver's cost of reading a row back grows with its
+// columns, which made a re-import of the nation spend most of its time
+// here. A stored record whose flag says that one of those numbers holds a
+// value (a column the file no longer reports) is read in full with load,
+// so what the diff sees is the whole stored record either way.
+func (u *recordTable) loadStored(ctx context.Context, q querier, d Dialect, recs []census.UnitRecord, fresh map[int]bool) (map[recordKey]census.UnitRecord, error) {
+	skip := make([]bool, len(u.t.Num))
+	for i := range skip {
+		skip[i] = true
+	}
+	codes := map[int][]string{}
+	for _, r := range recs {
+		y, c := r.Key()
+		if fresh[y] {
+			continue
+		}
+		codes[y] = append(codes[y], c) // a file names each key once (checkRecords)
+		for i, v := range r.Values() {
+			if skip[i] && !math.IsNaN(v) {
+				skip[i] = false
+			}
+		}
+	}
+	if len(codes) == 0 {
+		return map[recordKey]census.UnitRecord{}, nil
+	}
+	sel := []string{"year", u.t.CodeKey}
+	sel = append(sel, u.text...)
+	var nulls []string
+	for i, c := range u.t.Num {
+		if skip[i] {
+			nulls = append(nulls, c.Key+" IS NULL")
+		} else {
+			sel = append(sel, c.Key)
+		}
+	}
+	if len(nulls) == 0 {
+		return u.load(ctx, q, d, recs, fresh)
+	}
+	sel = append(sel, "CASE WHEN "+strings.Join(nulls, " AND ")+" THEN 1 ELSE 0 END")
+	scratch := u.t.New() // its skipped numbers stay NaN
+	var (
+		year, allNull int
+		code          string
+		text          = make([]string, len(u.text))
+	)
+	dest := []any{(*intScanner)(&year), &code}
+	for i := range text {
+		dest = append(dest, &text[i])
+	}
+	vals := scratch.Values()
+	for i := range vals {
+		if !skip[i] {
+			dest = append(dest, (*floatScanner)(&vals[i]))
+		}
+	}
+	dest = append(dest, (*intScanner)(&allNull))
+	stored := make(map[recordKey]census.UnitRecord, len(recs))
+	full := map[recordKey]bool{}
+	for year, list := range codes {
+		for len(list) > 0 {
+			n := min(len(list), keyChunk)
+			var b strings.Builder
+			fmt.Fprintf(&b, `SELECT %s FROM %s WHERE %s IN (`, strings.Join(sel, ", "), u.table, u.t.CodeKey)
+			writeParams(&b, d, 1, n)
+			fmt.Fprintf(&b, `) AND year = %d`, year) // an int: no injection
+			args := make([]any, 0, n)
+			for _, c := range list[:n] {
+				args = append(args, c)
+			}
+			list = list[n:]
+			if err := func() error {
+				rows, err := q.QueryContext(ctx, b.String(), args...)
+				if err != nil {
+					return err
+				}
+				defer rows.Close()
+				for rows.Next() {
+					if err := rows.Scan(dest...); err != nil {
+						return err
+					}
+					k := recordKey{year, code}
+					if allNull != 1 {
+						full[k] = true
+						continue
+					}
+					scratch.SetYear(year)
+					scratch.SetText(u.t.CodeKey, code)
+					for i, key := range u.text {
+						scratch.SetText(key, text[i])
+					}
+					c := u.t.New()
+					copyRecord(u.t, c, scratch)
+					stored[k] = c
+				}
+				return rows.Err()
+			}(); err != nil {
+				return nil, fmt.Errorf("load stored %s records: %w", u.kind, err)
+			}
+		}
+	}
+	if len(full) > 0 {
+		var again []census.UnitRecord
+		for _, r := range recs {
+			if y, c := r.Key(); full[recordKey{y, c}] {
+				again = append(again, r)
+			}
+		}
+		more, err := u.load(ctx, q, d, again, nil)
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(stored, more)
+	}
+	return stored, nil
+}
+
+// deferIndexes lets a SQLite import into empty tables build their
+// secondary indexes after the load (see dropIndexesWhenEmpty); tests turn
+// it off to compare with the row-by-row upkeep.
+var deferIndexes = true
+
+// inIndexOrder reports whether recs come nearly in the order of the
+// indexes an import keeps up: by year and code (the primary key, and the
+// history's by record) and by year, county and code (the county index),
+// with at most one record in a hundred out of order. Appending to a B-tree
+// in its order costs no more than building it afterwards (the nation,
+// sorted but for one county, took 3 % longer with its indexes built
+// after), so such a file keeps its indexes (see dropIndexesWhenEmpty).
+func inIndexOrder(recs []census.UnitRecord) bool {
+	descents := 0
+	for i := 1; i < len(recs); i++ {
+		py, pc := recs[i-1].Key()
+		y, c := recs[i].Key()
+		pk, k := recs[i-1].Text("county_code"), recs[i].Text("county_code")
+		if y < py || y == py && (c < pc || k < pk) {
+			descents++
+		}
+	}
+	return descents <= len(recs)/100
+}
+
+// dropIndexesWhenEmpty drops the secondary indexes (those with SQL in
+// sqlite_schema; the primary key's stays) of each of tables that holds no
+// row, inside tx, and returns the function that creates them again from
+// the same SQL. Filling an empty table and then building its indexes
+// sorts each index once and writes it in order, where keeping them up to
+// date costs a B-tree insertion per row and index: a first import of the
+// nation's 206 947 records in random order into school_records and
+// record_changes (three secondary indexes between them) took 8.4 s of CPU
+// with them kept up and 4.5 s with them built after the load.
+// The result is the same schema, the same rows and the same index entries;
+// a uniqueness that an index enforces fails at its creation, which fails
+// the import and rolls everything back.
+func dropIndexesWhenEmpty(ctx context.Context, tx *sql.Tx, tables ...string) (rebuild func(context.Context) error, err error) {
+	var create []string
+	rebuild = func(ctx context.Context) error {
+		for _, q := range create {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("rebuild index: %w", err)
+			}
+		}
+		return nil
+	}
+	for _, t := range tables {
+		var empty bool
+		if err := tx.QueryRowContext(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&empty); err != nil {
+			return nil, err
+		}
+		if !empty {
+			continue
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = $1 AND sql IS NOT NULL ORDER BY name`, t)
+		if err != nil {
+			return nil, err
+		}
+		var names []string
+		for rows.Next() {
+			var name, q string
+			if err := rows.Scan(&name, &q); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			names = append(names, name)
+			create = append(create, q)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+		for _, name := range names {
+			if _, err := tx.ExecContext(ctx, `DROP INDEX "`+strings.ReplaceAll(name, `"`, `""`)+`"`); err != nil {
+				return nil, fmt.Errorf("drop index %s: %w", name, err)
+			}
+		}
+	}
+	return rebuild, nil
+}
+
 // bindSQLite writes the records of todo and their history, in todo's
 // order, with multi-row INSERTs. The batch id (an integer) and the kind (a
 // name from recordTables) are written into the statement; the time is its
@@ -354,25 +567,28 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		hist.width = 2
 	}
 	defer hist.close()
+	box := newBoxes(len(u.text))
 	for _, p := range todo {
-		recs.args = u.appendArgs(recs.next(), p.rec, unreported)
+		start := len(recs.next())
+		recs.args = u.appendArgs(recs.next(), p.rec, unreported, box)
+		// the year and code as the record's row bound them, for its history
+		y, code := recs.args[start].Value, recs.args[start+1].Value
 		if err := recs.row(ctx); err != nil {
 			return fmt.Errorf("write %s records: %w", u.kind, err)
 		}
-		y, code := p.rec.Key()
 		if p.diffs == nil {
 			// The creation of the record: which file brought it, and when.
 			if created {
-				hist.args = appendValues(hist.next(), int64(y), code)
+				hist.args = appendValues(hist.next(), y, code)
 			} else {
-				hist.args = appendValues(hist.next(), int64(y), code, "", nil, nil)
+				hist.args = appendValues(hist.next(), y, code, "", nil, nil)
 			}
 			if err := hist.row(ctx); err != nil {
 				return fmt.Errorf("write history: %w", err)
 			}
 		}
 		for _, d := range p.diffs {
-			hist.args = appendValues(hist.next(), int64(y), code, d.column, textValue(d.old), textValue(d.new))
+			hist.args = appendValues(hist.next(), y, code, d.column, textValue(d.old), textValue(d.new))
 			if err := hist.row(ctx); err != nil {
 				return fmt.Errorf("write history: %w", err)
 			}
@@ -494,12 +710,13 @@ func appendValues(args []driver.NamedValue, vals ...driver.Value) []driver.Named
 
 // appendArgs appends the values of r in u.cols order to args as driver
 // values (int64, string, float64 or nil for an unreported number), but for
-// the numbers that skip marks, which the statement writes as NULL.
-func (u *recordTable) appendArgs(args []driver.NamedValue, r census.UnitRecord, skip []bool) []driver.NamedValue {
+// the numbers that skip marks, which the statement writes as NULL. The
+// values are boxed by box.
+func (u *recordTable) appendArgs(args []driver.NamedValue, r census.UnitRecord, skip []bool, box *boxes) []driver.NamedValue {
 	y, c := r.Key()
-	args = appendValues(args, int64(y), c)
-	for _, k := range u.text {
-		args = appendValues(args, r.Text(k))
+	args = appendValues(args, box.year(y), c)
+	for i, k := range u.text {
+		args = appendValues(args, box.text(i, r.Text(k)))
 	}
 	for i, v := range r.Values() {
 		switch {
@@ -507,10 +724,54 @@ func (u *recordTable) appendArgs(args []driver.NamedValue, r census.UnitRecord, 
 		case math.IsNaN(v):
 			args = appendValues(args, nil)
 		default:
-			args = appendValues(args, v)
+			args = appendValues(args, box.number(v))
 		}
 	}
 	return args
+}
+
+// boxes turns a record's values into driver values (interfaces) without
+// allocating for the values that repeat from record to record: the year,
+// a text column's value when it is the previous record's (the county, the
+// type of school, …), and the small whole numbers most counts are. An
+// import of the nation allocated 24 times per record, most of them to box
+// these.
+type boxes struct {
+	y     int
+	boxY  driver.Value
+	prev  []string
+	boxT  []driver.Value
+	small [1024]driver.Value // the whole numbers 0 … 1023, boxed on first use
+}
+
+func newBoxes(texts int) *boxes {
+	return &boxes{prev: make([]string, texts), boxT: make([]driver.Value, texts)}
+}
+
+func (b *boxes) year(y int) driver.Value {
+	if b.boxY == nil || y != b.y {
+		b.y, b.boxY = y, int64(y)
+	}
+	return b.boxY
+}
+
+// text boxes the value s of the i-th text column.
+func (b *boxes) text(i int, s string) driver.Value {
+	if b.boxT[i] == nil || s != b.prev[i] {
+		b.prev[i], b.boxT[i] = s, s
+	}
+	return b.boxT[i]
+}
+
+func (b *boxes) number(v float64) driver.Value {
+	if v >= 0 && v < float64(len(b.small)) && v == math.Trunc(v) && !math.Signbit(v) {
+		i := int(v)
+		if b.small[i] == nil {
+			b.small[i] = v
+		}
+		return b.small[i]
+	}
+	return v
 }
 
 // unreported marks the numbers (by index in u.t.Num) that no record of
