@@ -6,6 +6,7 @@ import (
 	"unsafe"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/hugepages"
 )
 
 // Arena holds the school records of a read and their texts outside the
@@ -68,7 +69,7 @@ func (a *Arena) schools(n int) []census.School {
 	a.mu.Lock()
 	a.blocks = append(a.blocks, b)
 	a.mu.Unlock()
-	hugePages(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b)))
+	hugepages.Advise(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b)))
 	return unsafe.Slice((*census.School)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
 

@@ -23,6 +23,7 @@ import (
 	"unsafe"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/hugepages"
 )
 
 // Options control a read.
@@ -255,7 +256,7 @@ func readFile(path string, opt Options, setup func(*reader)) (*Batch, error) {
 		data, err = io.ReadAll(io.LimitReader(f, maxFileSize+1))
 	} else {
 		data = make([]byte, fi.Size())
-		hugePages(unsafe.Pointer(unsafe.SliceData(data)), uintptr(len(data)))
+		hugepages.Advise(unsafe.Pointer(unsafe.SliceData(data)), uintptr(len(data)))
 		_, err = io.ReadFull(f, data)
 	}
 	if err != nil {

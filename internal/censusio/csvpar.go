@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/hugepages"
 )
 
 // A large CSV file of schools is read in parallel: its text after the
@@ -265,7 +266,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		all = r.opt.Arena.schools(total)
 	} else {
 		all = make([]census.School, total)
-		hugePages(unsafe.Pointer(unsafe.SliceData(all)), uintptr(len(all))*unsafe.Sizeof(all[0]))
+		hugepages.Advise(unsafe.Pointer(unsafe.SliceData(all)), uintptr(len(all))*unsafe.Sizeof(all[0]))
 	}
 	recs := make([]*recording, len(chunks))
 	var next atomic.Int64

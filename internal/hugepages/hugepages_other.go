@@ -1,0 +1,8 @@
+//go:build !linux
+
+package hugepages
+
+import "unsafe"
+
+// Advise does nothing but on Linux.
+func Advise(unsafe.Pointer, uintptr) {}
