@@ -325,10 +325,11 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// overviewRows is the most counties the ranking shows on one page: a
-// nation's 2 900 rows would be a page of megabytes that no one scrolls;
-// its provinces table and a province's page lead to the rest.
-const overviewRows = 500
+// overviewRows is the most counties the ranking shows on one page: every
+// real province (四川, the largest, has 183) fits on one; a nation's 2 900
+// rows would be a page of megabytes that no one scrolls: its provinces
+// table and a province's page lead to the rest.
+const overviewRows = 300
 
 // pageLink is one link of a paged list.
 type pageLink struct {

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -14,7 +15,7 @@ import (
 
 // TestNationOverview: the nation's read-only account sees every county of
 // every province: the provinces with their counts, and the ranking of all
-// counties 500 to a page, each page with its own rows and links to the
+// counties overviewRows to a page, each page with its own rows and links to the
 // others; a province's page leads back to the nation. A province account
 // sees only its own, with no way up to the nation.
 func TestNationOverview(t *testing.T) {
@@ -60,7 +61,7 @@ func TestNationOverview(t *testing.T) {
 			t.Errorf("province %s: row %v, want %d counties", p, m, n)
 		}
 	}
-	if !strings.Contains(first, `id="pager"`) || !strings.Contains(first, "第 1–500 个，共 1000 个") {
+	if !strings.Contains(first, `id="pager"`) || !strings.Contains(first, fmt.Sprintf("第 1–%d 个，共 1000 个", overviewRows)) {
 		t.Errorf("page 1 lacks its pager line")
 	}
 	if strings.Contains(first, "/report/000000") {
@@ -74,17 +75,26 @@ func TestNationOverview(t *testing.T) {
 		t.Errorf("/report/000000/html: %d, want 404", w0.Code)
 	}
 	seen := map[string]bool{}
-	page1, page2 := rows(first), rows(get(nation, "/overview?page=2"))
-	if len(page1) != 500 || len(page2) != 500 {
-		t.Fatalf("pages of %d and %d rows, want 500 and 500", len(page1), len(page2))
+	pages := (1000 + overviewRows - 1) / overviewRows
+	all := rows(first)
+	if len(all) != overviewRows {
+		t.Fatalf("page 1 has %d rows, want %d", len(all), overviewRows)
 	}
-	for _, c := range append(page1, page2...) {
+	var last []string
+	for n := 2; n <= pages; n++ {
+		last = rows(get(nation, fmt.Sprintf("/overview?page=%d", n)))
+		all = append(all, last...)
+	}
+	if len(all) != 1000 {
+		t.Fatalf("%d pages hold %d rows, want 1000", pages, len(all))
+	}
+	for _, c := range all {
 		if seen[c] || !counties[c] {
 			t.Errorf("county %s twice or unknown", c)
 		}
 		seen[c] = true
 	}
-	if got := rows(get(nation, "/overview?page=99")); len(got) != 500 || got[0] != page2[0] {
+	if got := rows(get(nation, "/overview?page=99")); len(got) != len(last) || got[0] != last[0] {
 		t.Errorf("a page past the last shows %d rows, want the last page's", len(got))
 	}
 	// A province's page: its counties only, and the nation above it.
