@@ -378,47 +378,27 @@ func (u *recordTable) loadStored(ctx context.Context, q querier, d Dialect, recs
 	dest = append(dest, (*intScanner)(&allNull))
 	stored := make(map[recordKey]census.UnitRecord, len(recs))
 	full := map[recordKey]bool{}
-	for year, list := range codes {
-		for len(list) > 0 {
-			n := min(len(list), keyChunk)
-			var b strings.Builder
-			fmt.Fprintf(&b, `SELECT %s FROM %s WHERE %s IN (`, strings.Join(sel, ", "), u.table, u.t.CodeKey)
-			writeParams(&b, d, 1, n)
-			fmt.Fprintf(&b, `) AND year = %d`, year) // an int: no injection
-			args := make([]any, 0, n)
-			for _, c := range list[:n] {
-				args = append(args, c)
-			}
-			list = list[n:]
-			if err := func() error {
-				rows, err := q.QueryContext(ctx, b.String(), args...)
-				if err != nil {
-					return err
-				}
-				defer rows.Close()
-				for rows.Next() {
-					if err := rows.Scan(dest...); err != nil {
-						return err
-					}
-					k := recordKey{year, code}
-					if allNull != 1 {
-						full[k] = true
-						continue
-					}
-					scratch.SetYear(year)
-					scratch.SetText(u.t.CodeKey, code)
-					for i, key := range u.text {
-						scratch.SetText(key, text[i])
-					}
-					c := u.t.New()
-					copyRecord(u.t, c, scratch)
-					stored[k] = c
-				}
-				return rows.Err()
-			}(); err != nil {
-				return nil, fmt.Errorf("load stored %s records: %w", u.kind, err)
-			}
+	err := u.byCodes(ctx, q, d, strings.Join(sel, ", "), codes, func(rows *sql.Rows) error { // year and code are scanned into dest
+		if err := rows.Scan(dest...); err != nil {
+			return err
 		}
+		k := recordKey{year, code}
+		if allNull != 1 {
+			full[k] = true
+			return nil
+		}
+		scratch.SetYear(year)
+		scratch.SetText(u.t.CodeKey, code)
+		for i, key := range u.text {
+			scratch.SetText(key, text[i])
+		}
+		c := u.t.New()
+		copyRecord(u.t, c, scratch)
+		stored[k] = c
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(full) > 0 {
 		var again []census.UnitRecord

@@ -209,11 +209,28 @@ func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []cen
 	}
 	stored := make(map[recordKey]census.UnitRecord, len(seen))
 	sc := u.scanner()
+	err := u.byCodes(ctx, q, d, u.cols, codes, func(rows *sql.Rows) error {
+		r, err := sc.scan(rows)
+		if err != nil {
+			return err
+		}
+		c := u.t.New()
+		copyRecord(u.t, c, r)
+		y, code := c.Key()
+		stored[recordKey{y, code}] = c
+		return nil
+	})
+	return stored, err
+}
+
+// byCodes reads cols of the stored records of codes (school codes by
+// year), keyChunk codes to a query, and calls row for each row read.
+func (u *recordTable) byCodes(ctx context.Context, q querier, d Dialect, cols string, codes map[int][]string, row func(*sql.Rows) error) error {
 	for year, list := range codes {
 		for len(list) > 0 {
 			n := min(len(list), keyChunk)
 			var b strings.Builder
-			fmt.Fprintf(&b, `SELECT %s FROM %s WHERE %s IN (`, u.cols, u.table, u.t.CodeKey)
+			fmt.Fprintf(&b, `SELECT %s FROM %s WHERE %s IN (`, cols, u.table, u.t.CodeKey)
 			writeParams(&b, d, 1, n)
 			fmt.Fprintf(&b, `) AND year = %d`, year) // an int: no injection
 			args := make([]any, 0, n)
@@ -228,22 +245,17 @@ func (u *recordTable) load(ctx context.Context, q querier, d Dialect, recs []cen
 				}
 				defer rows.Close()
 				for rows.Next() {
-					r, err := sc.scan(rows)
-					if err != nil {
+					if err := row(rows); err != nil {
 						return err
 					}
-					c := u.t.New()
-					copyRecord(u.t, c, r)
-					y, code := c.Key()
-					stored[recordKey{y, code}] = c
 				}
 				return rows.Err()
 			}(); err != nil {
-				return nil, fmt.Errorf("load stored %s records: %w", u.kind, err)
+				return fmt.Errorf("load stored %s records: %w", u.kind, err)
 			}
 		}
 	}
-	return stored, nil
+	return nil
 }
 
 // freshYears returns the years of recs that have no stored records, whose
