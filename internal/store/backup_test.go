@@ -1,9 +1,7 @@
 package store_test
 
 import (
-	crand "crypto/rand"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"net/url"
 	"os"
@@ -153,38 +151,7 @@ func TestRestoreRefusesBadFiles(t *testing.T) {
 // (skipped without it, as storetest does).
 func eachDSN(t *testing.T, f func(t *testing.T, dsn string)) {
 	t.Run("sqlite", func(t *testing.T) { f(t, "sqlite:"+filepath.Join(t.TempDir(), "dudao.db")) })
-	t.Run("postgres", func(t *testing.T) {
-		admin := os.Getenv(storetest.EnvPostgres)
-		if admin == "" {
-			if os.Getenv("CI") != "" {
-				t.Fatal("CI is set and " + storetest.EnvPostgres + " is not")
-			}
-			t.Skip(storetest.EnvPostgres + " is not set")
-		}
-		adb, err := sql.Open("pgx", admin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := make([]byte, 8)
-		crand.Read(b)
-		name := "test_" + hex.EncodeToString(b)
-		if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			adb.Close()
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			defer adb.Close()
-			if _, err := adb.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-				t.Errorf("drop %s: %v", name, err)
-			}
-		})
-		u, err := url.Parse(admin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		u.Path = "/" + name
-		f(t, u.String())
-	})
+	t.Run("postgres", func(t *testing.T) { f(t, storetest.PostgresDSN(t)) })
 }
 
 // rawDB opens dsn with database/sql, without migrating.

@@ -1,14 +1,8 @@
 package store_test
 
 import (
-	"context"
-	crand "crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"fmt"
 	"math"
-	"net/url"
-	"os"
 	"path/filepath"
 	"reflect"
 	"sync"
@@ -149,34 +143,7 @@ func twoHandles(t *testing.T, dialect string) (*store.Store, *store.Store) {
 	case "sqlite":
 		dsn = "sqlite:" + filepath.Join(t.TempDir(), "dudao.db")
 	default:
-		admin := os.Getenv(storetest.EnvPostgres)
-		if admin == "" {
-			storetest.OpenPostgres(t) // skips, or fails in CI
-			return nil, nil
-		}
-		u, err := url.Parse(admin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		adb, err := sql.Open("pgx", admin)
-		if err != nil {
-			t.Fatal(err)
-		}
-		b := make([]byte, 8)
-		crand.Read(b)
-		name := "test_" + hex.EncodeToString(b)
-		if _, err := adb.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-			adb.Close()
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			defer adb.Close()
-			if _, err := adb.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-				t.Errorf("drop test database %s: %v", name, err)
-			}
-		})
-		u.Path = "/" + name
-		dsn = u.String()
+		dsn = storetest.PostgresDSN(t)
 	}
 	var out [2]*store.Store
 	for i := range out {

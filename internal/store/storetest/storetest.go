@@ -56,6 +56,21 @@ func OpenSQLite(t testing.TB) *store.Store {
 // ends. Without DUDAO_TEST_POSTGRES the test fails in CI and skips elsewhere.
 func OpenPostgres(t testing.TB) *store.Store {
 	t.Helper()
+	s, err := store.Open(context.Background(), PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// PostgresDSN creates a new, empty database on the server named by
+// DUDAO_TEST_POSTGRES, dropped when the test ends, and returns its address,
+// for tests that open it more than once (two processes' handles, a raw
+// connection). Without DUDAO_TEST_POSTGRES the test fails in CI and skips
+// elsewhere.
+func PostgresDSN(t testing.TB) string {
+	t.Helper()
 	admin := os.Getenv(EnvPostgres)
 	if admin == "" {
 		const how = EnvPostgres + " is not set; run eval \"$(scripts/pg-test-server.sh)\" to start a test server"
@@ -87,12 +102,7 @@ func OpenPostgres(t testing.TB) *store.Store {
 		}
 	})
 	u.Path = "/" + name
-	s, err := store.Open(ctx, u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
+	return u.String()
 }
 
 // Each runs f twice as subtests: "sqlite" on SQLite and "postgres" on
