@@ -9,6 +9,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/store"
+	"github.com/dudao-edu/dudao/internal/store/storetest"
 	hc "github.com/dudao-edu/dudao/internal/testing/htmlcheck"
 )
 
@@ -17,7 +18,14 @@ import (
 // behind a load balancer would be.
 func (e *env) secondInstance(t *testing.T) *env {
 	t.Helper()
-	st, err := store.Open(context.Background(), "sqlite:"+e.path)
+	return e.instanceOn(t, "sqlite:"+e.path)
+}
+
+// instanceOn is a server with its own store on the database dsn, with e's
+// accounts.
+func (e *env) instanceOn(t *testing.T, dsn string) *env {
+	t.Helper()
+	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,15 +34,51 @@ func (e *env) secondInstance(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &env{t: t, st: st, srv: srv, path: e.path}
+	return &env{t: t, st: st, srv: srv, path: e.path, accounts: e.accounts}
+}
+
+// newPostgresEnv is a server on a new PostgreSQL database seeded with the
+// demo province (see storetest.PostgresDSN for when it skips or fails), and
+// the database's address, for a second instance.
+func newPostgresEnv(t *testing.T) (*env, string) {
+	t.Helper()
+	dsn := storetest.PostgresDSN(t)
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	accts, err := SeedDemo(context.Background(), st, province)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, st: st, accounts: map[string]DemoAccount{}}
+	for _, a := range accts {
+		e.accounts[a.Username] = a
+	}
+	if e.srv, err = New(Config{Store: st}); err != nil {
+		t.Fatal(err)
+	}
+	return e, dsn
 }
 
 // TestTwoInstances: an upload previewed on one instance is confirmed on the
 // other (once: of two confirmations at once, one imports), and an edit made
-// on one is seen at once by the other's cached evaluation.
+// on one is seen at once by the other's cached evaluation. Two dudao serve
+// processes share a database: SQLite on one machine, and PostgreSQL, which
+// is how several are deployed behind a load balancer.
 func TestTwoInstances(t *testing.T) {
-	a := newEnv(t)
-	b := a.secondInstance(t)
+	t.Run("sqlite", func(t *testing.T) {
+		a := newEnv(t)
+		twoInstances(t, a, a.secondInstance(t))
+	})
+	t.Run("postgres", func(t *testing.T) {
+		a, dsn := newPostgresEnv(t)
+		twoInstances(t, a, a.instanceOn(t, dsn))
+	})
+}
+
+func twoInstances(t *testing.T, a, b *env) {
 	data, rec := fixedSchoolCSV(false)
 
 	w := a.upload("county", "学校.csv", data)

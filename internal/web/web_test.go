@@ -67,7 +67,10 @@ type env struct {
 	t    testing.TB
 	st   *store.Store
 	srv  *Server
-	path string // the SQLite database file
+	path string // the SQLite database file; "" on PostgreSQL
+	// accounts are the demo accounts of a database seeded on its own (a
+	// PostgreSQL one); nil means seedAccounts.
+	accounts map[string]DemoAccount
 }
 
 func newEnv(t testing.TB) *env {
@@ -95,7 +98,11 @@ func newEnv(t testing.TB) *env {
 // session returns the cookie of a new session of the demo account name.
 func (e *env) session(name string) *http.Cookie {
 	e.t.Helper()
-	tok, err := e.st.CreateSession(context.Background(), seedAccounts[name].ID, 1e12)
+	accts := seedAccounts
+	if e.accounts != nil {
+		accts = e.accounts
+	}
+	tok, err := e.st.CreateSession(context.Background(), accts[name].ID, 1e12)
 	if err != nil {
 		e.t.Fatal(err)
 	}
