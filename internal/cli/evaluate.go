@@ -97,7 +97,7 @@ func runEvaluate(e *env, args []string) error {
 			}
 			each := eval.EvaluateWholeEach
 			if *format == "csv" && !export.ReadsVerdicts(*table) {
-				each = eval.EvaluateResourceEach
+				each = eval.EvaluateResourceStream
 			}
 			if _, err := each(rules, year, in, county); err != nil {
 				return err

@@ -48,6 +48,9 @@ type County struct {
 	// Warnings are figures of the file that the evaluation did not use, and
 	// why; they change no verdict, and a reader should check them.
 	Warnings []Warning
+	// slab is the pooled memory of Parts (EvaluateResourceStream), given
+	// back once the county has been handed on.
+	slab *partSlab
 }
 
 // ResourceStatus is the 资源配置 verdict with "undecided" kept apart, as
@@ -319,6 +322,9 @@ type engine struct {
 	// sfSlab: one allocation for the shortfalls of many parts rather
 	// than a slice grown for each.
 	sf, sfSlab []Shortfall
+	// slabs, when set, lends the memory of a county's parts (see
+	// EvaluateResourceStream); nil allocates it afresh for every county.
+	slabs *slabPool
 }
 
 func newEngine(r *standards.Rules) *engine {
@@ -367,9 +373,12 @@ func (e *engine) county(schools []*census.School) *County {
 			}
 		}
 	}
-	slab := make([]Part, nParts)
-	figures := make([]float64, 2*nInd*nParts)
-	c.Parts = make([]*Part, 0, nParts)
+	sl := e.slabs.get(nParts, 2*nInd*nParts)
+	if e.slabs != nil {
+		c.slab = sl
+	}
+	slab, figures := sl.parts, sl.figures
+	c.Parts = sl.ptrs[:0]
 	for _, s := range schools {
 		stages := s.Type.Stages()
 		for _, st := range stages {

@@ -161,7 +161,7 @@ func NewWhole(r *standards.Rules, year int) *Result {
 // none: the Result it returns has no counties. Memory holds a few counties'
 // results at a time, however many there are. It stops at fn's first error.
 func EvaluateWholeEach(r *standards.Rules, year int, in Inputs, fn func(*County) error) (*Result, error) {
-	return evaluateEach(r, year, in, true, fn)
+	return evaluateEach(r, year, in, true, nil, fn)
 }
 
 // EvaluateResourceEach is EvaluateWholeEach without the verdicts: every
@@ -171,10 +171,22 @@ func EvaluateWholeEach(r *standards.Rules, year int, in Inputs, fn func(*County)
 // the time of a whole evaluation of a nation: the verdict's items list
 // every school that a per-school rule finds short or without figures.
 func EvaluateResourceEach(r *standards.Rules, year int, in Inputs, fn func(*County) error) (*Result, error) {
-	return evaluateEach(r, year, in, false, fn)
+	return evaluateEach(r, year, in, false, nil, fn)
 }
 
-func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, fn func(*County) error) (*Result, error) {
+// EvaluateResourceStream is EvaluateResourceEach for a caller that writes
+// each county and forgets it: the county fn is given, its parts and their
+// figures are valid only until fn returns, after which their memory holds
+// the parts of counties evaluated later. A nation's 93 MB of parts is then
+// a few windows of counties' worth, reused.
+func EvaluateResourceStream(r *standards.Rules, year int, in Inputs, fn func(*County) error) (*Result, error) {
+	return evaluateEach(r, year, in, false, &slabPool{}, fn)
+}
+
+// evaluateEach evaluates every county of in and hands them to fn in the
+// order of their codes. With slabs set, each county's parts are given back
+// to it once fn returns.
+func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, slabs *slabPool, fn func(*County) error) (*Result, error) {
 	res := NewWhole(r, year)
 	var groups [][]*census.School
 	if !r.Preschool() {
@@ -266,6 +278,7 @@ func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, fn fun
 	engines := make([]*engine, max(workers, 1))
 	for w := range engines {
 		engines[w] = newEngine(r)
+		engines[w].slabs = slabs
 	}
 	// The windows are evaluated one ahead of the one fn is given, so that
 	// writing a window's counties (on one core) overlaps evaluating the
@@ -305,7 +318,11 @@ func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, fn fun
 	for out := range ready {
 		for i, c := range out {
 			out[i] = nil
-			if err := fn(c); err != nil {
+			err := fn(c)
+			if slabs != nil {
+				slabs.put(c)
+			}
+			if err != nil {
 				stop.Store(true)
 				for range ready { // let the evaluation end
 				}

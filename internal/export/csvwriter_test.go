@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/eval"
@@ -36,28 +37,82 @@ func TestCSVWriterIsWriteCSV(t *testing.T) {
 			if err := WriteCSV(&want, tab); err != nil {
 				t.Fatal(err)
 			}
-			each := eval.EvaluateWholeEach
+			eachs := map[string]func(*standards.Rules, int, eval.Inputs, func(*eval.County) error) (*eval.Result, error){"EvaluateWholeEach": eval.EvaluateWholeEach}
 			if !ReadsVerdicts(key) {
-				each = eval.EvaluateResourceEach
+				eachs = map[string]func(*standards.Rules, int, eval.Inputs, func(*eval.County) error) (*eval.Result, error){
+					"EvaluateResourceEach": eval.EvaluateResourceEach, "EvaluateResourceStream": eval.EvaluateResourceStream}
 			}
-			var got bytes.Buffer
-			cw, err := NewCSVWriter(&got, eval.NewWhole(r, year), key)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := each(r, year, in, cw.County); err != nil {
-				t.Fatal(err)
-			}
-			if err := cw.Close(); err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(got.Bytes(), want.Bytes()) {
-				t.Errorf("streamed %s table differs from WriteCSV's (%d vs %d bytes)", key, got.Len(), want.Len())
+			for name, each := range eachs {
+				if got := streamCSV(t, r, year, in, key, each); !bytes.Equal(got, want.Bytes()) {
+					t.Errorf("%s: streamed %s table differs from WriteCSV's (%d vs %d bytes)", name, key, len(got), want.Len())
+				}
 			}
 			if len(tab.Rows) == 0 && key != "kindergartens" {
 				t.Errorf("no %s rows: the test proves nothing", key)
 			}
 		})
+	}
+}
+
+// streamCSV writes the table key of year's evaluation as each hands the
+// counties on, and returns the file.
+func streamCSV(t *testing.T, r *standards.Rules, year int, in eval.Inputs, key string, each func(*standards.Rules, int, eval.Inputs, func(*eval.County) error) (*eval.Result, error)) []byte {
+	t.Helper()
+	var got bytes.Buffer
+	cw, err := NewCSVWriter(&got, eval.NewWhole(r, year), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := each(r, year, in, cw.County); err != nil {
+		t.Fatal(err)
+	}
+	if err := cw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return got.Bytes()
+}
+
+// TestStreamReusesPartsCleanly: EvaluateResourceStream lends each county
+// the parts memory of counties written before it. On a nation large enough
+// to be evaluated on every core, with counties of very different sizes (a
+// county's slab is reused by smaller and outgrown by larger ones) and with
+// excluded parts, its indicators and parts tables are those of
+// EvaluateResourceEach, which allocates afresh: nothing of an earlier
+// county shows through.
+func TestStreamReusesPartsCleanly(t *testing.T) {
+	r, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := demo.Nation(11, 400, 30000)
+	// Keep 1 to 150 schools of each county, by its position.
+	var schools []census.School
+	kept := map[string]int{}
+	order := map[string]int{}
+	for _, s := range all {
+		if _, ok := order[s.CountyCode]; !ok {
+			order[s.CountyCode] = len(order)
+		}
+		if kept[s.CountyCode] < 1+order[s.CountyCode]*37%150 {
+			kept[s.CountyCode]++
+			schools = append(schools, s)
+		}
+	}
+	if len(schools) < 20000 {
+		// Fewer and the evaluation runs on one core.
+		schools = append(schools, all[len(schools):]...)
+	}
+	in := eval.Inputs{Schools: schools}
+	year := schools[0].Year
+	for _, key := range []string{"indicators", "parts"} {
+		want := streamCSV(t, r, year, in, key, eval.EvaluateResourceEach)
+		got := streamCSV(t, r, year, in, key, eval.EvaluateResourceStream)
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s: EvaluateResourceStream's table differs from EvaluateResourceEach's (%d vs %d bytes)", key, len(got), len(want))
+		}
+		if !bytes.Contains(want, []byte("不纳入")) && key == "parts" {
+			t.Error("no excluded part: the test proves less than it says")
+		}
 	}
 }
 
