@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -166,23 +167,32 @@ func (src *source) inputsFromStore(e *env, st *store.Store, r *standards.Rules) 
 		}
 		year = slices.Max(years)
 	}
-	var err error
-	if !r.Preschool() {
-		if in.Schools, err = st.Schools(e.ctx, year, ""); err != nil {
-			return in, 0, err
+	// The records (most of the time) are read while the rest is: the
+	// county records, judgements and rotation ledgers take a few queries
+	// of their own, which on PostgreSQL are round trips.
+	var unitsErr error
+	units := make(chan struct{})
+	go func() {
+		defer close(units)
+		if !r.Preschool() {
+			in.Schools, unitsErr = st.Schools(e.ctx, year, "")
+		} else {
+			in.Kindergartens, unitsErr = st.Kindergartens(e.ctx, year, "")
 		}
-	} else if in.Kindergartens, err = st.Kindergartens(e.ctx, year, ""); err != nil {
-		return in, 0, err
-	}
-	if in.Counties, err = st.CountyRecords(e.ctx, year, ""); err != nil {
-		return in, 0, err
-	}
-	if in.Judgements, err = st.Judgements(e.ctx, r.ID, year, ""); err != nil {
-		return in, 0, err
-	}
-	// A county's rotation ledger stands for its typed rotation figures, as
-	// on the server.
-	if err := feedRotation(e.ctx, st, r, year, &in); err != nil {
+	}()
+	err := func() (err error) {
+		if in.Counties, err = st.CountyRecords(e.ctx, year, ""); err != nil {
+			return err
+		}
+		if in.Judgements, err = st.Judgements(e.ctx, r.ID, year, ""); err != nil {
+			return err
+		}
+		// A county's rotation ledger stands for its typed rotation
+		// figures, as on the server.
+		return feedRotation(e.ctx, st, r, year, &in)
+	}()
+	<-units
+	if err = cmp.Or(unitsErr, err); err != nil {
 		return in, 0, err
 	}
 	if err := src.filterInputs(&in, year, r); err != nil {
