@@ -33,9 +33,10 @@ import (
 // figures are counts and decimals with few places, so most take 1 to 3
 // bytes. Repeated text (county, type, ownership, location) is stored once.
 
-// snapshotFormat is the version of the payload layout; a payload of
-// another version is not read.
-const snapshotFormat = 1
+// snapshotFormat is the version of the payload layout, and of how it is
+// stored (2: this layout, compressed with zstd; see snapshot_zstd.go); a
+// payload of another version is not read.
+const snapshotFormat = 2
 
 // errSnapshot is returned for a payload that cannot be read; the caller
 // reads the rows instead.

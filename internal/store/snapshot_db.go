@@ -110,6 +110,7 @@ func readSnapshot[T any](ctx context.Context, s *Store, kind census.Kind, year i
 	}
 	for range min(s.readers, len(parts)) {
 		wg.Go(func() {
+			var buf []byte // a part's payload, decompressed
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= len(parts) {
@@ -117,9 +118,14 @@ func readSnapshot[T any](ctx context.Context, s *Store, kind census.Kind, year i
 				}
 				dst := out[offs[i] : offs[i]+parts[i].records]
 				found := false
-				err := s.snapshotPayload(ctx, kind, year, v, i, func(p []byte) {
+				err := s.snapshotPayload(ctx, kind, year, v, i, func(stored []byte) {
 					found = true
-					if _, err := decodeSnapshotInto(t, year, p, dst); err != nil {
+					p, err := decompressSnapshot(stored, buf)
+					if err == nil {
+						buf = p
+						_, err = decodeSnapshotInto(t, year, p, dst)
+					}
+					if err != nil {
 						broken.Store(true)
 					}
 				})
@@ -184,7 +190,9 @@ func saveSnapshot[T any](ctx context.Context, s *Store, kind census.Kind, year i
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			payloads[i] = encodeSnapshot(t, year, recs[len(recs)*i/n:len(recs)*(i+1)/n])
+			if p := encodeSnapshot(t, year, recs[len(recs)*i/n:len(recs)*(i+1)/n]); p != nil {
+				payloads[i] = compressSnapshot(p)
+			}
 		})
 	}
 	wg.Wait()

@@ -39,3 +39,60 @@ func check(t *testing.T, p []byte) {
 		t.Fatalf("decoded %d records that do not round-trip: %v", len(got), err)
 	}
 }
+
+// FuzzDecompressSnapshot feeds what is stored (a zstd frame of a payload)
+// damaged or made up: decompressing must refuse it or give bytes that the
+// decoder refuses or decodes, never panic, and never take more memory than
+// maxSnapshotPart.
+func FuzzDecompressSnapshot(f *testing.F) {
+	good := compressSnapshot(encodeSnapshot(&census.SchoolTable, 2024, benchSchools(5)))
+	f.Add(good)
+	f.Add(good[:len(good)/2])
+	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd}) // a frame's magic, and nothing after
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, stored []byte) {
+		p, err := decompressSnapshot(stored, nil)
+		if err != nil {
+			return
+		}
+		if len(p) > maxSnapshotPart {
+			t.Fatalf("decompressed to %d bytes", len(p))
+		}
+		check(t, p)
+	})
+}
+
+// TestSnapshotCompressed: a part is stored compressed, smaller than its
+// payload, and gives the payload back byte for byte; a stored part with a
+// byte changed is refused (by zstd's checksum or the payload's) or, where
+// the byte is one a decoder ignores, gives the same payload: never other
+// records.
+func TestSnapshotCompressed(t *testing.T) {
+	payload := encodeSnapshot(&census.SchoolTable, 2024, benchSchools(100))
+	stored := compressSnapshot(payload)
+	if len(stored) >= len(payload) {
+		t.Errorf("stored %d bytes of a %d-byte payload", len(stored), len(payload))
+	}
+	back, err := decompressSnapshot(stored, nil)
+	if err != nil || string(back) != string(payload) {
+		t.Fatalf("round trip: %v", err)
+	}
+	refused := 0
+	for i := range stored {
+		bad := append([]byte(nil), stored...)
+		bad[i] ^= 0x10
+		p, err := decompressSnapshot(bad, nil)
+		if err != nil {
+			refused++
+			continue
+		}
+		if _, err := decodeSnapshot[census.School](&census.SchoolTable, 2024, p); err != nil {
+			refused++
+		} else if string(p) != string(payload) {
+			t.Fatalf("byte %d changed, and the part decodes to other records", i)
+		}
+	}
+	if refused < len(stored)-8 {
+		t.Errorf("only %d of %d damaged parts refused", refused, len(stored))
+	}
+}
