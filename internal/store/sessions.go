@@ -41,7 +41,7 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 // the session expires; it returns ErrNotFound when there is no such session,
 // it has expired, or its user is disabled.
 func (s *Store) SessionUser(ctx context.Context, token string) (_ User, expires time.Time, err error) {
-	u, err := scanUser(s.db.QueryRowContext(ctx, `
+	u, err := scanUser(s.queryRow(ctx, `
 		SELECT `+userColumns+`, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
 		WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND NOT u.disabled`, digest(token), s.now()), &expires)
 	if err != nil {

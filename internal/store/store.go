@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"runtime"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers driver "pgx"
@@ -56,6 +57,9 @@ type Store struct {
 	// Now is the clock that stamps batches and changes; tests replace it.
 	// Times are stored in UTC with microsecond precision (PostgreSQL's).
 	Now func() time.Time
+
+	// stmts holds the statements queryRow prepared, by their SQL.
+	stmts sync.Map
 }
 
 //go:embed migrations
@@ -206,7 +210,34 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(q, st any) bool {
+		st.(*sql.Stmt).Close()
+		s.stmts.Delete(q)
+		return true
+	})
+	return s.db.Close()
+}
+
+// queryRow is s.db.QueryRowContext with q prepared once, for the queries
+// that every request runs (its session, the versions that caches key on):
+// SQLite parsed and planned each of them afresh, which took longer than
+// running it (the driver keeps no statements; database/sql prepares a
+// Stmt once on each connection it runs on).
+func (s *Store) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt).QueryRowContext(ctx, args...)
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return s.db.QueryRowContext(ctx, q, args...) // with the error the query gives
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		st = prev.(*sql.Stmt)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
 
 // Dialect reports which database the store runs on.
 func (s *Store) Dialect() Dialect { return s.dialect }

@@ -146,3 +146,40 @@ func BenchmarkNationOverview(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNationCountyPage measures county pages of a stored nation (2 900
+// counties, about 207 000 school records) for the nation's read-only
+// account, as bench/nationserve.sh's users browse them: 500 counties in
+// turn, each already viewed once (warm).
+//
+//	go test ./internal/web -run '^$' -bench NationCountyPage -benchtime 5000x
+func BenchmarkNationCountyPage(b *testing.B) {
+	_, srv, cookie := benchNation(b, store.User{Username: "nation", Role: store.RoleReadOnly, Region: census.NationCode})
+	var codes []string
+	seen := map[string]bool{}
+	for _, s := range demo.Nation(1, 2900, 206947) {
+		if !seen[s.CountyCode] && len(codes) < 500 {
+			seen[s.CountyCode] = true
+			codes = append(codes, s.CountyCode)
+		}
+	}
+	get := func(code string) {
+		req := httptest.NewRequest(http.MethodGet, "/county/"+code, nil)
+		req.Header.Set("Accept-Encoding", "gzip") // as every browser
+		req.AddCookie(cookie)
+		w := httptest.NewRecorder()
+		srv.ServeHTTP(w, req)
+		if w.Code != http.StatusOK {
+			b.Fatalf("county %s: %d %.300s", code, w.Code, w.Body.String())
+		}
+		b.SetBytes(int64(w.Body.Len()))
+	}
+	for _, c := range codes {
+		get(c)
+	}
+	i := 0
+	for b.Loop() {
+		get(codes[i%len(codes)])
+		i++
+	}
+}

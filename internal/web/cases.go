@@ -39,7 +39,7 @@ import (
 // clocks are the statutory clocks of the server's profile (its
 // recognition_clocks setting); a case's own profile's come from caseClocks.
 func (s *Server) clocks() ticket.Clocks {
-	if rules, err := standards.Resolve(s.inForce().Standard, s.inForce().Profile); err == nil {
+	if rules, err := standards.Shared(s.inForce().Standard, s.inForce().Profile); err == nil {
 		return rules.Settings.Clocks
 	}
 	return ticket.DefaultClocks()
@@ -47,7 +47,7 @@ func (s *Server) clocks() ticket.Clocks {
 
 // caseClocks are the statutory clocks of case c's profile.
 func (s *Server) caseClocks(c store.Case) ticket.Clocks {
-	if rules, err := standards.Resolve(c.Standard, c.Profile); err == nil {
+	if rules, err := standards.Shared(c.Standard, c.Profile); err == nil {
 		return rules.Settings.Clocks
 	}
 	return s.clocks()

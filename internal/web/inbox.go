@@ -223,7 +223,7 @@ func (s *Server) toJudge(ctx context.Context, county string) (int, string, error
 	if err != nil || len(years) == 0 {
 		return 0, "", err
 	}
-	rules, err := standards.Resolve(s.inForce().Standard, s.inForce().Profile)
+	rules, err := standards.Shared(s.inForce().Standard, s.inForce().Profile)
 	if err != nil {
 		return 0, "", nil
 	}

@@ -36,7 +36,7 @@ import (
 // complaint (standards.Training; 15 and 15 by default).
 func (s *Server) trainingDays() (rectify, complaint int) {
 	rectify, complaint = 15, 15
-	if rules, err := standards.Resolve(s.inForce().Standard, s.inForce().Profile); err == nil {
+	if rules, err := standards.Shared(s.inForce().Standard, s.inForce().Profile); err == nil {
 		rectify = cmp.Or(rules.Settings.Training.RectifyDays, rectify)
 		complaint = cmp.Or(rules.Settings.Training.ComplaintDays, complaint)
 	}

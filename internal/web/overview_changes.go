@@ -48,7 +48,7 @@ func inRegion(b *Base, prefix, code string) bool {
 func (s *Server) standings(ctx context.Context, b *Base, c *choice, prefix string) ([]standing, error) {
 	var out []standing
 	for _, std := range standards.List() {
-		rules, err := standards.Resolve(std.ID, c.Profile)
+		rules, err := standards.Shared(std.ID, c.Profile)
 		if err != nil {
 			continue // a profile of one standard only
 		}

@@ -77,7 +77,7 @@ func (s *Server) trends(ctx context.Context, b *Base, c *choice, prefix string) 
 	years := slices.Sorted(slices.Values(c.Years))
 	var out []trend
 	for _, std := range standards.List() {
-		rules, err := standards.Resolve(std.ID, c.Profile)
+		rules, err := standards.Shared(std.ID, c.Profile)
 		if err != nil {
 			continue // a profile of one standard only
 		}

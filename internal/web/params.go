@@ -36,7 +36,7 @@ func (s *Server) choose(r *http.Request) (*choice, error) {
 	if v := q.Get("profile"); v != "" {
 		c.Profile = v
 	}
-	if c.Rules, err = standards.Resolve(c.Standard, c.Profile); err != nil {
+	if c.Rules, err = standards.Shared(c.Standard, c.Profile); err != nil {
 		return nil, badRequest("error.rules", c.Standard, c.Profile)
 	}
 	if len(years) == 0 {
@@ -146,7 +146,7 @@ func toJSON(v any) (string, error) {
 
 // mustRules returns the default rules, for tests and benchmarks.
 func mustRules() *standards.Rules {
-	r, err := standards.Resolve("yzjh2017", "national")
+	r, err := standards.Shared("yzjh2017", "national")
 	if err != nil {
 		panic(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -182,12 +183,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	var buf bytes.Buffer
+	buf := renderBufs.Get().(*bytes.Buffer)
+	defer putRenderBuf(buf)
 	block := "layout"
 	if r.Header.Get("HX-Request") == "true" && t.Lookup("fragment") != nil && r.Header.Get("HX-Boosted") != "true" {
 		block = "fragment"
 	}
-	if err := t.ExecuteTemplate(&buf, block, data); err != nil {
+	if err := t.ExecuteTemplate(buf, block, data); err != nil {
 		s.log.Error("render", "template", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
@@ -202,6 +204,22 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	}
 	w.WriteHeader(code)
 	w.Write(buf.Bytes())
+}
+
+// renderBufs are the buffers pages are rendered into, kept for the next
+// page: a county page is 50–250 KB, and growing a new buffer to that for
+// every request took more time in clearing memory and collecting it than
+// the template took to run.
+var renderBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putRenderBuf gives buf back to renderBufs, unless a page of unusual size
+// made it too large to keep.
+func putRenderBuf(buf *bytes.Buffer) {
+	if buf.Cap() > 4<<20 {
+		return
+	}
+	buf.Reset()
+	renderBufs.Put(buf)
 }
 
 // fmtNum formats a value with d decimals; "—" when not reported.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/klauspost/compress/gzhttp"
+	"github.com/klauspost/compress/gzip"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -66,6 +67,11 @@ func compress(next http.Handler) http.Handler {
 	wrap, err := gzhttp.NewWrapper(
 		gzhttp.ContentTypes(compressible),
 		gzhttp.RandomJitter(32, 0, false),
+		// The fastest gzip level: at the default one, compressing a county
+		// page took 0.5 ms, longer than making it (0.4 ms), and halved
+		// what a server answers under load; the fastest gives a few
+		// percent more bytes at a quarter of the time.
+		gzhttp.CompressionLevel(gzip.BestSpeed),
 	)
 	if err != nil {
 		panic(err) // the options are constants: a bad one fails every test
