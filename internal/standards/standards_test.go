@@ -2,6 +2,8 @@ package standards
 
 import (
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -122,5 +124,41 @@ func TestRecognitionClocksSetting(t *testing.T) {
 	_, err = ReadProfile([]byte(`{"id": "clocks-bad", "settings": {"recognition_clocks": {"rectify_days": 0}}}`), "national")
 	if err == nil || !strings.Contains(err.Error(), "rectify_days") {
 		t.Errorf("a zero clock: %v", err)
+	}
+}
+
+// TestShared: Shared resolves a standard under a profile once and hands
+// every caller the same rules, equal to a fresh Resolve; a profile file read
+// later under the same id is resolved afresh, and an unknown one is an error.
+func TestShared(t *testing.T) {
+	a, err := Shared("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Shared("yzjh2017", "national")
+	if err != nil || a != b {
+		t.Fatalf("second Shared: %p %p %v", a, b, err)
+	}
+	fresh, err := Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(a, fresh) {
+		t.Error("Shared's rules differ from Resolve's")
+	}
+	if _, err := Shared("yzjh2017", "no-such-profile"); err == nil {
+		t.Error("unknown profile: no error")
+	}
+	for _, days := range []int{21, 34} {
+		if _, err := ReadProfile(fmt.Appendf(nil, `{"id": "shared-test", "settings": {"recognition_clocks": {"rectify_days": %d, "notice_days": 5}}}`, days), "national"); err != nil {
+			t.Fatal(err)
+		}
+		r, err := Shared("yzjh2017", "shared-test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := r.Settings.Clocks.Rectify; got != days {
+			t.Errorf("after reading the profile with %d days, Shared gives %d", days, got)
+		}
 	}
 }
