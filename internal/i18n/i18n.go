@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"golang.org/x/text/language"
 )
@@ -29,9 +30,11 @@ var Langs = []Lang{ZH, EN}
 //go:embed *.json
 var files embed.FS
 
-var catalogs = map[Lang]map[string]string{}
-
-func init() {
+// catalogs holds each language's messages by key, read from the embedded
+// files on first use rather than at start-up: a command that prints no
+// message (dudao evaluate) need not spend 5 ms decoding them.
+var catalogs = sync.OnceValue(func() map[Lang]map[string]string {
+	out := map[Lang]map[string]string{}
 	for _, l := range Langs {
 		b, err := files.ReadFile(string(l) + ".json")
 		if err != nil {
@@ -41,12 +44,13 @@ func init() {
 		if err := json.Unmarshal(b, &m); err != nil {
 			panic(fmt.Sprintf("i18n: %s.json: %v", l, err))
 		}
-		catalogs[l] = m
+		out[l] = m
 	}
-}
+	return out
+})
 
 // Keys returns the catalog of lang, for tests.
-func Keys(lang Lang) map[string]string { return catalogs[lang] }
+func Keys(lang Lang) map[string]string { return catalogs()[lang] }
 
 // Parse returns the language named s ("zh-CN", "zh", "en", "en-US" …) and
 // whether it is one dudao speaks.
@@ -81,9 +85,9 @@ func Match(acceptLanguage string) Lang {
 // there are any. A key missing from lang falls back to Chinese, then to the
 // key itself, so a gap shows as a visible key rather than an empty string.
 func T(lang Lang, key string, args ...any) string {
-	msg, ok := catalogs[lang][key]
+	msg, ok := catalogs()[lang][key]
 	if !ok {
-		if msg, ok = catalogs[ZH][key]; !ok {
+		if msg, ok = catalogs()[ZH][key]; !ok {
 			msg = key
 		}
 	}
@@ -95,6 +99,6 @@ func T(lang Lang, key string, args ...any) string {
 
 // Has reports whether key is in the catalog of lang.
 func Has(lang Lang, key string) bool {
-	_, ok := catalogs[lang][key]
+	_, ok := catalogs()[lang][key]
 	return ok
 }
