@@ -23,7 +23,7 @@ const crawlCap = 120
 var crawlWidths = []struct{ w, h int64 }{{1440, 900}, {390, 844}}
 
 // TestEveryPageInBrowser signs in as each demo account, in Chinese and (for
-// the province and the county) in English, or stays signed out, and crawls the application from
+// the province, the county and the nation) in English, or stays signed out, and crawls the application from
 // / in Chromium, following the links a user can click, one URL per route
 // pattern (/county/{region}, /case/{id}…). At a desk and on a phone it
 // checks that each page fits the screen's width, and that its visible text
@@ -41,7 +41,7 @@ func TestEveryPageInBrowser(t *testing.T) {
 		{"county", "zh"}, {"county", "en"},
 		{"school", "zh"},
 		{"viewer", "zh"},
-		{"nation", "zh"},
+		{"nation", "zh"}, {"nation", "en"},
 		{"public", "zh"}, {"public", "en"},
 	} {
 		t.Run(run.account+"-"+run.lang, func(t *testing.T) {

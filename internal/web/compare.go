@@ -72,7 +72,7 @@ func (s *Server) comparison(r *http.Request, b *Base) (*comparePage, error) {
 	if code == "" {
 		code = b.Scope.Region()
 	}
-	region, ok := regionIn(regions, b.Scope, code)
+	region, ok := regionIn(regions, b, code)
 	if !ok || b.Scope.SchoolOnly() {
 		return nil, notFound("error.no_region", code)
 	}

@@ -604,7 +604,7 @@ func (s *Server) regionOfLedger(w http.ResponseWriter, r *http.Request, b *Base,
 		return census.Region{}, nil, nil, false, err
 	}
 	code := cmp.Or(r.URL.Query().Get("region"), b.Scope.Region())
-	region, ok := regionIn(regions, b.Scope, code)
+	region, ok := regionIn(regions, b, code)
 	if !ok {
 		return census.Region{}, nil, nil, false, notFound("error.no_region", code)
 	}
@@ -618,24 +618,32 @@ func (s *Server) regionOfLedger(w http.ResponseWriter, r *http.Request, b *Base,
 		up = &u
 	}
 	if region.Level == census.LevelProvince && b.Scope.Nation() {
-		n := census.Nation()
+		n := nationOf(b)
 		up = &n
 	}
 	return region, up, regions, false, nil
 }
 
-// regionIn is the region of code that scope sees, among regions or the
-// nation (census.NationCode, for the nation's account), and whether there
-// is one.
-func regionIn(regions []census.Region, scope Scope, code string) (census.Region, bool) {
+// regionIn is the region of code that b's scope sees, among regions or
+// the nation (census.NationCode, for the nation's account), and whether
+// there is one.
+func regionIn(regions []census.Region, b *Base, code string) (census.Region, bool) {
 	if code == census.NationCode {
-		return census.Nation(), scope.Nation()
+		return nationOf(b), b.Scope.Nation()
 	}
 	i := slices.IndexFunc(regions, func(rg census.Region) bool { return rg.Code == code })
-	if i < 0 || !scope.Sees(regions[i]) {
+	if i < 0 || !b.Scope.Sees(regions[i]) {
 		return census.Region{}, false
 	}
 	return regions[i], true
+}
+
+// nationOf is the nation as a region, named in b's language (全国, or
+// "National" in English): unlike a real region's name, it is a word.
+func nationOf(b *Base) census.Region {
+	n := census.Nation()
+	n.Name = b.T("region.nation")
+	return n
 }
 
 // countyPrefixOf is the code prefix of the counties of a province or city

@@ -133,7 +133,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 			regionCode = rg.Parent
 		}
 	}
-	region, ok := regionIn(regions, b.Scope, regionCode)
+	region, ok := regionIn(regions, b, regionCode)
 	if !ok {
 		return notFound("error.no_region", regionCode) // missing, or outside the scope: the same answer
 	}
@@ -161,7 +161,7 @@ func (s *Server) overviewPage(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if b.Scope.Nation() && region.Level != census.LevelNation {
-		p.Crumbs = append([]census.Region{census.Nation()}, p.Crumbs...)
+		p.Crumbs = append([]census.Region{nationOf(b)}, p.Crumbs...)
 	}
 	prefix := regionPrefix(region)
 	children := map[string]*childRow{}
