@@ -88,6 +88,9 @@ func (s *Store) AuditLog(ctx context.Context, regionPrefix string, limit int) (_
 // key on it, so an import by another process is seen at the next request.
 func (s *Store) DataVersion(ctx context.Context) (v int64, err error) {
 	defer wrap(&err, "data version")
+	if m := s.memoVersions(ctx); m != nil {
+		return m.data, m.err
+	}
 	err = s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM import_batches`).Scan(&v)
 	return v, err
 }
@@ -100,6 +103,9 @@ func itoa(n int) string { return strconv.Itoa(n) }
 // decide key on it, across processes.
 func (s *Store) AuditVersion(ctx context.Context) (v int64, err error) {
 	defer wrap(&err, "audit version")
+	if m := s.memoVersions(ctx); m != nil {
+		return m.audit, m.err
+	}
 	err = s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM audit_log`).Scan(&v)
 	return v, err
 }

@@ -322,6 +322,9 @@ func scanResponse(sc interface{ Scan(...any) error }) (SurveyResponse, error) {
 // of a response is audited).
 func (s *Store) ResponsesVersion(ctx context.Context) (v int64, err error) {
 	defer wrap(&err, "responses version")
+	if m := s.memoVersions(ctx); m != nil {
+		return m.responses, m.err
+	}
 	err = s.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM survey_responses`).Scan(&v)
 	return v, err
 }
@@ -441,6 +444,9 @@ func (s *Store) Questionnaire(ctx context.Context, province, standard string) (_
 // nothing changes.
 func (s *Store) SurveysOpened(ctx context.Context, now time.Time) (n int64, err error) {
 	defer wrap(&err, "surveys opened")
+	if m := s.memoVersions(ctx); m != nil {
+		return m.opened, m.err
+	}
 	err = s.queryRow(ctx, `SELECT COUNT(*) FROM surveys WHERE opens_at <= $1`, now).Scan(&n)
 	return n, err
 }

@@ -52,6 +52,11 @@ func (s *Server) identify(next http.Handler) http.Handler {
 			}
 		}
 		ctx = context.WithValue(ctx, langKey, lang)
+		if r.Method == http.MethodGet || r.Method == http.MethodHead {
+			// A page reads the versions its caches key on once, together
+			// (store.WithVersions); a request that writes reads them afresh.
+			ctx = store.WithVersions(ctx, s.now())
+		}
 		if strings.HasPrefix(r.URL.Path, "/static/") {
 			next.ServeHTTP(w, r.WithContext(ctx))
 			return
