@@ -673,7 +673,7 @@ func (s *Store) RecordHistory(ctx context.Context, kind string, year int, code s
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.changes(ctx, string(u.kind), year, code)
+	out, err := s.changes(ctx, u, year, code)
 	if err != nil {
 		return nil, err
 	}
