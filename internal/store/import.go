@@ -132,6 +132,7 @@ func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileB
 			}
 		}
 		w := newWriter(conn, tx, s.dialect, s.now())
+		defer w.close()
 		for _, p := range todo {
 			fs, err := w.apply(ctx, actor, string(p.u.kind), p.b.File, p.b.SHA256, p.u, p.recs, check)
 			if err != nil {
@@ -179,10 +180,24 @@ type writer struct {
 	tx   *sql.Tx
 	d    Dialect
 	at   time.Time
+	// stmts are the SQLite statements of perStmt rows prepared so far, by
+	// their SQL: every chunk of a file writes with the same ones, and
+	// preparing a statement of thousands of parameters again for each of
+	// the nation's 26 chunks took a tenth of a second.
+	stmts map[string]driver.Stmt
 }
 
 func newWriter(conn *sql.Conn, tx *sql.Tx, d Dialect, at time.Time) *writer {
-	return &writer{conn: conn, tx: tx, d: d, at: at}
+	return &writer{conn: conn, tx: tx, d: d, at: at, stmts: map[string]driver.Stmt{}}
+}
+
+// close closes the statements the writer prepared. It is called before
+// the transaction ends, on the connection that prepared them.
+func (w *writer) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	clear(w.stmts)
 }
 
 // pending is a record to write: new (diffs nil) or changed.
@@ -528,10 +543,11 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		width:  width,
 		values: row,
 		first:  w.at,
+
+		prepared: w.stmts,
 	}
 	// perStmt × width must stay under SQLite's 32 766 parameters.
 	recs.perStmt = min(400, 32000/recs.width)
-	defer recs.close()
 	hist := &stmtBatch{
 		c:       c,
 		head:    `INSERT INTO record_changes (batch_id, year, school_code, column_key, old_value, new_value, changed_at, kind) SELECT ` + b + `, column1, column2, column3, column4, column5, ?1, '` + string(u.kind) + `' FROM (VALUES `,
@@ -539,8 +555,9 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		width:   5,
 		perStmt: 1000,
 		first:   w.at,
+
+		prepared: w.stmts,
 	}
-	defer hist.close()
 	box := newBoxes(len(u.text))
 	for _, p := range todo {
 		start := len(recs.next())
@@ -783,7 +800,10 @@ type stmtBatch struct {
 	first  driver.Value
 
 	args []driver.NamedValue // first, then the queued rows' values
-	full driver.Stmt         // the statement for perStmt rows
+	// prepared holds the statements of perStmt rows, by their SQL; the
+	// writer's, which closes them.
+	prepared map[string]driver.Stmt
+	fullSQL  string // the SQL of perStmt rows, once built
 }
 
 // next returns args to append a row's values to: the queue, which starts
@@ -801,13 +821,18 @@ func (b *stmtBatch) row(ctx context.Context) error {
 	if rows := (len(b.args) - 1) / b.width; rows < b.perStmt {
 		return nil
 	}
-	if b.full == nil {
+	if b.fullSQL == "" {
+		b.fullSQL = b.query(b.perStmt)
+	}
+	st, ok := b.prepared[b.fullSQL]
+	if !ok {
 		var err error
-		if b.full, err = b.c.PrepareContext(ctx, b.query(b.perStmt)); err != nil {
+		if st, err = b.c.PrepareContext(ctx, b.fullSQL); err != nil {
 			return err
 		}
+		b.prepared[b.fullSQL] = st
 	}
-	return b.exec(ctx, b.full)
+	return b.exec(ctx, st)
 }
 
 func (b *stmtBatch) exec(ctx context.Context, st driver.Stmt) error {
@@ -828,12 +853,6 @@ func (b *stmtBatch) flush(ctx context.Context) error {
 	}
 	defer st.Close()
 	return b.exec(ctx, st)
-}
-
-func (b *stmtBatch) close() {
-	if b.full != nil {
-		b.full.Close()
-	}
 }
 
 // query returns the statement for n rows.

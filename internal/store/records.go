@@ -631,6 +631,7 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 			return err
 		}
 		w := newWriter(conn, tx, s.dialect, s.now())
+		defer w.close()
 		fs, err := w.apply(ctx, actor, KindEdit, "", "", u, []census.UnitRecord{rec}, nil)
 		if err != nil {
 			return err
