@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 )
 
@@ -63,19 +64,27 @@ func (s *Store) Batches(ctx context.Context) (_ []Batch, err error) {
 	return out, rows.Err()
 }
 
-// changes returns the recorded changes of one record of kind ("school",
-// "kindergarten", "county"), oldest first, or an empty list.
-func (s *Store) changes(ctx context.Context, kind string, year int, code string) ([]Change, error) {
+// changes returns the history of one record of u, oldest first, or an
+// empty list: its creation, which its row keeps (created_batch), then the
+// changes recorded in record_changes.
+func (s *Store) changes(ctx context.Context, u *recordTable, year int, code string) ([]Change, error) {
+	out := []Change{}
+	created, err := s.creation(ctx, u, year, code)
+	if err != nil {
+		return nil, err
+	}
+	if created != nil {
+		out = append(out, *created)
+	}
 	rows, err := s.db.QueryContext(ctx, `
 		SELECT c.batch_id, b.file_name, b.kind, b.actor, c.column_key, c.old_value, c.new_value, c.changed_at
 		FROM record_changes c JOIN import_batches b ON b.id = c.batch_id
 		WHERE c.kind = $1 AND c.year = $2 AND c.school_code = $3
-		ORDER BY c.id`, kind, year, code)
+		ORDER BY c.id`, string(u.kind), year, code)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []Change{}
 	for rows.Next() {
 		var c Change
 		if err := scanChange(rows, &c); err != nil {
@@ -84,6 +93,32 @@ func (s *Store) changes(ctx context.Context, kind string, year int, code string)
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// creation returns the entry of the history that records the creation of
+// the record of u with code in year: the batch that added it, at its
+// created_at or, when that is NULL, at the batch's time. It returns nil when
+// there is no such record, or its creation is not on its row.
+func (s *Store) creation(ctx context.Context, u *recordTable, year int, code string) (*Change, error) {
+	var (
+		c  Change
+		at sql.NullTime
+	)
+	err := s.db.QueryRowContext(ctx, `
+		SELECT b.id, b.file_name, b.kind, b.actor, b.imported_at, r.created_at
+		FROM `+u.table+` r JOIN import_batches b ON b.id = r.created_batch
+		WHERE r.year = $1 AND r.`+u.t.CodeKey+` = $2`, year, code).Scan(&c.Batch, &c.File, &c.Kind, &c.Actor, &c.At, &at)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if at.Valid {
+		c.At = at.Time
+	}
+	c.At = c.At.UTC()
+	return &c, nil
 }
 
 // scanChange scans a row whose columns are batch_id, file_name, kind, actor,

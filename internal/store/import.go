@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -131,6 +132,7 @@ func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileB
 			}
 		}
 		w := newWriter(conn, tx, s.dialect, s.now())
+		defer w.close()
 		for _, p := range todo {
 			fs, err := w.apply(ctx, actor, string(p.u.kind), p.b.File, p.b.SHA256, p.u, p.recs, check)
 			if err != nil {
@@ -178,10 +180,24 @@ type writer struct {
 	tx   *sql.Tx
 	d    Dialect
 	at   time.Time
+	// stmts are the SQLite statements of perStmt rows prepared so far, by
+	// their SQL: every chunk of a file writes with the same ones, and
+	// preparing a statement of thousands of parameters again for each of
+	// the nation's 26 chunks took a tenth of a second.
+	stmts map[string]driver.Stmt
 }
 
 func newWriter(conn *sql.Conn, tx *sql.Tx, d Dialect, at time.Time) *writer {
-	return &writer{conn: conn, tx: tx, d: d, at: at}
+	return &writer{conn: conn, tx: tx, d: d, at: at, stmts: map[string]driver.Stmt{}}
+}
+
+// close closes the statements the writer prepared. It is called before
+// the transaction ends, on the connection that prepared them.
+func (w *writer) close() {
+	for _, st := range w.stmts {
+		st.Close()
+	}
+	clear(w.stmts)
 }
 
 // pending is a record to write: new (diffs nil) or changed.
@@ -497,11 +513,15 @@ func dropIndexesWhenEmpty(ctx context.Context, tx *sql.Tx, tables ...string) (re
 	return rebuild, nil
 }
 
-// bindSQLite writes the records of todo and their history, in todo's
-// order, with multi-row INSERTs. The batch id (an integer) and the kind (a
-// name from recordTables) are written into the statement; the time is its
-// parameter ?1, bound once per statement rather than once per row, and the
-// rows come from a VALUES list of ? parameters.
+// bindSQLite writes the records of todo and the history of their changed
+// columns, in todo's order, with multi-row INSERTs. The batch id (an
+// integer) and the kind (a name from recordTables) are written into the
+// statement; the time is its parameter ?1, bound once per statement rather
+// than once per row, and the rows come from a VALUES list of ? parameters.
+//
+// A new record's creation is kept on its row, as created_batch (see
+// migration 00220), not as a row of record_changes: a first import then
+// writes the records' table and its indexes, and no history at all.
 func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u *recordTable, batch int64, todo []pending) error {
 	cols := strings.Split(u.cols, ", ")
 	set := make([]string, 0, len(cols))
@@ -518,15 +538,16 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 	row, width := u.rowSQL(unreported)
 	recs := &stmtBatch{
 		c:      c,
-		head:   `INSERT INTO ` + u.table + ` (` + u.cols + `, batch_id, updated_at) SELECT *, ` + b + `, ?1 FROM (VALUES `,
+		head:   `INSERT INTO ` + u.table + ` (` + u.cols + `, batch_id, updated_at, created_batch) SELECT *, ` + b + `, ?1, ` + b + ` FROM (VALUES `,
 		tail:   `) WHERE true ON CONFLICT (year, ` + u.t.CodeKey + `) DO UPDATE SET ` + strings.Join(set, ", "),
 		width:  width,
 		values: row,
 		first:  w.at,
+
+		prepared: w.stmts,
 	}
 	// perStmt × width must stay under SQLite's 32 766 parameters.
 	recs.perStmt = min(400, 32000/recs.width)
-	defer recs.close()
 	hist := &stmtBatch{
 		c:       c,
 		head:    `INSERT INTO record_changes (batch_id, year, school_code, column_key, old_value, new_value, changed_at, kind) SELECT ` + b + `, column1, column2, column3, column4, column5, ?1, '` + string(u.kind) + `' FROM (VALUES `,
@@ -534,19 +555,9 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		width:   5,
 		perStmt: 1000,
 		first:   w.at,
+
+		prepared: w.stmts,
 	}
-	// When every record of todo is new (a first import), every history
-	// row is a creation, whose column, old and new values are the same:
-	// they are written in the statement, and only year and code bound.
-	created := true
-	for _, p := range todo {
-		created = created && p.diffs == nil
-	}
-	if created {
-		hist.head = `INSERT INTO record_changes (batch_id, year, school_code, column_key, old_value, new_value, changed_at, kind) SELECT ` + b + `, column1, column2, '', NULL, NULL, ?1, '` + string(u.kind) + `' FROM (VALUES `
-		hist.width = 2
-	}
-	defer hist.close()
 	box := newBoxes(len(u.text))
 	for _, p := range todo {
 		start := len(recs.next())
@@ -555,17 +566,6 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		y, code := recs.args[start].Value, recs.args[start+1].Value
 		if err := recs.row(ctx); err != nil {
 			return fmt.Errorf("write %s records: %w", u.kind, err)
-		}
-		if p.diffs == nil {
-			// The creation of the record: which file brought it, and when.
-			if created {
-				hist.args = appendValues(hist.next(), y, code)
-			} else {
-				hist.args = appendValues(hist.next(), y, code, "", nil, nil)
-			}
-			if err := hist.row(ctx); err != nil {
-				return fmt.Errorf("write history: %w", err)
-			}
 		}
 		for _, d := range p.diffs {
 			hist.args = appendValues(hist.next(), y, code, d.column, textValue(d.old), textValue(d.new))
@@ -585,12 +585,13 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 
 // copyPostgres writes the records of todo and their history with COPY:
 // new records straight into their table (their keys are not stored, so
-// nothing conflicts), changed ones with multi-row INSERT … ON CONFLICT, and
-// the history in todo's order. Rows are built one at a time as COPY reads
+// nothing conflicts) with their creation (created_batch), changed ones with
+// multi-row INSERT … ON CONFLICT, and the history of changed columns in
+// todo's order. Rows are built one at a time as COPY reads
 // them, so memory stays that of one row.
 func (w *writer) copyPostgres(ctx context.Context, c *pgx.Conn, u *recordTable, batch int64, todo []pending) error {
 	cols := append(strings.Split(u.cols, ", "), "batch_id", "updated_at")
-	row := make([]any, 0, len(cols))
+	row := make([]any, 0, len(cols)+1) // and created_batch for a new record
 	values := func(r census.UnitRecord) []any {
 		y, code := r.Key()
 		row = append(row[:0], y, code)
@@ -615,9 +616,9 @@ func (w *writer) copyPostgres(ctx context.Context, c *pgx.Conn, u *recordTable, 
 		if !next(false) {
 			return nil, nil
 		}
-		return values(todo[i].rec), nil
+		return append(values(todo[i].rec), batch), nil // created_batch
 	})
-	if _, err := c.CopyFrom(ctx, pgx.Identifier{u.table}, cols, src); err != nil {
+	if _, err := c.CopyFrom(ctx, pgx.Identifier{u.table}, slices.Concat(cols, []string{"created_batch"}), src); err != nil {
 		return fmt.Errorf("write %s records: %w", u.kind, err)
 	}
 	set := make([]string, 0, len(cols))
@@ -650,12 +651,6 @@ func (w *writer) copyPostgres(ctx context.Context, c *pgx.Conn, u *recordTable, 
 			t := todo[p]
 			y, code := t.rec.Key()
 			hrow[0], hrow[1], hrow[2], hrow[6], hrow[7] = batch, y, code, w.at, string(u.kind)
-			if t.diffs == nil {
-				// The creation of the record: which file brought it, and when.
-				hrow[3], hrow[4], hrow[5] = "", nil, nil
-				p++
-				return hrow, nil
-			}
 			if d < len(t.diffs) {
 				f := t.diffs[d]
 				hrow[3], hrow[4], hrow[5] = f.column, f.old, f.new
@@ -805,7 +800,10 @@ type stmtBatch struct {
 	first  driver.Value
 
 	args []driver.NamedValue // first, then the queued rows' values
-	full driver.Stmt         // the statement for perStmt rows
+	// prepared holds the statements of perStmt rows, by their SQL; the
+	// writer's, which closes them.
+	prepared map[string]driver.Stmt
+	fullSQL  string // the SQL of perStmt rows, once built
 }
 
 // next returns args to append a row's values to: the queue, which starts
@@ -823,13 +821,18 @@ func (b *stmtBatch) row(ctx context.Context) error {
 	if rows := (len(b.args) - 1) / b.width; rows < b.perStmt {
 		return nil
 	}
-	if b.full == nil {
+	if b.fullSQL == "" {
+		b.fullSQL = b.query(b.perStmt)
+	}
+	st, ok := b.prepared[b.fullSQL]
+	if !ok {
 		var err error
-		if b.full, err = b.c.PrepareContext(ctx, b.query(b.perStmt)); err != nil {
+		if st, err = b.c.PrepareContext(ctx, b.fullSQL); err != nil {
 			return err
 		}
+		b.prepared[b.fullSQL] = st
 	}
-	return b.exec(ctx, b.full)
+	return b.exec(ctx, st)
 }
 
 func (b *stmtBatch) exec(ctx context.Context, st driver.Stmt) error {
@@ -850,12 +853,6 @@ func (b *stmtBatch) flush(ctx context.Context) error {
 	}
 	defer st.Close()
 	return b.exec(ctx, st)
-}
-
-func (b *stmtBatch) close() {
-	if b.full != nil {
-		b.full.Close()
-	}
 }
 
 // query returns the statement for n rows.

@@ -631,6 +631,7 @@ func (s *Store) SaveRecord(ctx context.Context, actor string, rec census.UnitRec
 			return err
 		}
 		w := newWriter(conn, tx, s.dialect, s.now())
+		defer w.close()
 		fs, err := w.apply(ctx, actor, KindEdit, "", "", u, []census.UnitRecord{rec}, nil)
 		if err != nil {
 			return err
@@ -673,7 +674,7 @@ func (s *Store) RecordHistory(ctx context.Context, kind string, year int, code s
 	if err != nil {
 		return nil, err
 	}
-	out, err := s.changes(ctx, string(u.kind), year, code)
+	out, err := s.changes(ctx, u, year, code)
 	if err != nil {
 		return nil, err
 	}

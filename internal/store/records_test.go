@@ -49,7 +49,7 @@ func TestUnitColumnsMatchCensus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			fixed := map[string]bool{"batch_id": true, "updated_at": true}
+			fixed := map[string]bool{"batch_id": true, "updated_at": true, "created_batch": true, "created_at": true}
 			for _, c := range tc.t.Text {
 				fixed[c.Key] = true
 			}

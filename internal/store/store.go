@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -80,6 +81,11 @@ func Open(ctx context.Context, dsn string) (_ *Store, err error) {
 		}
 		s.dialect = SQLite
 		s.path = path
+		if path != ":memory:" {
+			if err := createSQLite(ctx, path); err != nil {
+				return nil, err
+			}
+		}
 		s.db, err = sql.Open("sqlite", path+"?"+sqliteParams)
 		if err != nil {
 			return nil, err
@@ -135,6 +141,37 @@ const sqliteParams = "_pragma=busy_timeout(10000)" +
 	"&_pragma=synchronous(NORMAL)" +
 	"&_txlock=immediate" +
 	"&_time_format=sqlite"
+
+// newPageSize is the page size of a SQLite database dudao creates. Pages
+// of 16 KiB instead of SQLite's 4 KiB write the same rows with a quarter
+// of the writes and of the WAL's frame headers: a first import of the
+// nation's 206 947 records spent half a second less in write calls. A
+// database's page size is fixed once its first page is written (in WAL
+// mode for good), so an existing database keeps its own.
+const newPageSize = 16384
+
+// createSQLite creates the SQLite database at path with newPageSize and in
+// WAL mode when there is no file there, or an empty one; it leaves an
+// existing database alone. The page size must be set before journal_mode
+// writes the first page, and the driver applies a DSN's pragmas in
+// alphabetical order (journal_mode before page_size), hence a connection
+// of its own.
+func createSQLite(ctx context.Context, path string) error {
+	if fi, err := os.Stat(path); err == nil && fi.Size() > 0 || err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return nil // a database, or something Open will report on
+	}
+	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout(10000)")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	for _, q := range []string{fmt.Sprintf("PRAGMA page_size = %d", newPageSize), "PRAGMA journal_mode = WAL"} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("create %s: %w", path, err)
+		}
+	}
+	return nil
+}
 
 // redact hides a password that a mistyped DSN may carry.
 func redact(dsn string) string {

@@ -86,7 +86,7 @@ func TestSchoolColumnsMatchCensus(t *testing.T) {
 		}
 		fixed := map[string]bool{"year": true, "school_code": true, "county_code": true, "county_name": true,
 			"school_name": true, "school_type": true, "ownership": true, "location": true, "sponsor": true,
-			"batch_id": true, "updated_at": true}
+			"batch_id": true, "updated_at": true, "created_batch": true, "created_at": true}
 		var got, want []string
 		for _, ct := range types {
 			if fixed[ct.Name()] {
