@@ -19,6 +19,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -56,7 +57,14 @@ func run(args []string) error {
 	if !ok {
 		return fmt.Errorf("-login USER:PASSWORD is required")
 	}
-	transport := &http.Transport{MaxIdleConnsPerHost: *users, MaxConnsPerHost: *users, IdleConnTimeout: time.Minute}
+	// The users ask for gzip, as every browser does, so the server
+	// compresses as it would for them; but their bodies are counted and
+	// dropped as they come, not inflated: on a machine shared with the
+	// server, the load client should take as little of it as it can (a
+	// browser inflates on its user's machine). For the same reason the
+	// client's collector runs less often than by default.
+	debug.SetGCPercent(400)
+	transport := &http.Transport{MaxIdleConnsPerHost: *users, MaxConnsPerHost: *users, IdleConnTimeout: time.Minute, DisableCompression: true}
 	clients := make([]*http.Client, *users)
 	fmt.Printf("signing in %d users…\n", *users)
 	for i := range clients {
@@ -77,7 +85,9 @@ func run(args []string) error {
 	if *paths != "" {
 		targets = strings.Split(*paths, ",")
 	} else {
-		resp, err := clients[0].Get(*base + "/overview")
+		// Read inflated, to find the county pages.
+		reader := &http.Client{Jar: clients[0].Jar, Timeout: 30 * time.Second}
+		resp, err := reader.Get(*base + "/overview")
 		if err != nil {
 			return err
 		}
@@ -113,6 +123,7 @@ func run(args []string) error {
 				path := targets[r.IntN(len(targets))]
 				t0 := time.Now()
 				req, _ := http.NewRequestWithContext(ctx, "GET", *base+path, nil)
+				req.Header.Set("Accept-Encoding", "gzip")
 				resp, err := c.Do(req)
 				var problem string
 				if err != nil {
@@ -153,7 +164,7 @@ func run(args []string) error {
 		}
 		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
 	}
-	fmt.Printf("requests %d in %s (%.0f/s), %.1f MB\n", len(lat), elapsed.Round(time.Millisecond), float64(len(lat))/elapsed.Seconds(), float64(bytes.Load())/1e6)
+	fmt.Printf("requests %d in %s (%.0f/s), %.1f MB as sent (gzip)\n", len(lat), elapsed.Round(time.Millisecond), float64(len(lat))/elapsed.Seconds(), float64(bytes.Load())/1e6)
 	fmt.Printf("latency p50 %s  p95 %s  p99 %s  max %s\n", pct(.50).Round(time.Microsecond*100), pct(.95).Round(time.Microsecond*100), pct(.99).Round(time.Microsecond*100), pct(1).Round(time.Microsecond*100))
 	fmt.Printf("errors %d\n", len(errs))
 	for i, e := range errs {
