@@ -16,6 +16,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -580,8 +581,18 @@ func Resolve(sid, pid string) (*Rules, error) {
 	return resolve(sid, pid)
 }
 
-// shared holds the rules Shared has resolved, by standard and profile.
-var shared sync.Map // [2]string → *Rules
+// shared holds the rules Shared has resolved, by standard and profile,
+// each with the profile generation it was resolved at.
+var shared sync.Map // [2]string → sharedRules
+
+// generation counts the changes to the profiles (ReadProfile): a shared
+// resolution of an older generation is resolved again.
+var generation atomic.Int64
+
+type sharedRules struct {
+	gen   int64
+	rules *Rules
+}
 
 // Shared returns the rules Resolve(sid, pid) returns, resolved once and
 // then shared by every caller, which must not change them: for a server
@@ -590,19 +601,23 @@ var shared sync.Map // [2]string → *Rules
 // file read later (ReadProfile) under an id is resolved afresh.
 func Shared(sid, pid string) (*Rules, error) {
 	key := [2]string{sid, pid}
-	if r, ok := shared.Load(key); ok {
-		return r.(*Rules), nil
+	// The generation is read before resolving: a profile that changes
+	// while this resolves leaves an entry of the older generation, which
+	// the next call resolves again.
+	gen := generation.Load()
+	if e, ok := shared.Load(key); ok && e.(sharedRules).gen == gen {
+		return e.(sharedRules).rules, nil
 	}
 	r, err := resolve(sid, pid)
 	if err != nil {
 		return nil, err
 	}
-	got, _ := shared.LoadOrStore(key, r)
-	return got.(*Rules), nil
+	shared.Store(key, sharedRules{gen: gen, rules: r})
+	return r, nil
 }
 
-// forgetShared forgets every shared resolution: a profile has changed.
-func forgetShared() { shared.Clear() }
+// forgetShared makes every shared resolution stale: a profile has changed.
+func forgetShared() { generation.Add(1) }
 
 func resolve(sid, pid string) (*Rules, error) {
 	s, ok := stds[sid]

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -160,5 +161,40 @@ func TestShared(t *testing.T) {
 		if got := r.Settings.Clocks.Rectify; got != days {
 			t.Errorf("after reading the profile with %d days, Shared gives %d", days, got)
 		}
+	}
+	// Read while the profile changes: once the changes end, Shared gives
+	// the last one, whatever the readers kept meanwhile.
+	var wg sync.WaitGroup
+	stop := make(chan struct{})
+	for range 4 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if _, err := Shared("yzjh2017", "shared-test"); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	last := 0
+	for days := 40; days < 60; days++ {
+		if _, err := ReadProfile(fmt.Appendf(nil, `{"id": "shared-test", "settings": {"recognition_clocks": {"rectify_days": %d, "notice_days": 5}}}`, days), "national"); err != nil {
+			t.Fatal(err)
+		}
+		last = days
+	}
+	close(stop)
+	wg.Wait()
+	r, err := Shared("yzjh2017", "shared-test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := r.Settings.Clocks.Rectify; got != last {
+		t.Errorf("after the changes, Shared gives %d days, want %d", got, last)
 	}
 }
