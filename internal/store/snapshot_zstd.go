@@ -7,7 +7,7 @@ import (
 )
 
 // A snapshot's payload is stored compressed with zstd at its fastest
-// level: a nation's school records take 6.5 MB in place of 20 MB, so a
+// level: a nation's school records take 6 MB in place of 20 MB, so a
 // PostgreSQL server sends (and reassembles from TOAST) a third of the
 // bytes, SQLite reads a third of the pages, and a backup carries a third.
 // Decompressing costs a few milliseconds a part, on the readers' cores.
@@ -26,7 +26,7 @@ var (
 		return e
 	})
 	snapshotDecoder = sync.OnceValue(func() *zstd.Decoder {
-		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxSnapshotPart), zstd.WithDecoderLowmem(false))
+		d, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(0), zstd.WithDecoderMaxMemory(maxSnapshotPart))
 		if err != nil {
 			panic(err)
 		}

@@ -154,10 +154,11 @@ func BenchmarkNationOverview(b *testing.B) {
 //
 //	go test ./internal/web -run '^$' -bench NationCountyPage -benchtime 5000x
 func BenchmarkNationCountyPage(b *testing.B) {
-	_, srv, cookie := benchNation(b, store.User{Username: "nation", Role: store.RoleReadOnly, Region: census.NationCode})
+	recs := demo.Nation(1, 2900, 206947)
+	_, srv, cookie := benchServer(b, recs, store.User{Username: "nation", Role: store.RoleReadOnly, Region: census.NationCode})
 	var codes []string
 	seen := map[string]bool{}
-	for _, s := range demo.Nation(1, 2900, 206947) {
+	for _, s := range recs {
 		if !seen[s.CountyCode] && len(codes) < 500 {
 			seen[s.CountyCode] = true
 			codes = append(codes, s.CountyCode)
