@@ -3,22 +3,27 @@ package cli
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
 // runImport: dudao import [--db DSN] FILE...
 //
-// All files are read and checked first; only when every row of every file is
-// valid are they written, in one transaction. A bad cell is reported with its
-// file, row and column, and nothing is stored.
+// The files are read and written in one transaction, each file's records
+// a chunk at a time as they are read (store.ImportStreams), so memory holds
+// a few chunks of a file of any size; only when every row of every file is
+// valid and every write succeeded is the transaction committed. A bad cell
+// is reported with its file, row and column, and nothing is stored (a
+// database the import created is removed).
 func runImport(e *env, args []string) error {
 	fs := newFlags(e, "import", "[--db DSN] [--confirm-units] 文件.xlsx|文件.csv ...")
 	db := dbFlag(e, fs)
@@ -49,41 +54,90 @@ func runImport(e *env, args []string) error {
 	if who == "" {
 		who = "cli"
 	}
-	var batches []store.FileBatch
-	var read []*censusio.Batch
-	for _, f := range files {
-		b, err := readWithProgress(e, f, censusio.Options{EquipmentUnit: *unit, Kind: *kind, ConfirmUnits: *confirm, Sheet: *sheet})
-		if err != nil {
+	dsn := *db
+	// A database that the import creates and that ends up without the
+	// records (a bad row, a failed write) is removed: a failed import
+	// leaves nothing behind, as before it streamed.
+	newPath := ""
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+			newPath = path
+		}
+	}
+	st, err := openStore(e, dsn, true)
+	if err != nil {
+		return err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			st.Close()
+		}
+	}()
+	opt := censusio.Options{EquipmentUnit: *unit, Kind: *kind, ConfirmUnits: *confirm, Sheet: *sheet}
+	read := make([]*censusio.Batch, len(files))
+	rows := make([]int, len(files))
+	var readErr error // the first file's error that is about its content
+	streams := make([]store.Stream, len(files))
+	for i, f := range files {
+		streams[i] = store.Stream{File: filepath.Base(f), Read: func(put func(string, []census.UnitRecord) error) (store.FileBatch, error) {
+			var putErr error // the store's, passed on
+			bar := progress(e, f)
+			defer bar.Finish()
+			b, err := censusio.ReadFileEach(f, opt, func(chunk []census.School) error {
+				// the reader reuses chunk: the store gets a copy
+				kept := slices.Clone(chunk)
+				recs := make([]census.UnitRecord, len(kept))
+				for k := range kept {
+					recs[k] = &kept[k]
+				}
+				rows[i] += len(kept)
+				bar.Add(len(kept))
+				putErr = put(store.KindSchool, recs)
+				return putErr
+			})
+			if err != nil {
+				if readErr == nil && putErr == nil {
+					readErr = err
+				}
+				return store.FileBatch{}, err
+			}
+			read[i] = b
+			streams[i].File = b.File
+			return store.FileBatch{File: b.File, SHA256: b.SHA256, Kind: string(b.Kind),
+				Kindergartens: b.Kindergartens, Counties: b.Counties}, nil
+		}}
+	}
+	sum, err := st.ImportStreams(e.ctx, who, streams)
+	if err != nil {
+		st.Close()
+		closed = true
+		if newPath != "" {
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+				os.Remove(newPath + suffix)
+			}
+		}
+		if readErr != nil {
 			var errs censusio.Errors
-			if errors.As(err, &errs) {
+			if errors.As(readErr, &errs) {
 				for _, x := range errs {
 					fmt.Fprintln(e.stderr, x.Error())
 				}
+				f := files[slices.IndexFunc(read, func(b *censusio.Batch) bool { return b == nil })]
 				if censusio.NeedsUnitConfirmation(errs) {
 					return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入（金额单位确无误的，加 --confirm-units 重新导入）", f, errs.Total())
 				}
 				return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入", f, errs.Total())
 			}
-			return err
+			return readErr
 		}
-		read = append(read, b)
-		batches = append(batches, store.FileBatch{File: b.File, SHA256: b.SHA256, Kind: string(b.Kind), Schools: b.Schools,
-			Kindergartens: b.Kindergartens, Counties: b.Counties})
-	}
-	st, err := openStore(e, *db, true)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	sum, err := st.Import(e.ctx, who, batches)
-	if err != nil {
 		return fmt.Errorf("导入失败，数据库未做任何修改：%w", err)
 	}
 	for i, b := range read {
 		printNotes(e, b.Warnings)
 		fs := sum.PerFile[i]
 		fmt.Fprintf(e.stdout, "%s（%s）：%d 行，新增 %d，修改 %d（%d 处数值），未变 %d，跳过 %d\n",
-			b.File, b.Kind.ZH(), len(b.Schools)+len(b.Kindergartens)+len(b.Counties)+len(b.Skipped), fs.Added, fs.Changed, fs.Changes, fs.Unchanged, len(b.Skipped))
+			b.File, b.Kind.ZH(), rows[i]+len(b.Schools)+len(b.Kindergartens)+len(b.Counties)+len(b.Skipped), fs.Added, fs.Changed, fs.Changes, fs.Unchanged, len(b.Skipped))
 		for _, n := range b.Skipped {
 			fmt.Fprintf(e.stdout, "  跳过：%s\n", noteText(n))
 		}
@@ -91,26 +145,20 @@ func runImport(e *env, args []string) error {
 			fmt.Fprintf(e.stdout, "  未识别的列（未导入）：%v\n", b.Unknown)
 		}
 	}
-	fmt.Fprintf(e.stdout, "合计：新增 %d，修改 %d，未变 %d。数据库：%s\n", sum.Added, sum.Changed, sum.Unchanged, *db)
+	fmt.Fprintf(e.stdout, "合计：新增 %d，修改 %d，未变 %d。数据库：%s\n", sum.Added, sum.Changed, sum.Unchanged, dsn)
 	return nil
 }
 
-// readWithProgress reads a census file, showing a progress bar over its
-// bytes when stderr is a terminal and the file is large.
-func readWithProgress(e *env, path string, opt censusio.Options) (*censusio.Batch, error) {
+// progress returns the progress bar of the import of the file at path,
+// which counts its records as they are read: shown when stderr is a
+// terminal and the file is large, and a bar that shows nothing otherwise.
+func progress(e *env, path string) *progressbar.ProgressBar {
 	f, ok := e.stderr.(*os.File)
 	info, err := os.Stat(path)
 	if !ok || err != nil || !term.IsTerminal(int(f.Fd())) || info.Size() < 2<<20 {
-		return censusio.ReadFile(path, opt)
+		return progressbar.DefaultSilent(-1)
 	}
-	in, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer in.Close()
-	bar := progressbar.NewOptions64(info.Size(),
-		progressbar.OptionSetWriter(f), progressbar.OptionShowBytes(true),
-		progressbar.OptionSetDescription("读取 "+filepath.Base(path)), progressbar.OptionClearOnFinish())
-	defer bar.Finish()
-	return censusio.Read(path, io.TeeReader(in, bar), opt)
+	return progressbar.NewOptions64(-1,
+		progressbar.OptionSetWriter(f), progressbar.OptionShowCount(), progressbar.OptionSetItsString("行"),
+		progressbar.OptionSetDescription("导入 "+filepath.Base(path)), progressbar.OptionClearOnFinish())
 }

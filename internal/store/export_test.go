@@ -8,3 +8,11 @@ func SetDeferIndexes(on bool) (restore func()) {
 	deferIndexes = on
 	return func() { deferIndexes = was }
 }
+
+// SetUseFeed turns the SQLite import's writing of records from a feed
+// (a virtual table) on or off, and returns the function that sets it back.
+func SetUseFeed(on bool) (restore func()) {
+	was := useFeed
+	useFeed = on
+	return func() { useFeed = was }
+}

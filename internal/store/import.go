@@ -185,7 +185,12 @@ type writer struct {
 	// preparing a statement of thousands of parameters again for each of
 	// the nation's 26 chunks took a tenth of a second.
 	stmts map[string]driver.Stmt
+	feed  *feed
 }
+
+// useFeed lets a SQLite import write its records from a feed (see feed.go)
+// rather than bind them as parameters; tests turn it off to compare.
+var useFeed = true
 
 func newWriter(conn *sql.Conn, tx *sql.Tx, d Dialect, at time.Time) *writer {
 	return &writer{conn: conn, tx: tx, d: d, at: at, stmts: map[string]driver.Stmt{}}
@@ -198,6 +203,10 @@ func (w *writer) close() {
 		st.Close()
 	}
 	clear(w.stmts)
+	if w.feed != nil {
+		w.feed.drop(context.Background(), w.tx)
+		w.feed = nil
+	}
 }
 
 // pending is a record to write: new (diffs nil) or changed.
@@ -223,82 +232,142 @@ const analyzeAfter = 10_000
 // new and changed records and their history. It logs the batch before its
 // first write and sets its counts at the end; an edit that changes nothing
 // records nothing.
-func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, check CheckFunc) (fs FileSummary, err error) {
-	fs = FileSummary{File: file}
-	fresh, err := u.freshYears(ctx, w.tx, recs)
-	if err != nil {
-		return fs, err
+func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *recordTable, recs []census.UnitRecord, check CheckFunc) (FileSummary, error) {
+	f := w.begin(actor, kind, file, u, check)
+	if err := f.add(ctx, recs); err != nil {
+		return f.fs, err
 	}
-	logBatch := func() error {
-		err := w.tx.QueryRowContext(ctx, `
-			INSERT INTO import_batches (file_name, file_sha256, kind, imported_at, added, changed, unchanged, actor)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-			file, sha, kind, w.at, fs.Added, fs.Changed, fs.Unchanged, actor).Scan(&fs.Batch)
-		if err != nil {
-			return fmt.Errorf("log batch: %w", err)
-		}
+	return f.end(ctx, sha)
+}
+
+// fileWrite is the write of one file's records, which add takes in any
+// number of pieces (apply: all at once; ImportStreams: as they are read)
+// in file order.
+type fileWrite struct {
+	w                 *writer
+	actor, kind, file string
+	u                 *recordTable
+	check             CheckFunc
+	fs                FileSummary
+	started           bool
+	fresh             map[int]bool // by year: no record of it stored before the file
+	rebuild           func(context.Context) error
+	todo              []pending
+}
+
+func (w *writer) begin(actor, kind, file string, u *recordTable, check CheckFunc) *fileWrite {
+	return &fileWrite{w: w, actor: actor, kind: kind, file: file, u: u, check: check, fs: FileSummary{File: file}, fresh: map[int]bool{}}
+}
+
+func (f *fileWrite) logBatch(ctx context.Context, sha string) error {
+	err := f.w.tx.QueryRowContext(ctx, `
+		INSERT INTO import_batches (file_name, file_sha256, kind, imported_at, added, changed, unchanged, actor)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		f.file, sha, f.kind, f.w.at, f.fs.Added, f.fs.Changed, f.fs.Unchanged, f.actor).Scan(&f.fs.Batch)
+	if err != nil {
+		return fmt.Errorf("log batch: %w", err)
+	}
+	return nil
+}
+
+// add writes recs, the next records of the file. The first call decides
+// whether a SQLite table that is empty gets its indexes built after the
+// load, from the order of its records (see inIndexOrder).
+func (f *fileWrite) add(ctx context.Context, recs []census.UnitRecord) error {
+	w, u := f.w, f.u
+	if len(recs) == 0 {
 		return nil
 	}
-	if w.d == SQLite && deferIndexes && !inIndexOrder(recs) {
-		rebuild, err := dropIndexesWhenEmpty(ctx, w.tx, u.table, "record_changes")
-		if err != nil {
-			return fs, err
-		}
-		defer func() {
-			if err == nil {
-				err = rebuild(ctx)
+	if !f.started {
+		f.started = true
+		if w.d == SQLite && deferIndexes && !inIndexOrder(recs) {
+			rebuild, err := dropIndexesWhenEmpty(ctx, w.tx, u.table, "record_changes")
+			if err != nil {
+				return err
 			}
-		}()
+			f.rebuild = rebuild
+		}
 	}
-	var todo []pending
+	// A year is fresh when no record of it was stored before this file:
+	// asked at its first record, before the file wrote any of it.
+	if err := u.addFreshYears(ctx, w.tx, recs, f.fresh); err != nil {
+		return err
+	}
 	for len(recs) > 0 {
 		chunk := recs[:min(len(recs), importChunk)]
 		recs = recs[len(chunk):]
-		stored, err := u.loadStored(ctx, w.tx, w.d, chunk, fresh)
+		stored, err := u.loadStored(ctx, w.tx, w.d, chunk, f.fresh)
 		if err != nil {
-			return fs, err
+			return err
 		}
-		todo = todo[:0]
+		todo := f.todo[:0]
 		for _, rec := range chunk {
 			y, c := rec.Key()
 			old, ok := stored[recordKey{y, c}]
-			if check != nil {
-				if err := check(old, rec); err != nil {
-					return fs, err
+			if f.check != nil {
+				if err := f.check(old, rec); err != nil {
+					return err
 				}
 			}
 			if !ok {
-				fs.Added++
+				f.fs.Added++
 				todo = append(todo, pending{rec: rec})
 				continue
 			}
 			d := u.diff(old, rec)
 			if len(d) == 0 {
-				fs.Unchanged++
+				f.fs.Unchanged++
 				continue
 			}
-			fs.Changed++
-			fs.Changes += len(d)
+			f.fs.Changed++
+			f.fs.Changes += len(d)
 			todo = append(todo, pending{rec, d})
 		}
+		f.todo = todo
 		if len(todo) == 0 {
 			continue
 		}
-		if fs.Batch == 0 {
-			if err := logBatch(); err != nil {
-				return fs, err
+		if f.fs.Batch == 0 {
+			if err := f.logBatch(ctx, ""); err != nil {
+				return err
+			}
+		}
+		if w.d == SQLite && useFeed && (w.feed == nil || w.feed.u != u) {
+			if w.feed != nil {
+				if err := w.feed.drop(ctx, w.tx); err != nil {
+					return err
+				}
+				w.feed = nil
+			}
+			if w.feed, err = newFeed(ctx, w.tx, u); err != nil {
+				return err
 			}
 		}
 		err = w.conn.Raw(func(dc any) error {
 			switch c := dc.(type) {
 			case *stdlib.Conn:
-				return w.copyPostgres(ctx, c.Conn(), u, fs.Batch, todo)
+				return w.copyPostgres(ctx, c.Conn(), u, f.fs.Batch, todo)
 			case driver.ConnPrepareContext:
-				return w.bindSQLite(ctx, c, u, fs.Batch, todo)
+				return w.bindSQLite(ctx, c, u, f.fs.Batch, todo)
 			}
 			return fmt.Errorf("internal error: no bulk write for %T", dc)
 		})
+		clear(f.todo) // the records are the caller's, who may reuse them
 		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// end finishes the file: it builds the indexes the first add dropped,
+// refreshes PostgreSQL's statistics after many new records, and sets the
+// batch's counts and the file's hash (known, for a file read as it is
+// written, only once it is read).
+func (f *fileWrite) end(ctx context.Context, sha string) (FileSummary, error) {
+	w, u, fs := f.w, f.u, f.fs
+	if f.rebuild != nil {
+		if err := f.rebuild(ctx); err != nil {
 			return fs, err
 		}
 	}
@@ -315,21 +384,21 @@ func (w *writer) apply(ctx context.Context, actor, kind, file, sha string, u *re
 	}
 	switch {
 	case fs.Batch != 0:
-		_, err = w.tx.ExecContext(ctx, `UPDATE import_batches SET added = $1, changed = $2, unchanged = $3 WHERE id = $4`,
-			fs.Added, fs.Changed, fs.Unchanged, fs.Batch)
+		_, err := w.tx.ExecContext(ctx, `UPDATE import_batches SET added = $1, changed = $2, unchanged = $3, file_sha256 = $4 WHERE id = $5`,
+			fs.Added, fs.Changed, fs.Unchanged, sha, fs.Batch)
 		if err != nil {
 			return fs, fmt.Errorf("log batch: %w", err)
 		}
-	case kind == KindEdit:
+	case f.kind == KindEdit:
 		// an edit that changes nothing records nothing
 	default:
 		// A file that changed nothing is still logged: it was checked
 		// and found current.
-		if err := logBatch(); err != nil {
+		if err := f.logBatch(ctx, sha); err != nil {
 			return fs, err
 		}
 	}
-	return fs, nil
+	return f.fs, nil
 }
 
 // loadStored is load reading fewer columns: the numbers that no record of
@@ -557,6 +626,50 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		first:   w.at,
 
 		prepared: w.stmts,
+	}
+	if w.feed != nil {
+		// The records in one statement, from the feed; their history
+		// below, bound.
+		w.feed.todo = todo
+		defer func() { w.feed.todo = nil }()
+		// SQLite asks the feed only for the columns the SELECT names:
+		// not for the numbers no record reports.
+		sel := slices.Clone(cols[:2+len(u.text)])
+		for i, c := range u.t.Num {
+			if unreported[i] {
+				sel = append(sel, "NULL")
+			} else {
+				sel = append(sel, c.Key)
+			}
+		}
+		q := `INSERT INTO ` + u.table + ` (` + u.cols + `, batch_id, updated_at, created_batch) SELECT ` + strings.Join(sel, ", ") + `, ` + b + `, ?1, ` + b + ` FROM ` + w.feed.name + strings.TrimPrefix(recs.tail, ")")
+		st, ok := w.stmts[q]
+		if !ok {
+			var err error
+			if st, err = c.PrepareContext(ctx, q); err != nil {
+				return fmt.Errorf("write %s records: %w", u.kind, err)
+			}
+			w.stmts[q] = st
+		}
+		if _, err := st.(driver.StmtExecContext).ExecContext(ctx, []driver.NamedValue{{Ordinal: 1, Value: w.at}}); err != nil {
+			return fmt.Errorf("write %s records: %w", u.kind, err)
+		}
+		for _, p := range todo {
+			if len(p.diffs) == 0 {
+				continue
+			}
+			y, code := p.rec.Key()
+			for _, d := range p.diffs {
+				hist.args = appendValues(hist.next(), int64(y), code, d.column, textValue(d.old), textValue(d.new))
+				if err := hist.row(ctx); err != nil {
+					return fmt.Errorf("write history: %w", err)
+				}
+			}
+		}
+		if err := hist.flush(ctx); err != nil {
+			return fmt.Errorf("write history: %w", err)
+		}
+		return nil
 	}
 	box := newBoxes(len(u.text))
 	for _, p := range todo {

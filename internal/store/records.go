@@ -89,10 +89,18 @@ func (b *FileBatch) records() []census.UnitRecord {
 // checkRecords reports a record of another kind, one without a year, code
 // or county, and a (year, code) that appears twice in one file.
 func checkRecords(u *recordTable, recs []census.UnitRecord) error {
-	seen := make(map[recordKey]struct{}, len(recs))
+	return checkMore(u, recs, make(map[recordKey]struct{}, len(recs)))
+}
+
+// checkMore is checkRecords of the next records of a file, seen holding
+// the keys of those before them, to which it adds theirs.
+func checkMore(u *recordTable, recs []census.UnitRecord, seen map[recordKey]struct{}) error {
+	if census.TableOf(u.kind).New == nil {
+		return fmt.Errorf("kind %s has no records", u.kind)
+	}
 	for _, r := range recs {
-		if census.TableOf(u.kind).New == nil {
-			return fmt.Errorf("kind %s has no records", u.kind)
+		if k := kindOf(r); k != u.kind && k != "" {
+			return fmt.Errorf("a %s batch holds records of kind %s", u.kind, k)
 		}
 		y, c := r.Key()
 		if c == "" || y == 0 || r.Text("county_code") == "" {
@@ -102,6 +110,9 @@ func checkRecords(u *recordTable, recs []census.UnitRecord) error {
 		if _, dup := seen[k]; dup {
 			return fmt.Errorf("%s %s appears twice in year %d", u.kind, c, y)
 		}
+		// a copy: the code may share its memory with the rest of a
+		// row, which seen would otherwise keep
+		k.code = strings.Clone(c)
 		seen[k] = struct{}{}
 	}
 	return nil
@@ -258,26 +269,29 @@ func (u *recordTable) byCodes(ctx context.Context, q querier, d Dialect, cols st
 	return nil
 }
 
-// freshYears returns the years of recs that have no stored records, whose
-// keys load need not look up: the first import of a year into a database
-// then reads nothing back. It holds for a whole file, since a file names
-// each key once.
-func (u *recordTable) freshYears(ctx context.Context, q querier, recs []census.UnitRecord) (map[int]bool, error) {
-	fresh := map[int]bool{}
-	checked := map[int]bool{}
+// addFreshYears adds to fresh the years of recs that it lacks, each with
+// whether the table holds no record of it: the keys of a fresh year load
+// need not look up, so the first import of a year into a database reads
+// nothing back. Asked before a file writes any record of the year, it
+// holds for the whole file, since a file names each key once.
+func (u *recordTable) addFreshYears(ctx context.Context, q querier, recs []census.UnitRecord, fresh map[int]bool) error {
+	last := 0
 	for _, r := range recs {
 		y, _ := r.Key()
-		if checked[y] {
+		if y == last {
 			continue
 		}
-		checked[y] = true
+		last = y
+		if _, checked := fresh[y]; checked {
+			continue
+		}
 		var exists bool
 		if err := q.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM `+u.table+` WHERE year = $1)`, y).Scan(&exists); err != nil {
-			return nil, fmt.Errorf("load stored %s records: %w", u.kind, err)
+			return fmt.Errorf("load stored %s records: %w", u.kind, err)
 		}
 		fresh[y] = !exists
 	}
-	return fresh, nil
+	return nil
 }
 
 // list reads the records of year in county (all counties when ""), ordered

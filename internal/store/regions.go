@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -53,18 +54,39 @@ func upsertRegions(ctx context.Context, tx *sql.Tx, regions []census.Region) err
 // city or a province in the regions, or has the shape of a province code,
 // is refused with an error that says so.
 func ensureRegions(ctx context.Context, tx *sql.Tx, recs []census.UnitRecord) error {
-	if len(recs) == 0 {
-		return nil
+	var c countyNames
+	c.add(recs)
+	return c.ensure(ctx, tx)
+}
+
+// countyNames are the counties of a file's records, in the order of their
+// first record, with the name of their last.
+type countyNames struct {
+	order []string
+	names map[string]string
+}
+
+func (c *countyNames) add(recs []census.UnitRecord) {
+	if c.names == nil {
+		c.names = map[string]string{}
 	}
-	names := map[string]string{}
-	var order []string
 	for _, r := range recs {
 		code := r.Text("county_code")
-		if _, ok := names[code]; !ok {
-			order = append(order, code)
+		if _, ok := c.names[code]; !ok {
+			c.order = append(c.order, strings.Clone(code))
 		}
-		names[code] = r.Text("county_name")
+		if name := r.Text("county_name"); name != c.names[code] {
+			c.names[code] = strings.Clone(name)
+		}
 	}
+}
+
+// ensure is ensureRegions of the records added to c.
+func (c *countyNames) ensure(ctx context.Context, tx *sql.Tx) error {
+	if len(c.order) == 0 {
+		return nil
+	}
+	order, names := c.order, c.names
 	levels := map[string]string{}
 	rows, err := tx.QueryContext(ctx, `SELECT code, level FROM regions`)
 	if err != nil {
