@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"html/template"
 	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -25,7 +24,7 @@ type evalCache struct {
 	years   []int // the years with records, at version; nil when not read
 	// pages holds rendered page bodies by a key that names everything they
 	// depend on (the version included); it is emptied with entries.
-	pages map[string]template.HTML
+	pages map[string]*pageBody
 	// wholes holds whole-standard evaluations of every county (the
 	// overview's), by everything they read (wholeKey).
 	wholes map[wholeKey]*cacheEntry
@@ -113,7 +112,7 @@ type cacheEntry struct {
 }
 
 func newEvalCache(st *store.Store) *evalCache {
-	return &evalCache{st: st, entries: map[cacheKey]*cacheEntry{}, pages: map[string]template.HTML{}}
+	return &evalCache{st: st, entries: map[cacheKey]*cacheEntry{}, pages: map[string]*pageBody{}}
 }
 
 // Years returns the years that have records, read once per data version:
@@ -138,7 +137,7 @@ func (c *evalCache) Years(ctx context.Context) ([]int, error) {
 	if v != c.version {
 		c.version = v
 		c.entries = map[cacheKey]*cacheEntry{}
-		c.pages = map[string]template.HTML{}
+		c.pages = map[string]*pageBody{}
 	}
 	c.years = ys
 	c.mu.Unlock()
@@ -146,7 +145,7 @@ func (c *evalCache) Years(ctx context.Context) ([]int, error) {
 }
 
 // page returns a rendered body cached under key.
-func (c *evalCache) page(key string) (template.HTML, bool) {
+func (c *evalCache) page(key string) (*pageBody, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	h, ok := c.pages[key]
@@ -155,14 +154,14 @@ func (c *evalCache) page(key string) (template.HTML, bool) {
 
 // putPage caches a rendered body under key, if the data have not changed
 // since version was read.
-func (c *evalCache) putPage(key string, version int64, h template.HTML) {
+func (c *evalCache) putPage(key string, version int64, h *pageBody) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if version != c.version {
 		return
 	}
 	if len(c.pages) >= maxEntries {
-		c.pages = map[string]template.HTML{}
+		c.pages = map[string]*pageBody{}
 	}
 	c.pages[key] = h
 }
@@ -190,7 +189,7 @@ func (c *evalCache) result(ctx context.Context, rules *standards.Rules, year int
 	if v != c.version {
 		c.version = v
 		c.entries = map[cacheKey]*cacheEntry{}
-		c.pages = map[string]template.HTML{}
+		c.pages = map[string]*pageBody{}
 		c.years = nil
 	}
 	_, ok := c.entries[k]

@@ -3,9 +3,14 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"hash/crc32"
 	"io"
+	"math/rand/v2"
 	"net/http"
+	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -83,5 +88,105 @@ func TestCompressOtherEncodings(t *testing.T) {
 	}
 	if ce := e.get("county", path, "Accept-Encoding", "identity").Header().Get("Content-Encoding"); ce != "" {
 		t.Errorf("Accept-Encoding identity: Content-Encoding %q", ce)
+	}
+}
+
+// TestCountyPageSpliced: the county page, whose body is cached and sent
+// compressed once (splice.go), decompresses to the bytes of the page sent
+// plain, on its first view and from the cache, to browsers that take gzip
+// alone or among others, and to many at once; a browser that refuses gzip
+// (q=0) or names none gets it plain; the gzip header carries the padding
+// that hides the page's size.
+func TestCountyPageSpliced(t *testing.T) {
+	e := newEnv(t)
+	path := "/county/" + county().Code
+	gunzip := func(t *testing.T, name string, w *httptest.ResponseRecorder) []byte {
+		t.Helper()
+		if w.Code != http.StatusOK || w.Header().Get("Content-Encoding") != "gzip" {
+			t.Fatalf("%s: status %d, Content-Encoding %q", name, w.Code, w.Header().Get("Content-Encoding"))
+		}
+		if !strings.Contains(strings.Join(w.Header().Values("Vary"), ","), "Accept-Encoding") {
+			t.Errorf("%s: Vary %q", name, w.Header().Values("Vary"))
+		}
+		if cl := w.Header().Get("Content-Length"); cl != strconv.Itoa(w.Body.Len()) {
+			t.Errorf("%s: Content-Length %s of %d bytes", name, cl, w.Body.Len())
+		}
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if n := len(zr.Header.Comment); n < 1 || n > 32 {
+			t.Errorf("%s: padding of %d bytes", name, n)
+		}
+		got, err := io.ReadAll(zr) // checks the CRC and the size
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		return got
+	}
+	first := gunzip(t, "first view", e.get("county", path, "Accept-Encoding", "gzip"))
+	cached := gunzip(t, "from the cache", e.get("county", path, "Accept-Encoding", "gzip"))
+	others := gunzip(t, "among others", e.get("county", path, "Accept-Encoding", "br;q=1.0, gzip;q=0.8, zstd"))
+	plain := e.get("county", path)
+	if plain.Header().Get("Content-Encoding") != "" || !strings.Contains(plain.Body.String(), "county-verdict") {
+		t.Fatalf("plain: %q %.200s", plain.Header().Get("Content-Encoding"), plain.Body.String())
+	}
+	if strings.Contains(plain.Body.String(), bodyMark) {
+		t.Error("the body's mark was sent")
+	}
+	for name, got := range map[string][]byte{"first view": first, "from the cache": cached, "among others": others} {
+		if !bytes.Equal(got, plain.Body.Bytes()) {
+			t.Errorf("%s: %d bytes decompressed, plain page %d", name, len(got), plain.Body.Len())
+		}
+	}
+	for _, ae := range []string{"gzip;q=0", "identity", "br"} {
+		w := e.get("county", path, "Accept-Encoding", ae)
+		if ce := w.Header().Get("Content-Encoding"); ce == "gzip" || !bytes.Equal(w.Body.Bytes(), plain.Body.Bytes()) && ce == "" {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, %d bytes", ae, ce, w.Body.Len())
+		}
+	}
+	// Many browsers at once on a server whose cache is cold.
+	e2 := newEnv(t)
+	var wg sync.WaitGroup
+	got := make([][]byte, 16)
+	for i := range got {
+		wg.Go(func() {
+			w := e2.get("county", path, "Accept-Encoding", "gzip")
+			if zr, err := gzip.NewReader(w.Body); err == nil {
+				got[i], _ = io.ReadAll(zr)
+			}
+		})
+	}
+	wg.Wait()
+	for i, g := range got {
+		if !bytes.Equal(g, plain.Body.Bytes()) {
+			t.Errorf("browser %d of 16 at once: %d bytes", i, len(g))
+		}
+	}
+}
+
+// TestCRC32Combine: the CRC of two texts combined from theirs is the CRC
+// of the whole, at every split of texts of every small length and of a
+// page's size.
+func TestCRC32Combine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 64, 1000, 70_000} {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		splits := []int{0, n / 2, n}
+		if n < 70 {
+			splits = splits[:0]
+			for i := range n + 1 {
+				splits = append(splits, i)
+			}
+		}
+		for _, i := range splits {
+			got := crc32Combine(crc32.ChecksumIEEE(b[:i]), crc32.ChecksumIEEE(b[i:]), int64(n-i))
+			if want := crc32.ChecksumIEEE(b); got != want {
+				t.Fatalf("%d bytes split at %d: %08x, want %08x", n, i, got, want)
+			}
+		}
 	}
 }

@@ -131,8 +131,8 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 	// data change.
 	key := fmt.Sprint(code, "|", c.Year, "|", c.Rules.ID, "|", c.Rules.Profile.ID, "|", version, "|", b.Lang, "|", p.CanEdit, "|", b.Scope.SchoolOnly(), "|", p.Whole.Status, "|", p.WhyNot)
 	if body, ok := s.cache.page(key); ok {
-		p.Body = body
-		s.render(w, r, http.StatusOK, "county", p)
+		p.Body = bodyMark
+		s.renderAround(w, r, http.StatusOK, "county", p, body)
 		return nil
 	}
 	p.City = census.Region{Code: census.CityCode(code)}
@@ -207,9 +207,10 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 	if err := s.tmpl.pages["county"].ExecuteTemplate(&buf, "body", p); err != nil {
 		return err
 	}
-	p.Body = template.HTML(buf.String())
-	s.cache.putPage(key, version, p.Body)
-	s.render(w, r, http.StatusOK, "county", p)
+	body := newPageBody(template.HTML(buf.String()))
+	s.cache.putPage(key, version, body)
+	p.Body = bodyMark
+	s.renderAround(w, r, http.StatusOK, "county", p, body)
 	return nil
 }
 

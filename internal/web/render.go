@@ -177,23 +177,40 @@ func setFlash(w http.ResponseWriter, msg string) {
 // render executes page name with data into a buffer first, so that a
 // template error becomes a 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
+	buf := renderBufs.Get().(*bytes.Buffer)
+	defer putRenderBuf(buf)
+	block, ok := s.execute(w, r, name, data, buf)
+	if !ok {
+		return
+	}
+	s.pageHeaders(w, r, block)
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
+}
+
+// execute runs page name's template into buf: the whole page, or its
+// fragment for htmx. It answers an error itself and reports false.
+func (s *Server) execute(w http.ResponseWriter, r *http.Request, name string, data any, buf *bytes.Buffer) (block string, ok bool) {
 	t := s.tmpl.pages[name]
 	if t == nil {
 		s.log.Error("no template", "name", name)
 		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return "", false
 	}
-	buf := renderBufs.Get().(*bytes.Buffer)
-	defer putRenderBuf(buf)
-	block := "layout"
+	block = "layout"
 	if r.Header.Get("HX-Request") == "true" && t.Lookup("fragment") != nil && r.Header.Get("HX-Boosted") != "true" {
 		block = "fragment"
 	}
 	if err := t.ExecuteTemplate(buf, block, data); err != nil {
 		s.log.Error("render", "template", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+		return "", false
 	}
+	return block, true
+}
+
+// pageHeaders sets the headers of a page rendered from block.
+func (s *Server) pageHeaders(w http.ResponseWriter, r *http.Request, block string) {
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
@@ -202,8 +219,6 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name s
 	if _, err := r.Cookie(flashCookie); err == nil && block == "layout" {
 		http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
 	}
-	w.WriteHeader(code)
-	w.Write(buf.Bytes())
 }
 
 // renderBufs are the buffers pages are rendered into, kept for the next
