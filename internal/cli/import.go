@@ -7,8 +7,9 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
-	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -64,16 +65,6 @@ func runImport(e *env, args []string) error {
 			newPath = path
 		}
 	}
-	st, err := openStore(e, dsn, true)
-	if err != nil {
-		return err
-	}
-	closed := false
-	defer func() {
-		if !closed {
-			st.Close()
-		}
-	}()
 	opt := censusio.Options{EquipmentUnit: *unit, Kind: *kind, ConfirmUnits: *confirm, Sheet: *sheet}
 	read := make([]*censusio.Batch, len(files))
 	rows := make([]int, len(files))
@@ -82,8 +73,8 @@ func runImport(e *env, args []string) error {
 	for i, f := range files {
 		streams[i] = store.Stream{File: filepath.Base(f), Read: func(put func(string, []census.UnitRecord) error) (store.FileBatch, error) {
 			var putErr error // the store's, passed on
-			bar := progress(e, f)
-			defer bar.Finish()
+			add, finish := progress(e, f)
+			defer finish()
 			b, err := censusio.ReadFileEach(f, opt, func(chunk []census.School) error {
 				// the reader reuses chunk: the store gets a copy
 				kept := slices.Clone(chunk)
@@ -92,7 +83,7 @@ func runImport(e *env, args []string) error {
 					recs[k] = &kept[k]
 				}
 				rows[i] += len(kept)
-				bar.Add(len(kept))
+				add(len(kept))
 				putErr = put(store.KindSchool, recs)
 				return putErr
 			})
@@ -103,12 +94,27 @@ func runImport(e *env, args []string) error {
 				return store.FileBatch{}, err
 			}
 			read[i] = b
-			streams[i].File = b.File
 			return store.FileBatch{File: b.File, SHA256: b.SHA256, Kind: string(b.Kind),
 				Kindergartens: b.Kindergartens, Counties: b.Counties}, nil
 		}}
 	}
+	// The first file is read while the database opens (and, when new,
+	// gets its tables).
+	var stop func()
+	streams[0].Read, stop = ahead(streams[0].Read)
+	st, err := openStore(e, dsn, true)
+	if err != nil {
+		stop()
+		return err
+	}
+	closed := false
+	defer func() {
+		if !closed {
+			st.Close()
+		}
+	}()
 	sum, err := st.ImportStreams(e.ctx, who, streams)
+	stop() // the reader has returned: what it set may be read
 	if err != nil {
 		st.Close()
 		closed = true
@@ -149,16 +155,74 @@ func runImport(e *env, args []string) error {
 	return nil
 }
 
-// progress returns the progress bar of the import of the file at path,
-// which counts its records as they are read: shown when stderr is a
-// terminal and the file is large, and a bar that shows nothing otherwise.
-func progress(e *env, path string) *progressbar.ProgressBar {
+// progress returns the function that shows how many records of the file
+// at path have been read, and the one that clears it: on one line of
+// stderr, rewritten as the count grows, when stderr is a terminal and the
+// file is large; nothing otherwise.
+func progress(e *env, path string) (add func(int), finish func()) {
 	f, ok := e.stderr.(*os.File)
 	info, err := os.Stat(path)
 	if !ok || err != nil || !term.IsTerminal(int(f.Fd())) || info.Size() < 2<<20 {
-		return progressbar.DefaultSilent(-1)
+		return func(int) {}, func() {}
 	}
-	return progressbar.NewOptions64(-1,
-		progressbar.OptionSetWriter(f), progressbar.OptionShowCount(), progressbar.OptionSetItsString("行"),
-		progressbar.OptionSetDescription("导入 "+filepath.Base(path)), progressbar.OptionClearOnFinish())
+	n, shown := 0, time.Time{}
+	name := filepath.Base(path)
+	return func(k int) {
+			n += k
+			if now := time.Now(); now.Sub(shown) >= 100*time.Millisecond {
+				shown = now
+				fmt.Fprintf(f, "\r导入 %s：已读 %d 行", name, n)
+			}
+		}, func() {
+			if !shown.IsZero() {
+				fmt.Fprint(f, "\r\033[K")
+			}
+		}
 }
+
+// ahead starts read, a stream's Read, at once, keeping up to two chunks
+// of it until the store takes them, and returns the Read that hands them
+// on, and the function that stops the read if the store has not taken it
+// all (the import failed) and waits for it to return; stop may be called
+// more than once.
+func ahead(read func(put func(string, []census.UnitRecord) error) (store.FileBatch, error)) (_ func(put func(string, []census.UnitRecord) error) (store.FileBatch, error), stop func()) {
+	type chunk struct {
+		kind string
+		recs []census.UnitRecord
+	}
+	chunks := make(chan chunk, 2)
+	quit, done := make(chan struct{}), make(chan struct{})
+	var (
+		rest store.FileBatch
+		err  error
+	)
+	go func() {
+		defer close(done)
+		defer close(chunks)
+		rest, err = read(func(kind string, recs []census.UnitRecord) error {
+			select {
+			case chunks <- chunk{kind, recs}:
+				return nil
+			case <-quit:
+				return errStopped
+			}
+		})
+	}()
+	stop = sync.OnceFunc(func() {
+		close(quit)
+		<-done
+	})
+	return func(put func(string, []census.UnitRecord) error) (store.FileBatch, error) {
+		for c := range chunks {
+			if err := put(c.kind, c.recs); err != nil {
+				stop()
+				return store.FileBatch{}, err
+			}
+		}
+		<-done
+		return rest, err
+	}, stop
+}
+
+// errStopped ends a read ahead that the import no longer takes.
+var errStopped = errors.New("import stopped")
