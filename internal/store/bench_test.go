@@ -3,6 +3,9 @@ package store_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"runtime"
+	"runtime/metrics"
+	"sync"
 	"testing"
 	"time"
 
@@ -191,4 +194,80 @@ func BenchmarkSchoolsNationSnapshot(b *testing.B) {
 			})
 		})
 	}
+}
+
+// BenchmarkImportStreamScaling imports 50 000 to 400 000 new records as a
+// stream (ImportStreams, the way dudao import reads a file), made 4 096 at
+// a time as the store takes them, into a fresh SQLite database per
+// iteration: ns/row should stay flat, and the peak of the heap (sampled
+// every millisecond) should not grow with the records, since the store
+// holds a few chunks of them at a time.
+//
+//	go test ./internal/store -run '^$' -bench ImportStreamScaling -benchtime 2x
+func BenchmarkImportStreamScaling(b *testing.B) {
+	for _, n := range []int{50_000, 100_000, 200_000, 400_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			const chunk = 4096
+			pattern := storetest.Synthetic(2024, chunk, chunk/72, 1)
+			var peak uint64
+			for b.Loop() {
+				b.StopTimer()
+				s := storetest.OpenSQLite(b)
+				runtime.GC()
+				stop := samplePeak(&peak)
+				b.StartTimer()
+				st := store.Stream{File: "nation.csv", Read: func(put func(string, []census.UnitRecord) error) (store.FileBatch, error) {
+					for i := 0; i < n; i += chunk {
+						recs := make([]census.School, min(chunk, n-i))
+						out := make([]census.UnitRecord, len(recs))
+						for k := range recs {
+							recs[k] = pattern[k]
+							recs[k].Code = fmt.Sprintf("%010d", i+k)
+							recs[k].CountyCode = fmt.Sprintf("%04d%02d", 1100+(i+k)/72/99, 1+(i+k)/72%99)
+							out[k] = &recs[k]
+						}
+						if err := put(store.KindSchool, out); err != nil {
+							return store.FileBatch{}, err
+						}
+					}
+					return store.FileBatch{Kind: store.KindSchool}, nil
+				}}
+				sum, err := s.ImportStreams(ctx, "bench", []store.Stream{st})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if sum.Added != n {
+					b.Fatalf("added %d, want %d", sum.Added, n)
+				}
+				b.StopTimer()
+				stop()
+				s.Close()
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/row")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
+		})
+	}
+}
+
+// samplePeak raises *peak to the heap's bytes in use, sampled every
+// millisecond until stop is called.
+func samplePeak(peak *uint64) (stop func()) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		s := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+		t := time.NewTicker(time.Millisecond)
+		defer t.Stop()
+		for {
+			metrics.Read(s)
+			*peak = max(*peak, s[0].Value.Uint64())
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }

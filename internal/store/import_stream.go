@@ -76,7 +76,7 @@ func (w *writer) stream(ctx context.Context, actor string, st Stream) (FileSumma
 	defer cancel()
 	var (
 		f        *fileWrite
-		seen     = map[recordKey]struct{}{}
+		seen     = newKeySet(0)
 		counties countyNames
 	)
 	pieces := make(chan piece, streamDepth)

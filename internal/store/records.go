@@ -89,12 +89,63 @@ func (b *FileBatch) records() []census.UnitRecord {
 // checkRecords reports a record of another kind, one without a year, code
 // or county, and a (year, code) that appears twice in one file.
 func checkRecords(u *recordTable, recs []census.UnitRecord) error {
-	return checkMore(u, recs, make(map[recordKey]struct{}, len(recs)))
+	return checkMore(u, recs, newKeySet(len(recs)))
+}
+
+// keySet holds the keys of the records of a file seen so far. A key whose
+// code is all digits (a school's or kindergarten's 10, a county's 6) is
+// kept as one integer, 8 bytes instead of a string and its year: a
+// nation's file is read as a stream with memory that hardly grows with
+// it, and this set is what grows.
+type keySet struct {
+	packed map[uint64]struct{}
+	other  map[recordKey]struct{}
+}
+
+func newKeySet(n int) *keySet {
+	return &keySet{packed: make(map[uint64]struct{}, n), other: map[recordKey]struct{}{}}
+}
+
+// add adds the key of year and code and reports whether it was there.
+func (s *keySet) add(year int, code string) (dup bool) {
+	if k, ok := packKey(year, code); ok {
+		if _, dup = s.packed[k]; !dup {
+			s.packed[k] = struct{}{}
+		}
+		return dup
+	}
+	k := recordKey{year, code}
+	if _, dup = s.other[k]; !dup {
+		// a copy: the code may share its memory with the rest of a
+		// row, which the set would otherwise keep
+		k.code = strings.Clone(code)
+		s.other[k] = struct{}{}
+	}
+	return dup
+}
+
+// packKey packs a year in 1 … 9999 and a code of 1 to 12 ASCII digits
+// into one integer that identifies them: the code's digits as a number
+// (below 10¹² < 2⁴⁰) with its length above it, so that 0123 and 123
+// differ, and the year above both (below 2¹⁴).
+func packKey(year int, code string) (uint64, bool) {
+	if year < 1 || year > 9999 || len(code) == 0 || len(code) > 12 {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(code); i++ {
+		c := code[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n | uint64(len(code))<<40 | uint64(year)<<44, true
 }
 
 // checkMore is checkRecords of the next records of a file, seen holding
 // the keys of those before them, to which it adds theirs.
-func checkMore(u *recordTable, recs []census.UnitRecord, seen map[recordKey]struct{}) error {
+func checkMore(u *recordTable, recs []census.UnitRecord, seen *keySet) error {
 	if census.TableOf(u.kind).New == nil {
 		return fmt.Errorf("kind %s has no records", u.kind)
 	}
@@ -106,14 +157,9 @@ func checkMore(u *recordTable, recs []census.UnitRecord, seen map[recordKey]stru
 		if c == "" || y == 0 || r.Text("county_code") == "" {
 			return fmt.Errorf("a %s record without year, code or county", u.kind)
 		}
-		k := recordKey{y, c}
-		if _, dup := seen[k]; dup {
+		if seen.add(y, c) {
 			return fmt.Errorf("%s %s appears twice in year %d", u.kind, c, y)
 		}
-		// a copy: the code may share its memory with the rest of a
-		// row, which seen would otherwise keep
-		k.code = strings.Clone(c)
-		seen[k] = struct{}{}
 	}
 	return nil
 }
