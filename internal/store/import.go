@@ -54,6 +54,15 @@ type Summary struct {
 	PerFile                   []FileSummary
 }
 
+// add counts the file of fs in s.
+func (s *Summary) add(fs FileSummary) {
+	s.PerFile = append(s.PerFile, fs)
+	s.Added += fs.Added
+	s.Changed += fs.Changed
+	s.Unchanged += fs.Unchanged
+	s.Changes += fs.Changes
+}
+
 // FileSummary reports what one file of an import did.
 type FileSummary struct {
 	File                      string
@@ -138,11 +147,7 @@ func (s *Store) ImportChecked(ctx context.Context, actor string, batches []FileB
 			if err != nil {
 				return fmt.Errorf("%s: %w", p.b.File, err)
 			}
-			sum.PerFile = append(sum.PerFile, fs)
-			sum.Added += fs.Added
-			sum.Changed += fs.Changed
-			sum.Unchanged += fs.Unchanged
-			sum.Changes += fs.Changes
+			sum.add(fs)
 		}
 		return nil
 	})

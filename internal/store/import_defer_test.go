@@ -25,16 +25,21 @@ func shuffled(year, n int) []census.School {
 // of their indexes, as text, and checks the database's integrity.
 func dump(t *testing.T, s *store.Store) string {
 	t.Helper()
-	var b strings.Builder
-	for _, q := range []string{
+	return dumpRows(t, s,
 		`SELECT type, name, tbl_name, sql FROM sqlite_schema WHERE tbl_name IN ('school_records', 'record_changes', 'import_batches') ORDER BY name`,
 		`SELECT * FROM import_batches ORDER BY id`,
 		`SELECT * FROM school_records ORDER BY year, school_code`,
 		`SELECT * FROM record_changes ORDER BY id`,
 		`SELECT year, county_code, school_code FROM school_records INDEXED BY school_records_year_county ORDER BY year, county_code, school_code`,
 		`SELECT year, school_code, id FROM record_changes INDEXED BY record_changes_school ORDER BY year, school_code, id`,
-		`PRAGMA integrity_check`,
-	} {
+		`PRAGMA integrity_check`)
+}
+
+// dumpRows returns the rows of queries, as text.
+func dumpRows(t *testing.T, s *store.Store, queries ...string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range queries {
 		rows, err := s.DB().QueryContext(ctx, q)
 		if err != nil {
 			t.Fatalf("%s: %v", q, err)
@@ -66,21 +71,7 @@ func dump(t *testing.T, s *store.Store) string {
 func TestImportBuildsIndexesAfter(t *testing.T) {
 	first := shuffled(2024, 9_000)
 	next := shuffled(2025, 3_000)
-	changed := append([]census.School(nil), first...)
-	for i := range changed {
-		if i%97 == 0 {
-			changed[i].Set(census.TeachersPrimary, float64(i))
-		}
-	}
-	var dumps [2]string
-	for i, deferred := range []bool{false, true} {
-		restore := store.SetDeferIndexes(deferred)
-		s := open(t, storetest.OpenSQLite(t))
-		mustImport(t, s, store.FileBatch{File: "first.csv", Schools: first})
-		mustImport(t, s, store.FileBatch{File: "next.csv", Schools: next}, store.FileBatch{File: "changed.csv", Schools: changed})
-		dumps[i] = dump(t, s)
-		restore()
-	}
+	dumps := offAndOn(t, store.SetDeferIndexes, first, next)
 	sameDump(t, "indexes kept up", dumps[0], "built after", dumps[1])
 	if !strings.HasSuffix(dumps[1], "ok\n") {
 		t.Errorf("integrity check: %s", dumps[1][strings.LastIndexByte(dumps[1][:len(dumps[1])-1], '\n')+1:])
@@ -111,6 +102,29 @@ func TestImportBuildsIndexesAfterFails(t *testing.T) {
 	if got := dump(t, s); !strings.Contains(got, "school_records_year_county") || !strings.HasSuffix(got, "ok\n") {
 		t.Errorf("after the import:\n%.2000s", got)
 	}
+}
+
+// offAndOn imports into a new SQLite store first, then in one import next
+// and first with every 97th record changed, once with set(false) and once
+// with set(true), and returns the dumps of the two stores.
+func offAndOn(t *testing.T, set func(bool) (restore func()), first, next []census.School) [2]string {
+	t.Helper()
+	changed := append([]census.School(nil), first...)
+	for i := range changed {
+		if i%97 == 0 {
+			changed[i].Set(census.TeachersPrimary, float64(i))
+		}
+	}
+	var dumps [2]string
+	for i, on := range []bool{false, true} {
+		restore := set(on)
+		s := open(t, storetest.OpenSQLite(t))
+		mustImport(t, s, store.FileBatch{File: "first.csv", Schools: first})
+		mustImport(t, s, store.FileBatch{File: "next.csv", Schools: next}, store.FileBatch{File: "changed.csv", Schools: changed})
+		dumps[i] = dump(t, s)
+		restore()
+	}
+	return dumps
 }
 
 // sameDump reports the first line where two dumps differ (a diff of two

@@ -48,11 +48,7 @@ func (s *Store) ImportStreams(ctx context.Context, actor string, streams []Strea
 			if err != nil {
 				return fmt.Errorf("%s: %w", st.File, err)
 			}
-			sum.PerFile = append(sum.PerFile, fs)
-			sum.Added += fs.Added
-			sum.Changed += fs.Changed
-			sum.Unchanged += fs.Unchanged
-			sum.Changes += fs.Changes
+			sum.add(fs)
 		}
 		return nil
 	})

@@ -40,35 +40,12 @@ func streamOf(file string, recs []census.School, n int, rest store.FileBatch) st
 // database, as text.
 func tableDump(t *testing.T, s *store.Store) string {
 	t.Helper()
-	var b strings.Builder
-	for _, q := range []string{
+	return dumpRows(t, s,
 		`SELECT * FROM import_batches ORDER BY id`,
 		`SELECT * FROM school_records ORDER BY year, school_code`,
 		`SELECT * FROM county_records ORDER BY year, county_code`,
 		`SELECT batch_id, year, school_code, column_key, old_value, new_value, changed_at, kind FROM record_changes ORDER BY id`,
-		`SELECT code, name, level, parent FROM regions ORDER BY code`,
-	} {
-		rows, err := s.DB().QueryContext(ctx, q)
-		if err != nil {
-			t.Fatalf("%s: %v", q, err)
-		}
-		cols, _ := rows.Columns()
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		for rows.Next() {
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			fmt.Fprintln(&b, vals...)
-		}
-		if err := rows.Close(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	return b.String()
+		`SELECT code, name, level, parent FROM regions ORDER BY code`)
 }
 
 // TestImportStreamsAsImport: files imported as streams, in chunks that
@@ -301,20 +278,6 @@ func TestImportFeedAsBound(t *testing.T) {
 	first[0].Set(census.TeachersPrimary, 0.125)
 	first[1].Name = "第一\"中学'"
 	next := storetest.Synthetic(2025, 3_000, 60, 8)
-	changed := append([]census.School(nil), first...)
-	for i := range changed {
-		if i%97 == 0 {
-			changed[i].Set(census.TeachersPrimary, float64(i))
-		}
-	}
-	var dumps [2]string
-	for i, feed := range []bool{false, true} {
-		restore := store.SetUseFeed(feed)
-		s := open(t, storetest.OpenSQLite(t))
-		mustImport(t, s, store.FileBatch{File: "first.csv", Schools: first})
-		mustImport(t, s, store.FileBatch{File: "next.csv", Schools: next}, store.FileBatch{File: "changed.csv", Schools: changed})
-		dumps[i] = dump(t, s)
-		restore()
-	}
+	dumps := offAndOn(t, store.SetUseFeed, first, next)
 	sameDump(t, "bound", dumps[0], "from the feed", dumps[1])
 }

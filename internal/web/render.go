@@ -177,15 +177,7 @@ func setFlash(w http.ResponseWriter, msg string) {
 // render executes page name with data into a buffer first, so that a
 // template error becomes a 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
-	buf := renderBufs.Get().(*bytes.Buffer)
-	defer putRenderBuf(buf)
-	block, ok := s.execute(w, r, name, data, buf)
-	if !ok {
-		return
-	}
-	s.pageHeaders(w, r, block)
-	w.WriteHeader(code)
-	w.Write(buf.Bytes())
+	s.renderAround(w, r, code, name, data, nil)
 }
 
 // execute runs page name's template into buf: the whole page, or its

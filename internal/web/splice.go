@@ -70,8 +70,8 @@ var flaters = sync.Pool{New: func() any {
 	return fw
 }}
 
-// renderAround renders page name as render does, its data's Body set to
-// bodyMark, and writes body in the mark's place: compressed by itself when
+// renderAround renders page name and, when body is not nil, writes body
+// where the page has bodyMark (its data's Body): compressed by itself when
 // the browser accepts gzip, as it is otherwise (compress then decides).
 func (s *Server) renderAround(w http.ResponseWriter, r *http.Request, code int, name string, data any, body *pageBody) {
 	buf := renderBufs.Get().(*bytes.Buffer)
@@ -82,7 +82,10 @@ func (s *Server) renderAround(w http.ResponseWriter, r *http.Request, code int, 
 	}
 	s.pageHeaders(w, r, block)
 	out := buf.Bytes()
-	i := bytes.Index(out, []byte(bodyMark))
+	i := -1
+	if body != nil {
+		i = bytes.Index(out, []byte(bodyMark))
+	}
 	if i < 0 {
 		w.WriteHeader(code)
 		w.Write(out)
