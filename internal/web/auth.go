@@ -83,6 +83,10 @@ func (s *Server) identify(next http.Handler) http.Handler {
 				}
 			case errors.Is(err, store.ErrNotFound):
 				clearCookie(w, sessionCookie)
+			case r.Context().Err() != nil:
+				// The browser has gone (a closed tab, a load test
+				// ending): nothing is wrong and nobody reads an answer.
+				return
 			default:
 				s.log.Error("session", "err", err)
 			}

@@ -3,8 +3,10 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"hash/crc32"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -188,5 +190,29 @@ func TestCRC32Combine(t *testing.T) {
 				t.Fatalf("%d bytes split at %d: %08x, want %08x", n, i, got, want)
 			}
 		}
+	}
+}
+
+// TestGoneBrowserNotLogged: a request whose browser has gone before its
+// session was read is answered with nothing and logs no error (a load
+// test's end logged one per open connection).
+func TestGoneBrowserNotLogged(t *testing.T) {
+	e := newEnv(t)
+	var log bytes.Buffer
+	srv, err := New(Config{Store: e.st, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	r := httptest.NewRequestWithContext(ctx, http.MethodGet, "/county/"+county().Code, nil)
+	r.AddCookie(e.session("county"))
+	w := httptest.NewRecorder()
+	srv.ServeHTTP(w, r)
+	if strings.Contains(log.String(), "level=ERROR") {
+		t.Errorf("logged:\n%s", log.String())
+	}
+	if w.Body.Len() > 0 && strings.Contains(w.Body.String(), "county-verdict") {
+		t.Errorf("a page was rendered for a browser that has gone")
 	}
 }
