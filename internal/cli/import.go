@@ -102,7 +102,9 @@ func runImport(e *env, args []string) error {
 	// gets its tables).
 	var stop func()
 	streams[0].Read, stop = ahead(streams[0].Read)
-	st, err := openStore(e, dsn, true)
+	// A database the import creates is written with a rollback journal
+	// until the import ends (store.OpenFresh).
+	st, err := store.OpenFresh(e.ctx, dsn)
 	if err != nil {
 		stop()
 		return err
