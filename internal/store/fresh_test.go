@@ -10,11 +10,7 @@ import (
 
 func journalMode(t *testing.T, s *store.Store) string {
 	t.Helper()
-	var mode string
-	if err := s.DB().QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
-		t.Fatal(err)
-	}
-	return mode
+	return pragma[string](t, s.DB(), "journal_mode")
 }
 
 // TestOpenFresh: a SQLite database that OpenFresh creates is written with
@@ -50,10 +46,7 @@ func TestOpenFresh(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer s2.Close()
-		var size int
-		if err := s2.DB().QueryRowContext(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
-			t.Fatal(err)
-		}
+		size := pageSize(t, s2.DB())
 		if m := journalMode(t, s2); m != "wal" || size != 16384 || count(t, s2) != len(recs) {
 			t.Errorf("after Close: journal mode %s, page size %d, %d records", m, size, count(t, s2))
 		}

@@ -12,11 +12,17 @@ import (
 // pageSize returns the page size of the SQLite database db.
 func pageSize(t *testing.T, db *sql.DB) int {
 	t.Helper()
-	var n int
-	if err := db.QueryRowContext(ctx, `PRAGMA page_size`).Scan(&n); err != nil {
+	return pragma[int](t, db, "page_size")
+}
+
+// pragma returns the value of the SQLite pragma name of db.
+func pragma[T any](t *testing.T, db *sql.DB, name string) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRowContext(ctx, `PRAGMA `+name).Scan(&v); err != nil {
 		t.Fatal(err)
 	}
-	return n
+	return v
 }
 
 // TestNewDatabasePageSize: a SQLite database dudao creates has 16 KiB
