@@ -68,7 +68,10 @@ func runImport(e *env, args []string) error {
 	opt := censusio.Options{EquipmentUnit: *unit, Kind: *kind, ConfirmUnits: *confirm, Sheet: *sheet}
 	read := make([]*censusio.Batch, len(files))
 	rows := make([]int, len(files))
-	var readErr error // the first file's error that is about its content
+	var (
+		readErr  error  // the first error about a file's content
+		readFile string // its file
+	)
 	streams := make([]store.Stream, len(files))
 	for i, f := range files {
 		streams[i] = store.Stream{File: filepath.Base(f), Read: func(put func(string, []census.UnitRecord) error) (store.FileBatch, error) {
@@ -89,7 +92,7 @@ func runImport(e *env, args []string) error {
 			})
 			if err != nil {
 				if readErr == nil && putErr == nil {
-					readErr = err
+					readErr, readFile = err, f
 				}
 				return store.FileBatch{}, err
 			}
@@ -131,11 +134,10 @@ func runImport(e *env, args []string) error {
 				for _, x := range errs {
 					fmt.Fprintln(e.stderr, x.Error())
 				}
-				f := files[slices.IndexFunc(read, func(b *censusio.Batch) bool { return b == nil })]
 				if censusio.NeedsUnitConfirmation(errs) {
-					return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入（金额单位确无误的，加 --confirm-units 重新导入）", f, errs.Total())
+					return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入（金额单位确无误的，加 --confirm-units 重新导入）", readFile, errs.Total())
 				}
-				return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入", f, errs.Total())
+				return fmt.Errorf("%s 有 %d 处错误，没有导入任何数据；改正后重新导入", readFile, errs.Total())
 			}
 			return readErr
 		}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -43,6 +42,7 @@ var (
 // feed is the rows a writer's virtual table shows: the records of todo,
 // in u.cols order.
 type feed struct {
+	id   string // N, its number in feeds
 	name string // temp.dudao_feed_N
 	u    *recordTable
 	todo []pending
@@ -53,7 +53,7 @@ type feed struct {
 // its transaction).
 func newFeed(ctx context.Context, tx *sql.Tx, u *recordTable) (*feed, error) {
 	n := strconv.FormatInt(feedSeq.Add(1), 10)
-	f := &feed{name: "temp.dudao_feed_" + n, u: u, box: newBoxes(len(u.text))}
+	f := &feed{id: n, name: "temp.dudao_feed_" + n, u: u, box: newBoxes(len(u.text))}
 	feeds.Store(n, f)
 	if _, err := tx.ExecContext(ctx, `CREATE VIRTUAL TABLE `+f.name+` USING `+feedModule+`(`+n+`)`); err != nil {
 		feeds.Delete(n)
@@ -64,7 +64,7 @@ func newFeed(ctx context.Context, tx *sql.Tx, u *recordTable) (*feed, error) {
 
 // drop drops the feed's table and forgets the feed.
 func (f *feed) drop(ctx context.Context, tx *sql.Tx) error {
-	defer feeds.Delete(strings.TrimPrefix(f.name, "temp.dudao_feed_"))
+	defer feeds.Delete(f.id)
 	if _, err := tx.ExecContext(ctx, `DROP TABLE `+f.name); err != nil {
 		return fmt.Errorf("drop feed: %w", err)
 	}

@@ -633,8 +633,7 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		prepared: w.stmts,
 	}
 	if w.feed != nil {
-		// The records in one statement, from the feed; their history
-		// below, bound.
+		// The records in one statement, from the feed.
 		w.feed.todo = todo
 		defer func() { w.feed.todo = nil }()
 		// SQLite asks the feed only for the columns the SELECT names:
@@ -659,41 +658,30 @@ func (w *writer) bindSQLite(ctx context.Context, c driver.ConnPrepareContext, u 
 		if _, err := st.(driver.StmtExecContext).ExecContext(ctx, []driver.NamedValue{{Ordinal: 1, Value: w.at}}); err != nil {
 			return fmt.Errorf("write %s records: %w", u.kind, err)
 		}
+	} else {
+		box := newBoxes(len(u.text))
 		for _, p := range todo {
-			if len(p.diffs) == 0 {
-				continue
-			}
-			y, code := p.rec.Key()
-			for _, d := range p.diffs {
-				hist.args = appendValues(hist.next(), int64(y), code, d.column, textValue(d.old), textValue(d.new))
-				if err := hist.row(ctx); err != nil {
-					return fmt.Errorf("write history: %w", err)
-				}
+			recs.args = u.appendArgs(recs.next(), p.rec, unreported, box)
+			if err := recs.row(ctx); err != nil {
+				return fmt.Errorf("write %s records: %w", u.kind, err)
 			}
 		}
-		if err := hist.flush(ctx); err != nil {
-			return fmt.Errorf("write history: %w", err)
-		}
-		return nil
-	}
-	box := newBoxes(len(u.text))
-	for _, p := range todo {
-		start := len(recs.next())
-		recs.args = u.appendArgs(recs.next(), p.rec, unreported, box)
-		// the year and code as the record's row bound them, for its history
-		y, code := recs.args[start].Value, recs.args[start+1].Value
-		if err := recs.row(ctx); err != nil {
+		if err := recs.flush(ctx); err != nil {
 			return fmt.Errorf("write %s records: %w", u.kind, err)
 		}
+	}
+	// The history of the changed records, in todo's order.
+	for _, p := range todo {
+		if len(p.diffs) == 0 {
+			continue
+		}
+		y, code := p.rec.Key()
 		for _, d := range p.diffs {
-			hist.args = appendValues(hist.next(), y, code, d.column, textValue(d.old), textValue(d.new))
+			hist.args = appendValues(hist.next(), int64(y), code, d.column, textValue(d.old), textValue(d.new))
 			if err := hist.row(ctx); err != nil {
 				return fmt.Errorf("write history: %w", err)
 			}
 		}
-	}
-	if err := recs.flush(ctx); err != nil {
-		return fmt.Errorf("write %s records: %w", u.kind, err)
 	}
 	if err := hist.flush(ctx); err != nil {
 		return fmt.Errorf("write history: %w", err)
