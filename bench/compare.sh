@@ -23,10 +23,10 @@ trap 'rm -rf "$work"' EXIT
 build() { # REV OUT: the tree of REV, built
   mkdir "$work/$2"
   git archive "$1" | tar -x -C "$work/$2"
-  (cd "$work/$2" && go build -o "$work/$2.bin" ./cmd/dudao)
+  (cd "$work/$2" && CGO_ENABLED=0 go build -o "$work/$2.bin" ./cmd/dudao)
 }
 build "$old" old
-if [ -n "$new" ]; then build "$new" new; else go build -o "$work/new.bin" ./cmd/dudao; fi
+if [ -n "$new" ]; then build "$new" new; else CGO_ENABLED=0 go build -o "$work/new.bin" ./cmd/dudao; fi
 year=$(awk -F, 'NR==2 {print $1}' "$nation")
 "$work/old.bin" import --db "sqlite:$work/db.sqlite" "$nation" >/dev/null
 

@@ -20,7 +20,9 @@ work=$(mktemp -d)
 port=${PORT:-18599}
 pid=
 trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"' EXIT
-go build -o "$work/dudao" ./cmd/dudao
+# Built as scripts/dist.sh builds the released binaries: without cgo,
+# statically linked (no dynamic loader at start).
+CGO_ENABLED=0 go build -o "$work/dudao" ./cmd/dudao
 go build -o "$work/load" ./bench/load
 if [ "${1:-}" = "--db" ]; then
   db=$2

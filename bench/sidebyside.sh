@@ -32,7 +32,9 @@ if [ ${#need[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
   apt-get update -qq -o DPkg::Lock::Timeout=600
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq -o DPkg::Lock::Timeout=600 "${need[@]}" >/dev/null
 fi
-go build -o "$work/dudao" ./cmd/dudao
+# Built as scripts/dist.sh builds the released binaries: without cgo,
+# statically linked (no dynamic loader at start).
+CGO_ENABLED=0 go build -o "$work/dudao" ./cmd/dudao
 rows=$(($(wc -l <"$nation") - 1))
 echo "nation: $nation, $rows records, $(du -h "$nation" | cut -f1)"
 

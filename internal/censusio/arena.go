@@ -25,6 +25,7 @@ import (
 type Arena struct {
 	mu     sync.Mutex
 	blocks [][]byte // mapped, each unmapped by Free
+	free   []byte   // the rest of the last block bytes mapped
 }
 
 // NewArena returns an empty arena.
@@ -39,21 +40,39 @@ func (a *Arena) Free() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, b := range a.blocks {
-		unmap(b)
+		hugepages.Unmap(b)
 	}
-	a.blocks = nil
+	a.blocks, a.free = nil, nil
 }
+
+// arenaBlock is how much memory bytes maps at a time: its pages are
+// advised for huge pages, so that the texts of a nation fault 2 MB at a
+// time rather than 4 KB at a time (1 100 faults of 10–15 µs each on a
+// virtual machine, when each text block was a mapping of its own).
+const arenaBlock = 8 << 20
 
 // bytes returns n zeroed bytes of the arena.
 func (a *Arena) bytes(n int) []byte {
-	b := mapBytes(n)
-	if b == nil {
-		return make([]byte, n)
-	}
 	a.mu.Lock()
-	a.blocks = append(a.blocks, b)
-	a.mu.Unlock()
-	return b[:n:n]
+	defer a.mu.Unlock()
+	if n > len(a.free) {
+		size := arenaBlock
+		if n > arenaBlock/2 {
+			size = n // its own block: the current one's rest stays in use
+		}
+		b := hugepages.Map(size)
+		if b == nil {
+			return make([]byte, n)
+		}
+		a.blocks = append(a.blocks, b)
+		if size != arenaBlock {
+			return b[:n:n]
+		}
+		a.free = b
+	}
+	b := a.free[:n:n]
+	a.free = a.free[n:]
+	return b
 }
 
 // schools returns room for n zeroed school records in the arena.
@@ -62,14 +81,13 @@ func (a *Arena) schools(n int) []census.School {
 		return nil
 	}
 	size := n * int(unsafe.Sizeof(census.School{}))
-	b := mapBytes(size)
+	b := hugepages.Map(size)
 	if b == nil {
 		return make([]census.School, n)
 	}
 	a.mu.Lock()
 	a.blocks = append(a.blocks, b)
 	a.mu.Unlock()
-	hugepages.Advise(unsafe.Pointer(unsafe.SliceData(b)), uintptr(len(b)))
 	return unsafe.Slice((*census.School)(unsafe.Pointer(unsafe.SliceData(b))), n)
 }
 

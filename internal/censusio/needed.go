@@ -59,6 +59,13 @@ func (r *reader) warnMissingIndicatorInputs() {
 	if r.batch.Kind != census.KindSchool || len(r.batch.Schools) == 0 && r.handed == 0 {
 		return
 	}
+	lacks := false
+	for _, f := range indicatorInputs() {
+		lacks = lacks || r.num[f] < 0
+	}
+	if !lacks { // the usual file: no need to look at its schools
+		return
+	}
 	stages := map[census.Stage]bool{}
 	for st := range r.stages { // of the schools ReadFileEach handed on
 		stages[st] = true

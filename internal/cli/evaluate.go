@@ -16,6 +16,7 @@ import (
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/export"
+	"github.com/dudao-edu/dudao/internal/hugepages"
 	"github.com/dudao-edu/dudao/internal/standards"
 )
 
@@ -290,6 +291,8 @@ func stageOf(s string) census.Stage { return census.Stage(s) }
 // of memory first touched costs more than a collection. GOGC set in the
 // environment is kept.
 func batchGC(e *env, files []string, offHeap bool) (loaded, done func()) {
+	// The heap an evaluation of a nation grows by, backed by huge pages.
+	hugepages.Heap(64 << 20)
 	prevPercent := debug.SetGCPercent(100)
 	debug.SetGCPercent(prevPercent)
 	prevLimit := debug.SetMemoryLimit(-1)

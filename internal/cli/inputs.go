@@ -127,8 +127,8 @@ func latestYear(r *standards.Rules, in eval.Inputs) int {
 			y = max(y, k.Year)
 		}
 	} else {
-		for _, s := range in.Schools {
-			y = max(y, s.Year)
+		for i := range in.Schools {
+			y = max(y, in.Schools[i].Year)
 		}
 	}
 	if y == 0 {
@@ -240,10 +240,16 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 			years = append(years, y)
 		}
 	}
+	// Records come a county at a time: a school of the county and year of
+	// the one before needs no map.
+	var last *census.School
 	schools := keep(in.Schools, func(s *census.School) bool {
-		year1(s.Year)
-		if s.Year == year {
-			names[s.CountyCode] = s.CountyName
+		if last == nil || s.Year != last.Year || s.CountyCode != last.CountyCode || s.CountyName != last.CountyName {
+			year1(s.Year)
+			if s.Year == year {
+				names[s.CountyCode] = s.CountyName
+			}
+			last = s
 		}
 		return s.Year == year && match(s.CountyCode, s.CountyName)
 	})
@@ -261,8 +267,10 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 	// A county named by its name in one kind of record is the same county
 	// in the others: filter judgements by the codes found.
 	codes := map[string]bool{}
-	for _, s := range schools {
-		codes[s.CountyCode] = true
+	for i := range schools {
+		if i == 0 || schools[i].CountyCode != schools[i-1].CountyCode {
+			codes[schools[i].CountyCode] = true
+		}
 	}
 	for _, k := range kgs {
 		codes[k.CountyCode] = true

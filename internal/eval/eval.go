@@ -264,27 +264,47 @@ func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 // groupByCounty returns the records of year (any year if 0) by county, in
 // the order the counties first appear.
 func groupByCounty(year int, schools []census.School) [][]*census.School {
-	idx := map[string]int{}
-	var groups [][]*census.School
-	last := -1
+	// Two passes: each record's group and the groups' sizes, then the
+	// groups as windows of one array of pointers, rather than a slice
+	// per county grown by doubling (2 900 of them for a nation).
+	idx := map[string]int32{}
+	of := make([]int32, len(schools)) // the group of each record, -1 for another year
+	var sizes []int
+	last, lastCode, total := int32(-1), "", 0
 	for i := range schools {
 		s := &schools[i]
 		if year != 0 && s.Year != year {
+			of[i] = -1
 			continue
 		}
-		if last >= 0 && groups[last][0].CountyCode == s.CountyCode {
-			// Records usually come sorted by county: skip the map lookup.
-			groups[last] = append(groups[last], s)
-			continue
+		// Records usually come sorted by county: skip the map lookup.
+		if last < 0 || s.CountyCode != lastCode {
+			g, ok := idx[s.CountyCode]
+			if !ok {
+				g = int32(len(sizes))
+				idx[s.CountyCode] = g
+				sizes = append(sizes, 0)
+			}
+			last, lastCode = g, s.CountyCode
 		}
-		g, ok := idx[s.CountyCode]
-		if !ok {
-			g = len(groups)
-			idx[s.CountyCode] = g
-			groups = append(groups, nil)
+		of[i] = last
+		sizes[last]++
+		total++
+	}
+	if len(sizes) == 0 {
+		return nil
+	}
+	all := make([]*census.School, total)
+	groups := make([][]*census.School, len(sizes))
+	off := 0
+	for g, n := range sizes {
+		groups[g] = all[off : off : off+n]
+		off += n
+	}
+	for i, g := range of {
+		if g >= 0 {
+			groups[g] = append(groups[g], &schools[i])
 		}
-		groups[g] = append(groups[g], s)
-		last = g
 	}
 	return groups
 }

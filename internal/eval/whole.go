@@ -205,10 +205,25 @@ func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, slabs 
 		return d
 	}
 	for _, g := range groups {
-		get(g[0].CountyCode, g[0].CountyName).group = g
+		d := get(g[0].CountyCode, g[0].CountyName)
+		d.group = g
+		if year != 0 {
+			// The records of the year by county, as the loop below
+			// gathers them.
+			d.schools = g
+			for _, s := range g[1:] {
+				if d.name != "" {
+					break
+				}
+				d.name = s.CountyName
+			}
+		}
 	}
+	// Without the groups (a preschool standard), the records of the year
+	// are gathered here.
+	gathered := groups != nil && year != 0
 	var last *countyData // records come a county at a time: skip the map
-	for i := range in.Schools {
+	for i := 0; i < len(in.Schools) && !gathered; i++ {
 		s := &in.Schools[i]
 		if s.Year != year {
 			continue

@@ -6,3 +6,6 @@ import "unsafe"
 
 // Advise does nothing but on Linux.
 func Advise(unsafe.Pointer, uintptr) {}
+
+// Heap does nothing but on Linux.
+func Heap(int) {}
