@@ -6,6 +6,7 @@ package hugepages
 
 import (
 	"runtime"
+	"runtime/debug"
 	"sync"
 	"syscall"
 	"unsafe"
@@ -42,6 +43,9 @@ func Advise(p unsafe.Pointer, n uintptr) {
 // touched, which the runtime clears). It changes nothing but speed.
 func Heap(n int) {
 	heapOnce.Do(func() {
+		// Without a collection for the allocation itself: one, forced,
+		// is enough.
+		defer debug.SetGCPercent(debug.SetGCPercent(-1))
 		b := make([]byte, n)
 		Advise(unsafe.Pointer(unsafe.SliceData(b)), uintptr(n))
 		runtime.KeepAlive(b)
