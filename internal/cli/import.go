@@ -14,6 +14,7 @@ import (
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
+	"github.com/dudao-edu/dudao/internal/hugepages"
 	"github.com/dudao-edu/dudao/internal/store"
 )
 
@@ -48,6 +49,10 @@ func runImport(e *env, args []string) error {
 			return err
 		}
 	}
+	// The heap an import of a nation works in (its records a chunk at a
+	// time, the statements' arguments), backed by huge pages: 7 % of its
+	// CPU time was faults on small pages.
+	hugepages.Heap(64 << 20)
 	who := *actor
 	if who == "" {
 		who = os.Getenv("USER")
