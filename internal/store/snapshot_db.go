@@ -110,7 +110,8 @@ func readSnapshot[T any](ctx context.Context, s *Store, kind census.Kind, year i
 	}
 	for range min(s.readers, len(parts)) {
 		wg.Go(func() {
-			var buf []byte // a part's payload, decompressed
+			var buf partBuffer // a part's payload, decompressed
+			defer buf.free()
 			for !failed.Load() {
 				i := int(next.Add(1) - 1)
 				if i >= len(parts) {
@@ -120,9 +121,8 @@ func readSnapshot[T any](ctx context.Context, s *Store, kind census.Kind, year i
 				found := false
 				err := s.snapshotPayload(ctx, kind, year, v, i, func(stored []byte) {
 					found = true
-					p, err := decompressSnapshot(stored, buf)
+					p, err := buf.decompress(stored)
 					if err == nil {
-						buf = p
 						_, err = decodeSnapshotInto(t, year, p, dst)
 					}
 					if err != nil {

@@ -51,7 +51,13 @@ func FuzzDecompressSnapshot(f *testing.F) {
 	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd}) // a frame's magic, and nothing after
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, stored []byte) {
+		var pb partBuffer // as a reader decompresses, into its own memory
+		defer pb.free()
+		viaBuffer, errBuffer := pb.decompress(stored)
 		p, err := decompressSnapshot(stored, nil)
+		if (err == nil) != (errBuffer == nil) || string(p) != string(viaBuffer) {
+			t.Fatalf("the part buffer gave %d bytes (%v), decompressSnapshot %d (%v)", len(viaBuffer), errBuffer, len(p), err)
+		}
 		if err != nil {
 			return
 		}
@@ -60,6 +66,29 @@ func FuzzDecompressSnapshot(f *testing.F) {
 		}
 		check(t, p)
 	})
+}
+
+// TestPartBuffer: one buffer decompresses parts of every size in turn,
+// growing to the largest (a part larger than it maps more), and gives each
+// payload back byte for byte; a damaged part is refused and leaves the
+// buffer usable.
+func TestPartBuffer(t *testing.T) {
+	var pb partBuffer
+	defer pb.free()
+	for _, n := range []int{5, 30000, 100, 60000, 0, 2} {
+		payload := encodeSnapshot(&census.SchoolTable, 2024, benchSchools(n))
+		stored := compressSnapshot(payload)
+		p, err := pb.decompress(stored)
+		if err != nil || string(p) != string(payload) {
+			t.Fatalf("%d records: %d bytes back of %d (%v)", n, len(p), len(payload), err)
+		}
+		if _, err := pb.decompress(stored[:len(stored)/2]); err == nil {
+			t.Fatalf("%d records: half a part decompressed", n)
+		}
+	}
+	if cap(pb.b) < len(encodeSnapshot(&census.SchoolTable, 2024, benchSchools(60000))) {
+		t.Errorf("the buffer holds %d bytes, less than the largest part", cap(pb.b))
+	}
 }
 
 // TestSnapshotCompressed: a part is stored compressed, smaller than its
