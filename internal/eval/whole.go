@@ -219,8 +219,8 @@ func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, slabs 
 			}
 		}
 	}
-	// Without the groups (a preschool standard), the records of the year
-	// are gathered here.
+	// Without the groups (a preschool standard) or with them for every
+	// year (year 0), the records of the year are gathered here.
 	gathered := groups != nil && year != 0
 	var last *countyData // records come a county at a time: skip the map
 	for i := 0; i < len(in.Schools) && !gathered; i++ {

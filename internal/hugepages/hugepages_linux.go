@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"runtime/debug"
 	"sync"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -25,7 +24,7 @@ func Advise(p unsafe.Pointer, n uintptr) {
 	if end <= start {
 		return
 	}
-	syscall.Syscall(syscall.SYS_MADVISE, start, end-start, 14 /* MADV_HUGEPAGE */)
+	unix.Syscall(unix.SYS_MADVISE, start, end-start, unix.MADV_HUGEPAGE)
 }
 
 // Heap makes the next n bytes the Go heap grows by advised for huge pages,
