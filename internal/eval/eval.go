@@ -30,6 +30,22 @@ type Result struct {
 	Whole bool
 }
 
+// County returns the county of code, or nil when the result has none.
+// Counties are in the order of their codes, as every evaluation gives
+// them, so it is found by halving: a nation's county page looked it up
+// among 2 900 counties for every request. A result whose counties are
+// not in that order (one put together by hand) is searched through.
+func (r *Result) County(code string) *County {
+	i, ok := slices.BinarySearchFunc(r.Counties, code, func(c *County, code string) int { return strings.Compare(c.Code, code) })
+	if ok {
+		return r.Counties[i]
+	}
+	if i := slices.IndexFunc(r.Counties, func(c *County) bool { return c.Code == code }); i >= 0 {
+		return r.Counties[i]
+	}
+	return nil
+}
+
 // County is the resource evaluation of one county.
 type County struct {
 	Code string

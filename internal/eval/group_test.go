@@ -88,3 +88,46 @@ func TestRecordOrderDoesNotMatter(t *testing.T) {
 		t.Errorf("EvaluateWholeEach handed on %d counties, in order %v", len(codes), slices.IsSorted(codes))
 	}
 }
+
+// TestResultCounty: every county of an evaluation, and of the whole
+// evaluation, is found by its code; a code between two counties' codes,
+// before the first and after the last finds none; and counties put in
+// another order by hand are still found.
+func TestResultCounty(t *testing.T) {
+	rules, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		t.Fatal(err)
+	}
+	schools := demo.Nation(11, 40, 2400)
+	for _, res := range []*eval.Result{
+		eval.Evaluate(rules, demo.LatestYear, schools),
+		eval.EvaluateWhole(rules, demo.LatestYear, eval.Inputs{Schools: schools}),
+	} {
+		if len(res.Counties) < 30 {
+			t.Fatalf("%d counties: too few to search", len(res.Counties))
+		}
+		for _, c := range res.Counties {
+			if got := res.County(c.Code); got != c {
+				t.Fatalf("County(%s) = %v, want the county", c.Code, got)
+			}
+			for _, miss := range []string{c.Code + "0", c.Code[:5], ""} {
+				if got := res.County(miss); got != nil {
+					t.Fatalf("County(%q) = %s, want none", miss, got.Code)
+				}
+			}
+		}
+		if got := res.County("999999"); got != nil {
+			t.Fatalf("County(999999) = %s", got.Code)
+		}
+		shuffled := *res
+		shuffled.Counties = slices.Clone(res.Counties)
+		rand.New(rand.NewPCG(3, 4)).Shuffle(len(shuffled.Counties), func(i, j int) {
+			shuffled.Counties[i], shuffled.Counties[j] = shuffled.Counties[j], shuffled.Counties[i]
+		})
+		for _, c := range res.Counties {
+			if got := shuffled.County(c.Code); got != c {
+				t.Fatalf("shuffled: County(%s) = %v", c.Code, got)
+			}
+		}
+	}
+}

@@ -249,11 +249,8 @@ func isDone(e *cacheEntry) bool {
 func oneCounty(all *eval.Result, county string) *eval.Result {
 	out := *all
 	out.Counties = nil
-	for _, c := range all.Counties {
-		if c.Code == county {
-			out.Counties = []*eval.County{c}
-			break
-		}
+	if c := all.County(county); c != nil {
+		out.Counties = []*eval.County{c}
 	}
 	return &out
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -50,8 +49,8 @@ func (s *Server) wholeCounty(ctx context.Context, rules *standards.Rules, year i
 		return nil, err
 	}
 	if all, ok := s.cache.wholeKept(k); ok {
-		if i := slices.IndexFunc(all.Counties, func(c *eval.County) bool { return c.Code == code }); i >= 0 {
-			return all.Counties[i], nil
+		if c := all.County(code); c != nil {
+			return c, nil
 		}
 		return nil, store404()
 	}
