@@ -10,10 +10,15 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/review"
+	"github.com/dudao-edu/dudao/internal/store"
 )
 
 // TestGzipPages: a browser that accepts gzip gets the pages, the JSON API
@@ -215,4 +220,98 @@ func TestGoneBrowserNotLogged(t *testing.T) {
 	if w.Body.Len() > 0 && strings.Contains(w.Body.String(), "county-verdict") {
 		t.Errorf("a page was rendered for a browser that has gone")
 	}
+}
+
+// TestCountyFrameKept: a county page whose frame (the header, the menu,
+// the data status line) is kept gives, request for request, the page
+// rendered afresh, whichever account, language, message, year, htmx
+// block and coding asked before; and a new data status shows at once.
+func TestCountyFrameKept(t *testing.T) {
+	e := newEnv(t)
+	c := county()
+	path := "/county/" + c.Code
+	page := func(w *httptest.ResponseRecorder) string {
+		t.Helper()
+		if w.Code != http.StatusOK {
+			t.Fatalf("status %d: %.300s", w.Code, w.Body.String())
+		}
+		if w.Header().Get("Content-Encoding") != "gzip" {
+			return w.Body.String()
+		}
+		zr, err := gzip.NewReader(w.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	type req struct {
+		account, target string
+		hdr             []string
+	}
+	var reqs []req
+	for _, account := range []string{"county", "city", "admin", "viewer", "nation"} {
+		for _, target := range []string{path, path + "?year=" + strconv.Itoa(demo.LatestYear-1)} {
+			for _, hdr := range [][]string{
+				nil,
+				{"Accept-Encoding", "gzip"},
+				{"Cookie", langCookie + "=en", "Accept-Encoding", "gzip"},
+				{"Accept-Language", "en-GB,en;q=0.9"},
+				{"Cookie", flashCookie + "=" + url.QueryEscape("已保存"), "Accept-Encoding", "gzip"},
+				{"HX-Request", "true", "HX-Boosted", "true", "Accept-Encoding", "gzip"},
+			} {
+				reqs = append(reqs, req{account, target, hdr})
+			}
+		}
+	}
+	check := func(when string) {
+		t.Helper()
+		seen := map[string]bool{}
+		for round := range 2 { // the second round finds every frame kept
+			for _, q := range reqs {
+				kept := page(e.get(q.account, q.target, q.hdr...))
+				e.srv.frames.off = true
+				fresh := page(e.get(q.account, q.target, q.hdr...))
+				e.srv.frames.off = false
+				if kept != fresh {
+					t.Fatalf("%s, round %d, %s %s %q: the page with its frame kept differs from the page rendered afresh", when, round, q.account, q.target, q.hdr)
+				}
+				seen[fresh] = true
+			}
+		}
+		// Accounts, languages and messages give different pages.
+		if len(seen) < len(reqs)/3 {
+			t.Errorf("%s: %d different pages of %d requests", when, len(seen), len(reqs))
+		}
+	}
+	check("before")
+	if n := len(e.srv.frames.m); n < len(reqs)/3 {
+		t.Errorf("%d frames kept", n)
+	}
+	// A reporting task for the county changes its data status line, which
+	// is in the frame, not in the cached body.
+	if _, _, err := e.st.CreateTask(context.Background(), "county", store.Task{Title: "核查任务", Year: demo.LatestYear, Kinds: []string{"school"},
+		Region: c.Code, OpenerLevel: review.LevelCounty, Due: "2030-01-01"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := page(e.get("county", path)); !strings.Contains(got, "核查任务") {
+		t.Errorf("the new task's title is not on the page: %.2000s", got)
+	}
+	check("after a task")
+	// The account's own record is in the frame: a new name shows at once.
+	u, err := e.st.UserByID(context.Background(), seedAccounts["county"].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.DisplayName = "县督导室（新名）"
+	if err := e.st.UpdateUser(context.Background(), u); err != nil {
+		t.Fatal(err)
+	}
+	if got := page(e.get("county", path)); !strings.Contains(got, u.DisplayName) {
+		t.Errorf("the account's new name is not on the page: %.2000s", got)
+	}
+	check("after a new name")
 }

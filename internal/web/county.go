@@ -52,6 +52,20 @@ type countyPage struct {
 	Look *eval.Part
 }
 
+// countyFrame is what the county page's frame reads of the page besides
+// Base (renderSpliced): the data status line ("content" in county.html).
+type countyFrame struct {
+	data store.DataStatus
+	has  bool
+}
+
+func (p *countyPage) frame() countyFrame {
+	if p.Data == nil {
+		return countyFrame{}
+	}
+	return countyFrame{data: *p.Data, has: true}
+}
+
 type stageView struct {
 	SR    *eval.StageResult
 	Inds  []indView
@@ -132,7 +146,7 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 	key := fmt.Sprint(code, "|", c.Year, "|", c.Rules.ID, "|", c.Rules.Profile.ID, "|", version, "|", b.Lang, "|", p.CanEdit, "|", b.Scope.SchoolOnly(), "|", p.Whole.Status, "|", p.WhyNot)
 	if body, ok := s.cache.page(key); ok {
 		p.Body = bodyMark
-		s.renderAround(w, r, http.StatusOK, "county", p, body)
+		s.renderSpliced(w, r, "county", p, b, p.frame(), body)
 		return nil
 	}
 	p.City = census.Region{Code: census.CityCode(code)}
@@ -210,7 +224,7 @@ func (s *Server) countyPage(w http.ResponseWriter, r *http.Request) error {
 	body := newPageBody(template.HTML(buf.String()))
 	s.cache.putPage(key, version, body)
 	p.Body = bodyMark
-	s.renderAround(w, r, http.StatusOK, "county", p, body)
+	s.renderSpliced(w, r, "county", p, b, p.frame(), body)
 	return nil
 }
 

@@ -177,7 +177,15 @@ func setFlash(w http.ResponseWriter, msg string) {
 // render executes page name with data into a buffer first, so that a
 // template error becomes a 500 instead of half a page.
 func (s *Server) render(w http.ResponseWriter, r *http.Request, code int, name string, data any) {
-	s.renderAround(w, r, code, name, data, nil)
+	buf := renderBufs.Get().(*bytes.Buffer)
+	defer putRenderBuf(buf)
+	block, ok := s.execute(w, r, name, data, buf)
+	if !ok {
+		return
+	}
+	s.pageHeaders(w, r, block)
+	w.WriteHeader(code)
+	w.Write(buf.Bytes())
 }
 
 // execute runs page name's template into buf: the whole page, or its
@@ -189,16 +197,22 @@ func (s *Server) execute(w http.ResponseWriter, r *http.Request, name string, da
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return "", false
 	}
-	block = "layout"
-	if r.Header.Get("HX-Request") == "true" && t.Lookup("fragment") != nil && r.Header.Get("HX-Boosted") != "true" {
-		block = "fragment"
-	}
+	block = blockOf(r, t)
 	if err := t.ExecuteTemplate(buf, block, data); err != nil {
 		s.log.Error("render", "template", name, "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return "", false
 	}
 	return block, true
+}
+
+// blockOf is the block of page t a request is given: the page's fragment
+// for htmx when it has one, else the whole page.
+func blockOf(r *http.Request, t *template.Template) string {
+	if r.Header.Get("HX-Request") == "true" && t.Lookup("fragment") != nil && r.Header.Get("HX-Boosted") != "true" {
+		return "fragment"
+	}
+	return "layout"
 }
 
 // pageHeaders sets the headers of a page rendered from block.

@@ -52,6 +52,8 @@ type Server struct {
 	tmpl   *templates
 	assets *assets
 	cache  *evalCache
+	// frames keeps what is around cached page bodies (renderSpliced).
+	frames frameCache
 	// counts caches the header's inbox count per account scope (see
 	// inboxCount), statuses the data status of a county and year (see
 	// dataStatus), both under the audit version.

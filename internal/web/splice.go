@@ -12,6 +12,8 @@ import (
 	"unsafe"
 
 	"github.com/klauspost/compress/flate"
+
+	"github.com/dudao-edu/dudao/internal/store"
 )
 
 // A page whose body is cached (the county page) is sent around it: the
@@ -70,44 +72,110 @@ var flaters = sync.Pool{New: func() any {
 	return fw
 }}
 
-// renderAround renders page name and, when body is not nil, writes body
-// where the page has bodyMark (its data's Body): compressed by itself when
-// the browser accepts gzip, as it is otherwise (compress then decides).
-func (s *Server) renderAround(w http.ResponseWriter, r *http.Request, code int, name string, data any, body *pageBody) {
-	buf := renderBufs.Get().(*bytes.Buffer)
-	defer putRenderBuf(buf)
-	block, ok := s.execute(w, r, name, data, buf)
-	if !ok {
+// renderSpliced renders page name around body, which goes where the page
+// has bodyMark (its data's Body): compressed by pieces when the browser
+// accepts gzip, as it is otherwise (compress then decides).
+//
+// What is around the body (the frame: the header, the menu, the data
+// status line) is kept too, by frameKey: the page and its block, all of
+// b, the account's record, and extra, what else of data the page's
+// frame reads (a comparable value; nil if nothing). A nation's county
+// page served from the cache spent a third of its time running the
+// layout's template, and as much again compressing what it wrote.
+func (s *Server) renderSpliced(w http.ResponseWriter, r *http.Request, name string, data any, b *Base, extra any, body *pageBody) {
+	t := s.tmpl.pages[name]
+	if t == nil {
+		s.log.Error("no template", "name", name)
+		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	s.pageHeaders(w, r, block)
-	out := buf.Bytes()
-	i := -1
-	if body != nil {
-		i = bytes.Index(out, []byte(bodyMark))
+	k := frameKey{page: name, block: blockOf(r, t), base: *b, extra: extra}
+	k.base.User = nil
+	if b.User != nil {
+		k.user = *b.User
 	}
-	if i < 0 {
-		w.WriteHeader(code)
-		w.Write(out)
-		return
+	f := s.frames.get(k)
+	if f == nil {
+		buf := renderBufs.Get().(*bytes.Buffer)
+		defer putRenderBuf(buf)
+		if _, ok := s.execute(w, r, name, data, buf); !ok {
+			return
+		}
+		out := buf.Bytes()
+		i := bytes.Index(out, []byte(bodyMark))
+		if i < 0 {
+			// A block without the body (none is written so today).
+			s.pageHeaders(w, r, k.block)
+			w.WriteHeader(http.StatusOK)
+			w.Write(out)
+			return
+		}
+		f = &frame{prefix: newPageBody(template.HTML(out[:i])), suffix: newPageBody(template.HTML(out[i+len(bodyMark):]))}
+		s.frames.put(k, f)
 	}
-	prefix, suffix := out[:i], out[i+len(bodyMark):]
+	s.pageHeaders(w, r, k.block)
 	if !acceptsGzip(r) {
-		w.WriteHeader(code)
-		w.Write(prefix)
+		w.WriteHeader(http.StatusOK)
+		w.Write(f.prefix.bytes())
 		w.Write(body.bytes())
-		w.Write(suffix)
+		w.Write(f.suffix.bytes())
 		return
 	}
 	gz := renderBufs.Get().(*bytes.Buffer)
 	defer putRenderBuf(gz)
-	writeGzipAround(gz, prefix, body, suffix)
+	writeGzipPieces(gz, f.prefix, body, f.suffix)
 	h := w.Header()
 	h.Set("Content-Encoding", "gzip")
 	h.Add("Vary", "Accept-Encoding")
 	h.Set("Content-Length", strconv.Itoa(gz.Len()))
-	w.WriteHeader(code)
+	w.WriteHeader(http.StatusOK)
 	w.Write(gz.Bytes())
+}
+
+// frameKey names the frame of a page around its body: everything the
+// frame's templates read. Base is taken whole, so a field added to it is
+// in the key without more ado (and one that cannot be compared does not
+// compile); the account is taken by value, as its pointer differs from
+// request to request.
+type frameKey struct {
+	page, block string
+	base        Base // User nil
+	user        store.User
+	extra       any
+}
+
+// frame is a page rendered around bodyMark: what goes before the body and
+// after it.
+type frame struct{ prefix, suffix *pageBody }
+
+// frameCache keeps frames by their keys. The frames depend on nothing
+// but their keys and the templates, so they are never stale; when it
+// holds maxFrames, it is emptied.
+type frameCache struct {
+	mu sync.Mutex
+	m  map[frameKey]*frame
+	// off, set by tests, keeps nothing: every frame is rendered.
+	off bool
+}
+
+const maxFrames = 4096
+
+func (c *frameCache) get(k frameKey) *frame {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.m[k]
+}
+
+func (c *frameCache) put(k frameKey, f *frame) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.off {
+		return
+	}
+	if c.m == nil || len(c.m) >= maxFrames {
+		c.m = map[frameKey]*frame{}
+	}
+	c.m[k] = f
 }
 
 // jitter is what pads the gzip header's comment, as compress pads it: a
@@ -116,27 +184,28 @@ func (s *Server) renderAround(w http.ResponseWriter, r *http.Request, code int, 
 // (BREACH).
 var jitter = strings.Repeat("Padding-", 5)[:33]
 
-// writeGzipAround writes to out the gzip member of prefix, body and
-// suffix.
-func writeGzipAround(out *bytes.Buffer, prefix []byte, body *pageBody, suffix []byte) {
-	deflated := body.compressed()
-	crc := crc32.ChecksumIEEE(prefix)
-	crc = gf2Times(&body.shift, crc) ^ body.crc
-	crc = crc32.Update(crc, crc32.IEEETable, suffix)
-	size := uint32(len(prefix) + len(body.html) + len(suffix))
+// writeGzipPieces writes to out one gzip member of the pieces' texts one
+// after the other, from their deflate streams as kept: each ends on a
+// byte and refers only to its own text, so they follow one another, and
+// an empty final block ends the stream. The CRC of the whole is combined
+// from theirs.
+func writeGzipPieces(out *bytes.Buffer, pieces ...*pageBody) {
+	var crc, size uint32
+	for _, p := range pieces {
+		p.compressed()
+		crc = gf2Times(&p.shift, crc) ^ p.crc
+		size += uint32(len(p.html))
+	}
 	// RFC 1952: deflate, FCOMMENT, no time, no extra flags, unknown OS.
 	out.Write([]byte{0x1f, 0x8b, 8, 0x10, 0, 0, 0, 0, 0, 255})
 	out.WriteString(jitter[:1+(crc^size)%32])
 	out.WriteByte(0)
-	fw := flaters.Get().(*flate.Writer)
-	defer flaters.Put(fw)
-	fw.Reset(out)
-	fw.Write(prefix)
-	fw.Flush()
-	out.Write(deflated)
-	fw.Reset(out)
-	fw.Write(suffix)
-	fw.Close()
+	for _, p := range pieces {
+		out.Write(p.deflated)
+	}
+	// RFC 1951: a final block of fixed codes holding only its end (BFINAL
+	// 1, BTYPE 01, the 7 zero bits of code 256), in two bytes.
+	out.Write([]byte{0x03, 0x00})
 	var tail [8]byte
 	binary.LittleEndian.PutUint32(tail[:4], crc)
 	binary.LittleEndian.PutUint32(tail[4:], size)
