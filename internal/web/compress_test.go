@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"hash/crc32"
+	"html/template"
 	"io"
 	"log/slog"
 	"math/rand/v2"
@@ -194,6 +195,58 @@ func TestCRC32Combine(t *testing.T) {
 			if want := crc32.ChecksumIEEE(b); got != want {
 				t.Fatalf("%d bytes split at %d: %08x, want %08x", n, i, got, want)
 			}
+		}
+	}
+}
+
+// TestGzipPieces: pieces compressed apart and joined make one gzip member
+// that decompresses, its CRC and size checked, to their texts one after
+// the other: none, one or several pieces, empty ones among them, of sizes
+// from a byte to a page's.
+func TestGzipPieces(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	text := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			if rng.IntN(4) == 0 {
+				b[i] = byte(rng.Uint32()) // some of it incompressible
+			} else {
+				b[i] = "<td>县区 0.5</td>\n"[rng.IntN(20)]
+			}
+		}
+		return string(b)
+	}
+	sizes := []int{0, 1, 2, 100, 4096, 70_000}
+	for round := range 200 {
+		var pieces []*pageBody
+		var want strings.Builder
+		for range rng.IntN(5) {
+			p := newPageBody(template.HTML(text(sizes[rng.IntN(len(sizes))])))
+			if rng.IntN(3) == 0 {
+				p.compressed() // some compressed before, as a kept body is
+			}
+			pieces = append(pieces, p)
+			want.WriteString(string(p.html))
+		}
+		var out bytes.Buffer
+		writeGzipPieces(&out, pieces...)
+		zr, err := gzip.NewReader(&out)
+		if err != nil {
+			t.Fatalf("round %d: %v", round, err)
+		}
+		zr.Multistream(false)
+		got, err := io.ReadAll(zr)
+		if err != nil {
+			t.Fatalf("round %d, %d pieces: %v", round, len(pieces), err)
+		}
+		if string(got) != want.String() {
+			t.Fatalf("round %d, %d pieces: %d bytes decompressed, want %d", round, len(pieces), len(got), want.Len())
+		}
+		if n := len(zr.Header.Comment); n < 1 || n > 32 {
+			t.Errorf("round %d: padding of %d bytes", round, n)
+		}
+		if _, err := zr.Read(make([]byte, 1)); err != io.EOF || out.Len() != 0 {
+			t.Fatalf("round %d: %d bytes after the member", round, out.Len())
 		}
 	}
 }
