@@ -22,8 +22,9 @@ import (
 // compressed once, when first sent, rather than with every page: a gzip
 // member's deflate stream may be made of pieces compressed apart, each
 // ending on a byte (a sync flush) and referring only to its own text, so
-// the page is the pieces around the body compressed for this response,
-// and the body's pieces as kept. Compressing a nation's county page took
+// the page is the pieces before and after the body and the body's, each
+// compressed once and kept (renderSpliced keeps the frame around the body
+// as the cache keeps the body). Compressing a nation's county page took
 // a quarter of the time of serving it from the cache.
 
 // bodyMark stands for the cached body in the page rendered around it.
