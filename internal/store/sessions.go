@@ -40,10 +40,26 @@ func (s *Store) CreateSession(ctx context.Context, userID int64, ttl time.Durati
 // SessionUser returns the user of the unexpired session with token and when
 // the session expires; it returns ErrNotFound when there is no such session,
 // it has expired, or its user is disabled.
+//
+// In a context of WithVersions whose versions are not read yet, it reads
+// them in the same query: a page's session and versions were two queries
+// (on PostgreSQL two round trips) for every page.
 func (s *Store) SessionUser(ctx context.Context, token string) (_ User, expires time.Time, err error) {
-	u, err := scanUser(s.queryRow(ctx, `
-		SELECT `+userColumns+`, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
-		WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND NOT u.disabled`, digest(token), s.now()), &expires)
+	var u User
+	together := false
+	if v, ok := ctx.Value(versionsKey{}).(*versions); ok {
+		v.once.Do(func() {
+			together = true
+			u, err = scanUser(s.queryRow(ctx, sessionVersionsQuery, digest(token), s.now(), v.now), &expires, &v.data, &v.audit, &v.responses, &v.opened)
+			if err != nil {
+				// No session (or no answer): the versions alone.
+				v.err = s.queryRow(ctx, versionsQuery, v.now).Scan(&v.data, &v.audit, &v.responses, &v.opened)
+			}
+		})
+	}
+	if !together {
+		u, err = scanUser(s.queryRow(ctx, sessionQuery, digest(token), s.now()), &expires)
+	}
 	if err != nil {
 		if err != ErrNotFound {
 			err = wrapf(err, "session")
@@ -52,6 +68,15 @@ func (s *Store) SessionUser(ctx context.Context, token string) (_ User, expires 
 	}
 	return u, expires.UTC(), nil
 }
+
+const sessionQuery = `SELECT ` + userColumns + `, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+	WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND NOT u.disabled`
+
+// sessionVersionsQuery is sessionQuery with the versions (versionsQuery),
+// surveys counted as open at $3.
+var sessionVersionsQuery = `SELECT ` + userColumns + `, s.expires_at, ` + versionsColumns(3) + `
+	FROM sessions s JOIN users u ON u.id = s.user_id
+	WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND NOT u.disabled`
 
 // ExtendSession moves the expiry of the session with token to ttl from now.
 func (s *Store) ExtendSession(ctx context.Context, token string, ttl time.Duration) (err error) {

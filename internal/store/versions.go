@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -35,11 +36,16 @@ func WithVersions(ctx context.Context, now time.Time) context.Context {
 	return context.WithValue(ctx, versionsKey{}, &versions{now: now})
 }
 
-const versionsQuery = `SELECT
-	(SELECT COALESCE(MAX(id), 0) FROM import_batches),
+// versionsColumns are the four versions as columns of a query, the
+// surveys counted as open at its parameter $n.
+func versionsColumns(n int) string {
+	return `(SELECT COALESCE(MAX(id), 0) FROM import_batches),
 	(SELECT COALESCE(MAX(id), 0) FROM audit_log),
 	(SELECT COALESCE(MAX(id), 0) FROM survey_responses),
-	(SELECT COUNT(*) FROM surveys WHERE opens_at <= $1)`
+	(SELECT COUNT(*) FROM surveys WHERE opens_at <= $` + strconv.Itoa(n) + `)`
+}
+
+var versionsQuery = `SELECT ` + versionsColumns(1)
 
 // memoVersions returns ctx's versions, read on first use, or nil when ctx
 // has none (WithVersions).
