@@ -22,24 +22,7 @@ func TestWithVersions(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
-		read := func(ctx context.Context) [4]int64 {
-			t.Helper()
-			var v [4]int64
-			var err error
-			if v[0], err = s.DataVersion(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if v[1], err = s.AuditVersion(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if v[2], err = s.ResponsesVersion(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if v[3], err = s.SurveysOpened(ctx, now); err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
+		read := func(ctx context.Context) [4]int64 { return readVersions(t, s, ctx, now) }
 		memo := store.WithVersions(ctx, now)
 		want := read(ctx)
 		if got := read(memo); got != want {
@@ -83,24 +66,7 @@ func TestSessionReadsVersions(t *testing.T) {
 			t.Fatal(err)
 		}
 		now := time.Now().Add(24 * time.Hour) // surveys counted as open then
-		read := func(ctx context.Context) [4]int64 {
-			t.Helper()
-			var v [4]int64
-			var err error
-			if v[0], err = s.DataVersion(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if v[1], err = s.AuditVersion(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if v[2], err = s.ResponsesVersion(ctx); err != nil {
-				t.Fatal(err)
-			}
-			if v[3], err = s.SurveysOpened(ctx, now); err != nil {
-				t.Fatal(err)
-			}
-			return v
-		}
+		read := func(ctx context.Context) [4]int64 { return readVersions(t, s, ctx, now) }
 		want := read(ctx)
 		for _, tc := range []struct {
 			name, token string
@@ -139,4 +105,24 @@ func TestSessionReadsVersions(t *testing.T) {
 			t.Errorf("after an expired session: %v, want %v", v, want)
 		}
 	})
+}
+
+// readVersions reads the four versions in ctx, surveys counted as open at now.
+func readVersions(t *testing.T, s *store.Store, ctx context.Context, now time.Time) [4]int64 {
+	t.Helper()
+	var v [4]int64
+	var err error
+	if v[0], err = s.DataVersion(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v[1], err = s.AuditVersion(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v[2], err = s.ResponsesVersion(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if v[3], err = s.SurveysOpened(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
