@@ -50,10 +50,10 @@ func (s *Store) SessionUser(ctx context.Context, token string) (_ User, expires 
 	if v, ok := ctx.Value(versionsKey{}).(*versions); ok {
 		v.once.Do(func() {
 			together = true
-			u, err = scanUser(s.queryRow(ctx, sessionVersionsQuery, digest(token), s.now(), v.now), &expires, &v.data, &v.audit, &v.responses, &v.opened)
+			u, err = scanUser(s.queryRow(ctx, sessionVersionsQuery, digest(token), s.now(), v.now), append([]any{&expires}, v.dest()...)...)
 			if err != nil {
 				// No session (or no answer): the versions alone.
-				v.err = s.queryRow(ctx, versionsQuery, v.now).Scan(&v.data, &v.audit, &v.responses, &v.opened)
+				s.readVersions(ctx, v)
 			}
 		})
 	}
@@ -69,14 +69,16 @@ func (s *Store) SessionUser(ctx context.Context, token string) (_ User, expires 
 	return u, expires.UTC(), nil
 }
 
-const sessionQuery = `SELECT ` + userColumns + `, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id
+// sessionOf is where sessionQuery finds the session of token digest $1
+// unexpired at $2.
+const sessionOf = ` FROM sessions s JOIN users u ON u.id = s.user_id
 	WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND NOT u.disabled`
+
+const sessionQuery = `SELECT ` + userColumns + `, s.expires_at` + sessionOf
 
 // sessionVersionsQuery is sessionQuery with the versions (versionsQuery),
 // surveys counted as open at $3.
-var sessionVersionsQuery = `SELECT ` + userColumns + `, s.expires_at, ` + versionsColumns(3) + `
-	FROM sessions s JOIN users u ON u.id = s.user_id
-	WHERE s.token_sha256 = $1 AND s.expires_at > $2 AND NOT u.disabled`
+var sessionVersionsQuery = `SELECT ` + userColumns + `, s.expires_at, ` + versionsColumns(3) + sessionOf
 
 // ExtendSession moves the expiry of the session with token to ttl from now.
 func (s *Store) ExtendSession(ctx context.Context, token string, ttl time.Duration) (err error) {

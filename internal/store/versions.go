@@ -54,8 +54,15 @@ func (s *Store) memoVersions(ctx context.Context) *versions {
 	if !ok {
 		return nil
 	}
-	v.once.Do(func() {
-		v.err = s.queryRow(ctx, versionsQuery, v.now).Scan(&v.data, &v.audit, &v.responses, &v.opened)
-	})
+	v.once.Do(func() { s.readVersions(ctx, v) })
 	return v
 }
+
+// readVersions reads v's versions by themselves (memoVersions, or
+// SessionUser without a session); v.once is held.
+func (s *Store) readVersions(ctx context.Context, v *versions) {
+	v.err = s.queryRow(ctx, versionsQuery, v.now).Scan(v.dest()...)
+}
+
+// dest are where a query's four version columns are scanned to.
+func (v *versions) dest() []any { return []any{&v.data, &v.audit, &v.responses, &v.opened} }

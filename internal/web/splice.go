@@ -84,13 +84,11 @@ var flaters = sync.Pool{New: func() any {
 // page served from the cache spent a third of its time running the
 // layout's template, and as much again compressing what it wrote.
 func (s *Server) renderSpliced(w http.ResponseWriter, r *http.Request, name string, data any, b *Base, extra any, body *pageBody) {
-	t := s.tmpl.pages[name]
-	if t == nil {
-		s.log.Error("no template", "name", name)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
+	// Without the page's template no frame is kept, and execute says so.
+	k := frameKey{page: name, block: "layout", base: *b, extra: extra}
+	if t := s.tmpl.pages[name]; t != nil {
+		k.block = blockOf(r, t)
 	}
-	k := frameKey{page: name, block: blockOf(r, t), base: *b, extra: extra}
 	k.base.User = nil
 	if b.User != nil {
 		k.user = *b.User
