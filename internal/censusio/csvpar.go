@@ -167,7 +167,14 @@ func (r *reader) repeated(k *dupKey) {
 // one shard of schools, in file order, into a map of its own. The keys
 // are integers (schoolKey), which hash and compare several times faster
 // than a year and a code string.
+//
+// Keys in increasing order, as a file sorted by school code (or by year
+// and code) has them, cannot repeat: a pass over them in file order says
+// so without the maps.
 func findDuplicates(recs []*recording, total int) {
+	if increasing(recs) {
+		return
+	}
 	shards := uint64(runtime.GOMAXPROCS(0))
 	var wg sync.WaitGroup
 	for sh := range shards {
@@ -189,6 +196,23 @@ func findDuplicates(recs []*recording, total int) {
 		})
 	}
 	wg.Wait()
+}
+
+// increasing reports whether the keys of recs, in file order, are each
+// greater than the one before.
+func increasing(recs []*recording) bool {
+	var prev uint64
+	first := true
+	for _, c := range recs {
+		for i := range c.keys {
+			k := c.keys[i].key
+			if !first && k <= prev {
+				return false
+			}
+			prev, first = k, false
+		}
+	}
+	return true
 }
 
 // schoolKey packs a year and a school code, which the reader has checked

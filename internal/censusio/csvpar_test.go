@@ -202,6 +202,87 @@ func TestReadCSVParallelCaps(t *testing.T) {
 	}
 }
 
+// TestReadCSVSortedDuplicates checks the duplicates of files sorted by
+// school code, whose keys findDuplicates passes over without its maps
+// while they increase: none in a sorted file, and each repeat found when
+// a row repeats the one before it, repeats an earlier one out of order,
+// or repeats a school of another year in the same order, in every chunk
+// size and against the serial read.
+func TestReadCSVSortedDuplicates(t *testing.T) {
+	const n = 120
+	file := func(code func(i int) string, year func(i int) string) []byte {
+		rows := [][]string{slices.Clone(hdr)}
+		for i := range n {
+			row := slices.Clone(good)
+			row[0], row[3], row[4] = year(i), code(i), fmt.Sprintf("学校%d", i)
+			rows = append(rows, row)
+		}
+		return csvBytes(rows...)
+	}
+	seq := func(i int) string { return fmt.Sprintf("31340%05d", 2*i) }
+	y2024 := func(int) string { return "2024" }
+	cases := []struct {
+		name string
+		data []byte
+		want []string // the repeats, as their messages name them
+	}{
+		{"sorted", file(seq, y2024), nil},
+		{"two years, each sorted", file(func(i int) string { return seq(i % (n / 2)) },
+			func(i int) string { return []string{"2023", "2024"}[i/(n/2)] }), nil},
+		{"a row repeats the one before", file(func(i int) string { return seq(min(i, 70)) }, y2024),
+			func() (w []string) {
+				for i := 71; i < n; i++ {
+					w = append(w, fmt.Sprintf("第%d行", i+2))
+				}
+				return w
+			}()},
+		{"the last row repeats the first", file(func(i int) string {
+			if i == n-1 {
+				return seq(0)
+			}
+			return seq(i)
+		}, y2024), []string{fmt.Sprintf("第%d行", n+1), "与第2行重复"}},
+		{"a row out of order, no repeat", file(func(i int) string {
+			if i == 50 {
+				return seq(n + 7)
+			}
+			return seq(i)
+		}, y2024), nil},
+		{"the same school in two years out of order", file(func(i int) string {
+			if i == n-1 {
+				return seq(0)
+			}
+			return seq(i)
+		}, func(i int) string {
+			if i == n-1 {
+				return "2023"
+			}
+			return "2024"
+		}), nil},
+	}
+	for _, c := range cases {
+		for _, chunk := range []int{1, 300, 2000, len(c.data) / 3, len(c.data)} {
+			readSerialAndParallel(t, c.data, Options{}, chunk)
+		}
+		_, err := Read("p.csv", bytes.NewReader(c.data), Options{})
+		if c.want == nil {
+			if err != nil {
+				t.Errorf("%s: %v", c.name, err)
+			}
+			continue
+		}
+		if err == nil {
+			t.Errorf("%s: no error, want the repeats %v", c.name, c.want)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("%s: error does not say %q:\n%v", c.name, w, err)
+			}
+		}
+	}
+}
+
 // TestSplitCSVLenient checks that a file whose quotes encoding/csv reads
 // leniently is not cut, since its records cannot be found without reading
 // it.

@@ -240,19 +240,27 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 			years = append(years, y)
 		}
 	}
-	// Records come a county at a time: a school of the county and year of
-	// the one before needs no map.
-	var last *census.School
-	schools := keep(in.Schools, func(s *census.School) bool {
-		if last == nil || s.Year != last.Year || s.CountyCode != last.CountyCode || s.CountyName != last.CountyName {
-			year1(s.Year)
-			if s.Year == year {
-				names[s.CountyCode] = s.CountyName
+	var schools []census.School
+	if c == "" && allOfYear(in.Schools, year) {
+		// Every one is kept (a file of the year, or the database's
+		// records of it): the years and names below are only for a
+		// message when nothing is kept.
+		schools = in.Schools
+	} else {
+		// Records come a county at a time: a school of the county and
+		// year of the one before needs no map.
+		var last *census.School
+		schools = keep(in.Schools, func(s *census.School) bool {
+			if last == nil || s.Year != last.Year || s.CountyCode != last.CountyCode || s.CountyName != last.CountyName {
+				year1(s.Year)
+				if s.Year == year {
+					names[s.CountyCode] = s.CountyName
+				}
+				last = s
 			}
-			last = s
-		}
-		return s.Year == year && match(s.CountyCode, s.CountyName)
-	})
+			return s.Year == year && match(s.CountyCode, s.CountyName)
+		})
+	}
 	kgs := keep(in.Kindergartens, func(k *census.Kindergarten) bool {
 		year1(k.Year)
 		if k.Year == year {
@@ -264,24 +272,26 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 		year1(x.Year)
 		return x.Year == year && match(x.CountyCode, x.CountyName)
 	})
-	// A county named by its name in one kind of record is the same county
-	// in the others: filter judgements by the codes found.
-	codes := map[string]bool{}
-	for i := range schools {
-		if i == 0 || schools[i].CountyCode != schools[i-1].CountyCode {
-			codes[schools[i].CountyCode] = true
-		}
-	}
-	for _, k := range kgs {
-		codes[k.CountyCode] = true
-	}
-	for _, x := range recs {
-		codes[x.CountyCode] = true
-	}
 	var js []census.Judgement
-	for _, j := range in.Judgements {
-		if codes[j.CountyCode] || c == j.CountyCode {
-			js = append(js, j)
+	if len(in.Judgements) > 0 {
+		// A county named by its name in one kind of record is the same
+		// county in the others: filter judgements by the codes found.
+		codes := map[string]bool{}
+		for i := range schools {
+			if i == 0 || schools[i].CountyCode != schools[i-1].CountyCode {
+				codes[schools[i].CountyCode] = true
+			}
+		}
+		for _, k := range kgs {
+			codes[k.CountyCode] = true
+		}
+		for _, x := range recs {
+			codes[x.CountyCode] = true
+		}
+		for _, j := range in.Judgements {
+			if codes[j.CountyCode] || c == j.CountyCode {
+				js = append(js, j)
+			}
 		}
 	}
 	in.Schools, in.Kindergartens, in.Counties, in.Judgements = schools, kgs, recs, js
@@ -305,6 +315,16 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 		what = "幼儿园数据"
 	}
 	return fmt.Errorf("%d 年度没有%s", year, what)
+}
+
+// allOfYear reports whether every school of list is of year.
+func allOfYear(list []census.School, year int) bool {
+	for i := range list {
+		if list[i].Year != year {
+			return false
+		}
+	}
+	return true
 }
 
 // keep returns the elements of list that match says to keep, in order, or
