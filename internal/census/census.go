@@ -280,10 +280,16 @@ type School struct {
 // NewSchool returns a record with every numeric value not reported.
 func NewSchool() School {
 	var s School
+	ResetSchool(&s)
+	return s
+}
+
+// ResetSchool sets *s to NewSchool's record, in place.
+func ResetSchool(s *School) {
+	*s = School{}
 	for i := range s.V {
 		s.V[i] = math.NaN()
 	}
-	return s
 }
 
 // Get returns a value and whether it was reported.
