@@ -358,6 +358,8 @@ type engine struct {
 	// sfSlab: one allocation for the shortfalls of many parts rather
 	// than a slice grown for each.
 	sf, sfSlab []Shortfall
+	// byStage is sortParts' copy of the parts it places.
+	byStage []*Part
 	// slabs, when set, lends the memory of a county's parts (see
 	// EvaluateResourceStream); nil allocates it afresh for every county.
 	slabs *slabPool
@@ -461,9 +463,7 @@ func (e *engine) county(schools []*census.School) *County {
 			c.Parts = append(c.Parts, p)
 		}
 	}
-	if !slices.IsSortedFunc(c.Parts, byStageAndCode) {
-		slices.SortStableFunc(c.Parts, byStageAndCode)
-	}
+	e.sortParts(c.Parts)
 	c.Stages = make([]*StageResult, 0, len(r.Stages))
 	for _, st := range r.Stages {
 		sr := e.stage(c, st)
@@ -482,6 +482,35 @@ func (e *engine) county(schools []*census.School) *County {
 }
 
 // byStageAndCode orders parts by stage, then school code.
+// sortParts orders parts by byStageAndCode, stably. They come in the
+// order of their schools, each school's stages in order: when each stage's
+// parts are in code order (the schools are, as in a file sorted by code),
+// placing the parts stage after stage sorts them in one pass.
+func (e *engine) sortParts(parts []*Part) {
+	if slices.IsSortedFunc(parts, byStageAndCode) {
+		return
+	}
+	var count [3]int
+	var last [3]*Part
+	for _, p := range parts {
+		o := stageOrder(p.Stage)
+		if q := last[o]; q != nil && q.SchoolCode > p.SchoolCode {
+			slices.SortStableFunc(parts, byStageAndCode)
+			return
+		}
+		last[o] = p
+		count[o]++
+	}
+	e.byStage = append(e.byStage[:0], parts...)
+	at := [3]int{0, count[0], count[0] + count[1]}
+	for _, p := range e.byStage {
+		o := stageOrder(p.Stage)
+		parts[at[o]] = p
+		at[o]++
+	}
+	clear(e.byStage) // not to keep the county's parts
+}
+
 func byStageAndCode(a, b *Part) int {
 	if a.Stage != b.Stage {
 		return stageOrder(a.Stage) - stageOrder(b.Stage)

@@ -4,8 +4,11 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
+	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -492,4 +495,44 @@ func TestJSONContract(t *testing.T) {
 	if excluded == nil || excluded["reason"] == "" {
 		t.Errorf("the special school is not listed as excluded with a reason")
 	}
+}
+
+// TestSortParts checks sortParts against a stable sort by stage and code:
+// parts of schools in code order and out of it, every stage, repeated
+// codes, and none or one.
+func TestSortParts(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	stages := []census.Stage{census.StagePrimary, census.StageJunior, census.StageSenior, census.Stage("preschool")}
+	e := &engine{}
+	for i := range 3000 {
+		n := rnd.IntN(40)
+		parts := make([]*Part, 0, n)
+		code := 0
+		for len(parts) < n {
+			if i%2 == 0 {
+				code += rnd.IntN(3) // in code order, with repeats
+			} else {
+				code = rnd.IntN(20)
+			}
+			// a school's stages in order, as county() makes its parts
+			first := rnd.IntN(len(stages))
+			for _, st := range stages[first : first+1+rnd.IntN(len(stages)-first)] {
+				parts = append(parts, &Part{Stage: st, SchoolCode: fmt.Sprintf("%010d", code), SchoolName: fmt.Sprint(len(parts))})
+			}
+		}
+		want := slices.Clone(parts)
+		slices.SortStableFunc(want, byStageAndCode)
+		e.sortParts(parts)
+		if !slices.Equal(parts, want) {
+			t.Fatalf("case %d: got %v, want %v", i, names(parts), names(want))
+		}
+	}
+}
+
+func names(parts []*Part) []string {
+	var out []string
+	for _, p := range parts {
+		out = append(out, string(p.Stage)+"/"+p.SchoolCode+"/"+p.SchoolName)
+	}
+	return out
 }
