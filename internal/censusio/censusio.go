@@ -19,7 +19,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 	"unsafe"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -257,7 +259,7 @@ func readFile(path string, opt Options, setup func(*reader)) (*Batch, error) {
 	} else {
 		data = make([]byte, fi.Size())
 		hugepages.Advise(unsafe.Pointer(unsafe.SliceData(data)), uintptr(len(data)))
-		_, err = io.ReadFull(f, data)
+		err = readFull(f, data)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s：读取失败：%w", name, err)
@@ -321,6 +323,32 @@ func baseName(path string) string {
 func readBytes(name string, data []byte, opt Options) (*Batch, error) {
 	return readBytesWith(name, data, opt, nil)
 }
+
+// readFull fills data from the start of f, which is at least as long.
+// A large file is read in parts on every core: the copy from the system's
+// cache, and the first touch of the buffer's pages, are most of a read's
+// time before its rows are parsed, on one core.
+func readFull(f *os.File, data []byte) error {
+	parts := runtime.GOMAXPROCS(0)
+	if len(data) < readPartsMin || parts < 2 {
+		_, err := io.ReadFull(f, data)
+		return err
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, parts)
+	size := (len(data) + parts - 1) / parts
+	for i := range parts {
+		lo, hi := min(i*size, len(data)), min((i+1)*size, len(data))
+		wg.Go(func() {
+			_, errs[i] = f.ReadAt(data[lo:hi], int64(lo))
+		})
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// readPartsMin is the size from which readFull reads in parts.
+const readPartsMin = 4 << 20
 
 // readBytesWith is readBytes, with setup called on the reader before it
 // reads.

@@ -849,3 +849,34 @@ func TestMissingIndicatorColumnsWarned(t *testing.T) {
 		t.Errorf("primary-only warnings %q", ws)
 	}
 }
+
+// TestReadFullParts checks readFull on files read in parts and in one
+// go: the bytes as written, at every offset, and an error when the file is
+// shorter than the buffer (it shrank after its size was taken).
+func TestReadFullParts(t *testing.T) {
+	dir := t.TempDir()
+	for _, size := range []int{0, 1, readPartsMin - 1, readPartsMin, readPartsMin + 12345} {
+		want := make([]byte, size)
+		for i := range want {
+			want[i] = byte(i*7 + i/251)
+		}
+		path := filepath.Join(dir, fmt.Sprint(size))
+		if err := os.WriteFile(path, want, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		f, err := os.Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := make([]byte, size)
+		if err := readFull(f, got); err != nil {
+			t.Errorf("%d bytes: %v", size, err)
+		} else if !bytes.Equal(got, want) {
+			t.Errorf("%d bytes: read differs", size)
+		}
+		if err := readFull(f, make([]byte, size+1)); err == nil {
+			t.Errorf("%d bytes into %d: no error", size, size+1)
+		}
+		f.Close()
+	}
+}
