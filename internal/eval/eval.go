@@ -414,6 +414,9 @@ func (e *engine) county(schools []*census.School) *County {
 	sl := e.slabs.get(nParts, 2*nInd*nParts)
 	if e.slabs != nil {
 		c.slab = sl
+		// The parts' shortfalls too are in the slab, given back with it.
+		e.sfSlab = sl.shortfalls[:0]
+		defer func() { sl.shortfalls, e.sfSlab = e.sfSlab, nil }()
 	}
 	slab, figures := sl.parts, sl.figures
 	c.Parts = sl.ptrs[:0]
@@ -481,7 +484,6 @@ func (e *engine) county(schools []*census.School) *County {
 	return c
 }
 
-// byStageAndCode orders parts by stage, then school code.
 // sortParts orders parts by byStageAndCode, stably. They come in the
 // order of their schools, each school's stages in order: when each stage's
 // parts are in code order (the schools are, as in a file sorted by code),
@@ -511,6 +513,7 @@ func (e *engine) sortParts(parts []*Part) {
 	clear(e.byStage) // not to keep the county's parts
 }
 
+// byStageAndCode orders parts by stage, then school code.
 func byStageAndCode(a, b *Part) int {
 	if a.Stage != b.Stage {
 		return stageOrder(a.Stage) - stageOrder(b.Stage)
@@ -718,7 +721,13 @@ func (e *engine) judge(p *Part) {
 	}
 	if n := len(e.sf); n > 0 {
 		if cap(e.sfSlab)-len(e.sfSlab) < n {
-			e.sfSlab = make([]Shortfall, 0, max(n, 512))
+			size := 512
+			if e.slabs != nil {
+				// A county's slab: the next one it is lent for
+				// takes its shortfalls in one.
+				size = max(size, 2*cap(e.sfSlab))
+			}
+			e.sfSlab = make([]Shortfall, 0, max(n, size))
 		}
 		i := len(e.sfSlab)
 		e.sfSlab = append(e.sfSlab, e.sf...)

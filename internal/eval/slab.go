@@ -4,11 +4,13 @@ import "sync"
 
 // partSlab is the memory of one county's parts: the parts, their figures
 // (Part.Raw and Part.Values) and the pointers of County.Parts, each one
-// allocation.
+// allocation, and their shortfalls (Part.Shortfalls), which the engine
+// appends to.
 type partSlab struct {
-	parts   []Part
-	figures []float64
-	ptrs    []*Part
+	parts      []Part
+	figures    []float64
+	ptrs       []*Part
+	shortfalls []Shortfall
 }
 
 // slabPool keeps the slabs of counties that have been handed on and
