@@ -30,7 +30,20 @@ func (p *slabPool) get(nParts, nFigures int) *partSlab {
 		p.mu.Lock()
 		var s *partSlab
 		if n := len(p.free); n > 0 {
-			s = p.free[n-1]
+			// The last kept one large enough, else the last (which
+			// is dropped for a larger one): counties' sizes vary, and
+			// taking the last one whatever its size made 147 slabs
+			// for a nation's 2 900 counties, this 91.
+			i := n - 1
+			for j := n - 1; j >= 0; j-- {
+				if f := p.free[j]; cap(f.parts) >= nParts && cap(f.figures) >= nFigures {
+					i = j
+					break
+				}
+			}
+			s = p.free[i]
+			p.free[i] = p.free[n-1]
+			p.free[n-1] = nil
 			p.free = p.free[:n-1]
 		}
 		p.mu.Unlock()
