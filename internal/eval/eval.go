@@ -279,33 +279,40 @@ func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 
 // groupByCounty returns the records of year (any year if 0) by county, in
 // the order the counties first appear.
+//
+// Records come a county at a time in most files: they are read as runs of
+// one county's records (on every core, a part of the records each), and
+// the groups are made from the runs, one lookup per run rather than per
+// record; each group is a window of one array of pointers, rather than a
+// slice per county grown by doubling (2 900 of them for a nation).
 func groupByCounty(year int, schools []census.School) [][]*census.School {
-	// Two passes: each record's group and the groups' sizes, then the
-	// groups as windows of one array of pointers, rather than a slice
-	// per county grown by doubling (2 900 of them for a nation).
-	idx := map[string]int32{}
-	of := make([]int32, len(schools)) // the group of each record, -1 for another year
+	parts := 1
+	if len(schools) >= groupParallelMin {
+		parts = runtime.GOMAXPROCS(0)
+	}
+	runs := make([][]countyRun, parts)
+	var wg sync.WaitGroup
+	size := (len(schools) + parts - 1) / parts
+	for k := range parts {
+		lo, hi := min(k*size, len(schools)), min((k+1)*size, len(schools))
+		wg.Go(func() { runs[k] = countyRuns(year, schools, lo, hi) })
+	}
+	wg.Wait()
+	idx := map[string]int{}
 	var sizes []int
-	last, lastCode, total := int32(-1), "", 0
-	for i := range schools {
-		s := &schools[i]
-		if year != 0 && s.Year != year {
-			of[i] = -1
-			continue
-		}
-		// Records usually come sorted by county: skip the map lookup.
-		if last < 0 || s.CountyCode != lastCode {
-			g, ok := idx[s.CountyCode]
+	total := 0
+	for _, rs := range runs {
+		for i := range rs {
+			g, ok := idx[rs[i].code]
 			if !ok {
-				g = int32(len(sizes))
-				idx[s.CountyCode] = g
+				g = len(sizes)
+				idx[rs[i].code] = g
 				sizes = append(sizes, 0)
 			}
-			last, lastCode = g, s.CountyCode
+			rs[i].group = g
+			sizes[g] += int(rs[i].hi - rs[i].lo)
+			total += int(rs[i].hi - rs[i].lo)
 		}
-		of[i] = last
-		sizes[last]++
-		total++
 	}
 	if len(sizes) == 0 {
 		return nil
@@ -317,12 +324,46 @@ func groupByCounty(year int, schools []census.School) [][]*census.School {
 		groups[g] = all[off : off : off+n]
 		off += n
 	}
-	for i, g := range of {
-		if g >= 0 {
-			groups[g] = append(groups[g], &schools[i])
+	for _, rs := range runs {
+		for _, r := range rs {
+			for i := r.lo; i < r.hi; i++ {
+				groups[r.group] = append(groups[r.group], &schools[i])
+			}
 		}
 	}
 	return groups
+}
+
+// groupParallelMin is how many records groupByCounty reads on every core.
+const groupParallelMin = 20000
+
+// countyRun is a run of records of one county and the year, in the order
+// of the records: schools[lo:hi].
+type countyRun struct {
+	code   string
+	lo, hi int32
+	group  int // its county's group, set by groupByCounty
+}
+
+// countyRuns returns the runs of records of year (any year if 0) among
+// schools[lo:hi], in order.
+func countyRuns(year int, schools []census.School, lo, hi int) []countyRun {
+	var runs []countyRun
+	open := false // the last run goes on with the record before
+	for i := lo; i < hi; i++ {
+		s := &schools[i]
+		if year != 0 && s.Year != year {
+			open = false
+			continue
+		}
+		if open && runs[len(runs)-1].code == s.CountyCode {
+			runs[len(runs)-1].hi = int32(i + 1)
+			continue
+		}
+		runs = append(runs, countyRun{code: s.CountyCode, lo: int32(i), hi: int32(i + 1)})
+		open = true
+	}
+	return runs
 }
 
 // EvaluateCounty evaluates one county's records.

@@ -536,3 +536,56 @@ func names(parts []*Part) []string {
 	}
 	return out
 }
+
+// TestGroupByCounty checks groupByCounty against grouping record by
+// record: counties in the order they first appear, each county's records
+// of the year in file order, on files in runs of counties and shuffled,
+// with other years among them, small and large enough to be read on every
+// core, cut anywhere.
+func TestGroupByCounty(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(5, 6))
+	for i := range 40 {
+		n := []int{0, 1, 7, 300, groupParallelMin + rnd.IntN(5000)}[i%5]
+		schools := make([]census.School, n)
+		county := 0
+		for j := range schools {
+			if i%2 == 0 {
+				if rnd.IntN(40) == 0 {
+					county = rnd.IntN(60) // runs, counties coming back
+				}
+			} else {
+				county = rnd.IntN(60)
+			}
+			schools[j] = census.School{Year: 2024, CountyCode: fmt.Sprintf("34%04d", county), Code: fmt.Sprint(j)}
+			if rnd.IntN(10) == 0 {
+				schools[j].Year = 2023
+			}
+		}
+		for _, year := range []int{2024, 2023, 0} {
+			var want [][]*census.School
+			at := map[string]int{}
+			for j := range schools {
+				s := &schools[j]
+				if year != 0 && s.Year != year {
+					continue
+				}
+				g, ok := at[s.CountyCode]
+				if !ok {
+					g = len(want)
+					at[s.CountyCode] = g
+					want = append(want, nil)
+				}
+				want[g] = append(want[g], s)
+			}
+			got := groupByCounty(year, schools)
+			if len(got) != len(want) {
+				t.Fatalf("case %d, year %d: %d groups, want %d", i, year, len(got), len(want))
+			}
+			for g := range want {
+				if !slices.Equal(got[g], want[g]) {
+					t.Fatalf("case %d, year %d: group %d (%s) differs: %d records, want %d", i, year, g, want[g][0].CountyCode, len(got[g]), len(want[g]))
+				}
+			}
+		}
+	}
+}
