@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 
@@ -147,5 +148,64 @@ func TestEvaluateRestoresGC(t *testing.T) {
 		if l := debug.SetMemoryLimit(1 << 40); l != 1<<40 {
 			t.Errorf("%s: memory limit %d after evaluate, want %d", format, l, int64(1<<40))
 		}
+	}
+}
+
+// TestEvaluateFileYears: a file of several years is evaluated for its
+// latest year by default, for the year asked with --year, and refused for
+// a year it does not have, naming those it has; a file of one year with
+// --county keeps that county alone. The records of a file of one year are
+// kept without a pass over them; those of several are filtered.
+func TestEvaluateFileYears(t *testing.T) {
+	dir := t.TempDir()
+	y2023 := strings.ReplaceAll(goodRows, "2024,340207,鸠江区", "2023,340207,鸠江区")
+	other := strings.ReplaceAll(strings.ReplaceAll(goodRows, "340207,鸠江区", "340208,三山区"), ",34020700", ",34020800")
+	both := writeFile(t, dir, "两年.csv", header+y2023+goodRows+other)
+	counties := func(args ...string) (int, []string, string) {
+		t.Helper()
+		code, out, errs := run(t, dir, append([]string{"evaluate", "--format", "json"}, args...)...)
+		if code != 0 {
+			return code, nil, errs
+		}
+		var doc struct {
+			Year     int `json:"year"`
+			Counties []struct {
+				Code  string `json:"code"`
+				Parts []struct {
+					SchoolCode string `json:"school_code"`
+				} `json:"parts"`
+			} `json:"counties"`
+		}
+		if err := json.Unmarshal([]byte(out), &doc); err != nil {
+			t.Fatalf("%v\n%s", err, out)
+		}
+		var codes []string // year/county/parts
+		for _, c := range doc.Counties {
+			codes = append(codes, fmt.Sprint(doc.Year, "/", c.Code, "/", len(c.Parts)))
+		}
+		return code, codes, errs
+	}
+	for _, c := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{both}, []string{"2024/340207/4", "2024/340208/4"}},
+		{[]string{"--year", "2023", both}, []string{"2023/340207/4"}},
+		{[]string{"--county", "三山区", both}, []string{"2024/340208/4"}},
+		{[]string{"--year", "2023", "--county", "340207", both}, []string{"2023/340207/4"}},
+	} {
+		if code, got, errs := counties(c.args...); code != 0 || !slices.Equal(got, c.want) {
+			t.Errorf("%v: exit %d, counties %v, want %v\n%s", c.args, code, got, c.want, errs)
+		}
+	}
+	if code, _, errs := counties("--year", "2022", both); code == 0 || !strings.Contains(errs, "没有 2022 年度的数据（已有年度：2023、2024）") {
+		t.Errorf("a year the file lacks: exit %d\n%s", code, errs)
+	}
+	one := writeFile(t, dir, "一年.csv", header+goodRows+other)
+	if code, got, errs := counties("--county", "340207", one); code != 0 || !slices.Equal(got, []string{"2024/340207/4"}) {
+		t.Errorf("--county on a file of one year: exit %d, counties %v\n%s", code, got, errs)
+	}
+	if code, _, errs := counties("--county", "340299", one); code == 0 || !strings.Contains(errs, "没有县区") {
+		t.Errorf("--county the file lacks: exit %d\n%s", code, errs)
 	}
 }

@@ -91,12 +91,15 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules, t
 		in.Kindergartens = append(in.Kindergartens, b.Kindergartens...)
 		in.Counties = append(in.Counties, b.Counties...)
 	}
+	// One pass over the schools tells both their latest year and whether
+	// they are all of it (a nation's records take 96 MB).
+	first, last := yearSpan(in.Schools)
 	year := *src.year
 	if year == 0 {
-		year = latestYear(r, in)
+		year = latestYear(r, in, last)
 	}
 	all := in.Schools
-	if err := src.filterInputs(&in, year, r); err != nil {
+	if err := src.filterInputs(&in, year, r, first == year && last == year); err != nil {
 		return in, 0, err
 	}
 	if pc := r.PriorCVs(); pc != nil {
@@ -119,17 +122,16 @@ func yearOf(schools []census.School, y int) []census.School {
 	return out
 }
 
-// latestYear is the latest year of the records the standard is about.
-func latestYear(r *standards.Rules, in eval.Inputs) int {
+// latestYear is the latest year of the records the standard is about;
+// schools is that of in.Schools.
+func latestYear(r *standards.Rules, in eval.Inputs, schools int) int {
 	y := 0
 	if r.Preschool() {
 		for _, k := range in.Kindergartens {
 			y = max(y, k.Year)
 		}
 	} else {
-		for i := range in.Schools {
-			y = max(y, in.Schools[i].Year)
-		}
+		y = schools
 	}
 	if y == 0 {
 		for _, c := range in.Counties {
@@ -195,7 +197,7 @@ func (src *source) inputsFromStore(e *env, st *store.Store, r *standards.Rules) 
 	if err = cmp.Or(unitsErr, err); err != nil {
 		return in, 0, err
 	}
-	if err := src.filterInputs(&in, year, r); err != nil {
+	if err := src.filterInputs(&in, year, r, allOfYear(in.Schools, year)); err != nil {
 		return in, 0, err
 	}
 	if pc := r.PriorCVs(); pc != nil {
@@ -227,8 +229,9 @@ func (src *source) countyOnly(schools []census.School) []census.School {
 }
 
 // filterInputs keeps the records of year and of the chosen county, and says
-// what is missing when nothing is left.
-func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) error {
+// what is missing when nothing is left. oneYear says that every school of
+// in is of year.
+func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules, oneYear bool) error {
 	c := strings.TrimSpace(*src.county)
 	names := map[string]string{} // the counties of the year, for a hint
 	match := func(code, name string) bool { return c == "" || code == c || name == c }
@@ -241,7 +244,7 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 		}
 	}
 	var schools []census.School
-	if c == "" && allOfYear(in.Schools, year) {
+	if c == "" && oneYear {
 		// Every one is kept (a file of the year, or the database's
 		// records of it): the years and names below are only for a
 		// message when nothing is kept.
@@ -315,6 +318,19 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules) e
 		what = "幼儿园数据"
 	}
 	return fmt.Errorf("%d 年度没有%s", year, what)
+}
+
+// yearSpan returns the earliest and the latest year of list, 0 and 0 when
+// it is empty.
+func yearSpan(list []census.School) (first, last int) {
+	for i := range list {
+		y := list[i].Year
+		if i == 0 {
+			first, last = y, y
+		}
+		first, last = min(first, y), max(last, y)
+	}
+	return first, last
 }
 
 // allOfYear reports whether every school of list is of year.
