@@ -906,14 +906,7 @@ func (r *reader) crossCheck(n int, s *census.School) {
 	// Parts of a facility may be reported together with the whole; their
 	// sum above the whole is suspicious but not impossible (a shared
 	// playground counted by both parts), so it is only a warning.
-	for _, g := range [][3]census.Field{
-		{census.TeachingArea, census.TeachingAreaPrimary, census.TeachingAreaJunior},
-		{census.SportsArea, census.SportsAreaPrimary, census.SportsAreaJunior},
-		{census.EquipmentValue, census.EquipmentValuePrimary, census.EquipmentValueJunior},
-		{census.MultimediaRooms, census.MultimediaRoomsPrimary, census.MultimediaRoomsJunior},
-		{census.Computers, census.ComputersPrimary, census.ComputersJunior},
-		{census.Books, census.BooksPrimary, census.BooksJunior},
-	} {
+	for _, g := range facilityParts {
 		whole, ok := s.Get(g[0])
 		p, ok1 := s.Get(g[1])
 		j, ok2 := s.Get(g[2])
@@ -922,6 +915,17 @@ func (r *reader) crossCheck(n int, s *census.School) {
 				s.Name, s.Code, r.display(g[0], p+j), r.display(g[0], whole)))
 		}
 	}
+}
+
+// facilityParts are the facilities reported for the whole school and by
+// stage: the whole, the primary part, the junior part.
+var facilityParts = [...][3]census.Field{
+	{census.TeachingArea, census.TeachingAreaPrimary, census.TeachingAreaJunior},
+	{census.SportsArea, census.SportsAreaPrimary, census.SportsAreaJunior},
+	{census.EquipmentValue, census.EquipmentValuePrimary, census.EquipmentValueJunior},
+	{census.MultimediaRooms, census.MultimediaRoomsPrimary, census.MultimediaRoomsJunior},
+	{census.Computers, census.ComputersPrimary, census.ComputersJunior},
+	{census.Books, census.BooksPrimary, census.BooksJunior},
 }
 
 // display writes a stored value in the file's unit, for messages.
