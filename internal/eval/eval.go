@@ -291,13 +291,17 @@ func groupByCounty(year int, schools []census.School) [][]*census.School {
 		parts = runtime.GOMAXPROCS(0)
 	}
 	runs := make([][]countyRun, parts)
-	var wg sync.WaitGroup
-	size := (len(schools) + parts - 1) / parts
-	for k := range parts {
-		lo, hi := min(k*size, len(schools)), min((k+1)*size, len(schools))
-		wg.Go(func() { runs[k] = countyRuns(year, schools, lo, hi) })
+	if parts == 1 {
+		runs[0] = countyRuns(year, schools, 0, len(schools))
+	} else {
+		var wg sync.WaitGroup
+		size := (len(schools) + parts - 1) / parts
+		for k := range parts {
+			lo, hi := min(k*size, len(schools)), min((k+1)*size, len(schools))
+			wg.Go(func() { runs[k] = countyRuns(year, schools, lo, hi) })
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	idx := map[string]int{}
 	var sizes []int
 	total := 0
