@@ -658,7 +658,7 @@ func narrow(s string) string {
 // number reads one non-empty numeric cell of field f, in the file's unit,
 // and returns it in the stored unit.
 func (r *reader) number(n int, c *column, f census.Field, v string) (float64, bool) {
-	col := census.Columns[f]
+	col := &census.Columns[f]
 	x, err := parseNumber(v)
 	switch err {
 	case nil:
