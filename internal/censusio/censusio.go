@@ -344,7 +344,12 @@ func readFull(f *os.File, data []byte) error {
 		})
 	}
 	wg.Wait()
-	return errors.Join(errs...)
+	for _, err := range errs {
+		if err != nil {
+			return err // the first: one line in the message
+		}
+	}
+	return nil
 }
 
 // readPartsMin is the size from which readFull reads in parts.

@@ -877,6 +877,10 @@ func TestReadFullParts(t *testing.T) {
 		if err := readFull(f, make([]byte, size+1)); err == nil {
 			t.Errorf("%d bytes into %d: no error", size, size+1)
 		}
+		// Every part beyond the end: one error, one line for the message.
+		if err := readFull(f, make([]byte, 3*size+readPartsMin)); err == nil || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%d bytes into %d: %q", size, 3*size+readPartsMin, err)
+		}
 		f.Close()
 	}
 }
