@@ -52,8 +52,9 @@ type Options struct {
 	// whose first row is a header, else the first sheet.
 	Sheet string
 	// Arena, when set, holds the school records of a large CSV file and
-	// the texts of every record outside the garbage-collected heap, valid
-	// until its Free (see Arena). nil reads onto the heap.
+	// the texts of every record outside the garbage-collected heap, and
+	// a large file mapped, valid until its Free (see Arena). nil reads
+	// onto the heap.
 	Arena *Arena
 	// NoHash leaves Batch.SHA256 empty, for a caller that does not
 	// record the file (an evaluation): hashing a nation's file takes a
@@ -252,11 +253,19 @@ func readFile(path string, opt Options, setup func(*reader)) (*Batch, error) {
 	// Read into a buffer of the file's size rather than one grown by
 	// doubling: for a large file that halves the memory the read takes.
 	// Pipes and the like have no size and are read as a stream.
-	var data []byte
+	// A large file read into an arena is mapped instead: not copied at all.
+	var (
+		data []byte
+		g    *faults
+	)
 	fi, err := f.Stat()
-	if err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size() > maxFileSize {
+	switch {
+	case err != nil || !fi.Mode().IsRegular() || fi.Size() == 0 || fi.Size() > maxFileSize:
 		data, err = io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	} else {
+	default:
+		if data, g = mapped(f, fi.Size(), opt); data != nil {
+			break
+		}
 		data = make([]byte, fi.Size())
 		hugepages.Advise(unsafe.Pointer(unsafe.SliceData(data)), uintptr(len(data)))
 		err = readFull(f, data)
@@ -264,6 +273,22 @@ func readFile(path string, opt Options, setup func(*reader)) (*Batch, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s：读取失败：%w", name, err)
 	}
+	if g != nil {
+		return readWatched(name, g, func() (*Batch, error) {
+			return readData(path, name, data, opt, func(r *reader) {
+				r.faults = g
+				if setup != nil {
+					setup(r)
+				}
+			})
+		})
+	}
+	return readData(path, name, data, opt, setup)
+}
+
+// readData reads the content of the file at path, which is data; name is
+// its base name.
+func readData(path, name string, data []byte, opt Options, setup func(*reader)) (*Batch, error) {
 	ext := strings.ToLower(filepath.Ext(path))
 	if !bytes.HasPrefix(data, zipMagic) {
 		switch ext {
@@ -364,13 +389,19 @@ func readBytesWith(name string, data []byte, opt Options, setup func(*reader)) (
 	}
 	// The file's hash is computed while it is read: it is a tenth of the
 	// time of a large read.
-	sum := make(chan [sha256.Size]byte, 1)
-	if !opt.NoHash {
-		go func() { sum <- sha256.Sum256(data) }()
-	}
 	rd := newReader(name, opt)
 	if setup != nil {
 		setup(rd)
+	}
+	sum := make(chan [sha256.Size]byte, 1)
+	if !opt.NoHash {
+		go func() {
+			var h [sha256.Size]byte
+			defer func() { sum <- h }() // after a fault too
+			defer rd.faults.catch()
+			rd.faults.watch()
+			h = sha256.Sum256(data)
+		}()
 	}
 
 	switch {

@@ -156,7 +156,7 @@ func (r *reader) decode(data []byte) ([]byte, bool) {
 	switch {
 	case bytes.HasPrefix(data, utf8BOM):
 		data = data[len(utf8BOM):]
-		if validUTF8(data) {
+		if validUTF8(data, r.faults) {
 			return data, true
 		}
 		// A BOM followed by invalid UTF-8 is a damaged file; let the
@@ -166,7 +166,7 @@ func (r *reader) decode(data []byte) ([]byte, bool) {
 		enc = unicode.UTF16(unicode.LittleEndian, unicode.ExpectBOM)
 	case bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
 		enc = unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM)
-	case validUTF8(data):
+	case validUTF8(data, r.faults):
 		return data, true
 	default:
 		if line, ok := brokenUTF8(data); ok {
@@ -188,7 +188,7 @@ func (r *reader) decode(data []byte) ([]byte, bool) {
 // validUTF8 is utf8.Valid, checking the halves of a large text on two
 // cores: cut where a character begins, the text is valid when both
 // halves are.
-func validUTF8(data []byte) bool {
+func validUTF8(data []byte, g *faults) bool {
 	if len(data) < 4<<20 || runtime.GOMAXPROCS(0) < 2 {
 		return utf8.Valid(data)
 	}
@@ -197,7 +197,13 @@ func validUTF8(data []byte) bool {
 		cut++
 	}
 	second := make(chan bool, 1)
-	go func() { second <- utf8.Valid(data[cut:]) }()
+	go func() {
+		ok := false
+		defer func() { second <- ok }() // after a fault too
+		defer g.catch()
+		g.watch()
+		ok = utf8.Valid(data[cut:])
+	}()
 	first := utf8.Valid(data[:cut])
 	return <-second && first
 }

@@ -292,11 +292,16 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		all = make([]census.School, total)
 		hugepages.Advise(unsafe.Pointer(unsafe.SliceData(all)), uintptr(len(all))*unsafe.Sizeof(all[0]))
 	}
+	if cutAt != nil && r.faults != nil {
+		cutAt("chunks")
+	}
 	recs := make([]*recording, len(chunks))
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
 		wg.Go(func() {
+			defer r.faults.catch()
+			r.faults.watch()
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(chunks) {
@@ -308,6 +313,9 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		})
 	}
 	wg.Wait()
+	if r.faults.cut() {
+		return true // a chunk unread: the read fails (readWatched)
+	}
 	findDuplicates(recs, total)
 
 	n := 0

@@ -104,11 +104,11 @@ func TestValidUTF8(t *testing.T) {
 		data := slices.Clone(base)
 		at := len(data)/2 - 20 + i
 		data[at] = []byte{0xff, 0xe5, 0x80, 'a'}[i%4]
-		if got, want := validUTF8(data), utf8.Valid(data); got != want {
+		if got, want := validUTF8(data, nil), utf8.Valid(data); got != want {
 			t.Errorf("byte %d set to %#x: %v, want %v", at, data[at], got, want)
 		}
 	}
-	if !validUTF8(base) {
+	if !validUTF8(base, nil) {
 		t.Error("valid text refused")
 	}
 }

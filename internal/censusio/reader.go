@@ -42,6 +42,7 @@ type reader struct {
 	unit               *unitReader    // reads the rows of a kindergarten or county file
 	rec                *recording     // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
 	scratch            census.School  // the record of a row read after an error, which is not kept
+	faults             *faults        // the watch on a mapped file's memory; nil when not mapped
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
 
