@@ -117,12 +117,21 @@ func (a *Arena) schools(n int) []census.School {
 // texts copies strings into an arena, or onto the heap when it has none;
 // one reader uses it at a time.
 type texts struct {
-	a    *Arena
-	free []byte // the rest of the current block
+	a     *Arena
+	free  []byte // the rest of the current block
+	block int    // the size of the last block taken
 }
 
-// textBlock is how much an arena's texts take at a time.
-const textBlock = 256 << 10
+// textBlock is the most an arena's texts take at a time. The first block
+// of a reader is small, and each next one twice the last: a chunk of a
+// file read in parallel has a reader of its own, which keeps a few
+// kilobytes of texts (its counties' names; the codes and names of its
+// schools take a block of their own, keepTexts), and blocks of textBlock
+// each were 6 MB of a nation's memory touched for nothing.
+const (
+	textBlock      = 256 << 10
+	textBlockFirst = 16 << 10
+)
 
 // room returns n bytes to copy a text into.
 func (t *texts) room(n int) []byte {
@@ -133,7 +142,11 @@ func (t *texts) room(n int) []byte {
 		return t.a.bytes(n)
 	}
 	if len(t.free) < n {
-		t.free = t.a.bytes(textBlock)
+		t.block = min(max(2*t.block, textBlockFirst), textBlock)
+		for t.block < n {
+			t.block *= 2
+		}
+		t.free = t.a.bytes(t.block)
 	}
 	b := t.free[:n:n]
 	t.free = t.free[n:]

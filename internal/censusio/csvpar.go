@@ -339,7 +339,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 // readChunk reads the rows of one chunk into dst.
 func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.School) *recording {
 	w := &reader{opt: r.opt, headerDone: true, headerOK: true, csv: true,
-		cols: r.cols, text: r.text, num: r.num, textHdr: r.textHdr, width: r.width,
+		cols: r.cols, text: r.text, num: r.num, textHdr: r.textHdr, width: r.width, stray: r.stray,
 		strayWarned: make(map[int]bool), interned: make(map[string]string), rec: new(recording)}
 	w.batch.File = r.batch.File
 	w.txt.a = r.opt.Arena

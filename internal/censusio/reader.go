@@ -38,6 +38,7 @@ type reader struct {
 	sheet              string         // the worksheet read, for messages; "" for CSV
 	csv                bool           // the file is CSV, whose rows must match the header (csvShape)
 	width              int            // columns up to the header's last non-empty cell
+	stray              []int          // the columns of the header that are blank (and so not known)
 	formulaCols        []int          // columns (1-based) of the row being read that are formulas without a value
 	unit               *unitReader    // reads the rows of a kindergarten or county file
 	rec                *recording     // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
@@ -208,6 +209,9 @@ func (r *reader) line(n int, cells []string) {
 			if c.header != "" {
 				r.width = i + 1
 			}
+			if !c.known && c.header == "" {
+				r.stray = append(r.stray, i)
+			}
 		}
 		return
 	}
@@ -361,11 +365,15 @@ func (r *reader) row(n int, cells []string) {
 	}
 	census.ResetSchool(s)
 
-	for i, v := range cells {
-		if i < len(r.cols) && (r.cols[i].known || r.cols[i].header != "") {
-			continue
+	// Cells under no header: those of the header's blank columns, and
+	// any beyond it.
+	for _, i := range r.stray {
+		if i < len(cells) && !r.strayWarned[i] && trim(cells[i]) != "" {
+			r.strayCell(n, i)
 		}
-		if !r.strayWarned[i] && trim(v) != "" {
+	}
+	for i := len(r.cols); i < len(cells); i++ {
+		if !r.strayWarned[i] && trim(cells[i]) != "" {
 			r.strayCell(n, i)
 		}
 	}
