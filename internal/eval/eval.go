@@ -408,6 +408,8 @@ type engine struct {
 	// slabs, when set, lends the memory of a county's parts (see
 	// EvaluateResourceStream); nil allocates it afresh for every county.
 	slabs *slabPool
+	// sl is the slab of the county being evaluated.
+	sl *partSlab
 }
 
 func newEngine(r *standards.Rules) *engine {
@@ -463,6 +465,8 @@ func (e *engine) county(schools []*census.School) *County {
 		e.sfSlab = sl.shortfalls[:0]
 		defer func() { sl.shortfalls, e.sfSlab = e.sfSlab, nil }()
 	}
+	e.sl = sl
+	defer func() { e.sl = nil }() // not to keep the county's memory
 	slab, figures := sl.parts, sl.figures
 	c.Parts = sl.ptrs[:0]
 	for _, s := range schools {
@@ -512,9 +516,9 @@ func (e *engine) county(schools []*census.School) *County {
 		}
 	}
 	e.sortParts(c.Parts)
-	c.Stages = make([]*StageResult, 0, len(r.Stages))
+	c.Stages = sl.stageList(len(r.Stages), nInd)
 	for _, st := range r.Stages {
-		sr := e.stage(c, st)
+		sr := e.stage(c, sl, st)
 		c.Stages = append(c.Stages, sr)
 		if sr.MissingParts > 0 {
 			c.Complete = false
@@ -601,7 +605,8 @@ func (e *engine) attribute(c *County, s *census.School, p *Part) {
 		if tot := splitTotal(s, weights); tot > 0 {
 			share = weights[p.Stage] * p.Students / tot
 		}
-		p.Split = &Split{Basis: r.Settings.SplitWeights.Mode, Share: share, Weights: weights}
+		p.Split = e.sl.split()
+		p.Split.Basis, p.Split.Share, p.Split.Weights = r.Settings.SplitWeights.Mode, share, weights
 	}
 	for k := range e.inds {
 		ir := &e.inds[k]
@@ -624,13 +629,13 @@ func (e *engine) attribute(c *County, s *census.School, p *Part) {
 				e.warnPerPart(c, s, p, ir)
 			case ir.src[si] >= 0 && s.Has(ir.src[si]):
 				x = s.V[ir.src[si]]
-				p.Split.Given = append(p.Split.Given, ir.ind.ID)
+				e.sl.addID(&p.Split.Given, ir.ind.ID, len(e.inds))
 			default:
 				// Another part's figure and the total give ours by
 				// difference, when the school has exactly two parts with students.
 				if other, ok := e.otherPartFigure(s, ir, p.Stage, weights); ok && !math.IsNaN(whole) {
 					x = whole - other
-					p.Split.Derived = append(p.Split.Derived, ir.ind.ID)
+					e.sl.addID(&p.Split.Derived, ir.ind.ID, len(e.inds))
 				} else {
 					x = whole * share
 				}
@@ -846,9 +851,14 @@ func (e *engine) compositeNum(v float64, parts []*Part) exactNum {
 }
 
 // stage computes one stage set's CVs and verdict.
-func (e *engine) stage(c *County, st census.Stage) *StageResult {
+func (e *engine) stage(c *County, sl *partSlab, st census.Stage) *StageResult {
 	r := e.r
-	sr := &StageResult{Stage: st, AllPartsPass: true}
+	sr, results := sl.stage(len(e.inds))
+	if sr == nil {
+		sr, results = new(StageResult), make([]IndicatorResult, len(e.inds))
+		sr.Indicators = make([]*IndicatorResult, len(e.inds))
+	}
+	sr.Stage, sr.AllPartsPass = st, true
 	in := e.in[:0]
 	for _, p := range c.Parts {
 		if p.Stage != st {
@@ -871,8 +881,6 @@ func (e *engine) stage(c *County, st census.Stage) *StageResult {
 	}
 	e.in = in
 	x, w := e.x[:0], e.w[:0]
-	results := make([]IndicatorResult, len(e.inds))
-	sr.Indicators = make([]*IndicatorResult, len(e.inds))
 	sr.BalancePass = true
 	var cvSum float64
 	cvAll := true

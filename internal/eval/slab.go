@@ -5,12 +5,88 @@ import "sync"
 // partSlab is the memory of one county's parts: the parts, their figures
 // (Part.Raw and Part.Values) and the pointers of County.Parts, each one
 // allocation, and their shortfalls (Part.Shortfalls), which the engine
-// appends to.
+// appends to; and of its stage results (County.Stages, each with its
+// indicators' results), which stages lends.
 type partSlab struct {
 	parts      []Part
 	figures    []float64
 	ptrs       []*Part
 	shortfalls []Shortfall
+
+	stages     []StageResult
+	stagePtrs  []*StageResult
+	results    []IndicatorResult
+	resultPtrs []*IndicatorResult
+
+	// splits are lent to the parts of mixed schools (Part.Split), and ids
+	// to their lists of indicators (Split.Given, Split.Derived); a pooled
+	// slab has room for a split per part, and ids in blocks.
+	splits []Split
+	ids    []string
+}
+
+// split lends a zeroed split, or allocates one when s has no room left.
+func (s *partSlab) split() *Split {
+	k := len(s.splits)
+	if k == cap(s.splits) {
+		return new(Split)
+	}
+	s.splits = s.splits[:k+1]
+	sp := &s.splits[k]
+	*sp = Split{}
+	return sp
+}
+
+// addID appends id to the list *dst of a split whose lists hold at most n
+// ids: the first one takes room for n from the slab's ids (a pooled slab
+// only; otherwise append allocates, as it would).
+func (s *partSlab) addID(dst *[]string, id string, n int) {
+	if *dst == nil && s.ids != nil {
+		if cap(s.ids)-len(s.ids) < n {
+			s.ids = make([]string, 0, max(64*n, 2*cap(s.ids)))
+		}
+		k := len(s.ids)
+		s.ids = s.ids[:k+n]
+		room := s.ids[k : k+n : k+n]
+		clear(room)
+		*dst = room[:0]
+	}
+	*dst = append(*dst, id)
+}
+
+// stageList readies s to lend n stage results of nInd indicators each
+// (stage), and returns County.Stages, empty, with room for them. The
+// memory lent to the county s was lent for before is lent again.
+func (s *partSlab) stageList(n, nInd int) []*StageResult {
+	if cap(s.stages) < n {
+		s.stages = make([]StageResult, 0, n)
+		s.stagePtrs = make([]*StageResult, 0, n)
+	}
+	if cap(s.results) < n*nInd {
+		s.results = make([]IndicatorResult, 0, n*nInd)
+		s.resultPtrs = make([]*IndicatorResult, 0, n*nInd)
+	}
+	s.stages, s.results, s.resultPtrs = s.stages[:0], s.results[:0], s.resultPtrs[:0]
+	return s.stagePtrs[:0]
+}
+
+// stage lends a zeroed stage result and the nInd zeroed results of its
+// indicators, whose pointers its Indicators has room for (it is nil
+// beyond the stages stageList made room for).
+func (s *partSlab) stage(nInd int) (*StageResult, []IndicatorResult) {
+	k, j := len(s.stages), len(s.results)
+	if k == cap(s.stages) || j+nInd > cap(s.results) {
+		return nil, nil
+	}
+	s.stages = s.stages[:k+1]
+	sr := &s.stages[k]
+	*sr = StageResult{}
+	s.results = s.results[:j+nInd]
+	res := s.results[j : j+nInd : j+nInd]
+	clear(res)
+	s.resultPtrs = s.resultPtrs[:j+nInd]
+	sr.Indicators = s.resultPtrs[j : j+nInd : j+nInd]
+	return sr, res
 }
 
 // slabPool keeps the slabs of counties that have been handed on and
@@ -52,12 +128,20 @@ func (p *slabPool) get(nParts, nFigures int) *partSlab {
 			clear(s.parts)
 			s.figures = s.figures[:nFigures]
 			clear(s.figures)
+			s.splits, s.ids = s.splits[:0], s.ids[:0]
 			return s
 		}
 		// Too small (or none): a new one with room for a larger county,
 		// so that slabs stop being outgrown.
 		nParts += nParts / 4
 		nFigures += nFigures / 4
+		return &partSlab{
+			parts:   make([]Part, nParts),
+			figures: make([]float64, nFigures),
+			ptrs:    make([]*Part, 0, nParts),
+			splits:  make([]Split, 0, nParts),
+			ids:     make([]string, 0),
+		}
 	}
 	return &partSlab{
 		parts:   make([]Part, nParts),
@@ -72,7 +156,7 @@ func (p *slabPool) put(c *County) {
 	if s == nil {
 		return
 	}
-	c.slab, c.Parts = nil, nil
+	c.slab, c.Parts, c.Stages = nil, nil, nil
 	clear(s.ptrs[:cap(s.ptrs)])
 	p.mu.Lock()
 	p.free = append(p.free, s)
