@@ -1,7 +1,6 @@
 package censusio
 
 import (
-	"os"
 	"strings"
 	"sync"
 	"unsafe"
@@ -17,8 +16,8 @@ import (
 // strings, never sees them, so that the job's garbage is collected at a
 // fraction of the cost. Options.Arena asks a read to use it. A large file
 // read with one (ReadFile, 4 MB or more, not a workbook) is mapped into
-// memory until Free rather than read: never copied, its pages need no
-// clearing.
+// memory while it is read rather than copied into a buffer: its pages
+// need no clearing (see mapped).
 //
 // The records and every string in them stay valid until Free, and no
 // longer: a caller must not use them, or anything that shares their texts,
@@ -30,7 +29,6 @@ type Arena struct {
 	mu     sync.Mutex
 	blocks [][]byte // mapped, each unmapped by Free
 	free   []byte   // the rest of the last block bytes mapped
-	files  [][]byte // files mapped (mapFile), each unmapped by Free
 }
 
 // NewArena returns an empty arena.
@@ -47,25 +45,7 @@ func (a *Arena) Free() {
 	for _, b := range a.blocks {
 		hugepages.Unmap(b)
 	}
-	for _, b := range a.files {
-		hugepages.UnmapFile(b)
-	}
-	a.blocks, a.free, a.files = nil, nil, nil
-}
-
-// mapFile returns the first n bytes of f mapped into memory until Free,
-// or nil when the system refuses. A file read so is never copied: its
-// pages are the system's cache of it (see hugepages.MapFile, and
-// faults, for a file cut short meanwhile).
-func (a *Arena) mapFile(f *os.File, n int) []byte {
-	b := hugepages.MapFile(f, n)
-	if b == nil {
-		return nil
-	}
-	a.mu.Lock()
-	a.files = append(a.files, b)
-	a.mu.Unlock()
-	return b
+	a.blocks, a.free = nil, nil
 }
 
 // arenaBlock is how much memory bytes maps at a time: its pages are

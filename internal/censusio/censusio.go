@@ -274,6 +274,9 @@ func readFile(path string, opt Options, setup func(*reader)) (*Batch, error) {
 		return nil, fmt.Errorf("%s：读取失败：%w", name, err)
 	}
 	if g != nil {
+		// Unmapped once read, with any goroutine of the read that a fault
+		// left running still watched.
+		defer hugepages.UnmapFile(data)
 		return readWatched(name, g, func() (*Batch, error) {
 			return readData(path, name, data, opt, func(r *reader) {
 				r.faults = g

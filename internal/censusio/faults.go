@@ -7,10 +7,12 @@ import (
 	"runtime/debug"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/dudao-edu/dudao/internal/hugepages"
 )
 
 // faults watches the goroutines that read a file mapped into memory
-// (Arena.mapFile). A file cut short while it is mapped — rewritten by
+// (mapped). A file cut short while it is mapped — rewritten by
 // another program as it is read — takes away the pages past its new end,
 // and reading them faults: without a watch the process dies of it. A
 // goroutine that reads the mapping calls watch, and defers catch, which
@@ -81,10 +83,15 @@ var mapMin int64 = readPartsMin
 // before its rows are read in parallel. Tests cut the file short there.
 var cutAt func(at string)
 
-// mapped returns the content of f, size bytes long, mapped into the
-// arena's memory when opt has an arena, the file is large enough and
-// holds no workbook (whose reading this package does not watch), and a
-// watch on the mapping; nil when it is to be read.
+// filesMapped counts the files mapped, for tests.
+var filesMapped atomic.Int64
+
+// mapped returns the content of f, size bytes long, mapped into memory
+// when opt has an arena, the file is large enough and holds no workbook
+// (whose reading this package does not watch), and a watch on the
+// mapping; nil when it is to be read. The caller unmaps it
+// (hugepages.UnmapFile) once read: nothing read keeps a part of it (the
+// texts of the records are copied, as are the values errors quote).
 func mapped(f *os.File, size int64, opt Options) ([]byte, *faults) {
 	if opt.Arena == nil || size < mapMin || size > maxFileSize {
 		return nil, nil
@@ -93,10 +100,11 @@ func mapped(f *os.File, size int64, opt Options) ([]byte, *faults) {
 	if n, _ := f.ReadAt(head[:], 0); bytes.HasPrefix(head[:n], zipMagic) {
 		return nil, nil
 	}
-	data := opt.Arena.mapFile(f, int(size))
+	data := hugepages.MapFile(f, int(size))
 	if data == nil {
 		return nil, nil
 	}
+	filesMapped.Add(1)
 	if cutAt != nil {
 		cutAt("mapped")
 	}
