@@ -102,3 +102,26 @@ func (c *county) nationSchool(s *school, j int) {
 	}
 	s.name = s.typ.ZH() + strconv.Itoa(j+1)
 }
+
+// Uneven returns schools with each county cut to between 1 and 150 of its
+// schools, by the county's position (1 + 37k mod 150 for the k-th county),
+// topped up with the records after them up to 20 000 so that a nation is
+// still evaluated on every core: counties of very different sizes, for
+// tests of memory lent from one county to the next.
+func Uneven(schools []census.School) []census.School {
+	var out []census.School
+	kept, order := map[string]int{}, map[string]int{}
+	for _, s := range schools {
+		if _, ok := order[s.CountyCode]; !ok {
+			order[s.CountyCode] = len(order)
+		}
+		if kept[s.CountyCode] < 1+order[s.CountyCode]*37%150 {
+			kept[s.CountyCode]++
+			out = append(out, s)
+		}
+	}
+	if len(out) < 20000 && len(schools) > len(out) {
+		out = append(out, schools[len(out):]...)
+	}
+	return out
+}

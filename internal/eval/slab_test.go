@@ -3,7 +3,6 @@ package eval
 import (
 	"testing"
 
-	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/standards"
 	"github.com/google/go-cmp/cmp"
@@ -19,19 +18,7 @@ import (
 // smaller ones and outgrown by larger ones), under a standard of each
 // balance rule.
 func TestStreamLendsCleanly(t *testing.T) {
-	all := demo.Nation(13, 400, 30000)
-	var schools []census.School
-	kept, order := map[string]int{}, map[string]int{}
-	for _, s := range all {
-		if _, ok := order[s.CountyCode]; !ok {
-			order[s.CountyCode] = len(order)
-		}
-		if kept[s.CountyCode] < 1+order[s.CountyCode]*37%150 {
-			kept[s.CountyCode]++
-			schools = append(schools, s)
-		}
-	}
-	schools = append(schools, all[len(schools):]...) // on every core
+	schools := demo.Uneven(demo.Nation(13, 400, 30000))
 	in := Inputs{Schools: schools}
 	year := schools[0].Year
 	opts := cmp.Options{cmpopts.EquateNaNs(), cmpopts.IgnoreUnexported(County{}, Part{}, StageResult{})}

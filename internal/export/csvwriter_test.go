@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/eval"
@@ -84,24 +83,7 @@ func TestStreamReusesPartsCleanly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := demo.Nation(11, 400, 30000)
-	// Keep 1 to 150 schools of each county, by its position.
-	var schools []census.School
-	kept := map[string]int{}
-	order := map[string]int{}
-	for _, s := range all {
-		if _, ok := order[s.CountyCode]; !ok {
-			order[s.CountyCode] = len(order)
-		}
-		if kept[s.CountyCode] < 1+order[s.CountyCode]*37%150 {
-			kept[s.CountyCode]++
-			schools = append(schools, s)
-		}
-	}
-	if len(schools) < 20000 {
-		// Fewer and the evaluation runs on one core.
-		schools = append(schools, all[len(schools):]...)
-	}
+	schools := demo.Uneven(demo.Nation(11, 400, 30000))
 	in := eval.Inputs{Schools: schools}
 	year := schools[0].Year
 	for _, key := range []string{"indicators", "parts"} {
