@@ -1,6 +1,7 @@
 package censusio
 
 import (
+	"github.com/dudao-edu/dudao/internal/census"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -110,5 +111,22 @@ func TestValidUTF8(t *testing.T) {
 	}
 	if !validUTF8(base, nil) {
 		t.Error("valid text refused")
+	}
+}
+
+// TestRecentTypesHoldEveryType: schoolType remembers as many cells as
+// there are school types, so that a file of every type finds each cell
+// among them instead of parsing it row after row.
+func TestRecentTypesHoldEveryType(t *testing.T) {
+	r := newReader("a.csv", Options{})
+	for range 3 {
+		for _, st := range census.SchoolTypes {
+			if got, ok := r.schoolType(st.ZH); !ok || got != st.Type {
+				t.Fatalf("%s: %q, %v", st.ZH, got, ok)
+			}
+		}
+	}
+	if r.types.n != len(census.SchoolTypes) {
+		t.Errorf("%d types parsed for %d types read three times over: the cells do not all fit", r.types.n, len(census.SchoolTypes))
 	}
 }

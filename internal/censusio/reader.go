@@ -566,10 +566,12 @@ func (r *reader) schoolType(v string) (census.SchoolType, bool) {
 	return t, ok
 }
 
-// recentTypes are the last cells schoolType read, and their types.
+// recentTypes are the last cells schoolType read, and their types: room
+// for every type (census.SchoolTypes), so that a file of every kind of
+// school still finds each among them.
 type recentTypes struct {
-	v [4]string
-	t [4]census.SchoolType
+	v [8]string
+	t [8]census.SchoolType
 	n int
 }
 
@@ -668,7 +670,13 @@ func narrow(s string) string {
 // and returns it in the stored unit.
 func (r *reader) number(n int, c *column, f census.Field, v string) (float64, bool) {
 	col := &census.Columns[f]
-	x, err := parseNumber(v)
+	// Most cells are plain integers, which need no check that they are
+	// whole (a sixteenth of a read's time went on it).
+	x, whole := plainInteger(v)
+	var err error
+	if !whole {
+		x, err = parseNumber(v)
+	}
 	switch err {
 	case nil:
 	case errNegative:
@@ -678,7 +686,7 @@ func (r *reader) number(n int, c *column, f census.Field, v string) (float64, bo
 		r.cellError(n, c, v, "不是数字", "请填写阿拉伯数字（可带千分位逗号，如 1,234）；未填报请留空，为零请填 0")
 		return 0, false
 	}
-	if col.Integer {
+	if col.Integer && !whole {
 		rounded := math.Round(x)
 		if math.Abs(x-rounded) > 1e-9*math.Max(1, math.Abs(x)) {
 			r.cellError(n, c, v, "不是整数", col.ZH+"以"+col.Unit+"计，请填写整数")
