@@ -52,9 +52,9 @@ type Options struct {
 	// whose first row is a header, else the first sheet.
 	Sheet string
 	// Arena, when set, holds the school records of a large CSV file and
-	// the texts of every record outside the garbage-collected heap, and
-	// a large file mapped, valid until its Free (see Arena). nil reads
-	// onto the heap.
+	// the texts of every record outside the garbage-collected heap, valid
+	// until its Free (see Arena); a large file read with it is mapped
+	// while it is read (see mapped). nil reads onto the heap.
 	Arena *Arena
 	// NoHash leaves Batch.SHA256 empty, for a caller that does not
 	// record the file (an evaluation): hashing a nation's file takes a

@@ -16,7 +16,7 @@ import (
 // another program as it is read — takes away the pages past its new end,
 // and reading them faults: without a watch the process dies of it. A
 // goroutine that reads the mapping calls watch, and defers catch, which
-// turns such a fault into a mark; the read then fails with fileCut's
+// turns such a fault into a mark; the read then fails with readWatched's
 // error. A nil *faults watches nothing: the file is in memory of its own.
 type faults struct {
 	lo, hi uintptr // the mapping's addresses: a fault outside them is a bug
@@ -86,14 +86,14 @@ var cutAt func(at string)
 // filesMapped counts the files mapped, for tests.
 var filesMapped atomic.Int64
 
-// mapped returns the content of f, size bytes long, mapped into memory
+// mapped returns the content of f, size bytes long (at most maxFileSize), mapped into memory
 // when opt has an arena, the file is large enough and holds no workbook
 // (whose reading this package does not watch), and a watch on the
 // mapping; nil when it is to be read. The caller unmaps it
 // (hugepages.UnmapFile) once read: nothing read keeps a part of it (the
 // texts of the records are copied, as are the values errors quote).
 func mapped(f *os.File, size int64, opt Options) ([]byte, *faults) {
-	if opt.Arena == nil || size < mapMin || size > maxFileSize {
+	if opt.Arena == nil || size < mapMin {
 		return nil, nil
 	}
 	var head [8]byte

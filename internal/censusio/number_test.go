@@ -130,3 +130,26 @@ func TestRecentTypesHoldEveryType(t *testing.T) {
 		t.Errorf("%d types parsed for %d types read three times over: the cells do not all fit", r.types.n, len(census.SchoolTypes))
 	}
 }
+
+// TestFacilityPartsCoverEveryPartColumn: every column of a facility by
+// stage (the table's group "parts") is a part in facilityParts, of the
+// column it is a part of, so that crossCheck compares it with its whole.
+func TestFacilityPartsCoverEveryPartColumn(t *testing.T) {
+	seen := map[census.Field]bool{}
+	for _, g := range facilityParts {
+		for k, st := range []census.Stage{census.StagePrimary, census.StageJunior} {
+			if g[k+1].Key() != g[0].Key()+"_"+string(st) {
+				t.Errorf("%v: %s is not the %s part of %s", g, g[k+1].Key(), st, g[0].Key())
+			}
+			seen[g[k+1]] = true
+		}
+	}
+	for f := census.Field(0); f < census.NumFields; f++ {
+		if census.Columns[f].Group == "parts" && !seen[f] {
+			t.Errorf("%s (a facility by stage) is in no facilityParts", f.Key())
+		}
+	}
+	if len(facilityParts) != 6 {
+		t.Errorf("%d facilities by stage, want 6", len(facilityParts))
+	}
+}

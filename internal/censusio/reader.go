@@ -934,16 +934,20 @@ func (r *reader) crossCheck(n int, s *census.School) {
 	}
 }
 
-// facilityParts are the facilities reported for the whole school and by
-// stage: the whole, the primary part, the junior part.
-var facilityParts = [...][3]census.Field{
-	{census.TeachingArea, census.TeachingAreaPrimary, census.TeachingAreaJunior},
-	{census.SportsArea, census.SportsAreaPrimary, census.SportsAreaJunior},
-	{census.EquipmentValue, census.EquipmentValuePrimary, census.EquipmentValueJunior},
-	{census.MultimediaRooms, census.MultimediaRoomsPrimary, census.MultimediaRoomsJunior},
-	{census.Computers, census.ComputersPrimary, census.ComputersJunior},
-	{census.Books, census.BooksPrimary, census.BooksJunior},
-}
+// facilityParts are the columns reported for the whole school and by
+// stage, from the table of columns: the whole (teaching_area), its
+// primary part (teaching_area_primary) and its junior part, in the
+// table's order.
+var facilityParts = func() (out [][3]census.Field) {
+	for f := census.Field(0); f < census.NumFields; f++ {
+		p, ok1 := census.StageField(f.Key(), census.StagePrimary)
+		j, ok2 := census.StageField(f.Key(), census.StageJunior)
+		if ok1 && ok2 {
+			out = append(out, [3]census.Field{f, p, j})
+		}
+	}
+	return out
+}()
 
 // display writes a stored value in the file's unit, for messages.
 func (r *reader) display(f census.Field, v float64) string {

@@ -854,10 +854,6 @@ func (e *engine) compositeNum(v float64, parts []*Part) exactNum {
 func (e *engine) stage(c *County, sl *partSlab, st census.Stage) *StageResult {
 	r := e.r
 	sr, results := sl.stage(len(e.inds))
-	if sr == nil {
-		sr, results = new(StageResult), make([]IndicatorResult, len(e.inds))
-		sr.Indicators = make([]*IndicatorResult, len(e.inds))
-	}
 	sr.Stage, sr.AllPartsPass = st, true
 	in := e.in[:0]
 	for _, p := range c.Parts {

@@ -71,13 +71,10 @@ func (s *partSlab) stageList(n, nInd int) []*StageResult {
 }
 
 // stage lends a zeroed stage result and the nInd zeroed results of its
-// indicators, whose pointers its Indicators has room for (it is nil
-// beyond the stages stageList made room for).
+// indicators, whose pointers its Indicators has room for: one of those
+// stageList made room for.
 func (s *partSlab) stage(nInd int) (*StageResult, []IndicatorResult) {
 	k, j := len(s.stages), len(s.results)
-	if k == cap(s.stages) || j+nInd > cap(s.results) {
-		return nil, nil
-	}
 	s.stages = s.stages[:k+1]
 	sr := &s.stages[k]
 	*sr = StageResult{}
@@ -135,19 +132,17 @@ func (p *slabPool) get(nParts, nFigures int) *partSlab {
 		// so that slabs stop being outgrown.
 		nParts += nParts / 4
 		nFigures += nFigures / 4
-		return &partSlab{
-			parts:   make([]Part, nParts),
-			figures: make([]float64, nFigures),
-			ptrs:    make([]*Part, 0, nParts),
-			splits:  make([]Split, 0, nParts),
-			ids:     make([]string, 0),
-		}
 	}
-	return &partSlab{
+	s := &partSlab{
 		parts:   make([]Part, nParts),
 		figures: make([]float64, nFigures),
 		ptrs:    make([]*Part, 0, nParts),
 	}
+	if p != nil {
+		// Kept and lent again: room for the splits and their ids too.
+		s.splits, s.ids = make([]Split, 0, nParts), make([]string, 0)
+	}
+	return s
 }
 
 // put gives back the slab of c, whose parts nobody reads any more.

@@ -2,10 +2,7 @@
 
 package hugepages
 
-import (
-	"os"
-	"syscall"
-)
+import "syscall"
 
 // Map returns n zeroed bytes of a private anonymous mapping, outside the
 // Go heap, or nil when the system refuses one; Unmap releases it. Only
@@ -24,23 +21,5 @@ func Map(n int) []byte {
 // Unmap releases the memory of a slice Map returned.
 func Unmap(b []byte) { _ = syscall.Munmap(b) }
 
-// MapFile returns the first n bytes of f mapped read-only, or nil when the
-// system refuses; UnmapFile releases them. A file cut short while it is
-// mapped takes away the pages past its new end: reading them faults.
-func MapFile(f *os.File, n int) []byte {
-	if n <= 0 {
-		return nil
-	}
-	b, err := syscall.Mmap(int(f.Fd()), 0, n, syscall.PROT_READ, syscall.MAP_PRIVATE)
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
-// UnmapFile releases a mapping MapFile returned (the whole of it).
-func UnmapFile(b []byte) {
-	if len(b) > 0 {
-		_ = syscall.Munmap(b)
-	}
-}
+// mapPopulate is 0: only Linux is asked to make MapFile's mapping at once.
+const mapPopulate = 0
