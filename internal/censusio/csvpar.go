@@ -297,6 +297,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	if cutAt != nil && r.faults != nil {
 		cutAt("chunks")
 	}
+	plan := r.fastPlan()
 	recs := make([]*recording, len(chunks))
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -310,7 +311,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 					return
 				}
 				c, b := chunks[k], base[k]
-				recs[k] = r.readChunk(text[c.start:c.end], c, comma, all[b:b:b+c.room])
+				recs[k] = r.readChunk(text[c.start:c.end], c, comma, all[b:b:b+c.room], plan)
 			}
 		})
 	}
@@ -338,9 +339,10 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	return true
 }
 
-// readChunk reads the rows of one chunk into dst.
-func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.School) *recording {
-	w := &reader{opt: r.opt, headerDone: true, headerOK: true, csv: true,
+// readChunk reads the rows of one chunk into dst, the plain ones with
+// fastLine when plan is not nil.
+func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.School, plan []fastCol) *recording {
+	w := &reader{opt: r.opt, headerDone: true, headerOK: true, csv: true, fast: plan,
 		cols: r.cols, text: r.text, num: r.num, textHdr: r.textHdr, width: r.width, stray: r.stray,
 		strayWarned: make(map[int]bool), interned: make(map[string]string), rec: new(recording)}
 	w.batch.File = r.batch.File
@@ -353,11 +355,19 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 	// while it is read, and nothing read keeps a cell — keepTexts copies
 	// the codes and names, intern the other texts, recording.add the value
 	// of an error — so the records outlive the text safely.
-	rows := &strictRows{s: unsafe.String(unsafe.SliceData(text), len(text)), comma: byte(comma), line: c.line0 + 1, inside: c.inside}
+	rows := &strictRows{s: unsafe.String(unsafe.SliceData(text), len(text)), comma: byte(comma), line: c.line0 + 1, inside: c.inside,
+		whole: plan != nil}
 	for {
 		rec, n, ok := rows.next()
 		if !ok {
 			break
+		}
+		if rec == nil { // a line without a quote, unsplit
+			if w.fastLine(n, rows.plain, byte(comma)) {
+				continue
+			}
+			rows.rec = splitLine(rows.rec[:0], rows.plain, byte(comma))
+			rec = rows.rec
 		}
 		w.line(n, rec)
 	}
@@ -366,6 +376,7 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 		w.emptyFrom, w.emptyTo = 0, 0
 	}
 	w.txt.keepTexts(w.batch.Schools)
+	fastRowsRead.Add(int64(w.fastRows))
 	return w.rec
 }
 
@@ -450,10 +461,15 @@ type strictRows struct {
 	line   int // the line of s[i], as csvRows numbers it
 	inside int // line breaks inside the cells of the records before
 	rec    []string
+	// whole, when set, has next return a record of one line without a
+	// quote unsplit: as plain, with a nil record.
+	whole bool
+	plain string
 }
 
 // next returns the next record, which the call after reuses, and its row,
-// and false at the end.
+// and false at the end; with whole set, a record of one line without a
+// quote is returned in plain, and the record is nil.
 func (c *strictRows) next() ([]string, int, bool) {
 	s, i := c.s, c.i
 	for { // encoding/csv skips empty lines
@@ -485,12 +501,16 @@ func (c *strictRows) next() ([]string, int, bool) {
 		end = i + e
 	}
 	if strings.IndexByte(s[i:end], '"') < 0 {
-		c.rec = splitLine(c.rec, s[i:end], c.comma)
 		c.i = end
 		if end < len(s) {
 			c.i++
 			c.line++
 		}
+		if c.whole {
+			c.plain = s[i:end]
+			return nil, row, true
+		}
+		c.rec = splitLine(c.rec, s[i:end], c.comma)
 		return c.rec, row, true
 	}
 	for {

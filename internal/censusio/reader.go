@@ -42,6 +42,8 @@ type reader struct {
 	formulaCols        []int          // columns (1-based) of the row being read that are formulas without a value
 	unit               *unitReader    // reads the rows of a kindergarten or county file
 	rec                *recording     // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
+	fast               []fastCol      // on such a reader, how fastLine reads the file's columns; nil when it does not
+	fastRows           int            // the rows fastLine read
 	scratch            census.School  // the record of a row read after an error, which is not kept
 	faults             *faults        // the watch on a mapped file's memory; nil when not mapped
 
@@ -78,8 +80,15 @@ func textIndex(key string) int {
 }
 
 var (
-	tSchoolName = textIndex("school_name")
+	tYear       = textIndex("year")
+	tCountyCode = textIndex("county_code")
+	tCountyName = textIndex("county_name")
 	tSchoolCode = textIndex("school_code")
+	tSchoolName = textIndex("school_name")
+	tSchoolType = textIndex("school_type")
+	tOwnership  = textIndex("ownership")
+	tLocation   = textIndex("location")
+	tSponsor    = textIndex("sponsor")
 )
 
 func newReader(name string, opt Options) *reader {
@@ -215,6 +224,18 @@ func (r *reader) line(n int, cells []string) {
 		}
 		return
 	}
+	r.rowStart()
+	if r.headerOK {
+		r.dataRows++
+		if r.csv && !r.csvShape(n, cells) {
+			return
+		}
+		r.row(n, cells)
+	}
+}
+
+// rowStart ends the run of empty rows before a row that is not empty.
+func (r *reader) rowStart() {
 	if r.rec != nil && !r.rec.nonBlank {
 		// The empty rows that open a chunk may continue a run that the
 		// chunk before ends with: the merge notes them.
@@ -223,13 +244,6 @@ func (r *reader) line(n int, cells []string) {
 		r.emptyFrom, r.emptyTo = 0, 0
 	}
 	r.flushEmpty()
-	if r.headerOK {
-		r.dataRows++
-		if r.csv && !r.csvShape(n, cells) {
-			return
-		}
-		r.row(n, cells)
-	}
 }
 
 // flushEmpty notes the run of empty rows that has just ended. Runs are
@@ -410,6 +424,11 @@ func (r *reader) row(n int, cells []string) {
 			s.Set(f, x)
 		}
 	}
+	r.rowEnd(n, s)
+}
+
+// rowEnd checks the record s of row n as a whole, once its cells are read.
+func (r *reader) rowEnd(n int, s *census.School) {
 	r.crossCheck(n, s)
 	if s.Code != "" && s.Year != 0 {
 		r.duplicate(n, s.Year, s.Code)
@@ -468,49 +487,54 @@ func (r *reader) duplicateError(n, p, year int, code string) {
 
 // text1 reads one non-empty text cell into s.
 func (r *reader) text1(n int, c *column, ti int, v string, s *census.School) {
-	switch census.TextColumns[ti].Key {
-	case "year":
+	if problem, fix := r.setText(ti, v, s); problem != "" {
+		r.cellError(n, c, v, problem, fix)
+	}
+}
+
+// setText reads the non-empty text cell v of text column ti into s, or
+// returns what is wrong with it and how to fix it.
+func (r *reader) setText(ti int, v string, s *census.School) (problem, fix string) {
+	switch ti { // by index, not key: a row compares nine
+	case tYear:
 		y, ok := parseYear(v)
 		if !ok {
-			r.cellError(n, c, v, "不是有效的统计年度", "请填写4位年份，如 2024（2000–2100 之间）")
-			return
+			return "不是有效的统计年度", "请填写4位年份，如 2024（2000–2100 之间）"
 		}
 		s.Year = y
-	case "county_code":
+	case tCountyCode:
 		d, ok := digits(v, 6)
 		if !ok {
-			r.cellError(n, c, v, "不是6位行政区划代码", codeFix(v, "请填写6位县区代码，如 340207"))
-			return
+			return "不是6位行政区划代码", codeFix(v, "请填写6位县区代码，如 340207")
 		}
 		s.CountyCode = r.internAt(ti, d)
-	case "county_name":
+	case tCountyName:
 		s.CountyName = r.internAt(ti, v)
-	case "school_code":
+	case tSchoolCode:
 		d, ok := digits(v, 10)
 		if !ok {
-			r.cellError(n, c, v, "不是10位学校标识码", codeFix(v, "请填写10位全国学校标识码，如 3134020001"))
-			return
+			return "不是10位学校标识码", codeFix(v, "请填写10位全国学校标识码，如 3134020001")
 		}
 		s.Code = r.keep(d)
-	case "school_name":
+	case tSchoolName:
 		s.Name = r.keep(v)
-	case "school_type":
+	case tSchoolType:
 		t, ok := r.schoolType(v)
 		if !ok {
-			r.cellError(n, c, v, "不是可识别的学校类型", "请填写以下之一："+schoolTypeList())
-			return
+			return "不是可识别的学校类型", "请填写以下之一：" + schoolTypeList()
 		}
 		s.Type = t
-	case "ownership":
+	case tOwnership:
 		s.Ownership = r.internAt(ti, v)
-	case "location":
+	case tLocation:
 		s.Location = r.internAt(ti, v)
-	case "sponsor":
+	case tSponsor:
 		s.Sponsor = r.internAt(ti, v)
 	default:
 		// A column added to census.TextColumns that this reader does not
 		// store yet; TestEveryTextColumnIsRead fails until it does.
 	}
+	return "", ""
 }
 
 // intern returns a copy of v shared by every record that has the same
@@ -613,6 +637,10 @@ func schoolTypeList() string {
 // parseYear reads a statistics year: 2024, ２０２４, 2024年, or 2024.0 as a
 // spreadsheet may store it.
 func parseYear(v string) (int, bool) {
+	if len(v) == 4 && asciiDigits(v) {
+		y := int(v[0]-'0')*1000 + int(v[1]-'0')*100 + int(v[2]-'0')*10 + int(v[3]-'0')
+		return y, y >= 2000 && y <= 2100
+	}
 	v = strings.TrimSuffix(narrow(v), "年")
 	d, ok := digits(v, 4)
 	if !ok {
@@ -625,6 +653,9 @@ func parseYear(v string) (int, bool) {
 // digits returns v as exactly n ASCII digits, accepting full-width digits
 // and a ".0" tail that a numeric spreadsheet cell may carry.
 func digits(v string, n int) (string, bool) {
+	if len(v) == n && asciiDigits(v) {
+		return v, true
+	}
 	v = narrow(v)
 	if i := strings.IndexByte(v, '.'); i >= 0 && strings.Trim(v[i+1:], "0") == "" {
 		v = v[:i]
@@ -638,6 +669,16 @@ func digits(v string, n int) (string, bool) {
 		}
 	}
 	return v, true
+}
+
+// asciiDigits reports whether v is all ASCII digits.
+func asciiDigits(v string) bool {
+	for i := 0; i < len(v); i++ {
+		if v[i]-'0' > 9 {
+			return false
+		}
+	}
+	return true
 }
 
 // narrow makes full-width ASCII half-width and the minus sign U+2212 a
@@ -669,6 +710,17 @@ func narrow(s string) string {
 // number reads one non-empty numeric cell of field f, in the file's unit,
 // and returns it in the stored unit.
 func (r *reader) number(n int, c *column, f census.Field, v string) (float64, bool) {
+	x, problem, fix := numberValue(c, f, v)
+	if problem != "" {
+		r.cellError(n, c, v, problem, fix)
+		return 0, false
+	}
+	return x, true
+}
+
+// numberValue is number without the error: the stored value of v, or
+// what is wrong with it and how to fix it.
+func numberValue(c *column, f census.Field, v string) (x float64, problem, fix string) {
 	col := &census.Columns[f]
 	// Most cells are plain integers, which need no check that they are
 	// whole (a sixteenth of a read's time went on it).
@@ -680,26 +732,28 @@ func (r *reader) number(n int, c *column, f census.Field, v string) (float64, bo
 	switch err {
 	case nil:
 	case errNegative:
-		r.cellError(n, c, v, "是负数", col.ZH+"不能为负数，请核对")
-		return 0, false
+		return 0, "是负数", col.ZH + "不能为负数，请核对"
 	default:
-		r.cellError(n, c, v, "不是数字", "请填写阿拉伯数字（可带千分位逗号，如 1,234）；未填报请留空，为零请填 0")
-		return 0, false
+		return 0, "不是数字", "请填写阿拉伯数字（可带千分位逗号，如 1,234）；未填报请留空，为零请填 0"
 	}
 	if col.Integer && !whole {
 		rounded := math.Round(x)
 		if math.Abs(x-rounded) > 1e-9*math.Max(1, math.Abs(x)) {
-			r.cellError(n, c, v, "不是整数", col.ZH+"以"+col.Unit+"计，请填写整数")
-			return 0, false
+			return 0, "不是整数", col.ZH + "以" + col.Unit + "计，请填写整数"
 		}
 		x = rounded
 	}
+	return c.stored(x), "", ""
+}
+
+// stored returns x, a number read in c's unit, in the stored unit.
+func (c *column) stored(x float64) float64 {
 	if c.t.scale != 1 {
 		// 万元 to 元, kept to the 分 so that 12.3456 万元 is 123456 元 and
 		// not 123455.99999999999.
 		x = math.Round(x*c.t.scale*100) / 100
 	}
-	return x, true
+	return x
 }
 
 type numberError string
