@@ -410,6 +410,47 @@ type engine struct {
 	slabs *slabPool
 	// sl is the slab of the county being evaluated.
 	sl *partSlab
+	// splits are the split weights of the school types that have them.
+	splits []typeSplit
+}
+
+// typeSplit is a school type's split weights (SplitWeights.For), by
+// splitStages index: a lookup in the map, keyed by a string, was a part of
+// every mixed school's figures.
+type typeSplit struct {
+	t   census.SchoolType
+	m   map[census.Stage]float64 // as For returns it, for Split.Weights
+	w   [len(splitStages)]float64
+	has [len(splitStages)]bool
+}
+
+// splitFor returns the split weights of school type t, or nil for a
+// one-stage school.
+func (e *engine) splitFor(t census.SchoolType) *typeSplit {
+	for i := range e.splits {
+		if e.splits[i].t == t {
+			return &e.splits[i]
+		}
+	}
+	return nil
+}
+
+// weight returns the weight of stage st, 0 when it has none.
+func (ts *typeSplit) weight(st census.Stage) float64 {
+	if i := splitIndex(st); i >= 0 {
+		return ts.w[i]
+	}
+	return 0
+}
+
+// splitIndex returns the index of st in splitStages, or -1.
+func splitIndex(st census.Stage) int {
+	for i, s := range splitStages {
+		if s == st {
+			return i
+		}
+	}
+	return -1
 }
 
 func newEngine(r *standards.Rules) *engine {
@@ -435,6 +476,17 @@ func newEngine(r *standards.Rules) *engine {
 			}
 		}
 		e.inds[k] = ir
+	}
+	for _, t := range census.SchoolTypes {
+		m := r.Settings.SplitWeights.For(t.Type)
+		if m == nil {
+			continue
+		}
+		ts := typeSplit{t: t.Type, m: m}
+		for i, st := range splitStages {
+			ts.w[i], ts.has[i] = m[st]
+		}
+		e.splits = append(e.splits, ts)
 	}
 	return e
 }
@@ -586,11 +638,11 @@ func stageOrder(s census.Stage) int {
 var splitStages = [...]census.Stage{census.StagePrimary, census.StageJunior, census.StageSenior}
 
 // splitTotal is Σ w·P over the school's stages, in splitStages order.
-func splitTotal(s *census.School, weights map[census.Stage]float64) float64 {
+func splitTotal(s *census.School, ts *typeSplit) float64 {
 	var tot float64
-	for _, st := range splitStages {
-		if w, ok := weights[st]; ok {
-			tot += w * s.Students(st)
+	for i, st := range splitStages {
+		if ts.has[i] {
+			tot += ts.w[i] * s.Students(st)
 		}
 	}
 	return tot
@@ -600,13 +652,13 @@ func splitTotal(s *census.School, weights map[census.Stage]float64) float64 {
 func (e *engine) attribute(c *County, s *census.School, p *Part) {
 	r := e.r
 	si := stageOrder(p.Stage)
-	share, weights := 1.0, r.Settings.SplitWeights.For(s.Type)
+	share, weights := 1.0, e.splitFor(s.Type)
 	if weights != nil {
 		if tot := splitTotal(s, weights); tot > 0 {
-			share = weights[p.Stage] * p.Students / tot
+			share = weights.weight(p.Stage) * p.Students / tot
 		}
 		p.Split = e.sl.split()
-		p.Split.Basis, p.Split.Share, p.Split.Weights = r.Settings.SplitWeights.Mode, share, weights
+		p.Split.Basis, p.Split.Share, p.Split.Weights = r.Settings.SplitWeights.Mode, share, weights.m
 	}
 	for k := range e.inds {
 		ir := &e.inds[k]
@@ -664,7 +716,7 @@ func (e *engine) exactRaw(p *Part, k int) *big.Rat {
 	if ir.whole == census.TeachingArea && r.Settings.SubtractIndoorGymFromTeachingArea && s.Has(census.IndoorGymArea) {
 		whole.Sub(whole, dec(s.V[census.IndoorGymArea]))
 	}
-	weights := r.Settings.SplitWeights.For(s.Type)
+	weights := e.splitFor(s.Type)
 	switch {
 	case weights == nil:
 		return whole
@@ -675,15 +727,15 @@ func (e *engine) exactRaw(p *Part, k int) *big.Rat {
 		return whole.Sub(whole, dec(other))
 	}
 	tot := new(big.Rat)
-	for _, st := range splitStages {
-		if w, ok := weights[st]; ok {
-			tot.Add(tot, mul(dec(w), dec(s.Students(st))))
+	for i, st := range splitStages {
+		if weights.has[i] {
+			tot.Add(tot, mul(dec(weights.w[i]), dec(s.Students(st))))
 		}
 	}
 	if tot.Sign() <= 0 {
 		return whole
 	}
-	share := mul(dec(weights[p.Stage]), dec(p.Students))
+	share := mul(dec(weights.weight(p.Stage)), dec(p.Students))
 	return whole.Mul(whole, share.Quo(share, tot))
 }
 
@@ -704,10 +756,10 @@ func (e *engine) warnPerPart(c *County, s *census.School, p *Part, ir *indRule) 
 
 // otherPartFigure returns the per-part figure given for the other part of a
 // two-part school, when exactly one other stage has students and a figure.
-func (e *engine) otherPartFigure(s *census.School, ir *indRule, st census.Stage, weights map[census.Stage]float64) (float64, bool) {
+func (e *engine) otherPartFigure(s *census.School, ir *indRule, st census.Stage, weights *typeSplit) (float64, bool) {
 	other, n := -1, 0
-	for _, o := range splitStages {
-		if _, ok := weights[o]; ok && o != st && s.Students(o) > 0 {
+	for i, o := range splitStages {
+		if weights.has[i] && o != st && s.Students(o) > 0 {
 			other, n = stageOrder(o), n+1
 		}
 	}
