@@ -79,6 +79,7 @@ func TestArena(t *testing.T) {
 			} else {
 				before := filesMapped.Load()
 				gotB, gotErr = ReadFile(path, Options{Kind: kind, Arena: a})
+				unmapping.Wait()
 				if n := filesMapped.Load() - before; n != mapsFiles {
 					t.Fatalf("file %d: %d files mapped, want %d", i, n, mapsFiles)
 				}

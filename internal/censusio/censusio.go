@@ -276,7 +276,7 @@ func readFile(path string, opt Options, setup func(*reader)) (*Batch, error) {
 	if g != nil {
 		// Unmapped once read, with any goroutine of the read that a fault
 		// left running still watched.
-		defer hugepages.UnmapFile(data)
+		defer unmapping.Go(func() { hugepages.UnmapFile(data) })
 		return readWatched(name, g, func() (*Batch, error) {
 			return readData(path, name, data, opt, func(r *reader) {
 				r.faults = g
@@ -288,6 +288,12 @@ func readFile(path string, opt Options, setup func(*reader)) (*Batch, error) {
 	}
 	return readData(path, name, data, opt, setup)
 }
+
+// unmapping are the files being unmapped once read: in the background,
+// since nothing read keeps a part of them and the caller need not wait for
+// the kernel (a nation's file took a millisecond and more). Tests wait for
+// them.
+var unmapping sync.WaitGroup
 
 // readData reads the content of the file at path, which is data; name is
 // its base name.

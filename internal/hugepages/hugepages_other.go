@@ -9,3 +9,6 @@ func Advise(unsafe.Pointer, uintptr) {}
 
 // Heap does nothing but on Linux.
 func Heap(int) {}
+
+// HeapSoon does nothing but on Linux.
+func HeapSoon(int) {}
