@@ -67,6 +67,11 @@ type Batch struct {
 	File    string // base name as given
 	SHA256  string // hex of the file bytes
 	Schools []census.School
+	// FirstYear and LastYear are the earliest and the latest year of
+	// Schools (or of the schools ReadFileEach handed on), found as they
+	// were read (a pass over a nation's records afterwards touches all
+	// 96 MB of them); 0 when there are none.
+	FirstYear, LastYear int
 	// Kind is the kind of the records read; Kindergartens or Counties hold
 	// them when it is not school.
 	Kind          census.Kind

@@ -446,6 +446,10 @@ func (r *reader) merge(c *recording) {
 		r.emptyFrom, r.emptyTo = w.emptyFrom, w.emptyTo
 	}
 	r.dataRows += w.dataRows
+	if w.firstYear != 0 {
+		r.spanYear(w.firstYear)
+		r.spanYear(w.lastYear)
+	}
 }
 
 // strictRows reads the records of a chunk whose quoting splitCSV found

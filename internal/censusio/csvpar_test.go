@@ -38,8 +38,28 @@ func readSerialAndParallel(t *testing.T, data []byte, opt Options, chunk int) in
 	if wantErr != nil && wantErr.Error() != gotErr.Error() {
 		t.Fatalf("messages differ:\n%s\n%s", wantErr, gotErr)
 	}
+	checkYearSpan(t, gotB)
 	chunks, _ := splitCSV(crLines(data), 0, ',', chunk)
 	return len(chunks)
+}
+
+// checkYearSpan fails unless b's FirstYear and LastYear are the span of
+// the years of its schools.
+func checkYearSpan(t *testing.T, b *Batch) {
+	t.Helper()
+	if b == nil {
+		return
+	}
+	first, last := 0, 0
+	for i, s := range b.Schools {
+		if i == 0 || s.Year < first {
+			first = s.Year
+		}
+		last = max(last, s.Year)
+	}
+	if b.FirstYear != first || b.LastYear != last {
+		t.Fatalf("years %d–%d, want %d–%d", b.FirstYear, b.LastYear, first, last)
+	}
 }
 
 // randomCSV writes a school file of up to rows rows that mixes what the
@@ -99,6 +119,8 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 			row[6] = "公\r办" // a bare CR in a cell, unquoted
 		case 12:
 			row[4] = "\"" + row[4] + "\"\r\n" // quotes and a CRLF inside a quoted cell
+		case 13:
+			row[0] = fmt.Sprint(2019 + r.IntN(7)) // another year
 		}
 		out = append(out, row)
 	}

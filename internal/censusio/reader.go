@@ -43,6 +43,8 @@ type reader struct {
 	unit               *unitReader    // reads the rows of a kindergarten or county file
 	rec                *recording     // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
 	fast               []fastCol      // on such a reader, how fastLine reads the file's columns; nil when it does not
+	firstYear          int            // the span of the years of the records kept (Batch.FirstYear)
+	lastYear           int
 	fastRows           int            // the rows fastLine read
 	scratch            census.School  // the record of a row read after an error, which is not kept
 	faults             *faults        // the watch on a mapped file's memory; nil when not mapped
@@ -438,6 +440,8 @@ func (r *reader) rowEnd(n int, s *census.School) {
 		// All or nothing: once anything is wrong no batch is returned,
 		// so keep validating but stop collecting.
 		r.batch.Schools = nil
+	} else {
+		r.spanYear(s.Year)
 	}
 	if r.each != nil && len(r.batch.Schools) >= eachChunk {
 		r.handOn()
@@ -1068,6 +1072,14 @@ func (r *reader) plausibility(n int, s *census.School) {
 	}
 }
 
+// spanYear adds y to the span of the years of the records kept.
+func (r *reader) spanYear(y int) {
+	if r.firstYear == 0 || y < r.firstYear {
+		r.firstYear = y
+	}
+	r.lastYear = max(r.lastYear, y)
+}
+
 // finish returns the batch, or every error found.
 func (r *reader) finish() (*Batch, error) {
 	r.flushEmpty()
@@ -1090,6 +1102,7 @@ func (r *reader) finish() (*Batch, error) {
 		r.handOn()
 		r.batch.Schools = nil
 	}
+	r.batch.FirstYear, r.batch.LastYear = r.firstYear, r.lastYear
 	if r.rec == nil {
 		r.warnMissingIndicatorInputs()
 	}

@@ -51,6 +51,7 @@ func readFileAndEach(t *testing.T, dir, name string, data []byte, opt Options) i
 	if diff := cmp.Diff(wantErr, gotErr, opts); diff != "" {
 		t.Fatalf("%s: errors differ (-ReadFile +ReadFileEach):\n%s\nfile:\n%q", name, diff, data)
 	}
+	checkYearSpan(t, gotB)
 	return chunks
 }
 

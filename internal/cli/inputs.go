@@ -48,6 +48,7 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules, t
 	if tune != nil {
 		tune(&opt)
 	}
+	first, last := 0, 0 // the span of the schools' years
 	for _, f := range files {
 		b, err := censusio.ReadFile(f, opt)
 		if err != nil {
@@ -81,6 +82,12 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules, t
 			}
 			seen[key] = f
 		}
+		if len(b.Schools) > 0 {
+			if first == 0 || b.FirstYear < first {
+				first = b.FirstYear
+			}
+			last = max(last, b.LastYear)
+		}
 		if in.Schools == nil {
 			// One file (or the first): its records as read, not a
 			// second copy of a nation's 94 MB of them.
@@ -91,9 +98,8 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules, t
 		in.Kindergartens = append(in.Kindergartens, b.Kindergartens...)
 		in.Counties = append(in.Counties, b.Counties...)
 	}
-	// One pass over the schools tells both their latest year and whether
-	// they are all of it (a nation's records take 96 MB).
-	first, last := yearSpan(in.Schools)
+	// The span of the years tells both the latest year and whether the
+	// schools are all of it.
 	year := *src.year
 	if year == 0 {
 		year = latestYear(r, in, last)
@@ -318,19 +324,6 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules, o
 		what = "幼儿园数据"
 	}
 	return fmt.Errorf("%d 年度没有%s", year, what)
-}
-
-// yearSpan returns the earliest and the latest year of list, 0 and 0 when
-// it is empty.
-func yearSpan(list []census.School) (first, last int) {
-	for i := range list {
-		y := list[i].Year
-		if i == 0 {
-			first, last = y, y
-		}
-		first, last = min(first, y), max(last, y)
-	}
-	return first, last
 }
 
 // allOfYear reports whether every school of list is of year.
