@@ -45,9 +45,9 @@ type reader struct {
 	fast               []fastCol      // on such a reader, how fastLine reads the file's columns; nil when it does not
 	firstYear          int            // the span of the years of the records kept (Batch.FirstYear)
 	lastYear           int
-	fastRows           int            // the rows fastLine read
-	scratch            census.School  // the record of a row read after an error, which is not kept
-	faults             *faults        // the watch on a mapped file's memory; nil when not mapped
+	fastRows           int           // the rows fastLine read
+	scratch            census.School // the record of a row read after an error, which is not kept
+	faults             *faults       // the watch on a mapped file's memory; nil when not mapped
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
 

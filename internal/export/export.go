@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
@@ -126,18 +127,18 @@ func indicatorRows(c *eval.County, w cellSink) {
 			}
 			w.text(c.Code)
 			w.text(c.Name)
-			w.text(s.Stage.ZH())
-			w.text(ir.Indicator.ID)
-			w.text(ir.Indicator.ZH)
-			w.text(ir.Indicator.Unit)
-			w.num(ir.Threshold)
+			w.word(s.Stage.ZH())
+			w.word(ir.Indicator.ID)
+			w.word(ir.Indicator.ZH)
+			w.word(ir.Indicator.Unit)
+			w.limit(ir.Threshold)
 			w.count(ir.N)
 			w.num(ir.Students)
 			w.num(ir.Mean)
 			w.num(ir.SD)
 			w.num(ir.CV.CV)
-			w.num(ir.Limit)
-			w.text(verdict)
+			w.limit(ir.Limit)
+			w.word(verdict)
 			w.num(ir.Margin)
 			w.flag(ir.RoundingFlips)
 			w.count(ir.PartsBelow)
@@ -150,6 +151,13 @@ func indicatorRows(c *eval.County, w cellSink) {
 // cellSink takes the cells of a table's rows, typed, and end after each row.
 type cellSink interface {
 	text(string)
+	// word is text for a string that lives as long as the sink and is
+	// never changed (a standard's names, a literal), which the sink may
+	// keep what it made of.
+	word(string)
+	// limit is num for a standard's figure (a threshold, a limit): a
+	// few values, in every row.
+	limit(float64)
 	num(float64)
 	count(int)
 	flag(bool)
@@ -162,11 +170,13 @@ type anyRows struct {
 	row  []any
 }
 
-func (a *anyRows) text(s string) { a.row = append(a.row, s) }
-func (a *anyRows) num(x float64) { a.row = append(a.row, x) }
-func (a *anyRows) count(n int)   { a.row = append(a.row, n) }
-func (a *anyRows) flag(b bool)   { a.row = append(a.row, b) }
-func (a *anyRows) end()          { a.rows, a.row = append(a.rows, a.row), nil }
+func (a *anyRows) text(s string)   { a.row = append(a.row, s) }
+func (a *anyRows) word(s string)   { a.text(s) }
+func (a *anyRows) limit(x float64) { a.num(x) }
+func (a *anyRows) num(x float64)   { a.row = append(a.row, x) }
+func (a *anyRows) count(n int)     { a.row = append(a.row, n) }
+func (a *anyRows) flag(b bool)     { a.row = append(a.row, b) }
+func (a *anyRows) end()            { a.rows, a.row = append(a.rows, a.row), nil }
 
 func partsTable(res *eval.Result) *Table {
 	inds := res.Rules.Indicators
@@ -255,6 +265,24 @@ type tableCSV struct {
 	cells []byte
 	ncell int
 	err   error
+	// words are the cells made of the words written (cellSink.word), by
+	// where their text is: the same few dozen names come in every row.
+	words []madeWord
+	// limits are the cells of the limits written (cellSink.limit).
+	limits []madeLimit
+}
+
+// madeLimit is a limit and its cell as written.
+type madeLimit struct {
+	bits uint64
+	cell string
+}
+
+// madeWord is a word and its cell as written.
+type madeWord struct {
+	p    *byte
+	n    int
+	cell string
 }
 
 // sep begins a cell of the row being written as a cellSink.
@@ -270,11 +298,64 @@ func (t *tableCSV) text(s string) {
 	t.cells = appendCSVField(t.cells, censusio.SafeCSVCell(s))
 }
 
+// word writes a cell of s, which never changes while t is written: its
+// cell is made once. A word is known by where its text is, so that
+// knowing it takes no hashing of the text.
+func (t *tableCSV) word(s string) {
+	t.sep()
+	p := unsafe.StringData(s)
+	for i := range t.words {
+		if w := &t.words[i]; w.p == p && w.n == len(s) {
+			t.cells = append(t.cells, w.cell...)
+			return
+		}
+	}
+	start := len(t.cells)
+	t.cells = appendCSVField(t.cells, censusio.SafeCSVCell(s))
+	if len(t.words) < maxWords {
+		t.words = append(t.words, madeWord{p: p, n: len(s), cell: string(t.cells[start:])})
+	}
+}
+
+// maxWords bounds the words a tableCSV keeps the cells of.
+const maxWords = 64
+
+// limit writes a cell of x, a standard's figure, made once for each
+// value (and known by its bits).
+func (t *tableCSV) limit(x float64) {
+	t.sep()
+	b := math.Float64bits(x)
+	for i := range t.limits {
+		if l := &t.limits[i]; l.bits == b {
+			t.cells = append(t.cells, l.cell...)
+			return
+		}
+	}
+	start := len(t.cells)
+	t.cells = appendNum(t.cells, x)
+	if len(t.limits) < maxWords {
+		t.limits = append(t.limits, madeLimit{bits: b, cell: string(t.cells[start:])})
+	}
+}
+
 func (t *tableCSV) num(x float64) {
 	t.sep()
-	if !math.IsNaN(x) && !math.IsInf(x, 0) {
-		t.cells = strconv.AppendFloat(t.cells, x, 'f', -1, 64)
+	t.cells = appendNum(t.cells, x)
+}
+
+// appendNum appends x as a CSV cell holds it: nothing when it is NaN or
+// infinite.
+func appendNum(b []byte, x float64) []byte {
+	switch {
+	case x > 0 && x < 1e15 && x == math.Trunc(x):
+		// A whole number below 2⁵³ is written in full by 'f' and -1 (the
+		// shortest digits that read back as it are all of its digits),
+		// as AppendInt writes it, several times faster.
+		return strconv.AppendInt(b, int64(x), 10)
+	case !math.IsNaN(x) && !math.IsInf(x, 0):
+		return strconv.AppendFloat(b, x, 'f', -1, 64)
 	}
+	return b
 }
 
 func (t *tableCSV) count(n int) {
