@@ -409,11 +409,12 @@ func readBytesWith(name string, data []byte, opt Options, setup func(*reader)) (
 	}
 	sum := make(chan [sha256.Size]byte, 1)
 	if !opt.NoHash {
+		g := rd.faults
 		go func() {
 			var h [sha256.Size]byte
 			defer func() { sum <- h }() // after a fault too
-			defer rd.faults.catch()
-			rd.faults.watch()
+			defer g.catch()
+			g.watch()
 			h = sha256.Sum256(data)
 		}()
 	}
@@ -435,7 +436,14 @@ func readBytesWith(name string, data []byte, opt Options, setup func(*reader)) (
 			rd.fileError("不是表格文件（看起来是"+kind+"）", "请导入 .xlsx 或 .csv 文件")
 			break
 		}
-		rd.readCSV(data)
+		if !rd.readCSV(data, true) {
+			// Not UTF-8 after all: read again, decoded first.
+			rd = newReader(name, opt)
+			if setup != nil {
+				setup(rd)
+			}
+			rd.readCSV(data, false)
+		}
 	}
 	if !opt.NoHash {
 		h := <-sum

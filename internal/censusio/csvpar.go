@@ -299,7 +299,10 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	}
 	plan := r.fastPlan()
 	recs := make([]*recording, len(chunks))
+	// notUTF8 stops every chunk's reader once one has met text that is not
+	// UTF-8: the file is read again (readCSV).
 	var next atomic.Int64
+	var notUTF8 atomic.Bool
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
 		wg.Go(func() {
@@ -311,7 +314,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 					return
 				}
 				c, b := chunks[k], base[k]
-				recs[k] = r.readChunk(text[c.start:c.end], c, comma, all[b:b:b+c.room], plan)
+				recs[k] = r.readChunk(text[c.start:c.end], c, comma, all[b:b:b+c.room], plan, &notUTF8)
 			}
 		})
 	}
@@ -322,6 +325,10 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	findDuplicates(recs, total)
 
 	n := 0
+	if notUTF8.Load() {
+		r.notUTF8 = true // read again, decoded (readCSV)
+		return true
+	}
 	for _, rec := range recs {
 		r.merge(rec)
 		if got := rec.reader.batch.Schools; r.nerr == 0 && len(got) > 0 {
@@ -341,8 +348,8 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 
 // readChunk reads the rows of one chunk into dst, the plain ones with
 // fastLine when plan is not nil.
-func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.School, plan []fastCol) *recording {
-	w := &reader{opt: r.opt, headerDone: true, headerOK: true, csv: true, fast: plan,
+func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.School, plan []fastCol, notUTF8 *atomic.Bool) *recording {
+	w := &reader{opt: r.opt, headerDone: true, headerOK: true, csv: true, fast: plan, unchecked: r.unchecked,
 		cols: r.cols, text: r.text, num: r.num, textHdr: r.textHdr, width: r.width, stray: r.stray,
 		strayWarned: make(map[int]bool), interned: make(map[string]string), rec: new(recording)}
 	w.batch.File = r.batch.File
@@ -358,6 +365,13 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 	rows := &strictRows{s: unsafe.String(unsafe.SliceData(text), len(text)), comma: byte(comma), line: c.line0 + 1, inside: c.inside,
 		whole: plan != nil}
 	for {
+		if w.notUTF8 {
+			notUTF8.Store(true)
+		}
+		if w.unchecked && notUTF8.Load() {
+			w.notUTF8 = true
+			break
+		}
 		rec, n, ok := rows.next()
 		if !ok {
 			break
@@ -369,6 +383,7 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 			rows.rec = splitLine(rows.rec[:0], rows.plain, byte(comma))
 			rec = rows.rec
 		}
+		w.checkUTF8(rows.s[rows.start:rows.i]) // the record's text
 		w.line(n, rec)
 	}
 	if !w.rec.nonBlank {
@@ -469,6 +484,7 @@ type strictRows struct {
 	// quote unsplit: as plain, with a nil record.
 	whole bool
 	plain string
+	start int // where the last record returned begins in s
 }
 
 // next returns the next record, which the call after reuses, and its row,
@@ -495,6 +511,7 @@ func (c *strictRows) next() ([]string, int, bool) {
 		c.i = i
 		return nil, 0, false
 	}
+	c.start = i
 	row := c.line - c.inside
 	c.rec = c.rec[:0]
 	// Most records are one line without a quote: a quote opens a cell,

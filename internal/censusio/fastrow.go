@@ -123,6 +123,7 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 			case i < len(line) && line[i] != comma:
 				// Not only digits: read as number reads it.
 				i = cellEnd(line, i, comma)
+				r.checkUTF8(line[start:i])
 				v := trim(line[start:i])
 				if v == "" {
 					continue
@@ -147,6 +148,7 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 		start := i
 		i = cellEnd(line, i, comma)
 		if fc.kind != fastText {
+			r.checkUTF8(line[start:i])
 			filled = filled || trim(line[start:i]) != ""
 			continue
 		}

@@ -6,6 +6,10 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/dudao-edu/dudao/internal/census"
 )
 
 // Cells that fastLine reads itself or gives back to reader.line: padded,
@@ -162,5 +166,79 @@ func TestFastLineAsLine(t *testing.T) {
 	}
 	if n := fastRowsRead.Load() - before; n < 3000 {
 		t.Errorf("only %d rows read by fastLine", n)
+	}
+}
+
+// TestGuessUTF8: a large file is read as UTF-8 before it is checked to
+// be, and read again decoded when a part of it is not. Files whose header
+// is ASCII (the columns' keys) and whose rows hold bytes that are not
+// UTF-8 — in any cell, quoted or not, in a column the reader ignores, in
+// a row given back by the fast reading, in a few rows (a damaged UTF-8
+// file) or in all (a GBK file) — read as they read when checked first.
+func TestGuessUTF8(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 17))
+	keys := make([]string, len(hdr))
+	for i, h := range hdr {
+		t, ok, _ := matchHeader(h, Options{})
+		if !ok {
+			keys[i] = h
+			continue
+		}
+		if t.text >= 0 {
+			keys[i] = census.TextColumns[t.text].Key
+		} else {
+			keys[i] = census.Columns[t.field].Key
+		}
+	}
+	gbk := func(s string) string {
+		b, err := simplifiedchinese.GBK.NewEncoder().String(s)
+		if err != nil {
+			return s
+		}
+		return b
+	}
+	bad := []string{"\xff", "沈\xe5巷", "\xc0\x80", "\xed\xa0\x80", "12\xff", "\xff12", "2024\xff", "\"a\xff,b\"", "【示例】\xff", " \xff "}
+	for i := range 400 {
+		h := slices.Clone(keys)
+		if i%3 == 0 {
+			h = append(h, "remark")
+		}
+		rows := [][]string{h}
+		for k := range 1 + r.IntN(30) {
+			row := slices.Clone(good)
+			if r.IntN(2) == 0 {
+				row = slices.Clone(good2)
+			}
+			row[3] = fmt.Sprintf("31340%05d", k)
+			row[4] = fmt.Sprintf("学校%d", k)
+			for len(row) < len(h) {
+				row = append(row, "备注")
+			}
+			if i%4 == 0 { // a GBK file: every Chinese text in GBK
+				for ci := range row {
+					row[ci] = gbk(row[ci])
+				}
+			}
+			rows = append(rows, row)
+		}
+		// A damaged UTF-8 file: a bad cell, in the school names' column
+		// (kept, not interned) or any, in one row or several.
+		switch i % 4 {
+		case 1:
+			rows[1+r.IntN(len(rows)-1)][4] = bad[r.IntN(len(bad))]
+		case 2:
+			row := rows[1+r.IntN(len(rows)-1)]
+			row[r.IntN(len(row))] = bad[r.IntN(len(bad))]
+		case 3:
+			for range 1 + r.IntN(4) {
+				row := rows[1+r.IntN(len(rows)-1)]
+				row[r.IntN(len(row))] = bad[r.IntN(len(bad))]
+			}
+		}
+		data := csvBytes(rows...)
+		if i%5 == 0 {
+			data = append(slices.Clone(utf8BOM), data...)
+		}
+		readSerialAndParallel(t, data, Options{}, 1+r.IntN(len(data)))
 	}
 }

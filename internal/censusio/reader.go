@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/xuri/excelize/v2"
 
@@ -43,7 +44,11 @@ type reader struct {
 	unit               *unitReader    // reads the rows of a kindergarten or county file
 	rec                *recording     // set on a reader of one chunk of a CSV file read in parallel (csvpar.go)
 	fast               []fastCol      // on such a reader, how fastLine reads the file's columns; nil when it does not
-	firstYear          int            // the span of the years of the records kept (Batch.FirstYear)
+	// unchecked is set when the text is read as UTF-8 before it is known
+	// to be (readCSV): what is read is checked as it is, and notUTF8 set
+	// when a part is not, for the file to be read again from the start.
+	unchecked, notUTF8 bool
+	firstYear          int // the span of the years of the records kept (Batch.FirstYear)
 	lastYear           int
 	fastRows           int           // the rows fastLine read
 	scratch            census.School // the record of a row read after an error, which is not kept
@@ -549,6 +554,9 @@ func (r *reader) intern(v string) string {
 	if s, ok := r.interned[v]; ok {
 		return s
 	}
+	// A text met for the first time is checked; later ones are the same
+	// bytes.
+	r.checkUTF8(v)
 	s := r.txt.clone(v)
 	if len(r.interned) < 100_000 {
 		r.interned[s] = s
@@ -613,10 +621,26 @@ type recentTexts struct {
 // row's text with it; but as is in a chunk, whose reader copies the texts
 // of all its records into one string at the end (keepTexts).
 func (r *reader) keep(v string) string {
+	r.checkUTF8(v)
 	if r.rec != nil {
 		return v
 	}
 	return r.txt.clone(v)
+}
+
+// checkUTF8 notes, when the text read is unchecked, whether v is UTF-8.
+// The texts read from a row are checked where they are kept (keep, intern),
+// as are the cells of columns the reader ignores and numbers that are not
+// plain digits (fastCells); the other cells either are ASCII digits or,
+// when they are not, are refused by what reads them unless they are digits
+// after narrow, which turns bytes that are not UTF-8 into U+FFFD (a year,
+// a code), or match a known name exactly (a school type). So a row read
+// without a problem holds UTF-8 wherever these checks pass. Rows the fast
+// reading gives back are checked whole (readChunk).
+func (r *reader) checkUTF8(v string) {
+	if r.unchecked && !r.notUTF8 && !utf8.ValidString(v) {
+		r.notUTF8 = true
+	}
 }
 
 // codeFix adds to fix the cause Excel users meet most: a long number shown
