@@ -87,6 +87,21 @@ func restyled(r *rand.Rand, ci int, v string) string {
 	return ways[r.IntN(len(ways))]()
 }
 
+// goodRow returns good or good2, at random, as the school of row k: its
+// own code and name, and fill in the cells up to width.
+func goodRow(r *rand.Rand, k, width int, fill string) []string {
+	row := slices.Clone(good)
+	if r.IntN(2) == 0 {
+		row = slices.Clone(good2)
+	}
+	row[3] = fmt.Sprintf("31340%05d", k)
+	row[4] = fmt.Sprintf("学校%d", k)
+	for len(row) < width {
+		row = append(row, fill)
+	}
+	return row
+}
+
 // TestFastLineAsLine reads files of rows with varied cells in parallel,
 // where chunks read plain lines with fastLine, and row by row, where
 // reader.line reads every row, and wants the same records, errors and
@@ -114,15 +129,7 @@ func TestFastLineAsLine(t *testing.T) {
 		rows := [][]string{h}
 		few := i%2 == 0
 		for k := range 1 + r.IntN(40) {
-			row := slices.Clone(good)
-			if r.IntN(2) == 0 {
-				row = slices.Clone(good2)
-			}
-			row[3] = fmt.Sprintf("31340%05d", k)
-			row[4] = fmt.Sprintf("学校%d", k)
-			for len(row) < len(h) {
-				row = append(row, "")
-			}
+			row := goodRow(r, k, len(h), "")
 			if len(h) > len(hdr) && r.IntN(3) == 0 {
 				row[len(hdr)] = "附注"
 			}
@@ -205,15 +212,7 @@ func TestGuessUTF8(t *testing.T) {
 		}
 		rows := [][]string{h}
 		for k := range 1 + r.IntN(30) {
-			row := slices.Clone(good)
-			if r.IntN(2) == 0 {
-				row = slices.Clone(good2)
-			}
-			row[3] = fmt.Sprintf("31340%05d", k)
-			row[4] = fmt.Sprintf("学校%d", k)
-			for len(row) < len(h) {
-				row = append(row, "备注")
-			}
+			row := goodRow(r, k, len(h), "备注")
 			if i%4 == 0 { // a GBK file: every Chinese text in GBK
 				for ci := range row {
 					row[ci] = gbk(row[ci])

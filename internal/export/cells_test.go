@@ -103,27 +103,7 @@ func TestWords(t *testing.T) {
 	if got, want := write(true), write(false); got != want {
 		t.Fatalf("words written differ from texts:\n%s\nwant\n%s", got, want)
 	}
-	var b bytes.Buffer
-	tw, _ := newTableCSV(&b, []string{"a"})
-	for range 2 {
-		for _, w := range words {
-			tw.word(w)
-			tw.end()
-		}
-	}
-	tw.close()
-	var want bytes.Buffer
-	ref, _ := newTableCSV(&want, []string{"a"})
-	for range 2 {
-		for _, w := range words {
-			ref.text(w)
-			ref.end()
-		}
-	}
-	ref.close()
-	if b.String() != want.String() {
-		t.Fatalf("words:\n%s\nwant\n%s", b.String(), want.String())
-	}
+
 }
 
 // BenchmarkIndicatorsCSV writes a nation's indicators table (2 900
