@@ -277,6 +277,16 @@ type School struct {
 	V [NumFields]float64
 }
 
+// SchoolRun is a run of school records next to each other in a list,
+// all of one county and year: list[Lo:Hi]. A file gives its schools a
+// county at a time, so a reader finds the runs as it reads them, and an
+// evaluation groups the records by county from them (eval.Inputs.Runs).
+type SchoolRun struct {
+	Code   string
+	Year   int
+	Lo, Hi int
+}
+
 // NewSchool returns a record with every numeric value not reported.
 func NewSchool() School {
 	var s School
@@ -284,13 +294,17 @@ func NewSchool() School {
 	return s
 }
 
-// ResetSchool sets *s to NewSchool's record, in place.
-func ResetSchool(s *School) {
-	*s = School{}
+// ResetSchool sets *s to NewSchool's record, in place: a copy of one made
+// once, rather than zeroing it and storing NaN in each value.
+func ResetSchool(s *School) { *s = blankSchool }
+
+var blankSchool = func() School {
+	var s School
 	for i := range s.V {
 		s.V[i] = math.NaN()
 	}
-}
+	return s
+}()
 
 // Get returns a value and whether it was reported.
 func (s *School) Get(f Field) (float64, bool) {

@@ -72,6 +72,10 @@ type Batch struct {
 	// were read (a pass over a nation's records afterwards touches all
 	// 96 MB of them); 0 when there are none.
 	FirstYear, LastYear int
+	// Runs are the runs of Schools of one county and year, in order,
+	// covering all of them, found as they were read (eval.Inputs.Runs);
+	// nil for ReadFileEach.
+	Runs []census.SchoolRun
 	// Kind is the kind of the records read; Kindergartens or Counties hold
 	// them when it is not school.
 	Kind          census.Kind

@@ -332,6 +332,16 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	for _, rec := range recs {
 		r.merge(rec)
 		if got := rec.reader.batch.Schools; r.nerr == 0 && len(got) > 0 {
+			// The chunk's runs, where its records are now (the first
+			// may go on with the chunk before's last).
+			for _, run := range rec.reader.runs {
+				run.Lo, run.Hi = run.Lo+n, run.Hi+n
+				if k := len(r.runs); k > 0 && r.runs[k-1].Hi == run.Lo && r.runs[k-1].Year == run.Year && r.runs[k-1].Code == run.Code {
+					r.runs[k-1].Hi = run.Hi
+					continue
+				}
+				r.runs = append(r.runs, run)
+			}
 			if &got[0] == &all[n] {
 				n += len(got) // in place: no row of the chunks before was skipped
 			} else {

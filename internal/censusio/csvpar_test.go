@@ -39,6 +39,8 @@ func readSerialAndParallel(t *testing.T, data []byte, opt Options, chunk int) in
 		t.Fatalf("messages differ:\n%s\n%s", wantErr, gotErr)
 	}
 	checkYearSpan(t, gotB)
+	checkRuns(t, wantB)
+	checkRuns(t, gotB)
 	chunks, _ := splitCSV(crLines(data), 0, ',', chunk)
 	return len(chunks)
 }
@@ -62,6 +64,30 @@ func checkYearSpan(t *testing.T, b *Batch) {
 	}
 }
 
+// checkRuns fails unless b's Runs are its schools' runs of one county and
+// year, in order, covering all of them (not necessarily the longest).
+func checkRuns(t *testing.T, b *Batch) {
+	t.Helper()
+	if b == nil || len(b.Schools) == 0 {
+		return
+	}
+	at := 0
+	for _, run := range b.Runs {
+		if run.Lo != at || run.Hi <= run.Lo || run.Hi > len(b.Schools) {
+			t.Fatalf("run %+v after %d of %d schools", run, at, len(b.Schools))
+		}
+		for _, s := range b.Schools[run.Lo:run.Hi] {
+			if s.CountyCode != run.Code || s.Year != run.Year {
+				t.Fatalf("run %+v holds %s %d", run, s.CountyCode, s.Year)
+			}
+		}
+		at = run.Hi
+	}
+	if at != len(b.Schools) {
+		t.Fatalf("runs cover %d of %d schools", at, len(b.Schools))
+	}
+}
+
 // randomCSV writes a school file of up to rows rows that mixes what the
 // reader treats specially: bad cells, duplicates, blank and example rows,
 // cells beyond the header, short rows, quoted cells with line breaks and
@@ -75,6 +101,7 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 		h = append(h, "备\n注") // an unknown column over two lines
 	}
 	out := [][]string{h}
+	county := 0
 	for i := range r.IntN(rows + 1) {
 		if r.IntN(10) == 0 {
 			for range r.IntN(4) {
@@ -90,6 +117,10 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 		for len(row) < len(h) {
 			row = append(row, "")
 		}
+		if r.IntN(6) == 0 {
+			county = r.IntN(3) // the next counties' schools
+		}
+		row[1], row[2] = fmt.Sprint(340207+county), []string{"鸠江区", "三山区", "弋江区"}[county]
 		switch r.IntN(14) {
 		case 0:
 			row[8+r.IntN(len(hdr)-8)] = []string{"abc", "-3", "1,2", "12.5", "1,234", "9e999"}[r.IntN(6)]

@@ -50,9 +50,16 @@ type reader struct {
 	unchecked, notUTF8 bool
 	firstYear          int // the span of the years of the records kept (Batch.FirstYear)
 	lastYear           int
-	fastRows           int           // the rows fastLine read
-	scratch            census.School // the record of a row read after an error, which is not kept
-	faults             *faults       // the watch on a mapped file's memory; nil when not mapped
+	runs               []census.SchoolRun // of the records kept (Batch.Runs)
+	// checks are the cross-checks of the file's columns (fileChecks).
+	checks struct {
+		made       bool
+		subsets    []partOf
+		facilities [][3]census.Field
+	}
+	fastRows int           // the rows fastLine read
+	scratch  census.School // the record of a row read after an error, which is not kept
+	faults   *faults       // the watch on a mapped file's memory; nil when not mapped
 
 	moreWarnings, moreSkipped int // notes beyond MaxNotes
 
@@ -447,6 +454,9 @@ func (r *reader) rowEnd(n int, s *census.School) {
 		r.batch.Schools = nil
 	} else {
 		r.spanYear(s.Year)
+		if r.each == nil {
+			r.run(len(r.batch.Schools)-1, s)
+		}
 	}
 	if r.each != nil && len(r.batch.Schools) >= eachChunk {
 		r.handOn()
@@ -989,9 +999,11 @@ var subsets = []partOf{
 }
 
 // crossCheck finds values that cannot all be true at once. Each check
-// applies only when both values were reported.
+// applies only when both values were reported, so only those of columns
+// the file has are made (fileChecks).
 func (r *reader) crossCheck(n int, s *census.School) {
-	for _, p := range subsets {
+	r.fileChecks()
+	for _, p := range r.checks.subsets {
 		part, ok1 := s.Get(p.part)
 		whole, ok2 := s.Get(p.whole)
 		if !ok1 || !ok2 || part <= whole*(1+1e-9) {
@@ -1005,13 +1017,42 @@ func (r *reader) crossCheck(n int, s *census.School) {
 	// Parts of a facility may be reported together with the whole; their
 	// sum above the whole is suspicious but not impossible (a shared
 	// playground counted by both parts), so it is only a warning.
-	for _, g := range facilityParts {
+	for _, g := range r.checks.facilities {
 		whole, ok := s.Get(g[0])
 		p, ok1 := s.Get(g[1])
 		j, ok2 := s.Get(g[2])
 		if ok && ok1 && ok2 && p+j > whole*(1+1e-9) {
 			r.warn(n, &r.cols[r.num[g[0]]], fmt.Sprintf("%s（%s）小学部与初中部之和 %s 大于全校合计 %s，请核对（共用设施只应计入全校合计）",
 				s.Name, s.Code, r.display(g[0], p+j), r.display(g[0], whole)))
+		}
+	}
+}
+
+// fileChecks keeps in r.checks the subsets and facilityParts whose
+// columns the file has all of: a value of another is never reported,
+// and a nation's file has 6 of the 22 subsets and none of the facilities'
+// parts.
+func (r *reader) fileChecks() {
+	if r.checks.made {
+		return
+	}
+	r.checks.made = true
+	has := func(fs ...census.Field) bool {
+		for _, f := range fs {
+			if r.num[f] < 0 {
+				return false
+			}
+		}
+		return true
+	}
+	for _, p := range subsets {
+		if has(p.part, p.whole) {
+			r.checks.subsets = append(r.checks.subsets, p)
+		}
+	}
+	for _, g := range facilityParts {
+		if has(g[:]...) {
+			r.checks.facilities = append(r.checks.facilities, g)
 		}
 	}
 }
@@ -1096,6 +1137,18 @@ func (r *reader) plausibility(n int, s *census.School) {
 	}
 }
 
+// run adds the record s, kept at index i of the batch's schools, to the
+// runs of one county and year (Batch.Runs).
+func (r *reader) run(i int, s *census.School) {
+	if n := len(r.runs); n > 0 {
+		if last := &r.runs[n-1]; last.Hi == i && last.Year == s.Year && last.Code == s.CountyCode {
+			last.Hi++
+			return
+		}
+	}
+	r.runs = append(r.runs, census.SchoolRun{Code: s.CountyCode, Year: s.Year, Lo: i, Hi: i + 1})
+}
+
 // spanYear adds y to the span of the years of the records kept.
 func (r *reader) spanYear(y int) {
 	if r.firstYear == 0 || y < r.firstYear {
@@ -1127,6 +1180,9 @@ func (r *reader) finish() (*Batch, error) {
 		r.batch.Schools = nil
 	}
 	r.batch.FirstYear, r.batch.LastYear = r.firstYear, r.lastYear
+	if r.each == nil && len(r.batch.Schools) > 0 {
+		r.batch.Runs = r.runs
+	}
 	if r.rec == nil {
 		r.warnMissingIndicatorInputs()
 	}

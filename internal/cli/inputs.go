@@ -90,10 +90,11 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules, t
 		}
 		if in.Schools == nil {
 			// One file (or the first): its records as read, not a
-			// second copy of a nation's 94 MB of them.
-			in.Schools = b.Schools
+			// second copy of a nation's 94 MB of them, with their runs
+			// of one county and year.
+			in.Schools, in.Runs = b.Schools, b.Runs
 		} else {
-			in.Schools = append(in.Schools, b.Schools...)
+			in.Schools, in.Runs = append(in.Schools, b.Schools...), nil
 		}
 		in.Kindergartens = append(in.Kindergartens, b.Kindergartens...)
 		in.Counties = append(in.Counties, b.Counties...)
@@ -302,6 +303,9 @@ func (src *source) filterInputs(in *eval.Inputs, year int, r *standards.Rules, o
 				js = append(js, j)
 			}
 		}
+	}
+	if len(schools) != len(in.Schools) || len(schools) > 0 && &schools[0] != &in.Schools[0] {
+		in.Runs = nil // the runs are of the schools before
 	}
 	in.Schools, in.Kindergartens, in.Counties, in.Judgements = schools, kgs, recs, js
 	if len(schools)+len(kgs)+len(recs) > 0 {

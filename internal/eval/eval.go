@@ -246,7 +246,7 @@ type Split struct {
 // ignored; year 0 takes them all) against r. Counties come out in code order.
 func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 	res := &Result{Standard: r.ID, Profile: r.Profile.ID, Year: year, Rules: r}
-	groups := groupByCounty(year, schools)
+	groups := groupByCounty(year, schools, nil)
 	res.Counties = make([]*County, len(groups))
 	// Counties are independent: evaluate them on every core, each worker with
 	// an engine of its own (the engine holds scratch buffers).
@@ -285,15 +285,26 @@ func Evaluate(r *standards.Rules, year int, schools []census.School) *Result {
 // the groups are made from the runs, one lookup per run rather than per
 // record; each group is a window of one array of pointers, rather than a
 // slice per county grown by doubling (2 900 of them for a nation).
-func groupByCounty(year int, schools []census.School) [][]*census.School {
+//
+// Runs found when the records were read (Inputs.Runs) take the place of
+// that pass, when given.
+func groupByCounty(year int, schools []census.School, known []census.SchoolRun) [][]*census.School {
 	parts := 1
 	if len(schools) >= groupParallelMin {
 		parts = runtime.GOMAXPROCS(0)
 	}
 	runs := make([][]countyRun, parts)
-	if parts == 1 {
+	switch {
+	case known != nil:
+		runs = runs[:1]
+		for _, k := range known {
+			if year == 0 || k.Year == year {
+				runs[0] = append(runs[0], countyRun{code: k.Code, lo: int32(k.Lo), hi: int32(k.Hi)})
+			}
+		}
+	case parts == 1:
 		runs[0] = countyRuns(year, schools, 0, len(schools))
-	} else {
+	default:
 		var wg sync.WaitGroup
 		size := (len(schools) + parts - 1) / parts
 		for k := range parts {

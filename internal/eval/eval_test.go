@@ -537,11 +537,26 @@ func names(parts []*Part) []string {
 	return out
 }
 
+// schoolRuns returns the runs of schools of one county and year, whole, or
+// cut short at random places when rnd is not nil.
+func schoolRuns(schools []census.School, rnd *rand.Rand) []census.SchoolRun {
+	runs := []census.SchoolRun{}
+	for i, s := range schools {
+		if n := len(runs); n > 0 && runs[n-1].Code == s.CountyCode && runs[n-1].Year == s.Year && (rnd == nil || rnd.IntN(5) > 0) {
+			runs[n-1].Hi = i + 1
+			continue
+		}
+		runs = append(runs, census.SchoolRun{Code: s.CountyCode, Year: s.Year, Lo: i, Hi: i + 1})
+	}
+	return runs
+}
+
 // TestGroupByCounty checks groupByCounty against grouping record by
 // record: counties in the order they first appear, each county's records
 // of the year in file order, on files in runs of counties and shuffled,
 // with other years among them, small and large enough to be read on every
-// core, cut anywhere.
+// core, cut anywhere; and from runs known beforehand (Inputs.Runs), whole
+// or cut short anywhere.
 func TestGroupByCounty(t *testing.T) {
 	rnd := rand.New(rand.NewPCG(5, 6))
 	for i := range 40 {
@@ -577,13 +592,15 @@ func TestGroupByCounty(t *testing.T) {
 				}
 				want[g] = append(want[g], s)
 			}
-			got := groupByCounty(year, schools)
-			if len(got) != len(want) {
-				t.Fatalf("case %d, year %d: %d groups, want %d", i, year, len(got), len(want))
-			}
-			for g := range want {
-				if !slices.Equal(got[g], want[g]) {
-					t.Fatalf("case %d, year %d: group %d (%s) differs: %d records, want %d", i, year, g, want[g][0].CountyCode, len(got[g]), len(want[g]))
+			for _, known := range [][]census.SchoolRun{nil, schoolRuns(schools, nil), schoolRuns(schools, rnd)} {
+				got := groupByCounty(year, schools, known)
+				if len(got) != len(want) {
+					t.Fatalf("case %d, year %d: %d groups, want %d", i, year, len(got), len(want))
+				}
+				for g := range want {
+					if !slices.Equal(got[g], want[g]) {
+						t.Fatalf("case %d, year %d: group %d (%s) differs: %d records, want %d", i, year, g, want[g][0].CountyCode, len(got[g]), len(want[g]))
+					}
 				}
 			}
 		}

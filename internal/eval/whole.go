@@ -35,6 +35,10 @@ type Inputs struct {
 	// the rotation ledger, fed into the record); each of the item's texts
 	// says so.
 	Sources map[string]map[string]string
+	// Runs, when not nil, are the runs of Schools of one county and year,
+	// in order, covering all of them (censusio.Batch.Runs): the records are
+	// grouped by county from them rather than from a pass over them.
+	Runs []census.SchoolRun
 }
 
 // Verdict is a county's verdict under the whole standard: every item of every
@@ -190,7 +194,7 @@ func evaluateEach(r *standards.Rules, year int, in Inputs, verdicts bool, slabs 
 	res := NewWhole(r, year)
 	var groups [][]*census.School
 	if !r.Preschool() {
-		groups = groupByCounty(year, in.Schools)
+		groups = groupByCounty(year, in.Schools, in.Runs)
 	}
 	data := map[string]*countyData{}
 	get := func(code, name string) *countyData {
