@@ -59,6 +59,41 @@ func WeightedCV(x, p []float64, scale float64) CV {
 	return c
 }
 
+// partsCV is WeightedCV of the parts' raw figures of indicator k that are
+// reported, with their students, read from the parts rather than copied
+// out first: the same sums in the same order, so the same bits
+// (TestPartsCV).
+func partsCV(parts []*Part, k int, scale float64) CV {
+	var c CV
+	for _, p := range parts {
+		if x := p.Raw[k]; !math.IsNaN(x) {
+			c.N++
+			c.Total += x
+			c.Students += p.Students
+		}
+	}
+	if c.Students <= 0 {
+		c.CV, c.Mean, c.SD = math.NaN(), math.NaN(), math.NaN()
+		return c
+	}
+	c.Mean = c.Total / c.Students * scale
+	var ss float64
+	for _, p := range parts {
+		if x := p.Raw[k]; !math.IsNaN(x) {
+			d := x/p.Students*scale - c.Mean
+			ss += p.Students * d * d
+		}
+	}
+	c.SD = math.Sqrt(ss / c.Students)
+	if c.Mean == 0 {
+		c.CV = math.NaN()
+		return c
+	}
+	c.CV = c.SD / c.Mean
+	c.Defined = true
+	return c
+}
+
 // RoundHalfUp rounds the decimal v stands for half-up to d decimals
 // (0.505 → 0.51; 0.504999… → 0.50), as a report prints a published figure.
 // Binary math.Round would take 0.505 (stored as 0.50499999999999999…) down.

@@ -409,7 +409,6 @@ type engine struct {
 	r    *standards.Rules
 	inds []indRule
 	in   []*Part
-	x, w []float64
 	// sf collects a part's shortfalls, which are then copied into
 	// sfSlab: one allocation for the shortfalls of many parts rather
 	// than a slice grown for each.
@@ -939,13 +938,11 @@ func (e *engine) stage(c *County, sl *partSlab, st census.Stage) *StageResult {
 		}
 	}
 	e.in = in
-	x, w := e.x[:0], e.w[:0]
 	sr.BalancePass = true
 	var cvSum float64
 	cvAll := true
 	for k := range e.inds {
 		ind := e.inds[k].ind
-		x, w = x[:0], w[:0]
 		ir := &results[k]
 		ir.Indicator, ir.Threshold = ind, e.inds[k].thr[stageOrder(st)]
 		for _, p := range in {
@@ -953,14 +950,12 @@ func (e *engine) stage(c *County, sl *partSlab, st census.Stage) *StageResult {
 				ir.Missing++
 				continue
 			}
-			x = append(x, p.Raw[k])
-			w = append(w, p.Students)
 			// judge compared the value with the same threshold.
 			if k < 64 && p.below&(1<<k) != 0 || k >= 64 && e.cmpValue(p, k, 1, ir.Threshold) < 0 {
 				ir.PartsBelow++
 			}
 		}
-		ir.CV = WeightedCV(x, w, ind.Scale)
+		ir.CV = partsCV(in, k, ind.Scale)
 		ir.Rounded = math.NaN()
 		if r.Balance.Kind == standards.BalanceEach {
 			ir.Limit = r.Balance.Limits[st]
@@ -984,7 +979,6 @@ func (e *engine) stage(c *County, sl *partSlab, st census.Stage) *StageResult {
 		}
 		sr.Indicators[k] = ir
 	}
-	e.x, e.w = x, w
 	sr.CompositeCV = math.NaN()
 	if cvAll && len(r.Indicators) > 0 {
 		sr.CompositeCV = cvSum / float64(len(r.Indicators))

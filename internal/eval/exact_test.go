@@ -250,3 +250,47 @@ func TestPerPartFigureOnOneStageSchoolWarns(t *testing.T) {
 		t.Errorf("warnings %+v, want none", c.Warnings)
 	}
 }
+
+// TestPartsCV: partsCV gives the bits WeightedCV gives of the same
+// figures copied out, missing ones left out: parts with figures and
+// students of every size, some missing, none, or all of no mean.
+func TestPartsCV(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 34))
+	for i := range 20000 {
+		n := r.IntN(80)
+		parts := make([]*Part, n)
+		var x, w []float64
+		for j := range parts {
+			p := &Part{Students: float64(1 + r.IntN(3000)), Raw: make([]float64, 3)}
+			for k := range p.Raw {
+				switch r.IntN(12) {
+				case 0:
+					p.Raw[k] = math.NaN()
+				case 1:
+					p.Raw[k] = 0
+				default:
+					p.Raw[k] = math.Round(r.Float64()*1e6) / []float64{1, 10, 100}[r.IntN(3)]
+				}
+			}
+			if i%7 == 0 {
+				p.Raw[1] = 0 // no mean
+			}
+			parts[j] = p
+		}
+		for k := range 3 {
+			x, w = x[:0], w[:0]
+			for _, p := range parts {
+				if !math.IsNaN(p.Raw[k]) {
+					x, w = append(x, p.Raw[k]), append(w, p.Students)
+				}
+			}
+			scale := []float64{1, 100}[k%2]
+			want, got := WeightedCV(x, w, scale), partsCV(parts, k, scale)
+			same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
+			if got.N != want.N || got.Defined != want.Defined || !same(got.Students, want.Students) || !same(got.Total, want.Total) ||
+				!same(got.Mean, want.Mean) || !same(got.SD, want.SD) || !same(got.CV, want.CV) {
+				t.Fatalf("case %d, indicator %d: %+v, want %+v", i, k, got, want)
+			}
+		}
+	}
+}
