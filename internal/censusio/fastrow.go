@@ -28,6 +28,9 @@ type fastCol struct {
 	kind  uint8 // fastSkip, fastText or fastNumber
 	text  int   // the index in census.TextColumns of a fastText column
 	field census.Field
+	// decimals is set on a numeric column of a quantity that need not be
+	// whole (an area, a sum of money): its decimals are read here too.
+	decimals bool
 }
 
 const (
@@ -51,7 +54,7 @@ func (r *reader) fastPlan() []fastCol {
 	}
 	for f, ci := range r.num {
 		if ci >= 0 {
-			plan[ci] = fastCol{kind: fastNumber, field: census.Field(f)}
+			plan[ci] = fastCol{kind: fastNumber, field: census.Field(f), decimals: !census.Columns[f].Integer}
 		}
 	}
 	return plan
@@ -119,6 +122,26 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 				i++
 			}
 			c := &r.cols[ci]
+			if i < len(line) && line[i] == '.' && fc.decimals {
+				// Digits, a point and digits: read as plainDecimal
+				// reads them (at most 15 digits in all, one or more),
+				// and as number then keeps them in a column of a
+				// quantity that need not be whole.
+				j := i + 1
+				for j < len(line) {
+					d := line[j] - '0'
+					if d > 9 {
+						break
+					}
+					u = u*10 + uint64(d)
+					j++
+				}
+				if n := j - start - 1; n >= 1 && n <= 15 && (j == len(line) || line[j] == comma) {
+					s.V[fc.field], filled = r.cols[ci].stored(float64(u)/pow10[j-i-1]), true
+					i = j
+					continue
+				}
+			}
 			switch {
 			case i < len(line) && line[i] != comma:
 				// Not only digits: read as number reads it.

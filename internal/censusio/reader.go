@@ -536,6 +536,7 @@ func (r *reader) setText(ti int, v string, s *census.School) (problem, fix strin
 		}
 		s.Code = r.keep(d)
 	case tSchoolName:
+		r.checkUTF8(v)
 		s.Name = r.keep(v)
 	case tSchoolType:
 		t, ok := r.schoolType(v)
@@ -631,7 +632,6 @@ type recentTexts struct {
 // row's text with it; but as is in a chunk, whose reader copies the texts
 // of all its records into one string at the end (keepTexts).
 func (r *reader) keep(v string) string {
-	r.checkUTF8(v)
 	if r.rec != nil {
 		return v
 	}
@@ -639,14 +639,15 @@ func (r *reader) keep(v string) string {
 }
 
 // checkUTF8 notes, when the text read is unchecked, whether v is UTF-8.
-// The texts read from a row are checked where they are kept (keep, intern),
-// as are the cells of columns the reader ignores and numbers that are not
-// plain digits (fastCells); the other cells either are ASCII digits or,
-// when they are not, are refused by what reads them unless they are digits
-// after narrow, which turns bytes that are not UTF-8 into U+FFFD (a year,
-// a code), or match a known name exactly (a school type). So a row read
-// without a problem holds UTF-8 wherever these checks pass. Rows the fast
-// reading gives back are checked whole (readChunk).
+// The texts read from a row are checked where they are kept (a school's
+// name, and the texts interned the first time they are met), as are the
+// cells of columns the reader ignores and numbers that are neither plain
+// digits nor plain decimals (fastCells). The other cells are ASCII digits,
+// or are refused by what reads them unless they are digits after narrow,
+// which turns bytes that are not UTF-8 into U+FFFD (a year, a code), or
+// match a known name exactly (a school type). So a row read without a
+// problem holds UTF-8 wherever these checks pass. Rows the fast reading
+// gives back are checked whole (readChunk).
 func (r *reader) checkUTF8(v string) {
 	if r.unchecked && !r.notUTF8 && !utf8.ValidString(v) {
 		r.notUTF8 = true
