@@ -55,6 +55,11 @@ type csvChunk struct {
 // since only text read strictly has a record boundary at every line break
 // outside quotes.
 func splitCSV(text []byte, from int, comma byte, size int) ([]csvChunk, bool) {
+	if len(text)-from >= splitPlainMin && runtime.GOMAXPROCS(0) > 1 {
+		if chunks, ok := splitPlain(text, from, size); ok {
+			return chunks, true
+		}
+	}
 	var cuts, insides []int
 	inside := 0 // line breaks inside quoted cells before i
 	next := from + size
@@ -128,6 +133,81 @@ func splitCSV(text []byte, from int, comma byte, size int) ([]csvChunk, bool) {
 			start, line0, in = end, line0+nl, insides[k]
 		}
 	}
+	return chunks, true
+}
+
+// splitPlainMin is the size of text from which splitCSV first tries
+// splitPlain. Tests make it small.
+var splitPlainMin = 4 << 20
+
+// splitPlain is splitCSV for a text without a quote, where every line
+// break ends a record, on every core: it looks for a quote, and for the
+// line break after every size bytes, in a part of the text each, then
+// counts each chunk's line breaks, in parallel, where splitCSV looks on
+// one core. A mapped file's pages are first read here, so they are
+// faulted in on every core too. It returns false when the text has a
+// quote.
+func splitPlain(text []byte, from, size int) ([]csvChunk, bool) {
+	parts := runtime.GOMAXPROCS(0)
+	span := (len(text) - from + parts - 1) / parts
+	cuts := make([][]int, parts)
+	var quoted atomic.Bool
+	var wg sync.WaitGroup
+	for g := range parts {
+		lo, hi := min(from+g*span, len(text)), min(from+(g+1)*span, len(text))
+		wg.Go(func() {
+			if bytes.IndexByte(text[lo:hi], '"') >= 0 {
+				quoted.Store(true)
+				return
+			}
+			// A chunk ends after the first line break at or after
+			// from + k·size, for each such mark in lo..hi.
+			for t := from + (lo-from+size-1)/size*size; t < hi; t += size {
+				if t == from {
+					continue
+				}
+				p := bytes.IndexByte(text[t:], '\n')
+				if p < 0 {
+					break
+				}
+				if cut := t + p + 1; cut < len(text) {
+					cuts[g] = append(cuts[g], cut)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if quoted.Load() {
+		return nil, false
+	}
+	starts := []int{from}
+	for _, cs := range cuts {
+		for _, c := range cs {
+			if c > starts[len(starts)-1] {
+				starts = append(starts, c)
+			}
+		}
+	}
+	chunks := make([]csvChunk, len(starts))
+	per := (len(chunks) + parts - 1) / parts
+	for g := range parts {
+		wg.Go(func() {
+			for k := g * per; k < min((g+1)*per, len(chunks)); k++ {
+				end := len(text)
+				if k+1 < len(starts) {
+					end = starts[k+1]
+				}
+				chunks[k] = csvChunk{start: starts[k], end: end, room: bytes.Count(text[starts[k]:end], []byte("\n"))}
+			}
+		})
+	}
+	wg.Wait()
+	line := bytes.Count(text[:from], []byte("\n"))
+	for k := range chunks {
+		chunks[k].line0 = line
+		line += chunks[k].room
+	}
+	chunks[len(chunks)-1].room++ // the last record need not end with a line break
 	return chunks, true
 }
 

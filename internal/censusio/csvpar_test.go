@@ -20,12 +20,14 @@ import (
 // the same errors. It returns how many chunks the parallel read had.
 func readSerialAndParallel(t *testing.T, data []byte, opt Options, chunk int) int {
 	t.Helper()
-	size, least := csvChunkSize, csvParallelMin
-	defer func() { csvChunkSize, csvParallelMin = size, least }()
+	size, least, plain := csvChunkSize, csvParallelMin, splitPlainMin
+	defer func() { csvChunkSize, csvParallelMin, splitPlainMin = size, least, plain }()
 
 	csvParallelMin = 1 << 62
 	wantB, wantErr := Read("p.csv", bytes.NewReader(data), opt)
-	csvChunkSize, csvParallelMin = chunk, 0
+	// Cut on every core when the file has no quote (splitPlain), else
+	// as splitCSV cuts it.
+	csvChunkSize, csvParallelMin, splitPlainMin = chunk, 0, 0
 	gotB, gotErr := Read("p.csv", bytes.NewReader(data), opt)
 
 	opts := cmp.Options{cmpopts.EquateNaNs(), cmp.AllowUnexported(Error{}), cmpopts.EquateEmpty()}
@@ -331,6 +333,62 @@ func TestReadCSVSortedDuplicates(t *testing.T) {
 		for _, w := range c.want {
 			if !strings.Contains(err.Error(), w) {
 				t.Errorf("%s: error does not say %q:\n%v", c.name, w, err)
+			}
+		}
+	}
+}
+
+// TestSplitPlain: a text without a quote is cut, on every core, into
+// chunks that follow each other from the header's end to the end, each
+// after a line break and of its line breaks, as splitCSV cuts it; one with
+// a quote anywhere is left to splitCSV.
+func TestSplitPlain(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	for range 2000 {
+		var b strings.Builder
+		for range r.IntN(200) {
+			b.WriteString(strings.Repeat("x,", r.IntN(5)))
+			b.WriteString([]string{"\n", "\r\n", "\n\n"}[r.IntN(3)])
+		}
+		if r.IntN(2) == 0 {
+			b.WriteString("y")
+		}
+		text := []byte(b.String())
+		from := 0
+		if len(text) > 0 {
+			from = r.IntN(len(text))
+			if k := bytes.IndexByte(text[from:], '\n'); k >= 0 {
+				from += k + 1
+			} else {
+				from = len(text)
+			}
+		}
+		size := 1 + r.IntN(len(text)+1)
+		got, ok := splitPlain(text, from, size)
+		if !ok {
+			t.Fatalf("%q: not cut", text)
+		}
+		at, line := from, bytes.Count(text[:from], []byte("\n"))
+		for k, c := range got {
+			if c.start != at || c.end < c.start || (k > 0 && text[c.start-1] != '\n') {
+				t.Fatalf("%q from %d, size %d: chunk %d is %+v after %d", text, from, size, k, c, at)
+			}
+			room := bytes.Count(text[c.start:c.end], []byte("\n"))
+			if k == len(got)-1 {
+				room++
+			}
+			if c.room != room || c.line0 != line || c.inside != 0 {
+				t.Fatalf("%q: chunk %d is %+v, want room %d from line %d", text, k, c, room, line)
+			}
+			at, line = c.end, line+bytes.Count(text[c.start:c.end], []byte("\n"))
+		}
+		if at != len(text) {
+			t.Fatalf("%q: chunks end at %d of %d", text, at, len(text))
+		}
+		if len(text) > from {
+			q := append(slices.Clone(text[:len(text)-1]), '"')
+			if _, ok := splitPlain(q, from, size); ok {
+				t.Fatalf("%q: cut with a quote", q)
 			}
 		}
 	}
