@@ -31,6 +31,7 @@ type fastCol struct {
 	// decimals is set on a numeric column of a quantity that need not be
 	// whole (an area, a sum of money): its decimals are read here too.
 	decimals bool
+	scale    float64 // its unit's, as column.stored scales
 }
 
 const (
@@ -54,7 +55,7 @@ func (r *reader) fastPlan() []fastCol {
 	}
 	for f, ci := range r.num {
 		if ci >= 0 {
-			plan[ci] = fastCol{kind: fastNumber, field: census.Field(f), decimals: !census.Columns[f].Integer}
+			plan[ci] = fastCol{kind: fastNumber, field: census.Field(f), decimals: !census.Columns[f].Integer, scale: r.cols[ci].t.scale}
 		}
 	}
 	return plan
@@ -101,14 +102,15 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 	line = strings.TrimSuffix(line, "\r") // the CR of a CRLF, as the last cell loses it
 	filled := false                       // a cell that is not empty: the row is not blank
 	i := 0
-	for ci := range r.fast {
+	fast := r.fast // not read again after each store into s
+	for ci := range fast {
 		if ci > 0 {
 			if i >= len(line) || line[i] != comma {
 				return false // fewer cells than columns
 			}
 			i++
 		}
-		fc := &r.fast[ci]
+		fc := &fast[ci]
 		if fc.kind == fastNumber {
 			// Digits, read as the comma after them is looked for.
 			start := i
@@ -121,7 +123,6 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 				u = u*10 + uint64(d)
 				i++
 			}
-			c := &r.cols[ci]
 			if i < len(line) && line[i] == '.' && fc.decimals {
 				// Digits, a point and digits: read as plainDecimal
 				// reads them (at most 15 digits in all, one or more),
@@ -137,7 +138,7 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 					j++
 				}
 				if n := j - start - 1; n >= 1 && n <= 15 && (j == len(line) || line[j] == comma) {
-					s.V[fc.field], filled = r.cols[ci].stored(float64(u)/pow10[j-i-1]), true
+					s.V[fc.field], filled = stored(fc.scale, float64(u)/pow10[j-i-1]), true
 					i = j
 					continue
 				}
@@ -151,16 +152,16 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 				if v == "" {
 					continue
 				}
-				x, problem, _ := numberValue(c, fc.field, v)
+				x, problem, _ := numberValue(&r.cols[ci], fc.field, v)
 				if problem != "" {
 					return false
 				}
 				s.V[fc.field], filled = x, true
 			case i == start: // empty: not reported
 			case i-start <= 15: // exact in a float64, as plainInteger reads it
-				s.V[fc.field], filled = c.stored(float64(u)), true
+				s.V[fc.field], filled = stored(fc.scale, float64(u)), true
 			default:
-				x, problem, _ := numberValue(c, fc.field, line[start:i])
+				x, problem, _ := numberValue(&r.cols[ci], fc.field, line[start:i])
 				if problem != "" {
 					return false
 				}

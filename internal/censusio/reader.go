@@ -584,13 +584,19 @@ func (r *reader) internAt(ti int, v string) string {
 		return r.intern(v)
 	}
 	c := &r.recent[ti]
+	// The value of the row before first: a county's rows come together.
+	if c.v[c.last] == v {
+		return c.v[c.last]
+	}
 	for i := range c.v {
 		if c.v[i] == v {
+			c.last = i
 			return c.v[i]
 		}
 	}
 	s := r.intern(v)
-	c.v[c.n%len(c.v)] = s
+	c.last = c.n % len(c.v)
+	c.v[c.last] = s
 	c.n++
 	return s
 }
@@ -624,8 +630,9 @@ type recentTypes struct {
 
 // recentTexts are the last values interned for one text column.
 type recentTexts struct {
-	v [4]string
-	n int // values stored, the next goes to v[n%4]
+	v    [4]string
+	n    int // values stored, the next goes to v[n%4]
+	last int // the one found last
 }
 
 // keep returns v for a record to keep: a copy, so as not to keep the
@@ -786,11 +793,15 @@ func numberValue(c *column, f census.Field, v string) (x float64, problem, fix s
 }
 
 // stored returns x, a number read in c's unit, in the stored unit.
-func (c *column) stored(x float64) float64 {
-	if c.t.scale != 1 {
+func (c *column) stored(x float64) float64 { return stored(c.t.scale, x) }
+
+// stored returns x, a number read in a unit scale times the stored one
+// (column.t.scale), in the stored unit.
+func stored(scale, x float64) float64 {
+	if scale != 1 {
 		// 万元 to 元, kept to the 分 so that 12.3456 万元 is 123456 元 and
 		// not 123455.99999999999.
-		x = math.Round(x*c.t.scale*100) / 100
+		x = math.Round(x*scale*100) / 100
 	}
 	return x
 }
