@@ -469,6 +469,12 @@ func (o Options) check() error {
 	return nil
 }
 
+// hasUTF16BOM reports whether data begins with a UTF-16 byte order mark,
+// either way round.
+func hasUTF16BOM(data []byte) bool {
+	return bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF})
+}
+
 var (
 	utf8BOM  = []byte{0xEF, 0xBB, 0xBF}
 	zipMagic = []byte("PK\x03\x04")
@@ -535,7 +541,7 @@ func binaryKind(data []byte) string {
 			return m.kind
 		}
 	}
-	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+	if hasUTF16BOM(data) {
 		return ""
 	}
 	if bytes.IndexByte(data[:min(len(data), 1<<16)], 0) >= 0 {

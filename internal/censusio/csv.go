@@ -32,8 +32,7 @@ import (
 // after all, and the caller reads it again with a new reader, guess unset.
 func (r *reader) readCSV(data []byte, guess bool) bool {
 	var text []byte
-	if guess && r.each == nil && len(data) >= csvParallelMin &&
-		!bytes.HasPrefix(data, []byte{0xFF, 0xFE}) && !bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+	if guess && r.each == nil && len(data) >= csvParallelMin && !hasUTF16BOM(data) {
 		text, r.unchecked = bytes.TrimPrefix(data, utf8BOM), true
 	} else {
 		var ok bool
@@ -69,10 +68,9 @@ func (r *reader) readCSV(data []byte, guess bool) bool {
 	if !more {
 		return !r.unchecked || validUTF8(text[rest:], r.faults)
 	}
-	if r.headerOK && r.unit == nil && r.nerr == 0 && r.each == nil {
-		if r.readParallel(text, rest, comma, rows.inside) {
-			return !r.notUTF8
-		}
+	schools := r.headerOK && r.unit == nil && r.nerr == 0 && r.each == nil
+	if schools && r.readParallel(text, rest, comma, rows.inside) {
+		return !r.notUTF8
 	}
 	if r.unchecked {
 		// Read row by row: checked first.
@@ -81,7 +79,7 @@ func (r *reader) readCSV(data []byte, guess bool) bool {
 		}
 		r.unchecked = false
 	}
-	if r.headerOK && r.unit == nil && r.nerr == 0 && r.each == nil {
+	if schools {
 		// Room for a record per line, up to a bound: a line is a school,
 		// and growing a slice of Schools by doubling copied each of them
 		// about three times. A school's line holds a comma per column.

@@ -416,11 +416,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 			// may go on with the chunk before's last).
 			for _, run := range rec.reader.runs {
 				run.Lo, run.Hi = run.Lo+n, run.Hi+n
-				if k := len(r.runs); k > 0 && r.runs[k-1].Hi == run.Lo && r.runs[k-1].Year == run.Year && r.runs[k-1].Code == run.Code {
-					r.runs[k-1].Hi = run.Hi
-					continue
-				}
-				r.runs = append(r.runs, run)
+				r.addRun(run)
 			}
 			if &got[0] == &all[n] {
 				n += len(got) // in place: no row of the chunks before was skipped
@@ -456,10 +452,10 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 		whole: plan != nil}
 	for {
 		if w.notUTF8 {
-			notUTF8.Store(true)
+			notUTF8.Store(true) // and the others stop too
+			break
 		}
 		if w.unchecked && notUTF8.Load() {
-			w.notUTF8 = true
 			break
 		}
 		rec, n, ok := rows.next()

@@ -11,17 +11,18 @@ import (
 )
 
 // The rows of a large CSV file are nearly all plain: one line, no quote,
-// a cell under every column and none beyond, numbers written as digits,
-// and nothing wrong. A chunk's reader reads such a line straight into its
-// record (fastLine): in one pass over its bytes, without cutting it into
-// cells first, and reading a number's digits as it looks for the comma
-// after them. Anything else — a cell that needs trimming, an empty
-// required cell, an example row, a value with a problem, a row that is
-// empty or has more or fewer cells than the header — makes fastLine give
-// the row back unread, with nothing of it kept, to the reader every row
-// goes through (reader.line). So a row read fast is read exactly as that
-// reader reads it, every check and message included; TestReadCSVParallel
-// and FuzzReadCSV compare the two on random files.
+// a cell under every column and none beyond, numbers written as digits
+// (or plain decimals), and nothing wrong. A chunk's reader reads such a
+// line straight into its record (fastLine): in one pass over its bytes,
+// without cutting it into cells first, and reading a number's digits as
+// it looks for the comma after them. Anything else — a cell that needs
+// trimming, an empty required cell, an example row, a value with a
+// problem, a row that is empty or has more or fewer cells than the header
+// — makes fastLine give the row back unread, with nothing of it kept, to
+// the reader every row goes through (reader.line). So a row read fast is
+// read exactly as that reader reads it, every check and message included;
+// TestFastLineAsLine, TestReadCSVParallel and FuzzReadCSV compare the two
+// on random files.
 
 // fastCol is what fastLine does with one column of the file.
 type fastCol struct {
@@ -115,37 +116,26 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 			// Digits, read as the comma after them is looked for.
 			start := i
 			var u uint64
-			for i < len(line) {
-				d := line[i] - '0'
-				if d > 9 {
-					break
-				}
-				u = u*10 + uint64(d)
-				i++
-			}
-			if i < len(line) && line[i] == '.' && fc.decimals {
+			i, u = digitsAt(line, i, 0)
+			ends := i == len(line) || line[i] == comma
+			if !ends && line[i] == '.' && fc.decimals {
 				// Digits, a point and digits: read as plainDecimal
 				// reads them (at most 15 digits in all, one or more),
 				// and as number then keeps them in a column of a
 				// quantity that need not be whole.
-				j := i + 1
-				for j < len(line) {
-					d := line[j] - '0'
-					if d > 9 {
-						break
-					}
-					u = u*10 + uint64(d)
-					j++
-				}
+				j, all := digitsAt(line, i+1, u) // the digits on both sides of the point
 				if n := j - start - 1; n >= 1 && n <= 15 && (j == len(line) || line[j] == comma) {
-					s.V[fc.field], filled = stored(fc.scale, float64(u)/pow10[j-i-1]), true
+					s.V[fc.field], filled = stored(fc.scale, float64(all)/pow10[j-i-1]), true
 					i = j
 					continue
 				}
 			}
 			switch {
-			case i < len(line) && line[i] != comma:
-				// Not only digits: read as number reads it.
+			case ends && i == start: // empty: not reported
+			case ends && i-start <= 15: // exact in a float64, as plainInteger reads it
+				s.V[fc.field], filled = stored(fc.scale, float64(u)), true
+			default:
+				// Not plain: read as number reads it.
 				i = cellEnd(line, i, comma)
 				r.checkUTF8(line[start:i])
 				v := trim(line[start:i])
@@ -153,15 +143,6 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 					continue
 				}
 				x, problem, _ := numberValue(&r.cols[ci], fc.field, v)
-				if problem != "" {
-					return false
-				}
-				s.V[fc.field], filled = x, true
-			case i == start: // empty: not reported
-			case i-start <= 15: // exact in a float64, as plainInteger reads it
-				s.V[fc.field], filled = stored(fc.scale, float64(u)), true
-			default:
-				x, problem, _ := numberValue(&r.cols[ci], fc.field, line[start:i])
 				if problem != "" {
 					return false
 				}
@@ -184,18 +165,28 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 			continue
 		}
 		filled = true
-		if fc.text == tSchoolName {
-			for _, p := range examplePrefixes {
-				if strings.HasPrefix(v, p) {
-					return false
-				}
-			}
+		if fc.text == tSchoolName && examplePrefix(v) != "" {
+			return false
 		}
 		if problem, _ := r.setText(fc.text, unneutral(v), s); problem != "" {
 			return false
 		}
 	}
 	return i == len(line) && filled // no cell beyond the header's
+}
+
+// digitsAt reads the ASCII digits of line from i on into u (u·10 + each
+// digit), and returns where they end and u.
+func digitsAt(line string, i int, u uint64) (int, uint64) {
+	for i < len(line) {
+		d := line[i] - '0'
+		if d > 9 {
+			break
+		}
+		u = u*10 + uint64(d)
+		i++
+	}
+	return i, u
 }
 
 // cellEnd returns the index of the comma that ends the cell of line that

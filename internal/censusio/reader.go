@@ -364,20 +364,28 @@ func cell(cells []string, i int) string {
 // that a filled-in template can be imported without deleting them.
 var examplePrefixes = []string{"【示例】", "[示例]"}
 
+// examplePrefix returns the prefix that marks name as the template's
+// example, or "".
+func examplePrefix(name string) string {
+	for _, p := range examplePrefixes {
+		if strings.HasPrefix(name, p) {
+			return p
+		}
+	}
+	return ""
+}
+
 // row reads data row n.
 func (r *reader) row(n int, cells []string) {
 	if r.unit != nil {
 		r.unit.row(n, cells)
 		return
 	}
-	name := cell(cells, r.text[tSchoolName])
-	for _, p := range examplePrefixes {
-		if strings.HasPrefix(name, p) {
-			r.moreSkipped += r.note(&r.batch.Skipped, Note{Row: n,
-				Column: r.textHdr[tSchoolName], Letter: r.cols[r.text[tSchoolName]].letter,
-				Message: "学校名称以" + p + "开头，是模板的示例行，已跳过"})
-			return
-		}
+	if p := examplePrefix(cell(cells, r.text[tSchoolName])); p != "" {
+		r.moreSkipped += r.note(&r.batch.Skipped, Note{Row: n,
+			Column: r.textHdr[tSchoolName], Letter: r.cols[r.text[tSchoolName]].letter,
+			Message: "学校名称以" + p + "开头，是模板的示例行，已跳过"})
+		return
 	}
 	// The record is built where it is kept: a School is large, and
 	// copying each one into the batch was a good part of a read's time.
@@ -1152,13 +1160,19 @@ func (r *reader) plausibility(n int, s *census.School) {
 // run adds the record s, kept at index i of the batch's schools, to the
 // runs of one county and year (Batch.Runs).
 func (r *reader) run(i int, s *census.School) {
+	r.addRun(census.SchoolRun{Code: s.CountyCode, Year: s.Year, Lo: i, Hi: i + 1})
+}
+
+// addRun adds run, of the records kept next after those of the runs
+// before, joined to the last of them when it goes on with it.
+func (r *reader) addRun(run census.SchoolRun) {
 	if n := len(r.runs); n > 0 {
-		if last := &r.runs[n-1]; last.Hi == i && last.Year == s.Year && last.Code == s.CountyCode {
-			last.Hi++
+		if last := &r.runs[n-1]; last.Hi == run.Lo && last.Year == run.Year && last.Code == run.Code {
+			last.Hi = run.Hi
 			return
 		}
 	}
-	r.runs = append(r.runs, census.SchoolRun{Code: s.CountyCode, Year: s.Year, Lo: i, Hi: i + 1})
+	r.runs = append(r.runs, run)
 }
 
 // spanYear adds y to the span of the years of the records kept.

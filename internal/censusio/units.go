@@ -326,13 +326,10 @@ func unitScale(c census.Column, byKey bool, unit string, opt Options) (float64, 
 func (u *unitReader) row(n int, cells []string) {
 	r := u.r
 	if ci := u.text[u.name]; ci >= 0 {
-		name := cell(cells, ci)
-		for _, p := range examplePrefixes {
-			if strings.HasPrefix(name, p) {
-				r.moreSkipped += r.note(&r.batch.Skipped, Note{Row: n, Column: r.cols[ci].header, Letter: r.cols[ci].letter,
-					Message: u.t.Text[u.name].ZH + "以" + p + "开头，是模板的示例行，已跳过"})
-				return
-			}
+		if p := examplePrefix(cell(cells, ci)); p != "" {
+			r.moreSkipped += r.note(&r.batch.Skipped, Note{Row: n, Column: r.cols[ci].header, Letter: r.cols[ci].letter,
+				Message: u.t.Text[u.name].ZH + "以" + p + "开头，是模板的示例行，已跳过"})
+			return
 		}
 	}
 	for i, v := range cells {

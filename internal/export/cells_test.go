@@ -71,11 +71,11 @@ func TestNumWhole(t *testing.T) {
 // TestWords: a word is written as text writes it, the first time and
 // every time after, and words that share their text's start (a shorter
 // word inside a longer one), differ only in their text, or need quoting or
-// neutralising are kept apart; past maxWords words are still written.
+// neutralising are kept apart; past maxMade words are still written.
 func TestWords(t *testing.T) {
 	long := "达标,未达标"
 	words := []string{long, long[:len("达标")], "未达标", "=SUM(A1)", "a\"b", " lead", "", "'x", "+1", "1.5"}
-	for i := range maxWords + 10 {
+	for i := range maxMade + 10 {
 		words = append(words, "指标"+strconv.Itoa(i))
 	}
 	write := func(word bool) string {

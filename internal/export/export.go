@@ -266,23 +266,44 @@ type tableCSV struct {
 	ncell int
 	err   error
 	// words are the cells made of the words written (cellSink.word), by
-	// where their text is: the same few dozen names come in every row.
-	words []madeWord
-	// limits are the cells of the limits written (cellSink.limit).
-	limits []madeLimit
+	// where their text is: the same few dozen names come in every row;
+	// limits those of the limits written (cellSink.limit), by their bits.
+	words, limits madeCells
 }
 
-// madeLimit is a limit and its cell as written.
-type madeLimit struct {
-	bits uint64
+// madeCells are cells made once of values that come again and again, by
+// a key of the value; at most maxMade of them.
+type madeCells []madeCell
+
+type madeCell struct {
+	key  cellKey
 	cell string
 }
 
-// madeWord is a word and its cell as written.
-type madeWord struct {
-	p    *byte
-	n    int
-	cell string
+// cellKey identifies a value: a word by where its text is and its length,
+// a limit by its bits (in n, p nil).
+type cellKey struct {
+	p *byte
+	n uint64
+}
+
+// maxMade bounds the cells a madeCells keeps.
+const maxMade = 64
+
+// write appends to b the cell made of the value of k, or, the first time,
+// the cell made appends, which it keeps.
+func (m *madeCells) write(b []byte, k cellKey, made func([]byte) []byte) []byte {
+	for i := range *m {
+		if c := &(*m)[i]; c.key == k {
+			return append(b, c.cell...)
+		}
+	}
+	start := len(b)
+	b = made(b)
+	if len(*m) < maxMade {
+		*m = append(*m, madeCell{key: k, cell: string(b[start:])})
+	}
+	return b
 }
 
 // sep begins a cell of the row being written as a cellSink.
@@ -303,39 +324,16 @@ func (t *tableCSV) text(s string) {
 // knowing it takes no hashing of the text.
 func (t *tableCSV) word(s string) {
 	t.sep()
-	p := unsafe.StringData(s)
-	for i := range t.words {
-		if w := &t.words[i]; w.p == p && w.n == len(s) {
-			t.cells = append(t.cells, w.cell...)
-			return
-		}
-	}
-	start := len(t.cells)
-	t.cells = appendCSVField(t.cells, censusio.SafeCSVCell(s))
-	if len(t.words) < maxWords {
-		t.words = append(t.words, madeWord{p: p, n: len(s), cell: string(t.cells[start:])})
-	}
+	t.cells = t.words.write(t.cells, cellKey{p: unsafe.StringData(s), n: uint64(len(s))}, func(b []byte) []byte {
+		return appendCSVField(b, censusio.SafeCSVCell(s))
+	})
 }
-
-// maxWords bounds the words a tableCSV keeps the cells of.
-const maxWords = 64
 
 // limit writes a cell of x, a standard's figure, made once for each
 // value (and known by its bits).
 func (t *tableCSV) limit(x float64) {
 	t.sep()
-	b := math.Float64bits(x)
-	for i := range t.limits {
-		if l := &t.limits[i]; l.bits == b {
-			t.cells = append(t.cells, l.cell...)
-			return
-		}
-	}
-	start := len(t.cells)
-	t.cells = appendNum(t.cells, x)
-	if len(t.limits) < maxWords {
-		t.limits = append(t.limits, madeLimit{bits: b, cell: string(t.cells[start:])})
-	}
+	t.cells = t.limits.write(t.cells, cellKey{n: math.Float64bits(x)}, func(b []byte) []byte { return appendNum(b, x) })
 }
 
 func (t *tableCSV) num(x float64) {
