@@ -60,6 +60,16 @@ type Options struct {
 	// record the file (an evaluation): hashing a nation's file takes a
 	// core for 15 ms.
 	NoHash bool
+	// EachRun, when set, has the schools of a large CSV file read in
+	// parallel handed on as they are read rather than kept: each run of
+	// one county and year to a RunFunc that EachRun makes for each
+	// goroutine of the read, which may be called from several at once.
+	// Batch.Evaluated then says so, and Batch.RunResults holds what the
+	// RunFuncs made of each run, with Schools empty. A file read otherwise
+	// (a small one, a workbook, a file that gives a county's rows in more
+	// than one place) has its schools in Schools as without it. See
+	// eachrun.go.
+	EachRun func() RunFunc
 }
 
 // Batch is what one file yields.
@@ -76,6 +86,11 @@ type Batch struct {
 	// covering all of them, found as they were read (eval.Inputs.Runs);
 	// nil for ReadFileEach.
 	Runs []census.SchoolRun
+	// Evaluated says the schools were handed to Options.EachRun rather
+	// than kept, and RunResults holds what it made of each of their runs of
+	// one county and year, in file order (one per county and year).
+	Evaluated  bool
+	RunResults []RunResult
 	// Kind is the kind of the records read; Kindergartens or Counties hold
 	// them when it is not school.
 	Kind          census.Kind

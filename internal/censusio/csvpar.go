@@ -224,6 +224,13 @@ type recording struct {
 	nonBlank         bool // the chunk has a row that is not empty
 	leadFrom, leadTo int  // the run of empty rows that opens the chunk
 	reader           *reader
+
+	// With Options.EachRun (handRuns): the runs handed on, the first and
+	// last run, the chunk's records and the stages of its schools.
+	made     []RunResult
+	edges    []edgeRun
+	nschools int
+	stages   map[census.Stage]bool
 }
 
 // dupKey is a school and year to check against the rows before.
@@ -362,18 +369,29 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		base[i] = total
 		total += chunks[i].room
 	}
-	if total > maxPresized {
+	// With EachRun the records are handed on and not kept (eachrun.go).
+	each := r.opt.EachRun != nil && !r.keepRuns
+	if total > maxPresized && !each {
 		return false
 	}
 	// Each chunk reads into its own window of one array, so that no
 	// School is copied unless rows were skipped.
 	var all []census.School
-	if r.opt.Arena != nil {
+	switch {
+	case each:
+	case r.opt.Arena != nil:
 		all = r.opt.Arena.schools(total)
-	} else {
+	default:
 		all = make([]census.School, total)
 		hugepages.Advise(unsafe.Pointer(unsafe.SliceData(all)), uintptr(len(all))*unsafe.Sizeof(all[0]))
 	}
+	maxRoom := 0
+	for _, c := range chunks {
+		maxRoom = max(maxRoom, c.room)
+	}
+	// The stages of the schools matter to a warning only when the file
+	// lacks a column an indicator needs.
+	stages := each && r.lacksIndicatorInput()
 	if cutAt != nil && r.faults != nil {
 		cutAt("chunks")
 	}
@@ -388,13 +406,28 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		wg.Go(func() {
 			defer r.faults.catch()
 			r.faults.watch()
+			var (
+				fn  RunFunc
+				buf []census.School // the records of the goroutine's chunk
+			)
+			if each {
+				fn = r.opt.EachRun()
+			}
 			for {
 				k := int(next.Add(1)) - 1
 				if k >= len(chunks) {
 					return
 				}
 				c, b := chunks[k], base[k]
-				recs[k] = r.readChunk(text[c.start:c.end], c, comma, all[b:b:b+c.room], plan, &notUTF8)
+				if !each {
+					recs[k] = r.readChunk(text[c.start:c.end], c, comma, all[b:b:b+c.room], plan, &notUTF8)
+					continue
+				}
+				if buf == nil {
+					buf = make([]census.School, maxRoom)
+				}
+				recs[k] = r.readChunk(text[c.start:c.end], c, comma, buf[:0:c.room], plan, &notUTF8)
+				recs[k].handRuns(fn, stages)
 			}
 		})
 	}
@@ -402,13 +435,46 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	if r.faults.cut() {
 		return true // a chunk unread: the read fails (readWatched)
 	}
-	findDuplicates(recs, total)
-
-	n := 0
 	if notUTF8.Load() {
 		r.notUTF8 = true // read again, decoded (readCSV)
 		return true
 	}
+	if each {
+		failed := false
+		for _, rec := range recs {
+			failed = failed || rec.reader.nerr > 0
+		}
+		var made []RunResult
+		ok := true
+		if !failed {
+			made, ok = joinRuns(recs, r.opt.EachRun())
+		}
+		if !ok {
+			// A county and year in two places: read again, keeping
+			// the records.
+			r.keepRuns = true
+			return r.readParallel(text, from, comma, inside)
+		}
+		findDuplicates(recs, total)
+		for _, rec := range recs {
+			r.merge(rec)
+			r.handed += rec.nschools
+			if rec.stages != nil && r.stages == nil {
+				r.stages = map[census.Stage]bool{}
+			}
+			for st := range rec.stages {
+				r.stages[st] = true
+			}
+		}
+		r.batch.Schools, r.batch.Evaluated = nil, true
+		if r.nerr == 0 {
+			r.batch.RunResults = made
+		}
+		return true
+	}
+	findDuplicates(recs, total)
+
+	n := 0
 	for _, rec := range recs {
 		r.merge(rec)
 		if got := rec.reader.batch.Schools; r.nerr == 0 && len(got) > 0 {
@@ -476,7 +542,10 @@ func (r *reader) readChunk(text []byte, c csvChunk, comma rune, dst []census.Sch
 		w.rec.leadFrom, w.rec.leadTo = w.emptyFrom, w.emptyTo
 		w.emptyFrom, w.emptyTo = 0, 0
 	}
-	w.txt.keepTexts(w.batch.Schools)
+	if r.opt.EachRun == nil || r.keepRuns {
+		// Handed on otherwise, while the text is there (handRuns).
+		w.txt.keepTexts(w.batch.Schools)
+	}
 	fastRowsRead.Add(int64(w.fastRows))
 	return w.rec
 }

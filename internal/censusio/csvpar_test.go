@@ -4,15 +4,20 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
+
+	"github.com/dudao-edu/dudao/internal/census"
 )
 
 // readSerialAndParallel reads data row by row, and again in parallel in
@@ -31,7 +36,7 @@ func readSerialAndParallel(t *testing.T, data []byte, opt Options, chunk int) in
 	gotB, gotErr := Read("p.csv", bytes.NewReader(data), opt)
 
 	opts := cmp.Options{cmpopts.EquateNaNs(), cmp.AllowUnexported(Error{}), cmpopts.EquateEmpty()}
-	if diff := cmp.Diff(wantB, gotB, opts); diff != "" {
+	if diff := diffBatch(wantB, gotB); diff != "" {
 		t.Fatalf("chunks of %d bytes: batch differs (-serial +parallel):\n%s\nfile:\n%s", chunk, diff, data)
 	}
 	if diff := cmp.Diff(wantErr, gotErr, opts); diff != "" {
@@ -43,8 +48,140 @@ func readSerialAndParallel(t *testing.T, data []byte, opt Options, chunk int) in
 	checkYearSpan(t, gotB)
 	checkRuns(t, wantB)
 	checkRuns(t, gotB)
+	readEachRun(t, data, opt, chunk, wantB, wantErr)
 	chunks, _ := splitCSV(crLines(data), 0, ',', chunk)
 	return len(chunks)
+}
+
+// readEachRun reads data in parallel in chunks of chunk bytes with
+// Options.EachRun, and fails unless the records handed on, run by run,
+// are want's schools in their longest runs of one county and year, with
+// the same errors and notes; or, when a county and year has two runs, or
+// the file is not read in parallel, unless the batch is want.
+func readEachRun(t *testing.T, data []byte, opt Options, chunk int, want *Batch, wantErr error) {
+	eachRunReads.Add(1)
+	t.Helper()
+	funcs := 0
+	var mu sync.Mutex
+	opt.EachRun = func() RunFunc {
+		mu.Lock()
+		funcs++
+		mu.Unlock()
+		return func(schools []census.School) any {
+			kept := slices.Clone(schools)
+			for i := range kept {
+				kept[i].Code, kept[i].Name = strings.Clone(kept[i].Code), strings.Clone(kept[i].Name)
+			}
+			clear(schools) // the reader must not use them again
+			return kept
+		}
+	}
+	got, err := Read("p.csv", bytes.NewReader(data), opt)
+	opts := cmp.Options{cmpopts.EquateNaNs(), cmp.AllowUnexported(Error{}), cmpopts.EquateEmpty()}
+	if diff := cmp.Diff(wantErr, err, opts); diff != "" {
+		t.Fatalf("chunks of %d bytes: errors differ (-serial +each run):\n%s\nfile:\n%s", chunk, diff, data)
+	}
+	if err != nil {
+		return
+	}
+	if !got.Evaluated {
+		if diff := diffBatch(want, got); diff != "" {
+			t.Fatalf("chunks of %d bytes: batch read without EachRun differs (-serial +each run):\n%s\nfile:\n%s", chunk, diff, data)
+		}
+		if funcs > 0 && uniqueRuns(longestRuns(want.Schools)) {
+			t.Fatalf("chunks of %d bytes: read in parallel with every county in one run, but the records were kept\nfile:\n%s", chunk, data)
+		}
+		return
+	}
+	eachRunHanded.Add(1)
+	runs := longestRuns(want.Schools)
+	if !uniqueRuns(runs) {
+		t.Fatalf("chunks of %d bytes: records handed on although a county and year has two runs\nfile:\n%s", chunk, data)
+	}
+	var handed []census.School
+	var made []census.SchoolRun
+	for _, r := range got.RunResults {
+		made = append(made, r.SchoolRun)
+		handed = append(handed, r.Result.([]census.School)...)
+	}
+	if diff := cmp.Diff(runs, made, opts); diff != "" {
+		t.Fatalf("chunks of %d bytes: runs differ (-longest +handed on):\n%s\nfile:\n%s", chunk, diff, data)
+	}
+	if !sameSchools(want.Schools, handed) {
+		t.Fatalf("chunks of %d bytes: records handed on differ (-serial +each run):\n%s\nfile:\n%s", chunk, cmp.Diff(want.Schools, handed, opts), data)
+	}
+	rest, gotRest := *want, *got
+	rest.Schools, rest.Runs, rest.Evaluated = nil, nil, true
+	gotRest.RunResults = nil
+	if diff := cmp.Diff(&rest, &gotRest, opts); diff != "" {
+		t.Fatalf("chunks of %d bytes: batch differs (-serial +each run):\n%s\nfile:\n%s", chunk, diff, data)
+	}
+}
+
+// diffBatch returns the differences of got from want, as cmp.Diff does,
+// its schools compared first without it: cmp takes seconds for a few
+// thousand records.
+func diffBatch(want, got *Batch) string {
+	opts := cmp.Options{cmpopts.EquateNaNs(), cmp.AllowUnexported(Error{}), cmpopts.EquateEmpty()}
+	if want == nil || got == nil {
+		return cmp.Diff(want, got, opts)
+	}
+	if !sameSchools(want.Schools, got.Schools) {
+		return cmp.Diff(want.Schools, got.Schools, opts)
+	}
+	w, g := *want, *got
+	w.Schools, g.Schools = nil, nil
+	return cmp.Diff(&w, &g, opts)
+}
+
+// sameSchools reports whether a and b hold the same records, a value not
+// reported (NaN) equal to another.
+func sameSchools(a, b []census.School) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		for f := range x.V {
+			if math.Float64bits(x.V[f]) != math.Float64bits(y.V[f]) && !(math.IsNaN(x.V[f]) && math.IsNaN(y.V[f])) {
+				return false
+			}
+		}
+		x.V, y.V = [census.NumFields]float64{}, [census.NumFields]float64{}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// eachRunReads counts the reads of readEachRun, and eachRunHanded those
+// whose records were handed on.
+var eachRunReads, eachRunHanded atomic.Int64
+
+// longestRuns returns the longest runs of one county and year of schools.
+func longestRuns(schools []census.School) []census.SchoolRun {
+	var runs []census.SchoolRun
+	for i, s := range schools {
+		if n := len(runs); n > 0 && runs[n-1].Code == s.CountyCode && runs[n-1].Year == s.Year {
+			runs[n-1].Hi = i + 1
+			continue
+		}
+		runs = append(runs, census.SchoolRun{Code: s.CountyCode, Year: s.Year, Lo: i, Hi: i + 1})
+	}
+	return runs
+}
+
+// uniqueRuns reports whether no county and year has two of runs.
+func uniqueRuns(runs []census.SchoolRun) bool {
+	seen := map[runKey]bool{}
+	for _, r := range runs {
+		if seen[runKey{r.Code, r.Year}] {
+			return false
+		}
+		seen[runKey{r.Code, r.Year}] = true
+	}
+	return true
 }
 
 // checkYearSpan fails unless b's FirstYear and LastYear are the span of
@@ -104,6 +241,10 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 	}
 	out := [][]string{h}
 	county := 0
+	// Most files give each county's rows together, as a reader that hands
+	// them on a county at a time needs (Options.EachRun); the others come
+	// back to a county now and then.
+	together := r.IntN(3) > 0
 	for i := range r.IntN(rows + 1) {
 		if r.IntN(10) == 0 {
 			for range r.IntN(4) {
@@ -120,9 +261,13 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 			row = append(row, "")
 		}
 		if r.IntN(6) == 0 {
-			county = r.IntN(3) // the next counties' schools
+			if together {
+				county++ // the next county's schools
+			} else {
+				county = r.IntN(3) // the next counties' schools
+			}
 		}
-		row[1], row[2] = fmt.Sprint(340207+county), []string{"鸠江区", "三山区", "弋江区"}[county]
+		row[1], row[2] = fmt.Sprint(340207+county), []string{"鸠江区", "三山区", "弋江区"}[county%3]
 		switch r.IntN(14) {
 		case 0:
 			row[8+r.IntN(len(hdr)-8)] = []string{"abc", "-3", "1,2", "12.5", "1,234", "9e999"}[r.IntN(6)]
@@ -190,6 +335,8 @@ func randomCSV(r *rand.Rand, rows int) []byte {
 // errors and notes included, on random files cut into chunks of every
 // size down to a byte.
 func TestReadCSVParallel(t *testing.T) {
+	eachRunReads.Store(0)
+	eachRunHanded.Store(0)
 	r := rand.New(rand.NewPCG(1, 2))
 	split := 0
 	for i := range 400 {
@@ -223,6 +370,66 @@ func TestReadCSVParallel(t *testing.T) {
 	}
 	if split < 200 {
 		t.Errorf("only %d of 400 files were cut into chunks", split)
+	}
+	if reads, handed := eachRunReads.Load(), eachRunHanded.Load(); handed == 0 || handed == reads {
+		t.Errorf("records handed on a run at a time in %d of %d reads with EachRun", handed, reads)
+	}
+}
+
+// TestReadEachRun reads files without a bad row, most of which give each
+// county's rows together, with Options.EachRun (readEachRun): counties of
+// one to a hundred schools cut by chunks anywhere, several years, skipped
+// rows, quoted cells, and counties that come back. Their records are
+// handed on a run at a time unless a county comes back.
+func TestReadEachRun(t *testing.T) {
+	eachRunReads.Store(0)
+	eachRunHanded.Store(0)
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 300 {
+		rows := [][]string{hdr}
+		county, year, code := 0, 2024, 0
+		size := 1 + r.IntN(100)
+		together := r.IntN(4) > 0
+		for range r.IntN(400) {
+			if size--; size == 0 {
+				size = 1 + r.IntN(100)
+				switch {
+				case r.IntN(8) == 0:
+					year++ // the next year's counties
+					county = 0
+				case together:
+					county++
+				default:
+					county = r.IntN(4)
+				}
+			}
+			row := slices.Clone(good)
+			if r.IntN(2) == 0 {
+				row = slices.Clone(good2)
+			}
+			code++
+			row[0], row[1], row[3] = fmt.Sprint(year), fmt.Sprint(340200+county), fmt.Sprintf("31340%05d", code)
+			row[2] = fmt.Sprintf("县%d", county)
+			switch r.IntN(30) {
+			case 0:
+				row[4] = "【示例】" + row[4] // skipped
+			case 1:
+				row = make([]string, len(row)) // skipped
+			case 2:
+				row[4] = "名称,有逗号\n两行" // quoted
+			case 3:
+				row[2] = " " + row[2] + " " // trimmed
+			}
+			rows = append(rows, row)
+		}
+		data := csvBytes(rows...)
+		if r.IntN(4) == 0 {
+			data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+		}
+		readSerialAndParallel(t, data, Options{}, 1+r.IntN(len(data)/3+1))
+	}
+	if reads, handed := eachRunReads.Load(), eachRunHanded.Load(); handed < reads/2 || handed == reads {
+		t.Errorf("records handed on a run at a time in %d of %d reads", handed, reads)
 	}
 }
 

@@ -59,15 +59,11 @@ func (r *reader) warnMissingIndicatorInputs() {
 	if r.batch.Kind != census.KindSchool || len(r.batch.Schools) == 0 && r.handed == 0 {
 		return
 	}
-	lacks := false
-	for _, f := range indicatorInputs() {
-		lacks = lacks || r.num[f] < 0
-	}
-	if !lacks { // the usual file: no need to look at its schools
+	if !r.lacksIndicatorInput() { // the usual file: no need to look at its schools
 		return
 	}
 	stages := map[census.Stage]bool{}
-	for st := range r.stages { // of the schools ReadFileEach handed on
+	for st := range r.stages { // of the schools handed on (ReadFileEach, Options.EachRun)
 		stages[st] = true
 	}
 	for i := range r.batch.Schools {
@@ -91,4 +87,15 @@ func (r *reader) warnMissingIndicatorInputs() {
 		r.warn(0, nil, fmt.Sprintf("没有评估需要的列%s：这些学校的相应指标算不出，所在县的结论将是“数据不全”；请按模板（dudao template）补上这些列再导入，或另用一个文件补报",
 			strings.Join(missing, "")))
 	}
+}
+
+// lacksIndicatorInput reports whether the file has no column for one of
+// the fields an indicator needs.
+func (r *reader) lacksIndicatorInput() bool {
+	for _, f := range indicatorInputs() {
+		if r.num[f] < 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -71,6 +71,9 @@ type reader struct {
 	eachErr error
 	handed  int
 	stages  map[census.Stage]bool
+	// keepRuns reads the school records into the batch although
+	// Options.EachRun is set: a county's runs are apart (joinRuns).
+	keepRuns bool
 }
 
 // column is one column of the file as the header describes it.

@@ -62,12 +62,19 @@ func runEvaluate(e *env, args []string) error {
 	}
 	loaded, done := batchGC(e, files, arena != nil)
 	defer done()
+	asRead := src.readsAsEvaluated(files, rules, *format, *table)
 	in, year, err := src.loadInputsIn(e, files, flagSet(fs, "db"), rules, func(o *censusio.Options) {
 		o.Arena, o.NoHash = arena, true
+		if asRead {
+			o.EachRun = rowsOfRuns(rules, *table)
+		}
 	})
 	loaded()
 	if err != nil {
 		return err
+	}
+	if src.runs != nil {
+		return writeOutput(e, *out, func(w io.Writer) error { return writeRuns(w, rules, year, *table, src.runs) })
 	}
 	switch *format {
 	case "json", "text", "csv":

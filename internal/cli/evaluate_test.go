@@ -2,6 +2,8 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/censusio"
 	"github.com/dudao-edu/dudao/internal/demo"
 )
@@ -207,5 +210,82 @@ func TestEvaluateFileYears(t *testing.T) {
 	}
 	if code, _, errs := counties("--county", "340299", one); code == 0 || !strings.Contains(errs, "没有县区") {
 		t.Errorf("--county the file lacks: exit %d\n%s", code, errs)
+	}
+}
+
+// TestEvaluateAsRead: a CSV table without verdicts of one file is made as
+// the file is read (evaluate_runs.go), and is the table made from the
+// records read first, byte for byte: for a nation whose chunks cut
+// counties anywhere, with its counties' rows together or a county coming
+// back (read again, keeping the records), of one year or several (the
+// latest by default, or --year, or a year it lacks), and with a bad row.
+func TestEvaluateAsRead(t *testing.T) {
+	dir := t.TempDir()
+	schools := demo.Nation(7, 250, 20000)
+	write := func(name string, list []census.School) string {
+		var b bytes.Buffer
+		if err := censusio.WriteSchoolsCSV(&b, list); err != nil {
+			t.Fatal(err)
+		}
+		return writeFile(t, dir, name, b.String())
+	}
+	two := slices.Clone(schools)
+	for i := range two {
+		if i%3 == 0 {
+			two[i].Year-- // a county's schools of two years, each year's together
+		}
+	}
+	slices.SortStableFunc(two, func(a, b census.School) int { return cmp.Compare(a.Year, b.Year) })
+	back := slices.Clone(schools)
+	back[len(back)-1], back[100] = back[100], back[len(back)-1] // a county comes back
+	reversed := slices.Clone(schools)                           // counties in the reverse order of their codes
+	slices.SortStableFunc(reversed, func(a, b census.School) int { return strings.Compare(b.CountyCode, a.CountyCode) })
+	files := map[string]string{
+		"nation.csv":   write("nation.csv", schools),
+		"reversed.csv": write("reversed.csv", reversed),
+		"two.csv":      write("two.csv", two),
+		"back.csv":     write("back.csv", back),
+	}
+	text, err := os.ReadFile(files["nation.csv"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := strings.Replace(string(text), ",小学,", ",学堂,", 1)
+	files["bad.csv"] = writeFile(t, dir, "bad.csv", bad)
+	year := fmt.Sprint(schools[0].Year)
+	cases := []struct {
+		file   string
+		args   []string
+		asRead bool
+	}{
+		{"nation.csv", []string{"--table", "indicators"}, true},
+		{"nation.csv", []string{"--table", "parts"}, true},
+		{"reversed.csv", []string{"--table", "indicators"}, true},
+		{"nation.csv", []string{"--table", "indicators", "--year", year}, true},
+		{"two.csv", []string{"--table", "indicators"}, true},
+		{"two.csv", []string{"--table", "parts", "--year", fmt.Sprint(schools[0].Year - 1)}, true},
+		{"two.csv", []string{"--table", "indicators", "--year", "2000"}, false},
+		{"back.csv", []string{"--table", "indicators"}, false},
+		{"bad.csv", []string{"--table", "indicators"}, false},
+		{"nation.csv", []string{"--table", "counties"}, false},
+		{"nation.csv", []string{"--table", "indicators", "--county", schools[0].CountyCode}, false},
+	}
+	for _, c := range cases {
+		args := append([]string{"evaluate", files[c.file], "--format", "csv"}, c.args...)
+		evaluateAsRead = false
+		wantCode, want, wantErr := run(t, dir, args...)
+		evaluateAsRead = true
+		before := asReadWritten.Load()
+		code, got, gotErr := run(t, dir, args...)
+		if code != wantCode || got != want || gotErr != wantErr {
+			t.Errorf("%s %v: exit %d, %d bytes, stderr %q; read first: exit %d, %d bytes, stderr %q",
+				c.file, c.args, code, len(got), gotErr, wantCode, len(want), wantErr)
+		}
+		if asRead := asReadWritten.Load() > before; asRead != c.asRead {
+			t.Errorf("%s %v: made as read %v, want %v", c.file, c.args, asRead, c.asRead)
+		}
+		if c.asRead && (code != 0 || strings.Count(got, "\n") < 100) {
+			t.Errorf("%s %v: exit %d, %d lines", c.file, c.args, code, strings.Count(got, "\n"))
+		}
 	}
 }

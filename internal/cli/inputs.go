@@ -54,6 +54,25 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules, t
 		if err != nil {
 			return in, 0, err
 		}
+		if b.Evaluated {
+			// Its schools' runs made into rows as they were read
+			// (readsAsEvaluated): one file, the rows of its latest
+			// year, or the one asked for.
+			year := *src.year
+			if year == 0 {
+				year = b.LastYear
+			}
+			if runs := ofYear(b.RunResults, year); len(runs) > 0 {
+				printNotes(e, b.Warnings)
+				src.runs = runs
+				return in, year, nil
+			}
+			// None of the year: read as usual, which says what there is.
+			opt.EachRun = nil
+			if b, err = censusio.ReadFile(f, opt); err != nil {
+				return in, 0, err
+			}
+		}
 		printNotes(e, b.Warnings)
 		// The reader refuses a school repeated within a file: only
 		// several files can repeat one.

@@ -22,6 +22,10 @@ type source struct {
 	equipmentUnit *string
 	confirmUnits  *bool
 	sheet         *string
+	// runs, when a file's records were evaluated as they were read
+	// (readsAsEvaluated), are the rows of each county of the year, in
+	// order; the inputs then hold no schools.
+	runs []censusio.RunResult
 }
 
 // sheetHelp explains --sheet.

@@ -6,6 +6,7 @@ package export
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"math"
@@ -510,3 +511,47 @@ func (w *CSVWriter) County(c *eval.County) error {
 
 // Close flushes what is written.
 func (w *CSVWriter) Close() error { return w.t.close() }
+
+// Rows writes rows a CSVRows made, after the rows written before.
+func (w *CSVWriter) Rows(rows []byte) error {
+	if w.t.err != nil {
+		return w.t.err
+	}
+	_, err := w.t.w.Write(rows)
+	return err
+}
+
+// CSVRows makes the rows a CSVWriter writes of a county, but returns
+// them instead of writing them: for counties evaluated apart, in any
+// order, and written in order later (CSVWriter.Rows). One goroutine uses
+// it at a time.
+type CSVRows struct {
+	w   *CSVWriter
+	buf bytes.Buffer
+}
+
+// NewCSVRows returns a CSVRows of the table named key of the evaluation
+// that head begins, as NewCSVWriter would write it.
+func NewCSVRows(head *eval.Result, key string) (*CSVRows, error) {
+	r := &CSVRows{}
+	w, err := NewCSVWriter(io.Discard, head, key)
+	if err != nil {
+		return nil, err
+	}
+	w.t.w = bufio.NewWriterSize(&r.buf, 64<<10)
+	r.w = w
+	return r, nil
+}
+
+// County returns the rows of c, which it no longer needs once it returns.
+func (r *CSVRows) County(c *eval.County) ([]byte, error) {
+	if err := r.w.County(c); err != nil {
+		return nil, err
+	}
+	if err := r.w.t.w.Flush(); err != nil {
+		return nil, err
+	}
+	rows := bytes.Clone(r.buf.Bytes())
+	r.buf.Reset()
+	return rows, nil
+}

@@ -1,0 +1,162 @@
+package censusio
+
+import (
+	"slices"
+
+	"github.com/dudao-edu/dudao/internal/census"
+)
+
+// A caller that needs each county's schools only once, together, and
+// never the whole file's (an evaluation written as it is made) sets
+// Options.EachRun. A large CSV file of schools, read in parallel, is then
+// read without keeping its records: the reader of each chunk hands the
+// runs of one county and year inside the chunk to the function of its
+// goroutine while their records are still in its cache, keeps what the
+// function returns, and reads its next chunk over the same records. The
+// first and last run of a chunk may go on in the chunk before or after:
+// they are copied aside, joined to their neighbours once every chunk is
+// read, and handed on then. A nation's 96 MB of records is never in memory
+// at once; two chunks' worth of them are, one per core.
+//
+// The runs handed on are those the Batch would list (Batch.Runs), so that
+// a run is a county's records of a year only when the file gives each
+// county its rows together. When a county and year come back after
+// another's rows, the runs are not enough: the file is read again as
+// without EachRun, into Schools, and the caller evaluates them the usual
+// way. Every check and message of a read is the same either way.
+
+// RunFunc is what Options.EachRun makes for each goroutine of a read: it
+// is given the records of one run of a county and year, in file order,
+// valid only until it returns, and returns what the caller keeps of them.
+type RunFunc func(schools []census.School) any
+
+// RunResult is what a RunFunc made of one run (Batch.RunResults). The run
+// says where its records would be in Schools had they been kept.
+type RunResult struct {
+	census.SchoolRun
+	Result any
+}
+
+// edgeRun is the first or last run of a chunk, with a copy of its records
+// (their texts still parts of the file's text, which outlives them).
+type edgeRun struct {
+	run     census.SchoolRun
+	schools []census.School
+}
+
+// handRuns hands the runs of the chunk c read to fn, all but its first and
+// last, which it copies aside (c.edges), and lets go of the chunk's
+// records: the next chunk of the goroutine is read over them. stages notes
+// the stages of the chunk's schools, for the warning about missing columns
+// (reader.warnMissingIndicatorInputs), when it is not nil.
+func (c *recording) handRuns(fn RunFunc, stages bool) {
+	w := c.reader
+	got, runs := w.batch.Schools, w.runs
+	if w.nerr > 0 {
+		// The read fails: its records were dropped at the first error.
+		w.batch.Schools, w.runs = nil, nil
+		return
+	}
+	c.nschools = len(got)
+	if stages {
+		c.stages = map[census.Stage]bool{}
+		for i := range got {
+			for _, st := range got[i].Type.Stages() {
+				c.stages[st] = true
+			}
+		}
+	}
+	edge := func(r census.SchoolRun) {
+		c.edges = append(c.edges, edgeRun{run: r, schools: slices.Clone(got[r.Lo:r.Hi])})
+	}
+	if len(runs) > 0 {
+		edge(runs[0])
+	}
+	for i := 1; i < len(runs)-1; i++ {
+		r := runs[i]
+		c.made = append(c.made, RunResult{SchoolRun: r, Result: fn(got[r.Lo:r.Hi])})
+	}
+	if len(runs) > 1 {
+		edge(runs[len(runs)-1])
+	}
+	w.batch.Schools, w.runs = nil, nil
+}
+
+// runKey identifies the county and year of a run.
+type runKey struct {
+	code string
+	year int
+}
+
+// joinRuns returns the runs of every chunk of recs, in file order and
+// numbered as Batch.Runs numbers them, with the edge runs joined where they
+// go on from one chunk to the next and handed to fn; and false, with
+// nothing handed on, when a county and year has more than one run.
+func joinRuns(recs []*recording, fn RunFunc) ([]RunResult, bool) {
+	type piece struct {
+		made  *RunResult // a run handed on by its chunk
+		edge  *edgeRun
+		extra []census.School // the records of edges joined to it
+		off   int             // the records of the chunks before
+	}
+	var pieces []piece
+	n := 0
+	for _, c := range recs {
+		ei := 0
+		add := func(e *edgeRun) {
+			if k := len(pieces) - 1; k >= 0 && pieces[k].edge != nil {
+				last := &pieces[k]
+				// The last run of the chunk before (with records), which
+				// the first of this one follows.
+				if lr := last.edge.run; lr.Code == e.run.Code && lr.Year == e.run.Year {
+					last.extra = append(last.extra, e.schools...)
+					return
+				}
+			}
+			pieces = append(pieces, piece{edge: e, off: n})
+		}
+		if len(c.edges) > 0 {
+			add(&c.edges[0])
+			ei = 1
+		}
+		for i := range c.made {
+			pieces = append(pieces, piece{made: &c.made[i], off: n})
+		}
+		if ei < len(c.edges) {
+			add(&c.edges[ei])
+		}
+		n += c.nschools
+	}
+	out := make([]RunResult, len(pieces))
+	seen := make(map[runKey]bool, len(pieces))
+	for i := range pieces {
+		p := &pieces[i]
+		var r census.SchoolRun
+		if p.made != nil {
+			r = p.made.SchoolRun
+		} else {
+			r = p.edge.run
+			r.Hi += len(p.extra)
+		}
+		r.Lo, r.Hi = r.Lo+p.off, r.Hi+p.off
+		k := runKey{r.Code, r.Year}
+		if seen[k] {
+			return nil, false
+		}
+		seen[k] = true
+		out[i].SchoolRun = r
+		if p.made != nil {
+			out[i].Result = p.made.Result
+		}
+	}
+	for i := range pieces {
+		if p := &pieces[i]; p.edge != nil {
+			schools := p.edge.schools
+			if len(p.extra) > 0 {
+				schools = append(slices.Clip(schools), p.extra...)
+			}
+			out[i].Result = fn(schools)
+		}
+	}
+	return out, true
+}
