@@ -32,6 +32,12 @@ import (
 var (
 	csvChunkSize   = 1 << 20
 	csvParallelMin = 2 << 20
+	// eachChunkSize is csvChunkSize when the records are handed on
+	// (Options.EachRun): the chunks take longer to read, since they are
+	// evaluated as well, and halving them shortens the wait of one core
+	// for the other's last chunk by more than their first and last runs,
+	// which are joined afterwards, take.
+	eachChunkSize = 512 << 10
 )
 
 // maxPresized bounds the Schools a read makes room for before reading
@@ -358,7 +364,13 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	if len(text)-from < csvParallelMin {
 		return false
 	}
-	chunks, ok := splitCSV(text, from, byte(comma), csvChunkSize)
+	// With EachRun the records are handed on and not kept (eachrun.go).
+	each := r.opt.EachRun != nil && !r.keepRuns
+	size := csvChunkSize
+	if each {
+		size = eachChunkSize
+	}
+	chunks, ok := splitCSV(text, from, byte(comma), size)
 	if !ok {
 		return false
 	}
@@ -369,8 +381,6 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		base[i] = total
 		total += chunks[i].room
 	}
-	// With EachRun the records are handed on and not kept (eachrun.go).
-	each := r.opt.EachRun != nil && !r.keepRuns
 	if total > maxPresized && !each {
 		return false
 	}
@@ -402,7 +412,9 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 	var next atomic.Int64
 	var notUTF8 atomic.Bool
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(chunks)) {
+	workers := min(runtime.GOMAXPROCS(0), len(chunks))
+	fns := make([]RunFunc, workers) // each goroutine's, with EachRun
+	for g := range workers {
 		wg.Go(func() {
 			defer r.faults.catch()
 			r.faults.watch()
@@ -412,6 +424,7 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 			)
 			if each {
 				fn = r.opt.EachRun()
+				fns[g] = fn
 			}
 			for {
 				k := int(next.Add(1)) - 1
@@ -444,16 +457,36 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		for _, rec := range recs {
 			failed = failed || rec.reader.nerr > 0
 		}
-		var made []RunResult
+		var (
+			made []RunResult
+			todo []joinedRun
+		)
 		ok := true
 		if !failed {
-			made, ok = joinRuns(recs, r.opt.EachRun())
+			made, todo, ok = joinRuns(recs)
 		}
 		if !ok {
 			// A county and year in two places: read again, keeping
 			// the records.
 			r.keepRuns = true
 			return r.readParallel(text, from, comma, inside)
+		}
+		if cutAt != nil && r.faults != nil {
+			cutAt("joined")
+		}
+		// The runs joined across chunks, on every core again.
+		var at atomic.Int64
+		next := func() int { return int(at.Add(1)) - 1 }
+		for _, fn := range fns[:min(len(fns), len(todo))] {
+			wg.Go(func() {
+				defer r.faults.catch()
+				r.faults.watch()
+				handJoined(made, todo, next, fn)
+			})
+		}
+		wg.Wait()
+		if r.faults.cut() {
+			return true
 		}
 		findDuplicates(recs, total)
 		for _, rec := range recs {

@@ -25,14 +25,14 @@ import (
 // the same errors. It returns how many chunks the parallel read had.
 func readSerialAndParallel(t *testing.T, data []byte, opt Options, chunk int) int {
 	t.Helper()
-	size, least, plain := csvChunkSize, csvParallelMin, splitPlainMin
-	defer func() { csvChunkSize, csvParallelMin, splitPlainMin = size, least, plain }()
+	size, least, plain, each := csvChunkSize, csvParallelMin, splitPlainMin, eachChunkSize
+	defer func() { csvChunkSize, csvParallelMin, splitPlainMin, eachChunkSize = size, least, plain, each }()
 
 	csvParallelMin = 1 << 62
 	wantB, wantErr := Read("p.csv", bytes.NewReader(data), opt)
 	// Cut on every core when the file has no quote (splitPlain), else
 	// as splitCSV cuts it.
-	csvChunkSize, csvParallelMin, splitPlainMin = chunk, 0, 0
+	csvChunkSize, csvParallelMin, splitPlainMin, eachChunkSize = chunk, 0, 0, chunk
 	gotB, gotErr := Read("p.csv", bytes.NewReader(data), opt)
 
 	opts := cmp.Options{cmpopts.EquateNaNs(), cmp.AllowUnexported(Error{}), cmpopts.EquateEmpty()}
@@ -386,51 +386,58 @@ func TestReadEachRun(t *testing.T) {
 	eachRunHanded.Store(0)
 	r := rand.New(rand.NewPCG(3, 4))
 	for range 300 {
-		rows := [][]string{hdr}
-		county, year, code := 0, 2024, 0
-		size := 1 + r.IntN(100)
-		together := r.IntN(4) > 0
-		for range r.IntN(400) {
-			if size--; size == 0 {
-				size = 1 + r.IntN(100)
-				switch {
-				case r.IntN(8) == 0:
-					year++ // the next year's counties
-					county = 0
-				case together:
-					county++
-				default:
-					county = r.IntN(4)
-				}
-			}
-			row := slices.Clone(good)
-			if r.IntN(2) == 0 {
-				row = slices.Clone(good2)
-			}
-			code++
-			row[0], row[1], row[3] = fmt.Sprint(year), fmt.Sprint(340200+county), fmt.Sprintf("31340%05d", code)
-			row[2] = fmt.Sprintf("县%d", county)
-			switch r.IntN(30) {
-			case 0:
-				row[4] = "【示例】" + row[4] // skipped
-			case 1:
-				row = make([]string, len(row)) // skipped
-			case 2:
-				row[4] = "名称,有逗号\n两行" // quoted
-			case 3:
-				row[2] = " " + row[2] + " " // trimmed
-			}
-			rows = append(rows, row)
-		}
-		data := csvBytes(rows...)
-		if r.IntN(4) == 0 {
-			data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
-		}
+		data := cleanCSV(r, r.IntN(400), r.IntN(4) > 0)
 		readSerialAndParallel(t, data, Options{}, 1+r.IntN(len(data)/3+1))
 	}
 	if reads, handed := eachRunReads.Load(), eachRunHanded.Load(); handed < reads/2 || handed == reads {
 		t.Errorf("records handed on a run at a time in %d of %d reads", handed, reads)
 	}
+}
+
+// cleanCSV writes a school file of n rows without a bad one: counties of
+// one to a hundred schools, several years, skipped rows, quoted cells;
+// with together set, each county's rows of a year come together, else
+// counties come back.
+func cleanCSV(r *rand.Rand, n int, together bool) []byte {
+	rows := [][]string{hdr}
+	county, year, code := 0, 2024, 0
+	size := 1 + r.IntN(100)
+	for range n {
+		if size--; size == 0 {
+			size = 1 + r.IntN(100)
+			if r.IntN(8) == 0 {
+				year = 2020 + r.IntN(6) // another year's counties
+			}
+			if together {
+				county++
+			} else {
+				county = r.IntN(4)
+			}
+		}
+		row := slices.Clone(good)
+		if r.IntN(2) == 0 {
+			row = slices.Clone(good2)
+		}
+		code++
+		row[0], row[1], row[3] = fmt.Sprint(year), fmt.Sprintf("34%02d%02d", 1+county/99, 1+county%99), fmt.Sprintf("31340%05d", code)
+		row[2] = fmt.Sprintf("县%d", county)
+		switch r.IntN(30) {
+		case 0:
+			row[4] = "【示例】" + row[4] // skipped
+		case 1:
+			row = make([]string, len(row)) // skipped
+		case 2:
+			row[4] = "名称,有逗号\n两行" // quoted
+		case 3:
+			row[2] = " " + row[2] + " " // trimmed
+		}
+		rows = append(rows, row)
+	}
+	data := csvBytes(rows...)
+	if r.IntN(4) == 0 {
+		data = bytes.ReplaceAll(data, []byte("\n"), []byte("\r\n"))
+	}
+	return data
 }
 
 // TestReadCSVParallelCaps checks MaxErrors, MaxNotes and duplicates across

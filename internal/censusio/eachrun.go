@@ -88,32 +88,42 @@ type runKey struct {
 	year int
 }
 
+// joinedRun is a run of edge runs of one county and year, one after
+// another (chunks' last and first runs), to hand on as one: Batch.RunResults[at].
+type joinedRun struct {
+	at    int
+	edges []*edgeRun
+}
+
 // joinRuns returns the runs of every chunk of recs, in file order and
 // numbered as Batch.Runs numbers them, with the edge runs joined where they
-// go on from one chunk to the next and handed to fn; and false, with
-// nothing handed on, when a county and year has more than one run.
-func joinRuns(recs []*recording, fn RunFunc) ([]RunResult, bool) {
+// go on from one chunk to the next; the results of the runs the chunks
+// handed on are set, and those of the joined edge runs are still to make
+// (handJoined). It returns false when a county and year has more than one
+// run.
+func joinRuns(recs []*recording) ([]RunResult, []joinedRun, bool) {
 	type piece struct {
 		made  *RunResult // a run handed on by its chunk
-		edge  *edgeRun
-		extra []census.School // the records of edges joined to it
-		off   int             // the records of the chunks before
+		edges []*edgeRun // or edge runs of one county and year, joined
+		n     int        // their records
+		off   int        // the records of the chunks before
 	}
 	var pieces []piece
 	n := 0
 	for _, c := range recs {
 		ei := 0
 		add := func(e *edgeRun) {
-			if k := len(pieces) - 1; k >= 0 && pieces[k].edge != nil {
+			if k := len(pieces) - 1; k >= 0 && pieces[k].edges != nil {
 				last := &pieces[k]
 				// The last run of the chunk before (with records), which
 				// the first of this one follows.
-				if lr := last.edge.run; lr.Code == e.run.Code && lr.Year == e.run.Year {
-					last.extra = append(last.extra, e.schools...)
+				if lr := last.edges[0].run; lr.Code == e.run.Code && lr.Year == e.run.Year {
+					last.edges = append(last.edges, e)
+					last.n += len(e.schools)
 					return
 				}
 			}
-			pieces = append(pieces, piece{edge: e, off: n})
+			pieces = append(pieces, piece{edges: []*edgeRun{e}, n: len(e.schools), off: n})
 		}
 		if len(c.edges) > 0 {
 			add(&c.edges[0])
@@ -128,35 +138,48 @@ func joinRuns(recs []*recording, fn RunFunc) ([]RunResult, bool) {
 		n += c.nschools
 	}
 	out := make([]RunResult, len(pieces))
+	var todo []joinedRun
 	seen := make(map[runKey]bool, len(pieces))
 	for i := range pieces {
 		p := &pieces[i]
 		var r census.SchoolRun
 		if p.made != nil {
 			r = p.made.SchoolRun
+			out[i].Result = p.made.Result
 		} else {
-			r = p.edge.run
-			r.Hi += len(p.extra)
+			r = p.edges[0].run
+			r.Hi = r.Lo + p.n
+			todo = append(todo, joinedRun{at: i, edges: p.edges})
 		}
 		r.Lo, r.Hi = r.Lo+p.off, r.Hi+p.off
 		k := runKey{r.Code, r.Year}
 		if seen[k] {
-			return nil, false
+			return nil, nil, false
 		}
 		seen[k] = true
 		out[i].SchoolRun = r
-		if p.made != nil {
-			out[i].Result = p.made.Result
-		}
 	}
-	for i := range pieces {
-		if p := &pieces[i]; p.edge != nil {
-			schools := p.edge.schools
-			if len(p.extra) > 0 {
-				schools = append(slices.Clip(schools), p.extra...)
+	return out, todo, true
+}
+
+// handJoined hands the joined runs todo[k], for every k that next gives,
+// to fn, and sets their results in out.
+func handJoined(out []RunResult, todo []joinedRun, next func() int, fn RunFunc) {
+	var joined []census.School // the records of runs joined, one at a time
+	for {
+		k := next()
+		if k >= len(todo) {
+			return
+		}
+		j := todo[k]
+		schools := j.edges[0].schools
+		if len(j.edges) > 1 {
+			joined = joined[:0]
+			for _, e := range j.edges {
+				joined = append(joined, e.schools...)
 			}
-			out[i].Result = fn(schools)
+			schools = joined
 		}
+		out[j.at].Result = fn(schools)
 	}
-	return out, true
 }

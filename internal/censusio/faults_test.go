@@ -7,8 +7,10 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/hugepages"
 )
 
@@ -119,6 +121,74 @@ func TestMappedFileCut(t *testing.T) {
 						t.Fatalf("cut at %s to %d bytes (parallel %v, no hash %v): %v", at, keep, parallel, noHash, err)
 					}
 				}
+			}
+		}
+	}
+}
+
+// TestMappedFileCutEachRun: a mapped file cut short while its records are
+// handed on a run at a time (Options.EachRun) fails the read in the same
+// way, whether the cut is found by the goroutines that read the chunks and
+// hand their runs on, or by those that hand on the runs joined across
+// chunks, whose texts are still the file's.
+func TestMappedFileCutEachRun(t *testing.T) {
+	if !mappable(t) {
+		t.Skip("no file mappings here")
+	}
+	size, least, low, each := csvChunkSize, csvParallelMin, mapMin, eachChunkSize
+	defer func() { csvChunkSize, csvParallelMin, mapMin, eachChunkSize, cutAt = size, least, low, each, nil }()
+	mapMin, csvParallelMin, eachChunkSize = 1, 0, 64<<10
+	r := rand.New(rand.NewPCG(13, 14))
+	data := bytes.ReplaceAll(cleanCSV(r, 40000, true), []byte("\r\n"), []byte("\n"))
+	path := filepath.Join(t.TempDir(), "a.csv")
+	var handed atomic.Int64
+	opt := Options{NoHash: true, EachRun: func() RunFunc {
+		return func(schools []census.School) any {
+			n := 0
+			for i := range schools {
+				if s := schools[i].Name; s != "" {
+					n += int(s[0]) // the file's text
+				}
+			}
+			handed.Add(1)
+			return n
+		}
+	}}
+	// Uncut, the runs are handed on.
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a := NewArena()
+	opt.Arena = a
+	b, err := ReadFile(path, opt)
+	a.Free()
+	if err != nil || !b.Evaluated || handed.Load() < 100 {
+		t.Fatalf("uncut: %v, %d runs handed on", err, handed.Load())
+	}
+	for _, at := range []string{"chunks", "joined"} {
+		for _, keep := range []int64{0, 100, int64(len(data) / 2)} {
+			if err := os.WriteFile(path, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			cut := false
+			cutAt = func(now string) {
+				if now != at {
+					return
+				}
+				cut = true
+				if err := os.Truncate(path, keep); err != nil {
+					t.Fatal(err)
+				}
+			}
+			a := NewArena()
+			opt.Arena = a
+			_, err := ReadFile(path, opt)
+			a.Free()
+			if !cut {
+				t.Fatalf("%s: never cut", at)
+			}
+			if err == nil || !strings.Contains(err.Error(), "a.csv：读取失败：文件在读取时被改短了") {
+				t.Fatalf("cut at %s to %d bytes: %v", at, keep, err)
 			}
 		}
 	}
