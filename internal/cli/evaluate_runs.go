@@ -48,7 +48,7 @@ type runRows struct {
 // of table of each run of records it reads.
 func rowsOfRuns(r *standards.Rules, table string) func() censusio.RunFunc {
 	return func() censusio.RunFunc {
-		cs := eval.NewCountyStream(r)
+		cs := eval.NewCountyStream(r, export.ReadsShortfalls(table))
 		rows, err := export.NewCSVRows(eval.NewWhole(r, 0), table)
 		return func(schools []census.School) any {
 			if err != nil {

@@ -422,6 +422,9 @@ type engine struct {
 	sl *partSlab
 	// splits are the split weights of the school types that have them.
 	splits []typeSplit
+	// noShortfalls leaves Part.Shortfalls nil, for a caller that reads
+	// none (CountyStream without them): all else is as with them.
+	noShortfalls bool
 }
 
 // typeSplit is a school type's split weights (SplitWeights.For), by
@@ -804,6 +807,7 @@ func (e *engine) cmpValue(p *Part, k int, factor, th float64) int {
 func (e *engine) judge(p *Part) {
 	r := e.r
 	si := stageOrder(p.Stage)
+	floorFail := false // some value is below the school rule's floor
 	for k := range e.inds {
 		ir := &e.inds[k]
 		v := p.Values[k]
@@ -819,8 +823,12 @@ func (e *engine) judge(p *Part) {
 		if k < 64 {
 			p.below |= 1 << k
 		}
-		sf := Shortfall{Indicator: ir.ind.ID, Value: v, Threshold: th, Ratio: v / th,
-			BelowFloor: e.cmpValue(p, k, r.SchoolRule.Floor, th) < 0}
+		belowFloor := e.cmpValue(p, k, r.SchoolRule.Floor, th) < 0
+		floorFail = floorFail || belowFloor
+		if e.noShortfalls {
+			continue
+		}
+		sf := Shortfall{Indicator: ir.ind.ID, Value: v, Threshold: th, Ratio: v / th, BelowFloor: belowFloor}
 		sf.Need = th*p.Students/ir.scale - p.Raw[k]
 		if ir.integer[si] {
 			sf.Need = ceilExact(sf.Need, func() *big.Rat {
@@ -854,12 +862,7 @@ func (e *engine) judge(p *Part) {
 		p.Pass = true
 		return
 	}
-	p.Pass = p.Met >= r.SchoolRule.MinMet
-	for _, sf := range p.Shortfalls {
-		if sf.BelowFloor {
-			p.Pass = false
-		}
-	}
+	p.Pass = p.Met >= r.SchoolRule.MinMet && !floorFail
 }
 
 // exactCV2 returns the exact square of the CV of indicator k over parts

@@ -86,7 +86,7 @@ func streamCSV(t *testing.T, r *standards.Rules, year int, in eval.Inputs, key s
 // with CSVWriter.Rows.
 func countyRowsCSV(t *testing.T, r *standards.Rules, year int, schools []census.School, key string) []byte {
 	t.Helper()
-	cs := eval.NewCountyStream(r)
+	cs := eval.NewCountyStream(r, ReadsShortfalls(key))
 	rows, err := NewCSVRows(eval.NewWhole(r, 0), key)
 	if err != nil {
 		t.Fatal(err)

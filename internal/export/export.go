@@ -38,6 +38,10 @@ var Tables = []string{"counties", "indicators", "parts", "items", "kindergartens
 // resource part, which eval.EvaluateResourceEach computes alone.
 func ReadsVerdicts(key string) bool { return key != "indicators" && key != "parts" }
 
+// ReadsShortfalls reports whether the table named key reads the parts'
+// shortfalls (eval.Part.Shortfalls): all but the indicators table may.
+func ReadsShortfalls(key string) bool { return key != "indicators" }
+
 // Build returns the table named key (one of Tables).
 func Build(res *eval.Result, key string) (*Table, error) {
 	switch key {

@@ -1,0 +1,84 @@
+package eval
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/dudao-edu/dudao/internal/census"
+	"github.com/dudao-edu/dudao/internal/demo"
+	"github.com/dudao-edu/dudao/internal/standards"
+)
+
+// TestCountyStreamWithoutShortfalls: a CountyStream evaluates each county
+// as EvaluateResourceEach does, its parts lent and given back; without
+// shortfalls, every figure and verdict is the same but the parts'
+// Shortfalls, which are nil. Under the rules of both balance kinds (only
+// 优质均衡 has a school rule), on counties of very different sizes, whose
+// schools often fall short and below the school rule's floor.
+func TestCountyStreamWithoutShortfalls(t *testing.T) {
+	schools := demo.Uneven(demo.Nation(17, 120, 8000))
+	year := schools[0].Year
+	opts := cmp.Options{cmpopts.EquateNaNs(), cmpopts.IgnoreUnexported(County{}, Part{}, StageResult{})}
+	for _, std := range []string{"yzjh2017", "jbjh2012"} {
+		r, err := standards.Resolve(std, "national")
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]*County{}
+		if _, err := EvaluateResourceEach(r, year, Inputs{Schools: schools}, func(c *County) error { want[c.Code] = c; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		with, without := NewCountyStream(r, true), NewCountyStream(r, false)
+		shortfalls, floors, failing := 0, 0, 0
+		// Each county's records in file order, as a reader hands them on
+		// when they come together.
+		var codes []string
+		byCounty := map[string][]census.School{}
+		for _, s := range schools {
+			if byCounty[s.CountyCode] == nil {
+				codes = append(codes, s.CountyCode)
+			}
+			byCounty[s.CountyCode] = append(byCounty[s.CountyCode], s)
+		}
+		for _, code := range codes {
+			county := byCounty[code]
+			if err := with.County(county, func(c *County) error {
+				if diff := cmp.Diff(want[code], c, opts); diff != "" {
+					t.Fatalf("%s county %s (-EvaluateResourceEach +CountyStream):\n%s", std, code, diff)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := without.County(county, func(c *County) error {
+				w := *want[code]
+				w.Parts = nil
+				for _, p := range want[code].Parts {
+					shortfalls += len(p.Shortfalls)
+					for _, sf := range p.Shortfalls {
+						if sf.BelowFloor {
+							floors++
+						}
+					}
+					if !p.Pass {
+						failing++
+					}
+					q := *p
+					q.Shortfalls = nil
+					w.Parts = append(w.Parts, &q)
+				}
+				if diff := cmp.Diff(&w, c, opts); diff != "" {
+					t.Fatalf("%s county %s (-with shortfalls dropped +without):\n%s", std, code, diff)
+				}
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if std == "yzjh2017" && (shortfalls < 300 || floors < 100 || failing < 100) {
+			t.Errorf("%s: %d shortfalls, %d below the floor, %d parts failing: the test proves less than it says", std, shortfalls, floors, failing)
+		}
+	}
+}
