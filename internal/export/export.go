@@ -380,12 +380,17 @@ func (t *tableCSV) end() {
 }
 
 func newTableCSV(w io.Writer, header []string) (*tableCSV, error) {
+	// A large buffer: a nation's CV table is 8 MB, which 4 KB writes made
+	// 2 000 system calls.
+	return newTableCSVSize(w, header, 256<<10)
+}
+
+// newTableCSVSize is newTableCSV with a buffer of size bytes.
+func newTableCSVSize(w io.Writer, header []string, size int) (*tableCSV, error) {
 	if _, err := io.WriteString(w, "\uFEFF"); err != nil {
 		return nil, err
 	}
-	// A large buffer: a nation's CV table is 8 MB, which 4 KB writes made
-	// 2 000 system calls.
-	t := &tableCSV{w: bufio.NewWriterSize(w, 256<<10)}
+	t := &tableCSV{w: bufio.NewWriterSize(w, size)}
 	row := make([]any, len(header))
 	for i, h := range header {
 		row[i] = h
@@ -485,13 +490,18 @@ type CSVWriter struct {
 // NewCSVWriter writes the header of the table named key (one of Tables)
 // of the evaluation that head begins (eval.NewWhole) to w.
 func NewCSVWriter(w io.Writer, head *eval.Result, key string) (*CSVWriter, error) {
+	return newCSVWriter(w, head, key, 256<<10)
+}
+
+// newCSVWriter is NewCSVWriter with a buffer of size bytes.
+func newCSVWriter(w io.Writer, head *eval.Result, key string, size int) (*CSVWriter, error) {
 	one := *head
 	one.Counties = nil
 	t, err := Build(&one, key)
 	if err != nil {
 		return nil, err
 	}
-	tw, err := newTableCSV(w, t.Header)
+	tw, err := newTableCSVSize(w, t.Header, size)
 	if err != nil {
 		return nil, err
 	}
@@ -538,11 +548,14 @@ type CSVRows struct {
 // that head begins, as NewCSVWriter would write it.
 func NewCSVRows(head *eval.Result, key string) (*CSVRows, error) {
 	r := &CSVRows{}
-	w, err := NewCSVWriter(io.Discard, head, key)
+	// A small buffer, flushed after each county: a goroutine of a read
+	// makes one, and the fresh memory of a large one costs more than the
+	// few copies it saves.
+	w, err := newCSVWriter(io.Discard, head, key, 4<<10)
 	if err != nil {
 		return nil, err
 	}
-	w.t.w = bufio.NewWriterSize(&r.buf, 64<<10)
+	w.t.w.Reset(&r.buf)
 	r.w = w
 	return r, nil
 }
