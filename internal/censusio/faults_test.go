@@ -94,29 +94,11 @@ func TestMappedFileCut(t *testing.T) {
 					continue
 				}
 				for _, noHash := range []bool{false, true} {
-					if err := os.WriteFile(path, data, 0o644); err != nil {
-						t.Fatal(err)
-					}
 					csvChunkSize, csvParallelMin = 64<<10, 1<<62
 					if parallel {
 						csvParallelMin = 0
 					}
-					cut := false
-					cutAt = func(now string) {
-						if now != at {
-							return
-						}
-						cut = true
-						if err := os.Truncate(path, keep); err != nil {
-							t.Fatal(err)
-						}
-					}
-					a := NewArena()
-					_, err := ReadFile(path, Options{Arena: a, NoHash: noHash})
-					a.Free()
-					if !cut {
-						t.Fatalf("%s: never cut", at)
-					}
+					err := readCut(t, path, data, at, keep, Options{NoHash: noHash})
 					if err == nil || !strings.Contains(err.Error(), "a.csv：读取失败：文件在读取时被改短了") {
 						t.Fatalf("cut at %s to %d bytes (parallel %v, no hash %v): %v", at, keep, parallel, noHash, err)
 					}
@@ -162,36 +144,45 @@ func TestMappedFileCutEachRun(t *testing.T) {
 	opt.Arena = a
 	b, err := ReadFile(path, opt)
 	a.Free()
+	opt.Arena = nil
 	if err != nil || !b.Evaluated || handed.Load() < 100 {
 		t.Fatalf("uncut: %v, %d runs handed on", err, handed.Load())
 	}
 	for _, at := range []string{"chunks", "joined"} {
 		for _, keep := range []int64{0, 100, int64(len(data) / 2)} {
-			if err := os.WriteFile(path, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			cut := false
-			cutAt = func(now string) {
-				if now != at {
-					return
-				}
-				cut = true
-				if err := os.Truncate(path, keep); err != nil {
-					t.Fatal(err)
-				}
-			}
-			a := NewArena()
-			opt.Arena = a
-			_, err := ReadFile(path, opt)
-			a.Free()
-			if !cut {
-				t.Fatalf("%s: never cut", at)
-			}
-			if err == nil || !strings.Contains(err.Error(), "a.csv：读取失败：文件在读取时被改短了") {
+			if err := readCut(t, path, data, at, keep, opt); err == nil || !strings.Contains(err.Error(), "a.csv：读取失败：文件在读取时被改短了") {
 				t.Fatalf("cut at %s to %d bytes: %v", at, keep, err)
 			}
 		}
 	}
+}
+
+// readCut writes data to path and reads it into an arena with opt, the
+// file cut to keep bytes when the read reaches at (cutAt), and returns the
+// read's error.
+func readCut(t *testing.T, path string, data []byte, at string, keep int64, opt Options) error {
+	t.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cut := false
+	cutAt = func(now string) {
+		if now != at {
+			return
+		}
+		cut = true
+		if err := os.Truncate(path, keep); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a := NewArena()
+	defer a.Free()
+	opt.Arena = a
+	_, err := ReadFile(path, opt)
+	if !cut {
+		t.Fatalf("%s: never cut", at)
+	}
+	return err
 }
 
 // TestFaultsLetOthersGo: catch recovers a fault on the mapping only; any
