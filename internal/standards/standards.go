@@ -425,11 +425,26 @@ var (
 	mu sync.RWMutex
 )
 
+// The embedded standards and profiles are decoded in the background from
+// the start of the process, while the packages initialised after this one
+// (the workbook library's tables and patterns among them) are set up on
+// the other core: decoding them took a millisecond and more of the start
+// of every command. Every function that reads them waits for them first
+// (loaded).
+var loadedData = make(chan struct{})
+
 func init() {
-	if err := load(dataFS); err != nil {
-		panic("standards: embedded data: " + err.Error())
-	}
+	done := loadedData
+	go func() {
+		if err := load(dataFS); err != nil {
+			panic("standards: embedded data: " + err.Error())
+		}
+		close(done)
+	}()
 }
+
+// loaded waits until the embedded data are decoded.
+func loaded() { <-loadedData }
 
 func load(fsys fs.FS) error {
 	files, err := fs.Glob(fsys, "data/*.json")
@@ -544,6 +559,7 @@ func (s *Standard) validate() error {
 
 // List returns the built-in standards, sorted by id.
 func List() []*Standard {
+	loaded()
 	out := slices.Collect(maps.Values(stds))
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
@@ -551,6 +567,7 @@ func List() []*Standard {
 
 // Profiles returns the built-in profiles, national first, then by id.
 func Profiles() []*Profile {
+	loaded()
 	var out []*Profile
 	mu.RLock()
 	for id, p := range profiles {
@@ -615,6 +632,7 @@ func Shared(sid, pid string) (*Rules, error) {
 func forgetShared() { generation.Add(1) }
 
 func resolve(sid, pid string) (*Rules, error) {
+	loaded()
 	s, ok := stds[sid]
 	if !ok {
 		return nil, fmt.Errorf("%w: standard %q (built in: %s)", ErrUnknown, sid, strings.Join(ids(stds), ", "))
@@ -789,6 +807,7 @@ func (r *Rules) SetCVCompare(decimals int) error {
 // profile's; the base defaults to base. Every standard is resolved with it
 // once, so a bad file fails here.
 func ReadProfile(b []byte, base string) (*Profile, error) {
+	loaded()
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var p Profile

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/dudao-edu/dudao/internal/census"
 )
@@ -197,4 +198,35 @@ func TestShared(t *testing.T) {
 	if got := r.Settings.Clocks.Rectify; got != last {
 		t.Errorf("after the changes, Shared gives %d days, want %d", got, last)
 	}
+}
+
+// TestReadersWaitForData: the embedded data are decoded in the background
+// from init; every function that reads them waits until they are.
+func TestReadersWaitForData(t *testing.T) {
+	loaded()
+	orig := loadedData
+	loadedData = make(chan struct{}) // as if still decoding
+	readers := map[string]func(){
+		"List":        func() { List() },
+		"Profiles":    func() { Profiles() },
+		"Resolve":     func() { _, _ = Resolve("yzjh2017", "national") },
+		"Shared":      func() { _, _ = Shared("yzjh2017", "national") },
+		"ReadProfile": func() { _, _ = ReadProfile([]byte(`{"id": "waits"}`), "national") },
+	}
+	var wg sync.WaitGroup
+	var returned sync.Map
+	for name, read := range readers {
+		wg.Go(func() {
+			read()
+			returned.Store(name, true)
+		})
+	}
+	time.Sleep(50 * time.Millisecond)
+	returned.Range(func(name, _ any) bool {
+		t.Errorf("%s returned before the data were decoded", name)
+		return true
+	})
+	close(loadedData)
+	wg.Wait()
+	loadedData = orig
 }
