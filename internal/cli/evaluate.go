@@ -69,12 +69,14 @@ func runEvaluate(e *env, args []string) error {
 			o.EachRun = rowsOfRuns(rules, *table)
 		}
 	})
+	if src.runs != nil {
+		// Evaluated as read: what is left allocates little, and a
+		// collection of the rows made would only be waited for.
+		return writeOutput(e, *out, func(w io.Writer) error { return writeRuns(w, rules, year, *table, src.runs) })
+	}
 	loaded()
 	if err != nil {
 		return err
-	}
-	if src.runs != nil {
-		return writeOutput(e, *out, func(w io.Writer) error { return writeRuns(w, rules, year, *table, src.runs) })
 	}
 	switch *format {
 	case "json", "text", "csv":

@@ -229,3 +229,31 @@ func TestTableCSVIsEncodingCSV(t *testing.T) {
 		t.Errorf("cell by cell differs from encoding/csv:\n%q\n%q", sunk.String(), want.String())
 	}
 }
+
+// TestRowBlocks: the rows of each county, written in pieces of any size
+// (some larger than a block, some crossing from one block into the next),
+// are taken whole, and stay as they were while later counties are
+// written.
+func TestRowBlocks(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	var b rowBlocks
+	var want, got [][]byte
+	for county := range 2000 {
+		var rows []byte
+		for range r.IntN(5) {
+			p := bytes.Repeat([]byte{byte(county)}, []int{1, 100, 3000, rowBlock - 1, 3 * rowBlock}[r.IntN(5)])
+			p[0] = byte(r.IntN(256))
+			rows = append(rows, p...)
+			if n, err := b.Write(p); n != len(p) || err != nil {
+				t.Fatalf("wrote %d of %d: %v", n, len(p), err)
+			}
+		}
+		want = append(want, rows)
+		got = append(got, b.take())
+	}
+	for i := range want {
+		if !bytes.Equal(got[i], want[i]) {
+			t.Fatalf("county %d: %d bytes taken, want %d", i, len(got[i]), len(want[i]))
+		}
+	}
+}
