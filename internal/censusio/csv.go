@@ -282,12 +282,15 @@ func brokenUTF8(data []byte) (line int, broken bool) {
 // LF at all; every bare CR is then a line break, in a quoted cell too,
 // where LF is what Excel stores. CRLF is left alone, as is a bare CR in a
 // quoted cell of a file whose lines end with LF or CRLF.
+//
+// Only the first line is searched for a CR (a CR at its end is a CRLF's),
+// not the whole of a large file that has none.
 func crLines(text []byte) []byte {
-	i := bytes.IndexByte(text, '\r')
-	if i < 0 {
-		return text
-	}
-	if lf := bytes.IndexByte(text, '\n'); lf >= 0 && i >= lf-1 {
+	if lf := bytes.IndexByte(text, '\n'); lf >= 0 {
+		if lf == 0 || bytes.IndexByte(text[:lf-1], '\r') < 0 {
+			return text
+		}
+	} else if bytes.IndexByte(text, '\r') < 0 {
 		return text
 	}
 	out := make([]byte, len(text))

@@ -636,3 +636,46 @@ func TestSplitCSVLenient(t *testing.T) {
 		t.Errorf("chunks (-want +got):\n%s", diff)
 	}
 }
+
+// TestCRLines compares crLines, which searches only the first line for a
+// CR, with the rule as first written (the first CR of the whole text, and
+// whether it comes before the first LF but one), on every text of up to 7
+// bytes of a, CR and LF.
+func TestCRLines(t *testing.T) {
+	whole := func(text []byte) []byte {
+		i := bytes.IndexByte(text, '\r')
+		if i < 0 {
+			return text
+		}
+		if lf := bytes.IndexByte(text, '\n'); lf >= 0 && i >= lf-1 {
+			return text
+		}
+		out := make([]byte, len(text))
+		for j, c := range text {
+			if c == '\r' && (j+1 == len(text) || text[j+1] != '\n') {
+				c = '\n'
+			}
+			out[j] = c
+		}
+		return out
+	}
+	var texts func(prefix []byte, n int)
+	n := 0
+	texts = func(prefix []byte, left int) {
+		want, got := whole(prefix), crLines(prefix)
+		if !bytes.Equal(want, got) || (&want[:cap(want)][0] == &prefix[:cap(prefix)][0]) != (&got[:cap(got)][0] == &prefix[:cap(prefix)][0]) {
+			t.Fatalf("%q: crLines %q, want %q", prefix, got, want)
+		}
+		n++
+		if left == 0 {
+			return
+		}
+		for _, c := range []byte("a\r\n") {
+			texts(append(slices.Clip(prefix), c), left-1)
+		}
+	}
+	texts(make([]byte, 0, 1), 7)
+	if n < 3000 {
+		t.Fatalf("%d texts", n)
+	}
+}
