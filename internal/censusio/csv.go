@@ -293,6 +293,12 @@ func crLines(text []byte) []byte {
 	} else if bytes.IndexByte(text, '\r') < 0 {
 		return text
 	}
+	return bareCRsToLF(text)
+}
+
+// bareCRsToLF returns a copy of text with every CR not followed by an LF
+// made an LF.
+func bareCRsToLF(text []byte) []byte {
 	out := make([]byte, len(text))
 	for j, c := range text {
 		if c == '\r' && (j+1 == len(text) || text[j+1] != '\n') {

@@ -650,14 +650,7 @@ func TestCRLines(t *testing.T) {
 		if lf := bytes.IndexByte(text, '\n'); lf >= 0 && i >= lf-1 {
 			return text
 		}
-		out := make([]byte, len(text))
-		for j, c := range text {
-			if c == '\r' && (j+1 == len(text) || text[j+1] != '\n') {
-				c = '\n'
-			}
-			out[j] = c
-		}
-		return out
+		return bareCRsToLF(text)
 	}
 	var texts func(prefix []byte, n int)
 	n := 0
