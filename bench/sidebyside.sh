@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Side by side, in one run, on the same generated nation: dudao against the
 # tools a user would pick instead (the peers in ../shared/bench/, or a
-# directory given as PEERS). Each step is run 3 times, alternating dudao and
-# its peer, and the medians and their ratio are printed. Loopback only; it
+# directory given as PEERS). Each step is run once uncounted, then RUNS
+# times (default 5), alternating dudao and its peer, and the medians and
+# their ratio are printed. Loopback only; it
 # stops every server it starts.
 #
 #   bench/sidebyside.sh [NATION.csv]      # generates one (2 900 counties) when absent
@@ -35,29 +36,40 @@ fi
 # Built as scripts/dist.sh builds the released binaries: without cgo,
 # statically linked (no dynamic loader at start).
 CGO_ENABLED=0 go build -o "$work/dudao" ./cmd/dudao
+# The build and the copy leave the disk cache to write back: written out
+# first, the kernel's writing does not take a core from the first runs.
+sync
 rows=$(($(wc -l <"$nation") - 1))
 echo "nation: $nation, $rows records, $(du -h "$nation" | cut -f1)"
 
-# secs CMD… runs CMD and prints its wall time in seconds, its max RSS in MB
-# and its CPU time (user + system) in seconds, which drifts less than the
-# wall time when the machine is shared.
+# secs CMD… runs CMD and prints its wall time in seconds (to the
+# microsecond, from the shell's clock: time(1) counts hundredths, a tenth
+# of dudao's evaluation), its max RSS in MB and its CPU time (user +
+# system) in seconds, which drifts less than the wall time when the
+# machine is shared.
 secs() {
-  /usr/bin/time -f '%e %M %U %S' -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
-  awk '{printf "%s %.0f %.2f\n", $1, $2/1024, $3+$4}' "$work/t"
+  local t0=$EPOCHREALTIME t1
+  /usr/bin/time -f '%M %U %S' -o "$work/t" "$@" >/dev/null 2>"$work/err" || { cat "$work/err" >&2; return 1; }
+  t1=$EPOCHREALTIME
+  awk -v w="$(echo "${t1/./} - ${t0/./}" | bc)" '{printf "%.3f %.0f %.2f\n", w / 1e6, $1/1024, $2+$3}' "$work/t"
 }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# row NAME DUDAO-CMD PEER-CMD: 3 alternating runs of each.
+# row NAME DUDAO-CMD PEER-CMD: a run of each not counted (the first run
+# of a program just built or a file just written pays for its pages), then
+# RUNS (default 5) alternating runs of each.
 row() {
   local name=$1 d=$2 p=$3 dt=() pt=() dc=() pc=() dm=0 pm=0 i out w m c
-  for i in 1 2 3; do
+  eval "$d" >/dev/null
+  eval "$p" >/dev/null
+  for ((i = 0; i < ${RUNS:-5}; i++)); do
     read -r w m c <<<"$(eval "$d")"; dt+=("$w"); dm=$m; dc+=("$c")
     read -r w m c <<<"$(eval "$p")"; pt+=("$w"); pm=$m; pc+=("$c")
   done
   local dmed pmed dcpu pcpu
   dmed=$(printf '%s\n' "${dt[@]}" | median); pmed=$(printf '%s\n' "${pt[@]}" | median)
   dcpu=$(printf '%s\n' "${dc[@]}" | median); pcpu=$(printf '%s\n' "${pc[@]}" | median)
-  printf '%-40s dudao %6.2f s (cpu %5.2f s) %4s MB | peer %6.2f s (cpu %5.2f s) %4s MB | peer/dudao %4.1f× (cpu %4.1f×)\n' \
+  printf '%-40s dudao %6.3f s (cpu %5.2f s) %4s MB | peer %6.3f s (cpu %5.2f s) %4s MB | peer/dudao %4.1f× (cpu %4.1f×)\n' \
     "$name" "$dmed" "$dcpu" "$dm" "$pmed" "$pcpu" "$pm" "$(echo "$pmed / $dmed" | bc -l)" "$(echo "$pcpu / $dcpu" | bc -l)"
 }
 

@@ -287,5 +287,17 @@ func TestEvaluateAsRead(t *testing.T) {
 		if c.asRead && (code != 0 || strings.Count(got, "\n") < 100) {
 			t.Errorf("%s %v: exit %d, %d lines", c.file, c.args, code, strings.Count(got, "\n"))
 		}
+		// Into a file: a new file, written on every core when large (the
+		// parts table), at its offsets.
+		if code != 0 {
+			continue
+		}
+		out := filepath.Join(dir, "out.csv")
+		if code, _, errs := run(t, dir, append(args, "-o", out)...); code != 0 {
+			t.Fatalf("%s %v -o: exit %d: %s", c.file, c.args, code, errs)
+		}
+		if b, err := os.ReadFile(out); err != nil || string(b) != want {
+			t.Errorf("%s %v -o: %d bytes written, want %d (%v)", c.file, c.args, len(b), len(want), err)
+		}
 	}
 }

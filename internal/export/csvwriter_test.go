@@ -251,9 +251,28 @@ func TestRowBlocks(t *testing.T) {
 		want = append(want, rows)
 		got = append(got, b.take())
 	}
+	joins := 0
 	for i := range want {
 		if !bytes.Equal(got[i], want[i]) {
 			t.Fatalf("county %d: %d bytes taken, want %d", i, len(got[i]), len(want[i]))
 		}
+		if i == 0 {
+			continue
+		}
+		// Taken one after the other from one block: one slice.
+		joined, ok := AdjacentRows(got[i-1], got[i])
+		sameBlock := len(got[i-1]) > 0 && len(got[i]) > 0 && cap(got[i-1]) == len(got[i-1])+cap(got[i])
+		if ok != sameBlock {
+			t.Fatalf("counties %d and %d: adjacent %v, in one block %v", i-1, i, ok, sameBlock)
+		}
+		if ok {
+			joins++
+			if !bytes.Equal(joined, append(slices.Clone(want[i-1]), want[i]...)) {
+				t.Fatalf("counties %d and %d joined: %d bytes", i-1, i, len(joined))
+			}
+		}
+	}
+	if joins < 100 {
+		t.Errorf("%d counties' rows joined to the ones before", joins)
 	}
 }

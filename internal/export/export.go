@@ -566,11 +566,24 @@ func (b *rowBlocks) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// take returns the rows written since the last take.
+// take returns the rows written since the last take. Its capacity runs
+// to the end of their block, so that the rows of counties taken one after
+// the other from one block can be written as one slice (AdjacentRows);
+// nothing may be appended to it.
 func (b *rowBlocks) take() []byte {
-	rows := b.block[b.start:len(b.block):len(b.block)]
+	rows := b.block[b.start:len(b.block)]
 	b.start = len(b.block)
 	return rows
+}
+
+// AdjacentRows returns the rows a and then b that a CSVRows made, as one
+// slice, when b follows a in memory (the rows of counties made one after
+// the other by one CSVRows, mostly), and false otherwise.
+func AdjacentRows(a, b []byte) ([]byte, bool) {
+	if len(a) == 0 || len(b) == 0 || cap(a)-len(a) < len(b) || &a[:len(a)+1][len(a)] != &b[0] {
+		return nil, false
+	}
+	return a[:len(a)+len(b)], true
 }
 
 // NewCSVRows returns a CSVRows of the table named key of the evaluation
