@@ -199,22 +199,15 @@ func dbFlag(e *env, fs *flag.FlagSet) *string {
 // regular file (/dev/null, a named pipe, a terminal) is written to as it
 // is: renaming over it would replace the device with a file.
 func writeOutput(e *env, out string, fn func(io.Writer) error) (err error) {
-	return writeOutputTo(e, out, func(w io.Writer, _ *os.File) error { return fn(w) })
-}
-
-// writeOutputTo is writeOutput for a writer that can use more: fn is also
-// given the new, empty temporary file it writes to, when it writes to one
-// (nil otherwise), which it may write at any offset (WriteAt).
-func writeOutputTo(e *env, out string, fn func(w io.Writer, fresh *os.File) error) (err error) {
 	if out == "" || out == "-" {
-		return fn(e.stdout, nil)
+		return fn(e.stdout)
 	}
 	if fi, err := os.Stat(out); err == nil && !fi.Mode().IsRegular() && !fi.IsDir() {
 		f, err := os.OpenFile(out, os.O_WRONLY, 0)
 		if err != nil {
 			return fmt.Errorf("不能写入 %s：%w", out, err)
 		}
-		if err := fn(f, nil); err != nil {
+		if err := fn(f); err != nil {
 			f.Close()
 			return err
 		}
@@ -234,7 +227,7 @@ func writeOutputTo(e *env, out string, fn func(w io.Writer, fresh *os.File) erro
 			os.Remove(tmp.Name())
 		}
 	}()
-	if err = fn(tmp, tmp); err != nil {
+	if err = fn(tmp); err != nil {
 		return err
 	}
 	if err = tmp.Close(); err != nil {

@@ -72,9 +72,7 @@ func runEvaluate(e *env, args []string) error {
 	if src.runs != nil {
 		// Evaluated as read: what is left allocates little, and a
 		// collection of the rows made would only be waited for.
-		return writeOutputTo(e, *out, func(w io.Writer, fresh *os.File) error {
-			return writeRuns(w, fresh, rules, year, *table, src.runs)
-		})
+		return writeOutput(e, *out, func(w io.Writer) error { return writeRuns(w, rules, year, *table, src.runs) })
 	}
 	loaded()
 	if err != nil {

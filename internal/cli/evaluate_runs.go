@@ -2,14 +2,9 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"io"
-	"os"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/dudao-edu/dudao/internal/census"
@@ -89,74 +84,36 @@ func ofYear(runs []censusio.RunResult, year int) []censusio.RunResult {
 // writeRuns writes the table of the evaluation of year under r: its
 // header, then the rows made of each run. The rows of counties made one
 // after the other lie one after the other in memory (export.CSVRows): they
-// are written as one piece, not copied into a buffer first. Into a new
-// file (fresh, not nil) the pieces are written at their offsets, on every
-// core: copying a nation's 8 MB of rows into the system's cache took one
-// core 6 ms, the last thing the command did.
-func writeRuns(w io.Writer, fresh *os.File, r *standards.Rules, year int, table string, runs []censusio.RunResult) error {
+// are written as one piece, which passes through the buffer uncopied.
+// (Written at their offsets on every core instead, into a new file, they
+// took as long: the file's writes take its lock one at a time.)
+func writeRuns(w io.Writer, r *standards.Rules, year int, table string, runs []censusio.RunResult) error {
 	asReadWritten.Add(1)
-	var head bytes.Buffer
-	cw, err := export.NewCSVWriter(&head, eval.NewWhole(r, year), table)
+	bw := bufio.NewWriterSize(w, 256<<10)
+	cw, err := export.NewCSVWriter(bw, eval.NewWhole(r, year), table)
 	if err != nil {
 		return err
 	}
-	if err := cw.Close(); err != nil {
+	if err := cw.Close(); err != nil { // the header
 		return err
 	}
-	pieces := [][]byte{head.Bytes()}
-	total := head.Len()
+	var piece []byte
 	for _, run := range runs {
 		rr := run.Result.(runRows)
 		if rr.err != nil {
 			return rr.err
 		}
-		total += len(rr.rows)
-		if k := len(pieces) - 1; k > 0 {
-			if joined, ok := export.AdjacentRows(pieces[k], rr.rows); ok {
-				pieces[k] = joined
-				continue
-			}
+		if joined, ok := export.AdjacentRows(piece, rr.rows); ok {
+			piece = joined
+			continue
 		}
-		if len(rr.rows) > 0 {
-			pieces = append(pieces, rr.rows)
+		if _, err := bw.Write(piece); err != nil {
+			return err
 		}
+		piece = rr.rows
 	}
-	if fresh == nil || total < parallelWriteMin {
-		bw := bufio.NewWriterSize(w, 256<<10) // large pieces pass through it
-		for _, p := range pieces {
-			if _, err := bw.Write(p); err != nil {
-				return err
-			}
-		}
-		return bw.Flush()
+	if _, err := bw.Write(piece); err != nil {
+		return err
 	}
-	parts := runtime.GOMAXPROCS(0)
-	errs := make([]error, parts)
-	var wg sync.WaitGroup
-	at, off, per := 0, int64(0), (total+parts-1)/parts
-	for g := range parts {
-		// The pieces of about a part of the bytes each, from at.
-		lo, start, n := at, off, 0
-		for at < len(pieces) && (n < per || g == parts-1) {
-			n += len(pieces[at])
-			at++
-		}
-		mine := pieces[lo:at]
-		off += int64(n)
-		wg.Go(func() {
-			for _, p := range mine {
-				if _, err := fresh.WriteAt(p, start); err != nil {
-					errs[g] = err
-					return
-				}
-				start += int64(len(p))
-			}
-		})
-	}
-	wg.Wait()
-	return errors.Join(errs...)
+	return bw.Flush()
 }
-
-// parallelWriteMin is the size of a table from which writeRuns writes a
-// new file on every core.
-const parallelWriteMin = 1 << 20
