@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"bufio"
 	"io"
 	"slices"
 	"strings"
@@ -84,17 +83,14 @@ func ofYear(runs []censusio.RunResult, year int) []censusio.RunResult {
 // writeRuns writes the table of the evaluation of year under r: its
 // header, then the rows made of each run. The rows of counties made one
 // after the other lie one after the other in memory (export.CSVRows): they
-// are written as one piece, which passes through the buffer uncopied.
+// are written as one piece (CSVWriter.Rows), most of which passes through
+// the writer's buffer uncopied.
 // (Written at their offsets on every core instead, into a new file, they
 // took as long: the file's writes take its lock one at a time.)
 func writeRuns(w io.Writer, r *standards.Rules, year int, table string, runs []censusio.RunResult) error {
 	asReadWritten.Add(1)
-	bw := bufio.NewWriterSize(w, 256<<10)
-	cw, err := export.NewCSVWriter(bw, eval.NewWhole(r, year), table)
+	cw, err := export.NewCSVWriter(w, eval.NewWhole(r, year), table)
 	if err != nil {
-		return err
-	}
-	if err := cw.Close(); err != nil { // the header
 		return err
 	}
 	var piece []byte
@@ -107,13 +103,13 @@ func writeRuns(w io.Writer, r *standards.Rules, year int, table string, runs []c
 			piece = joined
 			continue
 		}
-		if _, err := bw.Write(piece); err != nil {
+		if err := cw.Rows(piece); err != nil {
 			return err
 		}
 		piece = rr.rows
 	}
-	if _, err := bw.Write(piece); err != nil {
+	if err := cw.Rows(piece); err != nil {
 		return err
 	}
-	return bw.Flush()
+	return cw.Close()
 }
