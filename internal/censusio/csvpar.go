@@ -492,10 +492,10 @@ func (r *reader) readParallel(text []byte, from int, comma rune, inside int) boo
 		for _, rec := range recs {
 			r.merge(rec)
 			r.handed += rec.nschools
-			if rec.stages != nil && r.stages == nil {
-				r.stages = map[census.Stage]bool{}
-			}
 			for st := range rec.stages {
+				if r.stages == nil {
+					r.stages = map[census.Stage]bool{}
+				}
 				r.stages[st] = true
 			}
 		}

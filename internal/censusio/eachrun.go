@@ -48,7 +48,7 @@ type edgeRun struct {
 // last, which it copies aside (c.edges), and lets go of the chunk's
 // records: the next chunk of the goroutine is read over them. stages notes
 // the stages of the chunk's schools, for the warning about missing columns
-// (reader.warnMissingIndicatorInputs), when it is not nil.
+// (reader.warnMissingIndicatorInputs), when stages is set.
 func (c *recording) handRuns(fn RunFunc, stages bool) {
 	w := c.reader
 	got, runs := w.batch.Schools, w.runs
@@ -59,12 +59,7 @@ func (c *recording) handRuns(fn RunFunc, stages bool) {
 	}
 	c.nschools = len(got)
 	if stages {
-		c.stages = map[census.Stage]bool{}
-		for i := range got {
-			for _, st := range got[i].Type.Stages() {
-				c.stages[st] = true
-			}
-		}
+		c.stages = noteStages(nil, got)
 	}
 	edge := func(r census.SchoolRun) {
 		c.edges = append(c.edges, edgeRun{run: r, schools: slices.Clone(got[r.Lo:r.Hi])})
@@ -111,7 +106,6 @@ func joinRuns(recs []*recording) ([]RunResult, []joinedRun, bool) {
 	var pieces []piece
 	n := 0
 	for _, c := range recs {
-		ei := 0
 		add := func(e *edgeRun) {
 			if k := len(pieces) - 1; k >= 0 && pieces[k].edges != nil {
 				last := &pieces[k]
@@ -125,15 +119,16 @@ func joinRuns(recs []*recording) ([]RunResult, []joinedRun, bool) {
 			}
 			pieces = append(pieces, piece{edges: []*edgeRun{e}, n: len(e.schools), off: n})
 		}
+		// A chunk's edges are its first run and, when it has more than
+		// one, its last (handRuns).
 		if len(c.edges) > 0 {
 			add(&c.edges[0])
-			ei = 1
 		}
 		for i := range c.made {
 			pieces = append(pieces, piece{made: &c.made[i], off: n})
 		}
-		if ei < len(c.edges) {
-			add(&c.edges[ei])
+		if len(c.edges) > 1 {
+			add(&c.edges[1])
 		}
 		n += c.nschools
 	}
@@ -182,4 +177,17 @@ func handJoined(out []RunResult, todo []joinedRun, next func() int, fn RunFunc) 
 		}
 		out[j.at].Result = fn(schools)
 	}
+}
+
+// noteStages adds the stages of schools to m, made when nil, and returns it.
+func noteStages(m map[census.Stage]bool, schools []census.School) map[census.Stage]bool {
+	if m == nil {
+		m = map[census.Stage]bool{}
+	}
+	for i := range schools {
+		for _, st := range schools[i].Type.Stages() {
+			m[st] = true
+		}
+	}
+	return m
 }

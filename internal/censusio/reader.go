@@ -480,14 +480,7 @@ func (r *reader) handOn() {
 	if r.each == nil || r.nerr > 0 || r.eachErr != nil || len(r.batch.Schools) == 0 {
 		return
 	}
-	if r.stages == nil {
-		r.stages = map[census.Stage]bool{}
-	}
-	for i := range r.batch.Schools {
-		for _, st := range r.batch.Schools[i].Type.Stages() {
-			r.stages[st] = true
-		}
-	}
+	r.stages = noteStages(r.stages, r.batch.Schools)
 	r.handed += len(r.batch.Schools)
 	r.eachErr = r.each(r.batch.Schools)
 	clear(r.batch.Schools) // the texts of the records handed on

@@ -55,13 +55,10 @@ func rowsOfRuns(r *standards.Rules, table string) func() censusio.RunFunc {
 				return runRows{err: err}
 			}
 			var out runRows
-			err := cs.County(schools, func(c *eval.County) error {
-				out.rows, out.err = rows.County(c)
-				return out.err
+			out.err = cs.County(schools, func(c *eval.County) (err error) {
+				out.rows, err = rows.County(c)
+				return err
 			})
-			if out.err == nil {
-				out.err = err
-			}
 			return out
 		}
 	}

@@ -60,7 +60,7 @@ func (src *source) inputsFromFiles(e *env, files []string, r *standards.Rules, t
 			// year, or the one asked for.
 			year := *src.year
 			if year == 0 {
-				year = b.LastYear
+				year = latestYear(r, in, b.LastYear)
 			}
 			if runs := ofYear(b.RunResults, year); len(runs) > 0 {
 				printNotes(e, b.Warnings)

@@ -597,7 +597,7 @@ func NewCSVRows(head *eval.Result, key string) (*CSVRows, error) {
 	if err != nil {
 		return nil, err
 	}
-	w.t.w.Reset(&r.rows)
+	w.t.w.Reset(&r.rows) // and the header, still in the buffer, is dropped
 	r.w = w
 	return r, nil
 }
