@@ -98,6 +98,7 @@ func (p *Province) WholeNote(code string) *WholeNote {
 // drifting back (villages had more pupils, schools fewer teachers and less
 // equipment; a few 教学点 since merged, a school opened since).
 func Generate(seed int64) *Province {
+	setup()
 	r := rand.New(rand.NewPCG(uint64(seed), 0x6e616e6a69616e67)) // "nanjiang"
 	p := &Province{}
 	for y := FirstYear; y <= LatestYear; y++ {

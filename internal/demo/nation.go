@@ -16,6 +16,7 @@ import (
 // some counties pass and many fail, as drawn. It is fast (no tuning) and
 // reproducible for a seed.
 func Nation(seed int64, counties, records int) []census.School {
+	setup()
 	if counties <= 0 || records <= 0 {
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"sync"
 
 	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -39,7 +40,14 @@ var indIDs = [nInd]string{
 
 // rules are the national yzjh2017 rules: the demo aims its figures at their
 // thresholds and limits, so a change in the standard's data moves the demo with it.
-var rules = mustRules()
+// They are read on the first use of the demo (setup), not when the program
+// starts: the standards are decoded in the background then, and every
+// command, the demo's or not, would wait for them here.
+var rules *standards.Rules
+
+// setup reads rules and the figures below from the standards, once; every
+// exported function of the package calls it first.
+var setup = sync.OnceFunc(func() { rules = mustRules() })
 
 // Thresholds, scales and limits read from rules, indexed [k][stage].
 var (
