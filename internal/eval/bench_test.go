@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/dudao-edu/dudao/internal/census"
 	"github.com/dudao-edu/dudao/internal/demo"
 	"github.com/dudao-edu/dudao/internal/eval"
 	"github.com/dudao-edu/dudao/internal/standards"
@@ -94,5 +95,45 @@ func BenchmarkEvaluateWholeEachJSONNation(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.ReportMetric(float64(n)/1e6, "MB/doc")
+	}
+}
+
+// BenchmarkCountyStreamNation evaluates a synthetic nation county by
+// county on one goroutine with a CountyStream without shortfalls, as
+// `dudao evaluate FILE --format csv --table indicators` does on each core
+// while it reads: the engine's own cost, apart from reading and writing.
+// Each county's records are copied into one buffer first, to be in the
+// cache as the reader leaves them.
+//
+//	go test ./internal/eval -run '^$' -bench CountyStreamNation -benchtime 20x
+func BenchmarkCountyStreamNation(b *testing.B) {
+	rules, err := standards.Resolve("yzjh2017", "national")
+	if err != nil {
+		b.Fatal(err)
+	}
+	schools := demo.Nation(1, 2900, 210000)
+	var counties [][]census.School
+	for lo := 0; lo < len(schools); {
+		hi := lo + 1
+		for hi < len(schools) && schools[hi].CountyCode == schools[lo].CountyCode {
+			hi++
+		}
+		counties = append(counties, schools[lo:hi])
+		lo = hi
+	}
+	cs := eval.NewCountyStream(rules, false)
+	var buf []census.School // a county's records copied here first: in the cache, as a reader leaves them
+	b.ReportAllocs()
+	for b.Loop() {
+		n := 0
+		for _, c := range counties {
+			buf = append(buf[:0], c...)
+			if err := cs.County(buf, func(*eval.County) error { n++; return nil }); err != nil {
+				b.Fatal(err)
+			}
+		}
+		if n != len(counties) {
+			b.Fatalf("%d counties, want %d", n, len(counties))
+		}
 	}
 }

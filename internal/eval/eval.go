@@ -207,6 +207,8 @@ type Part struct {
 	// below has bit k set when judge found indicator k below its
 	// threshold (for the first 64 indicators), for the stage's count.
 	below uint64
+	// order is stageOrder(Stage), set with Stage by the engine.
+	order int
 }
 
 // The reasons a part is excluded, as Part.ReasonCode.
@@ -422,6 +424,13 @@ type engine struct {
 	sl *partSlab
 	// splits are the split weights of the school types that have them.
 	splits []typeSplit
+	// kinds are what the engine needs of each known school type, and
+	// kind the one found last (see kindOf).
+	kinds []schoolKind
+	kind  *schoolKind
+	// perPart are the per-part columns of the facility indicators, which
+	// a one-stage school does not use (warnPerPart).
+	perPart []census.Field
 	// noShortfalls leaves Part.Shortfalls nil, for a caller that reads
 	// none (CountyStream without them): all else is as with them.
 	noShortfalls bool
@@ -435,6 +444,47 @@ type typeSplit struct {
 	m   map[census.Stage]float64 // as For returns it, for Split.Weights
 	w   [len(splitStages)]float64
 	has [len(splitStages)]bool
+}
+
+// schoolKind is what the engine needs of a school type: its stages
+// (SchoolType.Stages), whether each is in the rules' scope, each one's
+// stageOrder, and its split weights. A type's text was switched on for
+// each of a school's stages, and for each of its parts' figures, a tenth of
+// the evaluation; a record's type is now looked up once (kindOf).
+type schoolKind struct {
+	t      census.SchoolType
+	stages []census.Stage
+	in     []bool
+	order  []int
+	split  *typeSplit // nil for a one-stage school
+}
+
+// newKind returns the schoolKind of t.
+func (e *engine) newKind(t census.SchoolType) schoolKind {
+	k := schoolKind{t: t, stages: t.Stages(), split: e.splitFor(t)}
+	for _, st := range k.stages {
+		k.in = append(k.in, e.inScope(st))
+		k.order = append(k.order, stageOrder(st))
+	}
+	return k
+}
+
+// kindOf returns the schoolKind of t: the last one found when t is its
+// type (a county's schools come in runs of a type, and a type read from a
+// file is one shared text, which compares at once), else the known type's,
+// else one made for t alone.
+func (e *engine) kindOf(t census.SchoolType) *schoolKind {
+	if k := e.kind; k != nil && k.t == t {
+		return k
+	}
+	for i := range e.kinds {
+		if e.kinds[i].t == t {
+			e.kind = &e.kinds[i]
+			return e.kind
+		}
+	}
+	k := e.newKind(t)
+	return &k
 }
 
 // splitFor returns the split weights of school type t, or nil for a
@@ -487,6 +537,11 @@ func newEngine(r *standards.Rules) *engine {
 			for i := range ir.integer {
 				ir.integer[i] = census.Columns[ir.whole].Integer
 			}
+			for _, f := range ir.src {
+				if f >= 0 && !slices.Contains(e.perPart, f) {
+					e.perPart = append(e.perPart, f)
+				}
+			}
 		}
 		e.inds[k] = ir
 	}
@@ -500,6 +555,11 @@ func newEngine(r *standards.Rules) *engine {
 			ts.w[i], ts.has[i] = m[st]
 		}
 		e.splits = append(e.splits, ts)
+	}
+	// After the splits, which each kind points into.
+	e.kinds = make([]schoolKind, 0, len(census.SchoolTypes))
+	for _, t := range census.SchoolTypes {
+		e.kinds = append(e.kinds, e.newKind(t.Type))
 	}
 	return e
 }
@@ -517,8 +577,8 @@ func (e *engine) county(schools []*census.School) *County {
 	// one allocation per county.
 	nParts := 0
 	for _, s := range schools {
-		for _, st := range s.Type.Stages() {
-			if e.inScope(st) {
+		for _, in := range e.kindOf(s.Type).in {
+			if in {
 				nParts++
 			}
 		}
@@ -535,15 +595,16 @@ func (e *engine) county(schools []*census.School) *County {
 	slab, figures := sl.parts, sl.figures
 	c.Parts = sl.ptrs[:0]
 	for _, s := range schools {
-		stages := s.Type.Stages()
-		for _, st := range stages {
-			if !e.inScope(st) {
+		kind := e.kindOf(s.Type)
+		stages := kind.stages
+		for i, st := range stages {
+			if !kind.in[i] {
 				continue
 			}
 			p := &slab[len(c.Parts)]
 			p.SchoolCode, p.SchoolName, p.SchoolType = s.Code, s.Name, s.Type
 			p.Location, p.Ownership = s.Location, s.Ownership
-			p.Stage, p.Students = st, s.Students(st)
+			p.Stage, p.order, p.Students = st, kind.order[i], s.Students(st)
 			if s.Type == census.Special {
 				// One excluded line per stage with pupils, or one line when none.
 				if p.Students <= 0 && (st != stages[0] || s.Students(census.StagePrimary)+s.Students(census.StageJunior) > 0) {
@@ -575,7 +636,7 @@ func (e *engine) county(schools []*census.School) *County {
 			p.Raw = figures[n : n+nInd : n+nInd]
 			p.Values = figures[n+nInd : n+2*nInd : n+2*nInd]
 			p.school = s
-			e.attribute(c, s, p)
+			e.attribute(c, s, p, kind.split)
 			e.judge(p)
 			c.Parts = append(c.Parts, p)
 		}
@@ -609,7 +670,7 @@ func (e *engine) sortParts(parts []*Part) {
 	var count [3]int
 	var last [3]*Part
 	for _, p := range parts {
-		o := stageOrder(p.Stage)
+		o := p.order
 		if q := last[o]; q != nil && q.SchoolCode > p.SchoolCode {
 			slices.SortStableFunc(parts, byStageAndCode)
 			return
@@ -620,7 +681,7 @@ func (e *engine) sortParts(parts []*Part) {
 	e.byStage = append(e.byStage[:0], parts...)
 	at := [3]int{0, count[0], count[0] + count[1]}
 	for _, p := range e.byStage {
-		o := stageOrder(p.Stage)
+		o := p.order
 		parts[at[o]] = p
 		at[o]++
 	}
@@ -629,8 +690,8 @@ func (e *engine) sortParts(parts []*Part) {
 
 // byStageAndCode orders parts by stage, then school code.
 func byStageAndCode(a, b *Part) int {
-	if a.Stage != b.Stage {
-		return stageOrder(a.Stage) - stageOrder(b.Stage)
+	if a.order != b.order {
+		return a.order - b.order
 	}
 	return strings.Compare(a.SchoolCode, b.SchoolCode)
 }
@@ -661,11 +722,15 @@ func splitTotal(s *census.School, ts *typeSplit) float64 {
 	return tot
 }
 
-// attribute fills p.Raw and p.Values from the school record.
-func (e *engine) attribute(c *County, s *census.School, p *Part) {
+// attribute fills p.Raw and p.Values from the school record; weights
+// are its type's split weights (splitFor).
+func (e *engine) attribute(c *County, s *census.School, p *Part, weights *typeSplit) {
 	r := e.r
-	si := stageOrder(p.Stage)
-	share, weights := 1.0, e.splitFor(s.Type)
+	si := p.order
+	share := 1.0
+	// Whether a one-stage school gave a per-part figure it does not use:
+	// rarely, so its indicators need not each look.
+	perPart := weights == nil && e.givesPerPart(s)
 	if weights != nil {
 		if tot := splitTotal(s, weights); tot > 0 {
 			share = weights.weight(p.Stage) * p.Students / tot
@@ -691,7 +756,9 @@ func (e *engine) attribute(c *County, s *census.School, p *Part) {
 				// per-part figure has nothing to split and is not used;
 				// say so rather than drop it silently.
 				x = whole
-				e.warnPerPart(c, s, p, ir)
+				if perPart {
+					e.warnPerPart(c, s, p, ir)
+				}
 			case ir.src[si] >= 0 && s.Has(ir.src[si]):
 				x = s.V[ir.src[si]]
 				e.sl.addID(&p.Split.Given, ir.ind.ID, len(e.inds))
@@ -752,11 +819,22 @@ func (e *engine) exactRaw(p *Part, k int) *big.Rat {
 	return whole.Mul(whole, share.Quo(share, tot))
 }
 
+// givesPerPart reports whether s has a figure in a per-part column of a
+// facility indicator.
+func (e *engine) givesPerPart(s *census.School) bool {
+	for _, f := range e.perPart {
+		if s.Has(f) {
+			return true
+		}
+	}
+	return false
+}
+
 // warnPerPart records a per-part figure of a facility indicator given for a
 // one-stage school, where the whole-school figure is used.
 func (e *engine) warnPerPart(c *County, s *census.School, p *Part, ir *indRule) {
 	for si, f := range ir.src {
-		if f < 0 || !s.Has(f) || si == stageOrder(p.Stage) && s.V[f] == s.V[ir.whole] {
+		if f < 0 || !s.Has(f) || si == p.order && s.V[f] == s.V[ir.whole] {
 			continue // none given, or the same figure as the whole school's
 		}
 		col := census.Columns[f]
@@ -806,7 +884,7 @@ func (e *engine) cmpValue(p *Part, k int, factor, th float64) int {
 // judge applies the school rule to p.
 func (e *engine) judge(p *Part) {
 	r := e.r
-	si := stageOrder(p.Stage)
+	si := p.order
 	floorFail := false // some value is below the school rule's floor
 	for k := range e.inds {
 		ir := &e.inds[k]

@@ -261,7 +261,7 @@ func TestPartsCV(t *testing.T) {
 		parts := make([]*Part, n)
 		var x, w []float64
 		for j := range parts {
-			p := &Part{Students: float64(1 + r.IntN(3000)), Raw: make([]float64, 3)}
+			p := &Part{Students: float64(1 + r.IntN(3000)), Raw: make([]float64, 3), Values: make([]float64, 3)}
 			for k := range p.Raw {
 				switch r.IntN(12) {
 				case 0:
@@ -274,6 +274,9 @@ func TestPartsCV(t *testing.T) {
 			}
 			if i%7 == 0 {
 				p.Raw[1] = 0 // no mean
+			}
+			for k := range p.Raw {
+				p.Values[k] = p.Raw[k] / p.Students * []float64{1, 100}[k%2] // as attribute sets them
 			}
 			parts[j] = p
 		}
