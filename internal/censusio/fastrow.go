@@ -157,6 +157,15 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 			filled = filled || trim(line[start:i]) != ""
 			continue
 		}
+		var m *textMemo
+		if fc.text < len(r.memo) {
+			m = &r.memo[fc.text]
+			if m.cell != "" && line[start:i] == m.cell {
+				m.set(fc.text, s)
+				filled = true
+				continue
+			}
+		}
 		v := trim(line[start:i])
 		if v == "" {
 			if census.TextColumns[fc.text].Required {
@@ -171,8 +180,66 @@ func (r *reader) fastCells(line string, comma byte, s *census.School) bool {
 		if problem, _ := r.setText(fc.text, unneutral(v), s); problem != "" {
 			return false
 		}
+		if m != nil {
+			m.keep(fc.text, line[start:i], s)
+		}
 	}
 	return i == len(line) && filled // no cell beyond the header's
+}
+
+// textMemo is the last cell fastCells read without a problem in a text
+// column whose cells repeat from row to row (the year, the county's code
+// and name, the school's type, ownership, location and sponsor), and what
+// setText stored from it. A cell with the same bytes is stored the same
+// without being read again: setText's value depends on the cell's bytes
+// alone, and they were checked (UTF-8 included) when first read.
+type textMemo struct {
+	cell string // as in the line, before trimming; "" when none
+	text string
+	year int
+}
+
+// keep remembers cell, read into s, for text column ti.
+func (m *textMemo) keep(ti int, cell string, s *census.School) {
+	switch ti {
+	case tYear:
+		m.year = s.Year
+	case tCountyCode:
+		m.text = s.CountyCode
+	case tCountyName:
+		m.text = s.CountyName
+	case tSchoolType:
+		m.text = string(s.Type)
+	case tOwnership:
+		m.text = s.Ownership
+	case tLocation:
+		m.text = s.Location
+	case tSponsor:
+		m.text = s.Sponsor
+	default:
+		return // the school's own code and name: read every time
+	}
+	m.cell = cell
+}
+
+// set stores into s what keep remembered.
+func (m *textMemo) set(ti int, s *census.School) {
+	switch ti {
+	case tYear:
+		s.Year = m.year
+	case tCountyCode:
+		s.CountyCode = m.text
+	case tCountyName:
+		s.CountyName = m.text
+	case tSchoolType:
+		s.Type = census.SchoolType(m.text)
+	case tOwnership:
+		s.Ownership = m.text
+	case tLocation:
+		s.Location = m.text
+	case tSponsor:
+		s.Sponsor = m.text
+	}
 }
 
 // digitsAt reads the ASCII digits of line from i on into u (u·10 + each

@@ -36,6 +36,7 @@ type reader struct {
 	txt                texts          // where the texts of the records are copied to
 	recent             [9]recentTexts // by text column, for internAt
 	types              recentTypes    // for schoolType
+	memo               [9]textMemo    // by text column, for fastCells
 	sheet              string         // the worksheet read, for messages; "" for CSV
 	csv                bool           // the file is CSV, whose rows must match the header (csvShape)
 	width              int            // columns up to the header's last non-empty cell
