@@ -201,22 +201,11 @@ type textMemo struct {
 
 // keep remembers cell, read into s, for text column ti.
 func (m *textMemo) keep(ti int, cell string, s *census.School) {
-	switch ti {
-	case tYear:
+	if ti == tYear {
 		m.year = s.Year
-	case tCountyCode:
-		m.text = s.CountyCode
-	case tCountyName:
-		m.text = s.CountyName
-	case tSchoolType:
-		m.text = string(s.Type)
-	case tOwnership:
-		m.text = s.Ownership
-	case tLocation:
-		m.text = s.Location
-	case tSponsor:
-		m.text = s.Sponsor
-	default:
+	} else if f := memoField(ti, s); f != nil {
+		m.text = *f
+	} else {
 		return // the school's own code and name: read every time
 	}
 	m.cell = cell
@@ -224,22 +213,32 @@ func (m *textMemo) keep(ti int, cell string, s *census.School) {
 
 // set stores into s what keep remembered.
 func (m *textMemo) set(ti int, s *census.School) {
-	switch ti {
-	case tYear:
+	if ti == tYear {
 		s.Year = m.year
-	case tCountyCode:
-		s.CountyCode = m.text
-	case tCountyName:
-		s.CountyName = m.text
-	case tSchoolType:
-		s.Type = census.SchoolType(m.text)
-	case tOwnership:
-		s.Ownership = m.text
-	case tLocation:
-		s.Location = m.text
-	case tSponsor:
-		s.Sponsor = m.text
+	} else if f := memoField(ti, s); f != nil {
+		*f = m.text
 	}
+}
+
+// memoField returns the field of s that the text column ti is stored in,
+// for the texts that repeat from row to row other than the year; nil for
+// the others.
+func memoField(ti int, s *census.School) *string {
+	switch ti {
+	case tCountyCode:
+		return &s.CountyCode
+	case tCountyName:
+		return &s.CountyName
+	case tSchoolType:
+		return (*string)(&s.Type)
+	case tOwnership:
+		return &s.Ownership
+	case tLocation:
+		return &s.Location
+	case tSponsor:
+		return &s.Sponsor
+	}
+	return nil
 }
 
 // digitsAt reads the ASCII digits of line from i on into u (u·10 + each
