@@ -71,6 +71,10 @@ row() {
   dcpu=$(printf '%s\n' "${dc[@]}" | median); pcpu=$(printf '%s\n' "${pc[@]}" | median)
   printf '%-40s dudao %6.3f s (cpu %5.2f s) %4s MB | peer %6.3f s (cpu %5.2f s) %4s MB | peer/dudao %4.1f× (cpu %4.1f×)\n' \
     "$name" "$dmed" "$dcpu" "$dm" "$pmed" "$pcpu" "$pm" "$(echo "$pmed / $dmed" | bc -l)" "$(echo "$pcpu / $dcpu" | bc -l)"
+  # The spread of the pairs (each run of dudao with its peer's next): a
+  # ratio of medians can hide runs on either side of a target.
+  for ((i = 0; i < ${#dt[@]}; i++)); do echo "${pt[i]} / ${dt[i]}" | bc -l; done | sort -n |
+    awk -v name="$name" '{r[NR] = $1} END {printf "%-40s pairs: peer/dudao from %.1f× to %.1f× (median %.1f×) in %d pairs\n", "", r[1], r[NR], r[int((NR + 1) / 2)], NR}'
 }
 
 unset OPENBLAS_CORETYPE OPENBLAS_L2_SIZE
