@@ -517,11 +517,18 @@ func TestSortParts(t *testing.T) {
 			// a school's stages in order, as county() makes its parts
 			first := rnd.IntN(len(stages))
 			for _, st := range stages[first : first+1+rnd.IntN(len(stages)-first)] {
-				parts = append(parts, &Part{Stage: st, SchoolCode: fmt.Sprintf("%010d", code), SchoolName: fmt.Sprint(len(parts))})
+				parts = append(parts, &Part{Stage: st, order: stageOrder(st), SchoolCode: fmt.Sprintf("%010d", code), SchoolName: fmt.Sprint(len(parts))})
 			}
 		}
+		// By the stages' names, not the order county() keeps with each
+		// part (Part.order, which sortParts reads).
 		want := slices.Clone(parts)
-		slices.SortStableFunc(want, byStageAndCode)
+		slices.SortStableFunc(want, func(a, b *Part) int {
+			if o := stageOrder(a.Stage) - stageOrder(b.Stage); o != 0 {
+				return o
+			}
+			return strings.Compare(a.SchoolCode, b.SchoolCode)
+		})
 		e.sortParts(parts)
 		if !slices.Equal(parts, want) {
 			t.Fatalf("case %d: got %v, want %v", i, names(parts), names(want))
