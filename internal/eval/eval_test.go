@@ -613,3 +613,37 @@ func TestGroupByCounty(t *testing.T) {
 		}
 	}
 }
+
+// TestSchoolKinds: every school type's parts are made from its stages in
+// scope, with their order; a type the census does not know makes none
+// (kindOf makes its kind on the spot), between schools of known types as
+// at the start of a county.
+func TestSchoolKinds(t *testing.T) {
+	r := rules(t, "national")
+	var schools []census.School
+	for i, typ := range []census.SchoolType{"unknown", census.Primary, "unknown", census.NineYear, census.Junior, "其他", census.CompleteSecondary, census.TwelveYear, census.TeachingPoint} {
+		s := goodPrimary(fmt.Sprintf("34020700%02d", i), 300)
+		s.Type = typ
+		s.Set(census.StudentsJunior, 200)
+		schools = append(schools, s)
+	}
+	c := Evaluate(r, 2024, schools).Counties[0]
+	got := map[string][]census.Stage{}
+	for _, p := range c.Parts {
+		if p.order != stageOrder(p.Stage) {
+			t.Errorf("%s %s: order %d, want %d", p.SchoolCode, p.Stage, p.order, stageOrder(p.Stage))
+		}
+		got[p.SchoolCode] = append(got[p.SchoolCode], p.Stage)
+	}
+	for i, s := range schools {
+		var want []census.Stage
+		for _, st := range s.Type.Stages() {
+			if slices.Contains(r.Stages, st) {
+				want = append(want, st)
+			}
+		}
+		if !slices.Equal(got[s.Code], want) {
+			t.Errorf("school %d (%s): parts of %v, want %v", i, s.Type, got[s.Code], want)
+		}
+	}
+}
