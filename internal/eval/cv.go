@@ -30,8 +30,8 @@ type CV struct {
 
 // WeightedCV computes the 差异系数 of raw totals x with students p, scale
 // turning x/p into the indicator value (100 for per-hundred indicators).
-// Pairs with p ≤ 0 must be left out by the caller. partsCV is the same
-// computation over a stage's parts; TestPartsCV holds the two to the same
+// Pairs with p ≤ 0 must be left out by the caller. partsCVs is the same
+// computation over a stage's parts; TestPartsCVs holds the two to the same
 // bits (one generic body for both was half again as slow: its figures
 // were read through calls).
 func WeightedCV(x, p []float64, scale float64) CV {
@@ -62,40 +62,63 @@ func WeightedCV(x, p []float64, scale float64) CV {
 	return c
 }
 
-// partsCV is WeightedCV of the parts' raw figures of indicator k that are
-// reported, with their students, read from the parts rather than copied
-// out first: the same sums in the same order, so the same bits
-// (TestPartsCV). Each part's x/p×scale is its Values[k], which attribute
-// computed by the same expression (one division fewer per figure).
-func partsCV(parts []*Part, k int, scale float64) CV {
-	var c CV
+// partsCVs sets cvs[k] to WeightedCV of the parts' raw figures of
+// indicator k that are reported, with their students, for every k of
+// scales (indicator k's scale), in two passes over the parts for all the
+// indicators together rather than two for each: each indicator's sums take
+// the parts in the same order as WeightedCV takes its figures, so they are
+// the same bits (TestPartsCVs). A part's x/p×scale is its Values[k], which
+// attribute computed by the same expression. sums is scratch of at least
+// 2·len(scales) figures.
+func partsCVs(parts []*Part, scales []float64, cvs []CV, sums []float64) {
+	n := len(scales)
+	cvs, total, ss := cvs[:n], sums[:n], sums[n:2*n]
+	for k := range cvs {
+		cvs[k] = CV{}
+		total[k], ss[k] = 0, 0
+	}
 	for _, p := range parts {
-		if x := p.Raw[k]; !math.IsNaN(x) {
-			c.N++
-			c.Total += x
-			c.Students += p.Students
+		raw := p.Raw[:n]
+		for k, x := range raw {
+			if !math.IsNaN(x) {
+				c := &cvs[k]
+				c.N++
+				total[k] += x
+				c.Students += p.Students
+			}
 		}
 	}
-	if c.Students <= 0 {
-		c.CV, c.Mean, c.SD = math.NaN(), math.NaN(), math.NaN()
-		return c
+	for k := range cvs {
+		c := &cvs[k]
+		c.Total = total[k]
+		if c.Students <= 0 {
+			c.CV, c.Mean, c.SD = math.NaN(), math.NaN(), math.NaN()
+			continue
+		}
+		c.Mean = c.Total / c.Students * scales[k]
 	}
-	c.Mean = c.Total / c.Students * scale
-	var ss float64
 	for _, p := range parts {
-		if !math.IsNaN(p.Raw[k]) {
-			d := p.Values[k] - c.Mean
-			ss += p.Students * d * d
+		raw, values := p.Raw[:n], p.Values[:n]
+		for k, x := range raw {
+			if !math.IsNaN(x) {
+				d := values[k] - cvs[k].Mean
+				ss[k] += p.Students * d * d
+			}
 		}
 	}
-	c.SD = math.Sqrt(ss / c.Students)
-	if c.Mean == 0 {
-		c.CV = math.NaN()
-		return c
+	for k := range cvs {
+		c := &cvs[k]
+		if c.Students <= 0 {
+			continue
+		}
+		c.SD = math.Sqrt(ss[k] / c.Students)
+		if c.Mean == 0 {
+			c.CV = math.NaN()
+			continue
+		}
+		c.CV = c.SD / c.Mean
+		c.Defined = true
 	}
-	c.CV = c.SD / c.Mean
-	c.Defined = true
-	return c
 }
 
 // RoundHalfUp rounds the decimal v stands for half-up to d decimals

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"math/bits"
 	"runtime"
 	"slices"
 	"strings"
@@ -431,6 +432,13 @@ type engine struct {
 	// perPart are the per-part columns of the facility indicators, which
 	// a one-stage school does not use (warnPerPart).
 	perPart []census.Field
+	// scales are the indicators' scales, for partsCVs, with its results
+	// (cvs) and scratch (sums); below counts a stage's parts below each
+	// threshold.
+	scales []float64
+	cvs    []CV
+	sums   []float64
+	below  []int
 	// noShortfalls leaves Part.Shortfalls nil, for a caller that reads
 	// none (CountyStream without them): all else is as with them.
 	noShortfalls bool
@@ -556,6 +564,10 @@ func newEngine(r *standards.Rules) *engine {
 		}
 		e.splits = append(e.splits, ts)
 	}
+	for k := range e.inds {
+		e.scales = append(e.scales, e.inds[k].scale)
+	}
+	e.cvs, e.sums, e.below = make([]CV, len(e.inds)), make([]float64, 2*len(e.inds)), make([]int, min(len(e.inds), 64))
 	// After the splits, which each kind points into.
 	e.kinds = make([]schoolKind, 0, len(census.SchoolTypes))
 	for _, t := range census.SchoolTypes {
@@ -1022,21 +1034,32 @@ func (e *engine) stage(c *County, sl *partSlab, st census.Stage) *StageResult {
 	sr.BalancePass = true
 	var cvSum float64
 	cvAll := true
+	partsCVs(in, e.scales, e.cvs, e.sums)
+	// The parts below each threshold, as judge found them (below) for the
+	// first 64 indicators, in one pass.
+	below := e.below[:min(len(e.inds), 64)]
+	clear(below)
+	for _, p := range in {
+		for b := p.below; b != 0; b &= b - 1 {
+			below[bits.TrailingZeros64(b)]++
+		}
+	}
 	for k := range e.inds {
 		ind := e.inds[k].ind
 		ir := &results[k]
 		ir.Indicator, ir.Threshold = ind, e.inds[k].thr[stageOrder(st)]
-		for _, p := range in {
-			if math.IsNaN(p.Raw[k]) {
-				ir.Missing++
-				continue
-			}
-			// judge compared the value with the same threshold.
-			if k < 64 && p.below&(1<<k) != 0 || k >= 64 && e.cmpValue(p, k, 1, ir.Threshold) < 0 {
-				ir.PartsBelow++
+		ir.CV = e.cvs[k]
+		ir.Missing = len(in) - ir.CV.N // the parts without the figure
+		if k < 64 {
+			ir.PartsBelow = below[k]
+		} else {
+			for _, p := range in {
+				// judge compared the value with the same threshold.
+				if !math.IsNaN(p.Raw[k]) && e.cmpValue(p, k, 1, ir.Threshold) < 0 {
+					ir.PartsBelow++
+				}
 			}
 		}
-		ir.CV = partsCV(in, k, ind.Scale)
 		ir.Rounded = math.NaN()
 		if r.Balance.Kind == standards.BalanceEach {
 			ir.Limit = r.Balance.Limits[st]

@@ -251,10 +251,13 @@ func TestPerPartFigureOnOneStageSchoolWarns(t *testing.T) {
 	}
 }
 
-// TestPartsCV: partsCV gives the bits WeightedCV gives of the same
-// figures copied out, missing ones left out: parts with figures and
-// students of every size, some missing, none, or all of no mean.
-func TestPartsCV(t *testing.T) {
+// TestPartsCVs: partsCVs gives for each indicator the bits WeightedCV
+// gives of the same figures copied out, missing ones left out: parts with
+// figures and students of every size, some missing, none, or all of no
+// mean; scratch left dirty by the set before.
+func TestPartsCVs(t *testing.T) {
+	scales := []float64{1, 100, 1}
+	cvs, sums := make([]CV, 3), make([]float64, 6)
 	r := rand.New(rand.NewPCG(21, 34))
 	for i := range 20000 {
 		n := r.IntN(80)
@@ -276,10 +279,11 @@ func TestPartsCV(t *testing.T) {
 				p.Raw[1] = 0 // no mean
 			}
 			for k := range p.Raw {
-				p.Values[k] = p.Raw[k] / p.Students * []float64{1, 100}[k%2] // as attribute sets them
+				p.Values[k] = p.Raw[k] / p.Students * scales[k] // as attribute sets them
 			}
 			parts[j] = p
 		}
+		partsCVs(parts, scales, cvs, sums)
 		for k := range 3 {
 			x, w = x[:0], w[:0]
 			for _, p := range parts {
@@ -287,8 +291,7 @@ func TestPartsCV(t *testing.T) {
 					x, w = append(x, p.Raw[k]), append(w, p.Students)
 				}
 			}
-			scale := []float64{1, 100}[k%2]
-			want, got := WeightedCV(x, w, scale), partsCV(parts, k, scale)
+			want, got := WeightedCV(x, w, scales[k]), cvs[k]
 			same := func(a, b float64) bool { return math.Float64bits(a) == math.Float64bits(b) }
 			if got.N != want.N || got.Defined != want.Defined || !same(got.Students, want.Students) || !same(got.Total, want.Total) ||
 				!same(got.Mean, want.Mean) || !same(got.SD, want.SD) || !same(got.CV, want.CV) {
