@@ -429,6 +429,8 @@ type engine struct {
 	// kind the one found last (see kindOf).
 	kinds []schoolKind
 	kind  *schoolKind
+	// schoolKinds are the kinds of a county's schools, in their order.
+	schoolKinds []*schoolKind
 	// perPart are the per-part columns of the facility indicators, which
 	// a one-stage school does not use (warnPerPart).
 	perPart []census.Field
@@ -588,13 +590,17 @@ func (e *engine) county(schools []*census.School) *County {
 	// Count the parts first, so that the parts and their figures each take
 	// one allocation per county.
 	nParts := 0
+	kinds := e.schoolKinds[:0]
 	for _, s := range schools {
-		for _, in := range e.kindOf(s.Type).in {
+		kind := e.kindOf(s.Type)
+		kinds = append(kinds, kind)
+		for _, in := range kind.in {
 			if in {
 				nParts++
 			}
 		}
 	}
+	e.schoolKinds = kinds
 	sl := e.slabs.get(nParts, 2*nInd*nParts)
 	if e.slabs != nil {
 		c.slab = sl
@@ -606,8 +612,8 @@ func (e *engine) county(schools []*census.School) *County {
 	defer func() { e.sl = nil }() // not to keep the county's memory
 	slab, figures := sl.parts, sl.figures
 	c.Parts = sl.ptrs[:0]
-	for _, s := range schools {
-		kind := e.kindOf(s.Type)
+	for si, s := range schools {
+		kind := kinds[si]
 		stages := kind.stages
 		for i, st := range stages {
 			if !kind.in[i] {
