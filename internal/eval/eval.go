@@ -404,6 +404,10 @@ type indRule struct {
 	whole   census.Field
 	thr     [numStages]float64
 	integer [numStages]bool
+	// above and below are the bounds of cmpValue's float comparison
+	// with thr (factor 1), made once: a value above the one or below the
+	// other is decided without its exact figures.
+	above, below [numStages]float64
 }
 
 // engine holds what is resolved once per evaluation, and scratch buffers;
@@ -541,6 +545,7 @@ func newEngine(r *standards.Rules) *engine {
 				ir.integer[i] = census.Columns[f].Integer
 			}
 			ir.thr[i] = ind.Thresholds[st]
+			ir.above[i], ir.below[i] = ir.thr[i]*(1+nearRel), ir.thr[i]*(1-nearRel)
 		}
 		if ir.facility {
 			ir.whole, _ = census.FieldByKey(ind.Source)
@@ -912,7 +917,17 @@ func (e *engine) judge(p *Part) {
 			continue
 		}
 		th := ir.thr[si]
-		if e.cmpValue(p, k, 1, th) >= 0 {
+		// cmpValue's common case, with its bounds made once.
+		var c int
+		switch {
+		case th > 0 && v > ir.above[si]:
+			c = 1
+		case th > 0 && v < ir.below[si]:
+			c = -1
+		default:
+			c = e.cmpValue(p, k, 1, th)
+		}
+		if c >= 0 {
 			p.Met++
 			continue
 		}
