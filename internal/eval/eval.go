@@ -491,6 +491,11 @@ func (e *engine) kindOf(t census.SchoolType) *schoolKind {
 	if k := e.kind; k != nil && k.t == t {
 		return k
 	}
+	return e.findKind(t)
+}
+
+// findKind is kindOf past its first guess.
+func (e *engine) findKind(t census.SchoolType) *schoolKind {
 	for i := range e.kinds {
 		if e.kinds[i].t == t {
 			e.kind = &e.kinds[i]
