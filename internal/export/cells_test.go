@@ -16,9 +16,9 @@ import (
 )
 
 // TestNumWhole: a whole number is written as AppendFloat with 'f' and -1
-// writes it, which tableCSV.num leaves to AppendInt below 10¹⁵; every
-// other number as before; and a limit (tableCSV.limit, whose cell is made
-// once per value) as a number.
+// writes it, which tableCSV.num leaves to AppendInt below 10¹⁵, also when
+// it comes again in its column; every other number as before; and a limit
+// (tableCSV.limit, whose cell is made once per value) as a number.
 func TestNumWhole(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 8))
 	xs := []float64{0, math.Copysign(0, -1), 1, 7, 10, 99, 1e14, 1e15 - 1, 1e15, 1e15 + 1, 1 << 52, 1<<53 - 1, 1 << 53, 1e16,
@@ -40,7 +40,14 @@ func TestNumWhole(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, x := range xs {
+	// Then the first ones each twice in a row and the one before again:
+	// a whole number that comes again in a column is written from the
+	// cell made of it the time before (tableCSV.nums), 0 and -0 apart.
+	var again []float64
+	for i, x := range xs[:100] {
+		again = append(again, x, x, xs[max(i-1, 0)])
+	}
+	for _, x := range slices.Concat(xs, again) {
 		tw.num(x)
 		tw.end()
 	}
@@ -49,7 +56,7 @@ func TestNumWhole(t *testing.T) {
 		tw.limit(x)
 		tw.end()
 	}
-	xs = slices.Concat(xs, xs[:40], xs[:40], xs[20:60], xs)
+	xs = slices.Concat(xs, again, xs[:40], xs[:40], xs[20:60], xs)
 	if err := tw.close(); err != nil {
 		t.Fatal(err)
 	}

@@ -273,6 +273,17 @@ type tableCSV struct {
 	// where their text is: the same few dozen names come in every row;
 	// limits those of the limits written (cellSink.limit), by their bits.
 	words, limits madeCells
+	// nums are the last whole number written in each of the first
+	// columns, and its cell: a county's students come again in each
+	// indicator's row.
+	nums [16]lastNum
+}
+
+// lastNum is a number written (by its bits) and the cell made of it.
+type lastNum struct {
+	bits uint64
+	cell []byte
+	ok   bool
 }
 
 // madeCells are cells made once of values that come again and again, by
@@ -342,6 +353,17 @@ func (t *tableCSV) limit(x float64) {
 
 func (t *tableCSV) num(x float64) {
 	t.sep()
+	if i := t.ncell - 1; i < len(t.nums) && x == math.Trunc(x) {
+		// A whole number (a count of students): the cell made of the
+		// same number in this column last time.
+		m := &t.nums[i]
+		if b := math.Float64bits(x); !m.ok || m.bits != b {
+			m.bits, m.ok = b, true
+			m.cell = appendNum(m.cell[:0], x)
+		}
+		t.cells = append(t.cells, m.cell...)
+		return
+	}
 	t.cells = appendNum(t.cells, x)
 }
 
