@@ -404,10 +404,6 @@ type indRule struct {
 	whole   census.Field
 	thr     [numStages]float64
 	integer [numStages]bool
-	// above and below are the bounds of cmpValue's float comparison
-	// with thr (factor 1), made once: a value above the one or below the
-	// other is decided without its exact figures.
-	above, below [numStages]float64
 }
 
 // engine holds what is resolved once per evaluation, and scratch buffers;
@@ -439,12 +435,12 @@ type engine struct {
 	// a one-stage school does not use (warnPerPart).
 	perPart []census.Field
 	// scales are the indicators' scales, for partsCVs, with its results
-	// (cvs) and scratch (sums); below counts a stage's parts below each
-	// threshold.
-	scales []float64
-	cvs    []CV
-	sums   []float64
-	below  []int
+	// (cvs) and scratch (sums); partsBelow counts a stage's parts below
+	// each threshold.
+	scales     []float64
+	cvs        []CV
+	sums       []float64
+	partsBelow []int
 	// noShortfalls leaves Part.Shortfalls nil, for a caller that reads
 	// none (CountyStream without them): all else is as with them.
 	noShortfalls bool
@@ -550,7 +546,6 @@ func newEngine(r *standards.Rules) *engine {
 				ir.integer[i] = census.Columns[f].Integer
 			}
 			ir.thr[i] = ind.Thresholds[st]
-			ir.above[i], ir.below[i] = ir.thr[i]*(1+nearRel), ir.thr[i]*(1-nearRel)
 		}
 		if ir.facility {
 			ir.whole, _ = census.FieldByKey(ind.Source)
@@ -579,7 +574,7 @@ func newEngine(r *standards.Rules) *engine {
 	for k := range e.inds {
 		e.scales = append(e.scales, e.inds[k].scale)
 	}
-	e.cvs, e.sums, e.below = make([]CV, len(e.inds)), make([]float64, 2*len(e.inds)), make([]int, min(len(e.inds), 64))
+	e.cvs, e.sums, e.partsBelow = make([]CV, len(e.inds)), make([]float64, 2*len(e.inds)), make([]int, min(len(e.inds), 64))
 	// After the splits, which each kind points into.
 	e.kinds = make([]schoolKind, 0, len(census.SchoolTypes))
 	for _, t := range census.SchoolTypes {
@@ -894,19 +889,30 @@ func (e *engine) otherPartFigure(s *census.School, ir *indRule, st census.Stage,
 
 // cmpValue compares part p's value of indicator k with factor × th
 // (factor 1 for the threshold, the school rule's floor for the 85 % floor):
-// in float when that is far from the boundary, else exactly, as
+// in float when that is far from the boundary (farCmp), else exactly, as
 // raw × scale against factor × th × students.
 func (e *engine) cmpValue(p *Part, k int, factor, th float64) int {
-	// The common case, far from a positive threshold, inline.
-	if v, ft := p.Values[k], factor*th; ft > 0 {
-		if v > ft*(1+nearRel) {
-			return 1
-		}
-		if v < ft*(1-nearRel) {
-			return -1
-		}
+	if c := farCmp(p.Values[k], factor*th); c != 0 {
+		return c
 	}
 	return cmpRatio(p.Values[k], func() *big.Rat { return e.exactRaw(p, k) }, p.Students, e.inds[k].scale, factor, th)
+}
+
+// farCmp compares v with a positive ft in float when v is far from it: 1
+// or -1; 0 when it is near, or ft is not positive, and only an exact
+// comparison can tell. It is inlined where it is called: judge tries it
+// before cmpValue, whose call for each of a part's figures was a tenth of
+// the evaluation.
+func farCmp(v, ft float64) int {
+	switch {
+	case ft <= 0:
+		return 0
+	case v > ft*(1+nearRel):
+		return 1
+	case v < ft*(1-nearRel):
+		return -1
+	}
+	return 0
 }
 
 // judge applies the school rule to p.
@@ -922,14 +928,8 @@ func (e *engine) judge(p *Part) {
 			continue
 		}
 		th := ir.thr[si]
-		// cmpValue's common case, with its bounds made once.
-		var c int
-		switch {
-		case th > 0 && v > ir.above[si]:
-			c = 1
-		case th > 0 && v < ir.below[si]:
-			c = -1
-		default:
+		c := farCmp(v, th)
+		if c == 0 {
 			c = e.cmpValue(p, k, 1, th)
 		}
 		if c >= 0 {
@@ -1063,7 +1063,7 @@ func (e *engine) stage(c *County, sl *partSlab, st census.Stage) *StageResult {
 	partsCVs(in, e.scales, e.cvs, e.sums)
 	// The parts below each threshold, as judge found them (below) for the
 	// first 64 indicators, in one pass.
-	below := e.below[:min(len(e.inds), 64)]
+	below := e.partsBelow
 	clear(below)
 	for _, p := range in {
 		for b := p.below; b != 0; b &= b - 1 {
